@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module layout and dependency direction: ../shared/DESIGN.md.
+// The scoring server's import closure stays ScoringServer → Scoring → ModelFormat.
+let package = Package(
+    name: "mntrading",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mntrading", targets: ["mntrading"]),
+        .executable(name: "mntrading-serve", targets: ["mntrading-serve"]),
+        .executable(name: "mntrading-infer", targets: ["mntrading-infer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    ],
+    targets: [
+        // System libraries from Debian packages; scripts/test.sh installs them when missing.
+        .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "HTTPClient", dependencies: [
+            "CCurl",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "MarketData", dependencies: [
+            "HTTPClient",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            // Raw sqlite3 binds on the bulk-insert path (see BarStore.upsert).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PairResearch", dependencies: ["MarketData"]),
+        .target(name: "ModelFormat"),
+        .target(name: "Scoring", dependencies: ["ModelFormat"]),
+        .target(name: "Training", dependencies: ["CXGBoost", "PairResearch", "ModelFormat"]),
+        .target(name: "Portfolio", dependencies: ["MarketData"]),
+        .target(name: "ScoringServer", dependencies: [
+            "Scoring",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "mntrading", dependencies: [
+            "MarketData", "PairResearch", "Training", "Portfolio", "HTTPClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "mntrading-serve", dependencies: [
+            "ScoringServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mntrading-infer", dependencies: [
+            "MarketData", "Portfolio", "HTTPClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "MarketDataTests", dependencies: [
+            "MarketData", "HTTPClient",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "CLITests", dependencies: [
+            "MarketData",
+            // Listed so that `swift test` builds the programs these tests run.
+            "mntrading", "mntrading-serve", "mntrading-infer",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The project's SQLite database (`<data-dir>/mntrading.sqlite`): WAL mode, so another process can
+/// read while this one writes; schema created and evolved by migrations; every bulk write is one
+/// transaction, so a failure leaves the database as it was.
+public final class MarketStore: Sendable {
+    public static let fileName = "mntrading.sqlite"
+
+    public let path: String
+    public let pool: DatabasePool
+
+    /// Opens (creating when missing) the store inside `dataDirectory`.
+    public convenience init(dataDirectory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw MarketDataError.store("cannot create data directory '\(dataDirectory)': \(Self.reason(error))")
+        }
+        try self.init(path: (dataDirectory as NSString).appendingPathComponent(Self.fileName))
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        // A writer in another process holds the lock briefly; wait for it rather than fail.
+        configuration.busyMode = .timeout(30)
+        configuration.label = "mntrading.store"
+        configuration.prepareDatabase { db in
+            // Bulk ingests touch tens of MB of B-tree pages; a 64 MiB page cache keeps them from
+            // spilling to disk mid-transaction. NORMAL sync is durable in WAL mode at commit
+            // boundaries except on power loss, the standard trade-off for WAL.
+            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw MarketDataError.store("cannot open store '\(path)': \(Self.reason(error))")
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "\(error.resultCode)"
+        }
+        if let error = error as? CocoaError, let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError {
+            return underlying.localizedDescription
+        }
+        return (error as NSError).localizedDescription
+    }
+
+    /// Runs `body` in one write transaction, translating SQLite errors (disk full, read-only file)
+    /// into one message that names the store.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as MarketDataError {
+            throw error
+        } catch {
+            throw MarketDataError.store("write to '\(path)' failed, nothing was changed: \(Self.reason(error))")
+        }
+    }
+
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as MarketDataError {
+            throw error
+        } catch {
+            throw MarketDataError.store("read from '\(path)' failed: \(Self.reason(error))")
+        }
+    }
+
+    /// Every schema change is a new migration appended here; applied migrations never change.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1_bars") { db in
+            try db.execute(sql: """
+                CREATE TABLE bars (
+                    symbol TEXT NOT NULL,
+                    timeframe TEXT NOT NULL,
+                    open_time INTEGER NOT NULL,
+                    open REAL NOT NULL,
+                    high REAL NOT NULL,
+                    low REAL NOT NULL,
+                    close REAL NOT NULL,
+                    volume REAL NOT NULL,
+                    is_filled INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (symbol, timeframe, open_time)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,225 @@
+import ArgumentParser
+import Foundation
+import HTTPClient
+import Logging
+import MarketData
+
+enum SourceName: String, ExpressibleByArgument, CaseIterable {
+    case synthetic, binance, csv
+}
+
+extension SyntheticMarket.Profile: ExpressibleByArgument {}
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store OHLCV bars from the synthetic market, Binance or a CSV file.",
+        discussion: """
+            Only closed bars are stored. Re-running an ingest changes nothing; bars that differ from \
+            the stored ones are updated. All bars of one run are written in one transaction: on any \
+            error the store is left as it was.
+
+            Examples:
+              mntrading ingest --source synthetic --timeframe 1h --since 2024-06-01
+              mntrading ingest --source binance --symbols BTCUSDT,ETHUSDT --timeframe 5m --since 2025-01-01
+              mntrading ingest --source csv --symbols BTCUSDT --timeframe 1h --csv btc_1h.csv
+            """
+    )
+
+    @OptionGroup var location: LocationOptions
+
+    @Option(help: "Where bars come from: synthetic (offline, deterministic), binance (public REST) or csv.")
+    var source: SourceName = .synthetic
+
+    @Option(help: ArgumentHelp("Comma-separated exchange symbols, e.g. BTCUSDT,ETHUSDT. Synthetic: default all of its symbols.", valueName: "A,B"))
+    var symbols: String?
+
+    @Option(help: "Bar length: 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d (synthetic: multiples of 5m).")
+    var timeframe: String = "1h"
+
+    @Option(help: ArgumentHelp("First bar open time, ISO-8601 UTC or epoch ms (default: 90 days before --until).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Keep bars closed by this time, ISO-8601 UTC or epoch ms (default: now).", valueName: "time"))
+    var until: String?
+
+    @Option(help: "Seed of the synthetic market: the same seed gives the same market.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Synthetic market profile: default (planted cointegrated pairs) or independent (none).")
+    var profile: SyntheticMarket.Profile = .default
+
+    @Option(help: ArgumentHelp("Binance REST base URL (env MNTRADING_BINANCE_URL).", valueName: "url"))
+    var baseURL: String?
+
+    @Option(help: ArgumentHelp("CSV file with a header row (open_time,open,high,low,close,volume) for --source csv.", valueName: "path"))
+    var csv: String?
+
+    @Flag(help: "Fill missing bars with the previous close and zero volume (marked as filled in the store).")
+    var fillGaps = false
+
+    @Option(help: ArgumentHelp("Seconds allowed to connect to the exchange.", valueName: "s"))
+    var timeoutConnect: Double = 10
+
+    @Option(help: ArgumentHelp("Seconds allowed for one exchange request.", valueName: "s"))
+    var timeoutRead: Double = 30
+
+    @Option(help: ArgumentHelp("Attempts per exchange request (retries on connection errors, 5xx, 418/429).", valueName: "n"))
+    var attempts: Int = 5
+
+    func validate() throws {
+        _ = try Timeframe.parse(timeframe)
+        if source == .csv && csv == nil { throw ValidationError("--source csv needs --csv PATH") }
+        if source != .csv && csv != nil { throw ValidationError("--csv is only for --source csv") }
+        if source != .synthetic && symbols == nil { throw ValidationError("--source \(source.rawValue) needs --symbols") }
+        if timeoutConnect <= 0 || timeoutRead <= 0 { throw ValidationError("timeouts must be positive") }
+        if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
+    }
+
+    func run() throws {
+        location.bootstrapLogging()
+        let logger = Logger(label: "mntrading.ingest")
+        let locations = location.locations
+        let timeframe = try Timeframe.parse(timeframe)
+        let now = UTCTime.nowMilliseconds()
+        let untilTime = try until.map { try parseTime($0, flag: "--until") } ?? now
+        let sinceTime = try since.map { try parseTime($0, flag: "--since") } ?? (untilTime - 90 * 86_400_000)
+        if sinceTime >= untilTime {
+            throw ValidationError("--since \(UTCTime.format(sinceTime)) is not before --until \(UTCTime.format(untilTime))")
+        }
+
+        let ingestSource: IngestSource
+        let symbolList: [String]
+        var market: SyntheticMarket?
+        switch source {
+        case .synthetic:
+            let synthetic = SyntheticMarket(seed: seed, profile: profile)
+            symbolList = try symbols.map(Symbols.parseList) ?? synthetic.symbols
+            try synthetic.validate(symbols: symbolList)
+            if sinceTime < SyntheticMarket.origin {
+                logger.notice("the synthetic market starts at \(UTCTime.format(SyntheticMarket.origin)); nothing earlier exists")
+            }
+            market = synthetic
+            ingestSource = .synthetic(synthetic)
+        case .binance:
+            symbolList = try Symbols.parseList(symbols!)
+            let http = try HTTPClient(configuration: HTTPClientConfiguration(
+                connectTimeout: timeoutConnect, totalTimeout: timeoutRead, retry: RetryPolicy(maxAttempts: attempts)))
+            let base = baseURL ?? ProcessInfo.processInfo.environment["MNTRADING_BINANCE_URL"] ?? BinanceClient.defaultBaseURL
+            ingestSource = .binance(try BinanceClient(baseURL: base, http: http))
+        case .csv:
+            symbolList = try Symbols.parseList(symbols!)
+            ingestSource = .csv(path: csv!)
+        }
+
+        let store = try locations.openStore()
+        let request = IngestRequest(symbols: symbolList, timeframe: timeframe, since: sinceTime, until: untilTime, fillGaps: fillGaps)
+        let summary = try Ingestor(store: store).run(ingestSource, request, now: now, progress: .terminal())
+        if let market {
+            let truth = try SyntheticGroundTruth.encoder().encode(market.groundTruth)
+            try AtomicFile.write(truth, to: locations.groundTruthPath)
+        }
+        for report in summary.gaps where !report.isEmpty {
+            logger.notice("\(report)")
+        }
+        print(summary.line)
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write stored bars to CSV (one file per symbol, readable by `ingest --source csv`).",
+        discussion: "Files go to <data-dir>/exports/<SYMBOL>_<timeframe>.csv, replaced atomically; --stdout prints instead."
+    )
+
+    @OptionGroup var location: LocationOptions
+
+    @Option(help: ArgumentHelp("Comma-separated symbols to export.", valueName: "A,B"))
+    var symbols: String
+
+    @Option(help: "Bar length to export.")
+    var timeframe: String = "1h"
+
+    @Option(help: ArgumentHelp("First open time (ISO-8601 UTC or epoch ms).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Last open time (ISO-8601 UTC or epoch ms).", valueName: "time"))
+    var until: String?
+
+    @Flag(help: "Print the CSV to standard output instead of writing files (one symbol only).")
+    var stdout = false
+
+    func run() throws {
+        location.bootstrapLogging()
+        let timeframe = try Timeframe.parse(timeframe)
+        let symbolList = try Symbols.parseList(symbols)
+        if stdout && symbolList.count != 1 { throw ValidationError("--stdout exports exactly one symbol") }
+        let from = try since.map { try parseTime($0, flag: "--since") } ?? .min
+        let to = try until.map { try parseTime($0, flag: "--until") } ?? .max
+        let store = try location.locations.openStore()
+        for symbol in symbolList {
+            let bars = try store.bars(symbol: symbol, timeframe: timeframe, from: from, to: to)
+            guard !bars.isEmpty else {
+                throw MarketDataError.invalidArgument("no \(timeframe) bars stored for \(symbol) in that range")
+            }
+            let text = BarCSV.render(bars)
+            if stdout {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            } else {
+                let path = location.locations.dataPath("exports", "\(symbol)_\(timeframe.rawValue).csv")
+                try AtomicFile.write(text, to: path)
+                print("\(symbol) \(timeframe): \(bars.count) bars → \(path)")
+            }
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Report what the store holds: bars per symbol and timeframe, first/last bar, gaps.",
+        discussion: "Exits 0 when there are no gaps and 3 when any series has gaps, so scripts can react."
+    )
+
+    @OptionGroup var location: LocationOptions
+
+    @Option(help: "Only this timeframe.")
+    var timeframe: String?
+
+    func run() throws {
+        location.bootstrapLogging()
+        let filter = try timeframe.map(Timeframe.parse)
+        let store = try location.locations.openStore()
+        let summaries = try store.summaries(timeframe: filter)
+        guard !summaries.isEmpty else {
+            print("the store \(store.path) holds no bars\(filter.map { " at \($0)" } ?? "")")
+            return
+        }
+        var anyGaps = false
+        for summary in summaries {
+            let times = try store.openTimes(symbol: summary.symbol, timeframe: summary.timeframe)
+            let report = Gaps.report(symbol: summary.symbol, timeframe: summary.timeframe, openTimes: times)
+            anyGaps = anyGaps || !report.isEmpty
+            let gapText = report.isEmpty ? "no gaps" : "\(report.gaps) gaps, \(report.missingBars) missing, longest \(report.longestBars)"
+            print("\(summary.symbol) \(summary.timeframe): \(summary.count) bars, \(UTCTime.format(summary.firstOpenTime)) … \(UTCTime.format(summary.lastOpenTime)), \(gapText)")
+        }
+        if anyGaps { throw ExitCode(3) }
+    }
+}
+
+struct SyntheticTruth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synthetic-truth",
+        abstract: "Print the synthetic market's ground truth (symbols, planted pairs with β and half-life) as JSON."
+    )
+
+    @Option(help: "Seed of the synthetic market.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Synthetic market profile.")
+    var profile: SyntheticMarket.Profile = .default
+
+    func run() throws {
+        let data = try SyntheticGroundTruth.encoder().encode(SyntheticMarket(seed: seed, profile: profile).groundTruth)
+        FileHandle.standardOutput.write(data)
+        print()
+    }
+}

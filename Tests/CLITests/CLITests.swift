@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+import MarketData
+
+/// Runs the built executables as a user would and checks what they print, exit with and store.
+enum CLI {
+    /// The directory that holds the built products: next to the test bundle.
+    static let productsDirectory: URL = {
+        if let override = ProcessInfo.processInfo.environment["MNTRADING_BIN_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("mntrading").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        // `swift test` from the package root: .build/debug holds the products.
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], program: String = "mntrading", environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent(program)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "MNTRADING_DATA_DIR")
+        env.removeValue(forKey: "MNTRADING_MODELS_DIR")
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting, so a large output cannot fill a pipe and block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "mntrading-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Every bar in the store, for "unchanged" checks.
+    static func dump(_ dataDirectory: String) throws -> [String: [Bar]] {
+        let store = try MarketStore(dataDirectory: dataDirectory)
+        var result: [String: [Bar]] = [:]
+        for summary in try store.summaries() {
+            result["\(summary.symbol)/\(summary.timeframe)"] = try store.bars(symbol: summary.symbol, timeframe: summary.timeframe)
+        }
+        return result
+    }
+}
+
+@Suite(.serialized)
+struct IngestCLITests {
+    static let range = ["--since", "2024-03-01", "--until", "2024-03-15"]
+
+    @Test func syntheticIngestTwiceLeavesTheStoreIdentical() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let first = try CLI.run(["ingest", "--source", "synthetic", "--data-dir", data] + Self.range)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("synthetic 1h: 12 symbols, 4032 bars received, 4032 written (4032 new, 0 updated)"))
+        let stored = try CLI.dump(data)
+        #expect(stored.count == 12 && stored.values.allSatisfy { $0.count == 336 })
+        let second = try CLI.run(["ingest", "--source", "synthetic", "--data-dir", data] + Self.range)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("0 written (0 new, 0 updated), 4032 unchanged"))
+        #expect(try CLI.dump(data) == stored)
+        let truth = try SyntheticGroundTruth.decode(Data(contentsOf: URL(fileURLWithPath: data + "/synthetic/ground_truth.json")))
+        #expect(truth == SyntheticMarket(seed: 42).groundTruth)
+    }
+
+    @Test func dataDirComesFromTheEnvironmentToo() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let result = try CLI.run(["ingest", "--symbols", "SYNA0USDT,SYNA1USDT"] + Self.range, environment: ["MNTRADING_DATA_DIR": data])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: data + "/mntrading.sqlite"))
+        let check = try CLI.run(["check", "--data-dir", data])
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("SYNA0USDT 1h: 336 bars, 2024-03-01T00:00:00Z … 2024-03-14T23:00:00Z, no gaps"))
+    }
+
+    @Test func exportedCSVImportsBackToTheSameBars() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try CLI.run(["ingest", "--symbols", "SYNB1USDT", "--timeframe", "15m", "--data-dir", data] + Self.range).status == 0)
+        let export = try CLI.run(["export", "--symbols", "SYNB1USDT", "--timeframe", "15m", "--data-dir", data])
+        #expect(export.status == 0, "\(export.stderr)")
+        let file = data + "/exports/SYNB1USDT_15m.csv"
+        #expect(FileManager.default.fileExists(atPath: file))
+        let imported = try CLI.run(["ingest", "--source", "csv", "--csv", file, "--symbols", "COPYUSDT", "--timeframe", "15m", "--data-dir", data] + Self.range)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let stored = try CLI.dump(data)
+        #expect(stored["COPYUSDT/15m"] == stored["SYNB1USDT/15m"])
+        #expect(stored["COPYUSDT/15m"]?.count == 14 * 96)
+    }
+
+    @Test(arguments: [
+        (["ingest", "--since", "2024-03-10", "--until", "2024-03-01"], "is not before --until"),
+        (["ingest", "--timeframe", "7m"], "unknown timeframe '7m'"),
+        (["ingest", "--symbols", "BTCUSDT"], "unknown synthetic symbol 'BTCUSDT'"),
+        (["ingest", "--since", "last tuesday"], "--since 'last tuesday' is not a time"),
+        (["ingest", "--source", "binance"], "--source binance needs --symbols"),
+        (["ingest", "--source", "csv", "--symbols", "AUSDT"], "--source csv needs --csv PATH"),
+        (["ingest", "--source", "binance", "--symbols", "BTCUSDT", "--base-url", "ftp://example"], "must start with http:// or https://"),
+        (["ingest", "--source", "csv", "--symbols", "AUSDT", "--csv", "/nonexistent/file.csv"], "cannot read CSV '/nonexistent/file.csv'"),
+    ])
+    func badInputIsOneClearLineAndChangesNothing(arguments: [String], message: String) throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try CLI.run(["ingest", "--symbols", "SYNC0USDT", "--data-dir", data] + Self.range).status == 0)
+        let before = try CLI.dump(data)
+        let result = try CLI.run(arguments + ["--data-dir", data])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(try CLI.dump(data) == before)
+    }
+
+    @Test func aDataDirThatIsAFileIsReported() throws {
+        let parent = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        #expect(FileManager.default.createFile(atPath: parent + "/file", contents: Data()))
+        let result = try CLI.run(["ingest", "--data-dir", parent + "/file"] + Self.range)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("cannot create data directory '\(parent)/file'"))
+    }
+
+    /// A second process reads the store while a long ingest writes it (WAL).
+    @Test func anotherProcessReadsWhileIngestWrites() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try CLI.run(["ingest", "--symbols", "SYNA0USDT", "--data-dir", data] + Self.range).status == 0)
+        let writer = Process()
+        writer.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading")
+        writer.arguments = ["ingest", "--timeframe", "5m", "--since", "2024-01-01", "--until", "2024-07-01", "--data-dir", data]
+        writer.standardOutput = FileHandle.nullDevice
+        writer.standardError = FileHandle.nullDevice
+        try writer.run()
+        var reads = 0
+        while writer.isRunning && reads < 50 {
+            let check = try CLI.run(["check", "--timeframe", "1h", "--data-dir", data])
+            #expect(check.status == 0, "\(check.stderr)")
+            #expect(check.stdout.contains("SYNA0USDT 1h: 336 bars"))
+            reads += 1
+        }
+        writer.waitUntilExit()
+        #expect(writer.terminationStatus == 0)
+        #expect(reads > 0)
+        #expect(try CLI.dump(data)["SYNA0USDT/5m"]?.count == 182 * 288)
+    }
+
+    @Test func unfinishedProgramsSaySoAndFail() throws {
+        for program in ["mntrading-serve", "mntrading-infer"] {
+            let result = try CLI.run([], program: program)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("not implemented yet"))
+        }
+    }
+
+    @Test func helpAndVersionWork() throws {
+        let help = try CLI.run(["ingest", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--source") && help.stdout.contains("--fill-gaps") && help.stdout.contains("--data-dir"))
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.contains("xgboost 1.7") && version.stdout.contains("sqlite 3"))
+    }
+}
