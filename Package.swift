@@ -33,7 +33,11 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "PairResearch", dependencies: ["MarketData"]),
+        .target(name: "PairResearch", dependencies: [
+            "MarketData",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         .target(name: "ModelFormat"),
         .target(name: "Scoring", dependencies: ["ModelFormat"]),
         .target(name: "Training", dependencies: ["CXGBoost", "PairResearch", "ModelFormat"]),
@@ -62,6 +66,7 @@ let package = Package(
             "MarketData", "HTTPClient",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData",
             // Listed so that `swift test` builds the programs these tests run.

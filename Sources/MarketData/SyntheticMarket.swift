@@ -64,7 +64,7 @@ public struct SyntheticMarket: Sendable {
             SymbolSpec(symbol: symbol, cluster: cluster, role: role, leader: nil,
                        startPrice: exp(rng.uniform(in: log(0.5)...log(40_000))),
                        marketLoading: rng.uniform(in: 0.8...1.3),
-                       ownVolatility: rng.uniform(in: 0.0006...0.0012),
+                       ownVolatility: rng.uniform(in: 0.0008...0.0014),
                        beta: nil, alpha: nil, halfLifeHours: nil, spreadStdDev: nil,
                        quoteVolumePerBar: exp(rng.uniform(in: log(2e5)...log(5e6))))
         }
@@ -76,7 +76,7 @@ public struct SyntheticMarket: Sendable {
                 // Drawn in both profiles so that the two markets share every other parameter.
                 let beta = rng.uniform(in: 0.5...1.5)
                 let halfLife = rng.uniform(in: 4...36)
-                let spreadStdDev = rng.uniform(in: 0.008...0.02)
+                let spreadStdDev = rng.uniform(in: 0.006...0.015)
                 if profile == .default {
                     spec.role = .follower
                     spec.leader = leader.symbol

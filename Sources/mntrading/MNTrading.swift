@@ -17,11 +17,14 @@ struct MNTrading: ParsableCommand {
             MNTRADING_DATA_DIR) and --models-dir (default ./models, env MNTRADING_MODELS_DIR).
 
             Start offline with the embedded synthetic market:
-              mntrading ingest --source synthetic --timeframe 1h
-              mntrading check
+              mntrading ingest --source synthetic --timeframe 1h --since 2024-06-01
+              mntrading screen
+              mntrading ingest --source synthetic --timeframe 5m --since 2024-09-01
+              mntrading features
+              mntrading dataset
             """,
         version: "mntrading \(version) (xgboost \(XGBoostLibrary.version), \(HTTPClient.curlVersion), sqlite \(MarketStore.sqliteVersion))",
-        subcommands: [Ingest.self, Export.self, Check.self, SyntheticTruth.self]
+        subcommands: [Ingest.self, Export.self, Check.self, Screen.self, Features.self, Dataset.self, StatTest.self, SyntheticTruth.self]
     )
 }
 

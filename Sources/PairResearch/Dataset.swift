@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import MarketData
+
+/// What the classifier learns to predict. All three look `horizon` bars ahead at the spread of a
+/// position opened at bar t: s^t_{t+h} = ln A_{t+h} − β_t·ln B_{t+h} − α_t (hedge ratio and intercept
+/// frozen at t, so nothing estimated after t enters the label's definition), with forward move
+/// r = s^t_{t+h} − s_t. "Toward the mean" means against the sign of z_t: sign(z_t)·r < 0.
+public enum LabelType: String, Codable, Sendable, CaseIterable {
+    /// 1 when the spread is stretched (|z_t| ≥ threshold) and moves toward the mean over the horizon;
+    /// 0 otherwise (including every unstretched bar).
+    case zThreshold = "z_threshold"
+    /// 1 when the spread moves toward the mean over the horizon (sign(z_t)·r < 0), else 0.
+    case revertDirection = "revert_direction"
+    /// 1 when the spread moves toward the mean by more than τ = k·σ̂_t·√h, with σ̂_t the spread
+    /// volatility (sd of bar-to-bar spread changes over the z window) at t; else 0.
+    case volScaled = "vol_scaled"
+}
+
+public struct DatasetDefinition: Codable, Sendable, Equatable {
+    public var timeframe: Timeframe = .m5
+    public var labelType: LabelType = .zThreshold
+    public var zscoreThreshold = 1.2
+    public var horizon = 3
+    public var lagFeatures = 10
+    /// k of the vol_scaled threshold.
+    public var volK = 0.5
+
+    public init() {}
+
+    public func validate() throws {
+        func fail(_ text: String) -> MarketDataError { .invalidArgument(text) }
+        guard horizon >= 1, horizon <= 10_000 else { throw fail("--horizon must be between 1 and 10000 bars (got \(horizon))") }
+        guard lagFeatures >= 0, lagFeatures <= 200 else { throw fail("--lag-features must be between 0 and 200 (got \(lagFeatures))") }
+        guard zscoreThreshold > 0, zscoreThreshold.isFinite else { throw fail("--zscore-threshold must be positive (got \(zscoreThreshold))") }
+        guard volK >= 0, volK.isFinite else { throw fail("--vol-k must not be negative (got \(volK))") }
+    }
+
+    /// Features that get lagged copies.
+    public static let laggedFeatures = ["z", "z_velocity"]
+
+    /// Model input columns, in order: the row's own features, then lags 1…L of each lagged feature.
+    public var featureNames: [String] {
+        guard lagFeatures > 0 else { return FeatureRow.featureNames }
+        return FeatureRow.featureNames + Self.laggedFeatures.flatMap { name in (1...lagFeatures).map { "\(name)_lag\($0)" } }
+    }
+
+    var identifier: String {
+        var hash = FNV1a()
+        hash.add((try? ResearchJSON.string(self)) ?? "")
+        return hash.hex
+    }
+}
+
+/// The supervised view of one pair: inputs, label (nil for the last `horizon` bars, whose future is
+/// not known yet), and the forward move, per bar.
+public struct PairDataset: Sendable {
+    public var pair: String
+    public var featureNames: [String]
+    public var openTimes: [Int64] = []
+    /// Row-major, `featureNames.count` values per row.
+    public var features: [Double] = []
+    public var labels: [Int?] = []
+    public var forwardMoves: [Double?] = []
+    /// The spread's z at each row (the signal direction follows its sign).
+    public var z: [Double] = []
+    /// β_t: the hedge ratio a position opened at the row uses.
+    public var beta: [Double] = []
+
+    public var count: Int { openTimes.count }
+    public var labelledCount: Int { labels.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+
+    /// Builds rows from consecutive feature rows. Row t uses feature rows t−L…t (lags) for its inputs
+    /// and row t+h only for its label; rows without a full set of lags are left out.
+    public init(pair: String, rows: [FeatureRow], definition: DatasetDefinition) {
+        self.pair = pair
+        featureNames = definition.featureNames
+        let lags = definition.lagFeatures
+        let horizon = definition.horizon
+        guard rows.count > lags else { return }
+        for t in lags..<rows.count {
+            let row = rows[t]
+            openTimes.append(row.openTime)
+            features.append(contentsOf: row.values)
+            if lags > 0 {
+                for l in 1...lags { features.append(rows[t - l].z) }
+                for l in 1...lags { features.append(rows[t - l].zVelocity) }
+            }
+            z.append(row.z)
+            beta.append(row.beta)
+            guard t + horizon < rows.count else {
+                labels.append(nil)
+                forwardMoves.append(nil)
+                continue
+            }
+            let future = rows[t + horizon]
+            let frozenSpread = log(future.closeA) - row.beta * log(future.closeB) - row.alpha
+            let move = frozenSpread - row.spread
+            let side: Double = row.z >= 0 ? 1 : -1
+            let towardMean = side * move < 0
+            let label: Int
+            switch definition.labelType {
+            case .zThreshold:
+                label = abs(row.z) >= definition.zscoreThreshold && towardMean ? 1 : 0
+            case .revertDirection:
+                label = towardMean ? 1 : 0
+            case .volScaled:
+                let tau = definition.volK * row.spreadVolatility * Double(horizon).squareRoot()
+                label = -side * move > tau ? 1 : 0
+            }
+            labels.append(label)
+            forwardMoves.append(move)
+        }
+    }
+}
+
+public struct DatasetSummary: Sendable, Equatable {
+    public var datasetID: String
+    public var pairs: Int
+    public var rows: Int
+    public var labelledRows: Int
+    public var positiveRate: Double?
+    public var perPair: [(pair: String, rows: Int, labelled: Int, positives: Int)]
+
+    public static func == (lhs: DatasetSummary, rhs: DatasetSummary) -> Bool {
+        lhs.datasetID == rhs.datasetID && lhs.rows == rhs.rows && lhs.labelledRows == rhs.labelledRows
+    }
+}
+
+/// `mntrading dataset`: labels every pair that has features and records the dataset (definition,
+/// per-row labels and forward moves) in the store. The inputs themselves are rebuilt from the
+/// features table when needed, so a dataset costs no second copy of the features. Rebuilding the
+/// same definition replaces its rows: no duplicates.
+public struct DatasetStage: Sendable {
+    public let store: MarketStore
+
+    public init(store: MarketStore) { self.store = store }
+
+    public func build(_ definition: DatasetDefinition, pairs: [PairSelection.Pair], now: Int64 = UTCTime.nowMilliseconds()) throws -> DatasetSummary {
+        try definition.validate()
+        let id = definition.identifier
+        var summary = DatasetSummary(datasetID: id, pairs: 0, rows: 0, labelledRows: 0, positiveRate: nil, perPair: [])
+        var datasets: [PairDataset] = []
+        for pair in pairs {
+            let rows = try store.featureRows(pair: pair.pair, timeframe: definition.timeframe)
+            let dataset = PairDataset(pair: pair.pair, rows: rows, definition: definition)
+            guard dataset.count > 0 else { continue }
+            datasets.append(dataset)
+        }
+        guard !datasets.isEmpty else {
+            throw MarketDataError.invalidArgument("no \(definition.timeframe) features for the selected pairs; run `mntrading features` first")
+        }
+        var positives = 0
+        try store.write { db in
+            try db.execute(sql: "DELETE FROM datasets WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM dataset_rows WHERE dataset_id = ?", arguments: [id])
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO dataset_rows (dataset_id, pair, open_time, label, forward_move) VALUES (?, ?, ?, ?, ?)
+                """)
+            for dataset in datasets {
+                var pairPositives = 0
+                for index in 0..<dataset.count {
+                    try statement.execute(arguments: [id, dataset.pair, dataset.openTimes[index], dataset.labels[index], dataset.forwardMoves[index]])
+                    pairPositives += dataset.labels[index] ?? 0
+                }
+                positives += pairPositives
+                summary.perPair.append((dataset.pair, dataset.count, dataset.labelledCount, pairPositives))
+                summary.rows += dataset.count
+                summary.labelledRows += dataset.labelledCount
+            }
+            summary.pairs = datasets.count
+            summary.positiveRate = summary.labelledRows > 0 ? Double(positives) / Double(summary.labelledRows) : nil
+            try db.execute(sql: """
+                INSERT INTO datasets (id, created_at, timeframe, parameters, pairs, rows, labelled_rows, positive_rate)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, now, definition.timeframe.rawValue, try ResearchJSON.string(definition), summary.pairs,
+                                 summary.rows, summary.labelledRows, summary.positiveRate])
+        }
+        return summary
+    }
+}

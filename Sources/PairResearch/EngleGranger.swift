@@ -1,0 +1,112 @@
+import Foundation
+
+/// Ordinary least squares of y on x with an intercept, from centred sums (stable for log prices).
+public struct SimpleRegression: Sendable, Equatable {
+    public var alpha: Double
+    public var beta: Double
+    public var rSquared: Double
+    public var observations: Int
+
+    public init(y: [Double], x: [Double]) throws {
+        let n = min(x.count, y.count)
+        guard n >= 3 else { throw StatisticsError.tooFewObservations(n, needed: 3) }
+        var meanX = 0.0, meanY = 0.0
+        for i in 0..<n { meanX += x[i]; meanY += y[i] }
+        meanX /= Double(n)
+        meanY /= Double(n)
+        var sxx = 0.0, sxy = 0.0, syy = 0.0
+        for i in 0..<n {
+            let dx = x[i] - meanX, dy = y[i] - meanY
+            sxx += dx * dx
+            sxy += dx * dy
+            syy += dy * dy
+        }
+        guard sxx > 0, syy > 0 else { throw StatisticsError.constantSeries }
+        beta = sxy / sxx
+        alpha = meanY - beta * meanX
+        // RSS = Syy − Sxy²/Sxx; clamp the rounding of an exact fit.
+        let residual = max(syy - sxy * sxy / sxx, 0)
+        rSquared = 1 - residual / syy
+        observations = n
+    }
+
+    public func residuals(y: [Double], x: [Double]) -> [Double] {
+        zip(y, x).map { $0 - alpha - beta * $1 }
+    }
+}
+
+public struct CointegrationResult: Sendable, Codable, Equatable {
+    /// ADF statistic of the residuals; −∞ when the series are (almost) perfectly collinear.
+    public var statistic: Double
+    /// MacKinnon (1994) approximate p-value for N = 2.
+    public var pValue: Double
+    /// MacKinnon (2010) critical values for N = 2, with a constant.
+    public var criticalValues: CriticalValues
+    public var usedLag: Int
+    public var beta: Double
+    public var alpha: Double
+    public var observations: Int
+    public var collinear: Bool
+}
+
+/// Engle–Granger two-step cointegration test of y on x with a constant, matching
+/// `statsmodels.tsa.stattools.coint(y, x, trend="c", autolag=…)`: OLS of y on [x, 1], then an
+/// ADF test without deterministic terms on the residuals, with p-values and critical values for a
+/// two-variable system. Like statsmodels, a pair with R² ≥ 1 − 100·√ε is reported as collinear with
+/// statistic −∞ and p-value 0 rather than tested.
+public func engleGranger(_ y: [Double], _ x: [Double], maxLag: Int? = nil, lagSelection: LagSelection = .aic) throws -> CointegrationResult {
+    guard y.count == x.count else { throw StatisticsError.tooFewObservations(min(x.count, y.count), needed: max(x.count, y.count)) }
+    guard y.allSatisfy(\.isFinite), x.allSatisfy(\.isFinite) else { throw StatisticsError.nonFinite }
+    let regression = try SimpleRegression(y: y, x: x)
+    // statsmodels: nobs − 1, "to match egranger in Stata".
+    let critical = mackinnonCriticalValues(regression: .c, n: 2, nobs: Double(y.count - 1))
+    let collinearLimit = 1 - 100 * Double.ulpOfOne.squareRoot()
+    guard regression.rSquared < collinearLimit else {
+        return CointegrationResult(statistic: -.infinity, pValue: 0, criticalValues: critical, usedLag: 0,
+                                   beta: regression.beta, alpha: regression.alpha, observations: y.count, collinear: true)
+    }
+    let adf = try augmentedDickeyFuller(regression.residuals(y: y, x: x), maxLag: maxLag, trend: .none, lagSelection: lagSelection)
+    return CointegrationResult(statistic: adf.statistic, pValue: mackinnonPValue(adf.statistic, regression: .c, n: 2),
+                               criticalValues: critical, usedLag: adf.usedLag, beta: regression.beta, alpha: regression.alpha,
+                               observations: y.count, collinear: false)
+}
+
+/// Half-life in bars of a mean-reverting series, from the AR(1) fit Δs_t = a + b·s_{t−1}:
+/// φ = 1 + b and half-life = −ln 2 / ln φ. Infinite when the series does not revert (φ ≥ 1 or φ ≤ 0).
+public func halfLife(_ series: [Double]) throws -> Double {
+    guard series.count >= 3 else { throw StatisticsError.tooFewObservations(series.count, needed: 3) }
+    let lagged = Array(series.dropLast())
+    let changes = (1..<series.count).map { series[$0] - series[$0 - 1] }
+    let fit = try SimpleRegression(y: changes, x: lagged)
+    return halfLife(phi: 1 + fit.beta)
+}
+
+func halfLife(phi: Double) -> Double {
+    guard phi > 0, phi < 1 else { return .infinity }
+    return -log(2) / log(phi)
+}
+
+/// Pearson correlation of two equally long series; nil when either is constant.
+public func pearsonCorrelation(_ a: [Double], _ b: [Double]) -> Double? {
+    let n = min(a.count, b.count)
+    guard n >= 2 else { return nil }
+    var meanA = 0.0, meanB = 0.0
+    for i in 0..<n { meanA += a[i]; meanB += b[i] }
+    meanA /= Double(n)
+    meanB /= Double(n)
+    var saa = 0.0, sbb = 0.0, sab = 0.0
+    for i in 0..<n {
+        let da = a[i] - meanA, db = b[i] - meanB
+        saa += da * da
+        sbb += db * db
+        sab += da * db
+    }
+    guard saa > 0, sbb > 0 else { return nil }
+    return sab / (saa * sbb).squareRoot()
+}
+
+/// Log returns ln(p_t / p_{t−1}).
+public func logReturns(_ prices: [Double]) -> [Double] {
+    guard prices.count > 1 else { return [] }
+    return (1..<prices.count).map { log(prices[$0] / prices[$0 - 1]) }
+}

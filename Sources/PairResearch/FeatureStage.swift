@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import MarketData
+
+public struct FeatureUpdate: Sendable, Equatable {
+    public var pair: String
+    public var rowsWritten: Int
+    public var rebuilt: Bool
+    public var totalRows: Int
+    /// Why the pair has no rows, if it has none.
+    public var note: String?
+}
+
+/// `mntrading features`: per pair, joins the legs' bars, computes feature rows and stores them in
+/// table `features`. An update appends only rows for bars newer than the last stored row; a change of
+/// windows, or of the pair's first common bar, rebuilds the pair from scratch. Either way the rows
+/// equal a full rebuild's bit for bit (see `FeatureEngine`).
+public struct FeatureStage: Sendable {
+    public let store: MarketStore
+
+    public init(store: MarketStore) { self.store = store }
+
+    public func update(pairs: [PairSelection.Pair], timeframe: Timeframe, parameters: FeatureParameters,
+                       rebuild: Bool = false, progress: ProgressReporter = .silent) throws -> [FeatureUpdate] {
+        try parameters.validate()
+        let parameterText = try ResearchJSON.string(parameters)
+        progress.start("features for \(pairs.count) pairs", total: pairs.count)
+        defer { progress.finish() }
+        var updates: [FeatureUpdate] = []
+        for pair in pairs {
+            let bars = PairBars(a: try store.bars(symbol: pair.a, timeframe: timeframe),
+                                b: try store.bars(symbol: pair.b, timeframe: timeframe))
+            let update = try store.write { db -> FeatureUpdate in
+                let existing = try Row.fetchOne(db, sql: """
+                    SELECT parameters, first_open_time, last_open_time FROM feature_sets WHERE pair = ? AND timeframe = ?
+                    """, arguments: [pair.pair, timeframe.rawValue])
+                guard let firstTime = bars.openTimes.first else {
+                    try Self.delete(pair: pair.pair, timeframe: timeframe, in: db)
+                    return FeatureUpdate(pair: pair.pair, rowsWritten: 0, rebuilt: true, totalRows: 0,
+                                         note: "no common \(timeframe) bars for \(pair.a) and \(pair.b)")
+                }
+                let reusable = !rebuild && existing.map { row in
+                    (row["parameters"] as String) == parameterText && (row["first_open_time"] as Int64) == firstTime
+                } ?? false
+                var startIndex = 0
+                if reusable, let last: Int64 = existing?["last_open_time"] {
+                    startIndex = Self.firstIndex(after: last, in: bars.openTimes)
+                } else {
+                    try Self.delete(pair: pair.pair, timeframe: timeframe, in: db)
+                }
+                let rows = FeatureEngine(parameters: parameters).rows(bars, from: startIndex)
+                try Self.insert(rows, pair: pair.pair, timeframe: timeframe, in: db)
+                let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM features WHERE pair = ? AND timeframe = ?",
+                                             arguments: [pair.pair, timeframe.rawValue]) ?? 0
+                let lastTime = try Int64.fetchOne(db, sql: "SELECT MAX(open_time) FROM features WHERE pair = ? AND timeframe = ?",
+                                                  arguments: [pair.pair, timeframe.rawValue])
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO feature_sets (pair, timeframe, a, b, parameters, first_open_time, last_open_time, rows)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [pair.pair, timeframe.rawValue, pair.a, pair.b, parameterText, firstTime, lastTime, total])
+                let note = total == 0 ? "\(bars.count) common bars, fewer than the \(parameters.warmUp + 1) the windows need" : nil
+                return FeatureUpdate(pair: pair.pair, rowsWritten: rows.count, rebuilt: !reusable, totalRows: total, note: note)
+            }
+            updates.append(update)
+            progress.advance(by: 1)
+        }
+        return updates
+    }
+
+    static func firstIndex(after time: Int64, in openTimes: [Int64]) -> Int {
+        var low = 0, high = openTimes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if openTimes[middle] <= time { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    static func delete(pair: String, timeframe: Timeframe, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM features WHERE pair = ? AND timeframe = ?", arguments: [pair, timeframe.rawValue])
+        try db.execute(sql: "DELETE FROM feature_sets WHERE pair = ? AND timeframe = ?", arguments: [pair, timeframe.rawValue])
+    }
+
+    /// Raw binds, as the bar upsert: feature tables run to millions of rows.
+    static func insert(_ rows: [FeatureRow], pair: String, timeframe: Timeframe, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO features (pair, timeframe, open_time, close_a, close_b, beta, alpha, spread, z,
+                z_velocity, z_acceleration, spread_volatility, half_life, volume_ratio_a, volume_ratio_b)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            """)
+        let raw = statement.sqliteStatement
+        // SQLITE_TRANSIENT: SQLite copies the text at bind time.
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        defer { sqlite3_reset(raw); sqlite3_clear_bindings(raw) }
+        sqlite3_reset(raw)
+        sqlite3_bind_text(raw, 1, pair, -1, transient)
+        sqlite3_bind_text(raw, 2, timeframe.rawValue, -1, transient)
+        for row in rows {
+            sqlite3_reset(raw)
+            sqlite3_bind_int64(raw, 3, row.openTime)
+            let values = [row.closeA, row.closeB, row.beta, row.alpha, row.spread, row.z, row.zVelocity, row.zAcceleration,
+                          row.spreadVolatility, row.halfLife, row.volumeRatioA, row.volumeRatioB]
+            for (offset, value) in values.enumerated() {
+                guard value.isFinite else {
+                    throw MarketDataError.invalidData("\(pair) feature \(offset) at \(UTCTime.format(row.openTime)) is not finite")
+                }
+                sqlite3_bind_double(raw, Int32(4 + offset), value)
+            }
+            let code = sqlite3_step(raw)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+        }
+    }
+}
+
+extension MarketStore {
+    /// Stored feature rows of a pair, oldest first.
+    public func featureRows(pair: String, timeframe: Timeframe, from: Int64 = .min, to: Int64 = .max) throws -> [FeatureRow] {
+        try read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT open_time, close_a, close_b, beta, alpha, spread, z, z_velocity, z_acceleration, spread_volatility,
+                    half_life, volume_ratio_a, volume_ratio_b
+                FROM features WHERE pair = ? AND timeframe = ? AND open_time BETWEEN ? AND ? ORDER BY open_time
+                """, arguments: [pair, timeframe.rawValue, from, to])
+            var rows: [FeatureRow] = []
+            while let row = try cursor.next() {
+                rows.append(FeatureRow(openTime: row[0], closeA: row[1], closeB: row[2], beta: row[3], alpha: row[4],
+                                       spread: row[5], z: row[6], zVelocity: row[7], zAcceleration: row[8],
+                                       spreadVolatility: row[9], halfLife: row[10], volumeRatioA: row[11], volumeRatioB: row[12]))
+            }
+            return rows
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import MarketData
+
+/// `mntrading screen`: loads every symbol at the timeframe, screens all pairs, records the run in
+/// the store and as `<data-dir>/pairs/screened_pairs_<UTC>.json`.
+///
+/// A run's id is a fingerprint of its parameters and of the bars it read, so a rerun on unchanged
+/// data replaces its own record and file instead of adding a duplicate.
+public struct ScreeningStage: Sendable {
+    public let store: MarketStore
+    public let locations: Locations
+
+    public init(store: MarketStore, locations: Locations) {
+        self.store = store
+        self.locations = locations
+    }
+
+    public func run(_ parameters: ScreeningParameters, now: Int64 = UTCTime.nowMilliseconds(),
+                    progress: ProgressReporter = .silent) throws -> (run: ScreeningRun, path: String) {
+        try parameters.validate()
+        let symbols = try store.summaries(timeframe: parameters.timeframe).map(\.symbol)
+        guard symbols.count >= 2 else {
+            throw MarketDataError.invalidArgument("screening needs at least two symbols with \(parameters.timeframe) bars in the store (found \(symbols.count)); run `mntrading ingest --timeframe \(parameters.timeframe)` first")
+        }
+        let inputs = try symbols.map { symbol in
+            Screener.Input(symbol: symbol, bars: try store.bars(symbol: symbol, timeframe: parameters.timeframe,
+                                                                from: parameters.since ?? .min, to: parameters.until ?? .max))
+        }
+        let runID = try Self.fingerprint(parameters: parameters, inputs: inputs)
+        let outcome = Screener(parameters: parameters).screen(inputs, progress: progress)
+
+        let existing = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT created_at, file FROM screening_runs WHERE id = ?", arguments: [runID])
+        }
+        let createdAt: Int64 = existing?["created_at"] ?? now
+        let path: String = existing?["file"] ?? locations.dataPath("pairs", "screened_pairs_\(UTCTime.compactStamp(createdAt)).json")
+        let run = ScreeningRun(runID: runID, createdAt: UTCTime.format(createdAt), timeframe: parameters.timeframe.rawValue,
+                               parameters: parameters, symbols: symbols, pairsTested: symbols.count * (symbols.count - 1) / 2,
+                               pairs: outcome.selected, rejected: outcome.rejected)
+        try AtomicFile.write(try ResearchJSON.encoder().encode(run), to: path)
+        try store.write { db in
+            try db.execute(sql: "DELETE FROM screening_runs WHERE id = ?", arguments: [runID])
+            try db.execute(sql: """
+                INSERT INTO screening_runs (id, created_at, timeframe, parameters, symbols, pairs_tested, pairs_selected, file)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [runID, createdAt, parameters.timeframe.rawValue, try ResearchJSON.string(parameters),
+                                 symbols.count, run.pairsTested, run.pairs.count, path])
+            for pair in run.pairs + run.rejected {
+                try db.execute(sql: """
+                    INSERT INTO screened_pairs (run_id, pair, a, b, selected, reason, beta, alpha, adf_stat, pvalue, lags,
+                        half_life, corr, n, crit_1, crit_5, crit_10)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [runID, pair.pair, pair.a, pair.b, pair.selected, pair.reason, pair.beta, pair.alpha,
+                                     pair.adfStat, pair.pvalue, pair.lags, pair.halfLife, pair.corr, pair.n,
+                                     pair.crit?.onePercent, pair.crit?.fivePercent, pair.crit?.tenPercent])
+            }
+        }
+        return (run, path)
+    }
+
+    static func fingerprint(parameters: ScreeningParameters, inputs: [Screener.Input]) throws -> String {
+        var hash = FNV1a()
+        hash.add(try ResearchJSON.string(parameters))
+        for input in inputs {
+            hash.add(input.symbol)
+            for bar in input.bars {
+                hash.add(bar.openTime)
+                hash.add(bar.close.bitPattern)
+            }
+        }
+        return hash.hex
+    }
+}
+
+/// The pairs a later stage works on: `latest` (the newest screening run's selection) or a JSON file
+/// (a list of pairs, or an object with `"pairs"`), each with at least `a` and `b` (or a `pair` id).
+public enum PairSelection {
+    public struct Pair: Sendable, Equatable, Codable {
+        public var pair: String
+        public var a: String
+        public var b: String
+        public init(a: String, b: String) {
+            self.a = a
+            self.b = b
+            pair = "\(a)__\(b)"
+        }
+    }
+
+    public static func resolve(_ argument: String, store: MarketStore) throws -> [Pair] {
+        if argument == "latest" {
+            guard let path = try store.read({ db in
+                try String.fetchOne(db, sql: "SELECT file FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
+            }) else {
+                throw MarketDataError.invalidArgument("no screening run in the store; run `mntrading screen` first or pass --pairs FILE")
+            }
+            return try load(path)
+        }
+        return try load(argument)
+    }
+
+    public static func load(_ path: String) throws -> [Pair] {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw MarketDataError.invalidArgument("cannot read pairs file '\(path)': \(error.localizedDescription)")
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: data) else {
+            throw MarketDataError.invalidData("\(path): not JSON")
+        }
+        let list: [Any]
+        if let object = json as? [String: Any], let pairs = object["pairs"] as? [Any] {
+            list = pairs
+        } else if let array = json as? [Any] {
+            list = array
+        } else {
+            throw MarketDataError.invalidData("\(path): expected a list of pairs or an object with \"pairs\"")
+        }
+        return try list.enumerated().map { index, item in
+            guard let entry = item as? [String: Any] else { throw MarketDataError.invalidData("\(path): pair \(index) is not an object") }
+            if let a = entry["a"] as? String, let b = entry["b"] as? String {
+                return Pair(a: try Symbols.normalise(a), b: try Symbols.normalise(b))
+            }
+            if let id = entry["pair"] as? String, case let parts = id.components(separatedBy: "__"), parts.count == 2 {
+                return Pair(a: try Symbols.normalise(parts[0]), b: try Symbols.normalise(parts[1]))
+            }
+            throw MarketDataError.invalidData("\(path): pair \(index) names neither a and b nor a pair id A__B")
+        }
+    }
+}
+
+/// JSON as the research files write it: snake_case keys, sorted, pretty, non-finite numbers refused
+/// (every optional statistic is nil instead).
+enum ResearchJSON {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    static func string<T: Encodable>(_ value: T) throws -> String {
+        let encoder = encoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// 64-bit FNV-1a: a stable fingerprint of inputs (not a security hash).
+struct FNV1a {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    mutating func add<T: FixedWidthInteger>(_ number: T) {
+        withUnsafeBytes(of: number.littleEndian) { bytes in for byte in bytes { mix(byte) } }
+    }
+
+    mutating func add(_ text: String) {
+        for byte in text.utf8 { mix(byte) }
+        mix(0)
+    }
+
+    private mutating func mix(_ byte: UInt8) {
+        value ^= UInt64(byte)
+        value = value &* 0x0000_0100_0000_01B3
+    }
+
+    var hex: String { String(value, radix: 16).leftPadding(to: 16) }
+}
+
+extension String {
+    func leftPadding(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
