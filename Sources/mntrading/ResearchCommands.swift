@@ -196,6 +196,9 @@ struct StatTest: ParsableCommand {
     @Option(help: ArgumentHelp("JSON file of cases.", valueName: "path"))
     var input: String
 
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("Run every case this many times and report the median seconds (benchmarks).", valueName: "n"))
+    var repetitions: Int = 1
+
     struct Case: Decodable {
         var id: String
         var kind: String
@@ -214,6 +217,7 @@ struct StatTest: ParsableCommand {
         var nobs: Int?
         var crit: [Double]?
         var error: String?
+        var secondsMedian: Double?
     }
 
     func run() throws {
@@ -222,28 +226,63 @@ struct StatTest: ParsableCommand {
             throw ValidationError("cannot read '\(input)': \(error.localizedDescription)")
         }
         let cases = try JSONDecoder().decode([Case].self, from: data)
+        guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
         let results = cases.map { item -> Result in
-            do {
-                switch item.kind {
-                case "adf":
-                    let r = try augmentedDickeyFuller(item.x, maxLag: item.maxlag, trend: item.trend ?? .constant, lagSelection: item.autolag ?? .aic)
-                    return Result(id: item.id, statistic: r.statistic, pvalue: r.pValue, usedlag: r.usedLag, nobs: r.observations,
-                                  crit: [r.criticalValues.onePercent, r.criticalValues.fivePercent, r.criticalValues.tenPercent])
-                case "coint":
-                    let r = try engleGranger(item.y ?? [], item.x, maxLag: item.maxlag, lagSelection: item.autolag ?? .aic)
-                    return Result(id: item.id, statistic: r.statistic.isFinite ? r.statistic : nil, pvalue: r.pValue,
-                                  usedlag: r.collinear ? nil : r.usedLag, nobs: r.observations,
-                                  crit: [r.criticalValues.onePercent, r.criticalValues.fivePercent, r.criticalValues.tenPercent])
-                default:
-                    return Result(id: item.id, error: "unknown kind '\(item.kind)'")
+            var result = Self.evaluate(item)
+            if repetitions > 1 {
+                var times: [Double] = []
+                for _ in 0..<repetitions {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    _ = Self.evaluate(item)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 }
-            } catch {
-                return Result(id: item.id, error: "\(error)")
+                result.secondsMedian = times.sorted()[times.count / 2]
             }
+            return result
         }
         let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
         FileHandle.standardOutput.write(try encoder.encode(results))
         print()
+    }
+
+    static func evaluate(_ item: Case) -> Result {
+        do {
+            switch item.kind {
+            case "adf":
+                let r = try augmentedDickeyFuller(item.x, maxLag: item.maxlag, trend: item.trend ?? .constant, lagSelection: item.autolag ?? .aic)
+                return Result(id: item.id, statistic: r.statistic, pvalue: r.pValue, usedlag: r.usedLag, nobs: r.observations,
+                              crit: [r.criticalValues.onePercent, r.criticalValues.fivePercent, r.criticalValues.tenPercent])
+            case "coint":
+                let r = try engleGranger(item.y ?? [], item.x, maxLag: item.maxlag, lagSelection: item.autolag ?? .aic)
+                return Result(id: item.id, statistic: r.statistic.isFinite ? r.statistic : nil, pvalue: r.pValue,
+                              usedlag: r.collinear ? nil : r.usedLag, nobs: r.observations,
+                              crit: [r.criticalValues.onePercent, r.criticalValues.fivePercent, r.criticalValues.tenPercent])
+            default:
+                return Result(id: item.id, error: "unknown kind '\(item.kind)'")
+            }
+        } catch {
+            return Result(id: item.id, error: "\(error)")
+        }
+    }
+}
+
+/// Hidden: the feature part of scripts/bench-research.sh.
+struct BenchFeatures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-features", abstract: "Benchmark the feature stage (used by scripts/bench-research.sh).",
+        shouldDisplay: false)
+
+    @Option var pairs: Int = 50
+    @Option var bars: Int = 100_000
+    @Option(help: "Scratch directory for the store (deleted and recreated).") var scratch: String
+
+    func run() throws {
+        let timing = try FeatureBenchmark.run(pairs: pairs, bars: bars, scratchDirectory: scratch)
+        print("features: \(timing.pairs) pairs x \(timing.bars) 5m bars (\(timing.rows) rows)")
+        print(String(format: "  compute, one core       %7.3f s", timing.computeOneCore))
+        print(String(format: "  compute, all cores      %7.3f s   (target <= 2 s)", timing.computeAllCores))
+        print(String(format: "  compute + SQLite store  %7.3f s", timing.computeAndStore))
     }
 }
