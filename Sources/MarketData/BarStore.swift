@@ -62,16 +62,24 @@ extension MarketStore {
             sqlite3_bind_double(raw, 7, bar.close)
             sqlite3_bind_double(raw, 8, bar.volume)
             sqlite3_bind_int(raw, 9, bar.isFilled ? 1 : 0)
-            let code = sqlite3_step(raw)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+            _ = try step(raw, in: db)
             changed += Int(sqlite3_changes(db.sqliteConnection))
         }
         let after = try count(symbol: series.symbol, timeframe: series.timeframe, in: db)
         let inserted = after - before
         return SeriesWriteResult(symbol: series.symbol, timeframe: series.timeframe, inserted: inserted,
                                  updated: changed - inserted, unchanged: series.bars.count - changed)
+    }
+
+    /// Steps a raw statement of the bulk paths: true while it yields rows, a GRDB error on failure.
+    public static func step(_ statement: SQLiteStatement, in db: Database) throws -> Bool {
+        let code = sqlite3_step(statement)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
     }
 
     static func count(symbol: String, timeframe: Timeframe, in db: Database) throws -> Int {
@@ -100,12 +108,7 @@ extension MarketStore {
         sqlite3_bind_int64(raw, 3, from)
         sqlite3_bind_int64(raw, 4, to)
         var bars: [Bar] = []
-        while true {
-            let code = sqlite3_step(raw)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+        while try step(raw, in: db) {
             bars.append(Bar(openTime: sqlite3_column_int64(raw, 0), open: sqlite3_column_double(raw, 1),
                             high: sqlite3_column_double(raw, 2), low: sqlite3_column_double(raw, 3),
                             close: sqlite3_column_double(raw, 4), volume: sqlite3_column_double(raw, 5),

@@ -152,8 +152,13 @@ public struct DatasetStage: Sendable {
         }
         var positives = 0
         try store.write { db in
-            try db.execute(sql: "DELETE FROM datasets WHERE id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM dataset_rows WHERE dataset_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM datasets WHERE id = ?", arguments: [id])
+            // The record first (rows reference it), its totals once the rows are in.
+            try db.execute(sql: """
+                INSERT INTO datasets (id, created_at, timeframe, parameters, pairs, rows, labelled_rows, positive_rate)
+                VALUES (?, ?, ?, ?, 0, 0, 0, NULL)
+                """, arguments: [id, now, definition.timeframe.rawValue, try ResearchJSON.string(definition)])
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO dataset_rows (dataset_id, pair, open_time, label, forward_move) VALUES (?, ?, ?, ?, ?)
                 """)
@@ -170,11 +175,8 @@ public struct DatasetStage: Sendable {
             }
             summary.pairs = datasets.count
             summary.positiveRate = summary.labelledRows > 0 ? Double(positives) / Double(summary.labelledRows) : nil
-            try db.execute(sql: """
-                INSERT INTO datasets (id, created_at, timeframe, parameters, pairs, rows, labelled_rows, positive_rate)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, now, definition.timeframe.rawValue, try ResearchJSON.string(definition), summary.pairs,
-                                 summary.rows, summary.labelledRows, summary.positiveRate])
+            try db.execute(sql: "UPDATE datasets SET pairs = ?, rows = ?, labelled_rows = ?, positive_rate = ? WHERE id = ?",
+                           arguments: [summary.pairs, summary.rows, summary.labelledRows, summary.positiveRate, id])
         }
         return summary
     }

@@ -10,20 +10,11 @@ public struct SimpleRegression: Sendable, Equatable {
     public init(y: [Double], x: [Double]) throws {
         let n = min(x.count, y.count)
         guard n >= 3 else { throw StatisticsError.tooFewObservations(n, needed: 3) }
-        var meanX = 0.0, meanY = 0.0
-        for i in 0..<n { meanX += x[i]; meanY += y[i] }
-        meanX /= Double(n)
-        meanY /= Double(n)
-        var sxx = 0.0, sxy = 0.0, syy = 0.0
-        for i in 0..<n {
-            let dx = x[i] - meanX, dy = y[i] - meanY
-            sxx += dx * dx
-            sxy += dx * dy
-            syy += dy * dy
-        }
+        let sums = CentredSums(x, y)
+        let (sxx, sxy, syy) = (sums.xx, sums.xy, sums.yy)
         guard sxx > 0, syy > 0 else { throw StatisticsError.constantSeries }
         beta = sxy / sxx
-        alpha = meanY - beta * meanX
+        alpha = sums.meanY - beta * sums.meanX
         // RSS = Syy − Sxy²/Sxx; clamp the rounding of an exact fit.
         let residual = max(syy - sxy * sxy / sxx, 0)
         rSquared = 1 - residual / syy
@@ -88,21 +79,30 @@ func halfLife(phi: Double) -> Double {
 
 /// Pearson correlation of two equally long series; nil when either is constant.
 public func pearsonCorrelation(_ a: [Double], _ b: [Double]) -> Double? {
-    let n = min(a.count, b.count)
-    guard n >= 2 else { return nil }
-    var meanA = 0.0, meanB = 0.0
-    for i in 0..<n { meanA += a[i]; meanB += b[i] }
-    meanA /= Double(n)
-    meanB /= Double(n)
-    var saa = 0.0, sbb = 0.0, sab = 0.0
-    for i in 0..<n {
-        let da = a[i] - meanA, db = b[i] - meanB
-        saa += da * da
-        sbb += db * db
-        sab += da * db
+    guard min(a.count, b.count) >= 2 else { return nil }
+    let sums = CentredSums(a, b)
+    guard sums.xx > 0, sums.yy > 0 else { return nil }
+    return sums.xy / (sums.xx * sums.yy).squareRoot()
+}
+
+/// Means and centred sums of squares and products of two series (over the shorter length):
+/// two passes, so no cancellation between large raw sums.
+struct CentredSums {
+    var meanX = 0.0, meanY = 0.0
+    var xx = 0.0, xy = 0.0, yy = 0.0
+
+    init(_ x: [Double], _ y: [Double]) {
+        let n = min(x.count, y.count)
+        for i in 0..<n { meanX += x[i]; meanY += y[i] }
+        meanX /= Double(n)
+        meanY /= Double(n)
+        for i in 0..<n {
+            let dx = x[i] - meanX, dy = y[i] - meanY
+            xx += dx * dx
+            xy += dx * dy
+            yy += dy * dy
+        }
     }
-    guard saa > 0, sbb > 0 else { return nil }
-    return sab / (saa * sbb).squareRoot()
 }
 
 /// Log returns ln(p_t / p_{t−1}).

@@ -107,10 +107,7 @@ public struct FeatureStage: Sendable {
                 }
                 sqlite3_bind_double(raw, Int32(4 + offset), value)
             }
-            let code = sqlite3_step(raw)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+            _ = try MarketStore.step(raw, in: db)
         }
     }
 }

@@ -108,6 +108,11 @@ struct Features: ParsableCommand {
     @Flag(help: "Recompute every row instead of appending new ones.")
     var rebuild = false
 
+    func validate() throws {
+        _ = try Timeframe.parse(timeframe)
+        try FeatureParameters(betaWindow: betaWindow, zWindow: zWindow).validate()
+    }
+
     func run() throws {
         location.bootstrapLogging()
         let store = try location.locations.openStore()
@@ -159,16 +164,24 @@ struct Dataset: ParsableCommand {
     @Option(help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
     var pairs: String = "latest"
 
+    var definition: DatasetDefinition {
+        get throws {
+            var definition = DatasetDefinition()
+            definition.timeframe = try Timeframe.parse(timeframe)
+            definition.labelType = labelType
+            definition.zscoreThreshold = zscoreThreshold
+            definition.horizon = horizon
+            definition.lagFeatures = lagFeatures
+            definition.volK = volK
+            return definition
+        }
+    }
+
+    func validate() throws { try definition.validate() }
+
     func run() throws {
         location.bootstrapLogging()
-        var definition = DatasetDefinition()
-        definition.timeframe = try Timeframe.parse(timeframe)
-        definition.labelType = labelType
-        definition.zscoreThreshold = zscoreThreshold
-        definition.horizon = horizon
-        definition.lagFeatures = lagFeatures
-        definition.volK = volK
-        try definition.validate()
+        let definition = try self.definition
         let store = try location.locations.openStore()
         let summary = try DatasetStage(store: store).build(definition, pairs: try PairSelection.resolve(pairs, store: store))
         for entry in summary.perPair {

@@ -181,3 +181,65 @@ struct IngestCLITests {
         #expect(version.stdout.contains("xgboost 1.7") && version.stdout.contains("sqlite 3"))
     }
 }
+
+@Suite(.serialized)
+struct ResearchCLITests {
+    /// screen → ingest 5m → features → dataset on the synthetic store, as the README shows.
+    @Test func researchStagesRunFromTheCommandLine() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let dir = ["--data-dir", data]
+        #expect(try CLI.run(["ingest", "--since", "2024-01-01", "--until", "2024-07-01"] + dir).status == 0)
+        let screen = try CLI.run(["screen"] + dir)
+        #expect(screen.status == 0, "\(screen.stderr)")
+        #expect(screen.stdout.contains("12 symbols, 66 pairs tested"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: data + "/pairs")
+        #expect(files.count == 1 && files[0].hasPrefix("screened_pairs_") && files[0].hasSuffix(".json"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data + "/pairs/" + files[0]))) as! [String: Any]
+        let pairs = json["pairs"] as! [[String: Any]]
+        #expect(!pairs.isEmpty)
+        for key in ["pair", "a", "b", "beta", "alpha", "adf_stat", "pvalue", "lags", "half_life", "corr", "n", "crit"] {
+            #expect(pairs[0][key] != nil, "screened pair lacks \(key)")
+        }
+        // A rerun on the same data is the same run: no second file.
+        #expect(try CLI.run(["screen"] + dir).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data + "/pairs").count == 1)
+
+        let symbols = Set(pairs.flatMap { [$0["a"] as! String, $0["b"] as! String] }).sorted().joined(separator: ",")
+        #expect(try CLI.run(["ingest", "--symbols", symbols, "--timeframe", "5m", "--since", "2024-05-01", "--until", "2024-06-01"] + dir).status == 0)
+        let features = try CLI.run(["features", "--beta-window", "300", "--z-window", "100"] + dir)
+        #expect(features.status == 0, "\(features.stderr)")
+        #expect(features.stdout.contains("features 5m: \(pairs.count) pairs"))
+        let again = try CLI.run(["features", "--beta-window", "300", "--z-window", "100"] + dir)
+        #expect(again.stdout.contains("features 5m: \(pairs.count) pairs, 0 rows written"))
+        let dataset = try CLI.run(["dataset", "--horizon", "3", "--lag-features", "5"] + dir)
+        #expect(dataset.status == 0, "\(dataset.stderr)")
+        #expect(dataset.stdout.contains("(z_threshold, 18 features)"))
+    }
+
+    @Test(arguments: [
+        (["screen", "--pvalue-max", "2"], "--pvalue-max must be in (0, 1]"),
+        (["screen", "--top-k", "0"], "--top-k must be at least 1"),
+        (["screen", "--autolag", "fixed"], "--autolag fixed needs --max-lag"),
+        (["features", "--z-window", "3"], "--z-window must be at least 10"),
+        (["features", "--pairs", "/nonexistent.json"], "cannot read pairs file"),
+        (["dataset", "--horizon", "0"], "--horizon must be between 1 and 10000"),
+        (["dataset", "--label-type", "magic"], "magic"),
+    ])
+    func badFlagsAreClearErrors(arguments: [String], message: String) throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try CLI.run(["ingest", "--since", "2024-01-01", "--until", "2024-02-01"] + ["--data-dir", data]).status == 0)
+        let result = try CLI.run(arguments + ["--data-dir", data])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    @Test func screeningAnEmptyStoreSaysWhatToDo() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let result = try CLI.run(["screen", "--data-dir", data])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("run `mntrading ingest --timeframe 1h` first"))
+    }
+}
