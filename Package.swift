@@ -40,7 +40,10 @@ let package = Package(
         ]),
         .target(name: "ModelFormat"),
         .target(name: "Scoring", dependencies: ["ModelFormat"]),
-        .target(name: "Training", dependencies: ["CXGBoost", "PairResearch", "ModelFormat"]),
+        .target(name: "Training", dependencies: [
+            "CXGBoost", "PairResearch", "ModelFormat", "Portfolio", "MarketData",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "Portfolio", dependencies: ["MarketData"]),
         .target(name: "ScoringServer", dependencies: [
             "Scoring",
@@ -67,6 +70,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData"]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData",
             // Listed so that `swift test` builds the programs these tests run.

@@ -158,6 +158,54 @@ public final class MarketStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3_training") { db in
+            try db.execute(sql: """
+                CREATE TABLE training_runs (
+                    id TEXT PRIMARY KEY,
+                    created_at INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    dataset_id TEXT NOT NULL,
+                    parameters TEXT NOT NULL,
+                    code_version TEXT NOT NULL,
+                    window_start INTEGER,
+                    window_end INTEGER,
+                    pairs INTEGER NOT NULL,
+                    trained INTEGER NOT NULL,
+                    report_file TEXT
+                );
+                CREATE TABLE training_pairs (
+                    run_id TEXT NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+                    pair TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    result TEXT NOT NULL,
+                    model BLOB,
+                    PRIMARY KEY (run_id, pair)
+                );
+                CREATE TABLE oof_predictions (
+                    run_id TEXT NOT NULL,
+                    pair TEXT NOT NULL,
+                    open_time INTEGER NOT NULL,
+                    fold INTEGER NOT NULL,
+                    raw REAL NOT NULL,
+                    calibrated REAL NOT NULL,
+                    label INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, pair, open_time)
+                ) WITHOUT ROWID;
+                CREATE TABLE selections (
+                    run_id TEXT NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+                    pair TEXT NOT NULL,
+                    selected INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    rank INTEGER,
+                    sharpe REAL,
+                    max_drawdown REAL,
+                    oof_roc_auc REAL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, pair)
+                );
+                """)
+        }
         return migrator
     }
 }

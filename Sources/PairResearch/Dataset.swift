@@ -66,6 +66,9 @@ public struct PairDataset: Sendable {
     public var z: [Double] = []
     /// β_t: the hedge ratio a position opened at the row uses.
     public var beta: [Double] = []
+    /// The next bar's spread increment with β frozen at the row: Δln A − β_t·Δln B (what a position
+    /// held over that bar earns); nil for the newest row.
+    public var nextBarMoves: [Double?] = []
 
     public var count: Int { openTimes.count }
     public var labelledCount: Int { labels.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
@@ -88,6 +91,12 @@ public struct PairDataset: Sendable {
             }
             z.append(row.z)
             beta.append(row.beta)
+            if t + 1 < rows.count {
+                let next = rows[t + 1]
+                nextBarMoves.append(log(next.closeA / row.closeA) - row.beta * log(next.closeB / row.closeB))
+            } else {
+                nextBarMoves.append(nil)
+            }
             guard t + horizon < rows.count else {
                 labels.append(nil)
                 forwardMoves.append(nil)

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import MarketData
+import PairResearch
+import Portfolio
+
+public enum SignalSource: String, Codable, Sendable, CaseIterable {
+    /// The latest training run's calibrated out-of-fold probabilities.
+    case oof
+    /// The plain z rule.
+    case z
+}
+
+public struct BacktestReport: Codable, Sendable {
+    public struct Pair: Codable, Sendable {
+        public var pair: String
+        public var result: BacktestResult
+        public var equity: [EquityPoint]
+    }
+
+    public var runID: String
+    public var signals: SignalSource
+    public var probaThreshold: Double
+    public var zThreshold: Double
+    public var costs: BacktestCosts
+    public var pairs: [Pair]
+    public var portfolio: BacktestResult?
+    public var portfolioEquity: [EquityPoint]
+}
+
+/// `mntrading backtest`: replays the latest training run's out-of-fold bars with other thresholds or
+/// costs, from its OOF predictions or with the z rule, per pair and as an equal-weight portfolio.
+public struct BacktestStage: Sendable {
+    public let store: MarketStore
+    public let locations: Locations
+
+    public init(store: MarketStore, locations: Locations) {
+        self.store = store
+        self.locations = locations
+    }
+
+    public func run(signals: SignalSource, probaThreshold: Double, zThreshold: Double, costs: BacktestCosts) throws -> (report: BacktestReport, path: String) {
+        guard (0...1).contains(probaThreshold) else { throw TrainingError.invalidArgument("--proba-threshold must be in [0, 1] (got \(probaThreshold))") }
+        guard costs.feeRate >= 0, costs.slippageBps >= 0 else { throw TrainingError.invalidArgument("fees and slippage must not be negative") }
+        let stage = TrainStage(store: store, locations: locations)
+        let (_, definition, _) = try stage.latestDataset()
+        let runID = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
+        }
+        guard let runID else { throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first") }
+        let predictions = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT pair, open_time, calibrated FROM oof_predictions WHERE run_id = ? ORDER BY pair, open_time",
+                             arguments: [runID])
+        }
+        var byPair: [String: [Int64: Double]] = [:]
+        for row in predictions { byPair[row["pair"], default: [:]][row["open_time"]] = row["calibrated"] }
+        var pairs: [BacktestReport.Pair] = []
+        var streams: [(times: [Int64], returns: [Double])] = []
+        for pair in byPair.keys.sorted() {
+            let dataset = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
+            let probabilities = byPair[pair]!
+            let rows = dataset.openTimes.indices.filter { probabilities[dataset.openTimes[$0]] != nil && dataset.nextBarMoves[$0] != nil }
+            let z = rows.map { dataset.z[$0] }
+            let positions = signals == .oof
+                ? Backtest.modelPositions(probabilities: rows.map { probabilities[dataset.openTimes[$0]]! }, z: z, threshold: probaThreshold)
+                : Backtest.zRulePositions(z: z, threshold: zThreshold)
+            let times = rows.map { dataset.openTimes[$0] }
+            let outcome = Backtest.run(positions: positions, nextMoves: rows.map { dataset.nextBarMoves[$0]! },
+                                       betas: rows.map { dataset.beta[$0] }, costs: costs, barsPerYear: definition.timeframe.barsPerYear)
+            pairs.append(.init(pair: pair, result: outcome.result, equity: Backtest.equityCurve(times: times, returns: outcome.returns)))
+            streams.append((times, outcome.returns))
+        }
+        let combined = equalWeightPortfolio(streams)
+        let portfolio = combined.returns.isEmpty ? nil
+            : Backtest.evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
+                                nextMoves: combined.returns, barsPerYear: definition.timeframe.barsPerYear)
+        let report = BacktestReport(runID: runID, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, costs: costs,
+                                    pairs: pairs, portfolio: portfolio,
+                                    portfolioEquity: Backtest.equityCurve(times: combined.times, returns: combined.returns))
+        let path = locations.dataPath("training", "backtest_\(signals.rawValue).json")
+        try AtomicFile.write(try ResearchJSON.encoder().encode(report), to: path)
+        return (report, path)
+    }
+}

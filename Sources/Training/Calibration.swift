@@ -1,0 +1,98 @@
+import Foundation
+
+/// Maps raw classifier probabilities to calibrated ones. Fitted on out-of-fold predictions only.
+public enum Calibration: Codable, Sendable, Equatable {
+    case none
+    /// p' = 1 / (1 + exp(−(a·logit(p) + b))).
+    case platt(a: Double, b: Double)
+    /// Piecewise-linear through the pool-adjacent-violators fit: ascending `x` (raw) → `y`.
+    case isotonic(x: [Double], y: [Double])
+
+    public enum Method: String, Codable, Sendable, CaseIterable { case platt, isotonic, none }
+
+    public static func fit(_ method: Method, probabilities: [Double], labels: [Int]) -> Calibration {
+        let positives = labels.reduce(0, +)
+        guard !probabilities.isEmpty, positives > 0, positives < labels.count else { return .none }
+        switch method {
+        case .none: return .none
+        case .platt: return fitPlatt(probabilities, labels)
+        case .isotonic: return fitIsotonic(probabilities, labels)
+        }
+    }
+
+    public func apply(_ p: Double) -> Double {
+        switch self {
+        case .none:
+            return p
+        case let .platt(a, b):
+            return 1 / (1 + exp(-(a * logit(p) + b)))
+        case let .isotonic(xs, ys):
+            guard let first = xs.first, let last = xs.last else { return p }
+            if p <= first { return ys[0] }
+            if p >= last { return ys[ys.count - 1] }
+            var low = 0, high = xs.count - 1
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                if xs[middle] <= p { low = middle } else { high = middle }
+            }
+            let span = xs[high] - xs[low]
+            return span > 0 ? ys[low] + (ys[high] - ys[low]) * (p - xs[low]) / span : ys[high]
+        }
+    }
+
+    /// Platt scaling by Newton's method on the log-likelihood, with Platt's (1999) smoothed targets
+    /// so that separable data does not drive the slope to infinity.
+    static func fitPlatt(_ probabilities: [Double], _ labels: [Int]) -> Calibration {
+        let positives = Double(labels.reduce(0, +)), negatives = Double(labels.count) - positives
+        let high = (positives + 1) / (positives + 2), low = 1 / (negatives + 2)
+        let x = probabilities.map(logit)
+        let t = labels.map { $0 == 1 ? high : low }
+        var a = 1.0, b = 0.0
+        for _ in 0..<100 {
+            var g0 = 0.0, g1 = 0.0, h00 = 1e-12, h01 = 0.0, h11 = 1e-12
+            for i in x.indices {
+                let p = 1 / (1 + exp(-(a * x[i] + b)))
+                let residual = p - t[i]
+                let weight = p * (1 - p)
+                g0 += residual * x[i]; g1 += residual
+                h00 += weight * x[i] * x[i]; h01 += weight * x[i]; h11 += weight
+            }
+            let determinant = h00 * h11 - h01 * h01
+            guard determinant > 0 else { break }
+            let stepA = (h11 * g0 - h01 * g1) / determinant
+            let stepB = (h00 * g1 - h01 * g0) / determinant
+            a -= stepA
+            b -= stepB
+            if abs(stepA) < 1e-10 && abs(stepB) < 1e-10 { break }
+        }
+        return .platt(a: a, b: b)
+    }
+
+    /// Pool adjacent violators over the points sorted by raw probability (ties pooled first).
+    static func fitIsotonic(_ probabilities: [Double], _ labels: [Int]) -> Calibration {
+        let order = probabilities.indices.sorted { probabilities[$0] < probabilities[$1] }
+        var blocks: [(x: Double, sum: Double, weight: Double)] = []
+        var index = 0
+        while index < order.count {
+            let value = probabilities[order[index]]
+            var sum = 0.0, weight = 0.0
+            while index < order.count, probabilities[order[index]] == value {
+                sum += Double(labels[order[index]]); weight += 1; index += 1
+            }
+            blocks.append((value, sum, weight))
+            while blocks.count > 1, blocks[blocks.count - 2].sum / blocks[blocks.count - 2].weight >= blocks[blocks.count - 1].sum / blocks[blocks.count - 1].weight {
+                let last = blocks.removeLast()
+                blocks[blocks.count - 1].sum += last.sum
+                blocks[blocks.count - 1].weight += last.weight
+                blocks[blocks.count - 1].x = last.x
+            }
+        }
+        // Each pooled block becomes one knot at its largest raw value.
+        return .isotonic(x: blocks.map(\.x), y: blocks.map { $0.sum / $0.weight })
+    }
+}
+
+func logit(_ p: Double) -> Double {
+    let clipped = min(max(p, 1e-12), 1 - 1e-12)
+    return log(clipped / (1 - clipped))
+}

@@ -1,0 +1,177 @@
+import Foundation
+
+public enum ModelKind: String, Codable, Sendable, CaseIterable {
+    /// Gradient-boosted trees (gbtree, hist), early-stopped.
+    case gbdt
+    /// Random forest: one round of many parallel trees with row and column subsampling.
+    case rf
+    /// Logistic regression (gblinear) on standardised inputs, early-stopped.
+    case logistic
+}
+
+/// One model configuration the trainer tries per pair.
+public struct Candidate: Codable, Sendable, Equatable {
+    public var kind: ModelKind
+    public var maxDepth = 4
+    public var learningRate = 0.1
+    public var trees = 100
+    public var subsample = 0.8
+    public var columnSample = 0.8
+    public var lambda = 1.0
+
+    public init(kind: ModelKind, maxDepth: Int = 4, learningRate: Double = 0.1, trees: Int = 100,
+                subsample: Double = 0.8, columnSample: Double = 0.8, lambda: Double = 1) {
+        self.kind = kind
+        self.maxDepth = maxDepth
+        self.learningRate = learningRate
+        self.trees = trees
+        self.subsample = subsample
+        self.columnSample = columnSample
+        self.lambda = lambda
+    }
+
+    public var name: String {
+        switch kind {
+        case .gbdt: "gbdt(depth=\(maxDepth),eta=\(learningRate))"
+        case .rf: "rf(trees=\(trees),depth=\(maxDepth))"
+        case .logistic: "logistic(lambda=\(lambda))"
+        }
+    }
+
+    /// The default grid: two boosted-tree shapes, a forest and a linear model.
+    public static let defaultGrid: [Candidate] = [
+        Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1),
+        Candidate(kind: .gbdt, maxDepth: 5, learningRate: 0.05),
+        Candidate(kind: .rf, maxDepth: 6, trees: 100, subsample: 0.63, columnSample: 0.6),
+        Candidate(kind: .logistic, learningRate: 0.5, lambda: 1),
+    ]
+
+    func parameters(seed: UInt64, threads: Int) -> [(String, String)] {
+        var parameters: [(String, String)] = [
+            ("objective", "binary:logistic"), ("eval_metric", "logloss"),
+            ("seed", "\(seed % UInt64(Int32.max))"), ("nthread", "\(threads)"), ("verbosity", "0"),
+        ]
+        switch kind {
+        case .gbdt:
+            parameters += [("booster", "gbtree"), ("tree_method", "hist"), ("max_depth", "\(maxDepth)"),
+                           ("eta", "\(learningRate)"), ("subsample", "\(subsample)"), ("colsample_bytree", "\(columnSample)"),
+                           ("lambda", "\(lambda)"), ("min_child_weight", "1")]
+        case .rf:
+            parameters += [("booster", "gbtree"), ("tree_method", "hist"), ("max_depth", "\(maxDepth)"),
+                           ("eta", "1"), ("num_parallel_tree", "\(trees)"), ("subsample", "\(subsample)"),
+                           ("colsample_bynode", "\(columnSample)"), ("lambda", "\(lambda)")]
+        case .logistic:
+            // coord_descent: deterministic, unlike the default parallel "shotgun" updater.
+            parameters += [("booster", "gblinear"), ("updater", "coord_descent"), ("eta", "\(learningRate)"),
+                           ("lambda", "\(lambda)"), ("alpha", "0")]
+        }
+        return parameters
+    }
+}
+
+public struct FitSettings: Codable, Sendable, Equatable {
+    public var threads = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+    public var seed: UInt64 = 42
+    public var maxRounds = 400
+    public var earlyStoppingRounds = 50
+
+    public init() {}
+}
+
+/// Standardisation of inputs (for the linear model): x' = (x − mean) / sd, from training rows only.
+public struct Standardisation: Codable, Sendable, Equatable {
+    public var mean: [Double]
+    public var scale: [Double]
+
+    init(rows: Range<Int>, values: [Double], columns: Int) {
+        var mean = [Double](repeating: 0, count: columns), square = [Double](repeating: 0, count: columns)
+        for row in rows {
+            for column in 0..<columns {
+                let value = values[row * columns + column]
+                mean[column] += value
+                square[column] += value * value
+            }
+        }
+        let n = Double(max(rows.count, 1))
+        self.mean = mean.map { $0 / n }
+        scale = zip(square, self.mean).map { squareSum, mean in
+            let variance = squareSum / n - mean * mean
+            return variance > 1e-24 ? variance.squareRoot() : 1
+        }
+    }
+
+    func apply(_ value: Double, column: Int) -> Double { (value - mean[column]) / scale[column] }
+}
+
+/// A fitted model: the booster, how many rounds it uses, and (linear model) its standardisation.
+final class FittedModel {
+    let candidate: Candidate
+    let booster: Booster
+    let rounds: Int
+    let standardisation: Standardisation?
+    let columns: Int
+
+    init(candidate: Candidate, booster: Booster, rounds: Int, standardisation: Standardisation?, columns: Int) {
+        self.candidate = candidate
+        self.booster = booster
+        self.rounds = rounds
+        self.standardisation = standardisation
+        self.columns = columns
+    }
+
+    func matrix(rows: [Int], values: [Double], labels: [Int]? = nil) throws -> DMatrix {
+        try Self.matrix(rows: rows, values: values, columns: columns, standardisation: standardisation, labels: labels)
+    }
+
+    static func matrix(rows: [Int], values: [Double], columns: Int, standardisation: Standardisation?, labels: [Int]?) throws -> DMatrix {
+        var floats = [Float](repeating: 0, count: rows.count * columns)
+        for (slot, row) in rows.enumerated() {
+            for column in 0..<columns {
+                let value = values[row * columns + column]
+                floats[slot * columns + column] = Float(standardisation?.apply(value, column: column) ?? value)
+            }
+        }
+        return try DMatrix(values: floats, rows: rows.count, columns: columns, labels: labels.map { labels in rows.map { Float(labels[$0]) } })
+    }
+
+    func predict(rows: [Int], values: [Double]) throws -> [Double] {
+        guard !rows.isEmpty else { return [] }
+        let matrix = try matrix(rows: rows, values: values)
+        // 0 = all rounds: a forest has one, a linear model was refitted to exactly `rounds`.
+        let iterations = candidate.kind == .gbdt ? rounds : 0
+        return try booster.predict(matrix, iterations: iterations).map(Double.init)
+    }
+
+    /// Fits on `fit` rows, early-stopping on `validation` rows when given (not for the forest,
+    /// which is a single round), or for exactly `fixedRounds` rounds.
+    static func fit(_ candidate: Candidate, values: [Double], columns: Int, labels: [Int], fit: [Int], validation: [Int],
+                    settings: FitSettings, fixedRounds: Int? = nil) throws -> FittedModel {
+        let standardisation = candidate.kind == .logistic
+            ? Standardisation(rows: fit.min()!..<(fit.max()! + 1), values: values, columns: columns) : nil
+        let train = try matrix(rows: fit, values: values, columns: columns, standardisation: standardisation, labels: labels)
+        let valid = validation.isEmpty ? nil
+            : try matrix(rows: validation, values: values, columns: columns, standardisation: standardisation, labels: labels)
+        let booster = try Booster(parameters: candidate.parameters(seed: settings.seed, threads: settings.threads),
+                                  cache: [train] + (valid.map { [$0] } ?? []))
+        if candidate.kind == .rf {
+            try booster.update(iteration: 0, train: train)
+            return FittedModel(candidate: candidate, booster: booster, rounds: 1, standardisation: standardisation, columns: columns)
+        }
+        let limit = fixedRounds ?? settings.maxRounds
+        var best = (loss: Double.infinity, rounds: limit)
+        for iteration in 0..<limit {
+            try booster.update(iteration: iteration, train: train)
+            guard fixedRounds == nil, let valid else { continue }
+            let loss = try booster.evaluate(iteration: iteration, matrix: valid)
+            if loss < best.loss - 1e-12 { best = (loss, iteration + 1) }
+            if iteration + 1 - best.rounds >= settings.earlyStoppingRounds { break }
+        }
+        let rounds = fixedRounds ?? (valid == nil ? limit : best.rounds)
+        if candidate.kind == .logistic && fixedRounds == nil && valid != nil {
+            // gblinear cannot predict with fewer rounds than it ran: refit to the early-stopped count.
+            return try Self.fit(candidate, values: values, columns: columns, labels: labels, fit: fit, validation: [],
+                                settings: settings, fixedRounds: rounds)
+        }
+        return FittedModel(candidate: candidate, booster: booster, rounds: rounds, standardisation: standardisation, columns: columns)
+    }
+}

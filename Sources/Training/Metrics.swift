@@ -1,0 +1,69 @@
+import Foundation
+
+/// Classification quality of probabilities against 0/1 labels.
+public struct ClassificationMetrics: Codable, Sendable, Equatable {
+    public var rocAUC: Double?
+    public var prAUC: Double?
+    public var brier: Double
+    public var logLoss: Double
+    public var positiveRate: Double
+    public var count: Int
+
+    public init(probabilities: [Double], labels: [Int]) {
+        precondition(probabilities.count == labels.count, "metrics need one probability per label")
+        count = labels.count
+        let n = Double(max(labels.count, 1))
+        positiveRate = Double(labels.reduce(0, +)) / n
+        var brierSum = 0.0, logSum = 0.0
+        for (p, y) in zip(probabilities, labels) {
+            brierSum += (p - Double(y)) * (p - Double(y))
+            // Clipped as scikit-learn does, so a confident miss costs a lot but not infinity.
+            let clipped = min(max(p, 1e-15), 1 - 1e-15)
+            logSum -= y == 1 ? log(clipped) : log(1 - clipped)
+        }
+        brier = brierSum / n
+        logLoss = logSum / n
+        rocAUC = Self.rocAUC(probabilities, labels)
+        prAUC = Self.averagePrecision(probabilities, labels)
+    }
+
+    /// Mann–Whitney form with average ranks for ties; nil with a single class.
+    static func rocAUC(_ scores: [Double], _ labels: [Int]) -> Double? {
+        let positives = labels.reduce(0, +), negatives = labels.count - positives
+        guard positives > 0, negatives > 0 else { return nil }
+        let order = scores.indices.sorted { scores[$0] < scores[$1] }
+        var rankSum = 0.0
+        var start = 0
+        while start < order.count {
+            var end = start
+            while end + 1 < order.count, scores[order[end + 1]] == scores[order[start]] { end += 1 }
+            let averageRank = Double(start + end) / 2 + 1
+            for index in start...end where labels[order[index]] == 1 { rankSum += averageRank }
+            start = end + 1
+        }
+        return (rankSum - Double(positives) * Double(positives + 1) / 2) / (Double(positives) * Double(negatives))
+    }
+
+    /// Average precision (scikit-learn's `average_precision_score`): Σ (R_k − R_{k−1})·P_k over
+    /// distinct score thresholds, highest first.
+    static func averagePrecision(_ scores: [Double], _ labels: [Int]) -> Double? {
+        let positives = labels.reduce(0, +)
+        guard positives > 0 else { return nil }
+        let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        var truePositives = 0, seen = 0
+        var previousRecall = 0.0, precisionSum = 0.0
+        var index = 0
+        while index < order.count {
+            let threshold = scores[order[index]]
+            while index < order.count, scores[order[index]] == threshold {
+                truePositives += labels[order[index]]
+                seen += 1
+                index += 1
+            }
+            let recall = Double(truePositives) / Double(positives)
+            precisionSum += (recall - previousRecall) * Double(truePositives) / Double(seen)
+            previousRecall = recall
+        }
+        return precisionSum
+    }
+}

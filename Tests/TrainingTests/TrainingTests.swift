@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import MarketData
+@testable import PairResearch
+@testable import Portfolio
+@testable import Training
+
+struct FoldTests {
+    @Test(arguments: [nil, 400] as [Int?])
+    func foldsArePurgedAndEmbargoed(maxTrainSize: Int?) {
+        var cv = CrossValidation()
+        cv.splits = 5
+        cv.gap = 24
+        cv.horizon = 3
+        cv.maxTrainSize = maxTrainSize
+        let folds = cv.folds(rows: 3_000)
+        #expect(folds.count == 5)
+        for fold in folds {
+            // Every fitted row's label window ends before validation starts; validation ends `gap` rows before the test.
+            #expect(fold.fit.upperBound - 1 + cv.horizon < fold.validation.lowerBound)
+            #expect(fold.validation.upperBound + cv.gap <= fold.test.lowerBound)
+            #expect(fold.validation.upperBound - 1 + cv.horizon < fold.test.lowerBound)
+            if let maxTrainSize { #expect(fold.validation.upperBound - fold.fit.lowerBound <= maxTrainSize) }
+            else { #expect(fold.fit.lowerBound == 0) }
+        }
+        // Test folds tile the data after the first block, in time order.
+        #expect(folds.map(\.test.lowerBound) == [500, 1000, 1500, 2000, 2500])
+        #expect(folds.last?.test.upperBound == 3_000)
+    }
+}
+
+struct MetricTests {
+    @Test func aucAndAveragePrecisionMatchHandComputedValues() {
+        // scikit-learn: roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) = 0.75; average_precision_score = 0.8333…
+        let metrics = ClassificationMetrics(probabilities: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1])
+        #expect(abs(metrics.rocAUC! - 0.75) < 1e-12)
+        #expect(abs(metrics.prAUC! - 0.8333333333333333) < 1e-12)
+        #expect(abs(metrics.brier - (0.01 + 0.16 + 0.4225 + 0.04) / 4) < 1e-12)
+        #expect(metrics.positiveRate == 0.5)
+        #expect(ClassificationMetrics(probabilities: [0.5, 0.5], labels: [1, 0]).rocAUC == 0.5)
+        #expect(ClassificationMetrics(probabilities: [0.2, 0.9], labels: [1, 1]).rocAUC == nil)
+    }
+
+    @Test func calibrationIsMonotoneAndFitsTheRates() {
+        var rng = SystemRandomNumberGenerator()
+        let raw = (0..<4_000).map { _ in Double.random(in: 0.01...0.99, using: &rng) }
+        // True probability is raw², so raw is over-confident: calibration must pull it down.
+        let labels = raw.map { Double.random(in: 0...1, using: &rng) < $0 * $0 ? 1 : 0 }
+        for method in [Calibration.Method.platt, .isotonic] {
+            let calibration = Calibration.fit(method, probabilities: raw, labels: labels)
+            let grid = stride(from: 0.05, through: 0.95, by: 0.05).map { calibration.apply($0) }
+            #expect(zip(grid, grid.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }, "\(method) not monotone")
+            #expect(abs(calibration.apply(0.5) - 0.25) < 0.08, "\(method): \(calibration.apply(0.5))")
+        }
+        #expect(Calibration.fit(.platt, probabilities: [0.3, 0.6], labels: [1, 1]) == .none)
+    }
+}
+
+struct BacktestTests {
+    @Test func spreadPnLWithFeesOnEachChange() {
+        let positions: [Double] = [0, 1, 1, 0, -1]
+        let moves = [0.01, 0.02, -0.01, 0.03, 0.01]
+        let betas = [1.0, 1.0, 1.0, 1.0, 1.0]
+        let costs = BacktestCosts(feeRate: 0.001, slippageBps: 0)
+        let returns = Backtest.returns(positions: positions, nextMoves: moves, betas: betas, costs: costs)
+        // Capital 1 + |β| = 2; fees on |Δposition|: 0, 1, 0, 1, 1.
+        let expected = [0.0, 0.01 - 0.001, -0.005, -0.001, -0.005 - 0.001]
+        for (a, b) in zip(returns, expected) { #expect(abs(a - b) < 1e-15) }
+        let result = Backtest.evaluate(returns: returns, positions: positions, nextMoves: moves, barsPerYear: 100)
+        #expect(result.trades == 2)
+        #expect(result.exposure == 0.6)
+        #expect(abs(result.hitRate! - 1.0 / 3.0) < 1e-12)
+        #expect(result.maxDrawdown > 0)
+    }
+
+    @Test func positionsAreHeldUntilTheSpreadCrossesItsMean() {
+        let z = [0.5, 1.5, 1.0, 0.2, -0.1, -1.3, -0.4, 0.3]
+        #expect(Backtest.zRulePositions(z: z, threshold: 1.2) == [0, -1, -1, -1, 0, 1, 1, 0])
+        let p = [0.9, 0.2, 0.2, 0.9, 0.9, 0.1, 0.1, 0.1]
+        #expect(Backtest.modelPositions(probabilities: p, z: z, threshold: 0.5) == [-1, -1, -1, -1, 1, 1, 1, 0])
+    }
+}
+
+/// Honesty: the trainer must not find an edge where there is none, and the harness must be able to fail.
+@Suite(.serialized)
+struct HonestyTests {
+    static let parameters = FeatureParameters(betaWindow: 200, zWindow: 60)
+
+    static func dataset(profile: SyntheticMarket.Profile, pair: (String, String), days: Int = 24,
+                        label: LabelType = .revertDirection) throws -> PairDataset {
+        let market = SyntheticMarket(seed: 11, profile: profile)
+        let series = try market.series(symbols: [pair.0, pair.1], timeframe: .m5, from: SyntheticMarket.origin,
+                                       to: SyntheticMarket.origin + Int64(days) * 86_400_000)
+        let rows = FeatureEngine(parameters: parameters).rows(PairBars(a: series[0].bars, b: series[1].bars))
+        var definition = DatasetDefinition()
+        definition.labelType = label
+        definition.lagFeatures = 3
+        return PairDataset(pair: "\(pair.0)__\(pair.1)", rows: rows, definition: definition)
+    }
+
+    static var settings: TrainingSettings {
+        var settings = TrainingSettings()
+        settings.crossValidation.splits = 4
+        settings.crossValidation.horizon = 3
+        settings.fit.maxRounds = 60
+        settings.fit.earlyStoppingRounds = 15
+        settings.fit.threads = 2
+        settings.candidates = [Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1), Candidate(kind: .logistic, learningRate: 0.5)]
+        return settings
+    }
+
+    /// The harness: out-of-fold AUC on a market without any edge must be 0.5 ± 0.05.
+    static func harnessPasses(_ result: PairTrainingResult) -> Bool {
+        guard let auc = result.oof?.rocAUC else { return false }
+        return abs(auc - 0.5) <= 0.05
+    }
+
+    @Test func noEdgeInIndependentRandomWalks() throws {
+        let dataset = try Self.dataset(profile: .independent, pair: ("SYNA1USDT", "SYNA0USDT"))
+        let result = try PairTrainer(settings: Self.settings).train(dataset)
+        #expect(result.status == "trained", "\(result.reason ?? "")")
+        #expect(Self.harnessPasses(result), "OOF AUC \(result.oof?.rocAUC ?? .nan)")
+        let decisions = SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())
+        #expect(decisions.allSatisfy { !$0.selected }, "\(decisions)")
+    }
+
+    /// Feeding the label itself in as a feature must make the harness fail: it can fail.
+    @Test func aLeakyFeatureIsCaught() throws {
+        var dataset = try Self.dataset(profile: .independent, pair: ("SYNA1USDT", "SYNA0USDT"))
+        let width = dataset.featureNames.count
+        var leaky: [Double] = []
+        for row in 0..<dataset.count {
+            leaky += dataset.features[(row * width)..<((row + 1) * width)]
+            leaky.append(Double(dataset.labels[row] ?? 0))
+        }
+        dataset.features = leaky
+        dataset.featureNames.append("label_leak")
+        let result = try PairTrainer(settings: Self.settings).train(dataset)
+        #expect(!Self.harnessPasses(result))
+        #expect((result.oof?.rocAUC ?? 0) > 0.95)
+    }
+
+    @Test func sameSeedSameModelBytes() throws {
+        let dataset = try Self.dataset(profile: .default, pair: ("SYNB1USDT", "SYNB0USDT"), days: 14)
+        var settings = Self.settings
+        settings.candidates = [Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1)]
+        let first = try PairTrainer(settings: settings).train(dataset)
+        let second = try PairTrainer(settings: settings).train(dataset)
+        #expect(first.model != nil && first.model == second.model)
+        settings.fit.seed = 7
+        settings.candidates = [Candidate(kind: .rf, maxDepth: 4, trees: 20, subsample: 0.6, columnSample: 0.6)]
+        let forest = try PairTrainer(settings: settings).train(dataset)
+        let forestAgain = try PairTrainer(settings: settings).train(dataset)
+        #expect(forest.model == forestAgain.model)
+    }
+
+    @Test func tooFewRowsOrOneClassIsSkippedWithAReason() throws {
+        var dataset = try Self.dataset(profile: .default, pair: ("SYNB1USDT", "SYNB0USDT"), days: 3)
+        var settings = Self.settings
+        settings.minRows = 10_000
+        let short = try PairTrainer(settings: settings).train(dataset)
+        #expect(short.status == "skipped" && short.reason?.hasPrefix("too few labelled rows") == true)
+        dataset.labels = dataset.labels.map { $0.map { _ in 1 } }
+        settings.minRows = 100
+        let oneClass = try PairTrainer(settings: settings).train(dataset)
+        #expect(oneClass.reason?.hasPrefix("a single class") == true)
+    }
+}
