@@ -52,23 +52,20 @@ public final class MarketStore: Sendable {
     }
 
     /// Runs `body` in one write transaction, translating SQLite errors (disk full, read-only file)
-    /// into one message that names the store.
+    /// into one message that names the store; an error thrown by `body` passes through unchanged.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.write(body)
-        } catch let error as MarketDataError {
-            throw error
-        } catch {
+        } catch let error as DatabaseError {
             throw MarketDataError.store("write to '\(path)' failed, nothing was changed: \(Self.reason(error))")
         }
     }
 
+    /// Only SQLite's own errors are rephrased; an error thrown by `body` passes through unchanged.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.read(body)
-        } catch let error as MarketDataError {
-            throw error
-        } catch {
+        } catch let error as DatabaseError {
             throw MarketDataError.store("read from '\(path)' failed: \(Self.reason(error))")
         }
     }
@@ -136,6 +133,7 @@ public final class MarketStore: Sendable {
                     z REAL NOT NULL, z_velocity REAL NOT NULL, z_acceleration REAL NOT NULL,
                     spread_volatility REAL NOT NULL, half_life REAL NOT NULL,
                     volume_ratio_a REAL NOT NULL, volume_ratio_b REAL NOT NULL,
+                    beta_long REAL NOT NULL, z_long REAL NOT NULL,
                     PRIMARY KEY (pair, timeframe, open_time)
                 ) WITHOUT ROWID;
                 CREATE TABLE datasets (

@@ -124,7 +124,7 @@ public struct PairDataset: Sendable {
 }
 
 public struct DatasetSummary: Sendable, Equatable {
-    public var datasetID: String
+    public var datasetId: String
     public var pairs: Int
     public var rows: Int
     public var labelledRows: Int
@@ -132,7 +132,7 @@ public struct DatasetSummary: Sendable, Equatable {
     public var perPair: [(pair: String, rows: Int, labelled: Int, positives: Int)]
 
     public static func == (lhs: DatasetSummary, rhs: DatasetSummary) -> Bool {
-        lhs.datasetID == rhs.datasetID && lhs.rows == rhs.rows && lhs.labelledRows == rhs.labelledRows
+        lhs.datasetId == rhs.datasetId && lhs.rows == rhs.rows && lhs.labelledRows == rhs.labelledRows
     }
 }
 
@@ -148,7 +148,7 @@ public struct DatasetStage: Sendable {
     public func build(_ definition: DatasetDefinition, pairs: [PairSelection.Pair], now: Int64 = UTCTime.nowMilliseconds()) throws -> DatasetSummary {
         try definition.validate()
         let id = definition.identifier
-        var summary = DatasetSummary(datasetID: id, pairs: 0, rows: 0, labelledRows: 0, positiveRate: nil, perPair: [])
+        var summary = DatasetSummary(datasetId: id, pairs: 0, rows: 0, labelledRows: 0, positiveRate: nil, perPair: [])
         var datasets: [PairDataset] = []
         for pair in pairs {
             let rows = try store.featureRows(pair: pair.pair, timeframe: definition.timeframe)

@@ -86,8 +86,8 @@ public struct FeatureStage: Sendable {
     static func insert(_ rows: [FeatureRow], pair: String, timeframe: Timeframe, in db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO features (pair, timeframe, open_time, close_a, close_b, beta, alpha, spread, z,
-                z_velocity, z_acceleration, spread_volatility, half_life, volume_ratio_a, volume_ratio_b)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                z_velocity, z_acceleration, spread_volatility, half_life, volume_ratio_a, volume_ratio_b, beta_long, z_long)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
             """)
         let raw = statement.sqliteStatement
         // SQLITE_TRANSIENT: SQLite copies the text at bind time.
@@ -100,7 +100,7 @@ public struct FeatureStage: Sendable {
             sqlite3_reset(raw)
             sqlite3_bind_int64(raw, 3, row.openTime)
             let values = [row.closeA, row.closeB, row.beta, row.alpha, row.spread, row.z, row.zVelocity, row.zAcceleration,
-                          row.spreadVolatility, row.halfLife, row.volumeRatioA, row.volumeRatioB]
+                          row.spreadVolatility, row.halfLife, row.volumeRatioA, row.volumeRatioB, row.betaLong, row.zLong]
             for (offset, value) in values.enumerated() {
                 guard value.isFinite else {
                     throw MarketDataError.invalidData("\(pair) feature \(offset) at \(UTCTime.format(row.openTime)) is not finite")
@@ -118,14 +118,15 @@ extension MarketStore {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT open_time, close_a, close_b, beta, alpha, spread, z, z_velocity, z_acceleration, spread_volatility,
-                    half_life, volume_ratio_a, volume_ratio_b
+                    half_life, volume_ratio_a, volume_ratio_b, beta_long, z_long
                 FROM features WHERE pair = ? AND timeframe = ? AND open_time BETWEEN ? AND ? ORDER BY open_time
                 """, arguments: [pair, timeframe.rawValue, from, to])
             var rows: [FeatureRow] = []
             while let row = try cursor.next() {
                 rows.append(FeatureRow(openTime: row[0], closeA: row[1], closeB: row[2], beta: row[3], alpha: row[4],
                                        spread: row[5], z: row[6], zVelocity: row[7], zAcceleration: row[8],
-                                       spreadVolatility: row[9], halfLife: row[10], volumeRatioA: row[11], volumeRatioB: row[12]))
+                                       spreadVolatility: row[9], halfLife: row[10], volumeRatioA: row[11], volumeRatioB: row[12],
+                                       betaLong: row[13], zLong: row[14]))
             }
             return rows
         }

@@ -81,11 +81,16 @@ public struct FeatureRow: Sendable, Equatable, Codable {
     /// ln(1 + volume) minus its mean over the z window, per leg.
     public var volumeRatioA: Double
     public var volumeRatioB: Double
+    /// OLS of ln A on ln B over every bar from the pair's first to this one: a slow, low-noise hedge
+    /// ratio next to the rolling one.
+    public var betaLong: Double
+    /// This bar's residual from that expanding regression, in units of its residual sd.
+    public var zLong: Double
 
     /// Names of the model inputs this row provides, in the order `values` lists them.
     public static let featureNames = ["z", "z_velocity", "z_acceleration", "spread_volatility", "half_life",
-                                      "beta", "volume_ratio_a", "volume_ratio_b"]
-    public var values: [Double] { [z, zVelocity, zAcceleration, spreadVolatility, halfLife, beta, volumeRatioA, volumeRatioB] }
+                                      "beta", "volume_ratio_a", "volume_ratio_b", "beta_long", "z_long"]
+    public var values: [Double] { [z, zVelocity, zAcceleration, spreadVolatility, halfLife, beta, volumeRatioA, volumeRatioB, betaLong, zLong] }
 }
 
 /// Computes pair features. Results at index t depend only on bars 0…t and on t itself (rolling sums
@@ -155,6 +160,24 @@ public struct FeatureEngine: Sendable {
                 volumeRatioB[t] = logVolumeB[t] - m.meanY
             }
 
+        // Expanding regression: sums from the pair's first bar, always summed in the same order, so
+        // every start gives the same values. Shifted by the first bar against cancellation.
+        var betaLong = [Double](repeating: .nan, count: n)
+        var zLong = [Double](repeating: .nan, count: n)
+        var expanding = WindowMoments()
+        expanding.shiftX = logB[0]
+        expanding.shiftY = logA[0]
+        for t in 0..<n {
+            expanding.add(logB[t], logA[t])
+            guard t >= start else { continue }
+            let variance = expanding.varianceX
+            let slope = variance > 0 ? expanding.covariance / variance : 0
+            let residualVariance = max(expanding.varianceY - slope * expanding.covariance, 0)
+            betaLong[t] = slope
+            let residual = logA[t] - expanding.meanY - slope * (logB[t] - expanding.meanX)
+            zLong[t] = residualVariance > 0 ? residual / residualVariance.squareRoot() : 0
+        }
+
         var rows: [FeatureRow] = []
         rows.reserveCapacity(n - start)
         for t in start..<n {
@@ -164,7 +187,8 @@ public struct FeatureEngine: Sendable {
                                    beta: beta[t], alpha: alpha[t], spread: spread[t], z: z[t],
                                    zVelocity: velocity, zAcceleration: velocity - previousVelocity,
                                    spreadVolatility: spreadVolatility[t], halfLife: halfLives[t],
-                                   volumeRatioA: volumeRatioA[t], volumeRatioB: volumeRatioB[t]))
+                                   volumeRatioA: volumeRatioA[t], volumeRatioB: volumeRatioB[t],
+                                   betaLong: betaLong[t], zLong: zLong[t]))
         }
         return rows
     }

@@ -61,7 +61,7 @@ public struct ScreenedPair: Codable, Sendable, Equatable {
 }
 
 public struct ScreeningRun: Codable, Sendable, Equatable {
-    public var runID: String
+    public var runId: String
     public var createdAt: String
     public var timeframe: String
     public var parameters: ScreeningParameters

@@ -27,31 +27,31 @@ public struct ScreeningStage: Sendable {
             Screener.Input(symbol: symbol, bars: try store.bars(symbol: symbol, timeframe: parameters.timeframe,
                                                                 from: parameters.since ?? .min, to: parameters.until ?? .max))
         }
-        let runID = try Self.fingerprint(parameters: parameters, inputs: inputs)
+        let runId = try Self.fingerprint(parameters: parameters, inputs: inputs)
         let outcome = Screener(parameters: parameters).screen(inputs, progress: progress)
 
         let existing = try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT created_at, file FROM screening_runs WHERE id = ?", arguments: [runID])
+            try Row.fetchOne(db, sql: "SELECT created_at, file FROM screening_runs WHERE id = ?", arguments: [runId])
         }
         let createdAt: Int64 = existing?["created_at"] ?? now
         let path: String = existing?["file"] ?? locations.dataPath("pairs", "screened_pairs_\(UTCTime.compactStamp(createdAt)).json")
-        let run = ScreeningRun(runID: runID, createdAt: UTCTime.format(createdAt), timeframe: parameters.timeframe.rawValue,
+        let run = ScreeningRun(runId: runId, createdAt: UTCTime.format(createdAt), timeframe: parameters.timeframe.rawValue,
                                parameters: parameters, symbols: symbols, pairsTested: symbols.count * (symbols.count - 1) / 2,
                                pairs: outcome.selected, rejected: outcome.rejected)
         try AtomicFile.write(try ResearchJSON.encoder().encode(run), to: path)
         try store.write { db in
-            try db.execute(sql: "DELETE FROM screening_runs WHERE id = ?", arguments: [runID])
+            try db.execute(sql: "DELETE FROM screening_runs WHERE id = ?", arguments: [runId])
             try db.execute(sql: """
                 INSERT INTO screening_runs (id, created_at, timeframe, parameters, symbols, pairs_tested, pairs_selected, file)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [runID, createdAt, parameters.timeframe.rawValue, try ResearchJSON.string(parameters),
+                """, arguments: [runId, createdAt, parameters.timeframe.rawValue, try ResearchJSON.string(parameters),
                                  symbols.count, run.pairsTested, run.pairs.count, path])
             for pair in run.pairs + run.rejected {
                 try db.execute(sql: """
                     INSERT INTO screened_pairs (run_id, pair, a, b, selected, reason, beta, alpha, adf_stat, pvalue, lags,
                         half_life, corr, n, crit_1, crit_5, crit_10)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [runID, pair.pair, pair.a, pair.b, pair.selected, pair.reason, pair.beta, pair.alpha,
+                    """, arguments: [runId, pair.pair, pair.a, pair.b, pair.selected, pair.reason, pair.beta, pair.alpha,
                                      pair.adfStat, pair.pvalue, pair.lags, pair.halfLife, pair.corr, pair.n,
                                      pair.crit?.onePercent, pair.crit?.fivePercent, pair.crit?.tenPercent])
             }

@@ -18,7 +18,7 @@ public struct BacktestReport: Codable, Sendable {
         public var equity: [EquityPoint]
     }
 
-    public var runID: String
+    public var runId: String
     public var signals: SignalSource
     public var probaThreshold: Double
     public var zThreshold: Double
@@ -44,13 +44,13 @@ public struct BacktestStage: Sendable {
         guard costs.feeRate >= 0, costs.slippageBps >= 0 else { throw TrainingError.invalidArgument("fees and slippage must not be negative") }
         let stage = TrainStage(store: store, locations: locations)
         let (_, definition, _) = try stage.latestDataset()
-        let runID = try store.read { db in
+        let runId = try store.read { db in
             try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
         }
-        guard let runID else { throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first") }
+        guard let runId else { throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first") }
         let predictions = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT pair, open_time, calibrated FROM oof_predictions WHERE run_id = ? ORDER BY pair, open_time",
-                             arguments: [runID])
+                             arguments: [runId])
         }
         var byPair: [String: [Int64: Double]] = [:]
         for row in predictions { byPair[row["pair"], default: [:]][row["open_time"]] = row["calibrated"] }
@@ -74,7 +74,7 @@ public struct BacktestStage: Sendable {
         let portfolio = combined.returns.isEmpty ? nil
             : Backtest.evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
                                 nextMoves: combined.returns, barsPerYear: definition.timeframe.barsPerYear)
-        let report = BacktestReport(runID: runID, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, costs: costs,
+        let report = BacktestReport(runId: runId, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, costs: costs,
                                     pairs: pairs, portfolio: portfolio,
                                     portfolioEquity: Backtest.equityCurve(times: combined.times, returns: combined.returns))
         let path = locations.dataPath("training", "backtest_\(signals.rawValue).json")

@@ -9,6 +9,11 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
     public var positiveRate: Double
     public var count: Int
 
+    // Explicit: the snake_case strategies cannot round-trip the "AUC" acronym.
+    enum CodingKeys: String, CodingKey {
+        case rocAUC = "rocAuc", prAUC = "prAuc", brier, logLoss, positiveRate, count
+    }
+
     public init(probabilities: [Double], labels: [Int]) {
         precondition(probabilities.count == labels.count, "metrics need one probability per label")
         count = labels.count

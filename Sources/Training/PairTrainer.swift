@@ -33,6 +33,8 @@ public struct CandidateReport: Codable, Sendable, Equatable {
     public var candidate: String
     public var meanFoldSharpe: Double
     public var meanFoldAUC: Double?
+
+    enum CodingKeys: String, CodingKey { case candidate, meanFoldSharpe, meanFoldAUC = "meanFoldAuc" }
 }
 
 /// Everything the trainer learned about one pair.

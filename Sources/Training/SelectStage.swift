@@ -27,7 +27,7 @@ public struct SelectionDecision: Codable, Sendable, Equatable {
 }
 
 public struct SelectionResult: Codable, Sendable {
-    public var runID: String
+    public var runId: String
     public var rules: SelectionRules
     public var warning: String?
     public var decisions: [SelectionDecision]
@@ -79,7 +79,7 @@ public struct SelectStage: Sendable {
 
     public func run(rules: SelectionRules, now: Int64 = UTCTime.nowMilliseconds()) throws -> (result: SelectionResult, path: String) {
         guard rules.topK >= 1 else { throw TrainingError.invalidArgument("--top-k must be at least 1 (got \(rules.topK))") }
-        let (runID, reportFile) = try store.read { db -> (String, String) in
+        let (runId, reportFile) = try store.read { db -> (String, String) in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT id, report_file FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1
                 """), let file: String = row["report_file"] else {
@@ -88,19 +88,19 @@ public struct SelectStage: Sendable {
             return (row["id"], file)
         }
         let report = try ResearchJSON.decoder().decode(TrainingReport.self, from: Data(contentsOf: URL(fileURLWithPath: reportFile)))
-        guard report.runID == runID else {
-            throw TrainingError.invalidArgument("\(reportFile) belongs to run \(report.runID), not the latest run \(runID); rerun `mntrading train`")
+        guard report.runId == runId else {
+            throw TrainingError.invalidArgument("\(reportFile) belongs to run \(report.runId), not the latest run \(runId); rerun `mntrading train`")
         }
         let decisions = Self.decide(report.pairs, rules: rules)
         let warning = rules.hasGuardrails ? nil : "no guardrails: every trained pair passes, weak pairs included"
-        let result = SelectionResult(runID: runID, rules: rules, warning: warning, decisions: decisions)
+        let result = SelectionResult(runId: runId, rules: rules, warning: warning, decisions: decisions)
         try store.write { db in
-            try db.execute(sql: "DELETE FROM selections WHERE run_id = ?", arguments: [runID])
+            try db.execute(sql: "DELETE FROM selections WHERE run_id = ?", arguments: [runId])
             for decision in decisions {
                 try db.execute(sql: """
                     INSERT INTO selections (run_id, pair, selected, reason, rank, sharpe, max_drawdown, oof_roc_auc, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [runID, decision.pair, decision.selected, decision.reason, decision.rank, decision.sharpe,
+                    """, arguments: [runId, decision.pair, decision.selected, decision.reason, decision.rank, decision.sharpe,
                                      decision.maxDrawdown, decision.oofRocAuc, now])
             }
         }

@@ -31,6 +31,8 @@ public struct PairReportEntry: Codable, Sendable {
     public var folds: [FoldReport]
     public var candidates: [CandidateReport]
     public var trainingWindow: [String]
+    /// FNV-1a of the refitted model's bytes: equal fingerprints, identical models.
+    public var modelFingerprint: String?
 
     init(_ result: PairTrainingResult) {
         pair = result.pair
@@ -51,14 +53,19 @@ public struct PairReportEntry: Codable, Sendable {
         folds = result.folds
         candidates = result.candidates
         trainingWindow = result.trainingWindow.map(UTCTime.format)
+        modelFingerprint = result.model.map { bytes in
+            var hash = FNV1a()
+            for byte in bytes { hash.add(byte) }
+            return hash.hex
+        }
     }
 }
 
 public struct TrainingReport: Codable, Sendable {
-    public var runID: String
+    public var runId: String
     public var createdAt: String
     public var codeVersion: String
-    public var datasetID: String
+    public var datasetId: String
     public var dataset: DatasetDefinition
     public var settings: TrainingSettings
     public var pairs: [PairReportEntry]
@@ -97,14 +104,14 @@ public struct TrainStage: Sendable {
     public func run(settings: TrainingSettings, now: Int64 = UTCTime.nowMilliseconds(), progress: ProgressReporter = .silent,
                     shouldStop: @Sendable () -> Bool = { false }) throws -> (report: TrainingReport, path: String) {
         try settings.crossValidation.validate()
-        let (datasetID, definition, pairs) = try latestDataset()
+        let (datasetId, definition, pairs) = try latestDataset()
         var settings = settings
         settings.crossValidation.horizon = definition.horizon
         settings.barsPerYear = definition.timeframe.barsPerYear
         var datasets: [PairDataset] = []
         var fingerprint = FNV1a()
         fingerprint.add(try ResearchJSON.string(settings))
-        fingerprint.add(datasetID)
+        fingerprint.add(datasetId)
         for pair in pairs {
             let rows = try store.featureRows(pair: pair, timeframe: definition.timeframe)
             let dataset = PairDataset(pair: pair, rows: rows, definition: definition)
@@ -112,14 +119,14 @@ public struct TrainStage: Sendable {
             fingerprint.add("\(dataset.count) \(dataset.openTimes.first ?? 0) \(dataset.openTimes.last ?? 0)")
             datasets.append(dataset)
         }
-        let runID = fingerprint.hex
+        let runId = fingerprint.hex
         try store.write { db in
-            try db.execute(sql: "DELETE FROM oof_predictions WHERE run_id = ?", arguments: [runID])
-            try db.execute(sql: "DELETE FROM training_runs WHERE id = ?", arguments: [runID])
+            try db.execute(sql: "DELETE FROM oof_predictions WHERE run_id = ?", arguments: [runId])
+            try db.execute(sql: "DELETE FROM training_runs WHERE id = ?", arguments: [runId])
             try db.execute(sql: """
                 INSERT INTO training_runs (id, created_at, status, dataset_id, parameters, code_version, pairs, trained)
                 VALUES (?, ?, 'running', ?, ?, ?, ?, 0)
-                """, arguments: [runID, now, datasetID, try ResearchJSON.string(settings), Self.codeVersion, pairs.count])
+                """, arguments: [runId, now, datasetId, try ResearchJSON.string(settings), Self.codeVersion, pairs.count])
         }
 
         let trainer = PairTrainer(settings: settings)
@@ -128,7 +135,7 @@ public struct TrainStage: Sendable {
         for dataset in datasets {
             if shouldStop() { break }
             let result = try trainer.train(dataset)
-            try save(result, runID: runID)
+            try save(result, runId: runId)
             results.append(result)
             progress.advance(by: 1)
         }
@@ -141,7 +148,7 @@ public struct TrainStage: Sendable {
             : Backtest.evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
                                 nextMoves: combined.returns, barsPerYear: settings.barsPerYear)
         let windows = trained.flatMap(\.trainingWindow)
-        let report = TrainingReport(runID: runID, createdAt: UTCTime.format(now), codeVersion: Self.codeVersion, datasetID: datasetID,
+        let report = TrainingReport(runId: runId, createdAt: UTCTime.format(now), codeVersion: Self.codeVersion, datasetId: datasetId,
                                     dataset: definition, settings: settings, pairs: results.map(PairReportEntry.init),
                                     portfolio: portfolio, portfolioEquity: Backtest.equityCurve(times: combined.times, returns: combined.returns))
         let path = locations.dataPath("training", "report.json")
@@ -150,12 +157,12 @@ public struct TrainStage: Sendable {
         try store.write { db in
             try db.execute(sql: """
                 UPDATE training_runs SET status = ?, window_start = ?, window_end = ?, trained = ?, report_file = ? WHERE id = ?
-                """, arguments: [complete ? "complete" : "interrupted", windows.min(), windows.max(), trained.count, path, runID])
+                """, arguments: [complete ? "complete" : "interrupted", windows.min(), windows.max(), trained.count, path, runId])
         }
         return (report, path)
     }
 
-    func save(_ result: PairTrainingResult, runID: String) throws {
+    func save(_ result: PairTrainingResult, runId: String) throws {
         var summary = result
         summary.model = nil
         summary.oofPredictions = []
@@ -164,12 +171,12 @@ public struct TrainStage: Sendable {
         try store.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO training_pairs (run_id, pair, status, reason, result, model) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [runID, result.pair, result.status, result.reason, json, result.model.map { Data($0) }])
+                """, arguments: [runId, result.pair, result.status, result.reason, json, result.model.map { Data($0) }])
             let statement = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO oof_predictions (run_id, pair, open_time, fold, raw, calibrated, label) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             for prediction in result.oofPredictions {
-                try statement.execute(arguments: [runID, result.pair, prediction.time, prediction.fold, prediction.raw,
+                try statement.execute(arguments: [runId, result.pair, prediction.time, prediction.fold, prediction.raw,
                                                   prediction.calibrated, prediction.label])
             }
         }

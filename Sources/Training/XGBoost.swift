@@ -7,6 +7,26 @@ public struct XGBoostError: Error, CustomStringConvertible, Equatable {
     public var description: String { "xgboost: \(message)" }
 }
 
+/// Wall time spent inside libxgboost calls, so benchmarks can tell XGBoost's own time from ours.
+public final class XGBoostClock: @unchecked Sendable {
+    // @unchecked Sendable: `total` is only read and written under `lock`.
+    public static let shared = XGBoostClock()
+    private let lock = NSLock()
+    private var total = 0.0
+
+    public var seconds: Double { lock.withLock { total } }
+    public func reset() { lock.withLock { total = 0 } }
+
+    func measure<T>(_ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            lock.withLock { total += elapsed }
+        }
+        return try body()
+    }
+}
+
 @inline(__always)
 func xgbCheck(_ code: Int32) throws {
     guard code == 0 else { throw XGBoostError(message: String(cString: XGBGetLastError())) }
@@ -22,8 +42,10 @@ final class DMatrix {
     init(values: [Float], rows: Int, columns: Int, labels: [Float]? = nil) throws {
         precondition(values.count == rows * columns, "matrix shape mismatch")
         var handle: DMatrixHandle?
-        try values.withUnsafeBufferPointer { buffer in
-            try xgbCheck(XGDMatrixCreateFromMat(buffer.baseAddress, bst_ulong(rows), bst_ulong(columns), Float.nan, &handle))
+        try XGBoostClock.shared.measure {
+            try values.withUnsafeBufferPointer { buffer in
+                try xgbCheck(XGDMatrixCreateFromMat(buffer.baseAddress, bst_ulong(rows), bst_ulong(columns), Float.nan, &handle))
+            }
         }
         self.handle = handle!
         self.rows = rows
@@ -68,7 +90,7 @@ final class Booster {
     deinit { XGBoosterFree(handle) }
 
     func update(iteration: Int, train: DMatrix) throws {
-        try xgbCheck(XGBoosterUpdateOneIter(handle, Int32(iteration), train.handle))
+        try XGBoostClock.shared.measure { try xgbCheck(XGBoosterUpdateOneIter(handle, Int32(iteration), train.handle)) }
     }
 
     /// The evaluation metric on `matrix` after `iteration` (XGBoost's own evaluation string, parsed).
@@ -78,7 +100,7 @@ final class Booster {
         var result: UnsafePointer<CChar>?
         try name.withCString { namePointer in
             names = [namePointer]
-            try xgbCheck(XGBoosterEvalOneIter(handle, Int32(iteration), &handles, &names, 1, &result))
+            try XGBoostClock.shared.measure { try xgbCheck(XGBoosterEvalOneIter(handle, Int32(iteration), &handles, &names, 1, &result)) }
         }
         // "[12]\tvalid-logloss:0.652312"
         let text = String(cString: result!)
@@ -94,7 +116,7 @@ final class Booster {
         var shape: UnsafePointer<bst_ulong>?
         var dimension: bst_ulong = 0
         var result: UnsafePointer<Float>?
-        try xgbCheck(XGBoosterPredictFromDMatrix(handle, matrix.handle, config, &shape, &dimension, &result))
+        try XGBoostClock.shared.measure { try xgbCheck(XGBoosterPredictFromDMatrix(handle, matrix.handle, config, &shape, &dimension, &result)) }
         return Array(UnsafeBufferPointer(start: result, count: matrix.rows))
     }
 

@@ -189,7 +189,7 @@ struct Dataset: ParsableCommand {
             print("  \(entry.pair): \(entry.rows) rows, \(entry.labelled) labelled, positive \(rate)")
         }
         let rate = summary.positiveRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-        print("dataset \(summary.datasetID) (\(labelType.rawValue), \(definition.featureNames.count) features): \(summary.pairs) pairs, \(summary.rows) rows, \(summary.labelledRows) labelled, positive rate \(rate)")
+        print("dataset \(summary.datasetId) (\(labelType.rawValue), \(definition.featureNames.count) features): \(summary.pairs) pairs, \(summary.rows) rows, \(summary.labelledRows) labelled, positive rate \(rate)")
     }
 }
 

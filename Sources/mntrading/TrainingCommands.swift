@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MarketData
+import PairResearch
 import Portfolio
 import Training
 
@@ -51,6 +52,7 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
     @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n")) var threads: Int?
     @Option(help: "Seed: the same seed and data give byte-identical models.") var seed: UInt64 = 42
+    @Flag(help: .hidden) var timing = false
 
     func settings() throws -> TrainingSettings {
         var settings = TrainingSettings()
@@ -92,6 +94,8 @@ struct Train: ParsableCommand {
         location.bootstrapLogging()
         Interruption.install()
         let locations = location.locations
+        let started = DispatchTime.now().uptimeNanoseconds
+        XGBoostClock.shared.reset()
         let (report, path) = try TrainStage(store: try locations.openStore(), locations: locations)
             .run(settings: try settings(), progress: .terminal(), shouldStop: { Interruption.requested })
         for entry in report.pairs {
@@ -107,6 +111,15 @@ struct Train: ParsableCommand {
         let trained = report.pairs.filter { $0.status == "trained" }.count
         let portfolio = report.portfolio.map { String(format: ", portfolio OOF Sharpe %.2f", $0.sharpe) } ?? ""
         print("train: \(trained)/\(report.pairs.count) pairs trained\(portfolio) → \(path)")
+        if timing {
+            // For scripts/bench-train.sh: our time vs XGBoost's, and a fingerprint of every model's bytes.
+            let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let xgboost = XGBoostClock.shared.seconds
+            var hash = FNV1a()
+            for entry in report.pairs { hash.add(entry.pair); hash.add(entry.modelFingerprint ?? "") }
+            print(String(format: "timing: total %.3f s, xgboost %.3f s, plumbing %.3f s (%.1f%% of xgboost)", total, xgboost,
+                         total - xgboost, (total - xgboost) / max(xgboost, 1e-9) * 100) + ", models \(hash.hex)")
+        }
         if Interruption.requested { throw ExitCode(130) }
     }
 }

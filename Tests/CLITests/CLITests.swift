@@ -214,7 +214,7 @@ struct ResearchCLITests {
         #expect(again.stdout.contains("features 5m: \(pairs.count) pairs, 0 rows written"))
         let dataset = try CLI.run(["dataset", "--horizon", "3", "--lag-features", "5"] + dir)
         #expect(dataset.status == 0, "\(dataset.stderr)")
-        #expect(dataset.stdout.contains("(z_threshold, 18 features)"))
+        #expect(dataset.stdout.contains("(z_threshold, 20 features)"))
     }
 
     @Test(arguments: [
@@ -241,5 +241,56 @@ struct ResearchCLITests {
         let result = try CLI.run(["screen", "--data-dir", data])
         #expect(result.status != 0)
         #expect(result.stderr.contains("run `mntrading ingest --timeframe 1h` first"))
+    }
+}
+
+@Suite(.serialized)
+struct TrainingCLITests {
+    @Test func trainSelectAndBacktestFromTheCommandLine() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let dir = ["--data-dir", data]
+        #expect(try CLI.run(["ingest", "--since", "2024-01-01", "--until", "2024-07-01"] + dir).status == 0)
+        #expect(try CLI.run(["screen", "--top-k", "2"] + dir).status == 0)
+        let symbols = "SYNA0USDT,SYNA1USDT,SYNA2USDT,SYNB0USDT,SYNB1USDT,SYNC0USDT,SYNC1USDT,SYND0USDT,SYND1USDT,SYNX0USDT,SYNX1USDT,SYNX2USDT"
+        #expect(try CLI.run(["ingest", "--symbols", symbols, "--timeframe", "5m", "--since", "2024-06-15", "--until", "2024-07-01"] + dir).status == 0)
+        #expect(try CLI.run(["features", "--beta-window", "200", "--z-window", "60"] + dir).status == 0)
+        #expect(try CLI.run(["dataset", "--lag-features", "3"] + dir).status == 0)
+        let train = try CLI.run(["train", "--n-splits", "3", "--max-rounds", "30", "--kinds", "gbdt,logistic", "--min-rows", "200", "--threads", "1"] + dir)
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("train: 2/2 pairs trained"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data + "/training/report.json"))) as! [String: Any]
+        let pairs = report["pairs"] as! [[String: Any]]
+        #expect(pairs.count == 2)
+        for key in ["pair", "oof_roc_auc", "oof_pr_auc", "oof_brier", "oof_log_loss", "backtest", "baseline_z_rule", "champion", "folds", "feature_importance"] {
+            #expect(pairs[0][key] != nil, "report entry lacks \(key)")
+        }
+        let select = try CLI.run(["select", "--no-guardrails"] + dir)
+        #expect(select.status == 0)
+        #expect(select.stderr.contains("warning: no guardrails"))
+        #expect(select.stdout.contains("select: 2 of 2 pairs selected"))
+        let strict = try CLI.run(["select", "--sharpe-min", "1000"] + dir)
+        #expect(strict.stdout.contains("select: 0 of 2 pairs selected") && strict.stdout.contains("OOF Sharpe"))
+        for source in ["oof", "z"] {
+            let backtest = try CLI.run(["backtest", "--signals-from", source, "--fee-rate", "0.001"] + dir)
+            #expect(backtest.status == 0, "\(backtest.stderr)")
+            #expect(FileManager.default.fileExists(atPath: data + "/training/backtest_\(source).json"))
+        }
+    }
+
+    @Test(arguments: [
+        (["train", "--n-splits", "1"], "--n-splits must be at least 2"),
+        (["train", "--proba-threshold", "2"], "--proba-threshold must be in [0, 1]"),
+        (["train", "--kinds", "svm"], "unknown model kind 'svm'"),
+        (["train"], "no dataset in the store; run `mntrading dataset` first"),
+        (["select"], "no complete training run in the store"),
+        (["backtest"], "no dataset in the store"),
+    ])
+    func badInputIsAClearError(arguments: [String], message: String) throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let result = try CLI.run(arguments + ["--data-dir", data])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 }

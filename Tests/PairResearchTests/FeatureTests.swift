@@ -110,7 +110,7 @@ struct DatasetTests {
     static func row(_ index: Int, z: Double, spread: Double, closeA: Double, closeB: Double = 1, beta: Double = 1,
                     alpha: Double = 0, volatility: Double = 0.01) -> FeatureRow {
         FeatureRow(openTime: Int64(index) * 300_000, closeA: closeA, closeB: closeB, beta: beta, alpha: alpha, spread: spread,
-                   z: z, zVelocity: 0, zAcceleration: 0, spreadVolatility: volatility, halfLife: 10, volumeRatioA: 0, volumeRatioB: 0)
+                   z: z, zVelocity: 0, zAcceleration: 0, spreadVolatility: volatility, halfLife: 10, volumeRatioA: 0, volumeRatioB: 0, betaLong: 1, zLong: 0)
     }
 
     /// Spread = ln A (β = 1, B = 1, α = 0), so the frozen future spread is ln A at t+h.
