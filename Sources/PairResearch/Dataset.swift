@@ -7,8 +7,9 @@ import MarketData
 /// frozen at t, so nothing estimated after t enters the label's definition), with forward move
 /// r = s^t_{t+h} − s_t. "Toward the mean" means against the sign of z_t: sign(z_t)·r < 0.
 public enum LabelType: String, Codable, Sendable, CaseIterable {
-    /// 1 when the spread is stretched (|z_t| ≥ threshold) and moves toward the mean over the horizon;
-    /// 0 otherwise (including every unstretched bar).
+    /// Defined only where the spread is stretched (|z_t| ≥ threshold): 1 when it moves toward the
+    /// mean over the horizon, else 0. Unstretched bars have no label (nothing to trade there), so the
+    /// classifier learns reversion itself rather than the stretch it can already see in z.
     case zThreshold = "z_threshold"
     /// 1 when the spread moves toward the mean over the horizon (sign(z_t)·r < 0), else 0.
     case revertDirection = "revert_direction"
@@ -60,6 +61,7 @@ public struct PairDataset: Sendable {
     public var openTimes: [Int64] = []
     /// Row-major, `featureNames.count` values per row.
     public var features: [Double] = []
+    /// nil where the future is not known yet, or where the label type does not define one.
     public var labels: [Int?] = []
     public var forwardMoves: [Double?] = []
     /// The spread's z at each row (the signal direction follows its sign).
@@ -110,7 +112,12 @@ public struct PairDataset: Sendable {
             let label: Int
             switch definition.labelType {
             case .zThreshold:
-                label = abs(row.z) >= definition.zscoreThreshold && towardMean ? 1 : 0
+                guard abs(row.z) >= definition.zscoreThreshold else {
+                    labels.append(nil)
+                    forwardMoves.append(move)
+                    continue
+                }
+                label = towardMean ? 1 : 0
             case .revertDirection:
                 label = towardMean ? 1 : 0
             case .volScaled:

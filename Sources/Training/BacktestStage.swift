@@ -59,14 +59,15 @@ public struct BacktestStage: Sendable {
         for pair in byPair.keys.sorted() {
             let dataset = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
             let probabilities = byPair[pair]!
-            let rows = dataset.openTimes.indices.filter { probabilities[dataset.openTimes[$0]] != nil && dataset.nextBarMoves[$0] != nil }
-            let z = rows.map { dataset.z[$0] }
-            let positions = signals == .oof
-                ? Backtest.modelPositions(probabilities: rows.map { probabilities[dataset.openTimes[$0]]! }, z: z, threshold: probaThreshold)
-                : Backtest.zRulePositions(z: z, threshold: zThreshold)
-            let times = rows.map { dataset.openTimes[$0] }
-            let outcome = Backtest.run(positions: positions, nextMoves: rows.map { dataset.nextBarMoves[$0]! },
-                                       betas: rows.map { dataset.beta[$0] }, costs: costs, barsPerYear: definition.timeframe.barsPerYear)
+            let rows = dataset.openTimes.indices.filter { probabilities[dataset.openTimes[$0]] != nil }
+            var settings = TrainingSettings()
+            settings.probaThreshold = probaThreshold
+            settings.zRuleThreshold = zThreshold
+            settings.costs = costs
+            settings.barsPerYear = definition.timeframe.barsPerYear
+            let (model, baseline, times) = PairTrainer.spanBacktest(dataset, rows: rows, probabilities: rows.map { probabilities[dataset.openTimes[$0]]! },
+                                                                    settings: settings)
+            let outcome = signals == .oof ? model : baseline
             pairs.append(.init(pair: pair, result: outcome.result, equity: Backtest.equityCurve(times: times, returns: outcome.returns)))
             streams.append((times, outcome.returns))
         }

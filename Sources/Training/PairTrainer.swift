@@ -66,8 +66,10 @@ public struct PairTrainingResult: Codable, Sendable {
     public var model: [UInt8]?
     public var trainingWindow: [Int64] = []
     public var oofPredictions: [OOFPrediction] = []
-    /// The OOF bars' times and strategy returns, for the portfolio.
+    /// Strategy returns over the out-of-fold span (every bar from the first to the last OOF row), and
+    /// their bar times, for the portfolio.
     public var oofReturns: [Double] = []
+    public var oofReturnTimes: [Int64] = []
 }
 
 public struct OOFPrediction: Codable, Sendable, Equatable {
@@ -133,9 +135,7 @@ public struct PairTrainer: Sendable {
                 let model = try FittedModel.fit(candidate, values: dataset.features, columns: columns, labels: labels,
                                                 fit: fit, validation: validation, settings: settings.fit)
                 let probabilities = try model.predict(rows: test, values: dataset.features)
-                let positions = Backtest.modelPositions(probabilities: probabilities, z: test.map { dataset.z[$0] }, threshold: settings.probaThreshold)
-                let backtest = Backtest.run(positions: positions, nextMoves: test.map { moves[$0] }, betas: test.map { dataset.beta[$0] },
-                                            costs: settings.costs, barsPerYear: settings.barsPerYear).result
+                let backtest = spanBacktest(dataset, rows: test, probabilities: probabilities).model.result
                 reports.append(FoldReport(fold: fold.index, trainRows: fit.count, testRows: test.count,
                                           firstTestTime: dataset.openTimes[test[0]], rounds: model.rounds,
                                           metrics: ClassificationMetrics(probabilities: probabilities, labels: test.map { labels[$0] }),
@@ -171,15 +171,11 @@ public struct PairTrainer: Sendable {
             OOFPrediction(time: dataset.openTimes[best.oofRows[index]], fold: best.oofFolds[index], raw: best.oof[index],
                           calibrated: calibrated[index], label: oofLabels[index])
         }
-        let oofZ = best.oofRows.map { dataset.z[$0] }, oofMoves = best.oofRows.map { moves[$0] }, oofBetas = best.oofRows.map { dataset.beta[$0] }
-        let oofTimes = best.oofRows.map { dataset.openTimes[$0] }
-        let model = Backtest.run(positions: Backtest.modelPositions(probabilities: calibrated, z: oofZ, threshold: settings.probaThreshold),
-                                 nextMoves: oofMoves, betas: oofBetas, costs: settings.costs, barsPerYear: settings.barsPerYear)
-        let baseline = Backtest.run(positions: Backtest.zRulePositions(z: oofZ, threshold: settings.zRuleThreshold),
-                                    nextMoves: oofMoves, betas: oofBetas, costs: settings.costs, barsPerYear: settings.barsPerYear)
+        let (model, baseline, oofTimes) = spanBacktest(dataset, rows: best.oofRows, probabilities: calibrated)
         result.backtest = model.result
         result.baselineZRule = baseline.result
         result.oofReturns = model.returns
+        result.oofReturnTimes = oofTimes
         result.equity = Backtest.equityCurve(times: oofTimes, returns: model.returns)
         result.baselineEquity = Backtest.equityCurve(times: oofTimes, returns: baseline.returns)
 
@@ -198,5 +194,27 @@ public struct PairTrainer: Sendable {
         result.trainingWindow = [dataset.openTimes[rows.first!], dataset.openTimes[rows.last!]]
         result.status = "trained"
         return result
+    }
+
+    /// Backtests every bar from the first to the last of `rows` (time-ordered dataset rows with
+    /// predictions), the model against the plain z rule. Bars between them have no prediction and
+    /// give no entry signal, but a position held into them keeps earning (or losing) there.
+    func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double])
+        -> (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64]) {
+        Self.spanBacktest(dataset, rows: rows, probabilities: probabilities, settings: settings)
+    }
+
+    static func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double], settings: TrainingSettings)
+        -> (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64]) {
+        var byRow: [Int: Double] = [:]
+        for (row, probability) in zip(rows, probabilities) { byRow[row] = probability }
+        let span = (rows.min() ?? 0)...(rows.max() ?? -1)
+        let bars = span.filter { dataset.nextBarMoves[$0] != nil }
+        let z = bars.map { dataset.z[$0] }, moves = bars.map { dataset.nextBarMoves[$0]! }, betas = bars.map { dataset.beta[$0] }
+        let model = Backtest.run(positions: Backtest.modelPositions(probabilities: bars.map { byRow[$0] ?? 0 }, z: z, threshold: settings.probaThreshold),
+                                 nextMoves: moves, betas: betas, costs: settings.costs, barsPerYear: settings.barsPerYear)
+        let baseline = Backtest.run(positions: Backtest.zRulePositions(z: z, threshold: settings.zRuleThreshold),
+                                    nextMoves: moves, betas: betas, costs: settings.costs, barsPerYear: settings.barsPerYear)
+        return (model, baseline, bars.map { dataset.openTimes[$0] })
     }
 }

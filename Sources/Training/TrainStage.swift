@@ -142,7 +142,7 @@ public struct TrainStage: Sendable {
         progress.finish()
 
         let trained = results.filter { $0.status == "trained" }
-        let streams = trained.map { (times: $0.oofPredictions.map(\.time), returns: $0.oofReturns) }
+        let streams = trained.map { (times: $0.oofReturnTimes, returns: $0.oofReturns) }
         let combined = equalWeightPortfolio(streams)
         let portfolio = combined.returns.isEmpty ? nil
             : Backtest.evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
@@ -167,6 +167,7 @@ public struct TrainStage: Sendable {
         summary.model = nil
         summary.oofPredictions = []
         summary.oofReturns = []
+        summary.oofReturnTimes = []
         let json = try ResearchJSON.string(summary)
         try store.write { db in
             try db.execute(sql: """

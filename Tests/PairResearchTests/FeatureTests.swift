@@ -127,9 +127,11 @@ struct DatasetTests {
         definition.zscoreThreshold = 1.2
         definition.labelType = .zThreshold
         let threshold = PairDataset(pair: "P", rows: Self.rows(spreads, zs), definition: definition)
-        // t0: z 2, spread falls 0.05→0.03: 1. t1: not stretched: 0. t2: z 2.5, 0.06→0.04: 1.
+        // t0: z 2, spread falls 0.05→0.03: 1. t1: not stretched: no label. t2: z 2.5, 0.06→0.04: 1.
         // t3: not stretched. t4: z −2, −0.05→−0.02 (toward the mean): 1. t5: not stretched. t6: no future.
-        #expect(threshold.labels == [1, 0, 1, 0, 1, 0, nil])
+        #expect(threshold.labels == [1, nil, 1, nil, 1, nil, nil])
+        let away = PairDataset(pair: "P", rows: Self.rows([0.05, 0.07, 0.08], [2, 2.2, 2.4]), definition: definition)
+        #expect(away.labels == [0, 0, nil])
         definition.labelType = .revertDirection
         let direction = PairDataset(pair: "P", rows: Self.rows(spreads, zs), definition: definition)
         // t1: z +1, 0.03→0.06 away: 0. t3: z +0.5, 0.04→−0.05 toward: 1. t5: z −0.5, −0.02→0 toward: 1.
@@ -146,6 +148,7 @@ struct DatasetTests {
         let zs = (0..<30).map { Double($0) / 10 }
         let rows = zs.enumerated().map { Self.row($0.offset, z: $0.element, spread: 0.01 * Double($0.offset), closeA: exp(0.01 * Double($0.offset))) }
         var definition = DatasetDefinition()
+        definition.labelType = .revertDirection
         definition.lagFeatures = 3
         definition.horizon = 4
         let dataset = PairDataset(pair: "P", rows: rows, definition: definition)

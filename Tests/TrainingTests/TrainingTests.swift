@@ -115,8 +115,9 @@ struct HonestyTests {
         return abs(auc - 0.5) <= 0.05
     }
 
-    @Test func noEdgeInIndependentRandomWalks() throws {
-        let dataset = try Self.dataset(profile: .independent, pair: ("SYNA1USDT", "SYNA0USDT"))
+    @Test(arguments: [LabelType.revertDirection, .zThreshold, .volScaled])
+    func noEdgeInIndependentRandomWalks(label: LabelType) throws {
+        let dataset = try Self.dataset(profile: .independent, pair: ("SYNA1USDT", "SYNA0USDT"), days: 40, label: label)
         let result = try PairTrainer(settings: Self.settings).train(dataset)
         #expect(result.status == "trained", "\(result.reason ?? "")")
         #expect(Self.harnessPasses(result), "OOF AUC \(result.oof?.rocAUC ?? .nan)")
