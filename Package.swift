@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         // System libraries from Debian packages; scripts/test.sh installs them when missing.
@@ -38,10 +39,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
-        .target(name: "ModelFormat"),
+        .target(name: "ModelFormat", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["Proto"]),
         .target(name: "Scoring", dependencies: ["ModelFormat"]),
         .target(name: "Training", dependencies: [
-            "CXGBoost", "PairResearch", "ModelFormat", "Portfolio", "MarketData",
+            "CXGBoost", "PairResearch", "ModelFormat", "Scoring", "Portfolio", "MarketData",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Portfolio", dependencies: ["MarketData"]),
@@ -70,7 +72,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring"]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData",
             // Listed so that `swift test` builds the programs these tests run.

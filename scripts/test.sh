@@ -18,3 +18,20 @@ swift test --skip-build "$@"
 echo "==> reference check: ADF and Engle–Granger against statsmodels"
 ensure_venv numpy statsmodels
 .venv/bin/python scripts/check-statsmodels.py .build/debug/mntrading
+
+echo "==> reference check: ONNX members against onnxruntime and XGBoost"
+ensure_venv numpy onnxruntime
+ONNX_WORK=$(mktemp -d)
+trap 'rm -rf "$ONNX_WORK"' EXIT
+BIN=.build/debug/mntrading
+DATA=(--data-dir "$ONNX_WORK/data")
+"$BIN" ingest "${DATA[@]}" --since 2024-01-01 --until 2024-07-01 >/dev/null
+"$BIN" screen "${DATA[@]}" --top-k 3 >/dev/null
+"$BIN" ingest "${DATA[@]}" --timeframe 5m --since 2024-06-01 --until 2024-07-01 >/dev/null
+"$BIN" features "${DATA[@]}" --beta-window 300 --z-window 100 >/dev/null
+"$BIN" dataset "${DATA[@]}" --lag-features 3 >/dev/null
+for kinds in gbdt,rf logistic; do
+    "$BIN" train "${DATA[@]}" --n-splits 3 --max-rounds 80 --threads 2 --kinds "$kinds" >/dev/null
+    "$BIN" export-members "${DATA[@]}" --out "$ONNX_WORK/$kinds" >/dev/null
+    .venv/bin/python scripts/check-onnx.py "$ONNX_WORK/$kinds"
+done

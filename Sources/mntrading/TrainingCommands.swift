@@ -199,3 +199,18 @@ struct BacktestCommand: ParsableCommand {
         print("backtest (\(signalsFrom.rawValue)): \(report.pairs.count) pairs, \(portfolio) → \(path)")
     }
 }
+
+/// Hidden: ONNX members of the latest training run with check data, for scripts/check-onnx.py.
+struct ExportMembers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-members", abstract: "Write the latest run's models as ONNX with check data (for scripts/check-onnx.py).",
+        shouldDisplay: false)
+
+    @OptionGroup var location: LocationOptions
+    @Option(help: "Directory for <pair>.onnx and <pair>.check.json.") var out: String
+
+    func run() throws {
+        let files = try MemberExport(store: try location.locations.openStore()).write(to: out)
+        for file in files { print(file) }
+    }
+}
