@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // System libraries from Debian packages; scripts/test.sh installs them when missing.
@@ -39,8 +40,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
-        .target(name: "ModelFormat", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
-                exclude: ["Proto"]),
+        .target(name: "ModelFormat", dependencies: [
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Yams", package: "Yams"),
+        ], exclude: ["Proto"]),
         .target(name: "Scoring", dependencies: ["ModelFormat"]),
         .target(name: "Training", dependencies: [
             "CXGBoost", "PairResearch", "ModelFormat", "Scoring", "Portfolio", "MarketData",
@@ -54,7 +57,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "mntrading", dependencies: [
-            "MarketData", "PairResearch", "Training", "Portfolio", "HTTPClient",
+            "MarketData", "PairResearch", "Training", "Portfolio", "HTTPClient", "ModelFormat", "Scoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormat
 import GRDB
 import MarketData
 import PairResearch

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelFormat
 import MarketData
 import PairResearch
 import Portfolio

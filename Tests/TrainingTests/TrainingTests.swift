@@ -4,6 +4,7 @@ import Testing
 @testable import PairResearch
 @testable import Portfolio
 @testable import Training
+@testable import ModelFormat
 
 struct FoldTests {
     @Test(arguments: [nil, 400] as [Int?])

@@ -1,0 +1,176 @@
+import Foundation
+import Yams
+
+/// The model registry on disk: `<root>/<name>/<version>/…` with integer versions that never change
+/// once written, and `<root>/<name>/aliases.json` mapping aliases to versions (replaced atomically).
+public struct ModelStore: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = URL(fileURLWithPath: root).standardizedFileURL.path
+    }
+
+    public static func validate(name: String) throws {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_-."))
+        guard !name.isEmpty, name.count <= 100, name.unicodeScalars.allSatisfy(allowed.contains), !name.hasPrefix(".") else {
+            throw ModelFormatError.invalidModel(file: name, problem: "model names use letters, digits, '_', '-' and '.' and do not start with '.'")
+        }
+    }
+
+    func directory(_ name: String) -> String { (root as NSString).appendingPathComponent(name) }
+
+    public func versionDirectory(_ name: String, _ version: Int) -> String {
+        (directory(name) as NSString).appendingPathComponent(String(version))
+    }
+
+    public func names() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    public func versions(_ name: String) -> [Int] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory(name))) ?? []).compactMap(Int.init).sorted()
+    }
+
+    public func aliases(_ name: String) throws -> [String: Int] {
+        let path = (directory(name) as NSString).appendingPathComponent("aliases.json")
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        do {
+            return try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ModelFormatError.invalidModel(file: path, problem: "not a JSON object of alias → version")
+        }
+    }
+
+    /// Points `alias` at `version` (which must exist): how a version is promoted or rolled back.
+    public func setAlias(_ name: String, alias: String, version: Int) throws {
+        try Self.validate(name: name)
+        try Self.validate(name: alias)
+        guard versions(name).contains(version) else {
+            throw ModelFormatError.invalidModel(file: versionDirectory(name, version), problem: "version \(version) of \(name) does not exist")
+        }
+        var current = try aliases(name)
+        current[alias] = version
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try FileWriter.atomic(try encoder.encode(current), to: (directory(name) as NSString).appendingPathComponent("aliases.json"))
+    }
+
+    /// Writes a new version: `fill` populates a temporary directory, which is then renamed into place,
+    /// so a version is never seen half-written. Returns the version number.
+    public func addVersion(_ name: String, fill: (_ directory: String, _ version: Int) throws -> Void) throws -> Int {
+        try Self.validate(name: name)
+        try FileManager.default.createDirectory(atPath: directory(name), withIntermediateDirectories: true)
+        for _ in 0..<20 {
+            let version = (versions(name).last ?? 0) + 1
+            let temporary = (directory(name) as NSString).appendingPathComponent(".tmp-\(version)-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            do {
+                try fill(temporary, version)
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw error
+            }
+            // rename(2) onto a missing name is atomic; if another writer took this number, try the next.
+            if rename(temporary, versionDirectory(name, version)) == 0 { return version }
+            try? FileManager.default.removeItem(atPath: temporary)
+        }
+        throw ModelFormatError.invalidModel(file: directory(name), problem: "could not claim a new version number")
+    }
+
+    /// Resolves a model URI to a version directory inside the root: `models:/<name>/<version>`,
+    /// `models:/<name>@<alias>`, `models:/<name>/latest`, or a path (which must lie inside the root).
+    public func resolve(_ uri: String) throws -> (directory: String, name: String?, version: Int?) {
+        if uri.hasPrefix("models:/") {
+            let rest = String(uri.dropFirst("models:/".count))
+            if let at = rest.firstIndex(of: "@") {
+                let name = String(rest[..<at]), alias = String(rest[rest.index(after: at)...])
+                try Self.validate(name: name)
+                guard let version = try aliases(name)[alias] else {
+                    throw ModelFormatError.invalidModel(file: uri, problem: "model \(name) has no alias '\(alias)'")
+                }
+                return try existing(name, version, uri: uri)
+            }
+            let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2 else { throw ModelFormatError.invalidModel(file: uri, problem: "expected models:/<name>/<version>, models:/<name>@<alias> or models:/<name>/latest") }
+            try Self.validate(name: parts[0])
+            if parts[1] == "latest" {
+                guard let latest = versions(parts[0]).last else { throw ModelFormatError.invalidModel(file: uri, problem: "model \(parts[0]) has no versions") }
+                return try existing(parts[0], latest, uri: uri)
+            }
+            guard let version = Int(parts[1]), version > 0 else { throw ModelFormatError.invalidModel(file: uri, problem: "'\(parts[1])' is not a version number") }
+            return try existing(parts[0], version, uri: uri)
+        }
+        let path = URL(fileURLWithPath: uri).standardizedFileURL.resolvingSymlinksInPath().path
+        let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        guard path.hasPrefix(rootPath + "/") else {
+            throw ModelFormatError.invalidModel(file: uri, problem: "model paths must lie inside the models directory \(root)")
+        }
+        return (path, nil, nil)
+    }
+
+    private func existing(_ name: String, _ version: Int, uri: String) throws -> (directory: String, name: String?, version: Int?) {
+        let path = versionDirectory(name, version)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ModelFormatError.invalidModel(file: uri, problem: "version \(version) of \(name) does not exist")
+        }
+        return (path, name, version)
+    }
+}
+
+/// Atomic file replacement (temp file in the same directory + rename), without MarketData.
+enum FileWriter {
+    static func atomic(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
+        try data.write(to: temporary)
+        guard rename(temporary.path, url.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ModelFormatError.invalidModel(file: path, problem: "cannot replace the file (errno \(errno))")
+        }
+    }
+}
+
+/// `MLmodel`: MLflow's model manifest, in YAML, with the router flavor and the signature.
+public enum MLmodelFile {
+    public static let flavor = "mntrading_router"
+
+    public static func render(manifest: RouterManifest, uuid: String, createdAt: Date) throws -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS"
+        func json(_ value: Any) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+        }
+        let inputs: [[String: Any]] = [["type": "string", "name": "pair", "required": true]]
+            + manifest.featureColumns.map { ["type": "double", "name": $0, "required": true] }
+        let outputs: [[String: Any]] = [["type": "string", "name": "pair", "required": true],
+                                         ["type": "double", "name": "proba", "required": true],
+                                         ["type": "long", "name": "signal", "required": true],
+                                         ["type": "double", "name": "threshold", "required": true],
+                                         ["type": "long", "name": "model_version", "required": true]]
+        let document: [String: Any] = [
+            "artifact_path": "model",
+            "flavors": [flavor: ["format_version": manifest.formatVersion, "router": "router.json", "code_version": manifest.codeVersion]],
+            "model_uuid": uuid,
+            "utc_time_created": formatter.string(from: createdAt),
+            "signature": ["inputs": try json(inputs), "outputs": try json(outputs), "params": NSNull()],
+        ]
+        return try Yams.dump(object: document, sortKeys: true)
+    }
+
+    /// Checks an MLmodel file: YAML, with the router flavor at a known format version.
+    public static func validate(path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ModelFormatError.invalidModel(file: path, problem: "missing or unreadable")
+        }
+        guard let document = (try? Yams.load(yaml: text)) as? [String: Any],
+              let flavors = document["flavors"] as? [String: Any], let router = flavors[flavor] as? [String: Any] else {
+            throw ModelFormatError.invalidModel(file: path, problem: "not an MLmodel with the \(flavor) flavor")
+        }
+        guard (router["format_version"] as? Int) == RouterManifest.currentFormatVersion else {
+            throw ModelFormatError.invalidModel(file: path, problem: "unknown format_version \(router["format_version"] ?? "none") (this build reads \(RouterManifest.currentFormatVersion))")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import MarketData
+import ModelFormat
+import Scoring
+import Training
+
+struct RouterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "router",
+        abstract: "Bundle the selected champions into a new router version and move an alias to it.",
+        discussion: """
+            Writes <models-dir>/<name>/<version>/ (MLmodel, router.json, members/<pair>.onnx, \
+            input_example.json) to a temporary directory and renames it into place, so a version is \
+            never half-visible and never changes afterwards. Then points --alias at it.
+            """
+    )
+
+    @OptionGroup var location: LocationOptions
+    @Option(help: "Registered model name.") var name: String = "mntrading_router"
+    @Option(help: "Alias to point at the new version (empty: none).") var alias: String = "champion"
+
+    func run() throws {
+        location.bootstrapLogging()
+        let locations = location.locations
+        let models = ModelStore(root: locations.modelsDirectory)
+        let (version, directory) = try RouterBuilder(store: try locations.openStore(), models: models)
+            .build(name: name, alias: alias.isEmpty ? nil : alias)
+        let router = try Router(directory: directory)
+        print("router \(name) version \(version): \(router.pairs.count) members → \(directory)")
+        print("URI: models:/\(name)/\(version)" + (alias.isEmpty ? "" : " (models:/\(name)@\(alias))"))
+    }
+}
+
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect and manage router versions: list, show, alias (promote or roll back), predict.",
+        subcommands: [List.self, Show.self, Alias.self, Predict.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every model name, its versions and aliases.")
+        @OptionGroup var location: LocationOptions
+
+        func run() throws {
+            let models = ModelStore(root: location.locations.modelsDirectory)
+            let names = models.names()
+            guard !names.isEmpty else {
+                print("no models in \(models.root)")
+                return
+            }
+            for name in names {
+                let aliases = try models.aliases(name).sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: ", ")
+                print("\(name): versions \(models.versions(name).map(String.init).joined(separator: ", "))" + (aliases.isEmpty ? "" : "; aliases \(aliases)"))
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load a version and print its manifest summary.")
+        @OptionGroup var location: LocationOptions
+        @Argument(help: "models:/<name>/<version>, models:/<name>@<alias>, models:/<name>/latest or a path.") var uri: String
+
+        func run() throws {
+            let resolved = try ModelStore(root: location.locations.modelsDirectory).resolve(uri)
+            let router = try Router(directory: resolved.directory)
+            let manifest = router.manifest
+            print("\(manifest.name) version \(manifest.version) (format \(manifest.formatVersion)), created \(manifest.createdAt), \(manifest.codeVersion)")
+            print("directory: \(resolved.directory)")
+            print("features (\(manifest.featureColumns.count)): \(manifest.featureColumns.joined(separator: ", "))")
+            let parameters = manifest.featureParameters
+            print("feature parameters: \(parameters.timeframe) bars, beta window \(parameters.betaWindow), z window \(parameters.zWindow), \(parameters.lagFeatures) lags")
+            for member in manifest.members {
+                let auc = member.metrics["oof_roc_auc"].map { String(format: "%.3f", $0) } ?? "-"
+                print("  \(member.pair): \(member.kind), threshold \(member.threshold), OOF AUC \(auc), trained \(member.trainingWindow.joined(separator: " … "))")
+            }
+        }
+    }
+
+    struct Alias: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Point an alias at a version (promote, or roll back).")
+        @OptionGroup var location: LocationOptions
+        @Argument(help: "Model name.") var name: String
+        @Argument(help: "Alias, e.g. champion.") var alias: String
+        @Argument(help: "Version number.") var version: Int
+
+        func run() throws {
+            try ModelStore(root: location.locations.modelsDirectory).setAlias(name, alias: alias, version: version)
+            print("\(name)@\(alias) → version \(version)")
+        }
+    }
+
+    struct Predict: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score a file as /invocations would (like `mlflow models predict`).",
+            discussion: "The input is an /invocations body: JSON (dataframe_split, dataframe_records, instances or inputs) or CSV.")
+        @OptionGroup var location: LocationOptions
+        @Option(name: [.short, .customLong("model-uri")], help: "Model URI or path inside the models directory.") var modelURI: String
+        @Option(name: [.short, .customLong("input-path")], help: "Request body file.") var input: String
+        @Option(name: [.short, .customLong("output-path")], help: "Write the answer here (default: stdout).") var output: String?
+        @Option(name: .customLong("content-type"), help: "json or csv.") var contentType: String = "json"
+
+        func run() throws {
+            guard ["json", "csv"].contains(contentType) else { throw ValidationError("--content-type must be json or csv") }
+            let locations = location.locations
+            let router = try Router(directory: try ModelStore(root: locations.modelsDirectory).resolve(modelURI).directory)
+            guard let body = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read input file '\(input)'") }
+            let answer = try router.invoke(body: [UInt8](body), contentType: contentType == "json" ? "application/json" : "text/csv")
+            if let output {
+                try AtomicFile.write(Data(answer), to: output)
+            } else {
+                FileHandle.standardOutput.write(Data(answer))
+                print()
+            }
+        }
+    }
+}
