@@ -76,6 +76,7 @@ let package = Package(
         ]),
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat"]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData",
             // Listed so that `swift test` builds the programs these tests run.

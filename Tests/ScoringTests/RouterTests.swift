@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+@testable import ModelFormat
+@testable import Scoring
+
+/// A hand-made router: member P1 is a stump on z (z < 0 → margin −1, else +1), member P2 a linear
+/// model on z_velocity; calibration none for P1, Platt for P2.
+enum Fixture {
+    static let columns = ["z", "z_velocity"]
+
+    static var stump: MemberModel {
+        .trees(TreeEnsemble(featureCount: 2, baseMargin: 0, trees: [[
+            .init(feature: 0, threshold: 0, left: 1, right: 2, missingGoesLeft: true, leafValue: 0),
+            .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: -1),
+            .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 1),
+        ]]))
+    }
+
+    static var linear: MemberModel { .linear(LinearModel(weights: [0, 2], intercept: 0.5, missingValues: [0, 0])) }
+
+    static func directory() -> String {
+        let path = NSTemporaryDirectory() + "mntrading-models-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @discardableResult
+    static func writeVersion(_ store: ModelStore, name: String = "router", tamper: ((String) throws -> Void)? = nil) throws -> Int {
+        try store.addVersion(name) { directory, version in
+            let members: [(String, MemberModel, Calibration)] = [("P1__X", stump, .none), ("P2__Y", linear, .platt(a: 1, b: 0))]
+            let manifest = RouterManifest(
+                name: name, version: version, createdAt: "2024-01-01T00:00:00Z", codeVersion: "test", trainingRun: "run",
+                featureColumns: columns,
+                featureParameters: .init(timeframe: "5m", betaWindow: 10, zWindow: 10, lagFeatures: 0, labelType: "z_threshold", zscoreThreshold: 1.2, horizon: 3),
+                members: members.map { .init(pair: $0.0, legs: $0.0.components(separatedBy: "__"), kind: "test", file: "members/\($0.0).onnx",
+                                             calibration: $0.2, threshold: 0.6, trainingWindow: [], metrics: [:]) })
+            try FileManager.default.createDirectory(atPath: directory + "/members", withIntermediateDirectories: true)
+            for (pair, model, _) in members {
+                try Data(try ONNXMember.serialize(model, name: pair)).write(to: URL(fileURLWithPath: directory + "/members/\(pair).onnx"))
+            }
+            try RouterManifest.encoder().encode(manifest).write(to: URL(fileURLWithPath: directory + "/router.json"))
+            try MLmodelFile.render(manifest: manifest, uuid: "u", createdAt: Date()).write(toFile: directory + "/MLmodel", atomically: false, encoding: .utf8)
+            try tamper?(directory)
+        }
+    }
+}
+
+struct RegistryTests {
+    @Test func versionsAliasesAndURIs() throws {
+        let root = Fixture.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = ModelStore(root: root)
+        #expect(try Fixture.writeVersion(store) == 1)
+        #expect(try Fixture.writeVersion(store) == 2)
+        #expect(store.versions("router") == [1, 2])
+        try store.setAlias("router", alias: "champion", version: 2)
+        #expect(try store.resolve("models:/router@champion").version == 2)
+        #expect(try store.resolve("models:/router/latest").version == 2)
+        #expect(try store.resolve("models:/router/1").directory == store.versionDirectory("router", 1))
+        // Rollback is pointing the alias back.
+        try store.setAlias("router", alias: "champion", version: 1)
+        #expect(try store.resolve("models:/router@champion").version == 1)
+        #expect(try store.resolve(root + "/router/2").directory.hasSuffix("/router/2"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/router").filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test(arguments: ["models:/router/9", "models:/router@nope", "models:/other/latest", "models:/router", "models:/../x/1", "/etc", "../outside"])
+    func badURIsAreRejected(uri: String) throws {
+        let root = Fixture.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = ModelStore(root: root)
+        try Fixture.writeVersion(store)
+        #expect(throws: ModelFormatError.self) { _ = try store.resolve(uri) }
+    }
+
+    @Test func anAliasCannotPointAtAMissingVersion() throws {
+        let root = Fixture.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = ModelStore(root: root)
+        try Fixture.writeVersion(store)
+        #expect(throws: ModelFormatError.self) { try store.setAlias("router", alias: "champion", version: 5) }
+    }
+
+    @Test(arguments: [
+        ("members/P2__Y.onnx", "missing or unreadable"),
+        ("corrupt", "not an ONNX model"),
+        ("MLmodel", "not an MLmodel with the mntrading_router flavor"),
+        ("format", "unknown format_version"),
+    ])
+    func aBrokenVersionFailsToLoadNamingTheFile(damage: String, message: String) throws {
+        let root = Fixture.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = ModelStore(root: root)
+        try Fixture.writeVersion(store) { directory in
+            switch damage {
+            case "corrupt": try Data([1, 2, 3, 255]).write(to: URL(fileURLWithPath: directory + "/members/P1__X.onnx"))
+            case "MLmodel": try "just: text".write(toFile: directory + "/MLmodel", atomically: false, encoding: .utf8)
+            case "format":
+                let text = try String(contentsOfFile: directory + "/MLmodel", encoding: .utf8).replacingOccurrences(of: "format_version: 1", with: "format_version: 9")
+                try text.write(toFile: directory + "/MLmodel", atomically: false, encoding: .utf8)
+            default: try FileManager.default.removeItem(atPath: directory + "/" + damage)
+            }
+        }
+        #expect {
+            _ = try Router(directory: store.versionDirectory("router", 1))
+        } throws: { error in
+            "\(error)".contains(message) && "\(error)".contains(store.versionDirectory("router", 1))
+        }
+    }
+}
+
+struct RouterScoringTests {
+    static func router() throws -> (Router, String) {
+        let root = Fixture.directory()
+        try Fixture.writeVersion(ModelStore(root: root))
+        return (try Router(directory: ModelStore(root: root).versionDirectory("router", 1)), root)
+    }
+
+    static func score(_ body: String, contentType: String = "application/json") throws -> [[String: Any]] {
+        let (router, root) = try router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let answer = try router.invoke(body: Array(body.utf8), contentType: contentType)
+        return (try JSONSerialization.jsonObject(with: Data(answer)) as! [String: Any])["predictions"] as! [[String: Any]]
+    }
+
+    /// σ(1) ≈ 0.731 ≥ 0.6 for P1 at z > 0 → short the spread (−1); σ(−1) at z < 0 → no signal.
+    /// P2: σ(0.5 + 2·0.5) ≈ 0.818 → against z = −2 → +1.
+    static let expected: [(String, Double, Int)] = [("P1__X", 1 / (1 + exp(-1.0)), -1), ("P1__X", 1 / (1 + exp(1.0)), 0),
+                                                   ("P2__Y", 1 / (1 + exp(-1.5)), 1)]
+
+    static func check(_ predictions: [[String: Any]]) {
+        #expect(predictions.count == 3)
+        for (prediction, (pair, proba, signal)) in zip(predictions, expected) {
+            #expect(prediction["pair"] as? String == pair)
+            #expect(abs((prediction["proba"] as! Double) - proba) < 1e-6)
+            #expect(prediction["signal"] as? Int == signal)
+            #expect(prediction["model_version"] as? Int == 1)
+            #expect(prediction["threshold"] as? Double == 0.6)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "index": [0, 1, 2], "data": [["P1__X", 2.0, 0], ["P1__X", -1.5, 0], ["P2__Y", -2, 0.5]]}}"#,
+        #"{"dataframe_records": [{"pair": "P1__X", "z": 2.0, "z_velocity": 0, "extra": "ignored"}, {"z_velocity": 0, "z": -1.5, "pair": "P1__X"}, {"pair": "P2__Y", "z": "-2", "z_velocity": 0.5}]}"#,
+        #"{"instances": [{"pair": "P1__X", "z": 2.0, "z_velocity": 0}, {"pair": "P1__X", "z": -1.5, "z_velocity": 0}, {"pair": "P2__Y", "z": -2, "z_velocity": 0.5}], "params": {"x": 1}}"#,
+        #"{"inputs": {"pair": ["P1__X", "P1__X", "P2__Y"], "z": [2.0, -1.5, -2], "z_velocity": [0, 0, 0.5]}}"#,
+    ])
+    func everyInputShapeGivesTheSameAnswer(body: String) throws {
+        Self.check(try Self.score(body))
+    }
+
+    @Test func csvToo() throws {
+        Self.check(try Self.score("pair,z,z_velocity\nP1__X,2.0,0\nP1__X,-1.5,0\nP2__Y,-2,0.5\n", contentType: "text/csv"))
+    }
+
+    @Test func nullIsMissingAndTakesTheDefaultBranch() throws {
+        let predictions = try Self.score(#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", null, 0]]}}"#)
+        #expect(abs((predictions[0]["proba"] as! Double) - 1 / (1 + exp(1.0))) < 1e-6)
+        #expect(predictions[0]["signal"] as? Int == 0)
+    }
+
+    @Test(arguments: [
+        (#"{"dataframe_split": {"columns": ["pair", "z"], "data": [["P1__X", 1]]}}"#, "Model is missing inputs ['z_velocity']"),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["NOPE__X", 1, 0]]}}"#, "unknown pair 'NOPE__X'"),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", "abc", 0]]}}"#, "Failed to convert column z to type 'float64'"),
+        (#"{"dataframe_split": {"data": [["P1__X", 1, 0]], "dtypes": {}}}"#, "Dataframe split format must have 'data' field"),
+        (#"{"dataframe_split": [1, 2]}"#, "Dataframe split format must be a dictionary. Got list."),
+        (#"{"dataframe_records": {"a": 1}}"#, "Dataframe records format must be a list of records. Got dictionary."),
+        (#"{"dataframe_split": {"data": []}, "inputs": {}}"#, "Received dictionary with input fields: ['dataframe_split', 'inputs']"),
+        (#"{"something": 1}"#, "Received dictionary with input fields: []"),
+        (#"{"inputs": {"pair": ["P1__X"]}, "params": [1]}"#, "Parameters must be a dictionary. Got type 'list'."),
+        ("not json", "Invalid input. Ensure that input is a valid JSON formatted string."),
+    ])
+    func clientMistakesAreTypedErrors(body: String, message: String) throws {
+        let (router, root) = try Self.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect {
+            _ = try router.invoke(body: Array(body.utf8), contentType: "application/json")
+        } throws: { error in
+            guard let error = error as? ScoringError else { return false }
+            return error.message.contains(message)
+        }
+    }
+
+    @Test func anUnknownContentTypeIsRefused() throws {
+        let (router, root) = try Self.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(throws: ScoringError.self) { try router.invoke(body: [], contentType: "text/plain") }
+    }
+}
