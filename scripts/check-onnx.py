@@ -2,11 +2,16 @@
 """Reference check: every exported member loads in onnxruntime and gives the same class-1
 probability as XGBoost's own predict and as our native evaluator, |delta| <= 1e-6, on rows that
 include missing values. onnxruntime is a test oracle only.
-Usage: check-onnx.py DIR   (DIR holds <pair>.onnx and <pair>.check.json from `mntrading export-members`)"""
+With --router, the same rows also go through `mntrading models predict` against a router whose
+members are these models (trained with --calibration none, so its probabilities are the members').
+Usage: check-onnx.py DIR [--router MNTRADING MODELS_DIR URI]
+  (DIR holds <pair>.onnx and <pair>.check.json from `mntrading export-members`)"""
 import glob
 import json
 import os
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import onnxruntime as ort
@@ -14,8 +19,25 @@ import onnxruntime as ort
 TOLERANCE = 1e-6
 
 
+def router_predictions(router, pair, rows):
+    """Probabilities from `mntrading models predict` for `rows` of `pair`."""
+    binary, models_dir, uri = router
+    directory = subprocess.run([binary, "models", "show", uri, "--models-dir", models_dir], check=True,
+                               capture_output=True, text=True).stdout.split("directory: ")[1].splitlines()[0]
+    columns = json.load(open(os.path.join(directory, "router.json")))["feature_columns"]
+    body = {"dataframe_split": {"columns": ["pair"] + columns,
+                                "data": [[pair] + [None if np.isnan(v) else float(v) for v in row] for row in rows]}}
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+        json.dump(body, handle)
+        handle.flush()
+        answer = subprocess.run([binary, "models", "predict", "-m", uri, "-i", handle.name, "--models-dir", models_dir],
+                                check=True, capture_output=True, text=True).stdout
+    return np.array([p["proba"] for p in json.loads(answer)["predictions"]], dtype=np.float64)
+
+
 def main():
     directory = sys.argv[1]
+    router = sys.argv[3:6] if len(sys.argv) >= 6 and sys.argv[2] == "--router" else None
     passed = failed = 0
     files = sorted(glob.glob(os.path.join(directory, "*.onnx")))
     if not files:
@@ -31,8 +53,13 @@ def main():
         worst_xgb = float(np.max(np.abs(onnx - xgb)))
         worst_native = float(np.max(np.abs(onnx - native)))
         ok = worst_xgb <= TOLERANCE and worst_native <= TOLERANCE
-        print(f"{'ok  ' if ok else 'FAIL'} {check['pair']} ({check['kind']}, {len(rows)} rows): "
-              f"max |onnxruntime - xgboost| {worst_xgb:.2e}, max |onnxruntime - native| {worst_native:.2e}")
+        line = (f"{check['pair']} ({check['kind']}, {len(rows)} rows): max |onnxruntime - xgboost| {worst_xgb:.2e}, "
+                f"max |onnxruntime - native| {worst_native:.2e}")
+        if router:
+            worst_router = float(np.max(np.abs(onnx - router_predictions(router, check["pair"], rows))))
+            ok = ok and worst_router <= TOLERANCE
+            line += f", max |onnxruntime - models predict| {worst_router:.2e}"
+        print(f"{'ok  ' if ok else 'FAIL'} {line}")
         passed += ok
         failed += not ok
     print(f"onnx check: {passed} passed, {failed} failed")

@@ -30,8 +30,12 @@ DATA=(--data-dir "$ONNX_WORK/data")
 "$BIN" ingest "${DATA[@]}" --timeframe 5m --since 2024-06-01 --until 2024-07-01 >/dev/null
 "$BIN" features "${DATA[@]}" --beta-window 300 --z-window 100 >/dev/null
 "$BIN" dataset "${DATA[@]}" --lag-features 3 >/dev/null
+MODELS=(--models-dir "$ONNX_WORK/models")
 for kinds in gbdt,rf logistic; do
-    "$BIN" train "${DATA[@]}" --n-splits 3 --max-rounds 80 --threads 2 --kinds "$kinds" >/dev/null
+    # Uncalibrated, so the router's probabilities are the members' own.
+    "$BIN" train "${DATA[@]}" --n-splits 3 --max-rounds 80 --threads 2 --kinds "$kinds" --calibration none >/dev/null
     "$BIN" export-members "${DATA[@]}" --out "$ONNX_WORK/$kinds" >/dev/null
-    .venv/bin/python scripts/check-onnx.py "$ONNX_WORK/$kinds"
+    "$BIN" select "${DATA[@]}" --no-guardrails >/dev/null 2>&1
+    "$BIN" router "${DATA[@]}" "${MODELS[@]}" --name "check_${kinds/,/_}" >/dev/null
+    .venv/bin/python scripts/check-onnx.py "$ONNX_WORK/$kinds" --router "$BIN" "$ONNX_WORK/models" "models:/check_${kinds/,/_}@champion"
 done

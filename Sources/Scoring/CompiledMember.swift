@@ -4,9 +4,21 @@ import ModelFormat
 /// A member model laid out for fast evaluation: every tree's nodes in contiguous arrays (absolute
 /// child indices), evaluated row by row without allocation. Needs no XGBoost.
 public struct CompiledMember: Sendable {
+    /// Children of a split are adjacent (right = left + 1), so the next node is
+    /// `left + (goLeft ? 0 : 1)` without a branch. A leaf points at itself with threshold +∞ and
+    /// missing-goes-left, so walking past it stays on it: every row of a tree takes exactly
+    /// `depth` steps, which lets several rows walk in lockstep and overlap their memory loads.
+    struct PackedNode: Sendable {
+        var feature: Int32
+        var left: Int32
+        var threshold: Float
+        var leafValue: Float
+        /// 1 when a missing value goes left, else 0.
+        var missingGoesLeft: Int32
+    }
+
     enum Kind: Sendable {
-        case trees(roots: [Int32], feature: [Int32], threshold: [Float], left: [Int32], right: [Int32],
-                   missingLeft: [Bool], value: [Float], base: Float)
+        case trees(roots: [Int32], depths: [Int32], nodes: [PackedNode], base: Float)
         case linear(weights: [Double], intercept: Double, missing: [Double])
     }
 
@@ -19,22 +31,35 @@ public struct CompiledMember: Sendable {
         case let .linear(model):
             kind = .linear(weights: model.weights, intercept: model.intercept, missing: model.missingValues)
         case let .trees(ensemble):
-            var roots: [Int32] = [], feature: [Int32] = [], threshold: [Float] = [], left: [Int32] = [], right: [Int32] = []
-            var missingLeft: [Bool] = [], value: [Float] = []
+            var roots: [Int32] = [], depths: [Int32] = [], nodes: [PackedNode] = []
+            let empty = PackedNode(feature: 0, left: 0, threshold: 0, leafValue: 0, missingGoesLeft: 1)
             for tree in ensemble.trees {
-                let offset = Int32(feature.count)
-                roots.append(offset)
-                for node in tree {
-                    feature.append(node.feature)
-                    threshold.append(node.threshold)
-                    left.append(node.isLeaf ? -1 : node.left + offset)
-                    right.append(node.isLeaf ? -1 : node.right + offset)
-                    missingLeft.append(node.missingGoesLeft)
-                    value.append(node.leafValue)
+                // Breadth-first, placing both children of a split next to each other.
+                let root = nodes.count
+                roots.append(Int32(root))
+                nodes.append(empty)
+                var queue: [(source: Int, slot: Int, depth: Int32)] = [(0, root, 0)]
+                var head = 0, depth: Int32 = 0
+                while head < queue.count {
+                    let (source, slot, level) = queue[head]
+                    head += 1
+                    depth = max(depth, level)
+                    let node = tree[source]
+                    if node.isLeaf {
+                        nodes[slot] = PackedNode(feature: 0, left: Int32(slot), threshold: .infinity, leafValue: node.leafValue, missingGoesLeft: 1)
+                        continue
+                    }
+                    let children = nodes.count
+                    nodes.append(empty)
+                    nodes.append(empty)
+                    nodes[slot] = PackedNode(feature: node.feature, left: Int32(children), threshold: node.threshold, leafValue: 0,
+                                             missingGoesLeft: node.missingGoesLeft ? 1 : 0)
+                    queue.append((Int(node.left), children, level + 1))
+                    queue.append((Int(node.right), children + 1, level + 1))
                 }
+                depths.append(depth)
             }
-            kind = .trees(roots: roots, feature: feature, threshold: threshold, left: left, right: right,
-                          missingLeft: missingLeft, value: value, base: ensemble.baseMargin)
+            kind = .trees(roots: roots, depths: depths, nodes: nodes, base: ensemble.baseMargin)
         }
     }
 
@@ -53,29 +78,56 @@ public struct CompiledMember: Sendable {
                 }
                 output[row] = 1 / (1 + exp(-margin))
             }
-        case let .trees(roots, feature, threshold, left, right, missingLeft, value, base):
-            feature.withUnsafeBufferPointer { feature in
-            threshold.withUnsafeBufferPointer { threshold in
-            left.withUnsafeBufferPointer { left in
-            right.withUnsafeBufferPointer { right in
-            missingLeft.withUnsafeBufferPointer { missingLeft in
-            value.withUnsafeBufferPointer { value in
-                for row in 0..<rows {
-                    let x = values.baseAddress! + row * featureCount
-                    // Summed in float32, tree by tree, as XGBoost sums its margins.
-                    var margin = base
-                    for root in roots {
-                        var node = Int(root)
-                        while left[node] >= 0 {
-                            let v = x[Int(feature[node])]
-                            let goLeft = v.isNaN ? missingLeft[node] : v < threshold[node]
-                            node = Int(goLeft ? left[node] : right[node])
+        case let .trees(roots, depths, nodes, base):
+            let width = featureCount
+            roots.withUnsafeBufferPointer { roots in
+            depths.withUnsafeBufferPointer { depths in
+            nodes.withUnsafeBufferPointer { nodes in
+                // Eight trees walk up to four rows in lockstep: up to 32 independent chains of node
+                // loads, which the CPU overlaps instead of waiting on one chain at a time.
+                // A single row gains nothing from row lanes and pays their bookkeeping: use them for batches only.
+                let treeLanes = 8, rowLanes = rows >= 4 ? 4 : 1
+                let position = UnsafeMutablePointer<Int>.allocate(capacity: treeLanes * rowLanes)
+                let margins = UnsafeMutablePointer<Float>.allocate(capacity: rowLanes)
+                defer { position.deallocate(); margins.deallocate() }
+                let tree = nodes.baseAddress!
+                var row = 0
+                while row < rows {
+                    let activeRows = min(rowLanes, rows - row)
+                    for r in 0..<activeRows { margins[r] = base }
+                    var first = 0
+                    while first < roots.count {
+                        let activeTrees = min(treeLanes, roots.count - first)
+                        var depth = 0
+                        for lane in 0..<activeTrees { depth = max(depth, Int(depths[first + lane])) }
+                        for r in 0..<activeRows {
+                            for lane in 0..<activeTrees { position[r * treeLanes + lane] = Int(roots[first + lane]) }
                         }
-                        margin += value[node]
+                        for _ in 0..<depth {
+                            for r in 0..<activeRows {
+                                let x = values.baseAddress! + (row + r) * width
+                                for lane in 0..<activeTrees {
+                                    let slot = r * treeLanes + lane
+                                    let node = tree[position[slot]]
+                                    let v = x[Int(node.feature)]
+                                    // NaN fails `<`, so it goes right unless the node sends missing values left.
+                                    // Bitwise, not `||`: a short-circuit branch would be mispredicted half the time.
+                                    let less = (v < node.threshold ? 1 : 0) as Int
+                                    let missingLeft = (v != v ? 1 : 0) & Int(node.missingGoesLeft)
+                                    position[slot] = Int(node.left) + 1 - (less | missingLeft)
+                                }
+                            }
+                        }
+                        // Summed in float32, in tree order, as XGBoost sums its margins.
+                        for r in 0..<activeRows {
+                            for lane in 0..<activeTrees { margins[r] += tree[position[r * treeLanes + lane]].leafValue }
+                        }
+                        first += activeTrees
                     }
-                    output[row] = 1 / (1 + exp(-Double(margin)))
+                    for r in 0..<activeRows { output[row + r] = 1 / (1 + exp(-Double(margins[r]))) }
+                    row += activeRows
                 }
-            }}}}}}
+            }}}
         }
     }
 

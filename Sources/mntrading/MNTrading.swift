@@ -24,7 +24,7 @@ struct MNTrading: ParsableCommand {
               mntrading dataset
             """,
         version: "mntrading \(version) (xgboost \(XGBoostLibrary.version), \(HTTPClient.curlVersion), sqlite \(MarketStore.sqliteVersion))",
-        subcommands: [Ingest.self, Export.self, Check.self, Screen.self, Features.self, Dataset.self, Train.self, BacktestCommand.self, Select.self, RouterCommand.self, Models.self, StatTest.self, SyntheticTruth.self, BenchFeatures.self, ExportMembers.self]
+        subcommands: [Ingest.self, Export.self, Check.self, Screen.self, Features.self, Dataset.self, Train.self, BacktestCommand.self, Select.self, RouterCommand.self, Models.self, StatTest.self, SyntheticTruth.self, BenchFeatures.self, BenchScoring.self, ExportMembers.self]
     )
 }
 

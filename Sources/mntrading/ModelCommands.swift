@@ -115,3 +115,18 @@ struct Models: ParsableCommand {
         }
     }
 }
+
+/// Hidden: the Swift half of scripts/bench-scoring.sh.
+struct BenchScoring: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-scoring", abstract: "Benchmark member scoring (used by scripts/bench-scoring.sh).", shouldDisplay: false)
+    @Option(help: "Scratch directory for the benchmark model and rows.") var scratch: String
+
+    func run() throws {
+        let timing = try ScoringBenchmark.run(directory: scratch)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        FileHandle.standardOutput.write(try encoder.encode(timing))
+        print()
+    }
+}
