@@ -276,6 +276,44 @@ struct TrainingCLITests {
             #expect(backtest.status == 0, "\(backtest.stderr)")
             #expect(FileManager.default.fileExists(atPath: data + "/training/backtest_\(source).json"))
         }
+
+        // Models: build two versions, list, show, roll the alias back, predict JSON and CSV.
+        #expect(try CLI.run(["select", "--no-guardrails"] + dir).status == 0)
+        let models = dir + ["--models-dir", data + "/models"]
+        let first = try CLI.run(["router"] + models)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("router mntrading_router version 1: 2 members"))
+        #expect(try CLI.run(["router"] + models).stdout.contains("version 2"))
+        #expect(try CLI.run(["models", "list"] + models).stdout.contains("mntrading_router: versions 1, 2; aliases champion→2"))
+        #expect(try CLI.run(["models", "alias", "mntrading_router", "champion", "1"] + models).status == 0)
+        let show = try CLI.run(["models", "show", "models:/mntrading_router@champion"] + models)
+        #expect(show.stdout.contains("mntrading_router version 1 (format 1)"))
+        let example = data + "/models/mntrading_router/1/input_example.json"
+        let predict = try CLI.run(["models", "predict", "-m", "models:/mntrading_router@champion", "-i", example] + models)
+        #expect(predict.status == 0, "\(predict.stderr)")
+        let answer = try JSONSerialization.jsonObject(with: Data(predict.stdout.utf8)) as! [String: Any]
+        let predictions = answer["predictions"] as! [[String: Any]]
+        #expect(predictions.count == 2 && predictions.allSatisfy { $0["model_version"] as? Int == 1 && $0["proba"] is Double })
+        // The same rows as CSV give the same answer.
+        let request = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: example))) as! [String: Any]
+        let split = request["dataframe_split"] as! [String: Any]
+        let csv = ([(split["columns"] as! [String]).joined(separator: ",")]
+            + (split["data"] as! [[Any]]).map { row in row.map { "\($0)" }.joined(separator: ",") }).joined(separator: "\n")
+        try csv.write(toFile: data + "/rows.csv", atomically: true, encoding: .utf8)
+        let fromCSV = try CLI.run(["models", "predict", "-m", "models:/mntrading_router/1", "-i", data + "/rows.csv", "--content-type", "csv",
+                                   "-o", data + "/answer.json"] + models)
+        #expect(fromCSV.status == 0, "\(fromCSV.stderr)")
+        let csvAnswer = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data + "/answer.json"))) as! [String: Any]
+        let csvProbabilities = (csvAnswer["predictions"] as! [[String: Any]]).map { $0["proba"] as! Double }
+        for (a, b) in zip(csvProbabilities, predictions.map { $0["proba"] as! Double }) { #expect(abs(a - b) < 1e-9) }
+        // Mistakes: an alias to a missing version, an unknown model, a path outside the models root.
+        for (arguments, message) in [(["models", "alias", "mntrading_router", "champion", "9"], "version 9 of mntrading_router does not exist"),
+                                     (["models", "show", "models:/nope@champion"], "model nope has no alias 'champion'"),
+                                     (["models", "predict", "-m", "/etc", "-i", example], "must lie inside the models directory")] {
+            let result = try CLI.run(arguments + models)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
     }
 
     @Test(arguments: [
