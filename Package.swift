@@ -51,7 +51,7 @@ let package = Package(
         ]),
         .target(name: "Portfolio", dependencies: ["MarketData"]),
         .target(name: "ScoringServer", dependencies: [
-            "Scoring",
+            "Scoring", "ModelFormat",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -63,6 +63,7 @@ let package = Package(
         ]),
         .executableTarget(name: "mntrading-serve", dependencies: [
             "ScoringServer",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mntrading-infer", dependencies: [
@@ -76,7 +77,7 @@ let package = Package(
         ]),
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring"]),
-        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "ScoringServer", "HTTPClient"]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData",
             // Listed so that `swift test` builds the programs these tests run.

@@ -10,6 +10,13 @@ public struct ScoringError: Error, CustomStringConvertible, Equatable {
 
     public var description: String { message }
 
+    public init(errorCode: String, message: String, errorClass: String? = nil, sqlState: String? = nil) {
+        self.errorCode = errorCode
+        self.message = message
+        self.errorClass = errorClass
+        self.sqlState = sqlState
+    }
+
     static func badRequest(_ message: String) -> ScoringError {
         ScoringError(errorCode: "BAD_REQUEST", message: message, errorClass: "BAD_REQUEST", sqlState: "KAM00")
     }

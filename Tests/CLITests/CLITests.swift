@@ -165,11 +165,15 @@ struct IngestCLITests {
     }
 
     @Test func unfinishedProgramsSaySoAndFail() throws {
-        for program in ["mntrading-serve", "mntrading-infer"] {
-            let result = try CLI.run([], program: program)
-            #expect(result.status != 0)
-            #expect(result.stderr.contains("not implemented yet"))
-        }
+        let infer = try CLI.run([], program: "mntrading-infer")
+        #expect(infer.status != 0)
+        #expect(infer.stderr.contains("not implemented yet"))
+        let serve = try CLI.run([], program: "mntrading-serve")
+        #expect(serve.status != 0)
+        #expect(serve.stderr.contains("a model is required"))
+        let missing = try CLI.run(["-m", "models:/nothing@champion", "--models-dir", NSTemporaryDirectory()], program: "mntrading-serve")
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("model nothing has no alias 'champion'"))
     }
 
     @Test func helpAndVersionWork() throws {

@@ -1,0 +1,187 @@
+import Foundation
+import Hummingbird
+import Logging
+import ModelFormat
+import NIOCore
+import Scoring
+
+/// The scoring server: MLflow's protocol (`/ping`, `/health`, `/version`, `/invocations`) plus
+/// `/metadata` and `/metrics`. Scoring runs on its own threads, never on the event loop.
+public struct ScoringService: Sendable {
+    public static let version = "0.1.0"
+
+    let configuration: ServerConfiguration
+    let slot = ModelSlot()
+    let metrics = ServerMetrics()
+    let pool: ScoringPool
+    let logger: Logger
+
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "mntrading.serve")) {
+        self.configuration = configuration
+        self.pool = ScoringPool(workers: configuration.workers, queueLimit: configuration.queueLimit)
+        self.logger = logger
+    }
+
+    /// Loads every member eagerly and, with warmup on, scores `input_example.json` through the
+    /// whole request path before the model counts as warm.
+    public func load() throws {
+        let started = Date()
+        let resolved = try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI)
+        let router = try Scoring.Router(directory: resolved.directory)
+        if configuration.warmup {
+            let example = (resolved.directory as NSString).appendingPathComponent("input_example.json")
+            if let body = FileManager.default.contents(atPath: example) {
+                _ = try router.invoke(body: [UInt8](body), contentType: "application/json")
+            }
+        }
+        slot.install(router, warm: true)
+        logger.info("loaded \(router.manifest.name) version \(router.manifest.version): \(router.pairs.count) members in \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms")
+    }
+
+    public func router() -> Hummingbird.Router<BasicRequestContext> {
+        let router = Hummingbird.Router()
+        router.get("/ping") { _, _ in self.ping() }
+        router.get("/health") { _, _ in self.ping() }
+        router.get("/version") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.version)))
+        }
+        router.get("/metadata") { _, _ in try self.metadata() }
+        router.get("/metrics") { _, _ in
+            let (loaded, warm) = self.slot.current
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(string: self.metrics.render(modelVersion: loaded?.manifest.version, warm: warm))))
+        }
+        router.post("/invocations") { request, _ in await self.invocations(request) }
+        return router
+    }
+
+    func ping() -> Response {
+        let warm = slot.current.warm
+        metrics.record(path: "/ping", status: warm ? 200 : 503, seconds: 0)
+        guard warm else {
+            return Self.error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "the model is still loading"), status: .serviceUnavailable)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n")))
+    }
+
+    func metadata() throws -> Response {
+        guard let loaded = slot.current.router else {
+            return Self.error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "the model is still loading"), status: .serviceUnavailable)
+        }
+        let manifest = loaded.manifest
+        let parameters = manifest.featureParameters
+        let object: [String: Any] = [
+            "name": manifest.name, "version": manifest.version, "model_uri": configuration.modelURI,
+            "format_version": manifest.formatVersion, "created_at": manifest.createdAt,
+            "feature_columns": manifest.featureColumns,
+            "feature_parameters": ["timeframe": parameters.timeframe, "beta_window": parameters.betaWindow, "z_window": parameters.zWindow,
+                                   "lag_features": parameters.lagFeatures, "label_type": parameters.labelType,
+                                   "zscore_threshold": parameters.zscoreThreshold, "horizon": parameters.horizon],
+            "pairs": manifest.members.map { ["pair": $0.pair, "legs": $0.legs, "threshold": $0.threshold, "kind": $0.kind] },
+            "signature": ["inputs": ["pair"] + manifest.featureColumns,
+                          "outputs": ["pair", "proba", "signal", "threshold", "model_version"]],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    func invocations(_ request: Request) async -> Response {
+        let started = Date()
+        var rowsScored = 0
+        let response = await respond(request, rowsScored: &rowsScored)
+        metrics.record(path: "/invocations", status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rowsScored)
+        return response
+    }
+
+    private func respond(_ request: Request, rowsScored: inout Int) async -> Response {
+        guard let router = slot.current.router else {
+            return Self.error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "the model is still loading"), status: .serviceUnavailable)
+        }
+        // MLflow answers 500 to a missing Content-Type; it is the client's mistake, so 415.
+        guard let contentType = request.headers[.contentType] else {
+            return Self.text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got no Content-Type header.", status: .unsupportedMediaType)
+        }
+        if let refusal = Self.checkContentType(contentType) { return refusal }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: configuration.maxBodyBytes)
+        } catch {
+            return Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "request body larger than \(configuration.maxBodyBytes) bytes"), status: .contentTooLarge)
+        }
+        let bytes = Array(body.readableBytesView)
+        enum Race: Sendable { case scored(ScoringPool.Outcome<([UInt8], Int)>), timedOut }
+        let timeout = configuration.timeout
+        let outcome = await withTaskGroup(of: Race.self) { group -> Race in
+            group.addTask {
+                .scored(await self.pool.run {
+                    let frame = try RequestDecoder.decode(bytes, contentType: contentType)
+                    let predictions = try router.score(frame)
+                    return (try Scoring.Router.responseBody(predictions), predictions.count)
+                })
+            }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
+                return .timedOut
+            }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .timedOut:
+            return Self.error(ScoringError(errorCode: "DEADLINE_EXCEEDED", message: "Request timed out after \(Int(timeout)) seconds"), status: .gatewayTimeout)
+        case .scored(.overloaded):
+            return Self.error(ScoringError(errorCode: "TEMPORARILY_UNAVAILABLE", message: "too many requests waiting; retry later"), status: .serviceUnavailable)
+        case let .scored(.done(.success((answer, count)))):
+            rowsScored = count
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+        case let .scored(.done(.failure(error))):
+            if let error = error as? ScoringError {
+                return Self.error(error, status: error.errorCode == "UNSUPPORTED_MEDIA_TYPE" ? .unsupportedMediaType : .badRequest)
+            }
+            logger.error("scoring failed: \(error)")
+            return Self.error(ScoringError(errorCode: "INTERNAL_ERROR", message: "\(error)"), status: .internalServerError)
+        }
+    }
+
+    /// MLflow's Content-Type rules: charset must be utf-8, no other parameters, and the media type
+    /// exactly application/json or text/csv.
+    static func checkContentType(_ value: String) -> Response? {
+        let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parameters = parts.dropFirst().map { part -> (String, String) in
+            let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            return (pieces[0], pieces.count > 1 ? pieces[1] : "")
+        }
+        if let charset = parameters.first(where: { $0.0 == "charset" }), charset.1.lowercased() != "utf-8" {
+            return text("The scoring server only supports UTF-8", status: .unsupportedMediaType)
+        }
+        let unknown = parameters.map(\.0).filter { $0 != "charset" }
+        if !unknown.isEmpty {
+            return text("Unrecognized content type parameters: \(unknown.joined(separator: ", ")).", status: .unsupportedMediaType)
+        }
+        guard let media = parts.first, media == "application/json" || media == "text/csv" else {
+            return text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got '\(value)'.", status: .unsupportedMediaType)
+        }
+        return nil
+    }
+
+    static func text(_ message: String, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message)))
+    }
+
+    static func error(_ error: ScoringError, status: HTTPResponse.Status) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: error.jsonObject, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Loads the model (warming it), then serves until cancelled or signalled.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try load()
+        let app = Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                                     serverName: "mntrading-serve"),
+                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+                              logger: logger)
+        try await app.runService()
+    }
+}

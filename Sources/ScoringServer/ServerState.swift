@@ -1,0 +1,115 @@
+import Foundation
+import ModelFormat
+import Scoring
+
+public struct ServerConfiguration: Sendable {
+    public var modelURI: String
+    public var modelsDirectory: String
+    public var host = "127.0.0.1"
+    public var port = 5001
+    /// Seconds a request may take before it is answered 504.
+    public var timeout: Double = 60
+    /// Scoring threads (MLflow's workers): requests scored at once.
+    public var workers = 1
+    /// Requests allowed to wait for a scoring thread; beyond them the server answers 503.
+    public var queueLimit = 64
+    public var warmup = true
+    public var maxBodyBytes = 10 * 1024 * 1024
+
+    public init(modelURI: String, modelsDirectory: String) {
+        self.modelURI = modelURI
+        self.modelsDirectory = modelsDirectory
+    }
+}
+
+/// The loaded router and whether it is warm, swapped atomically.
+final class ModelSlot: @unchecked Sendable {
+    // @unchecked Sendable: both fields are read and written only under `lock`.
+    private let lock = NSLock()
+    private var router: Scoring.Router?
+    private var warm = false
+
+    var current: (router: Scoring.Router?, warm: Bool) { lock.withLock { (router, warm) } }
+
+    func install(_ router: Scoring.Router, warm: Bool) {
+        lock.withLock {
+            self.router = router
+            self.warm = warm
+        }
+    }
+}
+
+/// Counters and a latency histogram for /metrics (Prometheus text format).
+final class ServerMetrics: @unchecked Sendable {
+    // @unchecked Sendable: every field is guarded by `lock`.
+    static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    private let lock = NSLock()
+    private var requests: [String: Int] = [:]
+    private var latencyCounts = [Int](repeating: 0, count: buckets.count)
+    private var latencySum = 0.0
+    private var latencyTotal = 0
+    private var rows = 0
+
+    func record(path: String, status: Int, seconds: Double, rowsScored: Int = 0) {
+        lock.withLock {
+            requests["path=\"\(path)\",status=\"\(status)\"", default: 0] += 1
+            rows += rowsScored
+            guard path == "/invocations" else { return }
+            latencySum += seconds
+            latencyTotal += 1
+            for (index, bound) in Self.buckets.enumerated() where seconds <= bound { latencyCounts[index] += 1 }
+        }
+    }
+
+    func render(modelVersion: Int?, warm: Bool) -> String {
+        lock.withLock {
+            var text = "# HELP mntrading_requests_total Requests by path and status.\n# TYPE mntrading_requests_total counter\n"
+            for key in requests.keys.sorted() { text += "mntrading_requests_total{\(key)} \(requests[key]!)\n" }
+            text += "# HELP mntrading_invocation_seconds Latency of /invocations.\n# TYPE mntrading_invocation_seconds histogram\n"
+            for (bound, count) in zip(Self.buckets, latencyCounts) { text += "mntrading_invocation_seconds_bucket{le=\"\(bound)\"} \(count)\n" }
+            text += "mntrading_invocation_seconds_bucket{le=\"+Inf\"} \(latencyTotal)\n"
+            text += "mntrading_invocation_seconds_sum \(latencySum)\nmntrading_invocation_seconds_count \(latencyTotal)\n"
+            text += "# HELP mntrading_rows_scored_total Rows scored.\n# TYPE mntrading_rows_scored_total counter\nmntrading_rows_scored_total \(rows)\n"
+            text += "# HELP mntrading_model_version Version of the model being served.\n# TYPE mntrading_model_version gauge\nmntrading_model_version \(modelVersion ?? 0)\n"
+            text += "# HELP mntrading_model_warm 1 once the model is loaded and warm.\n# TYPE mntrading_model_warm gauge\nmntrading_model_warm \(warm ? 1 : 0)\n"
+            return text
+        }
+    }
+}
+
+/// Scoring off the event loop: a fixed number of threads, a bounded queue in front of them.
+final class ScoringPool: @unchecked Sendable {
+    // @unchecked Sendable: `waiting` is guarded by `lock`; the queue and semaphore are thread-safe.
+    private let queue: DispatchQueue
+    private let slots: DispatchSemaphore
+    private let lock = NSLock()
+    private var waiting = 0
+    private let queueLimit: Int
+
+    init(workers: Int, queueLimit: Int) {
+        queue = DispatchQueue(label: "mntrading.scoring", attributes: .concurrent)
+        slots = DispatchSemaphore(value: max(workers, 1))
+        self.queueLimit = queueLimit
+    }
+
+    enum Outcome<T: Sendable>: Sendable { case done(Result<T, Error>), overloaded }
+
+    /// Runs `work` on a scoring thread, or refuses at once when the queue is full.
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async -> Outcome<T> {
+        let admitted = lock.withLock { () -> Bool in
+            guard waiting < queueLimit else { return false }
+            waiting += 1
+            return true
+        }
+        guard admitted else { return .overloaded }
+        return await withCheckedContinuation { continuation in
+            queue.async {
+                self.slots.wait()
+                self.lock.withLock { self.waiting -= 1 }
+                let result = Result { try work() }
+                self.slots.signal()
+                continuation.resume(returning: .done(result))
+            }
+        }
+    }
+}

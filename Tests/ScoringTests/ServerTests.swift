@@ -1,0 +1,109 @@
+import Foundation
+import HTTPClient
+import Testing
+@testable import ModelFormat
+@testable import Scoring
+@testable import ScoringServer
+
+/// The real server, in process, on 127.0.0.1 and an ephemeral port; requests go through libcurl.
+@Suite(.serialized)
+struct ServerTests {
+    static func withServer<T: Sendable>(maxBodyBytes: Int = 1 << 20, _ body: @Sendable @escaping (String) throws -> T) async throws -> T {
+        let root = Fixture.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = ModelStore(root: root)
+        try Fixture.writeVersion(store)
+        try store.setAlias("router", alias: "champion", version: 1)
+        var configuration = ServerConfiguration(modelURI: "models:/router@champion", modelsDirectory: root)
+        configuration.port = 0
+        configuration.maxBodyBytes = maxBodyBytes
+        let service = ScoringService(configuration: configuration)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await service.run { continuation.yield($0) }; return nil }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw ScoringError(errorCode: "TEST", message: "server did not start") }
+            defer { group.cancelAll() }
+            let base = "http://127.0.0.1:\(port)"
+            return try await withCheckedThrowingContinuation { result in
+                Thread { result.resume(with: Result { try body(base) }) }.start()
+            }
+        }
+    }
+
+    static func client() throws -> HTTPClient {
+        try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 2, totalTimeout: 10, retry: RetryPolicy(maxAttempts: 1)))
+    }
+
+    static func json(_ response: HTTPResponse) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+    }
+
+    static let split = #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0], ["P2__Y", -2, 0.5]]}}"#
+
+    @Test func healthVersionAndInvocations() async throws {
+        try await Self.withServer { base in
+            let http = try Self.client()
+            for path in ["/ping", "/health"] {
+                let ping = try http.get(base + path)
+                #expect(ping.status == 200 && ping.bodyText == "\n" && ping.header("content-type") == "application/json")
+            }
+            #expect(try http.get(base + "/version").bodyText == ScoringService.version)
+            let answer = try http.post(base + "/invocations", body: Array(Self.split.utf8), contentType: "application/json")
+            #expect(answer.status == 200)
+            let predictions = Self.json(answer)["predictions"] as? [[String: Any]] ?? []
+            #expect(predictions.map { $0["pair"] as? String } == ["P1__X", "P2__Y"])
+            #expect(predictions.map { $0["signal"] as? Int } == [-1, 1])
+            let csv = try http.post(base + "/invocations", body: Array("pair,z,z_velocity\nP1__X,2,0\n".utf8), contentType: "text/csv; charset=utf-8")
+            #expect(csv.status == 200)
+            let metadata = Self.json(try http.get(base + "/metadata"))
+            #expect(metadata["feature_columns"] as? [String] == Fixture.columns)
+            #expect((metadata["pairs"] as? [[String: Any]])?.count == 2)
+            #expect(metadata["version"] as? Int == 1)
+            let metrics = try http.get(base + "/metrics").bodyText
+            #expect(metrics.contains("mntrading_requests_total{path=\"/invocations\",status=\"200\"} 2"))
+            #expect(metrics.contains("mntrading_rows_scored_total 3"))
+            #expect(metrics.contains("mntrading_model_warm 1"))
+            #expect(try http.get(base + "/nowhere").status == 404)
+        }
+    }
+
+    @Test func contentTypeRulesAndBodyLimit() async throws {
+        try await Self.withServer(maxBodyBytes: 2_000) { base in
+            let http = try Self.client()
+            let body = Array(Self.split.utf8)
+            // MLflow answers 500 without a Content-Type; it is the client's mistake, so 415 here.
+            let none = try http.send(HTTPRequest(method: "POST", url: base + "/invocations", body: body))
+            #expect(none.status == 415)
+            let plain = try http.post(base + "/invocations", body: body, contentType: "text/plain")
+            #expect(plain.status == 415 && plain.bodyText.contains("only supports the following content types"))
+            let latin = try http.post(base + "/invocations", body: body, contentType: "application/json; charset=latin-1")
+            #expect(latin.status == 415 && latin.bodyText == "The scoring server only supports UTF-8")
+            let parameter = try http.post(base + "/invocations", body: body, contentType: "application/json; format=pandas")
+            #expect(parameter.status == 415 && parameter.bodyText.contains("Unrecognized content type parameters: format"))
+            let upper = try http.post(base + "/invocations", body: body, contentType: "application/json; charset=UTF-8")
+            #expect(upper.status == 200)
+            let big = try http.post(base + "/invocations", body: Array(repeating: 32, count: 5_000) + body, contentType: "application/json")
+            #expect(big.status == 413)
+            #expect(try http.get(base + "/ping").status == 200)
+        }
+    }
+
+    @Test func clientMistakesAre4xxJSON() async throws {
+        try await Self.withServer { base in
+            let http = try Self.client()
+            let cases: [(String, Int, String)] = [
+                ("not json", 400, "BAD_REQUEST"),
+                (#"{"dataframe_split": {"columns": ["pair", "z"], "data": [["P1__X", 1]]}}"#, 400, "INVALID_PARAMETER_VALUE"),
+                (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["ZZ__X", 1, 0]]}}"#, 400, "BAD_REQUEST"),
+                (#"{"a": 1}"#, 400, "BAD_REQUEST"),
+            ]
+            for (body, status, code) in cases {
+                let response = try http.post(base + "/invocations", body: Array(body.utf8), contentType: "application/json")
+                #expect(response.status == status, "\(body)")
+                #expect(Self.json(response)["error_code"] as? String == code, "\(body): \(response.bodyText)")
+                #expect(Self.json(response)["message"] is String)
+            }
+        }
+    }
+}
