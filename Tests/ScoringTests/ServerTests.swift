@@ -8,7 +8,8 @@ import Testing
 /// The real server, in process, on 127.0.0.1 and an ephemeral port; requests go through libcurl.
 @Suite(.serialized)
 struct ServerTests {
-    static func withServer<T: Sendable>(maxBodyBytes: Int = 1 << 20, _ body: @Sendable @escaping (String) throws -> T) async throws -> T {
+    static func withServer<T: Sendable>(maxBodyBytes: Int = 1 << 20, timeout: Double = 60,
+                                        _ body: @Sendable @escaping (String) throws -> T) async throws -> T {
         let root = Fixture.directory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = ModelStore(root: root)
@@ -17,6 +18,7 @@ struct ServerTests {
         var configuration = ServerConfiguration(modelURI: "models:/router@champion", modelsDirectory: root)
         configuration.port = 0
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.timeout = timeout
         let service = ScoringService(configuration: configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -104,6 +106,21 @@ struct ServerTests {
                 #expect(Self.json(response)["error_code"] as? String == code, "\(body): \(response.bodyText)")
                 #expect(Self.json(response)["message"] is String)
             }
+        }
+    }
+}
+
+extension ServerTests {
+    /// A deadline far below the time 20k rows take: the answer is 504, and the server stays healthy.
+    @Test func pastTheDeadlineIs504() async throws {
+        try await Self.withServer(maxBodyBytes: 8 << 20, timeout: 0.000_001) { base in
+            let http = try Self.client()
+            let rows = (0..<20_000).map { index in #"["P1__X", \#(Double(index % 7) - 3), 0.5]"# }.joined(separator: ",")
+            let body = #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [\#(rows)]}}"#
+            let response = try http.post(base + "/invocations", body: Array(body.utf8), contentType: "application/json")
+            #expect(response.status == 504)
+            #expect(Self.json(response)["error_code"] as? String == "DEADLINE_EXCEEDED")
+            #expect(try http.get(base + "/ping").status == 200)
         }
     }
 }
