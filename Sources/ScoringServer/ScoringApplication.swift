@@ -25,17 +25,45 @@ public struct ScoringService: Sendable {
     /// Loads every member eagerly and, with warmup on, scores `input_example.json` through the
     /// whole request path before the model counts as warm.
     public func load() throws {
+        let router = try prepare(try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI).directory)
+        slot.install(router, warm: true)
+    }
+
+    func prepare(_ directory: String) throws -> Scoring.Router {
         let started = Date()
-        let resolved = try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI)
-        let router = try Scoring.Router(directory: resolved.directory)
+        let router = try Scoring.Router(directory: directory)
         if configuration.warmup {
-            let example = (resolved.directory as NSString).appendingPathComponent("input_example.json")
+            let example = (directory as NSString).appendingPathComponent("input_example.json")
             if let body = FileManager.default.contents(atPath: example) {
                 _ = try router.invoke(body: [UInt8](body), contentType: "application/json")
             }
         }
-        slot.install(router, warm: true)
         logger.info("loaded \(router.manifest.name) version \(router.manifest.version): \(router.pairs.count) members in \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms")
+        return router
+    }
+
+    /// Hot swap: when serving an alias, a moved alias is loaded and warmed beside the serving
+    /// version, then swapped in at once. A version that fails to load is logged and counted, and
+    /// the old one keeps serving; it is not retried until the alias moves again.
+    func watchAlias() async {
+        guard configuration.reloadInterval > 0, configuration.modelURI.hasPrefix("models:/"), configuration.modelURI.contains("@") else { return }
+        let store = ModelStore(root: configuration.modelsDirectory)
+        var rejected: String?
+        while !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(configuration.reloadInterval * 1_000_000_000))
+            guard let resolved = try? store.resolve(configuration.modelURI), let current = slot.current.router,
+                  resolved.directory != current.directory, resolved.directory != rejected else { continue }
+            do {
+                let router = try prepare(resolved.directory)
+                slot.install(router, warm: true)
+                metrics.recordReload(succeeded: true)
+                logger.notice("\(configuration.modelURI) moved: now serving version \(router.manifest.version)")
+            } catch {
+                rejected = resolved.directory
+                metrics.recordReload(succeeded: false)
+                logger.error("\(configuration.modelURI) moved to \(resolved.directory), which failed to load; still serving version \(current.manifest.version): \(error)")
+            }
+        }
     }
 
     public func router() -> Hummingbird.Router<BasicRequestContext> {
@@ -182,6 +210,11 @@ public struct ScoringService: Sendable {
                                                                      serverName: "mntrading-serve"),
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                               logger: logger)
-        try await app.runService()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.watchAlias() }
+            // When the server ends (signal or cancellation), the watcher stops too.
+            defer { group.cancelAll() }
+            try await app.runService()
+        }
     }
 }

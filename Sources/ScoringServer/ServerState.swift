@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var queueLimit = 64
     public var warmup = true
     public var maxBodyBytes = 10 * 1024 * 1024
+    /// Seconds between checks of the alias when serving `models:/<name>@<alias>` (0: never).
+    public var reloadInterval: Double = 5
 
     public init(modelURI: String, modelsDirectory: String) {
         self.modelURI = modelURI
@@ -49,6 +51,14 @@ final class ServerMetrics: @unchecked Sendable {
     private var latencySum = 0.0
     private var latencyTotal = 0
     private var rows = 0
+    private var reloads = 0
+    private var reloadFailures = 0
+
+    func recordReload(succeeded: Bool) {
+        lock.withLock {
+            if succeeded { reloads += 1 } else { reloadFailures += 1 }
+        }
+    }
 
     func record(path: String, status: Int, seconds: Double, rowsScored: Int = 0) {
         lock.withLock {
@@ -72,6 +82,8 @@ final class ServerMetrics: @unchecked Sendable {
             text += "# HELP mntrading_rows_scored_total Rows scored.\n# TYPE mntrading_rows_scored_total counter\nmntrading_rows_scored_total \(rows)\n"
             text += "# HELP mntrading_model_version Version of the model being served.\n# TYPE mntrading_model_version gauge\nmntrading_model_version \(modelVersion ?? 0)\n"
             text += "# HELP mntrading_model_warm 1 once the model is loaded and warm.\n# TYPE mntrading_model_warm gauge\nmntrading_model_warm \(warm ? 1 : 0)\n"
+            text += "# HELP mntrading_reloads_total Versions swapped in after the alias moved.\n# TYPE mntrading_reloads_total counter\nmntrading_reloads_total \(reloads)\n"
+            text += "# HELP mntrading_reload_failures_total New versions rejected (the old one kept serving).\n# TYPE mntrading_reload_failures_total counter\nmntrading_reload_failures_total \(reloadFailures)\n"
             return text
         }
     }

@@ -42,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Largest request body in bytes; larger gets 413 (env MNTRADING_MAX_BODY_BYTES, default 10485760).")
     var maxBodyBytes: Int?
 
+    @Option(name: .long, help: "Seconds between checks of a models:/<name>@<alias> URI for a moved alias; 0 turns hot swap off (env MNTRADING_RELOAD_INTERVAL, default 5).")
+    var reloadInterval: Double?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         func value(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -67,6 +70,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--max-body-bytes must be positive")
         }
         configuration.maxBodyBytes = bodyLimit
+        guard let interval = Double(value(reloadInterval.map { String($0) }, "MNTRADING_RELOAD_INTERVAL") ?? "5"), interval >= 0 else {
+            throw ValidationError("--reload-interval must not be negative")
+        }
+        configuration.reloadInterval = interval
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

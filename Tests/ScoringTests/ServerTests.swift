@@ -8,9 +8,9 @@ import Testing
 /// The real server, in process, on 127.0.0.1 and an ephemeral port; requests go through libcurl.
 @Suite(.serialized)
 struct ServerTests {
-    static func withServer<T: Sendable>(maxBodyBytes: Int = 1 << 20, timeout: Double = 60,
+    static func withServer<T: Sendable>(maxBodyBytes: Int = 1 << 20, timeout: Double = 60, reloadInterval: Double = 0,
+                                        root: String = Fixture.directory(),
                                         _ body: @Sendable @escaping (String) throws -> T) async throws -> T {
-        let root = Fixture.directory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = ModelStore(root: root)
         try Fixture.writeVersion(store)
@@ -19,6 +19,7 @@ struct ServerTests {
         configuration.port = 0
         configuration.maxBodyBytes = maxBodyBytes
         configuration.timeout = timeout
+        configuration.reloadInterval = reloadInterval
         let service = ScoringService(configuration: configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -120,6 +121,39 @@ extension ServerTests {
             let response = try http.post(base + "/invocations", body: Array(body.utf8), contentType: "application/json")
             #expect(response.status == 504)
             #expect(Self.json(response)["error_code"] as? String == "DEADLINE_EXCEEDED")
+            #expect(try http.get(base + "/ping").status == 200)
+        }
+    }
+}
+
+extension ServerTests {
+    /// Moving the alias swaps the new version in without a failed request; a corrupt version is
+    /// rejected, counted, and the old one keeps serving.
+    @Test func hotSwapFollowsTheAliasAndRejectsABrokenVersion() async throws {
+        let root = Fixture.directory()
+        try await Self.withServer(reloadInterval: 0.1, root: root) { base in
+            let http = try Self.client()
+            let store = ModelStore(root: root)
+            #expect(Self.json(try http.get(base + "/metadata"))["version"] as? Int == 1)
+            try Fixture.writeVersion(store)
+            try store.setAlias("router", alias: "champion", version: 2)
+            var version = 1, failures = 0
+            let deadline = Date().addingTimeInterval(10)
+            while version != 2 && Date() < deadline {
+                let answer = try http.post(base + "/invocations", body: Array(Self.split.utf8), contentType: "application/json")
+                if answer.status != 200 { failures += 1 }
+                version = (Self.json(answer)["predictions"] as? [[String: Any]])?.first?["model_version"] as? Int ?? 0
+            }
+            #expect(version == 2 && failures == 0)
+            try Fixture.writeVersion(store) { try FileManager.default.removeItem(atPath: $0 + "/members/P1__X.onnx") }
+            try store.setAlias("router", alias: "champion", version: 3)
+            var rejected = false
+            while !rejected && Date() < deadline.addingTimeInterval(10) {
+                rejected = try http.get(base + "/metrics").bodyText.contains("mntrading_reload_failures_total 1")
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            #expect(rejected)
+            #expect(Self.json(try http.get(base + "/metadata"))["version"] as? Int == 2)
             #expect(try http.get(base + "/ping").status == 200)
         }
     }
