@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "ScoringServer", "HTTPClient"]),
         .testTarget(name: "CLITests", dependencies: [
-            "MarketData",
+            "MarketData", "HTTPClient",
             // Listed so that `swift test` builds the programs these tests run.
             "mntrading", "mntrading-serve", "mntrading-infer",
         ]),

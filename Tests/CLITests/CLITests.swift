@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import Testing
 import MarketData
 
@@ -310,6 +311,29 @@ struct TrainingCLITests {
         let csvAnswer = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data + "/answer.json"))) as! [String: Any]
         let csvProbabilities = (csvAnswer["predictions"] as! [[String: Any]]).map { $0["proba"] as! Double }
         for (a, b) in zip(csvProbabilities, predictions.map { $0["proba"] as! Double }) { #expect(abs(a - b) < 1e-9) }
+        // The server on an ephemeral port: it answers, then SIGTERM stops it cleanly (exit 0).
+        let server = Process()
+        server.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-serve")
+        server.arguments = ["-m", "models:/mntrading_router@champion", "--models-dir", data + "/models", "-p", "0"]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+        var line = ""
+        while !line.contains("\n"), let chunk = try output.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(line.hasPrefix("listening on http://127.0.0.1:"), "\(line)")
+        let port = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":").last.map(String.init) ?? ""
+        let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 2, totalTimeout: 10, retry: RetryPolicy(maxAttempts: 1)))
+        let served = try http.post("http://127.0.0.1:\(port)/invocations", body: [UInt8](try Data(contentsOf: URL(fileURLWithPath: example))),
+                                   contentType: "application/json")
+        #expect(served.status == 200)
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+
         // Mistakes: an alias to a missing version, an unknown model, a path outside the models root.
         for (arguments, message) in [(["models", "alias", "mntrading_router", "champion", "9"], "version 9 of mntrading_router does not exist"),
                                      (["models", "show", "models:/nope@champion"], "model nope has no alias 'champion'"),
