@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "ScoringServer", "HTTPClient"]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData", "HTTPClient",
+            .product(name: "Yams", package: "Yams"),
             // Listed so that `swift test` builds the programs these tests run.
             "mntrading", "mntrading-serve", "mntrading-infer",
         ]),

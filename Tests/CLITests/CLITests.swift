@@ -47,6 +47,9 @@ enum CLI {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
     static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "mntrading-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -333,6 +336,30 @@ struct TrainingCLITests {
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
+
+        // The container entry point, run directly: it reads the environment and starts the server.
+        let entry = Process()
+        entry.executableURL = URL(fileURLWithPath: CLI.repositoryRoot + "/serving/entrypoint.sh")
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = CLI.productsDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["MLFLOW_HOST"] = "127.0.0.1"
+        environment["MLFLOW_PORT"] = "0"
+        environment["MNTRADING_MODELS_DIR"] = data + "/models"
+        environment["MNTRADING_MODEL_URI"] = "models:/mntrading_router@champion"
+        entry.environment = environment
+        let entryOutput = Pipe()
+        entry.standardOutput = entryOutput
+        entry.standardError = FileHandle.nullDevice
+        try entry.run()
+        defer { if entry.isRunning { entry.terminate(); entry.waitUntilExit() } }
+        var entryLine = ""
+        while !entryLine.contains("\n"), let chunk = try entryOutput.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+            entryLine += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(entryLine.hasPrefix("listening on http://127.0.0.1:"), "\(entryLine)")
+        kill(entry.processIdentifier, SIGTERM)
+        entry.waitUntilExit()
+        #expect(entry.terminationStatus == 0)
 
         // Mistakes: an alias to a missing version, an unknown model, a path outside the models root.
         for (arguments, message) in [(["models", "alias", "mntrading_router", "champion", "9"], "version 9 of mntrading_router does not exist"),

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import Yams
+
+/// Docker is not available here, so the deployment files are checked against the repository and
+/// the binaries instead: every path exists, ports agree, every env var and flag is one the server
+/// documents in its --help.
+struct DeploymentFileTests {
+    static func read(_ path: String) throws -> String {
+        try String(contentsOfFile: CLI.repositoryRoot + "/" + path, encoding: .utf8)
+    }
+
+    @Test func composeFileMatchesTheRepositoryAndTheServer() throws {
+        let compose = try #require(try Yams.load(yaml: try Self.read("docker-compose.serving.yml")) as? [String: Any])
+        let services = try #require(compose["services"] as? [String: Any])
+        let serving = try #require(services["serving"] as? [String: Any])
+        let build = try #require(serving["build"] as? [String: Any])
+        #expect(build["context"] as? String == ".")
+        let dockerfile = try #require(build["dockerfile"] as? String)
+        #expect(FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/" + dockerfile))
+
+        let help = try CLI.run(["--help"], program: "mntrading-serve").stdout
+        let environment = try #require(serving["environment"] as? [String: Any])
+        for name in environment.keys {
+            #expect(help.contains(name), "mntrading-serve --help does not document \(name)")
+        }
+        let port = try #require(environment["MLFLOW_PORT"] as? String)
+        #expect((serving["ports"] as? [String])?.contains("\(port):\(port)") == true)
+        let healthcheck = try #require((serving["healthcheck"] as? [String: Any])?["test"] as? [String])
+        #expect(healthcheck.contains("http://127.0.0.1:\(port)/ping"))
+        let volumes = try #require(serving["volumes"] as? [String])
+        #expect(volumes.contains("./models:/models:ro"))
+        #expect(FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/models/README.md"))
+        #expect(environment["MNTRADING_MODELS_DIR"] as? String == "/models")
+    }
+
+    @Test func dockerfileAndEntrypointAgreeWithTheServer() throws {
+        let dockerfile = try Self.read("serving/Dockerfile")
+        let stages = dockerfile.split(separator: "\n").filter { $0.hasPrefix("FROM ") }
+        #expect(stages.count == 2, "a multi-stage build: build and runtime")
+        #expect(stages.first?.contains("swift:") == true && stages.last?.contains("-slim") == true)
+        #expect(dockerfile.contains("\nUSER mntrading\n") && dockerfile.contains("useradd --system"))
+        #expect(dockerfile.contains("HEALTHCHECK") && dockerfile.contains("/ping"))
+        #expect(dockerfile.contains("COPY serving/entrypoint.sh /usr/local/bin/entrypoint.sh"))
+        #expect(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]"))
+        let entrypoint = try Self.read("serving/entrypoint.sh")
+        let help = try CLI.run(["--help"], program: "mntrading-serve").stdout
+        let flags = entrypoint.components(separatedBy: .whitespacesAndNewlines).filter { $0.hasPrefix("--") }
+        #expect(!flags.isEmpty)
+        for flag in flags { #expect(help.contains(flag), "mntrading-serve has no \(flag)") }
+        #expect(entrypoint.contains("exec mntrading-serve"))
+    }
+}
