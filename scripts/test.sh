@@ -39,3 +39,15 @@ for kinds in gbdt,rf logistic; do
     "$BIN" router "${DATA[@]}" "${MODELS[@]}" --name "check_${kinds/,/_}" >/dev/null
     .venv/bin/python scripts/check-onnx.py "$ONNX_WORK/$kinds" --router "$BIN" "$ONNX_WORK/models" "models:/check_${kinds/,/_}@champion"
 done
+
+echo "==> reference check: MLflow's scoring-server client against mntrading-serve"
+ensure_venv pandas mlflow-skinny
+SERVE_LOG="$ONNX_WORK/serve.out"
+.build/debug/mntrading-serve -m "models:/check_logistic@champion" --models-dir "$ONNX_WORK/models" -p 0 >"$SERVE_LOG" 2>/dev/null &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null; rm -rf "$ONNX_WORK"' EXIT
+for _ in $(seq 1 100); do grep -q "listening on" "$SERVE_LOG" && break; sleep 0.1; done
+SERVE_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$SERVE_LOG" | head -1)
+.venv/bin/python scripts/check-mlflow-client.py "$SERVE_PORT" "$ONNX_WORK/models/check_logistic/1/input_example.json"
+kill "$SERVE_PID"
+wait "$SERVE_PID" || true
