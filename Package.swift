@@ -77,7 +77,10 @@ let package = Package(
         ]),
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring"]),
-        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "ScoringServer", "HTTPClient"]),
+        .testTarget(name: "ScoringTests", dependencies: [
+            "Scoring", "ModelFormat", "ScoringServer", "HTTPClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData", "HTTPClient",
             .product(name: "Yams", package: "Yams"),

@@ -45,7 +45,7 @@ ensure_venv pandas mlflow-skinny
 SERVE_LOG="$ONNX_WORK/serve.out"
 .build/debug/mntrading-serve -m "models:/check_logistic@champion" --models-dir "$ONNX_WORK/models" -p 0 >"$SERVE_LOG" 2>/dev/null &
 SERVE_PID=$!
-trap 'kill "$SERVE_PID" 2>/dev/null; rm -rf "$ONNX_WORK"' EXIT
+trap 'kill "$SERVE_PID" 2>/dev/null || true; rm -rf "$ONNX_WORK"' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$SERVE_LOG" && break; sleep 0.1; done
 SERVE_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$SERVE_LOG" | head -1)
 .venv/bin/python scripts/check-mlflow-client.py "$SERVE_PORT" "$ONNX_WORK/models/check_logistic/1/input_example.json"

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import Logging
 import Testing
 @testable import ModelFormat
 @testable import Scoring
@@ -20,7 +21,9 @@ struct ServerTests {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.timeout = timeout
         configuration.reloadInterval = reloadInterval
-        let service = ScoringService(configuration: configuration)
+        var logger = Logger(label: "test-server")
+        logger.logLevel = .critical
+        let service = ScoringService(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await service.run { continuation.yield($0) }; return nil }
