@@ -161,3 +161,47 @@ extension ServerTests {
         }
     }
 }
+
+extension ServerTests {
+    /// Thousands of random and mutated bodies: every answer is 200 or a 4xx with a JSON (or, for
+    /// content-type refusals, text) body; nothing is a 5xx; the server stays healthy.
+    @Test func fuzzedBodiesNeverBreakTheServer() async throws {
+        try await Self.withServer { base in
+            let http = try Self.client()
+            var rng = SystemRandomNumberGenerator()
+            let seeds = [Self.split,
+                         #"{"dataframe_records": [{"pair": "P1__X", "z": 1, "z_velocity": 0}]}"#,
+                         #"{"inputs": {"pair": ["P2__Y"], "z": [1], "z_velocity": [0]}}"#,
+                         #"{"instances": [{"pair": "P1__X", "z": null, "z_velocity": "1e3"}], "params": {}}"#]
+            let alphabet = Array(#"{}[]":,.-0123456789eE nulltrfasNaInfity\P_XY"#.utf8)
+            var statuses: [Int: Int] = [:]
+            for round in 0..<2_000 {
+                var body = Array(seeds[round % seeds.count].utf8)
+                switch round % 4 {
+                case 0: // random bytes
+                    body = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                case 1: // flip characters
+                    for _ in 0..<Int.random(in: 1...8, using: &rng) where !body.isEmpty {
+                        body[Int.random(in: 0..<body.count, using: &rng)] = alphabet.randomElement(using: &rng)!
+                    }
+                case 2: // truncate
+                    body = Array(body.prefix(Int.random(in: 0...body.count, using: &rng)))
+                default: // splice in structural characters
+                    for _ in 0..<Int.random(in: 1...5, using: &rng) {
+                        body.insert(alphabet.randomElement(using: &rng)!, at: Int.random(in: 0...body.count, using: &rng))
+                    }
+                }
+                let contentType = round % 10 == 9 ? "text/csv" : "application/json"
+                let response = try http.post(base + "/invocations", body: body, contentType: contentType)
+                statuses[response.status, default: 0] += 1
+                #expect(response.status == 200 || (400..<500).contains(response.status), "status \(response.status) for \(String(decoding: body, as: UTF8.self))")
+                if response.status >= 400 && response.status != 415 {
+                    #expect(Self.json(response)["error_code"] is String, "\(response.bodyText)")
+                }
+            }
+            #expect(statuses.values.reduce(0, +) == 2_000)
+            #expect(try http.get(base + "/ping").status == 200)
+            #expect(try http.post(base + "/invocations", body: Array(Self.split.utf8), contentType: "application/json").status == 200)
+        }
+    }
+}
