@@ -66,62 +66,80 @@ public enum RequestDecoder {
         }
     }
 
-    static func cell(_ value: Any) -> Cell {
+    static func cell(_ value: JSONValue) -> Cell {
         switch value {
-        case is NSNull: return .missing
-        // true/false arrive as numbers too (1/0), as pandas would cast them.
-        case let number as NSNumber: return .number(number.doubleValue)
-        case let text as String: return .string(text)
-        default: return .string("\(value)")
+        case .null: return .missing
+        case let .number(number): return .number(number)
+        // true/false count as 1/0, as pandas would cast them.
+        case let .bool(flag): return .number(flag ? 1 : 0)
+        case let .string(text): return .string(text)
+        case .array, .object: return .string("<nested value>")
         }
     }
 
     static func json(_ body: [UInt8]) throws -> InputFrame {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
-            throw ScoringError.badRequest("Invalid input. Ensure that input is a valid JSON formatted string.")
+        let document: JSONValue
+        do { document = try FastJSONParser.parse(body) } catch {
+            throw ScoringError.badRequest("Invalid input. Ensure that input is a valid JSON formatted string. Error: '\(error)'")
         }
-        guard let dictionary = object as? [String: Any] else {
-            throw ScoringError.badRequest("The input must be a JSON dictionary with exactly one of the input fields \(fieldList).")
+        guard case let .object(fields) = document else {
+            let received: String
+            if case .array = document { received = "Received a list." } else { received = "Received unexpected input type." }
+            throw ScoringError.badRequest("Invalid input. The input must be a JSON dictionary with exactly one of the input fields \(fieldList). \(received)")
         }
-        if let params = dictionary["params"], !(params is [String: Any]) {
-            throw ScoringError.invalidParameter("Parameters must be a dictionary. Got type '\(params is [Any] ? "list" : "str")'.")
+        if let params = document["params"] {
+            guard case .object = params else {
+                throw ScoringError.invalidParameter("Parameters must be a dictionary. Got type '\(typeName(params))'.")
+            }
         }
-        let present = inputKeys.filter { dictionary[$0] != nil }
-        guard present.count == 1, let key = present.first, let value = dictionary[key] else {
+        let present = inputKeys.filter { key in fields.contains { $0.0 == key } }
+        guard present.count == 1, let key = present.first, let value = document[key] else {
             throw ScoringError.badRequest("The input must be a JSON dictionary with exactly one of the input fields \(fieldList). Received dictionary with input fields: [\(present.map { "'\($0)'" }.joined(separator: ", "))].")
         }
         switch key {
         case "dataframe_split":
-            guard let split = value as? [String: Any] else {
+            guard case let .object(split) = value else {
                 throw ScoringError.badRequest("Dataframe split format must be a dictionary. Got \(typeName(value)).")
             }
-            guard let data = split["data"] as? [Any], Set(split.keys).isSubset(of: ["data", "columns", "index"]) else {
-                throw ScoringError.badRequest("Dataframe split format must have 'data' field and optionally 'columns' and 'index' fields. Got \(split.keys.sorted()).")
+            guard case let .array(data)? = value["data"], split.allSatisfy({ ["data", "columns", "index"].contains($0.0) }) else {
+                throw ScoringError.badRequest("Dataframe split format must have 'data' field and optionally 'columns' and 'index' fields. Got \(split.map(\.0).sorted()).")
             }
             let rows = try data.map { row -> [Cell] in
-                guard let values = row as? [Any] else { throw ScoringError.badRequest("Dataframe split 'data' must be a list of rows.") }
+                guard case let .array(values) = row else { throw ScoringError.badRequest("Dataframe split 'data' must be a list of rows.") }
                 return values.map(cell)
             }
             let width = rows.map(\.count).max() ?? 0
-            let columns = (split["columns"] as? [Any])?.map { "\($0)" } ?? (0..<width).map(String.init)
+            let columns: [String]
+            if case let .array(names)? = value["columns"] {
+                columns = names.map { name in
+                    switch name {
+                    case let .string(text): text
+                    case let .number(number): number == number.rounded() ? String(Int(number)) : String(number)
+                    default: "\(name)"
+                    }
+                }
+            } else {
+                columns = (0..<width).map(String.init)
+            }
             // Short rows are padded with missing values, as pandas does.
             return InputFrame(columns: columns, rows: rows.map { $0 + Array(repeating: .missing, count: max(0, columns.count - $0.count)) })
         case "dataframe_records":
-            guard let list = value as? [Any] else {
+            guard case let .array(list) = value else {
                 throw ScoringError.badRequest("Dataframe records format must be a list of records. Got \(typeName(value)).")
             }
             return try records(list)
         case "instances":
-            guard let list = value as? [Any], list.allSatisfy({ $0 is [String: Any] }) else {
+            guard case let .array(list) = value, list.allSatisfy({ if case .object = $0 { true } else { false } }) else {
                 throw ScoringError.invalidParameter("'instances' must be a list of records (objects keyed by column) for a model with named columns.")
             }
             return try records(list, sameLength: true)
         default: // inputs
-            if let columns = value as? [String: Any] {
-                let names = columns.keys.sorted()
-                let lists = try names.map { name -> [Any] in
-                    guard let list = columns[name] as? [Any] else { return [columns[name]!] }
-                    return list
+            if case let .object(columns) = value {
+                var names: [String] = []
+                var lists: [[JSONValue]] = []
+                for (name, column) in columns where !names.contains(name) {
+                    names.append(name)
+                    if case let .array(list) = value[name]! { lists.append(list) } else { lists.append([column]) }
                 }
                 guard Set(lists.map(\.count)).count <= 1 else {
                     throw ScoringError.invalidParameter("The length of values for each input/column name are not the same")
@@ -129,7 +147,7 @@ public enum RequestDecoder {
                 let count = lists.first?.count ?? 0
                 return InputFrame(columns: names, rows: (0..<count).map { row in lists.map { cell($0[row]) } })
             }
-            if let list = value as? [Any], list.allSatisfy({ $0 is [String: Any] }) {
+            if case let .array(list) = value, list.allSatisfy({ if case .object = $0 { true } else { false } }) {
                 return try records(list)
             }
             throw ScoringError.invalidParameter("'inputs' must be a dict of columns or a list of records for a model with named columns.")
@@ -138,24 +156,32 @@ public enum RequestDecoder {
 
     static var fieldList: String { "{'instances', 'inputs', 'dataframe_records', 'dataframe_split'}" }
 
-    static func typeName(_ value: Any) -> String {
+    static func typeName(_ value: JSONValue) -> String {
         switch value {
-        case is [Any]: "list"
-        case is [String: Any]: "dictionary"
-        case is String: "str"
-        default: "\(type(of: value))"
+        case .array: "list"
+        case .object: "dictionary"
+        case .string: "str"
+        case .number: "float"
+        case .bool: "bool"
+        case .null: "NoneType"
         }
     }
 
-    static func records(_ list: [Any], sameLength: Bool = false) throws -> InputFrame {
+    static func records(_ list: [JSONValue], sameLength: Bool = false) throws -> InputFrame {
         var columns: [String] = []
         var seen = Set<String>()
-        let dictionaries = try list.map { item -> [String: Any] in
-            guard let record = item as? [String: Any] else { throw ScoringError.badRequest("Every record must be a JSON object.") }
-            for key in record.keys.sorted() where seen.insert(key).inserted { columns.append(key) }
+        var counts = Set<Int>()
+        let dictionaries = try list.map { item -> [String: JSONValue] in
+            guard case let .object(pairs) = item else { throw ScoringError.badRequest("Every record must be a JSON object.") }
+            var record: [String: JSONValue] = [:]
+            for (key, value) in pairs {
+                record[key] = value
+                if seen.insert(key).inserted { columns.append(key) }
+            }
+            counts.insert(record.count)
             return record
         }
-        if sameLength, Set(dictionaries.map(\.count)).count > 1 {
+        if sameLength, counts.count > 1 {
             throw ScoringError.invalidParameter("The length of values for each input/column name are not the same")
         }
         return InputFrame(columns: columns, rows: dictionaries.map { record in columns.map { record[$0].map(cell) ?? .missing } })
