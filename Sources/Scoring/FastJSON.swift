@@ -1,7 +1,9 @@
 import Foundation
 
 /// A JSON value as request decoding needs it.
-public indirect enum JSONValue: Sendable, Equatable {
+/// Not `indirect`: arrays and objects already live in heap buffers, and boxing every number would
+/// cost an allocation per value.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)

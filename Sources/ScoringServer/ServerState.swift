@@ -89,39 +89,49 @@ final class ServerMetrics: @unchecked Sendable {
     }
 }
 
-/// Scoring off the event loop: a fixed number of threads, a bounded queue in front of them.
+/// Scoring off the event loop and off Swift's cooperative threads: a fixed number of dedicated
+/// threads with a bounded queue in front of them. Dispatch queues would share their worker threads
+/// with the concurrency runtime, so a burst of large requests could delay `/ping` and the request
+/// deadlines; dedicated threads cannot.
 final class ScoringPool: @unchecked Sendable {
-    // @unchecked Sendable: `waiting` is guarded by `lock`; the queue and semaphore are thread-safe.
-    private let queue: DispatchQueue
-    private let slots: DispatchSemaphore
-    private let lock = NSLock()
-    private var waiting = 0
+    // @unchecked Sendable: `jobs` is guarded by `condition`; the threads only touch it under it.
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
     private let queueLimit: Int
 
     init(workers: Int, queueLimit: Int) {
-        queue = DispatchQueue(label: "mntrading.scoring", attributes: .concurrent)
-        slots = DispatchSemaphore(value: max(workers, 1))
         self.queueLimit = queueLimit
+        for index in 0..<max(workers, 1) {
+            let thread = Thread { [self] in self.work() }
+            thread.name = "mntrading-scoring-\(index)"
+            thread.start()
+        }
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
     }
 
     enum Outcome<T: Sendable>: Sendable { case done(Result<T, Error>), overloaded }
 
     /// Runs `work` on a scoring thread, or refuses at once when the queue is full.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async -> Outcome<T> {
-        let admitted = lock.withLock { () -> Bool in
-            guard waiting < queueLimit else { return false }
-            waiting += 1
-            return true
-        }
-        guard admitted else { return .overloaded }
-        return await withCheckedContinuation { continuation in
-            queue.async {
-                self.slots.wait()
-                self.lock.withLock { self.waiting -= 1 }
-                let result = Result { try work() }
-                self.slots.signal()
-                continuation.resume(returning: .done(result))
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            guard jobs.count < queueLimit else {
+                condition.unlock()
+                continuation.resume(returning: .overloaded)
+                return
             }
+            jobs.append { continuation.resume(returning: .done(Result { try work() })) }
+            condition.signal()
+            condition.unlock()
         }
     }
 }
