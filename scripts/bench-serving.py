@@ -108,10 +108,17 @@ if shutil.which("mlflow", path=os.path.dirname(sys.executable)):
         import onnx
         import pandas as pd
         from mlflow.models import infer_signature
+        from onnx import helper, TensorProto
         model_dir = os.path.join(scratch, "mlflow_model")
         example = pd.DataFrame(np.zeros((1, FEATURES), dtype=np.float32), columns=[f"f{i}" for i in range(FEATURES)])
-        mlflow.onnx.save_model(onnx.load(os.path.join(scratch, "bench.onnx")), model_dir,
-                               signature=infer_signature(example))
+        # MLflow's onnx flavour turns every output into a DataFrame column, which a [N, 2] tensor
+        # cannot be: serve the class-1 column as a 1-D output, the same number our server returns.
+        member = onnx.load(os.path.join(scratch, "bench.onnx"))
+        member.graph.initializer.append(helper.make_tensor("one", TensorProto.INT64, [], [1]))
+        member.graph.node.append(helper.make_node("Gather", ["probabilities", "one"], ["proba"], axis=1))
+        del member.graph.output[:]
+        member.graph.output.append(helper.make_tensor_value_info("proba", TensorProto.FLOAT, ["N"]))
+        mlflow.onnx.save_model(member, model_dir, signature=infer_signature(example))
         mport = free_port()
         env = dict(os.environ, PATH=os.path.dirname(sys.executable) + ":" + os.environ["PATH"])
         reference = measure("mlflow", [os.path.join(os.path.dirname(sys.executable), "mlflow"), "models", "serve", "-m", model_dir,

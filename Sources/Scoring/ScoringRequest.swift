@@ -121,8 +121,8 @@ public enum RequestDecoder {
             } else {
                 columns = (0..<width).map(String.init)
             }
-            // Short rows are padded with missing values, as pandas does.
-            return InputFrame(columns: columns, rows: rows.map { $0 + Array(repeating: .missing, count: max(0, columns.count - $0.count)) })
+            // Short rows are padded with missing values, as pandas does (only those are copied).
+            return InputFrame(columns: columns, rows: rows.map { $0.count >= columns.count ? $0 : $0 + Array(repeating: .missing, count: columns.count - $0.count) })
         case "dataframe_records":
             guard case let .array(list) = value else {
                 throw ScoringError.badRequest("Dataframe records format must be a list of records. Got \(typeName(value)).")
