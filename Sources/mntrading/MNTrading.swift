@@ -22,6 +22,9 @@ struct MNTrading: ParsableCommand {
               mntrading ingest --source synthetic --timeframe 5m --since 2024-09-01
               mntrading features
               mntrading dataset
+              mntrading train
+              mntrading select
+              mntrading router          # then: mntrading-serve -m models:/mntrading_router@champion
             """,
         version: "mntrading \(version) (xgboost \(XGBoostLibrary.version), \(HTTPClient.curlVersion), sqlite \(MarketStore.sqliteVersion))",
         subcommands: [Ingest.self, Export.self, Check.self, Screen.self, Features.self, Dataset.self, Train.self, BacktestCommand.self, Select.self, RouterCommand.self, Models.self, StatTest.self, SyntheticTruth.self, BenchFeatures.self, BenchScoring.self, ExportMembers.self]
