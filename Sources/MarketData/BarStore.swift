@@ -135,9 +135,9 @@ extension MarketStore {
         }
     }
 
-    /// Open times only, for gap checks over a whole stored series without loading prices.
-    public func openTimes(symbol: String, timeframe: Timeframe, from: Int64 = .min, to: Int64 = .max) throws -> [Int64] {
-        try read { db in try Self.fetchOpenTimes(symbol: symbol, timeframe: timeframe, from: from, to: to, in: db) }
+    /// Gaps of a stored series (the whole series unless a range is given).
+    public func gapReport(symbol: String, timeframe: Timeframe, from: Int64 = .min, to: Int64 = .max) throws -> GapReport {
+        try read { db in try Self.gapReport(symbol: symbol, timeframe: timeframe, from: from, to: to, in: db) }
     }
 
     /// Gaps found by SQLite itself, so only the gaps leave the database. A series whose count
@@ -158,11 +158,5 @@ extension MarketStore {
             ) WHERE open_time - previous > ?
             """, arguments: [symbol, timeframe.rawValue, from, to, step])
         return Gaps.report(symbol: symbol, timeframe: timeframe, neighbours: rows.map { ($0[0], $0[1]) })
-    }
-
-    static func fetchOpenTimes(symbol: String, timeframe: Timeframe, from: Int64, to: Int64, in db: Database) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: """
-            SELECT open_time FROM bars WHERE symbol = ? AND timeframe = ? AND open_time BETWEEN ? AND ? ORDER BY open_time
-            """, arguments: [symbol, timeframe.rawValue, from, to])
     }
 }

@@ -115,16 +115,15 @@ public struct Ingestor: Sendable {
             }
             let all = try BarCSV.read(path: path, timeframe: request.timeframe)
             summary.received = all.count
-            let collapsed = collapseDuplicates(all)
-            summary.duplicates = collapsed.duplicates
-            let inRange = collapsed.bars.filter { $0.openTime >= request.since && $0.openTime < request.until }
+            let inRange = all.filter { $0.openTime >= request.since && $0.openTime < request.until }
             let closed = inRange.filter { $0.openTime + request.timeframe.milliseconds <= closedBy }
             summary.openBarsDropped = inRange.count - closed.count
             fetched = [BarSeries(symbol: request.symbols[0], timeframe: request.timeframe, bars: closed)]
         }
         progress.finish()
 
-        for index in fetched.indices where source.name != "csv" {
+        // One place for every source: an exchange can repeat a bar across pages, a CSV across lines.
+        for index in fetched.indices {
             let collapsed = collapseDuplicates(fetched[index].bars)
             summary.duplicates += collapsed.duplicates
             fetched[index].bars = collapsed.bars

@@ -195,8 +195,7 @@ struct Check: ParsableCommand {
         }
         var anyGaps = false
         for summary in summaries {
-            let times = try store.openTimes(symbol: summary.symbol, timeframe: summary.timeframe)
-            let report = Gaps.report(symbol: summary.symbol, timeframe: summary.timeframe, openTimes: times)
+            let report = try store.gapReport(symbol: summary.symbol, timeframe: summary.timeframe)
             anyGaps = anyGaps || !report.isEmpty
             let gapText = report.isEmpty ? "no gaps" : "\(report.gaps) gaps, \(report.missingBars) missing, longest \(report.longestBars)"
             print("\(summary.symbol) \(summary.timeframe): \(summary.count) bars, \(UTCTime.format(summary.firstOpenTime)) … \(UTCTime.format(summary.lastOpenTime)), \(gapText)")

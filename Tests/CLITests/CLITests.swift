@@ -98,6 +98,20 @@ struct IngestCLITests {
         #expect(check.stdout.contains("SYNA0USDT 1h: 336 bars, 2024-03-01T00:00:00Z … 2024-03-14T23:00:00Z, no gaps"))
     }
 
+    @Test func checkReportsGapsAndExitsThree() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let rows = ["2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z", "2024-01-01T04:00:00Z", "2024-01-01T05:00:00Z", "2024-01-01T05:00:00Z"]
+        let csv = "open_time,open,high,low,close,volume\n" + rows.map { "\($0),10,11,9,10.5,1" }.joined(separator: "\n")
+        try csv.write(toFile: data + "/gap.csv", atomically: true, encoding: .utf8)
+        let ingest = try CLI.run(["ingest", "--source", "csv", "--csv", data + "/gap.csv", "--symbols", "GAPUSDT", "--data-dir", data,
+                                  "--since", "2024-01-01", "--until", "2024-01-02"])
+        #expect(ingest.stdout.contains("4 written (4 new, 0 updated), 0 unchanged, 1 duplicates"), "\(ingest.stdout)")
+        let check = try CLI.run(["check", "--data-dir", data])
+        #expect(check.status == 3)
+        #expect(check.stdout.contains("GAPUSDT 1h: 4 bars, 2024-01-01T00:00:00Z … 2024-01-01T05:00:00Z, 1 gaps, 2 missing, longest 2"), "\(check.stdout)")
+    }
+
     @Test func exportedCSVImportsBackToTheSameBars() throws {
         let data = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
