@@ -80,11 +80,8 @@ public enum ONNXMember {
             imputer.name = name + "_missing"
             imputer.input = [inputName]
             imputer.output = ["imputed"]
-            var replaced = Onnx_AttributeProto()
-            replaced.name = "replaced_value_float"
-            replaced.type = .float
-            replaced.f = .nan
-            imputer.attribute = [floats("imputed_value_floats", model.missingValues.map { Float($0) }), replaced]
+            imputer.attribute = [floats("imputed_value_floats", model.missingValues.map { Float($0) }),
+                                 attribute("replaced_value_float", .float) { $0.f = .nan }]
             graph.node = [imputer, node]
         }
         graph.input = [valueInfo(inputName, elementType: .float, dimensions: [nil, member.featureCount])]
@@ -192,37 +189,22 @@ public enum ONNXMember {
         }
     }
 
-    static func ints(_ name: String, _ values: [Int64]) -> Onnx_AttributeProto {
+    /// An attribute of `type` named `name`, its value set by `fill`.
+    static func attribute(_ name: String, _ type: Onnx_AttributeProto.AttributeType,
+                          _ fill: (inout Onnx_AttributeProto) -> Void) -> Onnx_AttributeProto {
         var attribute = Onnx_AttributeProto()
         attribute.name = name
-        attribute.type = .ints
-        attribute.ints = values
+        attribute.type = type
+        fill(&attribute)
         return attribute
     }
 
-    static func floats(_ name: String, _ values: [Float]) -> Onnx_AttributeProto {
-        var attribute = Onnx_AttributeProto()
-        attribute.name = name
-        attribute.type = .floats
-        attribute.floats = values
-        return attribute
-    }
-
+    static func ints(_ name: String, _ values: [Int64]) -> Onnx_AttributeProto { attribute(name, .ints) { $0.ints = values } }
+    static func floats(_ name: String, _ values: [Float]) -> Onnx_AttributeProto { attribute(name, .floats) { $0.floats = values } }
     static func strings(_ name: String, _ values: [String]) -> Onnx_AttributeProto {
-        var attribute = Onnx_AttributeProto()
-        attribute.name = name
-        attribute.type = .strings
-        attribute.strings = values.map { Data($0.utf8) }
-        return attribute
+        attribute(name, .strings) { $0.strings = values.map { Data($0.utf8) } }
     }
-
-    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto {
-        var attribute = Onnx_AttributeProto()
-        attribute.name = name
-        attribute.type = .string
-        attribute.s = Data(value.utf8)
-        return attribute
-    }
+    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto { attribute(name, .string) { $0.s = Data(value.utf8) } }
 
     static func valueInfo(_ name: String, elementType: Onnx_TensorProto.DataType, dimensions: [Int?]) -> Onnx_ValueInfoProto {
         var tensor = Onnx_TypeProto.Tensor()

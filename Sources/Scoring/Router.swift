@@ -9,10 +9,6 @@ public struct Prediction: Sendable, Equatable {
     public var signal: Int
     public var threshold: Double
     public var modelVersion: Int
-
-    public var jsonObject: [String: Any] {
-        ["pair": pair, "proba": proba, "signal": signal, "threshold": threshold, "model_version": modelVersion]
-    }
 }
 
 /// A router version loaded eagerly: every member parsed and compiled at load, so the first request

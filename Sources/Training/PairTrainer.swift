@@ -136,7 +136,7 @@ public struct PairTrainer: Sendable {
                 let model = try FittedModel.fit(candidate, values: dataset.features, columns: columns, labels: labels,
                                                 fit: fit, validation: validation, settings: settings.fit)
                 let probabilities = try model.predict(rows: test, values: dataset.features)
-                let backtest = spanBacktest(dataset, rows: test, probabilities: probabilities).model.result
+                let backtest = Self.spanBacktest(dataset, rows: test, probabilities: probabilities, settings: settings).model.result
                 reports.append(FoldReport(fold: fold.index, trainRows: fit.count, testRows: test.count,
                                           firstTestTime: dataset.openTimes[test[0]], rounds: model.rounds,
                                           metrics: ClassificationMetrics(probabilities: probabilities, labels: test.map { labels[$0] }),
@@ -172,7 +172,7 @@ public struct PairTrainer: Sendable {
             OOFPrediction(time: dataset.openTimes[best.oofRows[index]], fold: best.oofFolds[index], raw: best.oof[index],
                           calibrated: calibrated[index], label: oofLabels[index])
         }
-        let (model, baseline, oofTimes) = spanBacktest(dataset, rows: best.oofRows, probabilities: calibrated)
+        let (model, baseline, oofTimes) = Self.spanBacktest(dataset, rows: best.oofRows, probabilities: calibrated, settings: settings)
         result.backtest = model.result
         result.baselineZRule = baseline.result
         result.oofReturns = model.returns
@@ -200,11 +200,6 @@ public struct PairTrainer: Sendable {
     /// Backtests every bar from the first to the last of `rows` (time-ordered dataset rows with
     /// predictions), the model against the plain z rule. Bars between them have no prediction and
     /// give no entry signal, but a position held into them keeps earning (or losing) there.
-    func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double])
-        -> (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64]) {
-        Self.spanBacktest(dataset, rows: rows, probabilities: probabilities, settings: settings)
-    }
-
     static func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double], settings: TrainingSettings)
         -> (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64]) {
         var byRow: [Int: Double] = [:]
