@@ -115,12 +115,21 @@ public struct FeatureStage: Sendable {
 extension MarketStore {
     /// Stored feature rows of a pair, oldest first.
     public func featureRows(pair: String, timeframe: Timeframe, from: Int64 = .min, to: Int64 = .max) throws -> [FeatureRow] {
+        try featureRows(sql: "open_time BETWEEN ? AND ? ORDER BY open_time", arguments: [pair, timeframe.rawValue, from, to])
+    }
+
+    /// The newest `count` rows of a pair, oldest first: what scoring the latest bars needs.
+    public func latestFeatureRows(pair: String, timeframe: Timeframe, count: Int) throws -> [FeatureRow] {
+        try featureRows(sql: "1 ORDER BY open_time DESC LIMIT ?", arguments: [pair, timeframe.rawValue, count]).reversed()
+    }
+
+    private func featureRows(sql condition: String, arguments: StatementArguments) throws -> [FeatureRow] {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT open_time, close_a, close_b, beta, alpha, spread, z, z_velocity, z_acceleration, spread_volatility,
                     half_life, volume_ratio_a, volume_ratio_b, beta_long, z_long
-                FROM features WHERE pair = ? AND timeframe = ? AND open_time BETWEEN ? AND ? ORDER BY open_time
-                """, arguments: [pair, timeframe.rawValue, from, to])
+                FROM features WHERE pair = ? AND timeframe = ? AND \(condition)
+                """, arguments: arguments)
             var rows: [FeatureRow] = []
             while let row = try cursor.next() {
                 rows.append(FeatureRow(openTime: row[0], closeA: row[1], closeB: row[2], beta: row[3], alpha: row[4],

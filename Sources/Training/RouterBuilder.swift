@@ -58,8 +58,9 @@ public struct RouterBuilder: Sendable {
             members.append(.init(pair: pair, legs: pair.components(separatedBy: "__"), kind: result.champion?.kind.rawValue ?? "?",
                                  file: file, calibration: result.calibration, threshold: result.threshold,
                                  trainingWindow: result.trainingWindow.map(UTCTime.format), metrics: metrics))
-            // The example request scores the newest bar of every member.
-            let dataset = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
+            // The example request scores the newest bar of every member: its row and the lags before it.
+            let newest = try store.latestFeatureRows(pair: pair, timeframe: definition.timeframe, count: definition.lagFeatures + 1)
+            let dataset = PairDataset(pair: pair, rows: newest, definition: definition)
             if dataset.count > 0 {
                 let width = dataset.featureNames.count, last = dataset.count - 1
                 exampleRows.append([pair] + (0..<width).map { dataset.features[last * width + $0] })

@@ -109,16 +109,19 @@ public struct TrainStage: Sendable {
         var settings = settings
         settings.crossValidation.horizon = definition.horizon
         settings.barsPerYear = definition.timeframe.barsPerYear
-        var datasets: [PairDataset] = []
+        // The run's fingerprint needs only each pair's feature span, which the store answers; the
+        // datasets themselves (the feature matrix with lags) are built one pair at a time below,
+        // so memory holds one pair's matrix, not all of them.
         var fingerprint = FNV1a()
         fingerprint.add(try ResearchJSON.string(settings))
         fingerprint.add(datasetId)
         for pair in pairs {
-            let rows = try store.featureRows(pair: pair, timeframe: definition.timeframe)
-            let dataset = PairDataset(pair: pair, rows: rows, definition: definition)
+            let span = try store.read { db in
+                try Row.fetchOne(db, sql: "SELECT COUNT(*), MIN(open_time), MAX(open_time) FROM features WHERE pair = ? AND timeframe = ?",
+                                 arguments: [pair, definition.timeframe.rawValue])
+            }
             fingerprint.add(pair)
-            fingerprint.add("\(dataset.count) \(dataset.openTimes.first ?? 0) \(dataset.openTimes.last ?? 0)")
-            datasets.append(dataset)
+            fingerprint.add("\(span?[0] as Int? ?? 0) \(span?[1] as Int64? ?? 0) \(span?[2] as Int64? ?? 0)")
         }
         let runId = fingerprint.hex
         try store.write { db in
@@ -132,9 +135,10 @@ public struct TrainStage: Sendable {
 
         let trainer = PairTrainer(settings: settings)
         var results: [PairTrainingResult] = []
-        progress.start("training \(datasets.count) pairs", total: datasets.count)
-        for dataset in datasets {
+        progress.start("training \(pairs.count) pairs", total: pairs.count)
+        for pair in pairs {
             if shouldStop() { break }
+            let dataset = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
             let result = try trainer.train(dataset)
             try save(result, runId: runId)
             results.append(result)
@@ -154,7 +158,7 @@ public struct TrainStage: Sendable {
                                     portfolio: portfolio, portfolioEquity: Backtest.equityCurve(times: combined.times, returns: combined.returns))
         let path = locations.dataPath("training", "report.json")
         try AtomicFile.write(try ResearchJSON.encoder().encode(report), to: path)
-        let complete = results.count == datasets.count
+        let complete = results.count == pairs.count
         try store.write { db in
             try db.execute(sql: """
                 UPDATE training_runs SET status = ?, window_start = ?, window_end = ?, trained = ?, report_file = ? WHERE id = ?

@@ -100,6 +100,15 @@ struct FeatureTests {
         let rebuilt = try store.featureRows(pair: pair.pair, timeframe: .m5)
         #expect(incremental.count == 8 * 288 + 7 - Self.parameters.warmUp)
         #expect(Self.identical(incremental, rebuilt))
+        // The newest rows alone (what a router's example and inference read) are the tail of the series,
+        // and the dataset row built from them equals the full dataset's newest row.
+        #expect(Self.identical(try store.latestFeatureRows(pair: pair.pair, timeframe: .m5, count: 4), Array(rebuilt.suffix(4))))
+        var definition = DatasetDefinition()
+        definition.lagFeatures = 3
+        let full = PairDataset(pair: pair.pair, rows: rebuilt, definition: definition)
+        let newest = PairDataset(pair: pair.pair, rows: try store.latestFeatureRows(pair: pair.pair, timeframe: .m5, count: 4), definition: definition)
+        #expect(newest.count == 1 && newest.openTimes == [full.openTimes.last!])
+        #expect(newest.features == Array(full.features.suffix(definition.featureNames.count)))
         // New windows rebuild the pair rather than mixing parameters.
         let other = try stage.update(pairs: [pair], timeframe: .m5, parameters: FeatureParameters(betaWindow: 300, zWindow: 60))
         #expect(other[0].rebuilt && other[0].totalRows == 8 * 288 + 7 - 360)
