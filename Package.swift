@@ -49,7 +49,21 @@ let package = Package(
             "CXGBoost", "PairResearch", "ModelFormat", "Scoring", "Portfolio", "MarketData",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "Portfolio", dependencies: ["MarketData"]),
+        .target(name: "Portfolio", dependencies: [
+            "MarketData",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The inference client's cycle, timer and lock; `mntrading-infer` is a thin shell over it.
+        .target(name: "Inference", dependencies: [
+            "MarketData", "PairResearch", "Portfolio", "HTTPClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Flags shared by the `mntrading` and `mntrading-infer` programs.
+        .target(name: "CLISupport", dependencies: [
+            "MarketData", "Portfolio",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "ScoringServer", dependencies: [
             "Scoring", "ModelFormat",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -57,7 +71,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "mntrading", dependencies: [
-            "MarketData", "PairResearch", "Training", "Portfolio", "HTTPClient", "ModelFormat", "Scoring",
+            "CLISupport", "MarketData", "PairResearch", "Training", "Portfolio", "HTTPClient", "ModelFormat", "Scoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -67,8 +81,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mntrading-infer", dependencies: [
-            "MarketData", "Portfolio", "HTTPClient",
+            "CLISupport", "Inference", "MarketData", "Portfolio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "MarketDataTests", dependencies: [
@@ -77,12 +92,17 @@ let package = Package(
         ]),
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring"]),
+        .testTarget(name: "InferenceTests", dependencies: [
+            "Inference", "Portfolio", "MarketData", "PairResearch", "HTTPClient",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "ScoringTests", dependencies: [
             "Scoring", "ModelFormat", "ScoringServer", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "MarketData", "HTTPClient",
+            "MarketData", "HTTPClient", "Portfolio",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
             // Listed so that `swift test` builds the programs these tests run.
             "mntrading", "mntrading-serve", "mntrading-infer",

@@ -41,7 +41,7 @@ public final class MarketStore: Sendable {
         }
     }
 
-    static func reason(_ error: Error) -> String {
+    public static func reason(_ error: Error) -> String {
         if let error = error as? DatabaseError {
             return error.message ?? "\(error.resultCode)"
         }
@@ -202,6 +202,45 @@ public final class MarketStore: Sendable {
                     created_at INTEGER NOT NULL,
                     PRIMARY KEY (run_id, pair)
                 );
+                """)
+        }
+        migrator.registerMigration("v4_inference") { db in
+            // One row per scored bar and model version: a rerun of a cycle inserts nothing new.
+            try db.execute(sql: """
+                CREATE TABLE signals (
+                    pair TEXT NOT NULL,
+                    open_time INTEGER NOT NULL,
+                    model_version INTEGER NOT NULL,
+                    model_name TEXT NOT NULL,
+                    timeframe TEXT NOT NULL,
+                    leg_a TEXT NOT NULL,
+                    leg_b TEXT NOT NULL,
+                    proba REAL NOT NULL,
+                    signal INTEGER NOT NULL,
+                    threshold REAL NOT NULL,
+                    z REAL NOT NULL,
+                    beta REAL NOT NULL,
+                    close_a REAL NOT NULL,
+                    close_b REAL NOT NULL,
+                    spread_volatility REAL NOT NULL,
+                    scored_at INTEGER NOT NULL,
+                    PRIMARY KEY (pair, open_time, model_version)
+                ) WITHOUT ROWID;
+                CREATE INDEX signals_by_time ON signals (model_version, open_time);
+                CREATE TABLE orders (
+                    as_of INTEGER NOT NULL,
+                    model_version INTEGER NOT NULL,
+                    pair TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    notional REAL NOT NULL,
+                    quantity REAL NOT NULL,
+                    price REAL NOT NULL,
+                    weight REAL NOT NULL,
+                    proba REAL NOT NULL,
+                    parameters TEXT NOT NULL,
+                    PRIMARY KEY (as_of, model_version, pair, symbol)
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

@@ -105,7 +105,11 @@ public struct ScoringService: Sendable {
             "feature_parameters": ["timeframe": parameters.timeframe, "beta_window": parameters.betaWindow, "z_window": parameters.zWindow,
                                    "lag_features": parameters.lagFeatures, "label_type": parameters.labelType,
                                    "zscore_threshold": parameters.zscoreThreshold, "horizon": parameters.horizon],
-            "pairs": manifest.members.map { ["pair": $0.pair, "legs": $0.legs, "threshold": $0.threshold, "kind": $0.kind] },
+            "training_run": manifest.trainingRun,
+            "pairs": manifest.members.map { member -> [String: Any] in
+                ["pair": member.pair, "legs": member.legs, "threshold": member.threshold, "kind": member.kind,
+                 "training_window": member.trainingWindow, "metrics": member.metrics.filter { $0.value.isFinite }]
+            },
             "signature": ["inputs": ["pair"] + manifest.featureColumns,
                           "outputs": ["pair", "proba", "signal", "threshold", "model_version"]],
         ]

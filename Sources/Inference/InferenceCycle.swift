@@ -1,0 +1,262 @@
+import Foundation
+import HTTPClient
+import Logging
+import MarketData
+import PairResearch
+import Portfolio
+
+/// Where a cycle's newest bars come from.
+public enum BarSource: String, Sendable, CaseIterable {
+    /// The embedded synthetic market, extended up to now.
+    case synthetic
+    /// Binance's public REST klines.
+    case binance
+    /// Whatever the store already holds (another process ingests).
+    case none
+}
+
+public struct InferenceOptions: Sendable {
+    public var source = BarSource.synthetic
+    public var syntheticSeed: UInt64 = 42
+    public var syntheticProfile = SyntheticMarket.Profile.default
+    public var binanceURL = BinanceClient.defaultBaseURL
+    /// Newest rows per pair in each request (1 = only the newest closed bar).
+    public var nLast = 1
+    public var warmup = false
+    public var warmupTimeout = 120.0
+    public var aggregation = AggregationParameters()
+
+    public init() {}
+}
+
+/// What one cycle did, for the log line and the benchmark.
+public struct CycleResult: Sendable {
+    public var asOf: Int64
+    public var modelVersion: Int
+    public var rowsScored: Int
+    public var signalsInserted: Int
+    public var longSignals: Int
+    public var shortSignals: Int
+    public var orders: Int
+    public var gross: Double
+    public var reportDirectory: String
+    public var ordersFile: String
+    /// Seconds per step: ingest, features, request, signals, aggregate, report.
+    public var timings: [(step: String, seconds: Double)]
+
+    public var line: String {
+        "cycle \(UTCTime.format(asOf)): model v\(modelVersion), \(rowsScored) rows scored, \(signalsInserted) new signals "
+            + "(\(longSignals) long, \(shortSignals) short at the newest bar), \(orders) orders, gross \(String(format: "%.2f", gross)); "
+            + "orders \(ordersFile), report \(reportDirectory)/report.html"
+    }
+}
+
+/// One inference cycle: newest closed bars → features (the training code, so no train/serve skew)
+/// → one `dataframe_split` request → signals (store + JSONL) → orders → report.
+///
+/// Nothing is written for a cycle whose request fails: the metadata and the scoring come first
+/// among the writes that matter, and every later write is a transaction or a temp file + rename
+/// keyed by the scored bar, so a cycle killed anywhere is completed by the next one and running
+/// the same cycle twice leaves the store as it was.
+public struct InferenceCycle: Sendable {
+    public let client: ScoringClient
+    public let store: MarketStore
+    public let locations: Locations
+    public let options: InferenceOptions
+    let logger = Logger(label: "mntrading.infer")
+
+    public init(client: ScoringClient, store: MarketStore, locations: Locations, options: InferenceOptions) {
+        self.client = client
+        self.store = store
+        self.locations = locations
+        self.options = options
+    }
+
+    public func run(now: Int64 = UTCTime.nowMilliseconds()) throws -> CycleResult {
+        var timings: [(String, Double)] = []
+        var clock = Date()
+        func lap(_ step: String) {
+            timings.append((step, Date().timeIntervalSince(clock)))
+            clock = Date()
+        }
+        if options.warmup { try client.waitUntilReady(timeout: options.warmupTimeout) }
+        let (model, rawMetadata) = try client.metadata()
+        let timeframe = try Timeframe.parse(model.featureParameters.timeframe)
+        let definition = try datasetDefinition(model, timeframe: timeframe)
+        let pairs = try model.pairs.map { member -> PairSelection.Pair in
+            guard member.legs.count == 2 else { throw InferenceError.invalidInput("pair \(member.pair) has \(member.legs.count) legs, not 2") }
+            return PairSelection.Pair(a: member.legs[0], b: member.legs[1])
+        }
+        guard !pairs.isEmpty else { throw InferenceError.invalidInput("the served model has no pairs") }
+        lap("metadata")
+
+        try ingest(symbols: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted(), timeframe: timeframe, model: model, now: now)
+        lap("ingest")
+        let parameters = FeatureParameters(betaWindow: model.featureParameters.betaWindow, zWindow: model.featureParameters.zWindow)
+        _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: parameters)
+        lap("features")
+
+        let request = try buildRequest(pairs: pairs, definition: definition, timeframe: timeframe, now: now)
+        if options.warmup, let first = request.rows.first {
+            // One tiny request first, so a cold server's first real answer is not the slow one.
+            _ = try client.invoke(RequestBody.dataframeSplit(columns: request.columns, rows: [first.values]))
+        }
+        let (predictions, rawResponse) = try client.invoke(RequestBody.dataframeSplit(columns: request.columns, rows: request.rows.map(\.values)))
+        let records = try signals(from: predictions, request: request, model: model, timeframe: timeframe, now: now)
+        lap("request")
+
+        try AtomicFile.write(rawResponse, to: locations.dataPath("signals", "latest_raw_response.txt"))
+        try AtomicFile.write(rawMetadata, to: locations.dataPath("signals", "latest_metadata.json"))
+        let inserted = try store.write { db in try MarketStore.insertSignals(records, in: db) }
+        try SignalFiles.rewrite(days: Set(records.map(\.day)), store: store, locations: locations)
+        lap("signals")
+
+        let version = records.first?.modelVersion ?? model.version
+        guard let latest = try store.latestSignals(modelVersion: version) else {
+            throw InferenceError.invalidInput("no signals stored for model version \(version)")
+        }
+        let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: options.aggregation)
+        let written = try OrderFiles.write(book, store: store, locations: locations)
+        lap("aggregate")
+
+        let report = try ReportData.load(store: store, locations: locations, model: model.version == version ? model : nil,
+                                         dataSource: options.source == .none ? "store" : options.source.rawValue)
+        let directory = try ReportWriter.write(report, locations: locations)
+        lap("report")
+
+        return CycleResult(asOf: latest.asOf, modelVersion: version, rowsScored: records.count, signalsInserted: inserted,
+                           longSignals: latest.signals.filter { $0.signal > 0 }.count, shortSignals: latest.signals.filter { $0.signal < 0 }.count,
+                           orders: book.orders.count, gross: book.totals.gross, reportDirectory: directory, ordersFile: written.json,
+                           timings: timings)
+    }
+
+    func datasetDefinition(_ model: ServedModel, timeframe: Timeframe) throws -> DatasetDefinition {
+        var definition = DatasetDefinition()
+        definition.timeframe = timeframe
+        definition.lagFeatures = model.featureParameters.lagFeatures
+        definition.horizon = model.featureParameters.horizon
+        definition.zscoreThreshold = model.featureParameters.zscoreThreshold
+        definition.labelType = LabelType(rawValue: model.featureParameters.labelType) ?? .zThreshold
+        guard definition.featureNames == model.featureColumns else {
+            throw InferenceError.invalidInput("""
+                the served model's feature columns (\(model.featureColumns.joined(separator: ","))) are not the ones this client computes \
+                (\(definition.featureNames.joined(separator: ","))): client and server are different versions
+                """)
+        }
+        return definition
+    }
+
+    /// Brings every leg up to the newest closed bar. A symbol the store has never seen starts where
+    /// the model's training started (minus the feature warm-up), so the expanding features
+    /// (`beta_long`, `z_long`) see the history they saw in training.
+    func ingest(symbols: [String], timeframe: Timeframe, model: ServedModel, now: Int64) throws {
+        let stored = Dictionary(try store.summaries(timeframe: timeframe).map { ($0.symbol, $0.lastOpenTime) }, uniquingKeysWith: max)
+        let warmUp = Int64(model.featureParameters.betaWindow + model.featureParameters.zWindow + model.featureParameters.lagFeatures + options.nLast + 2)
+        let trainingStart = model.trainingWindow.flatMap { UTCTime.parse($0.first) }
+        let fresh = (trainingStart ?? now) - warmUp * timeframe.milliseconds
+        let since = symbols.map { stored[$0].map { $0 + timeframe.milliseconds } ?? fresh }.min() ?? fresh
+        let source: IngestSource
+        switch options.source {
+        case .none:
+            let missing = symbols.filter { stored[$0] == nil }
+            guard missing.isEmpty else {
+                throw InferenceError.invalidInput("--source none, but the store has no \(timeframe) bars for \(missing.joined(separator: ", "))")
+            }
+            return
+        case .synthetic:
+            source = .synthetic(SyntheticMarket(seed: options.syntheticSeed, profile: options.syntheticProfile))
+        case .binance:
+            let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 10, totalTimeout: 30, retry: RetryPolicy(maxAttempts: 5)))
+            source = .binance(try BinanceClient(baseURL: options.binanceURL, http: http))
+        }
+        guard since + timeframe.milliseconds <= now else { return }
+        let summary = try Ingestor(store: store).run(source, IngestRequest(symbols: symbols, timeframe: timeframe, since: since, until: now), now: now)
+        logger.info("\(summary.line)")
+    }
+
+    struct Request {
+        struct Row {
+            var pair: PairSelection.Pair
+            var feature: FeatureRow
+            var values: [Any]
+        }
+        var columns: [String]
+        var rows: [Row]
+    }
+
+    func buildRequest(pairs: [PairSelection.Pair], definition: DatasetDefinition, timeframe: Timeframe, now: Int64) throws -> Request {
+        var rows: [Request.Row] = []
+        for pair in pairs {
+            let recent = try store.latestFeatureRows(pair: pair.pair, timeframe: timeframe, count: options.nLast + definition.lagFeatures)
+            let dataset = PairDataset(pair: pair.pair, rows: recent, definition: definition)
+            let width = dataset.featureNames.count
+            let byTime = Dictionary(recent.map { ($0.openTime, $0) }, uniquingKeysWith: { $1 })
+            for index in max(0, dataset.count - options.nLast)..<dataset.count {
+                guard let feature = byTime[dataset.openTimes[index]] else { continue }
+                let values: [Any] = [pair.pair] + (0..<width).map { dataset.features[index * width + $0] }
+                rows.append(.init(pair: pair, feature: feature, values: values))
+            }
+            if dataset.count == 0 {
+                logger.warning("\(pair.pair): no feature rows yet (the windows need \(definition.lagFeatures + 1) rows after the warm-up); skipped")
+            }
+        }
+        guard !rows.isEmpty else {
+            throw InferenceError.invalidInput("no pair has feature rows to score; the store needs more \(timeframe) bars for the model's windows")
+        }
+        if let newest = rows.map(\.feature.openTime).max(), now - (newest + timeframe.milliseconds) > 2 * timeframe.milliseconds {
+            logger.warning("the newest closed bar is \(UTCTime.format(newest)): the data is behind the clock")
+        }
+        return Request(columns: ["pair"] + definition.featureNames, rows: rows)
+    }
+
+    func signals(from predictions: [[String: Any]], request: Request, model: ServedModel, timeframe: Timeframe, now: Int64) throws -> [SignalRecord] {
+        guard predictions.count == request.rows.count else {
+            throw InferenceError.serverRejected("the server answered \(predictions.count) predictions for \(request.rows.count) rows")
+        }
+        return try zip(predictions, request.rows).map { prediction, row in
+            guard prediction["pair"] as? String == row.pair.pair, let proba = (prediction["proba"] as? NSNumber)?.doubleValue,
+                  let signal = (prediction["signal"] as? NSNumber)?.intValue, let version = (prediction["model_version"] as? NSNumber)?.intValue
+            else {
+                throw InferenceError.serverRejected("prediction for \(row.pair.pair) lacks pair, proba, signal or model_version: \(prediction)")
+            }
+            let threshold = (prediction["threshold"] as? NSNumber)?.doubleValue
+                ?? model.pairs.first { $0.pair == row.pair.pair }?.threshold ?? 0.5
+            let f = row.feature
+            return SignalRecord(pair: row.pair.pair, openTime: f.openTime, modelName: model.name, modelVersion: version, timeframe: timeframe.rawValue,
+                                legA: row.pair.a, legB: row.pair.b, proba: proba, signal: signal, threshold: threshold, z: f.z, beta: f.beta,
+                                closeA: f.closeA, closeB: f.closeB, spreadVolatility: f.spreadVolatility, scoredAt: now)
+        }
+    }
+}
+
+/// The request body, written by hand: a few hundred numbers, printed with Swift's shortest
+/// round-trip formatting so the server parses back exactly the values computed here.
+enum RequestBody {
+    static func dataframeSplit(columns: [String], rows: [[Any]]) -> [UInt8] {
+        var text = #"{"dataframe_split":{"columns":["# + columns.map(quote).joined(separator: ",") + #"],"data":["#
+        text += rows.map { row in
+            "[" + row.map { value in
+                switch value {
+                case let string as String: quote(string)
+                case let number as Double: number.isFinite ? "\(number)" : "null"
+                default: "null"
+                }
+            }.joined(separator: ",") + "]"
+        }.joined(separator: ",")
+        text += "]}}"
+        return Array(text.utf8)
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPClient
+import Logging
+import Portfolio
+
+/// Why a cycle stopped. Each case maps to an exit code that cron and systemd understand.
+public enum InferenceError: Error, CustomStringConvertible, Equatable {
+    /// No usable answer after the retries: down, unreachable, timing out, or 5xx every time.
+    case serverUnavailable(String)
+    /// The server answered, but not with what a cycle can use (4xx, a body that is not the protocol's).
+    case serverRejected(String)
+    /// The data here cannot feed this model (feature columns differ, no rows, unknown source).
+    case invalidInput(String)
+    /// Another cycle holds the lock.
+    case busy(String)
+
+    public var description: String {
+        switch self {
+        case let .serverUnavailable(text), let .serverRejected(text), let .invalidInput(text), let .busy(text): text
+        }
+    }
+
+    /// sysexits.h: 69 EX_UNAVAILABLE, 76 EX_PROTOCOL, 65 EX_DATAERR, 75 EX_TEMPFAIL.
+    public var exitCode: Int32 {
+        switch self {
+        case .serverUnavailable: 69
+        case .serverRejected: 76
+        case .invalidInput: 65
+        case .busy: 75
+        }
+    }
+}
+
+/// The client side of the scoring protocol: `/ping`, `/metadata`, `/invocations` over libcurl with
+/// the retry policy of `HTTPClient` (connection errors, 429, 503 and 5xx retried; other 4xx never).
+public final class ScoringClient: Sendable {
+    public let baseURL: String
+    let http: HTTPClient
+    let logger = Logger(label: "mntrading.infer")
+
+    public init(baseURL: String, connectTimeout: Double, readTimeout: Double, attempts: Int,
+                sleeper: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }) throws {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw InferenceError.invalidInput("--server '\(baseURL)' is not an http:// or https:// URL")
+        }
+        self.baseURL = base
+        let policy = RetryPolicy(maxAttempts: attempts, baseDelay: 0.25, maxDelay: 5, maxRetryAfter: 60,
+                                 retryableStatuses: Set([429]).union(500...599))
+        http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: connectTimeout, totalTimeout: readTimeout + connectTimeout,
+                                                                     retry: policy, userAgent: "mntrading-infer/0.1"),
+                              logger: logger, sleeper: sleeper)
+    }
+
+    /// Polls `/ping` until it answers 200 or `timeout` seconds pass (a server that is still loading
+    /// answers 503, one that is starting refuses connections: both are waited for).
+    public func waitUntilReady(timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = "no answer"
+        while true {
+            do {
+                let response = try http.send(HTTPRequest(method: "GET", url: baseURL + "/ping"))
+                if response.status == 200 { return }
+                last = "HTTP \(response.status)"
+            } catch {
+                last = "\(error)"
+            }
+            guard Date() < deadline else {
+                throw InferenceError.serverUnavailable("scoring server \(baseURL) not ready after \(Int(timeout)) s of --warmup-timeout: \(last)")
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    /// The served model: pairs, feature columns and parameters. Returns the raw body too, kept on
+    /// disk for the report and for people debugging a cycle.
+    public func metadata() throws -> (model: ServedModel, raw: Data) {
+        let response = try call { try http.get(baseURL + "/metadata") }
+        let data = Data(response.body)
+        do {
+            return (try ServedModel.decode(data), data)
+        } catch {
+            throw InferenceError.serverRejected("\(baseURL)/metadata is not a router description (is this an mntrading-serve?): \(error)")
+        }
+    }
+
+    /// POSTs one JSON body to `/invocations`; returns the predictions and the raw answer.
+    public func invoke(_ body: [UInt8]) throws -> (predictions: [[String: Any]], raw: String) {
+        let response = try call { try http.post(baseURL + "/invocations", body: body, contentType: "application/json") }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+              let predictions = object["predictions"] as? [[String: Any]] else {
+            throw InferenceError.serverRejected("\(baseURL)/invocations answered 200 without a list of prediction records: \(response.bodyText.prefix(200))")
+        }
+        return (predictions, response.bodyText)
+    }
+
+    private func call(_ body: () throws -> HTTPResponse) throws -> HTTPResponse {
+        let response: HTTPResponse
+        do {
+            response = try body()
+        } catch let error as HTTPClientError {
+            throw InferenceError.serverUnavailable("scoring server unavailable: \(error)")
+        }
+        guard response.status == 200 else {
+            var message = response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], let text = object["message"] as? String {
+                message = text
+            }
+            let attempts = response.attempts > 1 ? " after \(response.attempts) attempts" : ""
+            let text = "scoring server answered HTTP \(response.status)\(attempts): \(message.prefix(300))"
+            throw response.status >= 500 ? InferenceError.serverUnavailable(text) : InferenceError.serverRejected(text)
+        }
+        return response
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import MarketData
+
+public enum WeightingScheme: String, Codable, Sendable, CaseIterable {
+    /// Every chosen pair gets the same capital.
+    case equalWeight = "equal_weight"
+    /// Capital in proportion to the calibrated probability.
+    case probaWeighted = "proba_weighted"
+    /// Capital in proportion to 1 / spread volatility: each pair contributes similar risk.
+    case inverseVol = "inverse_vol"
+}
+
+/// How signals become orders (`mntrading aggregate`, and every inference cycle).
+public struct AggregationParameters: Codable, Sendable, Equatable {
+    public var minProba = 0.55
+    public var topK = 10
+    public var scheme = WeightingScheme.equalWeight
+    public var equity = 10_000.0
+    public var leverage = 1.0
+    /// Largest |net exposure| in one symbol, as a fraction of equity × leverage.
+    public var maxSymbolWeight = 0.25
+    /// Largest sum of |net exposure| over symbols, as a fraction of equity × leverage.
+    public var maxGross = 1.0
+
+    public init() {}
+
+    public var capital: Double { equity * leverage }
+
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: String) throws {
+            if !ok { throw MarketDataError.invalidArgument(message) }
+        }
+        try check((0...1).contains(minProba), "--min-proba must be in [0, 1] (got \(minProba))")
+        try check(topK >= 1, "--top-k must be at least 1 (got \(topK))")
+        try check(equity > 0 && equity.isFinite, "--equity must be positive (got \(equity))")
+        try check(leverage > 0 && leverage.isFinite, "--leverage must be positive (got \(leverage))")
+        try check(maxSymbolWeight > 0 && maxSymbolWeight <= 10, "--max-symbol-weight must be in (0, 10] (got \(maxSymbolWeight))")
+        try check(maxGross > 0 && maxGross <= 10, "--max-gross must be in (0, 10] (got \(maxGross))")
+    }
+}
+
+/// One leg of one pair trade, after caps.
+public struct Order: Codable, Sendable, Equatable {
+    public var symbol: String
+    /// `buy` or `sell`.
+    public var side: String
+    /// Positive, in quote currency.
+    public var notional: Double
+    /// notional / price: units of the symbol at the last close.
+    public var quantity: Double
+    public var price: Double
+    public var pair: String
+    /// Share of equity × leverage the pair was given after caps.
+    public var weight: Double
+    public var proba: Double
+}
+
+public struct OrderTotals: Codable, Sendable, Equatable {
+    /// Σ |net notional| over symbols: the exposure after netting.
+    public var gross: Double
+    /// Σ signed net notional (buy +, sell −); near 0 for a market-neutral book.
+    public var net: Double
+    /// Σ leg notionals before netting.
+    public var legsGross: Double
+    /// Signed net notional per symbol, by symbol. (Arrays, not dictionaries: JSON key strategies
+    /// would rewrite symbol names used as keys.)
+    public var perSymbol: [SymbolExposure]
+}
+
+public struct SymbolExposure: Codable, Sendable, Equatable {
+    public var symbol: String
+    public var net: Double
+}
+
+public struct SkippedPair: Codable, Sendable, Equatable {
+    public var pair: String
+    public var reason: String
+}
+
+/// The aggregation's answer: what to hold, and why the rest was left out.
+public struct OrderBook: Codable, Sendable, Equatable {
+    /// Open time of the bar the signals scored.
+    public var asOf: Int64
+    public var asOfUtc: String
+    public var modelName: String
+    public var modelVersion: Int
+    public var parameters: AggregationParameters
+    public var orders: [Order]
+    public var totals: OrderTotals
+    /// Pairs with a signal that did not become orders, and the reason.
+    public var skipped: [SkippedPair]
+    /// Did the caps scale the book down (factor < 1 for some pair)?
+    public var capped: Bool
+}
+
+public enum Aggregator {
+    /// Turns the signals of one bar into leg orders.
+    ///
+    /// A pair's capital c = weight · equity · leverage is split over its legs as the backtest holds
+    /// them: A gets c / (1 + |β|), B gets c·|β| / (1 + |β|), on opposite sides (long the spread = buy
+    /// A, sell β·B). Exposures are then netted per symbol. Caps scale whole pairs, never single legs,
+    /// so every pair stays hedged: a pair touching an over-limit symbol shrinks by that symbol's
+    /// excess, and if offsetting pairs still leave a symbol over its limit, the whole book shrinks
+    /// uniformly (which lowers every net exposure in proportion, so the limits then hold exactly).
+    public static func aggregate(_ signals: [SignalRecord], asOf: Int64, parameters: AggregationParameters) -> OrderBook {
+        var reasons: [String: String] = [:]
+        var candidates: [SignalRecord] = []
+        for signal in signals {
+            if signal.signal == 0 {
+                reasons[signal.pair] = "no signal (proba \(format(signal.proba)) < threshold \(format(signal.threshold)))"
+            } else if signal.proba < parameters.minProba {
+                reasons[signal.pair] = "proba \(format(signal.proba)) below --min-proba \(format(parameters.minProba))"
+            } else if !(signal.closeA > 0 && signal.closeB > 0) {
+                reasons[signal.pair] = "no positive last close"
+            } else {
+                candidates.append(signal)
+            }
+        }
+        candidates.sort { ($0.proba, $1.pair) > ($1.proba, $0.pair) }
+        for dropped in candidates.dropFirst(parameters.topK) { reasons[dropped.pair] = "outside --top-k \(parameters.topK)" }
+        let chosen = Array(candidates.prefix(parameters.topK))
+
+        let raw: [Double] = chosen.map { signal in
+            switch parameters.scheme {
+            case .equalWeight: 1
+            case .probaWeighted: signal.proba
+            case .inverseVol: signal.spreadVolatility > 0 ? 1 / signal.spreadVolatility : 0
+            }
+        }
+        let rawSum = raw.reduce(0, +)
+        var weights = raw.map { rawSum > 0 ? $0 / rawSum : 0 }
+        // A pair alone is capped by its own legs: its net on A is c/(1+|β|) ≤ W·capital.
+        let capital = parameters.capital
+        func exposures(_ weights: [Double]) -> [String: Double] {
+            var net: [String: Double] = [:]
+            for (signal, weight) in zip(chosen, weights) {
+                for leg in legs(signal, capital: weight * capital) { net[leg.symbol, default: 0] += leg.signed }
+            }
+            return net
+        }
+        let symbolLimit = parameters.maxSymbolWeight * capital
+        var capped = false
+        for _ in 0..<50 {
+            let net = exposures(weights)
+            let excess = net.compactMapValues { abs($0) > symbolLimit * (1 + 1e-12) ? symbolLimit / abs($0) : nil }
+            guard !excess.isEmpty else { break }
+            capped = true
+            for index in chosen.indices {
+                let factor = [chosen[index].legA, chosen[index].legB].compactMap { excess[$0] }.min() ?? 1
+                weights[index] *= factor
+            }
+        }
+        var net = exposures(weights)
+        let worst = net.values.map { abs($0) / symbolLimit }.max() ?? 0
+        if worst > 1 + 1e-9 {
+            weights = weights.map { $0 / worst }
+            net = exposures(weights)
+        }
+        let gross = net.values.reduce(0) { $0 + abs($1) }
+        let grossLimit = parameters.maxGross * capital
+        if gross > grossLimit * (1 + 1e-12) {
+            capped = true
+            weights = weights.map { $0 * grossLimit / gross }
+            net = exposures(weights)
+        }
+
+        var orders: [Order] = []
+        for (signal, weight) in zip(chosen, weights) where weight > 0 {
+            for leg in legs(signal, capital: weight * capital) where abs(leg.signed) > 0 {
+                orders.append(Order(symbol: leg.symbol, side: leg.signed > 0 ? "buy" : "sell", notional: abs(leg.signed),
+                                    quantity: abs(leg.signed) / leg.price, price: leg.price, pair: signal.pair, weight: weight,
+                                    proba: signal.proba))
+            }
+        }
+        let totals = OrderTotals(gross: net.values.reduce(0) { $0 + abs($1) }, net: net.values.reduce(0, +),
+                                 legsGross: orders.reduce(0) { $0 + $1.notional },
+                                 perSymbol: net.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { SymbolExposure(symbol: $0.key, net: $0.value) })
+        let skipped = reasons.sorted { $0.key < $1.key }.map { SkippedPair(pair: $0.key, reason: $0.value) }
+        let model = signals.first
+        return OrderBook(asOf: asOf, asOfUtc: UTCTime.format(asOf), modelName: model?.modelName ?? "", modelVersion: model?.modelVersion ?? 0,
+                         parameters: parameters, orders: orders, totals: totals, skipped: skipped, capped: capped)
+    }
+
+    /// Signed leg notionals of a pair given capital c: + buy, − sell.
+    static func legs(_ signal: SignalRecord, capital: Double) -> [(symbol: String, signed: Double, price: Double)] {
+        let beta = signal.beta
+        let direction = Double(signal.signal)
+        let toA = capital / (1 + abs(beta))
+        let toB = capital * abs(beta) / (1 + abs(beta))
+        // Long the spread A − β·B: buy A; sell B when β > 0, buy it when β < 0.
+        let bSign: Double = beta >= 0 ? -1 : 1
+        return [(signal.legA, direction * toA, signal.closeA), (signal.legB, direction * bSign * toB, signal.closeB)]
+    }
+
+    static func format(_ value: Double) -> String { String(format: "%.3f", value) }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import MarketData
+
+/// Where an order book goes: table `orders` (replaced per bar and model version, in one
+/// transaction) and `<data-dir>/portfolio/orders_<bar>.json|csv` plus `latest_orders.json`, each
+/// written atomically. Files are named after the scored bar, not the wall clock, so rerunning a
+/// cycle rewrites the same files instead of adding new ones.
+public enum OrderFiles {
+    public struct Written: Sendable, Equatable {
+        public var json: String
+        public var csv: String
+        public var latest: String
+    }
+
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    public static func stamp(_ asOf: Int64) -> String { UTCTime.compactStamp(asOf) }
+
+    @discardableResult
+    public static func write(_ book: OrderBook, store: MarketStore, locations: Locations) throws -> Written {
+        let parameters = String(decoding: try encoder().encode(book.parameters), as: UTF8.self)
+        try store.write { db in
+            try db.execute(sql: "DELETE FROM orders WHERE as_of = ? AND model_version = ?", arguments: [book.asOf, book.modelVersion])
+            for order in book.orders {
+                try db.execute(sql: """
+                    INSERT INTO orders (as_of, model_version, pair, symbol, side, notional, quantity, price, weight, proba, parameters)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [book.asOf, book.modelVersion, order.pair, order.symbol, order.side, order.notional,
+                                     order.quantity, order.price, order.weight, order.proba, parameters])
+            }
+        }
+        let json = try encoder().encode(book)
+        let stamp = stamp(book.asOf)
+        let written = Written(json: locations.dataPath("portfolio", "orders_\(stamp).json"),
+                              csv: locations.dataPath("portfolio", "orders_\(stamp).csv"),
+                              latest: locations.dataPath("portfolio", "latest_orders.json"))
+        try AtomicFile.write(json, to: written.json)
+        try AtomicFile.write(csv(book), to: written.csv)
+        try AtomicFile.write(json, to: written.latest)
+        return written
+    }
+
+    public static func csv(_ book: OrderBook) -> String {
+        var lines = ["as_of,symbol,side,notional,quantity,price,pair,weight,proba,model_version"]
+        for order in book.orders {
+            lines.append([book.asOfUtc, order.symbol, order.side, "\(order.notional)", "\(order.quantity)", "\(order.price)",
+                          order.pair, "\(order.weight)", "\(order.proba)", "\(book.modelVersion)"].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func latest(locations: Locations) throws -> OrderBook? {
+        let path = locations.dataPath("portfolio", "latest_orders.json")
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do {
+            return try decoder().decode(OrderBook.self, from: data)
+        } catch {
+            throw MarketDataError.invalidData("\(path) is not an order book: \(error)")
+        }
+    }
+}

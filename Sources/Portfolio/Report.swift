@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+import MarketData
+
+/// Everything a report shows, gathered once so the JSON, Markdown and HTML say the same thing.
+public struct ReportData: Sendable {
+    public struct PairBacktest: Sendable {
+        public var pair: String
+        public var result: BacktestResult?
+        public var equity: [EquityPoint]
+    }
+
+    public var asOf: Int64
+    public var dataSource: String
+    public var model: ServedModel?
+    public var signals: [SignalRecord]
+    public var staleSignals: [String]
+    public var book: OrderBook?
+    /// The training run whose out-of-fold backtests are shown (nil when this store has none).
+    public var trainingRun: String?
+    public var pairBacktests: [PairBacktest]
+    public var portfolioEquity: [EquityPoint]
+    public var portfolioResult: PortfolioFigures?
+
+    public var isSynthetic: Bool { dataSource == "synthetic" }
+}
+
+/// The members' out-of-fold strategies with equal capital at the start and no rebalancing: the
+/// mean of their equity curves (sampled as stored with the training results).
+public struct PortfolioFigures: Codable, Sendable, Equatable {
+    /// Points of the sampled curve.
+    public var points: Int
+    public var cumulativeReturn: Double
+    public var maxDrawdown: Double
+}
+
+/// `summary.json`: the report's numbers for machines (and for tests that compare them with the store).
+public struct ReportSummary: Codable, Sendable, Equatable {
+    public struct SignalCounts: Codable, Sendable, Equatable {
+        public var pairs: Int
+        public var long: Int
+        public var short: Int
+        public var flat: Int
+        public var stale: [String]
+    }
+
+    public struct OrderSummary: Codable, Sendable, Equatable {
+        public var count: Int
+        public var pairs: Int
+        public var gross: Double
+        public var net: Double
+        public var legsGross: Double
+        public var perSymbol: [SymbolExposure]
+        public var capped: Bool
+    }
+
+    public struct BacktestSummary: Codable, Sendable, Equatable {
+        public var trainingRun: String
+        public var portfolio: PortfolioFigures?
+        public var pairs: [PairResult]
+    }
+
+    public struct PairResult: Codable, Sendable, Equatable {
+        public var pair: String
+        public var result: BacktestResult?
+    }
+
+    public var asOf: String
+    public var asOfMs: Int64
+    public var dataSource: String
+    public var modelName: String?
+    public var modelVersion: Int?
+    public var modelUri: String?
+    public var trainingWindow: [String]?
+    public var signals: SignalCounts
+    public var orders: OrderSummary?
+    public var backtest: BacktestSummary?
+}
+
+extension ReportData {
+    /// Reads the newest signals, the latest order book (when it is for the same bar), the served
+    /// model's description and the training run's backtests from the store and data directory.
+    public static func load(store: MarketStore, locations: Locations, model: ServedModel?, dataSource: String) throws -> ReportData {
+        guard let latest = try store.latestSignals(modelVersion: model?.version) else {
+            throw MarketDataError.invalidArgument("no signals in the store\(model.map { " for model version \($0.version)" } ?? ""); run `mntrading-infer --once` first")
+        }
+        var book = try OrderFiles.latest(locations: locations)
+        if let current = book, current.asOf != latest.asOf || current.modelVersion != latest.signals.first?.modelVersion {
+            book = nil
+        }
+        let pairs = model?.pairs.map(\.pair) ?? latest.signals.map(\.pair)
+        let history = try TrainingHistory.load(store: store, runId: model?.trainingRun, pairs: pairs)
+        var data = ReportData(asOf: latest.asOf, dataSource: dataSource, model: model, signals: latest.signals, staleSignals: latest.stale,
+                              book: book, trainingRun: history?.runId, pairBacktests: history?.pairs ?? [], portfolioEquity: [],
+                              portfolioResult: nil)
+        if let history {
+            data.portfolioEquity = Self.buyAndHold(history.pairs.map(\.equity).filter { !$0.isEmpty })
+            if !data.portfolioEquity.isEmpty {
+                let values = data.portfolioEquity.map(\.equity)
+                var peak = -Double.infinity, drawdown = 0.0
+                for value in values {
+                    peak = max(peak, value)
+                    drawdown = max(drawdown, 1 - value / peak)
+                }
+                data.portfolioResult = PortfolioFigures(points: values.count, cumulativeReturn: values.last! - 1, maxDrawdown: drawdown)
+            }
+        }
+        return data
+    }
+
+    /// Mean of equity curves (each starting at 1) on the union of their times, each curve held at
+    /// its last value between its points and at 1 before its first.
+    static func buyAndHold(_ curves: [[EquityPoint]]) -> [EquityPoint] {
+        guard !curves.isEmpty else { return [] }
+        let times = Array(Set(curves.flatMap { $0.map(\.time) })).sorted()
+        var cursors = Array(repeating: 0, count: curves.count)
+        var current = Array(repeating: 1.0, count: curves.count)
+        return times.map { time in
+            for index in curves.indices {
+                while cursors[index] < curves[index].count && curves[index][cursors[index]].time <= time {
+                    current[index] = curves[index][cursors[index]].equity
+                    cursors[index] += 1
+                }
+            }
+            return EquityPoint(time: time, equity: current.reduce(0, +) / Double(current.count))
+        }
+    }
+
+    public var summary: ReportSummary {
+        let window = model?.trainingWindow
+        var summary = ReportSummary(
+            asOf: UTCTime.format(asOf), asOfMs: asOf, dataSource: dataSource, modelName: model?.name ?? signals.first?.modelName,
+            modelVersion: model?.version ?? signals.first?.modelVersion, modelUri: model?.modelUri,
+            trainingWindow: window.map { [$0.first, $0.last] },
+            signals: .init(pairs: signals.count, long: signals.filter { $0.signal > 0 }.count, short: signals.filter { $0.signal < 0 }.count,
+                           flat: signals.filter { $0.signal == 0 }.count, stale: staleSignals),
+            orders: nil, backtest: nil)
+        if let book {
+            summary.orders = .init(count: book.orders.count, pairs: Set(book.orders.map(\.pair)).count, gross: book.totals.gross,
+                                   net: book.totals.net, legsGross: book.totals.legsGross, perSymbol: book.totals.perSymbol, capped: book.capped)
+        }
+        if let trainingRun {
+            let pairs = pairBacktests.map { ReportSummary.PairResult(pair: $0.pair, result: $0.result) }
+            summary.backtest = .init(trainingRun: trainingRun, portfolio: portfolioResult, pairs: pairs)
+        }
+        return summary
+    }
+}
+
+/// The out-of-fold backtests of a training run, read from the training results in the store
+/// (only the fields a report needs, so this module does not depend on the trainer).
+struct TrainingHistory {
+    var runId: String
+    var pairs: [ReportData.PairBacktest]
+
+    private struct StoredResult: Decodable {
+        var pair: String
+        var backtest: BacktestResult?
+        var equity: [EquityPoint]?
+    }
+
+    static func load(store: MarketStore, runId wanted: String?, pairs: [String]) throws -> TrainingHistory? {
+        try store.read { db -> TrainingHistory? in
+            let runId: String?
+            if let wanted {
+                runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE id = ? AND status = 'complete'", arguments: [wanted])
+            } else {
+                runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
+            }
+            guard let runId else { return nil }
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            var history = TrainingHistory(runId: runId, pairs: [])
+            for pair in pairs {
+                guard let text = try String.fetchOne(db, sql: "SELECT result FROM training_pairs WHERE run_id = ? AND pair = ?",
+                                                     arguments: [runId, pair]),
+                      let stored = try? decoder.decode(StoredResult.self, from: Data(text.utf8)) else { continue }
+                history.pairs.append(.init(pair: pair, result: stored.backtest, equity: stored.equity ?? []))
+            }
+            return history
+        }
+    }
+}
+
+/// `<data-dir>/portfolio/report_<bar>/`: summary.json, report.md and a self-contained report.html.
+/// Built in a temporary directory and renamed into place, so a reader never sees half a report.
+public enum ReportWriter {
+    @discardableResult
+    public static func write(_ data: ReportData, locations: Locations) throws -> String {
+        let directory = locations.dataPath("portfolio", "report_\(OrderFiles.stamp(data.asOf))")
+        let parent = (directory as NSString).deletingLastPathComponent
+        let temporary = (parent as NSString).appendingPathComponent(".\((directory as NSString).lastPathComponent).tmp-\(getpid())")
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try? manager.removeItem(atPath: temporary)
+            try manager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            let summary = try OrderFiles.encoder().encode(data.summary)
+            try summary.write(to: URL(fileURLWithPath: temporary + "/summary.json"))
+            try ReportRenderer.markdown(data).write(toFile: temporary + "/report.md", atomically: false, encoding: .utf8)
+            try ReportRenderer.html(data).write(toFile: temporary + "/report.html", atomically: false, encoding: .utf8)
+            // rename(2) cannot replace a non-empty directory: move the old one aside first.
+            let old = temporary + ".old"
+            try? manager.removeItem(atPath: old)
+            if manager.fileExists(atPath: directory) { try manager.moveItem(atPath: directory, toPath: old) }
+            guard rename(temporary, directory) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            try? manager.removeItem(atPath: old)
+            try AtomicFile.write(Data((directory as NSString).lastPathComponent.utf8), to: locations.dataPath("portfolio", "latest_report"))
+        } catch let error as MarketDataError {
+            try? manager.removeItem(atPath: temporary)
+            throw error
+        } catch {
+            try? manager.removeItem(atPath: temporary)
+            throw MarketDataError.store("cannot write report '\(directory)': \(MarketStore.reason(error))")
+        }
+        return directory
+    }
+}

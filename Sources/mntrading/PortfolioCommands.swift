@@ -1,0 +1,69 @@
+import ArgumentParser
+import CLISupport
+import Foundation
+import MarketData
+import Portfolio
+
+struct Aggregate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn the newest stored signals into orders (what every inference cycle does).",
+        discussion: """
+            Takes the signals of the newest scored bar, keeps those at or above --min-proba, the --top-k \
+            most probable, weights them by --scheme, splits each pair into its two legs (A and β·B on \
+            opposite sides), nets exposures per symbol and scales whole pairs down to the caps. Writes \
+            table orders and <data-dir>/portfolio/orders_<bar>.json|csv and latest_orders.json atomically.
+
+            Example:
+              mntrading aggregate --min-proba 0.6 --top-k 5 --scheme inverse_vol --equity 50000
+            """
+    )
+
+    @OptionGroup var location: LocationOptions
+    @OptionGroup(title: "Aggregation") var aggregation: AggregationOptions
+
+    @Option(help: ArgumentHelp("Signals of this model version (default: the one scored most recently).", valueName: "n"))
+    var modelVersion: Int?
+
+    func run() throws {
+        location.bootstrapLogging()
+        let locations = location.locations
+        let store = try locations.openStore()
+        guard let latest = try store.latestSignals(modelVersion: modelVersion) else {
+            throw ValidationError("no signals in the store\(modelVersion.map { " for model version \($0)" } ?? ""); run `mntrading-infer --once` first")
+        }
+        let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: aggregation.parameters)
+        let written = try OrderFiles.write(book, store: store, locations: locations)
+        print("aggregate \(book.asOfUtc): \(latest.signals.count) signals → \(book.orders.count) orders for \(Set(book.orders.map(\.pair)).count) pairs, "
+              + "gross \(String(format: "%.2f", book.totals.gross)), net \(String(format: "%.2f", book.totals.net))\(book.capped ? " (capped)" : "") → \(written.json)")
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the portfolio report for the newest signals and orders (what every inference cycle does).",
+        discussion: """
+            <data-dir>/portfolio/report_<bar>/ gets summary.json, report.md and a self-contained \
+            report.html (inline SVG: out-of-fold equity and drawdown of the portfolio and of each pair, \
+            exposures, latest signals, orders, model version and training window).
+            """
+    )
+
+    @OptionGroup var location: LocationOptions
+
+    func run() throws {
+        location.bootstrapLogging()
+        let locations = location.locations
+        let store = try locations.openStore()
+        // The model description the last cycle got from the server, when there was one.
+        let model = FileManager.default.contents(atPath: locations.dataPath("signals", "latest_metadata.json")).flatMap { try? ServedModel.decode($0) }
+        guard let latest = try store.latestSignals() else {
+            throw ValidationError("no signals in the store; run `mntrading-infer --once` first")
+        }
+        let synthetic = Set(SyntheticMarket().symbols)
+        let isSynthetic = latest.signals.allSatisfy { synthetic.contains($0.legA) && synthetic.contains($0.legB) }
+        let matching = model?.version == latest.signals.first?.modelVersion ? model : nil
+        let data = try ReportData.load(store: store, locations: locations, model: matching, dataSource: isSynthetic ? "synthetic" : "exchange")
+        let directory = try ReportWriter.write(data, locations: locations)
+        print("report \(UTCTime.format(data.asOf)) → \(directory)/report.html")
+    }
+}
