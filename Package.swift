@@ -93,16 +93,16 @@ let package = Package(
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring"]),
         .testTarget(name: "InferenceTests", dependencies: [
-            "Inference", "Portfolio", "MarketData", "PairResearch", "HTTPClient",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "Inference", "Portfolio", "MarketData", "Scoring",
         ]),
         .testTarget(name: "ScoringTests", dependencies: [
             "Scoring", "ModelFormat", "ScoringServer", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "MarketData", "HTTPClient", "Portfolio",
+            "MarketData", "HTTPClient", "Portfolio", "PairResearch",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
             // Listed so that `swift test` builds the programs these tests run.
             "mntrading", "mntrading-serve", "mntrading-infer",

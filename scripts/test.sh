@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The project's test command (README: "Running the tests"); CI runs it through .ci/run.
 # Installs the Debian packages the build needs when they are missing (needs root or sudo),
-# builds everything, runs the Swift test suite, then the reference checks against statsmodels
-# (in a venv under .venv that this script creates).
+# builds everything, runs the Swift test suite (Chromium renders the inference report), then the
+# reference checks against statsmodels, onnxruntime and MLflow's client (in a venv under .venv
+# that this script creates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/lib/debian-packages.sh
 source scripts/lib/venv.sh
-ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev
+ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev chromium
+# The report test renders report.html with headless Chromium; here it must not be skipped.
+export MNTRADING_REQUIRE_CHROMIUM=1
 
 echo "==> swift build (debug, with tests)"
 swift build --build-tests

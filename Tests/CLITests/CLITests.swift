@@ -182,10 +182,15 @@ struct IngestCLITests {
         #expect(try CLI.dump(data)["SYNA0USDT/5m"]?.count == 182 * 288)
     }
 
-    @Test func unfinishedProgramsSaySoAndFail() throws {
-        let infer = try CLI.run([], program: "mntrading-infer")
-        #expect(infer.status != 0)
-        #expect(infer.stderr.contains("not implemented yet"))
+    @Test func programsWithoutWhatTheyNeedSaySoAndFail() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        // No server on that port: bounded retries, one line naming the problem, EX_UNAVAILABLE.
+        let infer = try CLI.run(["--once", "--server", "http://127.0.0.1:9", "--attempts", "2", "--data-dir", data], program: "mntrading-infer")
+        #expect(infer.status == 69)
+        #expect(infer.stderr.contains("mntrading-infer: error: scoring server unavailable: request to http://127.0.0.1:9/metadata failed after 2 attempts"))
+        let badFlags = try CLI.run(["--once", "--every", "5m"], program: "mntrading-infer")
+        #expect(badFlags.status == 64 && badFlags.stderr.contains("--once and --every exclude each other"))
         let serve = try CLI.run([], program: "mntrading-serve")
         #expect(serve.status != 0)
         #expect(serve.stderr.contains("a model is required"))
@@ -347,6 +352,7 @@ struct TrainingCLITests {
         let served = try http.post("http://127.0.0.1:\(port)/invocations", body: [UInt8](try Data(contentsOf: URL(fileURLWithPath: example))),
                                    contentType: "application/json")
         #expect(served.status == 200)
+        try InferenceChecks.cycleAgainstTheRealServer(url: "http://127.0.0.1:\(port)", data: data)
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)

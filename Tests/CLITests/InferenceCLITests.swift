@@ -1,0 +1,220 @@
+import Foundation
+import GRDB
+import MarketData
+import Portfolio
+import Testing
+
+/// `mntrading-infer` against a fake server that fails on purpose: every fault the issue lists.
+@Suite(.serialized)
+struct InferenceFaultTests {
+    static let symbols = FakeScoringServer.pairs.flatMap { [$0.0, $0.1] }.joined(separator: ",")
+
+    /// A data directory with two days of 5m bars up to the newest closed bar, so cycles can run
+    /// with `--source none` and see exactly the same bars each time.
+    static func preparedDataDirectory() throws -> String {
+        let data = try CLI.temporaryDirectory()
+        let since = UTCTime.format(UTCTime.nowMilliseconds() - 2 * 86_400_000)
+        let ingest = try CLI.run(["ingest", "--timeframe", "5m", "--symbols", symbols, "--since", since, "--data-dir", data])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        return data
+    }
+
+    static func infer(_ server: String, _ data: String, _ extra: [String] = []) throws -> CLI.Result {
+        try CLI.run(["--once", "--server", server, "--data-dir", data, "--source", "none", "--attempts", "3", "--timeout-read", "2"] + extra,
+                    program: "mntrading-infer")
+    }
+
+    /// Signals and orders as stored, for "identical store" checks.
+    static func tables(_ data: String) throws -> [[String]] {
+        let store = try MarketStore(dataDirectory: data)
+        return try store.read { db in
+            let signals = try Row.fetchAll(db, sql: "SELECT * FROM signals ORDER BY pair, open_time, model_version").map { "\($0)" }
+            let orders = try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY as_of, pair, symbol").map { "\($0)" }
+            return [signals, orders]
+        }
+    }
+
+    static func leftovers(_ data: String) -> [String] {
+        (FileManager.default.subpaths(atPath: data) ?? []).filter { $0.contains(".tmp") }
+    }
+
+    @Test func aCycleWritesSignalsOrdersAndAReportAndARerunChangesNothing() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer()
+        try await fake.withServer { server in
+            let first = try await onThread { try Self.infer(server, data) }
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("model v7, 2 rows scored, 2 new signals"), "\(first.stdout)")
+            let tables = try Self.tables(data)
+            #expect(tables[0].count == 2)
+            let latest = try String(contentsOfFile: data + "/portfolio/latest_orders.json", encoding: .utf8)
+            let jsonl = try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") }
+            let second = try await onThread { try Self.infer(server, data) }
+            #expect(second.status == 0 && second.stdout.contains("0 new signals"))
+            #expect(try Self.tables(data) == tables)
+            #expect(try String(contentsOfFile: data + "/portfolio/latest_orders.json", encoding: .utf8) == latest)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") } == jsonl)
+            // --n-last scores older bars too; the bars already scored are not stored twice.
+            let wider = try await onThread { try Self.infer(server, data, ["--n-last", "3"]) }
+            #expect(wider.status == 0 && wider.stdout.contains("6 rows scored, 4 new signals"), "\(wider.stdout)")
+            #expect(fake.rowsPerInvocation == [2, 2, 6])
+        }
+    }
+
+    @Test func serverErrorsThenSuccessGiveOneSetOfSignals() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer(mode: .failFirst(count: 2, status: 503))
+        try await fake.withServer { server in
+            let result = try await onThread { try Self.infer(server, data) }
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(fake.invocations == 3)
+            #expect(try Self.tables(data)[0].count == 2)
+        }
+    }
+
+    @Test func aSlowAnswerPastTheReadTimeoutIsRetried() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer(mode: .slowFirst(count: 1, seconds: 4))
+        try await fake.withServer { server in
+            let result = try await onThread { try Self.infer(server, data, ["--timeout-connect", "1", "--timeout-read", "1"]) }
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(fake.invocations == 2)
+            #expect(try Self.tables(data)[0].count == 2)
+        }
+    }
+
+    @Test(arguments: [(503, Int32(69), 3, "HTTP 503 after 3 attempts"), (400, Int32(76), 1, "HTTP 400: injected HTTP 400")])
+    func aServerThatKeepsFailingWritesNothing(status: Int, exitCode: Int32, attempts: Int, message: String) async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer(mode: .alwaysStatus(status))
+        try await fake.withServer { server in
+            let result = try await onThread { try Self.infer(server, data) }
+            #expect(result.status == exitCode)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("mntrading-infer: error:") }.count == 1)
+            // Bounded retries on 5xx; a 4xx is the request's fault and is never retried.
+            #expect(fake.invocations == attempts)
+            #expect(try Self.tables(data) == [[], []])
+            #expect(!FileManager.default.fileExists(atPath: data + "/signals") && !FileManager.default.fileExists(atPath: data + "/portfolio"))
+        }
+    }
+
+    @Test func aCycleKilledMidwayIsCompletedByTheNextWithoutDuplicates() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer(mode: .slowFirst(count: 1, seconds: 8))
+        try await fake.withServer { server in
+            let process = Process()
+            process.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-infer")
+            process.arguments = ["--once", "--server", server, "--data-dir", data, "--source", "none", "--timeout-read", "60"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            // Kill -9 once the cycle is inside its request: bars and features done, nothing else yet.
+            for _ in 0..<600 where fake.invocations == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(fake.invocations == 1)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            let next = try await onThread { try Self.infer(server, data) }
+            #expect(next.status == 0, "\(next.stderr)")
+            #expect(try Self.tables(data)[0].count == 2)
+            #expect(Self.leftovers(data).isEmpty, "\(Self.leftovers(data))")
+            let jsonl = try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") }
+            let lines = try jsonl.map { try String(contentsOfFile: data + "/signals/" + $0, encoding: .utf8) }.joined().split(separator: "\n")
+            #expect(lines.count == 2)
+        }
+    }
+
+    @Test func everyRunsCyclesUntilSIGTERMAndThenExitsZero() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer()
+        try await fake.withServer { server in
+            let process = Process()
+            process.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-infer")
+            process.arguments = ["--every", "1s", "--delay", "0s", "--server", server, "--data-dir", data, "--source", "none"]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            for _ in 0..<400 where fake.invocations < 3 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(fake.invocations >= 3)
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+            #expect(lines.filter { $0.hasPrefix("cycle ") }.count >= 3)
+            #expect(try Self.tables(data)[0].count == 2)
+        }
+    }
+}
+
+/// One cycle against a real `mntrading-serve`, checked for consistency: orders only for the served
+/// pairs, caps respected, the report's numbers equal to the store's, and a report that renders.
+enum InferenceChecks {
+    static func cycleAgainstTheRealServer(url: String, data: String) throws {
+        let result = try CLI.run(["--once", "--server", url, "--data-dir", data, "--source", "none", "--min-proba", "0",
+                                  "--max-symbol-weight", "0.3", "--max-gross", "0.8", "--warmup"], program: "mntrading-infer")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("cycle "), "\(result.stdout)")
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data + "/signals/latest_metadata.json"))) as! [String: Any]
+        let served = Set((metadata["pairs"] as! [[String: Any]]).map { $0["pair"] as! String })
+        let book = try #require(try OrderFiles.latest(locations: Locations(dataDirectory: data, modelsDirectory: data)))
+        #expect(Set(book.orders.map(\.pair)).isSubset(of: served))
+        let capital = book.parameters.capital
+        for exposure in book.totals.perSymbol { #expect(abs(exposure.net) <= 0.3 * capital * (1 + 1e-9)) }
+        #expect(book.totals.gross <= 0.8 * capital * (1 + 1e-9))
+        let reportName = try String(contentsOfFile: data + "/portfolio/latest_report", encoding: .utf8)
+        let reportDirectory = data + "/portfolio/" + reportName
+        let summary = try OrderFiles.decoder().decode(ReportSummary.self, from: Data(contentsOf: URL(fileURLWithPath: reportDirectory + "/summary.json")))
+        let store = try MarketStore(dataDirectory: data)
+        let (count, gross) = try store.read { db -> (Int, Double) in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(notional), 0) FROM orders WHERE as_of = ?", arguments: [book.asOf])!
+            return (row[0], row[1])
+        }
+        #expect(summary.orders?.count == count && summary.orders?.count == book.orders.count)
+        #expect(abs((summary.orders?.legsGross ?? -1) - gross) < 1e-6)
+        #expect(summary.signals.pairs == served.count && summary.modelVersion == metadata["version"] as? Int)
+        #expect(summary.dataSource == "store")
+        try ReportRendering.checkRendersInChromium(reportDirectory + "/report.html")
+    }
+}
+
+/// Renders a report with headless Chromium and checks the picture is not blank. CI installs
+/// chromium (scripts/test.sh) and sets MNTRADING_REQUIRE_CHROMIUM=1; elsewhere a missing browser
+/// skips only this check.
+enum ReportRendering {
+    static func chromium() -> String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func checkRendersInChromium(_ html: String) throws {
+        guard let browser = chromium() else {
+            #expect(ProcessInfo.processInfo.environment["MNTRADING_REQUIRE_CHROMIUM"] != "1", "chromium is required here but missing")
+            return
+        }
+        let png = html + ".png"
+        defer { try? FileManager.default.removeItem(atPath: png) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: browser)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,1600",
+                             "--user-data-dir=" + NSTemporaryDirectory() + "chromium-" + UUID().uuidString,
+                             "--screenshot=" + png, "file://" + html]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let image = try Data(contentsOf: URL(fileURLWithPath: png))
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
+        // A blank white 1100×1600 page compresses to a few kB; charts and tables make it far larger.
+        #expect(image.count > 40_000, "the rendered report looks blank (\(image.count) bytes)")
+    }
+}

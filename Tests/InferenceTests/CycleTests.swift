@@ -1,0 +1,176 @@
+import Foundation
+@testable import Inference
+@testable import Portfolio
+import MarketData
+import Scoring
+
+import Testing
+
+func scratchDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "mntrading-inference-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct ScheduleTests {
+    let fiveMinutes = CycleSchedule(periodMilliseconds: 300_000, delayMilliseconds: 10_000)
+
+    @Test func cyclesRunAtEachBarClosePlusTheDelay() {
+        let close: Int64 = 1_717_200_000_000 // a multiple of 5 minutes
+        #expect(fiveMinutes.nextRun(after: close) == close + 10_000)
+        #expect(fiveMinutes.nextRun(after: close + 9_999) == close + 10_000)
+        #expect(fiveMinutes.nextRun(after: close + 10_000) == close + 310_000)
+        #expect(fiveMinutes.nextRun(after: close + 299_999) == close + 310_000)
+        #expect(fiveMinutes.nextRun(after: close - 1) == close + 10_000)
+    }
+
+    @Test func durationsParseAsPeopleWriteThem() {
+        #expect(CycleSchedule.parseDuration("5m") == 300_000)
+        #expect(CycleSchedule.parseDuration("1h") == 3_600_000)
+        #expect(CycleSchedule.parseDuration("10s") == 10_000)
+        #expect(CycleSchedule.parseDuration("250ms") == 250)
+        #expect(CycleSchedule.parseDuration("2.5") == 2_500)
+        #expect(CycleSchedule.parseDuration("soon") == nil)
+        #expect(CycleSchedule.parseDuration("-5m") == nil)
+    }
+}
+
+@Suite struct RequestBodyTests {
+    /// The server's own decoder (not Foundation's, which rounds some values) reads back exactly
+    /// the numbers the client computed.
+    @Test func numbersSurviveTheRoundTripThroughTheServersDecoderBitForBit() throws {
+        let values: [Double] = [0.1, -1.2345678901234567e-300, 1e22, 3.141592653589793, -0.0, 5e-324, 123456789.00000001, 2.5e-8]
+        let body = RequestBody.dataframeSplit(columns: ["pair", "a\"b"] + values.indices.map { "x\($0)" }, rows: [["X__Y"] + values.map { $0 as Any }])
+        let frame = try RequestDecoder.decode(body, contentType: "application/json")
+        #expect(frame.columns == ["pair", "a\"b"] + values.indices.map { "x\($0)" })
+        let row = try #require(frame.rows.first)
+        #expect(row.first == .string("X__Y"))
+        for (cell, value) in zip(row.dropFirst(), values) {
+            guard case let .number(parsed) = cell else { Issue.record("\(cell) is not a number"); continue }
+            #expect(parsed.bitPattern == value.bitPattern, "\(value) came back as \(parsed)")
+        }
+    }
+}
+
+@Suite struct SignalStoreTests {
+    @Test func aRerunInsertsNothingAndLeavesTheJSONLByteIdentical() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let locations = Locations(dataDirectory: directory, modelsDirectory: directory)
+        let store = try locations.openStore()
+        let day: Int64 = 1_717_200_000_000 // 2024-06-01T00:00Z
+        let records = [signal("AUSDT", "BUSDT", proba: 0.7, time: day + 300_000), signal("CUSDT", "DUSDT", proba: 0.4, signal: 0, time: day + 300_000),
+                       signal("AUSDT", "BUSDT", proba: 0.6, time: day - 300_000)]
+        #expect(try store.write { try MarketStore.insertSignals(records, in: $0) } == 3)
+        let files = try SignalFiles.rewrite(days: Set(records.map(\.day)), store: store, locations: locations)
+        #expect(files.map { ($0 as NSString).lastPathComponent } == ["signals_2024-05-31.jsonl", "signals_2024-06-01.jsonl"])
+        let before = try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        // The same bars again, scored later and with other values: the first answer stands.
+        var again = records
+        for index in again.indices { again[index].scoredAt += 1000; again[index].proba = 0.99 }
+        #expect(try store.write { try MarketStore.insertSignals(again, in: $0) } == 0)
+        try SignalFiles.rewrite(days: Set(records.map(\.day)), store: store, locations: locations)
+        #expect(try files.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == before)
+        let lines = String(decoding: before[1], as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["pair"] as? String == "AUSDT__BUSDT" && first["proba"] as? Double == 0.7 && first["model_version"] as? Int == 1)
+        // A new model version scores the same bar anew.
+        #expect(try store.write { try MarketStore.insertSignals([signal("AUSDT", "BUSDT", proba: 0.5, time: day + 300_000, version: 2)], in: $0) } == 1)
+    }
+
+    @Test func theLatestSignalsAreThoseOfTheNewestBarAndStalePairsAreNamed() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try MarketStore(dataDirectory: directory)
+        let t: Int64 = 1_717_200_000_000
+        _ = try store.write { db in
+            try MarketStore.insertSignals([signal("AUSDT", "BUSDT", proba: 0.7, time: t), signal("AUSDT", "BUSDT", proba: 0.8, time: t + 300_000),
+                                           signal("CUSDT", "DUSDT", proba: 0.9, time: t)], in: db)
+        }
+        let latest = try #require(try store.latestSignals())
+        #expect(latest.asOf == t + 300_000)
+        #expect(latest.signals.map(\.pair) == ["AUSDT__BUSDT"] && latest.signals[0].proba == 0.8)
+        #expect(latest.stale == ["CUSDT__DUSDT"])
+    }
+}
+
+@Suite struct LockTests {
+    @Test func aSecondCycleIsTurnedAwayWhileTheFirstHoldsTheLock() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let locations = Locations(dataDirectory: directory, modelsDirectory: directory)
+        let first = CycleLock(locations: locations)
+        try first.acquire()
+        let second = CycleLock(locations: locations)
+        #expect {
+            try second.acquire()
+        } throws: { error in
+            guard let error = error as? InferenceError, case .busy = error else { return false }
+            return error.exitCode == 75 && error.description.contains("another inference cycle is running")
+        }
+        first.release()
+        try second.acquire()
+        second.release()
+    }
+}
+
+@Suite struct ReportTests {
+    func sampleData(synthetic: Bool) -> ReportData {
+        let t: Int64 = 1_717_200_000_000
+        let signals = [signal("AUSDT", "BUSDT", proba: 0.8, time: t), signal("C<USDT", "DUSDT", proba: 0.6, signal: -1, time: t)]
+        var parameters = AggregationParameters()
+        parameters.maxSymbolWeight = 1
+        let book = Aggregator.aggregate(signals, asOf: t, parameters: parameters)
+        let equity = (0..<50).map { EquityPoint(time: t - Int64(50 - $0) * 300_000, equity: 1 + 0.001 * Double($0 % 7) - 0.0005 * Double($0)) }
+        let model = ServedModel(name: "mntrading_router", version: 1, modelUri: "models:/mntrading_router@champion", trainingRun: "run1",
+                                featureColumns: ["z"], featureParameters: .init(timeframe: "5m", betaWindow: 200, zWindow: 60, lagFeatures: 0,
+                                                                                labelType: "z_threshold", zscoreThreshold: 1.2, horizon: 3),
+                                pairs: [.init(pair: "AUSDT__BUSDT", legs: ["AUSDT", "BUSDT"], threshold: 0.55, kind: "gbdt",
+                                              trainingWindow: ["2024-05-01T00:00:00Z", "2024-05-30T00:00:00Z"], metrics: .init(oofRocAuc: 0.61, sharpe: 1.3))])
+        return ReportData(asOf: t, dataSource: synthetic ? "synthetic" : "exchange", model: model, signals: signals, staleSignals: [],
+                          book: book, trainingRun: "run1", pairBacktests: [.init(pair: "AUSDT__BUSDT", result: nil, equity: equity)],
+                          portfolioEquity: equity, portfolioResult: nil)
+    }
+
+    @Test func theHTMLIsSelfContainedEscapedAndLabelsSyntheticData() {
+        let html = ReportRenderer.html(sampleData(synthetic: true))
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("</html>"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 5) // exposures, equity, drawdown, pair equity, pair drawdown
+        #expect(html.contains("Synthetic data"))
+        #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
+        #expect(html.contains("C&lt;USDT__DUSDT") && !html.contains("C<USDT"))
+        #expect(html.contains("2024-05-01T00:00:00Z → 2024-05-30T00:00:00Z"))
+        #expect(!ReportRenderer.html(sampleData(synthetic: false)).contains("Synthetic data"))
+        let markdown = ReportRenderer.markdown(sampleData(synthetic: true))
+        #expect(markdown.contains("| AUSDT__BUSDT |") && markdown.contains("**Synthetic data.**"))
+    }
+
+    @Test func theSummaryAddsUpToTheOrderBook() throws {
+        let data = sampleData(synthetic: true)
+        let summary = data.summary
+        let book = try #require(data.book)
+        #expect(summary.signals.long == 1 && summary.signals.short == 1 && summary.signals.flat == 0)
+        #expect(summary.orders?.count == book.orders.count && summary.orders?.pairs == 2)
+        #expect(abs((summary.orders?.legsGross ?? 0) - book.orders.reduce(0) { $0 + $1.notional }) < 1e-9)
+        #expect(summary.trainingWindow == ["2024-05-01T00:00:00Z", "2024-05-30T00:00:00Z"])
+    }
+
+    @Test func rewritingAReportReplacesItWhole() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let locations = Locations(dataDirectory: directory, modelsDirectory: directory)
+        let path = try ReportWriter.write(sampleData(synthetic: true), locations: locations)
+        try "stray".write(toFile: path + "/stray.txt", atomically: true, encoding: .utf8)
+        #expect(try ReportWriter.write(sampleData(synthetic: false), locations: locations) == path)
+        let files = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        #expect(files == ["report.html", "report.md", "summary.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/portfolio").filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test func buyAndHoldIsTheMeanOfTheCurvesHeldBetweenPoints() {
+        let curve = ReportData.buyAndHold([[.init(time: 1, equity: 1.1), .init(time: 3, equity: 1.3)], [.init(time: 2, equity: 0.9)]])
+        #expect(curve.map(\.time) == [1, 2, 3])
+        #expect(zip(curve.map(\.equity), [1.05, 1.0, 1.1]).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+}
