@@ -115,6 +115,7 @@ struct Infer: ParsableCommand {
                 try lock.acquire()
                 defer { lock.release() }
                 let result = try cycle.run()
+                logger.info("steps: \(result.timings.map { "\($0.step) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))")
                 // Unbuffered: a log collector sees each cycle's line when the cycle ends.
                 FileHandle.standardOutput.write(Data((result.line + "\n").utf8))
             }
