@@ -50,4 +50,48 @@ struct DeploymentFileTests {
         for flag in flags { #expect(help.contains(flag), "mntrading-serve has no \(flag)") }
         #expect(entrypoint.contains("exec mntrading-serve"))
     }
+
+    /// Every `--flag` in a command line is one `mntrading-infer --help` documents.
+    static func expectInferFlags(_ words: [String], _ file: String) throws {
+        let help = try CLI.run(["--help"], program: "mntrading-infer").stdout
+        let flags = words.filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=")[0]) }
+        #expect(!flags.isEmpty)
+        for flag in flags { #expect(help.contains(flag), "\(file): mntrading-infer has no \(flag)") }
+    }
+
+    @Test func composeRunsTheClientOnATimerAgainstTheServingService() throws {
+        let compose = try #require(try Yams.load(yaml: try Self.read("docker-compose.serving.yml")) as? [String: Any])
+        let services = try #require(compose["services"] as? [String: Any])
+        let serving = try #require(services["serving"] as? [String: Any])
+        let inference = try #require(services["inference"] as? [String: Any])
+        #expect(inference["image"] as? String == serving["image"] as? String)
+        #expect(inference["entrypoint"] as? [String] == ["mntrading-infer"])
+        let command = try #require(inference["command"] as? [String])
+        #expect(command.contains("--every") && command[command.firstIndex(of: "--every")! + 1] == "5m")
+        try Self.expectInferFlags(command, "docker-compose.serving.yml")
+        let environment = try #require(inference["environment"] as? [String: Any])
+        let port = try #require((serving["environment"] as? [String: Any])?["MLFLOW_PORT"] as? String)
+        #expect(environment["MNTRADING_SERVER_URL"] as? String == "http://serving:\(port)")
+        let help = try CLI.run(["--help"], program: "mntrading-infer").stdout
+        for name in environment.keys { #expect(help.contains(name) || name == "MNTRADING_DATA_DIR", "mntrading-infer --help does not document \(name)") }
+        #expect(help.contains("MNTRADING_DATA_DIR"))
+        let dependsOn = try #require(inference["depends_on"] as? [String: Any])
+        #expect((dependsOn["serving"] as? [String: Any])?["condition"] as? String == "service_healthy")
+        #expect((inference["volumes"] as? [String])?.contains("./data:/data") == true && environment["MNTRADING_DATA_DIR"] as? String == "/data")
+        #expect(try Self.read("serving/Dockerfile").contains("/out/mntrading-infer"))
+    }
+
+    @Test func systemdAndCronRunOneCycleWithFlagsTheClientHas() throws {
+        let service = try Self.read("scripts/systemd/mntrading-infer.service")
+        let exec = try #require(service.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
+        #expect(exec.contains("/mntrading-infer --once"))
+        try Self.expectInferFlags(exec.split(separator: " ").map(String.init), "mntrading-infer.service")
+        #expect(service.contains("Type=oneshot") && service.contains("SuccessExitStatus=75"))
+        let timer = try Self.read("scripts/systemd/mntrading-infer.timer")
+        #expect(timer.contains("OnCalendar=*-*-* *:00/5:10") && timer.contains("WantedBy=timers.target"))
+        let cron = try Self.read("scripts/cron/mntrading-infer.crontab")
+        let entry = try #require(cron.split(separator: "\n").first { $0.hasPrefix("*/5 ") })
+        try Self.expectInferFlags(entry.split(separator: " ").map(String.init), "mntrading-infer.crontab")
+        #expect(entry.contains("--once"))
+    }
 }
