@@ -46,7 +46,7 @@ let package = Package(
         ], exclude: ["Proto"]),
         .target(name: "Scoring", dependencies: ["ModelFormat"]),
         .target(name: "Training", dependencies: [
-            "CXGBoost", "PairResearch", "ModelFormat", "Scoring", "Portfolio", "MarketData",
+            "CXGBoost", "PairResearch", "ModelFormat", "Scoring", "Portfolio", "MarketData", "HTTPClient",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Portfolio", dependencies: [

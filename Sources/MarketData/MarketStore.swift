@@ -243,6 +243,17 @@ public final class MarketStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5_pipeline") { db in
+            // The fingerprint of each pipeline stage's inputs when it last completed.
+            try db.execute(sql: """
+                CREATE TABLE pipeline_stages (
+                    stage TEXT PRIMARY KEY,
+                    fingerprint TEXT NOT NULL,
+                    finished_at INTEGER NOT NULL,
+                    summary TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

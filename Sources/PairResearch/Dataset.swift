@@ -16,18 +16,42 @@ public enum LabelType: String, Codable, Sendable, CaseIterable {
     /// 1 when the spread moves toward the mean by more than τ = k·σ̂_t·√h, with σ̂_t the spread
     /// volatility (sd of bar-to-bar spread changes over the z window) at t; else 0.
     case volScaled = "vol_scaled"
+    /// Defined only on stretched bars: 1 when the trade the strategy would take there pays after
+    /// fees. The position −sign(z_t) is held until z crosses zero or `horizon` bars pass, earning
+    /// each bar's spread move over (1 + |β|) as the backtest does, minus the fee on entry and exit.
+    /// This is what the model is for: which stretches revert far enough to beat the costs.
+    case tradeOutcome = "trade_outcome"
 }
 
 public struct DatasetDefinition: Codable, Sendable, Equatable {
     public var timeframe: Timeframe = .m5
     public var labelType: LabelType = .zThreshold
     public var zscoreThreshold = 1.2
-    public var horizon = 3
+    /// Bars ahead the label looks (trade_outcome: the longest hold). Eight hours of 5m bars: of the
+    /// order of the half-lives of spreads worth trading, so the label measures reversion, not
+    /// bar-to-bar noise (at 3 bars even the true spread's direction is a coin flip, AUC ≈ 0.53).
+    public var horizon = 96
     public var lagFeatures = 10
     /// k of the vol_scaled threshold.
     public var volK = 0.5
+    /// Fee per unit of notional per leg that a trade_outcome label charges on entry and on exit.
+    public var feeRate = 0.0005
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case timeframe, labelType, zscoreThreshold, horizon, lagFeatures, volK, feeRate }
+
+    /// Definitions stored before a field existed decode with that field's default.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        timeframe = try container.decodeIfPresent(Timeframe.self, forKey: .timeframe) ?? .m5
+        labelType = try container.decodeIfPresent(LabelType.self, forKey: .labelType) ?? .zThreshold
+        zscoreThreshold = try container.decodeIfPresent(Double.self, forKey: .zscoreThreshold) ?? 1.2
+        horizon = try container.decodeIfPresent(Int.self, forKey: .horizon) ?? 96
+        lagFeatures = try container.decodeIfPresent(Int.self, forKey: .lagFeatures) ?? 10
+        volK = try container.decodeIfPresent(Double.self, forKey: .volK) ?? 0.5
+        feeRate = try container.decodeIfPresent(Double.self, forKey: .feeRate) ?? 0.0005
+    }
 
     public func validate() throws {
         func fail(_ text: String) -> MarketDataError { .invalidArgument(text) }
@@ -35,15 +59,23 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
         guard lagFeatures >= 0, lagFeatures <= 200 else { throw fail("--lag-features must be between 0 and 200 (got \(lagFeatures))") }
         guard zscoreThreshold > 0, zscoreThreshold.isFinite else { throw fail("--zscore-threshold must be positive (got \(zscoreThreshold))") }
         guard volK >= 0, volK.isFinite else { throw fail("--vol-k must not be negative (got \(volK))") }
+        guard feeRate >= 0, feeRate < 0.1 else { throw fail("--fee-rate must be in [0, 0.1) (got \(feeRate))") }
     }
 
     /// Features that get lagged copies.
     public static let laggedFeatures = ["z", "z_velocity"]
 
-    /// Model input columns, in order: the row's own features, then lags 1…L of each lagged feature.
+    /// Inputs computed from the row's own features: how stretched the spread is, and whether the
+    /// long-run spread (expanding β) is stretched the same way — a stretch that both agree on is
+    /// more likely a real deviation than an artefact of the rolling window.
+    public static let alignedFeatures = ["abs_z", "z_long_aligned"]
+
+    /// Model input columns, in order: the row's own features, the aligned ones, then lags 1…L of
+    /// each lagged feature.
     public var featureNames: [String] {
-        guard lagFeatures > 0 else { return FeatureRow.featureNames }
-        return FeatureRow.featureNames + Self.laggedFeatures.flatMap { name in (1...lagFeatures).map { "\(name)_lag\($0)" } }
+        let own = FeatureRow.featureNames + Self.alignedFeatures
+        guard lagFeatures > 0 else { return own }
+        return own + Self.laggedFeatures.flatMap { name in (1...lagFeatures).map { "\(name)_lag\($0)" } }
     }
 
     var identifier: String {
@@ -87,6 +119,8 @@ public struct PairDataset: Sendable {
             let row = rows[t]
             openTimes.append(row.openTime)
             features.append(contentsOf: row.values)
+            features.append(abs(row.z))
+            features.append(row.z == 0 ? 0 : (row.z > 0 ? row.zLong : -row.zLong))
             if lags > 0 {
                 for l in 1...lags { features.append(rows[t - l].z) }
                 for l in 1...lags { features.append(rows[t - l].zVelocity) }
@@ -98,6 +132,13 @@ public struct PairDataset: Sendable {
                 nextBarMoves.append(log(next.closeA / row.closeA) - row.beta * log(next.closeB / row.closeB))
             } else {
                 nextBarMoves.append(nil)
+            }
+            if definition.labelType == .tradeOutcome {
+                let outcome = abs(row.z) >= definition.zscoreThreshold && row.z != 0
+                    ? Self.tradeOutcome(rows: rows, entry: t, horizon: horizon, feeRate: definition.feeRate) : nil
+                labels.append(outcome.map { $0 > 0 ? 1 : 0 })
+                forwardMoves.append(outcome)
+                continue
             }
             guard t + horizon < rows.count else {
                 labels.append(nil)
@@ -123,10 +164,31 @@ public struct PairDataset: Sendable {
             case .volScaled:
                 let tau = definition.volK * row.spreadVolatility * Double(horizon).squareRoot()
                 label = -side * move > tau ? 1 : 0
+            case .tradeOutcome:
+                preconditionFailure("handled above")
             }
             labels.append(label)
             forwardMoves.append(move)
         }
+    }
+
+    /// Net return on capital of the hold-to-mean trade entered at `entry` against the stretch:
+    /// per bar p·(Δln A − β_j·Δln B)/(1 + |β_j|) as `Backtest` books it, exit when z crosses zero
+    /// or after `horizon` bars, two fee charges (entry, exit). nil when the data ends before the
+    /// trade does, so the label is never guessed.
+    static func tradeOutcome(rows: [FeatureRow], entry t: Int, horizon: Int, feeRate: Double) -> Double? {
+        let position: Double = rows[t].z > 0 ? -1 : 1
+        var pnl = 0.0
+        var j = t
+        while true {
+            guard j + 1 < rows.count else { return nil }
+            let (now, next) = (rows[j], rows[j + 1])
+            let move = log(next.closeA / now.closeA) - now.beta * log(next.closeB / now.closeB)
+            pnl += position * move / (1 + abs(now.beta))
+            j += 1
+            if next.z * rows[t].z <= 0 || j - t >= horizon { break }
+        }
+        return pnl - 2 * feeRate
     }
 }
 

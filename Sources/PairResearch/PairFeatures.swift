@@ -6,7 +6,7 @@ public struct FeatureParameters: Codable, Sendable, Equatable {
     public var betaWindow: Int
     public var zWindow: Int
 
-    public init(betaWindow: Int = 1000, zWindow: Int = 300) {
+    public init(betaWindow: Int = 1000, zWindow: Int = 1000) {
         self.betaWindow = betaWindow
         self.zWindow = zWindow
     }

@@ -9,7 +9,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var candidates = Candidate.defaultGrid
     public var calibration: Calibration.Method = .platt
     /// Calibrated probability at or above which the model takes a position.
-    public var probaThreshold = 0.5
+    public var probaThreshold = 0.6
     /// |z| at which the plain z rule (the baseline) takes a position.
     public var zRuleThreshold = 1.2
     public var costs = BacktestCosts()

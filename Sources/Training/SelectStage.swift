@@ -8,7 +8,7 @@ import Portfolio
 public struct SelectionRules: Codable, Sendable, Equatable {
     public var sharpeMin: Double? = 0.2
     public var maxDrawdownMax: Double? = 0.5
-    public var aucMin: Double? = 0.5
+    public var aucMin: Double? = 0.55
     public var topK = 20
 
     public init() {}

@@ -101,7 +101,7 @@ struct Features: ParsableCommand {
     var betaWindow: Int = 1000
 
     @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"))
-    var zWindow: Int = 300
+    var zWindow: Int = 1000
 
     @Option(help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
     var pairs: String = "latest"
@@ -134,11 +134,14 @@ struct Dataset: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Label the feature rows for training (labels defined in the README).",
         discussion: """
-            Labels look --horizon bars ahead at the spread of a position opened at the bar (β and α \
-            frozen there): z_threshold = the spread is stretched (|z| ≥ --zscore-threshold) and moves \
-            toward the mean; revert_direction = it moves toward the mean; vol_scaled = it moves toward \
-            the mean by more than --vol-k·σ̂·√horizon. Inputs are the row's features plus --lag-features \
-            lagged copies of z and z velocity. The last --horizon bars have no label yet.
+            z_threshold (default) labels the stretched bars (|z| ≥ --zscore-threshold): 1 when the \
+            spread of a position opened there (β and α frozen at the bar) is closer to the mean \
+            --horizon bars later. trade_outcome labels the same bars 1 when the trade taken there \
+            (held until z crosses zero or --horizon bars pass) pays after --fee-rate on entry and exit. \
+            revert_direction = every bar, 1 when the spread moves toward the mean; vol_scaled = 1 when \
+            it moves toward the mean by more than --vol-k·σ̂·√horizon. Inputs are the row's features, \
+            |z|, sign(z)·z_long, plus --lag-features lagged copies of z and z velocity. \
+            Bars whose future is not known yet have no label.
             """
     )
 
@@ -147,14 +150,17 @@ struct Dataset: ParsableCommand {
     @Option(help: "Bar length of the features.")
     var timeframe: String = "5m"
 
-    @Option(help: "z_threshold, revert_direction or vol_scaled.")
+    @Option(help: "z_threshold, trade_outcome, revert_direction or vol_scaled.")
     var labelType: LabelType = .zThreshold
 
-    @Option(help: ArgumentHelp("|z| that counts as stretched (z_threshold).", valueName: "z"))
+    @Option(help: ArgumentHelp("|z| that counts as stretched (trade_outcome, z_threshold).", valueName: "z"))
     var zscoreThreshold: Double = 1.2
 
-    @Option(help: ArgumentHelp("Bars ahead the label looks.", valueName: "bars"))
-    var horizon: Int = 3
+    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"))
+    var horizon: Int = 96
+
+    @Option(help: ArgumentHelp("Fee per unit of notional per leg, charged on entry and exit by trade_outcome.", valueName: "rate"))
+    var feeRate: Double = 0.0005
 
     @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"))
     var lagFeatures: Int = 10
@@ -174,6 +180,7 @@ struct Dataset: ParsableCommand {
             definition.horizon = horizon
             definition.lagFeatures = lagFeatures
             definition.volK = volK
+            definition.feeRate = feeRate
             return definition
         }
     }

@@ -46,7 +46,7 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds")) var earlyStoppingRounds: Int = 50
     @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds: Int = 400
     @Option(help: "Probability calibration: platt, isotonic or none (fitted on out-of-fold predictions).") var calibration: Calibration.Method = .platt
-    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold: Double = 0.5
+    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold: Double = 0.6
     @Option(help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z")) var zscoreThreshold: Double = 1.2
     @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate: Double = 0.0005
     @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps: Double = 0
@@ -140,7 +140,7 @@ struct Select: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @Option(help: ArgumentHelp("Smallest OOF Sharpe after fees.", valueName: "s")) var sharpeMin: Double = 0.2
     @Option(help: ArgumentHelp("Largest OOF max drawdown (fraction).", valueName: "dd")) var maxddMax: Double = 0.5
-    @Option(help: ArgumentHelp("OOF ROC-AUC must exceed this.", valueName: "auc")) var aucMin: Double = 0.5
+    @Option(help: ArgumentHelp("OOF ROC-AUC must exceed this.", valueName: "auc")) var aucMin: Double = 0.55
     @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k")) var topK: Int = 20
     @Flag(help: "Select without guardrails (weak pairs may pass).") var noGuardrails = false
 
@@ -181,7 +181,7 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
     @Option(help: "oof (model) or z (plain z rule).") var signalsFrom: SignalSource = .oof
-    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold: Double = 0.5
+    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold: Double = 0.6
     @Option(help: ArgumentHelp("|z| at which the z rule trades.", valueName: "z")) var zscoreThreshold: Double = 1.2
     @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate: Double = 0.0005
     @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps: Double = 0

@@ -241,7 +241,7 @@ struct ResearchCLITests {
         #expect(again.stdout.contains("features 5m: \(pairs.count) pairs, 0 rows written"))
         let dataset = try CLI.run(["dataset", "--horizon", "3", "--lag-features", "5"] + dir)
         #expect(dataset.status == 0, "\(dataset.stderr)")
-        #expect(dataset.stdout.contains("(z_threshold, 20 features)"))
+        #expect(dataset.stdout.contains("(z_threshold, 22 features)"))
     }
 
     @Test(arguments: [

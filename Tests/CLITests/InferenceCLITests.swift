@@ -53,7 +53,8 @@ struct InferenceFaultTests {
             let second = try await onThread { try Self.infer(server, data) }
             #expect(second.status == 0 && second.stdout.contains("0 new signals"))
             #expect(try Self.tables(data) == tables)
-            #expect(try String(contentsOfFile: data + "/portfolio/latest_orders.json", encoding: .utf8) == latest)
+            let latestAgain = try String(contentsOfFile: data + "/portfolio/latest_orders.json", encoding: .utf8)
+            #expect(latestAgain == latest, "\(latest)\n---\n\(latestAgain)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") } == jsonl)
             // --n-last scores older bars too; the bars already scored are not stored twice.
             let wider = try await onThread { try Self.infer(server, data, ["--n-last", "3"]) }

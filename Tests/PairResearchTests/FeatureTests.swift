@@ -153,6 +153,35 @@ struct DatasetTests {
         #expect(scaled.forwardMoves[3]! < 0)
     }
 
+    /// β = 1 and B = 1, so each bar's spread move is Δln A and the trade earns it over 1 + |β| = 2.
+    @Test func tradeOutcomeLabelsWhetherTheHoldToMeanTradePaysAfterFees() {
+        var definition = DatasetDefinition()
+        definition.lagFeatures = 0
+        definition.labelType = .tradeOutcome
+        definition.horizon = 10
+        definition.feeRate = 0.0005
+        let reverting = PairDataset(pair: "P", rows: Self.rows([0.05, 0.03, 0.01, -0.01, 0.02], [2.0, 1.5, 0.5, -0.3, 0.4]), definition: definition)
+        // t0 short the spread: +0.01 three times until z crosses zero, minus 2 × 0.0005.
+        #expect(reverting.labels == [1, 1, nil, nil, nil])
+        #expect(abs(reverting.forwardMoves[0]! - 0.029) < 1e-12 && abs(reverting.forwardMoves[1]! - 0.019) < 1e-12)
+        definition.horizon = 2
+        let flat = PairDataset(pair: "P", rows: Self.rows([0.05, 0.0502, 0.0498, 0.049], [2, 2, 2, 2]), definition: definition)
+        // Held two bars (the cap) for +0.0001 and +0.0006 before fees of 0.001: both lose. t2 would
+        // need a bar after the data ends: no label rather than a guess.
+        #expect(flat.labels == [0, 0, nil, nil])
+        #expect(abs(flat.forwardMoves[0]! - (-0.0009)) < 1e-12)
+        // The aligned inputs: |z| and z_long signed by z's side.
+        let names = definition.featureNames
+        let width = names.count
+        let absZ = names.firstIndex(of: "abs_z")!, aligned = names.firstIndex(of: "z_long_aligned")!
+        #expect(flat.features[absZ] == 2 && flat.features[aligned] == 0)
+        var rows = Self.rows([0.05, 0.04], [-2, 1])
+        rows[0].zLong = 1.5
+        rows[1].zLong = 1.5
+        let signed = PairDataset(pair: "P", rows: rows, definition: definition)
+        #expect(signed.features[aligned] == -1.5 && signed.features[width + aligned] == 1.5)
+    }
+
     @Test func lagsComeFromEarlierRowsAndTheLastHorizonHasNoLabel() {
         let zs = (0..<30).map { Double($0) / 10 }
         let rows = zs.enumerated().map { Self.row($0.offset, z: $0.element, spread: 0.01 * Double($0.offset), closeA: exp(0.01 * Double($0.offset))) }
@@ -165,7 +194,7 @@ struct DatasetTests {
         #expect(dataset.labels.suffix(4).allSatisfy { $0 == nil })
         #expect(dataset.labels.dropLast(4).allSatisfy { $0 != nil })
         let width = definition.featureNames.count
-        #expect(width == FeatureRow.featureNames.count + 6)
+        #expect(width == FeatureRow.featureNames.count + 2 + 6)
         let zLagColumn = definition.featureNames.firstIndex(of: "z_lag1")!
         for index in 0..<dataset.count {
             // Row index in the feature rows is index + 3; its lag 1 is the row before.

@@ -88,13 +88,15 @@ struct HonestyTests {
     static let parameters = FeatureParameters(betaWindow: 200, zWindow: 60)
 
     static func dataset(profile: SyntheticMarket.Profile, pair: (String, String), days: Int = 24,
-                        label: LabelType = .revertDirection) throws -> PairDataset {
-        let market = SyntheticMarket(seed: 11, profile: profile)
+                        label: LabelType = .revertDirection, seed: UInt64 = 11,
+                        parameters: FeatureParameters = parameters, horizon: Int = 3) throws -> PairDataset {
+        let market = SyntheticMarket(seed: seed, profile: profile)
         let series = try market.series(symbols: [pair.0, pair.1], timeframe: .m5, from: SyntheticMarket.origin,
                                        to: SyntheticMarket.origin + Int64(days) * 86_400_000)
         let rows = FeatureEngine(parameters: parameters).rows(PairBars(a: series[0].bars, b: series[1].bars))
         var definition = DatasetDefinition()
         definition.labelType = label
+        definition.horizon = horizon
         definition.lagFeatures = 3
         return PairDataset(pair: "\(pair.0)__\(pair.1)", rows: rows, definition: definition)
     }
@@ -119,11 +121,54 @@ struct HonestyTests {
     @Test(arguments: [LabelType.revertDirection, .zThreshold, .volScaled])
     func noEdgeInIndependentRandomWalks(label: LabelType) throws {
         let dataset = try Self.dataset(profile: .independent, pair: ("SYNA1USDT", "SYNA0USDT"), days: 40, label: label)
-        let result = try PairTrainer(settings: Self.settings).train(dataset)
+        try Self.expectNoEdge(dataset)
+    }
+
+    /// The default setup (z_threshold label, 1000-bar windows, 96-bar horizon) on random walks.
+    @Test func noEdgeInIndependentRandomWalksWithTheDefaultLabel() throws {
+        try Self.expectNoEdge(try Self.dataset(profile: .independent, pair: ("SYNA1USDT", "SYNA0USDT"), days: 180, label: .zThreshold,
+                                               parameters: FeatureParameters(), horizon: 96), horizon: 96)
+    }
+
+    /// The default setup on the planted cointegrated pairs: the classifier finds the edge out of
+    /// fold (AUC clearly above 0.5 on most pairs) and, over the pairs, filtering the z rule with it
+    /// beats the plain z rule after fees. Measured (180 days): AUC 0.588 / 0.514 / 0.602, Sharpe
+    /// model 3.43 / 2.37 / 4.57 against z rule 1.11 / 2.33 / 2.13.
+    @Test func plantedPairsHaveAnEdgeThatBeatsTheZRuleAfterFees() throws {
+        var settings = TrainingSettings()
+        settings.fit.threads = 2
+        settings.crossValidation.horizon = 96
+        var aucs: [Double] = [], model: [Double] = [], zRule: [Double] = []
+        for (a, b, seed) in [("SYNA2USDT", "SYNA0USDT", UInt64(42)), ("SYNB1USDT", "SYNB0USDT", UInt64(11)), ("SYND1USDT", "SYND0USDT", UInt64(42))] {
+            let dataset = try Self.dataset(profile: .default, pair: (a, b), days: 180, label: .zThreshold, seed: seed,
+                                           parameters: FeatureParameters(), horizon: 96)
+            let result = try PairTrainer(settings: settings).train(dataset)
+            #expect(result.status == "trained", "\(result.reason ?? "")")
+            let auc = try #require(result.oof?.rocAUC)
+            print("planted \(a)__\(b) seed \(seed): OOF AUC \(auc), Sharpe model \(result.backtest?.sharpe ?? .nan) vs z rule \(result.baselineZRule?.sharpe ?? .nan)")
+            aucs.append(auc)
+            model.append(try #require(result.backtest).sharpe)
+            zRule.append(try #require(result.baselineZRule).sharpe)
+        }
+        let mean = { (values: [Double]) in values.reduce(0, +) / Double(values.count) }
+        // "Clearly above 0.5" on most planted pairs: what selection's default --auc-min asks.
+        #expect(aucs.filter { $0 > 0.55 }.count >= 2, "OOF AUCs \(aucs)")
+        #expect(mean(aucs) > 0.55, "mean OOF AUC \(mean(aucs))")
+        #expect(mean(model) > mean(zRule), "mean Sharpe: model \(model) vs z rule \(zRule)")
+        #expect(mean(model) > 0, "model Sharpe \(model) after fees")
+    }
+
+    static func expectNoEdge(_ dataset: PairDataset, horizon: Int = 3) throws {
+        var settings = Self.settings
+        settings.crossValidation.horizon = horizon
+        let result = try PairTrainer(settings: settings).train(dataset)
         #expect(result.status == "trained", "\(result.reason ?? "")")
-        #expect(Self.harnessPasses(result), "OOF AUC \(result.oof?.rocAUC ?? .nan)")
+        let passes = Self.harnessPasses(result)
+        print("independent \(dataset.pair): OOF AUC \(result.oof?.rocAUC ?? .nan), Sharpe \(result.backtest?.sharpe ?? .nan)")
+        #expect(passes, "OOF AUC \(result.oof?.rocAUC ?? .nan)")
         let decisions = SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())
-        #expect(decisions.allSatisfy { !$0.selected }, "\(decisions)")
+        let noneSelected = decisions.allSatisfy { !$0.selected }
+        #expect(noneSelected, "\(decisions.map { "\($0.pair): \($0.reason)" })")
     }
 
     /// Feeding the label itself in as a feature must make the harness fail: it can fail.

@@ -1,0 +1,216 @@
+import Foundation
+import GRDB
+import HTTPClient
+import MarketData
+import ModelFormat
+import PairResearch
+
+/// Everything `mntrading pipeline` needs to run the batch side end to end.
+public struct PipelineSettings: Sendable {
+    public enum Source: String, Sendable, CaseIterable { case synthetic, binance }
+
+    public var source = Source.synthetic
+    public var syntheticSeed: UInt64 = 42
+    public var syntheticProfile = SyntheticMarket.Profile.default
+    /// Binance: the universe to screen (synthetic: every symbol of the market).
+    public var symbols: [String] = []
+    public var binanceURL = BinanceClient.defaultBaseURL
+    public var screeningDays = 180
+    public var trainingDays = 30
+    public var screening = ScreeningParameters()
+    public var features = FeatureParameters()
+    public var dataset = DatasetDefinition()
+    public var training = TrainingSettings()
+    public var selection = SelectionRules()
+    public var routerName = "mntrading_router"
+    public var alias = "champion"
+    /// Redo every stage even when its inputs have not changed.
+    public var force = false
+
+    public init() {
+        screening.topK = 5
+    }
+}
+
+/// What the pipeline did, stage by stage, and where it ended.
+public struct PipelineSummary: Sendable {
+    public var stages: [(name: String, skipped: Bool, line: String, seconds: Double)] = []
+    public var pairsScreened = 0
+    public var pairsSelected = 0
+    public var meanOOFAUC: Double?
+    /// Mean out-of-fold Sharpe (after fees) of the selected pairs.
+    public var meanSelectedSharpe: Double?
+    public var modelURI: String?
+    public var version: Int?
+}
+
+/// `mntrading pipeline`: ingest 1h → screen → ingest 5m for the screened symbols → features →
+/// dataset → train → select → router, each stage the same code as its own command.
+///
+/// A stage is skipped when its fingerprint — its parameters plus the state of the inputs it reads,
+/// as the store holds them — equals the one recorded when it last completed; a stage that failed
+/// or was interrupted recorded nothing, so the next run resumes there. A change upstream changes
+/// the state downstream stages read, so they rerun; `force` reruns everything.
+public struct Pipeline: Sendable {
+    public static let stageNames = ["ingest 1h", "screen", "ingest 5m", "features", "dataset", "train", "select", "router"]
+
+    public let store: MarketStore
+    public let locations: Locations
+    public let settings: PipelineSettings
+
+    public init(store: MarketStore, locations: Locations, settings: PipelineSettings) {
+        self.store = store
+        self.locations = locations
+        self.settings = settings
+    }
+
+    public func run(now: Int64 = UTCTime.nowMilliseconds(), report: (String) -> Void = { _ in },
+                    progress: ProgressReporter = .silent, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> PipelineSummary {
+        var summary = PipelineSummary()
+        let models = ModelStore(root: locations.modelsDirectory)
+        let screeningSince = now - Int64(settings.screeningDays) * 86_400_000
+        let trainingSince = now - Int64(settings.trainingDays) * 86_400_000
+        let universe = try self.universe()
+
+        func stage(_ index: Int, fingerprint parts: [String], _ body: () throws -> String) throws {
+            let name = Self.stageNames[index]
+            var hash = FNV1a()
+            for part in parts { hash.add(part) }
+            let fingerprint = hash.hex
+            let started = Date()
+            let recorded = try store.read { db in
+                try String.fetchOne(db, sql: "SELECT fingerprint FROM pipeline_stages WHERE stage = ?", arguments: [name])
+            }
+            let prefix = "[\(index + 1)/\(Self.stageNames.count)] \(name): "
+            if !settings.force && recorded == fingerprint {
+                summary.stages.append((name, true, "skipped, inputs unchanged", 0))
+                report(prefix + "skipped, inputs unchanged")
+                return
+            }
+            let line = try body()
+            try store.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO pipeline_stages (stage, fingerprint, finished_at, summary) VALUES (?, ?, ?, ?)",
+                               arguments: [name, fingerprint, UTCTime.nowMilliseconds(), line])
+            }
+            let seconds = Date().timeIntervalSince(started)
+            summary.stages.append((name, false, line, seconds))
+            report(prefix + line + String(format: " (%.1f s)", seconds))
+        }
+
+        try stage(0, fingerprint: [sourceKey, universe.joined(separator: ","), "\(screeningSince / Timeframe.d1.milliseconds)",
+                                   "\(Timeframe.h1.floor(now))"]) {
+            try ingest(universe, timeframe: .h1, since: screeningSince, now: now, progress: progress).line
+        }
+        var screening = settings.screening
+        screening.timeframe = .h1
+        try stage(1, fingerprint: [try ResearchJSON.string(screening), try barsState(.h1)]) {
+            let (run, _) = try ScreeningStage(store: store, locations: locations).run(screening, now: now, progress: progress)
+            return "\(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) kept"
+        }
+        let pairs = try PairSelection.resolve("latest", store: store)
+        summary.pairsScreened = pairs.count
+        guard !pairs.isEmpty else {
+            throw TrainingError.invalidArgument("the screen kept no pair: nothing to train (loosen --pvalue-max or --corr-min, or screen more symbols)")
+        }
+        let legs = Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted()
+        let timeframe = settings.dataset.timeframe
+        try stage(2, fingerprint: [sourceKey, legs.joined(separator: ","), "\(trainingSince / Timeframe.d1.milliseconds)", "\(timeframe.floor(now))"]) {
+            try ingest(legs, timeframe: timeframe, since: trainingSince, now: now, progress: progress).line
+        }
+        try stage(3, fingerprint: [try ResearchJSON.string(settings.features), pairs.map(\.pair).joined(separator: ","), try barsState(timeframe)]) {
+            let updates = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: settings.features, progress: progress)
+            return "\(updates.count) pairs, \(updates.reduce(0) { $0 + $1.rowsWritten }) rows written"
+        }
+        try stage(4, fingerprint: [try ResearchJSON.string(settings.dataset), try state("SELECT pair, parameters, last_open_time, rows FROM feature_sets ORDER BY pair, timeframe")]) {
+            let built = try DatasetStage(store: store).build(settings.dataset, pairs: pairs, now: now)
+            return "\(built.pairs) pairs, \(built.rows) rows, \(built.labelledRows) labelled"
+        }
+        try stage(5, fingerprint: [try ResearchJSON.string(settings.training), try state("SELECT id, created_at FROM datasets ORDER BY created_at DESC, id LIMIT 1")]) {
+            let (report, _) = try TrainStage(store: store, locations: locations).run(settings: settings.training, now: now, progress: progress, shouldStop: shouldStop)
+            if shouldStop() { throw TrainingError.invalidArgument("interrupted during training; run the pipeline again to resume there") }
+            let trained = report.pairs.filter { $0.status == "trained" }
+            return "\(trained.count)/\(report.pairs.count) pairs trained" + (report.portfolio.map { String(format: ", portfolio OOF Sharpe %.2f", $0.sharpe) } ?? "")
+        }
+        let runState = try state("SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
+        try stage(6, fingerprint: [try ResearchJSON.string(settings.selection), runState]) {
+            let (result, _) = try SelectStage(store: store, locations: locations).run(rules: settings.selection, now: now)
+            return "\(result.selected.count) of \(result.decisions.count) pairs selected" + (result.warning.map { " (\($0))" } ?? "")
+        }
+        let (selected, aucs, sharpe) = try selectionFigures()
+        summary.pairsSelected = selected
+        summary.meanOOFAUC = aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count)
+        summary.meanSelectedSharpe = sharpe
+        guard selected > 0 else {
+            throw TrainingError.invalidArgument("no pair passed selection, so there is no model to deploy; see \(locations.dataPath("training", "selection.json")) for each pair's reason")
+        }
+        // The router is current when the alias already points at a version built from this run.
+        let currentVersion = try? models.aliases(settings.routerName)[settings.alias]
+        let built = currentVersion.flatMap { version in
+            (try? RouterManifest.decoder().decode(RouterManifest.self, from: Data(contentsOf: URL(fileURLWithPath: models.versionDirectory(settings.routerName, version) + "/router.json"))))?.trainingRun
+        }
+        try stage(7, fingerprint: [settings.routerName, settings.alias, runState, try state("SELECT pair, selected FROM selections ORDER BY run_id, pair"), built ?? "none"]) {
+            let (version, _) = try RouterBuilder(store: store, models: models).build(name: settings.routerName, alias: settings.alias)
+            return "\(settings.routerName) version \(version), alias \(settings.alias)"
+        }
+        summary.version = try models.aliases(settings.routerName)[settings.alias]
+        summary.modelURI = "models:/\(settings.routerName)@\(settings.alias)"
+        return summary
+    }
+
+    var sourceKey: String {
+        switch settings.source {
+        case .synthetic: "synthetic:\(settings.syntheticSeed):\(settings.syntheticProfile.rawValue)"
+        case .binance: "binance:\(settings.binanceURL)"
+        }
+    }
+
+    func universe() throws -> [String] {
+        switch settings.source {
+        case .synthetic:
+            let market = SyntheticMarket(seed: settings.syntheticSeed, profile: settings.syntheticProfile)
+            if settings.symbols.isEmpty { return market.symbols }
+            try market.validate(symbols: settings.symbols)
+            return settings.symbols
+        case .binance:
+            guard settings.symbols.count >= 2 else {
+                throw TrainingError.invalidArgument("--source binance needs --symbols with at least two symbols to screen")
+            }
+            return settings.symbols
+        }
+    }
+
+    func ingest(_ symbols: [String], timeframe: Timeframe, since: Int64, now: Int64, progress: ProgressReporter) throws -> IngestSummary {
+        let source: IngestSource
+        switch settings.source {
+        case .synthetic:
+            let market = SyntheticMarket(seed: settings.syntheticSeed, profile: settings.syntheticProfile)
+            source = .synthetic(market)
+            try AtomicFile.write(try SyntheticGroundTruth.encoder().encode(market.groundTruth), to: locations.groundTruthPath)
+        case .binance:
+            source = .binance(try BinanceClient(baseURL: settings.binanceURL, http: HTTPClient(configuration: HTTPClientConfiguration())))
+        }
+        return try Ingestor(store: store).run(source, IngestRequest(symbols: symbols, timeframe: timeframe, since: since, until: now),
+                                              now: now, progress: progress)
+    }
+
+    func barsState(_ timeframe: Timeframe) throws -> String {
+        try state("SELECT symbol, COUNT(*), MIN(open_time), MAX(open_time) FROM bars WHERE timeframe = '\(timeframe.rawValue)' GROUP BY symbol ORDER BY symbol")
+    }
+
+    /// The rows a query returns, as text: what a fingerprint needs of the store's state.
+    func state(_ sql: String) throws -> String {
+        try store.read { db in try Row.fetchAll(db, sql: sql).map { "\($0)" }.joined(separator: "\n") }
+    }
+
+    func selectionFigures() throws -> (selected: Int, aucs: [Double], meanSharpe: Double?) {
+        try store.read { db in
+            guard let runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1") else {
+                return (0, [], nil)
+            }
+            let rows = try Row.fetchAll(db, sql: "SELECT oof_roc_auc, sharpe FROM selections WHERE run_id = ? AND selected = 1", arguments: [runId])
+            let aucs = rows.compactMap { $0["oof_roc_auc"] as Double? }
+            let sharpes = rows.compactMap { $0["sharpe"] as Double? }
+            return (rows.count, aucs, sharpes.isEmpty ? nil : sharpes.reduce(0, +) / Double(sharpes.count))
+        }
+    }
+}
