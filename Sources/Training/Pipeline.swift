@@ -72,7 +72,9 @@ public struct Pipeline: Sendable {
         let trainingSince = now - Int64(settings.trainingDays) * 86_400_000
         let universe = try self.universe()
 
-        func stage(_ index: Int, fingerprint parts: [String], _ body: () throws -> String) throws {
+        /// `outputsPresent`: whether what the stage made last time is still there (a stage whose
+        /// output was deleted runs again even when its inputs are the same).
+        func stage(_ index: Int, fingerprint parts: [String], outputsPresent: Bool = true, _ body: () throws -> String) throws {
             let name = Self.stageNames[index]
             var hash = FNV1a()
             for part in parts { hash.add(part) }
@@ -82,7 +84,7 @@ public struct Pipeline: Sendable {
                 try String.fetchOne(db, sql: "SELECT fingerprint FROM pipeline_stages WHERE stage = ?", arguments: [name])
             }
             let prefix = "[\(index + 1)/\(Self.stageNames.count)] \(name): "
-            if !settings.force && recorded == fingerprint {
+            if !settings.force && recorded == fingerprint && outputsPresent {
                 summary.stages.append((name, true, "skipped, inputs unchanged", 0))
                 report(prefix + "skipped, inputs unchanged")
                 return
@@ -148,7 +150,11 @@ public struct Pipeline: Sendable {
         let built = currentVersion.flatMap { version in
             (try? RouterManifest.decoder().decode(RouterManifest.self, from: Data(contentsOf: URL(fileURLWithPath: models.versionDirectory(settings.routerName, version) + "/router.json"))))?.trainingRun
         }
-        try stage(7, fingerprint: [settings.routerName, settings.alias, runState, try state("SELECT pair, selected FROM selections ORDER BY run_id, pair"), built ?? "none"]) {
+        let runId = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
+        }
+        try stage(7, fingerprint: [settings.routerName, settings.alias, runState, try state("SELECT pair, selected FROM selections ORDER BY run_id, pair")],
+                  outputsPresent: built != nil && built == runId) {
             let (version, _) = try RouterBuilder(store: store, models: models).build(name: settings.routerName, alias: settings.alias)
             return "\(settings.routerName) version \(version), alias \(settings.alias)"
         }

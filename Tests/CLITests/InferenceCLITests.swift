@@ -219,3 +219,60 @@ enum ReportRendering {
         #expect(image.count > 40_000, "the rendered report looks blank (\(image.count) bytes)")
     }
 }
+
+/// The whole system as the quickstart runs it, small enough for CI: pipeline → server on an
+/// ephemeral port → one inference cycle → orders and report checked against the store.
+@Suite(.serialized)
+struct EndToEndTests {
+    @Test func pipelineThenServeThenOneCycle() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let dirs = ["--data-dir", work + "/data", "--models-dir", work + "/models"]
+        let pipeline = ["pipeline", "--screen-days", "90", "--train-days", "21", "--top-k", "3", "--n-splits", "3", "--max-rounds", "40",
+                        "--kinds", "gbdt,logistic", "--threads", "2", "--no-guardrails"] + dirs
+        let first = try CLI.run(pipeline)
+        #expect(first.status == 0, "\(first.stderr)")
+        for (index, name) in ["ingest 1h", "screen", "ingest 5m", "features", "dataset", "train", "select", "router"].enumerated() {
+            #expect(first.stdout.contains("[\(index + 1)/8] \(name): "), "no progress line for \(name)")
+        }
+        #expect(first.stdout.contains("model models:/mntrading_router@champion = version 1"), "\(first.stdout)")
+        // Nothing changed: every stage is skipped and no new model version appears.
+        let again = try CLI.run(pipeline)
+        #expect(again.status == 0)
+        #expect(again.stdout.components(separatedBy: "skipped, inputs unchanged").count - 1 == 8, "\(again.stdout)")
+        #expect(again.stdout.contains("= version 1"))
+        // A different setting redoes what depends on it, from that stage on.
+        let changed = try CLI.run(pipeline.map { $0 == "40" ? "30" : $0 })
+        #expect(changed.stdout.contains("[5/8] dataset: skipped") && changed.stdout.contains("[6/8] train: 3/3 pairs trained"), "\(changed.stdout)")
+        #expect(changed.stdout.contains("= version 2"))
+
+        let server = Process()
+        server.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-serve")
+        server.arguments = ["-m", "models:/mntrading_router@champion", "--models-dir", work + "/models", "-p", "0"]
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() } }
+        var line = ""
+        while !line.contains("\n"), let chunk = try output.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        let url = line.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "listening on ", with: "")
+        #expect(url.hasPrefix("http://127.0.0.1:"))
+        try InferenceChecks.cycleAgainstTheRealServer(url: url, data: work + "/data")
+        // Orders only for pairs the latest selection kept.
+        let store = try MarketStore(dataDirectory: work + "/data")
+        let selected = try store.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT pair FROM selections WHERE selected = 1 AND run_id =
+                    (SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1)
+                """)
+        }
+        let ordered = try store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT pair FROM orders") }
+        #expect(Set(ordered).isSubset(of: Set(selected)), "orders for \(ordered), selected \(selected)")
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+}
