@@ -36,7 +36,7 @@ struct RouterCommand: ParsableCommand {
 struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect and manage router versions: list, show, alias (promote or roll back), predict.",
-        subcommands: [List.self, Show.self, Alias.self, Predict.self]
+        subcommands: [List.self, Show.self, Alias.self, Predict.self, Example.self]
     )
 
     struct List: ParsableCommand {
@@ -113,6 +113,47 @@ struct Models: ParsableCommand {
                 FileHandle.standardOutput.write(Data(answer))
                 print()
             }
+        }
+    }
+
+    struct Example: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a valid /invocations body for a model, in any input shape the protocol takes.",
+            discussion: """
+                The rows are the model's input_example.json (the newest bar of every member when it was \
+                built), reshaped. For example:
+                  mntrading models example -m models:/mntrading_router@champion --shape dataframe_records > body.json
+                  curl -s http://127.0.0.1:5001/invocations -H 'Content-Type: application/json' --data-binary @body.json
+                """)
+        enum Shape: String, ExpressibleByArgument, CaseIterable {
+            case dataframeSplit = "dataframe_split", dataframeRecords = "dataframe_records", instances, inputs, csv
+        }
+        @OptionGroup var location: LocationOptions
+        @Option(name: [.short, .customLong("model-uri")], help: "Model URI or path inside the models directory.") var modelURI: String
+        @Option(help: "dataframe_split, dataframe_records, instances, inputs (JSON) or csv.") var shape: Shape = .dataframeSplit
+
+        func run() throws {
+            let directory = try ModelStore(root: location.locations.modelsDirectory).resolve(modelURI).directory
+            let path = (directory as NSString).appendingPathComponent("input_example.json")
+            guard let data = FileManager.default.contents(atPath: path),
+                  let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let split = object["dataframe_split"] as? [String: Any], let columns = split["columns"] as? [String],
+                  let rows = split["data"] as? [[Any]] else {
+                throw ValidationError("\(path) is not a dataframe_split example")
+            }
+            let records = rows.map { Dictionary(uniqueKeysWithValues: zip(columns, $0)) }
+            let body: Any
+            switch shape {
+            case .dataframeSplit: body = object
+            case .dataframeRecords: body = ["dataframe_records": records]
+            case .instances: body = ["instances": records]
+            case .inputs: body = ["inputs": Dictionary(uniqueKeysWithValues: columns.enumerated().map { index, column in (column, rows.map { $0[index] }) })]
+            case .csv:
+                print(([columns.joined(separator: ",")] + rows.map { row in row.map { "\($0)" }.joined(separator: ",") }).joined(separator: "\n"))
+                return
+            }
+            FileHandle.standardOutput.write(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+            print()
         }
     }
 }

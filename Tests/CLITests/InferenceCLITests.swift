@@ -261,6 +261,7 @@ struct EndToEndTests {
         let url = line.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "listening on ", with: "")
         #expect(url.hasPrefix("http://127.0.0.1:"))
         try InferenceChecks.cycleAgainstTheRealServer(url: url, data: work + "/data")
+        try ReadmeExamples.runProtocolBlock(url: url, models: work + "/models", workingDirectory: work)
         // Orders only for pairs the latest selection kept.
         let store = try MarketStore(dataDirectory: work + "/data")
         let selected = try store.read { db in
@@ -274,5 +275,39 @@ struct EndToEndTests {
         kill(server.processIdentifier, SIGTERM)
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
+    }
+}
+
+/// The README's protocol examples, run line by line against a live server, so they cannot rot.
+enum ReadmeExamples {
+    static func runProtocolBlock(url: String, models: String, workingDirectory: String) throws {
+        let readme = try String(contentsOfFile: CLI.repositoryRoot + "/README.md", encoding: .utf8)
+        let marker = try #require(readme.range(of: "<!-- readme-protocol-examples"))
+        let block = readme[marker.upperBound...].components(separatedBy: "```sh\n")[1].components(separatedBy: "```")[0]
+        let lines = block.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        #expect(lines.filter { $0.hasPrefix("curl ") }.count == 6)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = CLI.productsDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        for line in lines {
+            let command = line.replacingOccurrences(of: "http://127.0.0.1:5001", with: url)
+                .replacingOccurrences(of: "--models-dir quickstart/models", with: "--models-dir '\(models)'")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+            process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "README line failed: \(line)")
+            if line.hasPrefix("curl ") {
+                let text = String(decoding: data, as: UTF8.self)
+                let expected = line.hasSuffix("/metadata") ? "\"feature_columns\"" : "{\"predictions\":[{\"model_version\":"
+                #expect(text.contains(expected), "README line \(line) answered \(text.prefix(200))")
+            }
+        }
     }
 }
