@@ -86,8 +86,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Fixture-server helpers shared by the test targets.
+        .target(name: "TestSupport", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "MarketDataTests", dependencies: [
-            "MarketData", "HTTPClient",
+            "MarketData", "HTTPClient", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
@@ -100,7 +105,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "MarketData", "HTTPClient", "Portfolio", "PairResearch",
+            "MarketData", "HTTPClient", "Portfolio", "PairResearch", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),

@@ -156,7 +156,7 @@ public enum Aggregator {
             weights = weights.map { $0 / worst }
             net = exposures(weights)
         }
-        let gross = net.values.reduce(0) { $0 + abs($1) }
+        let gross = Self.sum(net) { abs($0) }
         let grossLimit = parameters.maxGross * capital
         if gross > grossLimit * (1 + 1e-12) {
             capped = true
@@ -172,7 +172,7 @@ public enum Aggregator {
                                     proba: signal.proba))
             }
         }
-        let totals = OrderTotals(gross: net.values.reduce(0) { $0 + abs($1) }, net: net.values.reduce(0, +),
+        let totals = OrderTotals(gross: Self.sum(net) { abs($0) }, net: Self.sum(net) { $0 },
                                  legsGross: orders.reduce(0) { $0 + $1.notional },
                                  perSymbol: net.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { SymbolExposure(symbol: $0.key, net: $0.value) })
         let skipped = reasons.sorted { $0.key < $1.key }.map { SkippedPair(pair: $0.key, reason: $0.value) }
@@ -193,4 +193,10 @@ public enum Aggregator {
     }
 
     static func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    /// Sums in symbol order: a dictionary's order changes from one process to the next, and the
+    /// last bit of a floating-point sum with it; a rerun must write the same file.
+    static func sum(_ values: [String: Double], _ transform: (Double) -> Double) -> Double {
+        values.keys.sorted().reduce(0) { $0 + transform(values[$1]!) }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TestSupport
 import Logging
 import MarketData
 import NIOCore
@@ -96,26 +97,7 @@ final class FakeScoringServer: @unchecked Sendable {
 
     /// Runs `body` with the server listening; it stops when `body` returns or throws.
     func withServer<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-scoring-server")
-        logger.logLevel = .critical
-        let app = Application(router: router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await app.run(); return nil }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw MarketDataError.invalidArgument("fake server did not start") }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)")
-        }
+        try await withLocalServer(router(), label: "fake-scoring-server", body)
     }
 }
 
-/// Blocking work (running a program) on its own thread, off the cooperative pool the in-process
-/// server needs.
-func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import HTTPClient
 import Testing
 @testable import MarketData

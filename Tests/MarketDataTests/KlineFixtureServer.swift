@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TestSupport
 import Logging
 import MarketData
 import NIOCore
@@ -85,34 +86,12 @@ final class KlineFixture: @unchecked Sendable {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    /// Runs `body` with the fixture listening; the server stops when `body` returns or throws.
+    /// Runs `body` with the server listening; it stops when `body` returns or throws.
     func withServer<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "kline-fixture")
-        logger.logLevel = .critical
-        let app = Application(router: router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await app.run(); return nil }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw MarketDataError.invalidArgument("fixture did not start") }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)")
-        }
+        try await withLocalServer(router(), label: "kline-fixture", body)
     }
 }
 
-/// Runs blocking work (curl calls) on its own thread, so it never occupies one of the few threads
-/// of Swift's cooperative pool that the in-process server also needs.
-func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(with: Result { try work() })
-        }
-        thread.start()
-    }
-}
 
 /// A fresh temporary directory, removed by the caller.
 func temporaryDirectory() throws -> String {
