@@ -61,7 +61,27 @@ struct InferenceFaultTests {
             let wider = try await onThread { try Self.infer(server, data, ["--n-last", "3"]) }
             #expect(wider.status == 0 && wider.stdout.contains("6 rows scored, 4 new signals"), "\(wider.stdout)")
             #expect(fake.rowsPerInvocation == [2, 2, 6])
+            // The aggregation and the report on their own, from what the cycles stored.
+            let strict = try CLI.run(["aggregate", "--min-proba", "0.9", "--data-dir", data])
+            #expect(strict.status == 0 && strict.stdout.contains("2 signals → 0 orders"), "\(strict.stdout)\(strict.stderr)")
+            let book = try #require(try OrderFiles.latest(locations: Locations(dataDirectory: data, modelsDirectory: data)))
+            #expect(book.orders.isEmpty && book.skipped.allSatisfy { $0.reason.contains("below --min-proba") })
+            let weighted = try CLI.run(["aggregate", "--scheme", "inverse_vol", "--max-gross", "0.5", "--data-dir", data])
+            #expect(weighted.status == 0 && weighted.stdout.contains("→ 4 orders"), "\(weighted.stdout)\(weighted.stderr)")
+            let report = try CLI.run(["report", "--data-dir", data])
+            #expect(report.status == 0 && report.stdout.contains("/report.html"), "\(report.stderr)")
         }
+    }
+
+    @Test func aggregateAndReportWithoutSignalsSayWhatToDo() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        for command in ["aggregate", "report"] {
+            let result = try CLI.run([command, "--data-dir", data])
+            #expect(result.status != 0 && result.stderr.contains("no signals in the store; run `mntrading-infer --once` first"), "\(result.stderr)")
+        }
+        let bad = try CLI.run(["aggregate", "--max-gross", "0", "--data-dir", data])
+        #expect(bad.status != 0 && bad.stderr.contains("--max-gross must be in (0, 10]"))
     }
 
     @Test func serverErrorsThenSuccessGiveOneSetOfSignals() async throws {
