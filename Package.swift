@@ -96,7 +96,10 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring"]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "InferenceTests", dependencies: [
             "Inference", "Portfolio", "MarketData", "Scoring",
         ]),

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import MarketData
 @testable import PairResearch
@@ -211,5 +212,45 @@ struct HonestyTests {
         settings.minRows = 100
         let oneClass = try PairTrainer(settings: settings).train(dataset)
         #expect(oneClass.reason?.hasPrefix("a single class") == true)
+    }
+}
+
+/// Ctrl-C during `mntrading train` (the command turns SIGINT into `shouldStop`): the pairs finished
+/// so far stay recorded, the run is marked interrupted, and nothing downstream takes it for complete.
+@Suite struct InterruptedTrainingTests {
+    final class StopAfterFirstPair: @unchecked Sendable {
+        // @unchecked Sendable: `calls` is only touched under `lock`.
+        private let lock = NSLock()
+        private var calls = 0
+        func shouldStop() -> Bool { lock.withLock { calls += 1; return calls > 1 } }
+    }
+
+    @Test func anInterruptedRunIsMarkedAndKeepsWhatItFinished() throws {
+        let directory = NSTemporaryDirectory() + "mntrading-interrupt-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let locations = Locations(dataDirectory: directory, modelsDirectory: directory)
+        let store = try locations.openStore()
+        let from = SyntheticMarket.origin, to = SyntheticMarket.origin + 20 * 86_400_000
+        let symbols = ["SYNA1USDT", "SYNA0USDT", "SYNB1USDT", "SYNB0USDT"]
+        _ = try Ingestor(store: store).run(.synthetic(SyntheticMarket(seed: 42)),
+                                           IngestRequest(symbols: symbols, timeframe: .m5, since: from, until: to), now: to)
+        let pairs = [PairSelection.Pair(a: "SYNA1USDT", b: "SYNA0USDT"), PairSelection.Pair(a: "SYNB1USDT", b: "SYNB0USDT")]
+        _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: .m5, parameters: HonestyTests.parameters)
+        var definition = DatasetDefinition()
+        definition.lagFeatures = 3
+        definition.horizon = 12
+        _ = try DatasetStage(store: store).build(definition, pairs: pairs, now: to)
+        let stopper = StopAfterFirstPair()
+        let (report, _) = try TrainStage(store: store, locations: locations)
+            .run(settings: HonestyTests.settings, now: to, shouldStop: { stopper.shouldStop() })
+        #expect(report.pairs.count == 1)
+        let (status, trained, stored) = try store.read { db -> (String?, Int?, Int?) in
+            (try String.fetchOne(db, sql: "SELECT status FROM training_runs"), try Int.fetchOne(db, sql: "SELECT trained FROM training_runs"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM training_pairs"))
+        }
+        #expect(status == "interrupted" && trained == 1 && stored == 1)
+        #expect(throws: TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")) {
+            _ = try SelectStage(store: store, locations: locations).run(rules: SelectionRules(), now: to)
+        }
     }
 }
