@@ -16,7 +16,10 @@ export MNTRADING_REQUIRE_CHROMIUM=1
 echo "==> swift build (debug, with tests)"
 swift build --build-tests
 echo "==> swift test"
-swift test --skip-build "$@"
+# One test at a time: several tests block while programs they started run, and on a 2-core
+# machine that can starve Swift's cooperative pool, which the in-process servers of other tests
+# need; serial runs keep the server tests' timeouts meaningful.
+swift test --skip-build --no-parallel "$@"
 
 echo "==> reference check: ADF and Engle–Granger against statsmodels"
 ensure_venv numpy statsmodels

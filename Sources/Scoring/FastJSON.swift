@@ -61,14 +61,24 @@ public struct FastJSONParser {
     private var current: UInt8 { bytes[index] }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count - 1, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count - 1 {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
-    private mutating func literal(_ text: String) -> Bool {
-        let utf8 = Array(text.utf8)
-        guard index + utf8.count < bytes.count, Array(bytes[index..<(index + utf8.count)]) == utf8 else { return false }
-        index += utf8.count
-        return true
+    /// Consumes `text` if the input continues with it. Compares in place: this runs for every
+    /// number that starts with '-' (is it -Infinity?), so it must not allocate.
+    private mutating func literal(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard index + count < bytes.count else { return false }
+        let matches = text.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
+        }
+        if matches { index += count }
+        return matches
     }
 
     private mutating func value() throws -> JSONValue {
@@ -82,7 +92,7 @@ public struct FastJSONParser {
         case UInt8(ascii: "N"): if literal("NaN") { return .number(.nan) }
         case UInt8(ascii: "I"): if literal("Infinity") { return .number(.infinity) }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            if literal("-Infinity") { return .number(-.infinity) }
+            if current == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "I"), literal("-Infinity") { return .number(-.infinity) }
             return .number(try number())
         default: break
         }
@@ -218,5 +228,117 @@ public struct FastJSONParser {
             index += 1
         }
         return value
+    }
+}
+
+/// The rows of a plain `dataframe_split` body, already in a model's feature order.
+struct SplitRows {
+    var pairs: [String] = []
+    /// Row-major, one slot per feature column.
+    var values: [Float] = []
+}
+
+extension FastJSONParser {
+    /// The fast path for the request every client sends: `{"dataframe_split": {"columns": [...],
+    /// "data": [[...], ...]}}` (and optionally `"index"`), with `columns` before `data`, every row
+    /// as long as `columns`, a string `pair` and numbers, nulls or booleans in the other columns.
+    /// It parses straight into the feature matrix, with no value tree. Any other body (a different
+    /// shape, `params`, a syntax error, a string where a number belongs) answers nil, and the
+    /// general decoder takes it, so its answers and error messages stay the only ones.
+    static func plainDataframeSplit(_ body: [UInt8], featureColumns: [String]) -> SplitRows? {
+        var parser = FastJSONParser(bytes: body + [0])
+        guard let rows = try? parser.plainSplit(featureColumns), parser.index == body.count else { return nil }
+        return rows
+    }
+
+    private mutating func expect(_ byte: UInt8) throws {
+        skipWhitespace()
+        guard current == byte else { throw error("unexpected character") }
+        index += 1
+    }
+
+    private mutating func key() throws -> String {
+        skipWhitespace()
+        guard current == UInt8(ascii: "\"") else { throw error("expected a key") }
+        let key = try string()
+        try expect(UInt8(ascii: ":"))
+        skipWhitespace()
+        return key
+    }
+
+    /// Column slots: the feature's position, −1 for `pair`, −2 for a column the model ignores.
+    private mutating func plainSplit(_ featureColumns: [String]) throws -> SplitRows? {
+        try expect(UInt8(ascii: "{"))
+        guard try key() == "dataframe_split" else { return nil }
+        try expect(UInt8(ascii: "{"))
+        var slots: [Int]?
+        var rows: SplitRows?
+        while true {
+            switch try key() {
+            case "columns":
+                guard slots == nil, case let .array(names) = try value() else { return nil }
+                let texts = names.compactMap { name -> String? in if case let .string(text) = name { text } else { nil } }
+                guard texts.count == names.count, Set(texts).count == texts.count, texts.contains("pair"),
+                      featureColumns.allSatisfy(texts.contains) else { return nil }
+                slots = texts.map { $0 == "pair" ? -1 : featureColumns.firstIndex(of: $0) ?? -2 }
+            case "data":
+                guard let slots, rows == nil else { return nil }
+                rows = try dataRows(slots: slots, width: featureColumns.count)
+            case "index":
+                _ = try value()
+            default:
+                return nil
+            }
+            skipWhitespace()
+            if current == UInt8(ascii: ",") { index += 1; continue }
+            break
+        }
+        try expect(UInt8(ascii: "}"))
+        try expect(UInt8(ascii: "}"))
+        skipWhitespace()
+        return rows
+    }
+
+    private mutating func dataRows(slots: [Int], width: Int) throws -> SplitRows? {
+        var rows = SplitRows()
+        try expect(UInt8(ascii: "["))
+        skipWhitespace()
+        if current == UInt8(ascii: "]") { index += 1; return rows }
+        while true {
+            try expect(UInt8(ascii: "["))
+            let base = rows.values.count
+            rows.values.append(contentsOf: repeatElement(0, count: width))
+            var pair: String?
+            for (position, slot) in slots.enumerated() {
+                if position > 0 { try expect(UInt8(ascii: ",")) }
+                skipWhitespace()
+                let number: Double
+                switch current {
+                case UInt8(ascii: "\""):
+                    let text = try string()
+                    guard slot != -2 else { continue }
+                    guard slot == -1 else { return nil }
+                    pair = text
+                    continue
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    number = current == UInt8(ascii: "-") && bytes[index + 1] == UInt8(ascii: "I") && literal("-Infinity") ? -.infinity : try self.number()
+                case UInt8(ascii: "n"): guard literal("null") else { return nil }; number = .nan
+                case UInt8(ascii: "t"): guard literal("true") else { return nil }; number = 1
+                case UInt8(ascii: "f"): guard literal("false") else { return nil }; number = 0
+                case UInt8(ascii: "N"): guard literal("NaN") else { return nil }; number = .nan
+                case UInt8(ascii: "I"): guard literal("Infinity") else { return nil }; number = .infinity
+                default: return nil
+                }
+                guard slot != -1 else { return nil }
+                if slot >= 0 { rows.values[base + slot] = Float(number) }
+            }
+            try expect(UInt8(ascii: "]"))
+            guard let pair else { return nil }
+            rows.pairs.append(pair)
+            skipWhitespace()
+            if current == UInt8(ascii: ",") { index += 1; continue }
+            try expect(UInt8(ascii: "]"))
+            return rows
+        }
     }
 }

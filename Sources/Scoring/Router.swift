@@ -105,7 +105,13 @@ public final class Router: Sendable {
                 values[rowIndex * width + slot] = Float(value)
             }
         }
-        var probabilities = [Double](repeating: 0, count: frame.rows.count)
+        return score(pairs: rowPairs, values: values)
+    }
+
+    /// Scores rows already in feature order (`values` row-major), every pair known to the router.
+    func score(pairs rowPairs: [String], values: [Float]) -> [Prediction] {
+        let width = manifest.featureColumns.count
+        var probabilities = [Double](repeating: 0, count: rowPairs.count)
         // Rows are grouped by pair so each member scores its rows as one batch.
         var rowsByPair: [String: [Int]] = [:]
         for (index, pair) in rowPairs.enumerated() { rowsByPair[pair, default: []].append(index) }
@@ -173,6 +179,18 @@ extension Router {
     /// The whole /invocations path, shared by the server and `mntrading models predict`: decode the
     /// body, score it, encode `{"predictions": …}`.
     public func invoke(body: [UInt8], contentType: String) throws -> [UInt8] {
-        try Self.responseBody(try score(try RequestDecoder.decode(body, contentType: contentType)))
+        try Self.responseBody(try predictions(body: body, contentType: contentType))
+    }
+
+    /// Decodes and scores a body. The plain `dataframe_split` JSON every client sends is parsed
+    /// straight into the feature matrix; anything else, including every malformed body, goes
+    /// through the general decoder, which gives the protocol's answers and errors.
+    public func predictions(body: [UInt8], contentType: String) throws -> [Prediction] {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if type == "application/json", let rows = FastJSONParser.plainDataframeSplit(body, featureColumns: manifest.featureColumns),
+           rows.pairs.allSatisfy({ members[$0] != nil }) {
+            return score(pairs: rows.pairs, values: rows.values)
+        }
+        return try score(try RequestDecoder.decode(body, contentType: contentType))
     }
 }

@@ -68,6 +68,8 @@ public struct ScoringService: Sendable {
 
     public func router() -> Hummingbird.Router<BasicRequestContext> {
         let router = Hummingbird.Router()
+        router.add(middleware: FastAPIStyleNotFound(routes: ["/ping": "GET", "/health": "GET", "/version": "GET", "/metadata": "GET",
+                                                             "/metrics": "GET", "/invocations": "POST"]))
         router.get("/ping") { _, _ in self.ping() }
         router.get("/health") { _, _ in self.ping() }
         router.get("/version") { _, _ in
@@ -147,8 +149,7 @@ public struct ScoringService: Sendable {
         let outcome = await withTaskGroup(of: Race.self) { group -> Race in
             group.addTask {
                 .scored(await self.pool.run {
-                    let frame = try RequestDecoder.decode(bytes, contentType: contentType)
-                    let predictions = try router.score(frame)
+                    let predictions = try router.predictions(body: bytes, contentType: contentType)
                     return (try Scoring.Router.responseBody(predictions), predictions.count)
                 })
             }
@@ -162,7 +163,9 @@ public struct ScoringService: Sendable {
         }
         switch outcome {
         case .timedOut:
-            return Self.error(ScoringError(errorCode: "DEADLINE_EXCEEDED", message: "Request timed out after \(Int(timeout)) seconds"), status: .gatewayTimeout)
+            // MLflow's answer exactly: JSON content type, plain-text body (§8 of the protocol notes).
+            return Response(status: .gatewayTimeout, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: "Request processing time exceeded limit")))
         case .scored(.overloaded):
             return Self.error(ScoringError(errorCode: "TEMPORARILY_UNAVAILABLE", message: "too many requests waiting; retry later"), status: .serviceUnavailable)
         case let .scored(.done(.success((answer, count)))):
@@ -219,6 +222,26 @@ public struct ScoringService: Sendable {
             // When the server ends (signal or cancellation), the watcher stops too.
             defer { group.cancelAll() }
             try await app.runService()
+        }
+    }
+}
+
+/// Unknown routes and wrong methods answer as MLflow's FastAPI server does: 404
+/// `{"detail":"Not Found"}`, or 405 `{"detail":"Method Not Allowed"}` with `Allow` for a known path.
+struct FastAPIStyleNotFound: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let routes: [String: String]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            if let allowed = routes[request.uri.path] {
+                return Response(status: .methodNotAllowed, headers: [.contentType: "application/json", .allow: allowed],
+                                body: .init(byteBuffer: ByteBuffer(string: #"{"detail":"Method Not Allowed"}"#)))
+            }
+            return Response(status: .notFound, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"detail":"Not Found"}"#)))
         }
     }
 }

@@ -188,3 +188,51 @@ struct RouterScoringTests {
         #expect(throws: ScoringError.self) { try router.invoke(body: [], contentType: "text/plain") }
     }
 }
+
+/// The plain `dataframe_split` fast path must answer exactly as the general decoder does, and hand
+/// every other body (and every error) to it.
+struct SplitFastPathTests {
+    static let columns = ["z", "z_velocity"]
+
+    @Test(arguments: [
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0], ["P1__X", -1.5, 0], ["P2__Y", -2, 0.5]]}}"#, true),
+        (#" { "dataframe_split" : { "index" : [0, 1], "columns" : ["z_velocity", "extra", "pair", "z"], "data" : [ [0.5, "note", "P2__Y", -2e0], [true, null, "P1__X", NaN] ] } } "#, true),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", -Infinity, false], ["P2__Y", Infinity, 123456789012345678]]}}"#, true),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": []}}"#, true),
+        // Handed to the general decoder: numeric strings, params, data before columns, short rows, other shapes.
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", "2.5", 0]]}}"#, false),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.5, 0]]}, "params": {}}"#, false),
+        (#"{"dataframe_split": {"data": [["P1__X", 2.5, 0]], "columns": ["pair", "z", "z_velocity"]}}"#, false),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.5]]}}"#, false),
+        (#"{"inputs": {"pair": ["P1__X"], "z": [2.0], "z_velocity": [0]}}"#, false),
+    ])
+    func answersAsTheGeneralDecoderDoes(body: String, fast: Bool) throws {
+        let (router, root) = try RouterScoringTests.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bytes = Array(body.utf8)
+        #expect((FastJSONParser.plainDataframeSplit(bytes, featureColumns: Self.columns) != nil) == fast)
+        let viaFastPath = try router.predictions(body: bytes, contentType: "application/json")
+        let general = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json"))
+        #expect(viaFastPath.count == general.count)
+        for (a, b) in zip(viaFastPath, general) {
+            #expect(a.pair == b.pair && a.signal == b.signal && a.threshold == b.threshold && a.modelVersion == b.modelVersion)
+            #expect(a.proba.bitPattern == b.proba.bitPattern || (a.proba.isNaN && b.proba.isNaN))
+        }
+    }
+
+    @Test(arguments: [
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["NOPE__X", 2.0, 0]]}}"#,
+        #"{"dataframe_split": {"columns": ["pair", "z"], "data": [["P1__X", 2.0]]}}"#,
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0]"#,
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [[null, 2.0, 0]]}}"#,
+    ])
+    func errorsComeFromTheGeneralDecoder(body: String) throws {
+        let (router, root) = try RouterScoringTests.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bytes = Array(body.utf8)
+        var general: ScoringError?
+        do { _ = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json")) } catch { general = error as? ScoringError }
+        let expected = try #require(general)
+        #expect(throws: expected) { _ = try router.predictions(body: bytes, contentType: "application/json") }
+    }
+}
