@@ -224,3 +224,33 @@ extension ServerTests {
         }
     }
 }
+
+/// The bounded queue sheds load with an immediate "overloaded" (503 at the HTTP level) instead of
+/// growing, and takes work again once there is room.
+struct ScoringPoolTests {
+    @Test func aFullQueueRefusesAtOnceAndRecovers() async throws {
+        let pool = ScoringPool(workers: 1, queueLimit: 1)
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        async let busy = pool.run { started.signal(); release.wait(); return 1 }
+        started.wait() // the only worker is now busy
+        async let queued = pool.run { 2 }
+        try await Task.sleep(for: .milliseconds(100)) // let `queued` take the one queue slot
+        guard case .overloaded = await pool.run({ 3 }) else {
+            Issue.record("a third job found room in a full queue")
+            release.signal()
+            _ = await (busy, queued)
+            return
+        }
+        release.signal()
+        let (first, second) = await (busy, queued)
+        guard case .done(.success(1)) = first, case .done(.success(2)) = second else {
+            Issue.record("the running and the queued jobs did not finish: \(first), \(second)")
+            return
+        }
+        guard case .done(.success(4)) = await pool.run({ 4 }) else {
+            Issue.record("the pool did not take work again after the queue drained")
+            return
+        }
+    }
+}
