@@ -321,7 +321,14 @@ extension FastJSONParser {
                     pair = text
                     continue
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    number = current == UInt8(ascii: "-") && bytes[index + 1] == UInt8(ascii: "I") && literal("-Infinity") ? -.infinity : try self.number()
+                    if current == UInt8(ascii: "-") && bytes[index + 1] == UInt8(ascii: "I") && literal("-Infinity") {
+                        number = -.infinity
+                    } else {
+                        guard slot != -1 else { return nil }
+                        let value = try float()
+                        if slot >= 0 { rows.values[base + slot] = value }
+                        continue
+                    }
                 case UInt8(ascii: "n"): guard literal("null") else { return nil }; number = .nan
                 case UInt8(ascii: "t"): guard literal("true") else { return nil }; number = 1
                 case UInt8(ascii: "f"): guard literal("false") else { return nil }; number = 0
@@ -339,6 +346,76 @@ extension FastJSONParser {
             if current == UInt8(ascii: ",") { index += 1; continue }
             try expect(UInt8(ascii: "]"))
             return rows
+        }
+    }
+}
+
+extension FastJSONParser {
+    static let exactPowersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
+    /// A JSON number as the Float that `Float(strtod(text))` gives, without strtod in the common
+    /// case. Digits (up to 19 significant) and the decimal exponent are read exactly; then
+    /// - w ≤ 2^53 and |e| ≤ 22: w·10^e is one correctly rounded operation on exact values (Clinger),
+    ///   the very Double strtod returns;
+    /// - otherwise, with |e| ≤ 22, an approximation d within a few Double ulps of the true value is
+    ///   bracketed by d·(1 ± 2^-48), which holds both the true value and strtod's Double. Rounding to
+    ///   Float is monotonic, so when both ends round to the same Float, so does strtod's Double.
+    /// Anything else (more digits, larger exponents, an ambiguous bracket) asks strtod.
+    mutating func float() throws -> Float {
+        let start = index
+        let negative = current == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard (48...57).contains(current) else { throw error("invalid number") }
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var exact = true
+        func digit(_ value: UInt8, fraction: Bool) {
+            if mantissa == 0 && value == 48 {
+                if fraction { exponent -= 1 }
+                return
+            }
+            if significant < 19 {
+                mantissa = mantissa * 10 + UInt64(value - 48)
+                significant += 1
+                if fraction { exponent -= 1 }
+            } else {
+                exact = false
+            }
+        }
+        if current == UInt8(ascii: "0") { index += 1 } else { while (48...57).contains(current) { digit(current, fraction: false); index += 1 } }
+        if current == UInt8(ascii: ".") {
+            index += 1
+            guard (48...57).contains(current) else { throw error("invalid number") }
+            while (48...57).contains(current) { digit(current, fraction: true); index += 1 }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            index += 1
+            var sign = 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { sign = current == UInt8(ascii: "-") ? -1 : 1; index += 1 }
+            guard (48...57).contains(current) else { throw error("invalid number") }
+            var value = 0
+            while (48...57).contains(current) { if value < 100_000 { value = value * 10 + Int(current - 48) }; index += 1 }
+            exponent += sign * value
+        }
+        if exact {
+            if mantissa == 0 { return negative ? -0.0 : 0.0 }
+            if abs(exponent) <= 22 {
+                let power = Self.exactPowersOfTen[abs(exponent)]
+                let scaled = exponent >= 0 ? Double(mantissa) * power : Double(mantissa) / power
+                let signed = negative ? -scaled : scaled
+                if mantissa <= 1 << 53 { return Float(signed) }
+                let margin = abs(signed) * 0x1p-48
+                let low = Float(signed - margin), high = Float(signed + margin)
+                if low == high { return low }
+            }
+        }
+        let end = index
+        return bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { chars in
+                precondition(end > start)
+                return Float(strtod(chars + start, nil))
+            }
         }
     }
 }

@@ -30,3 +30,51 @@ struct FastJSONTests {
         #expect(throws: FastJSONParser.SyntaxError.self) { try FastJSONParser.parse(Array(deep.utf8)) }
     }
 }
+
+/// The fast path's number reader must give exactly `Float(strtod(text))`, the general path's value.
+struct FastFloatTests {
+    static func texts() -> [String] {
+        var generator = Xorshift(seed: 12345)
+        var texts = ["0", "-0", "0.0", "-0.0", "1", "-1", "9007199254740993", "9007199254740992.5", "123456789012345678901234",
+                     "1e22", "1e23", "1e-22", "1e-23", "3.4028235e38", "3.4028236e38", "1e39", "-1e39", "1.17549435e-38", "1e-45", "1e-46",
+                     "0.000000000000000000000000000001", "4.9406564584124654e-324", "1.7976931348623157e308", "2.5e-8", "16777217",
+                     "16777216.000000001", "0.1", "0.30000000000000004", "123.456e-5", "1E+2", "7e0"]
+        for _ in 0..<20_000 {
+            let magnitude = pow(10, Double(Int(generator.next() % 24)) - 12)
+            let value = (Double(generator.next() % 2_000_001) / 1_000_000 - 1) * magnitude
+            switch generator.next() % 5 {
+            case 0: texts.append("\(value)")
+            case 1: texts.append(String(format: "%.17g", value))
+            case 2: texts.append(String(format: "%.6e", value))
+            case 3: texts.append(String(format: "%.20f", value))
+            default: texts.append("\(Float(value))")
+            }
+        }
+        return texts
+    }
+
+    @Test func numbersReadExactlyAsStrtodThenFloat() throws {
+        let texts = Self.texts()
+        let rows = texts.map { #"["P1__X",\#($0),0]"# }.joined(separator: ",")
+        let body = Array(#"{"dataframe_split":{"columns":["pair","z","z_velocity"],"data":[\#(rows)]}}"#.utf8)
+        let parsed = try #require(FastJSONParser.plainDataframeSplit(body, featureColumns: ["z", "z_velocity"]))
+        var mismatches: [String] = []
+        for (row, text) in texts.enumerated() {
+            let expected = Float(strtod(text, nil))
+            let got = parsed.values[row * 2]
+            if expected.bitPattern != got.bitPattern { mismatches.append("\(text): \(got) vs \(expected)") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+    }
+}
+
+struct Xorshift {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
+    }
+}
