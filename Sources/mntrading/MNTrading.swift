@@ -14,10 +14,16 @@ struct MNTrading: ParsableCommand {
         commandName: "mntrading",
         abstract: "Market-neutral pairs trading for crypto: the batch side (data, research, training, models).",
         discussion: """
-            Stages run one by one; each reads and writes under --data-dir (default ./data, env \
+            Every command reads and writes under --data-dir (default ./data, env \
             MNTRADING_DATA_DIR) and --models-dir (default ./models, env MNTRADING_MODELS_DIR).
 
-            Start offline with the embedded synthetic market:
+            Everything at once, offline on the embedded synthetic market (stages whose inputs have \
+            not changed are skipped):
+              mntrading pipeline
+              mntrading-serve -m models:/mntrading_router@champion
+              mntrading-infer --once
+
+            The same stages one by one:
               mntrading ingest --source synthetic --timeframe 1h --since 2024-06-01
               mntrading screen
               mntrading ingest --source synthetic --timeframe 5m --since 2024-09-01
@@ -25,7 +31,7 @@ struct MNTrading: ParsableCommand {
               mntrading dataset
               mntrading train
               mntrading select
-              mntrading router          # then: mntrading-serve -m models:/mntrading_router@champion
+              mntrading router
             """,
         version: "mntrading \(version) (xgboost \(XGBoostLibrary.version), \(HTTPClient.curlVersion), sqlite \(MarketStore.sqliteVersion))",
         subcommands: [Ingest.self, Export.self, Check.self, Screen.self, Features.self, Dataset.self, Train.self, BacktestCommand.self, Select.self, RouterCommand.self, Models.self, PipelineCommand.self, Aggregate.self, Report.self, StatTest.self, SyntheticTruth.self, BenchFeatures.self, BenchScoring.self, BenchRequest.self, ExportMembers.self]
