@@ -5,8 +5,8 @@ import ModelFormat
 /// child indices), evaluated row by row without allocation. Needs no XGBoost.
 public struct CompiledMember: Sendable {
     /// Children of a split are adjacent (right = left + 1), so the next node is
-    /// `left + (goLeft ? 0 : 1)` without a branch. A leaf points at itself with threshold +∞ and
-    /// missing-goes-left, so walking past it stays on it: every row of a tree takes exactly
+    /// `left + (goLeft ? 0 : 1)` without a branch. A leaf's step always lands on itself (see the
+    /// leaf layout below), so walking past it stays on it: every row of a tree takes exactly
     /// `depth` steps, which lets several rows walk in lockstep and overlap their memory loads.
     /// 16 bytes, four to a cache line.
     struct PackedNode: Sendable {
@@ -53,7 +53,9 @@ public struct CompiledMember: Sendable {
                     depth = max(depth, level)
                     let node = tree[source]
                     if node.isLeaf {
-                        nodes[slot] = PackedNode(feature: 0, left: Int32(slot), threshold: .infinity, leafValue: node.leafValue, missingGoesLeft: true)
+                        // Threshold NaN: `v < NaN` is false for every v (±∞ and NaN included), so the
+                        // walk always takes left + 1, which is the leaf itself.
+                        nodes[slot] = PackedNode(feature: 0, left: Int32(slot) - 1, threshold: .nan, leafValue: node.leafValue, missingGoesLeft: false)
                         continue
                     }
                     let children = nodes.count
@@ -102,6 +104,8 @@ public struct CompiledMember: Sendable {
                 while row < rows {
                     let activeRows = min(rowLanes, rows - row)
                     for r in 0..<activeRows { margins[r] = base }
+                    var blockHasMissing = false
+                    for index in (row * width)..<((row + activeRows) * width) where values[index].isNaN { blockHasMissing = true; break }
                     var first = 0
                     while first < roots.count {
                         let activeTrees = min(treeLanes, roots.count - first)
@@ -110,18 +114,33 @@ public struct CompiledMember: Sendable {
                         for r in 0..<activeRows {
                             for lane in 0..<activeTrees { position[r * treeLanes + lane] = Int(roots[first + lane]) }
                         }
-                        for _ in 0..<depth {
-                            for r in 0..<activeRows {
-                                let x = values.baseAddress! + (row + r) * width
-                                for lane in 0..<activeTrees {
-                                    let slot = r * treeLanes + lane
-                                    let node = tree[position[slot]]
-                                    let v = x[Int(node.featureAndMissing & Int32.max)]
-                                    // NaN fails `<`, so it goes right unless the node sends missing values left.
-                                    // Bitwise, not `||`: a short-circuit branch would be mispredicted half the time.
-                                    let less = (v < node.threshold ? 1 : 0) as Int
-                                    let missingLeft = (v != v ? 1 : 0) & Int(UInt32(bitPattern: node.featureAndMissing) >> 31)
-                                    position[slot] = Int(node.left) + 1 - (less | missingLeft)
+                        if blockHasMissing {
+                            for _ in 0..<depth {
+                                for r in 0..<activeRows {
+                                    let x = values.baseAddress! + (row + r) * width
+                                    for lane in 0..<activeTrees {
+                                        let slot = r * treeLanes + lane
+                                        let node = tree[position[slot]]
+                                        let v = x[Int(node.featureAndMissing & Int32.max)]
+                                        // NaN fails `<`, so it goes right unless the node sends missing values left.
+                                        // Bitwise, not `||`: a short-circuit branch would be mispredicted half the time.
+                                        let less = (v < node.threshold ? 1 : 0) as Int
+                                        let missingLeft = (v != v ? 1 : 0) & Int(UInt32(bitPattern: node.featureAndMissing) >> 31)
+                                        position[slot] = Int(node.left) + 1 - (less | missingLeft)
+                                    }
+                                }
+                            }
+                        } else {
+                            // No missing value in these rows: the step is one compare (the common case).
+                            for _ in 0..<depth {
+                                for r in 0..<activeRows {
+                                    let x = values.baseAddress! + (row + r) * width
+                                    for lane in 0..<activeTrees {
+                                        let slot = r * treeLanes + lane
+                                        let node = tree[position[slot]]
+                                        let v = x[Int(node.featureAndMissing & Int32.max)]
+                                        position[slot] = Int(node.left) + (v < node.threshold ? 0 : 1)
+                                    }
                                 }
                             }
                         }

@@ -236,3 +236,43 @@ struct SplitFastPathTests {
         #expect(throws: expected) { _ = try router.predictions(body: bytes, contentType: "application/json") }
     }
 }
+
+/// The packed evaluator against a plain walk of the trees, on an unbalanced tree (a leaf above a
+/// split) and inputs with NaN and ±∞: a leaf reached early must stay put whatever the row holds.
+struct CompiledMemberTests {
+    static let ensemble = TreeEnsemble(featureCount: 2, baseMargin: 0.25, trees: [
+        [.init(feature: 0, threshold: 0.5, left: 1, right: 2, missingGoesLeft: false, leafValue: 0),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: -0.75),
+         .init(feature: 1, threshold: -1, left: 3, right: 4, missingGoesLeft: true, leafValue: 0),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 0.5),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 1.5)],
+        [.init(feature: 1, threshold: 2, left: 1, right: 2, missingGoesLeft: false, leafValue: 0),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 0.125),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: -0.125)],
+    ])
+
+    static func reference(_ row: [Float]) -> Double {
+        var margin = ensemble.baseMargin
+        for tree in ensemble.trees {
+            var node = tree[0]
+            while !node.isLeaf {
+                let v = row[Int(node.feature)]
+                let left = v.isNaN ? node.missingGoesLeft : v < node.threshold
+                node = tree[Int(left ? node.left : node.right)]
+            }
+            margin += node.leafValue
+        }
+        return 1 / (1 + exp(-Double(margin)))
+    }
+
+    @Test func matchesAPlainWalkOnEveryKindOfValue() {
+        let specials: [Float] = [.infinity, -.infinity, .nan, 0, 0.5, -1, 2, 7, -3]
+        let rows = specials.flatMap { a in specials.map { b in [a, b] } }
+        let member = CompiledMember(.trees(Self.ensemble))
+        let batch = member.probabilities(rows)
+        for (row, probability) in zip(rows, batch) {
+            #expect(abs(probability - Self.reference(row)) < 1e-12, "row \(row)")
+            #expect(abs(member.probabilities([row])[0] - Self.reference(row)) < 1e-12, "single row \(row)")
+        }
+    }
+}
