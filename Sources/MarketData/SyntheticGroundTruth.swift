@@ -39,17 +39,10 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
 
     public static func pairID(_ a: String, _ b: String) -> String { "\(a)__\(b)" }
 
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }
+    public static func encoder() -> JSONEncoder { SnakeCaseJSON.encoder() }
 
     public static func decode(_ data: Data) throws -> SyntheticGroundTruth {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(SyntheticGroundTruth.self, from: data)
+        try SnakeCaseJSON.decoder().decode(SyntheticGroundTruth.self, from: data)
     }
 }
 

@@ -1,27 +1,15 @@
 import Foundation
+import MarketData
 
 /// JSON as the research and training files write it: snake_case keys, sorted, pretty; a non-finite
 /// number (rare: most optional statistics are nil instead) is written as the string "inf" or "nan".
 public enum ResearchJSON {
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }
+    public static func encoder() -> JSONEncoder { SnakeCaseJSON.encoder() }
 
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }
+    public static func decoder() -> JSONDecoder { SnakeCaseJSON.decoder() }
 
     public static func string<T: Encodable>(_ value: T) throws -> String {
-        let encoder = encoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        String(decoding: try SnakeCaseJSON.encoder(pretty: false).encode(value), as: UTF8.self)
     }
 }
 

@@ -13,24 +13,11 @@ public enum OrderFiles {
         public var latest: String
     }
 
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }
-
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }
-
     public static func stamp(_ asOf: Int64) -> String { UTCTime.compactStamp(asOf) }
 
     @discardableResult
     public static func write(_ book: OrderBook, store: MarketStore, locations: Locations) throws -> Written {
-        let parameters = String(decoding: try encoder().encode(book.parameters), as: UTF8.self)
+        let parameters = String(decoding: try SnakeCaseJSON.encoder(pretty: false).encode(book.parameters), as: UTF8.self)
         try store.write { db in
             try db.execute(sql: "DELETE FROM orders WHERE as_of = ? AND model_version = ?", arguments: [book.asOf, book.modelVersion])
             for order in book.orders {
@@ -41,7 +28,7 @@ public enum OrderFiles {
                                      order.quantity, order.price, order.weight, order.proba, parameters])
             }
         }
-        let json = try encoder().encode(book)
+        let json = try SnakeCaseJSON.encoder().encode(book)
         let stamp = stamp(book.asOf)
         let written = Written(json: locations.dataPath("portfolio", "orders_\(stamp).json"),
                               csv: locations.dataPath("portfolio", "orders_\(stamp).csv"),
@@ -65,7 +52,7 @@ public enum OrderFiles {
         let path = locations.dataPath("portfolio", "latest_orders.json")
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do {
-            return try decoder().decode(OrderBook.self, from: data)
+            return try SnakeCaseJSON.decoder().decode(OrderBook.self, from: data)
         } catch {
             throw MarketDataError.invalidData("\(path) is not an order book: \(error)")
         }

@@ -168,9 +168,7 @@ struct TrainingHistory {
                 runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
             }
             guard let runId else { return nil }
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let decoder = SnakeCaseJSON.decoder()
             var history = TrainingHistory(runId: runId, pairs: [])
             for pair in pairs {
                 guard let text = try String.fetchOne(db, sql: "SELECT result FROM training_pairs WHERE run_id = ? AND pair = ?",
@@ -196,7 +194,7 @@ public enum ReportWriter {
             try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
             try? manager.removeItem(atPath: temporary)
             try manager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-            let summary = try OrderFiles.encoder().encode(data.summary)
+            let summary = try SnakeCaseJSON.encoder().encode(data.summary)
             try summary.write(to: URL(fileURLWithPath: temporary + "/summary.json"))
             try ReportRenderer.markdown(data).write(toFile: temporary + "/report.md", atomically: false, encoding: .utf8)
             try ReportRenderer.html(data).write(toFile: temporary + "/report.html", atomically: false, encoding: .utf8)

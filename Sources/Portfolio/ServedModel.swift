@@ -1,4 +1,5 @@
 import Foundation
+import MarketData
 
 /// What a scoring server says about its model (`GET /metadata`): the client learns the pairs,
 /// feature columns and feature parameters from it, and the report shows it. Decoded from the
@@ -83,9 +84,7 @@ public struct ServedModel: Codable, Sendable, Equatable {
     }
 
     public static func decode(_ data: Data) throws -> ServedModel {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(ServedModel.self, from: data)
+        try SnakeCaseJSON.decoder().decode(ServedModel.self, from: data)
     }
 
     /// The earliest first and the latest last training bar over the members.

@@ -56,10 +56,7 @@ public struct SignalRecord: Codable, Sendable, Equatable {
 
     /// One JSON object per line in `signals_<date>.jsonl`; keys in a fixed order so files diff cleanly.
     public var jsonLine: String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        String(decoding: (try? SnakeCaseJSON.encoder(pretty: false).encode(self)) ?? Data(), as: UTF8.self)
     }
 
     /// The UTC day of the bar, `2024-06-01`: which JSONL file the signal belongs to.

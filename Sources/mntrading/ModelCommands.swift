@@ -166,9 +166,7 @@ struct BenchScoring: ParsableCommand {
 
     func run() throws {
         let timing = try ScoringBenchmark.run(directory: scratch)
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        FileHandle.standardOutput.write(try encoder.encode(timing))
+        FileHandle.standardOutput.write(try SnakeCaseJSON.encoder(pretty: false).encode(timing))
         print()
     }
 }

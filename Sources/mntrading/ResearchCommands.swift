@@ -261,10 +261,7 @@ struct StatTest: ParsableCommand {
             }
             return result
         }
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        FileHandle.standardOutput.write(try encoder.encode(results))
+        FileHandle.standardOutput.write(try SnakeCaseJSON.encoder(pretty: false).encode(results))
         print()
     }
 

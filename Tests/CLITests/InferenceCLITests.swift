@@ -195,7 +195,7 @@ enum InferenceChecks {
         #expect(book.totals.gross <= 0.8 * capital * (1 + 1e-9))
         let reportName = try String(contentsOfFile: data + "/portfolio/latest_report", encoding: .utf8)
         let reportDirectory = data + "/portfolio/" + reportName
-        let summary = try OrderFiles.decoder().decode(ReportSummary.self, from: Data(contentsOf: URL(fileURLWithPath: reportDirectory + "/summary.json")))
+        let summary = try SnakeCaseJSON.decoder().decode(ReportSummary.self, from: Data(contentsOf: URL(fileURLWithPath: reportDirectory + "/summary.json")))
         let store = try MarketStore(dataDirectory: data)
         let (count, gross) = try store.read { db -> (Int, Double) in
             let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(notional), 0) FROM orders WHERE as_of = ?", arguments: [book.asOf])!
