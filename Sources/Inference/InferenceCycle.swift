@@ -190,11 +190,10 @@ public struct InferenceCycle: Sendable {
             let recent = try store.latestFeatureRows(pair: pair.pair, timeframe: timeframe, count: options.nLast + definition.lagFeatures)
             let dataset = PairDataset(pair: pair.pair, rows: recent, definition: definition)
             let width = dataset.featureNames.count
-            let byTime = Dictionary(recent.map { ($0.openTime, $0) }, uniquingKeysWith: { $1 })
             for index in max(0, dataset.count - options.nLast)..<dataset.count {
-                guard let feature = byTime[dataset.openTimes[index]] else { continue }
+                // Dataset row i is feature row i + L: the first L rows only supply lags.
                 let values: [Any] = [pair.pair] + (0..<width).map { dataset.features[index * width + $0] }
-                rows.append(.init(pair: pair, feature: feature, values: values))
+                rows.append(.init(pair: pair, feature: recent[index + definition.lagFeatures], values: values))
             }
             if dataset.count == 0 {
                 logger.warning("\(pair.pair): no feature rows yet (the windows need \(definition.lagFeatures + 1) rows after the warm-up); skipped")

@@ -36,6 +36,9 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
 public final class ScoringClient: Sendable {
     public let baseURL: String
     let http: HTTPClient
+    /// One attempt per poll: `waitUntilReady` is the retry loop, the client's own backoff would
+    /// only stretch it.
+    let ping: HTTPClient
     let logger = Logger(label: "mntrading.infer")
 
     public init(baseURL: String, connectTimeout: Double, readTimeout: Double, attempts: Int,
@@ -51,6 +54,9 @@ public final class ScoringClient: Sendable {
         http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: connectTimeout, totalTimeout: readTimeout + connectTimeout,
                                                                      retry: policy, userAgent: "mntrading-infer/0.1"),
                               logger: logger, sleeper: sleeper)
+        ping = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: connectTimeout, totalTimeout: connectTimeout + 5,
+                                                                     retry: RetryPolicy(maxAttempts: 1), userAgent: "mntrading-infer/0.1"),
+                              logger: logger)
     }
 
     /// Polls `/ping` until it answers 200 or `timeout` seconds pass (a server that is still loading
@@ -60,7 +66,7 @@ public final class ScoringClient: Sendable {
         var last = "no answer"
         while true {
             do {
-                let response = try http.send(HTTPRequest(method: "GET", url: baseURL + "/ping"))
+                let response = try ping.send(HTTPRequest(method: "GET", url: baseURL + "/ping"))
                 if response.status == 200 { return }
                 last = "HTTP \(response.status)"
             } catch {

@@ -27,4 +27,9 @@ public struct Locations: Sendable, Equatable {
 
     /// The synthetic market's ground truth, written on every synthetic ingest.
     public var groundTruthPath: String { dataPath("synthetic", "ground_truth.json") }
+
+    /// Writes `market`'s planted pairs and parameters to `groundTruthPath`, atomically.
+    public func writeGroundTruth(of market: SyntheticMarket) throws {
+        try AtomicFile.write(try SyntheticGroundTruth.encoder().encode(market.groundTruth), to: groundTruthPath)
+    }
 }

@@ -46,6 +46,17 @@ public struct Candidate: Codable, Sendable, Equatable {
         Candidate(kind: .logistic, learningRate: 0.5, lambda: 1),
     ]
 
+    /// The default grid's candidates of the named kinds (`--kinds gbdt,logistic`).
+    public static func grid(kinds text: String) throws -> [Candidate] {
+        let wanted = try text.split(separator: ",").map { name -> ModelKind in
+            guard let kind = ModelKind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw TrainingError.invalidArgument("unknown model kind '\(name)'; use gbdt, rf or logistic")
+            }
+            return kind
+        }
+        return defaultGrid.filter { wanted.contains($0.kind) }
+    }
+
     func parameters(seed: UInt64, threads: Int) -> [(String, String)] {
         var parameters: [(String, String)] = [
             ("objective", "binary:logistic"), ("eval_metric", "logloss"),

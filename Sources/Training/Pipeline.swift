@@ -191,7 +191,7 @@ public struct Pipeline: Sendable {
         case .synthetic:
             let market = SyntheticMarket(seed: settings.syntheticSeed, profile: settings.syntheticProfile)
             source = .synthetic(market)
-            try AtomicFile.write(try SyntheticGroundTruth.encoder().encode(market.groundTruth), to: locations.groundTruthPath)
+            try locations.writeGroundTruth(of: market)
         case .binance:
             source = .binance(try BinanceClient(baseURL: settings.binanceURL, http: HTTPClient(configuration: HTTPClientConfiguration())))
         }

@@ -116,8 +116,7 @@ struct Ingest: ParsableCommand {
         let request = IngestRequest(symbols: symbolList, timeframe: timeframe, since: sinceTime, until: untilTime, fillGaps: fillGaps)
         let summary = try Ingestor(store: store).run(ingestSource, request, now: now, progress: .terminal())
         if let market {
-            let truth = try SyntheticGroundTruth.encoder().encode(market.groundTruth)
-            try AtomicFile.write(truth, to: locations.groundTruthPath)
+            try locations.writeGroundTruth(of: market)
         }
         for report in summary.gaps where !report.isEmpty {
             logger.notice("\(report)")

@@ -85,15 +85,7 @@ struct PipelineCommand: ParsableCommand {
         if let threads { settings.training.fit.threads = threads }
         settings.training.costs.feeRate = feeRate
         settings.dataset.feeRate = feeRate
-        if let kinds {
-            let wanted = try kinds.split(separator: ",").map { name -> ModelKind in
-                guard let kind = ModelKind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("unknown model kind '\(name)'; use gbdt, rf or logistic")
-                }
-                return kind
-            }
-            settings.training.candidates = Candidate.defaultGrid.filter { wanted.contains($0.kind) }
-        }
+        if let kinds { settings.training.candidates = try Candidate.grid(kinds: kinds) }
         if noGuardrails {
             settings.selection.sharpeMin = nil
             settings.selection.maxDrawdownMax = nil

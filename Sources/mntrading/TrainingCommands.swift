@@ -71,13 +71,11 @@ struct Train: ParsableCommand {
         settings.costs = BacktestCosts(feeRate: feeRate, slippageBps: slippageBps)
         settings.minRows = minRows
         if let kinds {
-            let wanted = try kinds.split(separator: ",").map { name -> ModelKind in
-                guard let kind = ModelKind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("unknown model kind '\(name)'; use gbdt, rf or logistic")
-                }
-                return kind
+            do {
+                settings.candidates = try Candidate.grid(kinds: kinds)
+            } catch {
+                throw ValidationError("\(error)")
             }
-            settings.candidates = Candidate.defaultGrid.filter { wanted.contains($0.kind) }
         }
         return settings
     }
