@@ -176,7 +176,6 @@ public struct FastJSONParser {
 
     private mutating func string() throws -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
         var chunkStart = index
         var chunk: [UInt8] = []
         func flushChunk(_ end: Int) {
@@ -189,8 +188,7 @@ public struct FastJSONParser {
                 flushChunk(index)
                 index += 1
                 guard let text = String(validating: chunk, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
-                scalars.append(contentsOf: text.unicodeScalars)
-                return String(scalars)
+                return text
             }
             if byte < 0x20 { throw error("control character in a string") }
             if byte == UInt8(ascii: "\\") {
@@ -198,15 +196,21 @@ public struct FastJSONParser {
                 index += 1
                 let escape = current
                 index += 1
-                let simple: [UInt8: UInt8] = [0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 0x08, 0x66: 0x0C, 0x6E: 0x0A, 0x72: 0x0D, 0x74: 0x09]
-                if let replacement = simple[escape] {
+                if let replacement = Self.simpleEscape(escape) {
                     chunk.append(replacement)
                 } else if escape == UInt8(ascii: "u") {
                     var code = try hex4()
                     if (0xD800...0xDBFF).contains(code), current == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        let next = index
                         index += 2
                         let low = try hex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        if (0xDC00...0xDFFF).contains(low) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            // A high surrogate without its low half: U+FFFD, and the next escape
+                            // is read on its own.
+                            index = next
+                        }
                     }
                     let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
                     chunk.append(contentsOf: Array(String(Character(scalar)).utf8))
@@ -217,6 +221,18 @@ public struct FastJSONParser {
                 continue
             }
             index += 1
+        }
+    }
+
+    static func simpleEscape(_ escape: UInt8) -> UInt8? {
+        switch escape {
+        case 0x22, 0x5C, 0x2F: escape
+        case 0x62: 0x08
+        case 0x66: 0x0C
+        case 0x6E: 0x0A
+        case 0x72: 0x0D
+        case 0x74: 0x09
+        default: nil
         }
     }
 
@@ -395,7 +411,11 @@ extension FastJSONParser {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { sign = current == UInt8(ascii: "-") ? -1 : 1; index += 1 }
             guard (48...57).contains(current) else { throw error("invalid number") }
             var value = 0
-            while (48...57).contains(current) { if value < 100_000 { value = value * 10 + Int(current - 48) }; index += 1 }
+            while (48...57).contains(current) {
+                // A longer exponent is past any Float anyway; strtod reads it exactly.
+                if value < 100_000 { value = value * 10 + Int(current - 48) } else { exact = false }
+                index += 1
+            }
             exponent += sign * value
         }
         if exact {

@@ -38,7 +38,11 @@ struct FastFloatTests {
         var texts = ["0", "-0", "0.0", "-0.0", "1", "-1", "9007199254740993", "9007199254740992.5", "123456789012345678901234",
                      "1e22", "1e23", "1e-22", "1e-23", "3.4028235e38", "3.4028236e38", "1e39", "-1e39", "1.17549435e-38", "1e-45", "1e-46",
                      "0.000000000000000000000000000001", "4.9406564584124654e-324", "1.7976931348623157e308", "2.5e-8", "16777217",
-                     "16777216.000000001", "0.1", "0.30000000000000004", "123.456e-5", "1E+2", "7e0"]
+                     "16777216.000000001", "0.1", "0.30000000000000004", "123.456e-5", "1E+2", "7e0",
+                     // Float midpoints written out long, more than 19 digits, exponents past the reader's cap.
+                     "1.00000005960464478", "1.000000059604644775390625", "1.0000000596046447753906250000001", "-16777217.0000000000001",
+                     "12345678901234567890123e-10", "0.00000000000000000000000000000000000000000000000000012345678901234567890e60",
+                     "0." + String(repeating: "0", count: 99_999) + "1e100005", "1e-100005", "9" + String(repeating: "9", count: 30) + "e-30"]
         for _ in 0..<20_000 {
             let magnitude = pow(10, Double(Int(generator.next() % 24)) - 12)
             let value = (Double(generator.next() % 2_000_001) / 1_000_000 - 1) * magnitude
@@ -76,5 +80,24 @@ struct Xorshift {
         state ^= state >> 7
         state ^= state << 17
         return state
+    }
+}
+
+
+struct StringEscapeTests {
+    /// A high surrogate followed by an escape that is not a low surrogate used to overflow and stop
+    /// the process: one request could crash the server. Now it is U+FFFD, and the next escape stands.
+    @Test func aLoneHighSurrogateIsReplacedNotACrash() throws {
+        for body in [#"["\ud800\u0041"]"#, #"["\udbff\ud7ff"]"#, #"["\ud800"]"#] {
+            guard case let .array(items) = try FastJSONParser.parse(Array(body.utf8)), case let .string(text)? = items.first else {
+                Issue.record("\(body) did not parse to a string")
+                continue
+            }
+            #expect(text.unicodeScalars.first == "\u{FFFD}", "\(body) → \(text)")
+        }
+        guard case let .array(items) = try FastJSONParser.parse(Array(#"["\ud83d\ude00"]"#.utf8)), case .string("😀")? = items.first else {
+            Issue.record("a surrogate pair no longer decodes")
+            return
+        }
     }
 }
