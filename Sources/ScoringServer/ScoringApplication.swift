@@ -144,34 +144,21 @@ public struct ScoringService: Sendable {
             return Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "request body larger than \(configuration.maxBodyBytes) bytes"), status: .contentTooLarge)
         }
         let bytes = Array(body.readableBytesView)
-        enum Race: Sendable { case scored(ScoringPool.Outcome<([UInt8], Int)>), timedOut }
-        let timeout = configuration.timeout
-        let outcome = await withTaskGroup(of: Race.self) { group -> Race in
-            group.addTask {
-                .scored(await self.pool.run {
-                    let predictions = try router.predictions(body: bytes, contentType: contentType)
-                    return (try Scoring.Router.responseBody(predictions), predictions.count)
-                })
-            }
-            group.addTask {
-                try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
-                return .timedOut
-            }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
+        let outcome = await pool.run(timeout: configuration.timeout) {
+            let predictions = try router.predictions(body: bytes, contentType: contentType)
+            return (try Scoring.Router.responseBody(predictions), predictions.count)
         }
         switch outcome {
         case .timedOut:
             // MLflow's answer exactly: JSON content type, plain-text body (§8 of the protocol notes).
             return Response(status: .gatewayTimeout, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: "Request processing time exceeded limit")))
-        case .scored(.overloaded):
+        case .overloaded:
             return Self.error(ScoringError(errorCode: "TEMPORARILY_UNAVAILABLE", message: "too many requests waiting; retry later"), status: .serviceUnavailable)
-        case let .scored(.done(.success((answer, count)))):
+        case let .done(.success((answer, count))):
             rowsScored = count
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
-        case let .scored(.done(.failure(error))):
+        case let .done(.failure(error)):
             if let error = error as? ScoringError {
                 return Self.error(error, status: error.errorCode == "UNSUPPORTED_MEDIA_TYPE" ? .unsupportedMediaType : .badRequest)
             }

@@ -118,20 +118,49 @@ final class ScoringPool: @unchecked Sendable {
         }
     }
 
-    enum Outcome<T: Sendable>: Sendable { case done(Result<T, Error>), overloaded }
+    enum Outcome<T: Sendable>: Sendable { case done(Result<T, Error>), overloaded, timedOut }
 
-    /// Runs `work` on a scoring thread, or refuses at once when the queue is full.
-    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async -> Outcome<T> {
+    /// Runs `work` on a scoring thread, or refuses at once when the queue is full. With a
+    /// `timeout` (seconds, queueing included, as MLflow counts it) the answer is `.timedOut` at the
+    /// deadline, whether the work is still queued or running; queued work that missed its deadline
+    /// is skipped, so it does not hold a scoring thread for nobody.
+    func run<T: Sendable>(timeout: Double? = nil, _ work: @escaping @Sendable () throws -> T) async -> Outcome<T> {
         await withCheckedContinuation { continuation in
+            let answer = OneAnswer(continuation)
             condition.lock()
             guard jobs.count < queueLimit else {
                 condition.unlock()
-                continuation.resume(returning: .overloaded)
+                answer.give(.overloaded)
                 return
             }
-            jobs.append { continuation.resume(returning: .done(Result { try work() })) }
+            jobs.append {
+                guard !answer.given else { return }
+                answer.give(.done(Result { try work() }))
+            }
             condition.signal()
             condition.unlock()
+            if let timeout {
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { answer.give(.timedOut) }
+            }
         }
+    }
+}
+
+/// A continuation that is resumed once, by whichever comes first: the result or the deadline.
+final class OneAnswer<T: Sendable>: @unchecked Sendable {
+    // @unchecked Sendable: `continuation` is read and cleared only under `lock`.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<ScoringPool.Outcome<T>, Never>?
+
+    init(_ continuation: CheckedContinuation<ScoringPool.Outcome<T>, Never>) { self.continuation = continuation }
+
+    var given: Bool { lock.withLock { continuation == nil } }
+
+    func give(_ outcome: ScoringPool.Outcome<T>) {
+        let pending = lock.withLock { () -> CheckedContinuation<ScoringPool.Outcome<T>, Never>? in
+            defer { continuation = nil }
+            return continuation
+        }
+        pending?.resume(returning: outcome)
     }
 }

@@ -231,9 +231,10 @@ struct ScoringPoolTests {
     @Test func aFullQueueRefusesAtOnceAndRecovers() async throws {
         let pool = ScoringPool(workers: 1, queueLimit: 1)
         let release = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
-        async let busy = pool.run { started.signal(); release.wait(); return 1 }
-        started.wait() // the only worker is now busy
+        let started = Flag()
+        async let busy = pool.run { started.set(); release.wait(); return 1 }
+        // Polled, not waited on: blocking a cooperative thread here could starve the child task.
+        while !started.value { try await Task.sleep(for: .milliseconds(5)) } // the only worker is now busy
         async let queued = pool.run { 2 }
         try await Task.sleep(for: .milliseconds(100)) // let `queued` take the one queue slot
         guard case .overloaded = await pool.run({ 3 }) else {
@@ -253,4 +254,32 @@ struct ScoringPoolTests {
             return
         }
     }
+}
+
+extension ScoringPoolTests {
+    /// The deadline answers while the work is still running (not when it ends), and work that
+    /// waited in the queue past its deadline is never started.
+    @Test func theDeadlineAnswersWhileWorkRunsAndSkipsExpiredQueuedWork() async throws {
+        let pool = ScoringPool(workers: 1, queueLimit: 4)
+        let release = DispatchSemaphore(value: 0)
+        let started = Flag()
+        let ranLate = Flag()
+        async let blocked = pool.run(timeout: 0.05) { started.set(); release.wait(); return 1 }
+        while !started.value { try await Task.sleep(for: .milliseconds(5)) }
+        // Queued behind the blocked job; its deadline passes before any thread is free.
+        let expired = await pool.run(timeout: 0.05) { ranLate.set(); return 2 }
+        guard case .timedOut = expired else { Issue.record("a queued job past its deadline answered \(expired)"); release.signal(); return }
+        guard case .timedOut = await blocked else { Issue.record("the running job's deadline did not answer"); release.signal(); return }
+        release.signal() // only now can the blocked work finish
+        guard case .done(.success(3)) = await pool.run(timeout: 5, { 3 }) else { Issue.record("the pool did not recover"); return }
+        #expect(!ranLate.value, "work whose deadline had passed in the queue still ran")
+    }
+}
+
+final class Flag: @unchecked Sendable {
+    // @unchecked Sendable: `raised` is only touched under `lock`.
+    private let lock = NSLock()
+    private var raised = false
+    func set() { lock.withLock { raised = true } }
+    var value: Bool { lock.withLock { raised } }
 }
