@@ -33,7 +33,9 @@ public struct ScreeningStage: Sendable {
         let existing = try store.read { db in
             try Row.fetchOne(db, sql: "SELECT created_at, file FROM screening_runs WHERE id = ?", arguments: [runId])
         }
-        let createdAt: Int64 = existing?["created_at"] ?? now
+        // A rerun replaces its own run and file, and becomes the latest: "latest" means the screen
+        // run most recently, which is what the stages after it read.
+        let createdAt = now
         let path: String = existing?["file"] ?? locations.dataPath("pairs", "screened_pairs_\(UTCTime.compactStamp(createdAt)).json")
         let run = ScreeningRun(runId: runId, createdAt: UTCTime.format(createdAt), timeframe: parameters.timeframe.rawValue,
                                parameters: parameters, symbols: symbols, pairsTested: symbols.count * (symbols.count - 1) / 2,

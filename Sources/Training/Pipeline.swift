@@ -64,6 +64,8 @@ public struct Pipeline: Sendable {
         self.settings = settings
     }
 
+    /// `now` is the clock for the data (the newest closed bar, the windows); records (runs, files)
+    /// are stamped with the wall clock, so "latest" stays the most recent even with `now` pinned.
     public func run(now: Int64 = UTCTime.nowMilliseconds(), report: (String) -> Void = { _ in },
                     progress: ProgressReporter = .silent, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> PipelineSummary {
         var summary = PipelineSummary()
@@ -74,11 +76,17 @@ public struct Pipeline: Sendable {
 
         /// `outputsPresent`: whether what the stage made last time is still there (a stage whose
         /// output was deleted runs again even when its inputs are the same).
-        func stage(_ index: Int, fingerprint parts: [String], outputsPresent: Bool = true, _ body: () throws -> String) throws {
+        /// The fingerprint is taken before the stage (to decide) and again after it (to record): a
+        /// stage whose inputs include the "latest" of its own output kind (the screen) records the
+        /// state it left, so the next run finds it unchanged.
+        func stage(_ index: Int, fingerprint parts: () throws -> [String], outputsPresent: Bool = true, _ body: () throws -> String) throws {
             let name = Self.stageNames[index]
-            var hash = FNV1a()
-            for part in parts { hash.add(part) }
-            let fingerprint = hash.hex
+            func digest() throws -> String {
+                var hash = FNV1a()
+                for part in try parts() { hash.add(part) }
+                return hash.hex
+            }
+            let fingerprint = try digest()
             let started = Date()
             let recorded = try store.read { db in
                 try String.fetchOne(db, sql: "SELECT fingerprint FROM pipeline_stages WHERE stage = ?", arguments: [name])
@@ -89,53 +97,72 @@ public struct Pipeline: Sendable {
                 report(prefix + "skipped, inputs unchanged")
                 return
             }
+            // Ctrl-C is honoured between stages; within one, only training checks it (per pair).
+            if shouldStop() { throw TrainingError.invalidArgument("interrupted before \(name); run the pipeline again to resume there") }
             let line = try body()
             try store.write { db in
                 try db.execute(sql: "INSERT OR REPLACE INTO pipeline_stages (stage, fingerprint, finished_at, summary) VALUES (?, ?, ?, ?)",
-                               arguments: [name, fingerprint, UTCTime.nowMilliseconds(), line])
+                               arguments: [name, try digest(), UTCTime.nowMilliseconds(), line])
             }
             let seconds = Date().timeIntervalSince(started)
             summary.stages.append((name, false, line, seconds))
             report(prefix + line + String(format: " (%.1f s)", seconds))
         }
 
-        try stage(0, fingerprint: [sourceKey, universe.joined(separator: ","), "\(screeningSince / Timeframe.d1.milliseconds)",
-                                   "\(Timeframe.h1.floor(now))"]) {
+        try stage(0, fingerprint: { [sourceKey, universe.joined(separator: ","), "\(screeningSince / Timeframe.d1.milliseconds)",
+                                   "\(Timeframe.h1.floor(now))"] }) {
             try ingest(universe, timeframe: .h1, since: screeningSince, now: now, progress: progress).line
         }
         var screening = settings.screening
         screening.timeframe = .h1
-        try stage(1, fingerprint: [try ResearchJSON.string(screening), try barsState(.h1)]) {
-            let (run, _) = try ScreeningStage(store: store, locations: locations).run(screening, now: now, progress: progress)
+        screening.since = screeningSince
+        // The latest screening run too: a screen run by hand in between makes this one run again,
+        // so that "latest", which the later stages read, is this pipeline's screen.
+        try stage(1, fingerprint: { [try ResearchJSON.string(screening), try barsState(.h1),
+                                   try state("SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")] }) {
+            let (run, _) = try ScreeningStage(store: store, locations: locations).run(screening, progress: progress)
             return "\(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) kept"
         }
         let pairs = try PairSelection.resolve("latest", store: store)
         summary.pairsScreened = pairs.count
         guard !pairs.isEmpty else {
-            throw TrainingError.invalidArgument("the screen kept no pair: nothing to train (loosen --pvalue-max or --corr-min, or screen more symbols)")
+            throw TrainingError.invalidArgument("the screen kept no pair: nothing to train (loosen --pvalue-max, or screen more symbols with --symbols)")
         }
         let legs = Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted()
         let timeframe = settings.dataset.timeframe
-        try stage(2, fingerprint: [sourceKey, legs.joined(separator: ","), "\(trainingSince / Timeframe.d1.milliseconds)", "\(timeframe.floor(now))"]) {
+        try stage(2, fingerprint: { [sourceKey, legs.joined(separator: ","), "\(trainingSince / Timeframe.d1.milliseconds)", "\(timeframe.floor(now))"] }) {
             try ingest(legs, timeframe: timeframe, since: trainingSince, now: now, progress: progress).line
         }
-        try stage(3, fingerprint: [try ResearchJSON.string(settings.features), pairs.map(\.pair).joined(separator: ","), try barsState(timeframe)]) {
+        try stage(3, fingerprint: { [try ResearchJSON.string(settings.features), pairs.map(\.pair).joined(separator: ","), try barsState(timeframe)] }) {
             let updates = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: settings.features, progress: progress)
             return "\(updates.count) pairs, \(updates.reduce(0) { $0 + $1.rowsWritten }) rows written"
         }
-        try stage(4, fingerprint: [try ResearchJSON.string(settings.dataset), try state("SELECT pair, parameters, last_open_time, rows FROM feature_sets ORDER BY pair, timeframe")]) {
-            let built = try DatasetStage(store: store).build(settings.dataset, pairs: pairs, now: now)
+        // The pair list too: a screen that keeps fewer pairs changes no feature set, but the dataset.
+        let featureState = try store.read { db in
+            try pairs.map { pair in
+                try Row.fetchOne(db, sql: "SELECT pair, parameters, last_open_time, rows FROM feature_sets WHERE pair = ? AND timeframe = ?",
+                                 arguments: [pair.pair, timeframe.rawValue]).map { "\($0)" } ?? "\(pair.pair): none"
+            }.joined(separator: "\n")
+        }
+        try stage(4, fingerprint: { [try ResearchJSON.string(settings.dataset), featureState] }) {
+            let built = try DatasetStage(store: store).build(settings.dataset, pairs: pairs)
             return "\(built.pairs) pairs, \(built.rows) rows, \(built.labelledRows) labelled"
         }
-        try stage(5, fingerprint: [try ResearchJSON.string(settings.training), try state("SELECT id, created_at FROM datasets ORDER BY created_at DESC, id LIMIT 1")]) {
-            let (report, _) = try TrainStage(store: store, locations: locations).run(settings: settings.training, now: now, progress: progress, shouldStop: shouldStop)
-            if shouldStop() { throw TrainingError.invalidArgument("interrupted during training; run the pipeline again to resume there") }
+        // The dataset's inputs, not only its id: the id comes from the definition, so a dataset
+        // rebuilt for other pairs keeps it.
+        try stage(5, fingerprint: { [try ResearchJSON.string(settings.training), try ResearchJSON.string(settings.dataset), featureState,
+                                     try state("SELECT id, created_at FROM datasets ORDER BY created_at DESC, id LIMIT 1")] }) {
+            let (report, _) = try TrainStage(store: store, locations: locations).run(settings: settings.training, progress: progress, shouldStop: shouldStop)
+            let status = try store.read { db in
+                try String.fetchOne(db, sql: "SELECT status FROM training_runs WHERE id = ?", arguments: [report.runId])
+            }
+            if status != "complete" { throw TrainingError.invalidArgument("interrupted during training; run the pipeline again to resume there") }
             let trained = report.pairs.filter { $0.status == "trained" }
             return "\(trained.count)/\(report.pairs.count) pairs trained" + (report.portfolio.map { String(format: ", portfolio OOF Sharpe %.2f", $0.sharpe) } ?? "")
         }
         let runState = try state("SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
-        try stage(6, fingerprint: [try ResearchJSON.string(settings.selection), runState]) {
-            let (result, _) = try SelectStage(store: store, locations: locations).run(rules: settings.selection, now: now)
+        try stage(6, fingerprint: { [try ResearchJSON.string(settings.selection), runState] }) {
+            let (result, _) = try SelectStage(store: store, locations: locations).run(rules: settings.selection)
             return "\(result.selected.count) of \(result.decisions.count) pairs selected" + (result.warning.map { " (\($0))" } ?? "")
         }
         let (selected, aucs, sharpe) = try selectionFigures()
@@ -153,7 +180,7 @@ public struct Pipeline: Sendable {
         let runId = try store.read { db in
             try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
         }
-        try stage(7, fingerprint: [settings.routerName, settings.alias, runState, try state("SELECT pair, selected FROM selections ORDER BY run_id, pair")],
+        try stage(7, fingerprint: { [settings.routerName, settings.alias, runState, try state("SELECT pair, selected FROM selections ORDER BY run_id, pair")] },
                   outputsPresent: built != nil && built == runId) {
             let (version, _) = try RouterBuilder(store: store, models: models).build(name: settings.routerName, alias: settings.alias)
             return "\(settings.routerName) version \(version), alias \(settings.alias)"
@@ -200,7 +227,7 @@ public struct Pipeline: Sendable {
     }
 
     func barsState(_ timeframe: Timeframe) throws -> String {
-        try state("SELECT symbol, COUNT(*), MIN(open_time), MAX(open_time) FROM bars WHERE timeframe = '\(timeframe.rawValue)' GROUP BY symbol ORDER BY symbol")
+        try store.summaries(timeframe: timeframe).map { "\($0.symbol) \($0.count) \($0.firstOpenTime) \($0.lastOpenTime)" }.joined(separator: "\n")
     }
 
     /// The rows a query returns, as text: what a fingerprint needs of the store's state.

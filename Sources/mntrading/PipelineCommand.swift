@@ -55,6 +55,8 @@ struct PipelineCommand: ParsableCommand {
     @Flag(help: "Select every trained pair, weak ones included.") var noGuardrails = false
     @Option(help: ArgumentHelp("Model name in the model store.", valueName: "name")) var name: String = "mntrading_router"
     @Flag(help: "Redo every stage even when its inputs have not changed.") var force = false
+    /// Tests pin the clock, so that a run and its rerun see the same newest closed bar.
+    @Option(help: .hidden) var now: String?
 
     func validate() throws {
         if source == .binance && symbols == nil { throw ValidationError("--source binance needs --symbols (the universe to screen)") }
@@ -106,7 +108,8 @@ struct PipelineCommand: ParsableCommand {
         let started = Date()
         let pipeline = Pipeline(store: try locations.openStore(), locations: locations, settings: try settings())
         if noGuardrails { FileHandle.standardError.write(Data("warning: no guardrails: every trained pair is selected, weak pairs included\n".utf8)) }
-        let summary = try pipeline.run(report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested })
+        let clock = try now.map { try parseTime($0, flag: "--now") } ?? UTCTime.nowMilliseconds()
+        let summary = try pipeline.run(now: clock, report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested })
         let auc = summary.meanOOFAUC.map { String(format: "%.3f", $0) } ?? "-"
         let sharpe = summary.meanSelectedSharpe.map { String(format: "%.2f", $0) } ?? "-"
         print("pipeline: \(summary.pairsScreened) pairs screened, \(summary.pairsSelected) selected (mean OOF AUC \(auc), mean OOF Sharpe \(sharpe)); "

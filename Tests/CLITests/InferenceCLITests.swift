@@ -249,8 +249,9 @@ struct EndToEndTests {
         let work = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: work) }
         let dirs = ["--data-dir", work + "/data", "--models-dir", work + "/models"]
+        // One clock for every run: a rerun across a 5-minute boundary would see a new bar (and rightly redo).
         let pipeline = ["pipeline", "--screen-days", "90", "--train-days", "21", "--top-k", "3", "--n-splits", "3", "--max-rounds", "40",
-                        "--kinds", "gbdt,logistic", "--threads", "2", "--no-guardrails"] + dirs
+                        "--kinds", "gbdt,logistic", "--threads", "2", "--no-guardrails", "--now", UTCTime.format(UTCTime.nowMilliseconds())] + dirs
         let first = try CLI.run(pipeline)
         #expect(first.status == 0, "\(first.stderr)")
         for (index, name) in ["ingest 1h", "screen", "ingest 5m", "features", "dataset", "train", "select", "router"].enumerated() {
@@ -266,6 +267,16 @@ struct EndToEndTests {
         let changed = try CLI.run(pipeline.map { $0 == "40" ? "30" : $0 })
         #expect(changed.stdout.contains("[5/8] dataset: skipped") && changed.stdout.contains("[6/8] train: 3/3 pairs trained"), "\(changed.stdout)")
         #expect(changed.stdout.contains("= version 2"))
+        // A screen that keeps fewer pairs changes no feature set, but must change the dataset and the model.
+        func with(_ flag: String, _ value: String) -> [String] {
+            var arguments = pipeline
+            arguments[arguments.firstIndex(of: flag)! + 1] = value
+            return arguments
+        }
+        let fewer = try CLI.run(with("--top-k", "2"))
+        #expect(fewer.stdout.contains("[5/8] dataset: 2 pairs") && fewer.stdout.contains("[6/8] train: 2/2 pairs trained"), "\(fewer.stdout)")
+        let restore = try CLI.run(pipeline)
+        #expect(restore.status == 0 && restore.stdout.contains("[6/8] train: 3/3 pairs trained"), "\(restore.stdout)")
 
         let server = Process()
         server.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-serve")
