@@ -4,29 +4,30 @@ import Portfolio
 extension WeightingScheme: ExpressibleByArgument {}
 
 /// The flags that turn signals into orders: shared by `mntrading aggregate` and `mntrading-infer`.
+/// Defaults come from `AggregationParameters`, so the flags and the library cannot disagree.
 public struct AggregationOptions: ParsableArguments {
     public init() {}
 
     @Option(help: ArgumentHelp("Smallest calibrated probability that becomes an order.", valueName: "p"))
-    public var minProba: Double = 0.55
+    public var minProba: Double = AggregationParameters().minProba
 
     @Option(help: ArgumentHelp("Trade at most this many pairs (highest probability first).", valueName: "k"))
-    public var topK: Int = 10
+    public var topK: Int = AggregationParameters().topK
 
     @Option(help: "Capital per pair: equal_weight, proba_weighted or inverse_vol (1 / spread volatility).")
-    public var scheme: WeightingScheme = .equalWeight
+    public var scheme: WeightingScheme = AggregationParameters().scheme
 
     @Option(help: ArgumentHelp("Account equity in quote currency.", valueName: "amount"))
-    public var equity: Double = 10_000
+    public var equity: Double = AggregationParameters().equity
 
     @Option(help: ArgumentHelp("Gross capital = equity × leverage.", valueName: "x"))
-    public var leverage: Double = 1.0
+    public var leverage: Double = AggregationParameters().leverage
 
     @Option(help: ArgumentHelp("Largest |net exposure| in one symbol, as a fraction of equity × leverage.", valueName: "W"))
-    public var maxSymbolWeight: Double = 0.25
+    public var maxSymbolWeight: Double = AggregationParameters().maxSymbolWeight
 
     @Option(help: ArgumentHelp("Largest gross exposure after netting, as a fraction of equity × leverage.", valueName: "G"))
-    public var maxGross: Double = 1.0
+    public var maxGross: Double = AggregationParameters().maxGross
 
     public var parameters: AggregationParameters {
         var parameters = AggregationParameters()

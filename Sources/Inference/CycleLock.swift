@@ -15,10 +15,14 @@ public final class CycleLock {
     /// Takes the lock or throws `InferenceError.busy` at once; never waits.
     public func acquire() throws {
         guard descriptor < 0 else { return }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            throw MarketDataError.store("cannot create the data directory for \(path): \(MarketStore.reason(error))")
+        }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw InferenceError.invalidInput("cannot open lock file \(path): \(String(cString: strerror(errno)))")
+            throw MarketDataError.store("cannot open lock file \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

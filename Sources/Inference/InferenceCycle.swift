@@ -90,9 +90,10 @@ public struct InferenceCycle: Sendable {
         guard !pairs.isEmpty else { throw InferenceError.invalidInput("the served model has no pairs") }
         lap("metadata")
 
-        try ingest(symbols: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted(), timeframe: timeframe, model: model, now: now)
-        lap("ingest")
         let parameters = FeatureParameters(betaWindow: model.featureParameters.betaWindow, zWindow: model.featureParameters.zWindow)
+        try ingest(symbols: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted(), timeframe: timeframe, model: model,
+                   warmUpBars: parameters.warmUp + definition.lagFeatures + options.nLast + 2, now: now)
+        lap("ingest")
         _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: parameters)
         lap("features")
 
@@ -107,11 +108,18 @@ public struct InferenceCycle: Sendable {
 
         try AtomicFile.write(rawResponse, to: locations.dataPath("signals", "latest_raw_response.txt"))
         try AtomicFile.write(rawMetadata, to: locations.dataPath("signals", "latest_metadata.json"))
-        let inserted = try store.write { db in try MarketStore.insertSignals(records, in: db) }
-        try SignalFiles.rewrite(days: Set(records.map(\.day)), store: store, locations: locations)
+        // The day of the newest signal stored before this insert is rewritten too: a cycle killed
+        // between its insert and its rewrite, just before midnight, is completed by the next one.
+        let (inserted, previousNewest) = try store.write { db in
+            let before = try Int64.fetchOne(db, sql: "SELECT MAX(open_time) FROM signals")
+            return (try MarketStore.insertSignals(records, in: db), before)
+        }
+        try SignalFiles.rewrite(days: Set(records.map(\.day) + [previousNewest].compactMap { $0.map(SignalRecord.day) }),
+                                store: store, locations: locations)
         lap("signals")
 
-        let version = records.first?.modelVersion ?? model.version
+        // Every row was answered (`signals` checks it), so there is a first record.
+        let version = records[0].modelVersion
         guard let latest = try store.latestSignals(modelVersion: version) else {
             throw InferenceError.invalidInput("no signals stored for model version \(version)")
         }
@@ -120,7 +128,7 @@ public struct InferenceCycle: Sendable {
         lap("aggregate")
 
         let report = try ReportData.load(store: store, locations: locations, model: model.version == version ? model : nil,
-                                         dataSource: options.source == .none ? "store" : options.source.rawValue)
+                                         dataSource: options.source == .none ? "store" : options.source.rawValue, latest: latest, book: book)
         let directory = try ReportWriter.write(report, locations: locations)
         lap("report")
 
@@ -149,12 +157,10 @@ public struct InferenceCycle: Sendable {
     /// Brings every leg up to the newest closed bar. A symbol the store has never seen starts where
     /// the model's training started (minus the feature warm-up), so the expanding features
     /// (`beta_long`, `z_long`) see the history they saw in training.
-    func ingest(symbols: [String], timeframe: Timeframe, model: ServedModel, now: Int64) throws {
+    func ingest(symbols: [String], timeframe: Timeframe, model: ServedModel, warmUpBars: Int, now: Int64) throws {
         let stored = Dictionary(try store.summaries(timeframe: timeframe).map { ($0.symbol, $0.lastOpenTime) }, uniquingKeysWith: max)
-        let warmUp = Int64(model.featureParameters.betaWindow + model.featureParameters.zWindow + model.featureParameters.lagFeatures + options.nLast + 2)
         let trainingStart = model.trainingWindow.flatMap { UTCTime.parse($0.first) }
-        let fresh = (trainingStart ?? now) - warmUp * timeframe.milliseconds
-        let since = symbols.map { stored[$0].map { $0 + timeframe.milliseconds } ?? fresh }.min() ?? fresh
+        let fresh = (trainingStart ?? now) - Int64(warmUpBars) * timeframe.milliseconds
         let source: IngestSource
         switch options.source {
         case .none:
@@ -169,9 +175,13 @@ public struct InferenceCycle: Sendable {
             let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 10, totalTimeout: 30, retry: RetryPolicy(maxAttempts: 5)))
             source = .binance(try BinanceClient(baseURL: options.binanceURL, http: http))
         }
-        guard since + timeframe.milliseconds <= now else { return }
-        let summary = try Ingestor(store: store).run(source, IngestRequest(symbols: symbols, timeframe: timeframe, since: since, until: now), now: now)
-        logger.info("\(summary.line)")
+        // One request per starting point: a symbol new to the store must not make every other leg
+        // download its whole history again.
+        let starts = Dictionary(grouping: symbols) { stored[$0].map { $0 + timeframe.milliseconds } ?? fresh }
+        for (since, group) in starts.sorted(by: { $0.key < $1.key }) where since + timeframe.milliseconds <= now {
+            let summary = try Ingestor(store: store).run(source, IngestRequest(symbols: group, timeframe: timeframe, since: since, until: now), now: now)
+            logger.info("\(summary.line)")
+        }
     }
 
     struct Request {

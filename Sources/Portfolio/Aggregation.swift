@@ -129,7 +129,6 @@ public enum Aggregator {
         }
         let rawSum = raw.reduce(0, +)
         var weights = raw.map { rawSum > 0 ? $0 / rawSum : 0 }
-        // A pair alone is capped by its own legs: its net on A is c/(1+|β|) ≤ W·capital.
         let capital = parameters.capital
         func exposures(_ weights: [Double]) -> [String: Double] {
             var net: [String: Double] = [:]
@@ -165,6 +164,9 @@ public enum Aggregator {
         }
 
         var orders: [Order] = []
+        for (signal, weight) in zip(chosen, weights) where weight <= 0 {
+            reasons[signal.pair] = parameters.scheme == .inverseVol ? "no spread volatility to weight by (inverse_vol)" : "weight 0"
+        }
         for (signal, weight) in zip(chosen, weights) where weight > 0 {
             for leg in legs(signal, capital: weight * capital) where abs(leg.signed) > 0 {
                 orders.append(Order(symbol: leg.symbol, side: leg.signed > 0 ? "buy" : "sell", notional: abs(leg.signed),

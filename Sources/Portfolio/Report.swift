@@ -26,7 +26,9 @@ public struct ReportData: Sendable {
 }
 
 /// The members' out-of-fold strategies with equal capital at the start and no rebalancing: the
-/// mean of their equity curves (sampled as stored with the training results).
+/// mean of their equity curves as stored with the training results (at most 400 points per pair,
+/// so a drawdown between two points is not seen; `mntrading train` reports the per-bar figures of
+/// all trained pairs).
 public struct PortfolioFigures: Codable, Sendable, Equatable {
     /// Points of the sampled curve.
     public var points: Int
@@ -78,16 +80,22 @@ public struct ReportSummary: Codable, Sendable, Equatable {
 }
 
 extension ReportData {
-    /// Reads the newest signals, the latest order book (when it is for the same bar), the served
-    /// model's description and the training run's backtests from the store and data directory.
-    public static func load(store: MarketStore, locations: Locations, model: ServedModel?, dataSource: String) throws -> ReportData {
-        guard let latest = try store.latestSignals(modelVersion: model?.version) else {
+    /// Gathers the newest signals, the order book for their bar, the served model's description and
+    /// the training run's backtests. A cycle passes the signals and the book it has just made, so
+    /// the report shows exactly those; `mntrading report` reads them back from the store and disk.
+    /// Data from the embedded synthetic market is recognised by its symbols and labelled as such.
+    public static func load(store: MarketStore, locations: Locations, model: ServedModel?, dataSource: String,
+                            latest given: (asOf: Int64, signals: [SignalRecord], stale: [String])? = nil,
+                            book givenBook: OrderBook? = nil) throws -> ReportData {
+        guard let latest = try given ?? store.latestSignals(modelVersion: model?.version) else {
             throw MarketDataError.invalidArgument("no signals in the store\(model.map { " for model version \($0.version)" } ?? ""); run `mntrading-infer --once` first")
         }
-        var book = try OrderFiles.latest(locations: locations)
+        var book = try givenBook ?? OrderFiles.latest(locations: locations)
         if let current = book, current.asOf != latest.asOf || current.modelVersion != latest.signals.first?.modelVersion {
             book = nil
         }
+        let synthetic = Set(SyntheticMarket().symbols)
+        let dataSource = latest.signals.allSatisfy { synthetic.contains($0.legA) && synthetic.contains($0.legB) } ? "synthetic" : dataSource
         let pairs = model?.pairs.map(\.pair) ?? latest.signals.map(\.pair)
         let history = try TrainingHistory.load(store: store, runId: model?.trainingRun, pairs: pairs)
         var data = ReportData(asOf: latest.asOf, dataSource: dataSource, model: model, signals: latest.signals, staleSignals: latest.stale,
@@ -95,14 +103,9 @@ extension ReportData {
                               portfolioResult: nil)
         if let history {
             data.portfolioEquity = Self.buyAndHold(history.pairs.map(\.equity).filter { !$0.isEmpty })
-            if !data.portfolioEquity.isEmpty {
-                let values = data.portfolioEquity.map(\.equity)
-                var peak = -Double.infinity, drawdown = 0.0
-                for value in values {
-                    peak = max(peak, value)
-                    drawdown = max(drawdown, 1 - value / peak)
-                }
-                data.portfolioResult = PortfolioFigures(points: values.count, cumulativeReturn: values.last! - 1, maxDrawdown: drawdown)
+            if let last = data.portfolioEquity.last {
+                let deepest = SVGChart.drawdown(data.portfolioEquity).map(\.y).min() ?? 0
+                data.portfolioResult = PortfolioFigures(points: data.portfolioEquity.count, cumulativeReturn: last.equity - 1, maxDrawdown: -deepest)
             }
         }
         return data

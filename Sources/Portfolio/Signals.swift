@@ -55,12 +55,14 @@ public struct SignalRecord: Codable, Sendable, Equatable {
     }
 
     /// One JSON object per line in `signals_<date>.jsonl`; keys in a fixed order so files diff cleanly.
-    public var jsonLine: String {
-        String(decoding: (try? SnakeCaseJSON.encoder(pretty: false).encode(self)) ?? Data(), as: UTF8.self)
+    func jsonLine(_ encoder: JSONEncoder) throws -> String {
+        String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
     /// The UTC day of the bar, `2024-06-01`: which JSONL file the signal belongs to.
-    public var day: String { String(UTCTime.format(openTime).prefix(10)) }
+    public var day: String { Self.day(of: openTime) }
+
+    public static func day(of openTime: Int64) -> String { String(UTCTime.format(openTime).prefix(10)) }
 }
 
 extension MarketStore {
@@ -135,7 +137,8 @@ public enum SignalFiles {
         try days.sorted().map { day in
             let records = try store.signals(onDay: day)
             let path = path(day: day, locations: locations)
-            try AtomicFile.write(records.map { $0.jsonLine + "\n" }.joined(), to: path)
+            let encoder = SnakeCaseJSON.encoder(pretty: false)
+            try AtomicFile.write(try records.map { try $0.jsonLine(encoder) + "\n" }.joined(), to: path)
             return path
         }
     }

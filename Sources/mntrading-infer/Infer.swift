@@ -28,7 +28,7 @@ struct Infer: ParsableCommand {
 
             Exit codes: 0 done (also after SIGTERM, which lets the cycle in progress finish); \
             64 bad flags; 65 the data cannot feed the model; 69 server down, timing out or 5xx after \
-            the retries; 75 another cycle holds the lock; 76 the server refused the request (4xx) or \
+            the retries; 74 the data directory or store cannot be written; 75 another cycle holds the lock; 76 the server refused the request (4xx) or \
             answered outside the protocol. With --every a failed cycle is logged and the timer goes on.
             """
     )
@@ -88,6 +88,9 @@ struct Infer: ParsableCommand {
         if nLast < 1 || nLast > 10_000 { throw ValidationError("--n-last must be between 1 and 10000") }
         if timeoutConnect <= 0 || timeoutRead <= 0 || warmupTimeout <= 0 { throw ValidationError("timeouts must be positive") }
         if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
+        if let url = server ?? ProcessInfo.processInfo.environment["MNTRADING_SERVER_URL"], !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ValidationError("--server '\(url)' is not an http:// or https:// URL")
+        }
     }
 
     func run() throws {
@@ -142,6 +145,7 @@ struct Infer: ParsableCommand {
             throw ExitCode(error.exitCode)
         } catch let error as MarketDataError {
             FileHandle.standardError.write(Data("mntrading-infer: error: \(error)\n".utf8))
+            if case .store = error { throw ExitCode(74) }
             throw ExitCode(65)
         }
     }

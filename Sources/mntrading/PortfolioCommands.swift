@@ -59,10 +59,8 @@ struct Report: ParsableCommand {
         guard let latest = try store.latestSignals() else {
             throw ValidationError("no signals in the store; run `mntrading-infer --once` first")
         }
-        let synthetic = Set(SyntheticMarket().symbols)
-        let isSynthetic = latest.signals.allSatisfy { synthetic.contains($0.legA) && synthetic.contains($0.legB) }
         let matching = model?.version == latest.signals.first?.modelVersion ? model : nil
-        let data = try ReportData.load(store: store, locations: locations, model: matching, dataSource: isSynthetic ? "synthetic" : "exchange")
+        let data = try ReportData.load(store: store, locations: locations, model: matching, dataSource: "exchange", latest: latest)
         let directory = try ReportWriter.write(data, locations: locations)
         print("report \(UTCTime.format(data.asOf)) → \(directory)/report.html")
     }

@@ -50,13 +50,15 @@ struct InferenceFaultTests {
             let tables = try Self.tables(data)
             #expect(tables[0].count == 2)
             let latest = try String(contentsOfFile: data + "/portfolio/latest_orders.json", encoding: .utf8)
-            let jsonl = try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") }
+            let jsonlFiles = try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") }.sorted()
+            let jsonl = try jsonlFiles.map { try Data(contentsOf: URL(fileURLWithPath: data + "/signals/" + $0)) }
             let second = try await onThread { try Self.infer(server, data) }
             #expect(second.status == 0 && second.stdout.contains("0 new signals"))
             #expect(try Self.tables(data) == tables)
             let latestAgain = try String(contentsOfFile: data + "/portfolio/latest_orders.json", encoding: .utf8)
             #expect(latestAgain == latest, "\(latest)\n---\n\(latestAgain)")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") } == jsonl)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") }.sorted() == jsonlFiles)
+            #expect(try jsonlFiles.map { try Data(contentsOf: URL(fileURLWithPath: data + "/signals/" + $0)) } == jsonl)
             // --n-last scores older bars too; the bars already scored are not stored twice.
             let wider = try await onThread { try Self.infer(server, data, ["--n-last", "3"]) }
             #expect(wider.status == 0 && wider.stdout.contains("6 rows scored, 4 new signals"), "\(wider.stdout)")
@@ -153,6 +155,30 @@ struct InferenceFaultTests {
         }
     }
 
+    @Test func sigtermDuringARequestFinishesThatCycleThenExitsZero() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer(mode: .slowFirst(count: 1, seconds: 2))
+        try await fake.withServer { server in
+            let process = Process()
+            process.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-infer")
+            process.arguments = ["--every", "1s", "--delay", "0s", "--server", server, "--data-dir", data, "--source", "none"]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            for _ in 0..<400 where fake.invocations == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            kill(process.processIdentifier, SIGTERM) // the first request is still being answered
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+            #expect(lines.filter { $0.hasPrefix("cycle ") }.count == 1, "\(lines)")
+            #expect(fake.invocations == 1, "a cycle started after SIGTERM")
+            #expect(try Self.tables(data)[0].count == 2)
+        }
+    }
+
     @Test func everyRunsCyclesUntilSIGTERMAndThenExitsZero() async throws {
         let data = try Self.preparedDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -204,7 +230,7 @@ enum InferenceChecks {
         #expect(summary.orders?.count == count && summary.orders?.count == book.orders.count)
         #expect(abs((summary.orders?.legsGross ?? -1) - gross) < 1e-6)
         #expect(summary.signals.pairs == served.count && summary.modelVersion == metadata["version"] as? Int)
-        #expect(summary.dataSource == "store")
+        #expect(summary.dataSource == "synthetic") // recognised by its symbols, though read with --source none
         try ReportRendering.checkRendersInChromium(reportDirectory + "/report.html")
     }
 }

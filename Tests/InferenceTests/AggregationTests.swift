@@ -76,6 +76,11 @@ func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, 
         let book = Aggregator.aggregate(signals, asOf: 0, parameters: parameters)
         let capital = parameters.capital
         #expect(book.capped)
+        // Something is traded, and a limit binds (an aggregator that traded nothing would pass the rest).
+        #expect(book.orders.count == 8 && book.totals.gross > 0.1 * capital)
+        let binding = book.totals.perSymbol.contains { abs(abs($0.net) - 0.2 * capital) < 1e-6 * capital }
+            || abs(book.totals.gross - 0.6 * capital) < 1e-6 * capital
+        #expect(binding, "no cap binds: \(book.totals)")
         for exposure in book.totals.perSymbol { #expect(abs(exposure.net) <= 0.2 * capital * (1 + 1e-9), "\(exposure)") }
         #expect(book.totals.gross <= 0.6 * capital * (1 + 1e-9))
         var net: [String: Double] = [:]
@@ -90,6 +95,15 @@ func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, 
             // With β < 0 the spread is A + |β|·B: both legs go the same way.
             #expect((a.side == b.side) == (source.beta < 0))
         }
+    }
+
+    @Test func aPairWithoutAWeightIsNamedNotDropped() {
+        var parameters = self.parameters
+        parameters.scheme = .inverseVol
+        let book = Aggregator.aggregate([signal("AUSDT", "BUSDT", proba: 0.9, volatility: 0), signal("CUSDT", "DUSDT", proba: 0.8)],
+                                        asOf: 0, parameters: parameters)
+        #expect(Set(book.orders.map(\.pair)) == ["CUSDT__DUSDT"])
+        #expect(book.skipped.first { $0.pair == "AUSDT__BUSDT" }?.reason.contains("no spread volatility") == true)
     }
 
     @Test func nothingToTradeIsAnEmptyBookNotAnError() {
