@@ -38,6 +38,7 @@ echo "==> preparing a 20-pair router on 30 days of synthetic 5m bars (12 symbols
 SERVE_PID=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$SCRATCH/serve.out" && break; sleep 0.1; done
 URL=$(sed -n 's/^listening on //p' "$SCRATCH/serve.out" | head -1)
+[ -n "$URL" ] || { echo "error: mntrading-serve did not start" >&2; exit 1; }
 
 echo "==> $CYCLES cycles against $URL"
 for i in $(seq 1 "$CYCLES"); do

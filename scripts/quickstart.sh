@@ -28,10 +28,16 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "==> building (release)"
+BUILD_LOG=$(mktemp)
 for product in mntrading mntrading-serve mntrading-infer; do
-    swift build -c release --product "$product" 2>&1 | grep -E "error|warning: unre|Compiling|Build complete" | grep -v Compiling || true
-    [ -x "$BIN/$product" ] || { echo "error: the build did not produce $BIN/$product" >&2; exit 1; }
+    # A failed build stops here (a binary left from an older build must not pass for this one).
+    if ! swift build -c release --product "$product" >"$BUILD_LOG" 2>&1; then
+        grep -E "error" "$BUILD_LOG" >&2 || tail -20 "$BUILD_LOG" >&2
+        echo "error: building $product failed; full log: $BUILD_LOG" >&2
+        exit 1
+    fi
 done
+rm -f "$BUILD_LOG"
 
 STARTED=$(date +%s)
 mkdir -p "$WORK"
