@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import ModelFormat
+@testable import Scoring
+
+/// Both tree layouts against a plain walk of the trees. The walk is the definition (XGBoost's:
+/// `x < threshold` goes left, a missing value takes the node's default way, leaves summed in tree
+/// order in float32), so results must be identical, not merely close. XGBoost itself is compared in
+/// TrainingTests/ExportTests.
+struct CompiledMemberTests {
+    /// Unbalanced: a leaf above a split.
+    static let handMade = TreeEnsemble(featureCount: 2, baseMargin: 0.25, trees: [
+        [.init(feature: 0, threshold: 0.5, left: 1, right: 2, missingGoesLeft: false, leafValue: 0),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: -0.75),
+         .init(feature: 1, threshold: -1, left: 3, right: 4, missingGoesLeft: true, leafValue: 0),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 0.5),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 1.5)],
+        [.init(feature: 1, threshold: 2, left: 1, right: 2, missingGoesLeft: false, leafValue: 0),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 0.125),
+         .init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: -0.125)],
+    ])
+
+    static func reference(_ ensemble: TreeEnsemble, _ row: [Float]) -> Double {
+        var margin = ensemble.baseMargin
+        for tree in ensemble.trees {
+            var node = tree[0]
+            while !node.isLeaf {
+                let v = row[Int(node.feature)]
+                let left = v.isNaN ? node.missingGoesLeft : v < node.threshold
+                node = tree[Int(left ? node.left : node.right)]
+            }
+            margin += node.leafValue
+        }
+        return 1 / (1 + exp(-Double(margin)))
+    }
+
+    /// Values that sit on edges: signed zeros, infinities, NaN, the smallest subnormals, and the
+    /// thresholds' own values (equality goes right).
+    static let specials: [Float] = [.infinity, -.infinity, .nan, 0, -0.0, 0.5, -1, 2, 7, -3,
+                                    .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+
+    @Test func handMadeTreesMatchAPlainWalkOnEveryKindOfValue() {
+        let rows = Self.specials.flatMap { a in Self.specials.map { b in [a, b] } }
+        for member in [CompiledMember(.trees(Self.handMade)), CompiledMember(linked: Self.handMade)] {
+            let batch = member.probabilities(rows)
+            for (row, probability) in zip(rows, batch) {
+                #expect(probability == Self.reference(Self.handMade, row), "\(member.layoutName) row \(row)")
+                #expect(member.probabilities([row])[0] == Self.reference(Self.handMade, row), "\(member.layoutName) single row \(row)")
+            }
+        }
+    }
+
+    /// SplitMix64: a fixed seed gives the same ensembles on every machine.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Random trees up to `maxDepth`, each branch stopping early at random (so leaves sit at every
+    /// level), thresholds drawn from a small grid so that rows hit them exactly.
+    static func randomEnsemble(trees: Int, features: Int, maxDepth: Int, grid: [Float], using random: inout Generator) -> TreeEnsemble {
+        func grow(_ nodes: inout [TreeEnsemble.Node], depth: Int) -> Int32 {
+            let index = nodes.count
+            nodes.append(.init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false,
+                               leafValue: Float(Int.random(in: -64...64, using: &random)) / 128))
+            if depth < maxDepth && (depth == 0 || Double.random(in: 0..<1, using: &random) < 0.8) {
+                let feature = Int32.random(in: 0..<Int32(features), using: &random)
+                let threshold = grid.randomElement(using: &random)!
+                let missingLeft = Bool.random(using: &random)
+                let left = grow(&nodes, depth: depth + 1)
+                let right = grow(&nodes, depth: depth + 1)
+                nodes[index] = .init(feature: feature, threshold: threshold, left: left, right: right, missingGoesLeft: missingLeft, leafValue: 0)
+            }
+            return Int32(index)
+        }
+        let trees: [[TreeEnsemble.Node]] = (0..<trees).map { number in
+            var nodes: [TreeEnsemble.Node] = []
+            if number == 1 {
+                // A single-leaf tree (depth 0), as XGBoost writes when no split helps.
+                nodes.append(.init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 0.375))
+            } else {
+                _ = grow(&nodes, depth: 0)
+            }
+            return nodes
+        }
+        return TreeEnsemble(featureCount: features, baseMargin: -0.125, trees: trees)
+    }
+
+    /// Batch sizes around the evaluator's lanes (8) and blocks (64), rows with and without missing
+    /// values mixed, on shallow trees (perfect layout) and deep ones (linked layout).
+    @Test(arguments: [(maxDepth: 6, layout: "perfect"), (maxDepth: 9, layout: "perfect"), (maxDepth: 13, layout: "linked")])
+    func randomEnsemblesMatchAPlainWalk(maxDepth: Int, layout: String) {
+        var random = Generator(state: UInt64(maxDepth))
+        let grid: [Float] = [-2, -1, -0.5, -0.0, 0, 0.25, 1, 3, .leastNonzeroMagnitude]
+        let features = 5
+        let ensemble = Self.randomEnsemble(trees: 40, features: features, maxDepth: maxDepth, grid: grid, using: &random)
+        let values = grid + [.nan, .infinity, -.infinity, 0.7, -7]
+        let rows: [[Float]] = (0..<300).map { index in
+            (0..<features).map { _ in
+                // One row in five has missing values; the rest none.
+                let value = values.randomElement(using: &random)!
+                return value.isNaN && index % 5 != 0 ? 0.5 : value
+            }
+        }
+        let member = CompiledMember(.trees(ensemble))
+        #expect(member.layoutName == layout)
+        let expected = rows.map { Self.reference(ensemble, $0) }
+        for evaluator in [member, CompiledMember(linked: ensemble)] {
+            for count in [1, 7, 8, 9, 63, 64, 65, 300] {
+                let got = evaluator.probabilities(Array(rows.prefix(count)))
+                let mismatches = (0..<count).filter { got[$0] != expected[$0] }
+                #expect(mismatches.isEmpty, "\(evaluator.layoutName), \(count) rows: rows \(mismatches.prefix(5)) differ")
+            }
+        }
+    }
+
+    @Test func floatKeysOrderAsTheFloatsCompare() {
+        let floats: [Float] = Self.specials.filter { !$0.isNaN } + [1.5, -1.5, 1e-38, -1e-38, 3e38, .ulpOfOne, 1 + .ulpOfOne, 1 - .ulpOfOne / 2]
+        for a in floats {
+            for b in floats {
+                #expect((a < b) == (FloatKey.of(a) < FloatKey.of(b)), "\(a) < \(b)")
+            }
+            #expect(FloatKey.of(a) < FloatKey.missing)
+        }
+        #expect(FloatKey.of(.nan) == FloatKey.missing && FloatKey.of(-Float.nan) == FloatKey.missing)
+    }
+}
