@@ -168,7 +168,7 @@ struct TrainingHistory {
             if let wanted {
                 runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE id = ? AND status = 'complete'", arguments: [wanted])
             } else {
-                runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
+                runId = try TrainingRuns.latestCompleteId(db)
             }
             guard let runId else { return nil }
             let decoder = SnakeCaseJSON.decoder()

@@ -122,12 +122,12 @@ public struct ScoringService: Sendable {
     func invocations(_ request: Request) async -> Response {
         let started = Date()
         var rowsScored = 0
-        let response = await respond(request, rowsScored: &rowsScored)
+        let response = await respond(request, started: started, rowsScored: &rowsScored)
         metrics.record(path: "/invocations", status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rowsScored)
         return response
     }
 
-    private func respond(_ request: Request, rowsScored: inout Int) async -> Response {
+    private func respond(_ request: Request, started: Date, rowsScored: inout Int) async -> Response {
         guard let router = slot.current.router else {
             return Self.error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "the model is still loading"), status: .serviceUnavailable)
         }
@@ -144,15 +144,16 @@ public struct ScoringService: Sendable {
             return Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "request body larger than \(configuration.maxBodyBytes) bytes"), status: .contentTooLarge)
         }
         let bytes = Array(body.readableBytesView)
-        let outcome = await pool.run(timeout: configuration.timeout) {
+        // The limit covers the whole request, as MLflow's does: reading the body, queueing, scoring.
+        let remaining = configuration.timeout - Date().timeIntervalSince(started)
+        guard remaining > 0 else { return Self.timedOut() }
+        let outcome = await pool.run(timeout: remaining) {
             let predictions = try router.predictions(body: bytes, contentType: contentType)
             return (try Scoring.Router.responseBody(predictions), predictions.count)
         }
         switch outcome {
         case .timedOut:
-            // MLflow's answer exactly: JSON content type, plain-text body (§8 of the protocol notes).
-            return Response(status: .gatewayTimeout, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: "Request processing time exceeded limit")))
+            return Self.timedOut()
         case .overloaded:
             return Self.error(ScoringError(errorCode: "TEMPORARILY_UNAVAILABLE", message: "too many requests waiting; retry later"), status: .serviceUnavailable)
         case let .done(.success((answer, count))):
@@ -165,6 +166,12 @@ public struct ScoringService: Sendable {
             logger.error("scoring failed: \(error)")
             return Self.error(ScoringError(errorCode: "INTERNAL_ERROR", message: "\(error)"), status: .internalServerError)
         }
+    }
+
+    /// MLflow's answer exactly: JSON content type, plain-text body (§8 of the protocol notes).
+    static func timedOut() -> Response {
+        Response(status: .gatewayTimeout, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(string: "Request processing time exceeded limit")))
     }
 
     /// MLflow's Content-Type rules: charset must be utf-8, no other parameters, and the media type

@@ -45,7 +45,7 @@ public struct BacktestStage: Sendable {
         let stage = TrainStage(store: store, locations: locations)
         let (_, definition, _) = try stage.latestDataset()
         let runId = try store.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
+            try TrainingRuns.latestCompleteId(db)
         }
         guard let runId else { throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first") }
         let predictions = try store.read { db in

@@ -27,7 +27,7 @@ public struct MemberExport: Sendable {
         let entries = try store.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT p.pair, p.result, p.model FROM training_pairs p JOIN training_runs r ON r.id = p.run_id
-                WHERE r.id = (SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1)
+                WHERE r.id = (\(TrainingRuns.latestCompleteIdSQL))
                   AND p.status = 'trained' ORDER BY p.pair
                 """)
         }

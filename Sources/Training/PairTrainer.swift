@@ -114,7 +114,6 @@ public struct PairTrainer: Sendable {
             return result
         }
         let columns = dataset.featureNames.count
-        let moves = dataset.nextBarMoves.map { $0 ?? 0 }
 
         struct Evaluated {
             var candidate: Candidate

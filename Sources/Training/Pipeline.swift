@@ -160,7 +160,7 @@ public struct Pipeline: Sendable {
             let trained = report.pairs.filter { $0.status == "trained" }
             return "\(trained.count)/\(report.pairs.count) pairs trained" + (report.portfolio.map { String(format: ", portfolio OOF Sharpe %.2f", $0.sharpe) } ?? "")
         }
-        let runState = try state("SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
+        let runState = try state(TrainingRuns.latestCompleteIdSQL)
         try stage(6, fingerprint: { [try ResearchJSON.string(settings.selection), runState] }) {
             let (result, _) = try SelectStage(store: store, locations: locations).run(rules: settings.selection)
             return "\(result.selected.count) of \(result.decisions.count) pairs selected" + (result.warning.map { " (\($0))" } ?? "")
@@ -178,7 +178,7 @@ public struct Pipeline: Sendable {
             (try? RouterManifest.decoder().decode(RouterManifest.self, from: Data(contentsOf: URL(fileURLWithPath: models.versionDirectory(settings.routerName, version) + "/router.json"))))?.trainingRun
         }
         let runId = try store.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1")
+            try TrainingRuns.latestCompleteId(db)
         }
         try stage(7, fingerprint: { [settings.routerName, settings.alias, runState, try state("SELECT pair, selected FROM selections ORDER BY run_id, pair")] },
                   outputsPresent: built != nil && built == runId) {
@@ -237,7 +237,7 @@ public struct Pipeline: Sendable {
 
     func selectionFigures() throws -> (selected: Int, aucs: [Double], meanSharpe: Double?) {
         try store.read { db in
-            guard let runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1") else {
+            guard let runId = try TrainingRuns.latestCompleteId(db) else {
                 return (0, [], nil)
             }
             let rows = try Row.fetchAll(db, sql: "SELECT oof_roc_auc, sharpe FROM selections WHERE run_id = ? AND selected = 1", arguments: [runId])

@@ -21,7 +21,7 @@ public struct RouterBuilder: Sendable {
         let stage = TrainStage(store: store, locations: Locations())
         let (_, definition, _) = try stage.latestDataset()
         let (runId, selected) = try store.read { db -> (String, [Row]) in
-            guard let runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1") else {
+            guard let runId = try TrainingRuns.latestCompleteId(db) else {
                 throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
             }
             let rows = try Row.fetchAll(db, sql: """

@@ -81,7 +81,7 @@ public struct SelectStage: Sendable {
         guard rules.topK >= 1 else { throw TrainingError.invalidArgument("--top-k must be at least 1 (got \(rules.topK))") }
         let (runId, reportFile) = try store.read { db -> (String, String) in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, report_file FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1
+                SELECT id, report_file FROM training_runs WHERE id = (\(TrainingRuns.latestCompleteIdSQL))
                 """), let file: String = row["report_file"] else {
                 throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
             }
