@@ -167,9 +167,18 @@ public enum ONNXMember {
                 }
                 trees[Int(tree)][Int(node)].leafValue += weight
             }
-            for tree in trees {
+            for (number, tree) in trees.enumerated() {
+                guard !tree.isEmpty else { throw fail("tree \(number) has no nodes") }
                 for node in tree where !node.isLeaf {
                     guard node.left < tree.count, node.right >= 0, node.right < tree.count else { throw fail("child id out of range") }
+                }
+                // Every node reached once from the root: a cycle would make evaluation loop forever.
+                var reached = [Bool](repeating: false, count: tree.count)
+                var pending = [0]
+                while let index = pending.popLast() {
+                    guard !reached[index] else { throw fail("tree \(number) is not a tree: node \(index) is reached twice") }
+                    reached[index] = true
+                    if !tree[index].isLeaf { pending += [Int(tree[index].left), Int(tree[index].right)] }
                 }
             }
             let base = attributes["base_values"]?.floats.first ?? 0

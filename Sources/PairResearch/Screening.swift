@@ -13,6 +13,8 @@ public struct ScreeningParameters: Codable, Sendable, Equatable {
     public var lagSelection: LagSelection = .aic
     public var since: Int64?
     public var until: Int64?
+    /// The symbols to pair up; nil: every symbol with bars at `timeframe` in the store.
+    public var symbols: [String]?
 
     public init() {}
 
@@ -24,6 +26,7 @@ public struct ScreeningParameters: Codable, Sendable, Equatable {
         if let halfLifeMax { guard halfLifeMax > 0 else { throw fail("--half-life-max must be positive (got \(halfLifeMax))") } }
         guard topK >= 1 else { throw fail("--top-k must be at least 1 (got \(topK))") }
         if let maxLag { guard maxLag >= 0 else { throw fail("--max-lag must not be negative") } }
+        if let symbols { guard Set(symbols).count >= 2 else { throw fail("--symbols needs at least two different symbols to pair") } }
     }
 }
 

@@ -19,7 +19,15 @@ public struct ScreeningStage: Sendable {
     public func run(_ parameters: ScreeningParameters, now: Int64 = UTCTime.nowMilliseconds(),
                     progress: ProgressReporter = .silent) throws -> (run: ScreeningRun, path: String) {
         try parameters.validate()
-        let symbols = try store.summaries(timeframe: parameters.timeframe).map(\.symbol)
+        let stored = try store.summaries(timeframe: parameters.timeframe).map(\.symbol)
+        var symbols = stored
+        if let wanted = parameters.symbols {
+            let absent = wanted.filter { !stored.contains($0) }
+            guard absent.isEmpty else {
+                throw MarketDataError.invalidArgument("no \(parameters.timeframe) bars in the store for \(absent.joined(separator: ", ")); run `mntrading ingest --timeframe \(parameters.timeframe) --symbols \(absent.joined(separator: ","))` first")
+            }
+            symbols = stored.filter(wanted.contains)
+        }
         guard symbols.count >= 2 else {
             throw MarketDataError.invalidArgument("screening needs at least two symbols with \(parameters.timeframe) bars in the store (found \(symbols.count)); run `mntrading ingest --timeframe \(parameters.timeframe)` first")
         }

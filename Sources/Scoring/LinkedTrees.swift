@@ -92,24 +92,30 @@ struct LinkedTrees: Sendable {
                     for r in 0..<activeRows {
                         for lane in 0..<activeTrees { position[r * treeLanes + lane] = Int(roots[first + lane]) }
                     }
-                    for _ in 0..<depth {
-                        for r in 0..<activeRows {
-                            let x = values + (row + r) * width
-                            for lane in 0..<activeTrees {
-                                let slot = r * treeLanes + lane
-                                let node = tree[position[slot]]
-                                let v = x[Int(node.featureAndMissing & Int32.max)]
-                                if blockHasMissing {
-                                    // NaN fails `<`, so it goes right unless the node sends missing values left.
-                                    // Bitwise, not `||`: a short-circuit branch would be mispredicted half the time.
-                                    let less = (v < node.threshold ? 1 : 0) as Int
-                                    let missingLeft = (v != v ? 1 : 0) & Int(UInt32(bitPattern: node.featureAndMissing) >> 31)
-                                    position[slot] = Int(node.left) + 1 - (less | missingLeft)
-                                } else {
-                                    position[slot] = Int(node.left) + (v < node.threshold ? 0 : 1)
+                    // Every (row, tree) lane takes one step per level; `step` gives a node's next position.
+                    @inline(__always) func walk(_ step: (PackedNode, UnsafePointer<Float>) -> Int) {
+                        for _ in 0..<depth {
+                            for r in 0..<activeRows {
+                                let x = values + (row + r) * width
+                                for lane in 0..<activeTrees {
+                                    let slot = r * treeLanes + lane
+                                    position[slot] = step(tree[position[slot]], x)
                                 }
                             }
                         }
+                    }
+                    if blockHasMissing {
+                        walk { node, x in
+                            let v = x[Int(node.featureAndMissing & Int32.max)]
+                            // NaN fails `<`, so it goes right unless the node sends missing values left.
+                            // Bitwise, not `||`: a short-circuit branch would be mispredicted half the time.
+                            let less = (v < node.threshold ? 1 : 0) as Int
+                            let missingLeft = (v != v ? 1 : 0) & Int(UInt32(bitPattern: node.featureAndMissing) >> 31)
+                            return Int(node.left) + 1 - (less | missingLeft)
+                        }
+                    } else {
+                        // No missing value in these rows: the step is one compare (the common case).
+                        walk { node, x in Int(node.left) + (x[Int(node.featureAndMissing & Int32.max)] < node.threshold ? 0 : 1) }
                     }
                     for r in 0..<activeRows {
                         for lane in 0..<activeTrees { margins[row + r] += tree[position[r * treeLanes + lane]].leafValue }

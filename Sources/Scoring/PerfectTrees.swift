@@ -37,8 +37,10 @@ struct PerfectTrees: Sendable {
     let leaves: [Float]
     let base: Float
 
-    /// nil when a tree is deeper than `maximumDepth` or has a NaN threshold.
+    /// nil when a tree is deeper than `maximumDepth` or has a NaN threshold, or when a column
+    /// offset would not fit `Int32`.
     init?(_ ensemble: TreeEnsemble) {
+        guard ensemble.featureCount <= Int(Int32.max) / Self.blockRows else { return nil }
         var trees: [Tree] = [], splits: [Split] = [], missingGoesLeft: [Bool] = [], leaves: [Float] = []
         // A padding split compares with the NaN key, which no complete row reaches (all go left);
         // a missing value goes right. Both children hold the same leaf, so either way is right.

@@ -116,6 +116,8 @@ public struct Pipeline: Sendable {
         var screening = settings.screening
         screening.timeframe = .h1
         screening.since = screeningSince
+        // Only this pipeline's symbols, whatever else the store holds.
+        screening.symbols = universe
         // The latest screening run too: a screen run by hand in between makes this one run again,
         // so that "latest", which the later stages read, is this pipeline's screen.
         try stage(1, fingerprint: { [try ResearchJSON.string(screening), try barsState(.h1),

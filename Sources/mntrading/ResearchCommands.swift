@@ -12,7 +12,7 @@ struct Screen: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find cointegrated pairs: Engle–Granger on every symbol pair in the store.",
         discussion: """
-            Tests log prices of every pair with bars at --timeframe, in both directions (A regressed \
+            Tests log prices of every pair of symbols with bars at --timeframe (or of --symbols), in both directions (A regressed \
             on B and B on A), and keeps the direction with the smaller p-value. A pair is selected when \
             the correlation of log returns ≥ --corr-min, the p-value ≤ --pvalue-max and the spread's \
             half-life (bars) ≤ --half-life-max; the best --top-k by p-value are kept. Writes the run to \
@@ -47,6 +47,9 @@ struct Screen: ParsableCommand {
     @Option(help: "ADF lag choice: aic, bic, t-stat or fixed (= --max-lag).")
     var autolag: LagSelection = .aic
 
+    @Option(help: ArgumentHelp("Comma-separated symbols to pair up (default: every symbol with bars at --timeframe in the store).", valueName: "A,B,…"))
+    var symbols: String?
+
     @Option(help: ArgumentHelp("Only bars from this time (ISO-8601 UTC or epoch ms).", valueName: "time"))
     var since: String?
 
@@ -66,6 +69,7 @@ struct Screen: ParsableCommand {
         parameters.lagSelection = autolag
         parameters.since = try since.map { try parseTime($0, flag: "--since") }
         parameters.until = try until.map { try parseTime($0, flag: "--until") }
+        parameters.symbols = try symbols.map(Symbols.parseList)
         if autolag == .fixed && maxLag == nil { throw ValidationError("--autolag fixed needs --max-lag") }
         let locations = location.locations
         let (run, path) = try ScreeningStage(store: try locations.openStore(), locations: locations)

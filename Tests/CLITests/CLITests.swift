@@ -242,12 +242,18 @@ struct ResearchCLITests {
         let dataset = try CLI.run(["dataset", "--horizon", "3", "--lag-features", "5"] + dir)
         #expect(dataset.status == 0, "\(dataset.stderr)")
         #expect(dataset.stdout.contains("(z_threshold, 22 features)"))
+        // --symbols screens those alone, not everything the store holds.
+        let some = try CLI.run(["screen", "--symbols", "SYNA0USDT,SYNA1USDT,SYNX0USDT"] + dir)
+        #expect(some.status == 0, "\(some.stderr)")
+        #expect(some.stdout.contains("3 symbols, 3 pairs tested"), "\(some.stdout)")
     }
 
     @Test(arguments: [
         (["screen", "--pvalue-max", "2"], "--pvalue-max must be in (0, 1]"),
         (["screen", "--top-k", "0"], "--top-k must be at least 1"),
         (["screen", "--autolag", "fixed"], "--autolag fixed needs --max-lag"),
+        (["screen", "--symbols", "SYNA0USDT,NOPEUSDT"], "no 1h bars in the store for NOPEUSDT"),
+        (["screen", "--symbols", "SYNA0USDT,SYNA0USDT"], "--symbols needs at least two different symbols"),
         (["features", "--z-window", "3"], "--z-window must be at least 10"),
         (["features", "--pairs", "/nonexistent.json"], "cannot read pairs file"),
         (["dataset", "--horizon", "0"], "--horizon must be between 1 and 10000"),

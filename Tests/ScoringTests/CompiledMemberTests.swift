@@ -41,6 +41,7 @@ struct CompiledMemberTests {
 
     @Test func handMadeTreesMatchAPlainWalkOnEveryKindOfValue() {
         let rows = Self.specials.flatMap { a in Self.specials.map { b in [a, b] } }
+        #expect(CompiledMember(.trees(Self.handMade)).layoutName == "perfect")
         for member in [CompiledMember(.trees(Self.handMade)), CompiledMember(linked: Self.handMade)] {
             let batch = member.probabilities(rows)
             for (row, probability) in zip(rows, batch) {
@@ -97,7 +98,7 @@ struct CompiledMemberTests {
     @Test(arguments: [(maxDepth: 6, layout: "perfect"), (maxDepth: 9, layout: "perfect"), (maxDepth: 13, layout: "linked")])
     func randomEnsemblesMatchAPlainWalk(maxDepth: Int, layout: String) {
         var random = Generator(state: UInt64(maxDepth))
-        let grid: [Float] = [-2, -1, -0.5, -0.0, 0, 0.25, 1, 3, .leastNonzeroMagnitude]
+        let grid: [Float] = [-2, -1, -0.5, -0.0, 0, 0.25, 1, 3, .leastNonzeroMagnitude, .infinity, -.infinity]
         let features = 5
         let ensemble = Self.randomEnsemble(trees: 40, features: features, maxDepth: maxDepth, grid: grid, using: &random)
         let values = grid + [.nan, .infinity, -.infinity, 0.7, -7]
@@ -117,6 +118,46 @@ struct CompiledMemberTests {
                 let mismatches = (0..<count).filter { got[$0] != expected[$0] }
                 #expect(mismatches.isEmpty, "\(evaluator.layoutName), \(count) rows: rows \(mismatches.prefix(5)) differ")
             }
+        }
+    }
+
+    /// A tree of exactly `depth` splits: a chain down the left, a leaf to the right of each split.
+    static func chain(depth: Int) -> [TreeEnsemble.Node] {
+        var nodes: [TreeEnsemble.Node] = []
+        for level in 0..<depth {
+            let split = nodes.count
+            nodes.append(.init(feature: Int32(level % 3), threshold: Float(level % 5) - 2, left: Int32(split + 2), right: Int32(split + 1),
+                               missingGoesLeft: level % 2 == 0, leafValue: 0))
+            nodes.append(.init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: Float(level) / 16))
+        }
+        nodes.append(.init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: -1))
+        return nodes
+    }
+
+    /// The layout's limits: depth 10 is the deepest perfect tree, 11 goes linked, as does a NaN
+    /// threshold; ensembles of single leaves or of no tree at all give the base margin plus leaves.
+    @Test func layoutBoundariesGiveTheSameAnswers() {
+        let rows: [[Float]] = (0..<70).map { (index: Int) -> [Float] in
+            let first = Float(index % 7) - 3
+            let second: Float = index % 9 == 0 ? .nan : Float(index % 5) - 2
+            return [first, second, Float(index % 3) - 1]
+        }
+        let leaf = TreeEnsemble.Node(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 0.5)
+        var nanThreshold = Self.chain(depth: 2)
+        nanThreshold[0].threshold = .nan
+        let cases: [(name: String, ensemble: TreeEnsemble, layout: String)] = [
+            ("depth 10", TreeEnsemble(featureCount: 3, baseMargin: 0.1, trees: [Self.chain(depth: 10), Self.chain(depth: 3)]), "perfect"),
+            ("depth 11", TreeEnsemble(featureCount: 3, baseMargin: 0.1, trees: [Self.chain(depth: 3), Self.chain(depth: 11)]), "linked"),
+            ("NaN threshold", TreeEnsemble(featureCount: 3, baseMargin: 0.1, trees: [nanThreshold]), "linked"),
+            ("single leaves", TreeEnsemble(featureCount: 3, baseMargin: 0.1, trees: [[leaf], [leaf]]), "perfect"),
+            ("no trees", TreeEnsemble(featureCount: 3, baseMargin: 0.1, trees: []), "perfect"),
+        ]
+        for (name, ensemble, layout) in cases {
+            let member = CompiledMember(.trees(ensemble))
+            #expect(member.layoutName == layout, "\(name)")
+            let got = member.probabilities(rows)
+            let mismatches = rows.indices.filter { got[$0] != Self.reference(ensemble, rows[$0]) }
+            #expect(mismatches.isEmpty, "\(name): rows \(mismatches.prefix(5)) differ")
         }
     }
 

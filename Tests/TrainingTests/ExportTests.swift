@@ -54,6 +54,24 @@ struct ExportTests {
         #expect(worst <= 1e-6, "\(candidate.name): max |Δ| \(worst)")
     }
 
+    /// Files that parse but do not hold trees: a cycle (evaluation would never end) or a tree id
+    /// with no nodes. Loading names the file and the problem.
+    @Test func filesWhoseTreesAreNotTreesAreRejected() throws {
+        let leaf = TreeEnsemble.Node(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 1)
+        let cycle = TreeEnsemble(featureCount: 1, baseMargin: 0, trees: [[
+            .init(feature: 0, threshold: 0.5, left: 1, right: 2, missingGoesLeft: false, leafValue: 0),
+            .init(feature: 0, threshold: 0.25, left: 0, right: 2, missingGoesLeft: false, leafValue: 0),
+            leaf,
+        ]])
+        let cyclic = try ONNXMember.serialize(.trees(cycle), name: "cyclic")
+        #expect { _ = try ONNXMember.parse(cyclic, file: "members/C.onnx") } throws: {
+            "\($0)".hasPrefix("members/C.onnx:") && "\($0)".contains("not a tree")
+        }
+        let gap = TreeEnsemble(featureCount: 1, baseMargin: 0, trees: [[leaf], [], [leaf]])
+        let gapped = try ONNXMember.serialize(.trees(gap), name: "gap")
+        #expect { _ = try ONNXMember.parse(gapped, file: "members/G.onnx") } throws: { "\($0)".contains("tree 1 has no nodes") }
+    }
+
     @Test func corruptOrForeignFilesAreRejectedWithTheirName() {
         #expect {
             _ = try ONNXMember.parse([0x08, 0x96, 0x01, 0xFF, 0xFF], file: "members/X.onnx")
