@@ -1,5 +1,7 @@
+import Foundation
 import ArgumentParser
 import Portfolio
+import MarketData
 
 extension WeightingScheme: ExpressibleByArgument {}
 
@@ -47,5 +49,22 @@ public struct AggregationOptions: ParsableArguments {
         } catch {
             throw ValidationError("\(error)")
         }
+    }
+}
+
+/// How long a hand-run `aggregate` or `report` waits for an inference cycle that holds the lock.
+public struct CycleLockOptions: ParsableArguments {
+    @Option(help: .hidden) public var lockWait: Double = 30
+
+    public init() {}
+
+    /// Runs `body` holding the cycle lock, so its writes never interleave with a cycle's.
+    public func whileHolding<T>(_ locations: Locations, _ body: () throws -> T) throws -> T {
+        let lock = CycleLock(locations: locations)
+        do { try lock.acquire(waitingUpTo: lockWait) } catch let busy as CycleLock.Busy {
+            throw ValidationError("an inference cycle is still running after \(String(format: "%g", lockWait)) s (\(busy)); try again when it ends")
+        }
+        defer { lock.release() }
+        return try body()
     }
 }

@@ -115,7 +115,9 @@ struct Infer: ParsableCommand {
             let cycle = InferenceCycle(client: client, store: try locations.openStore(), locations: locations, options: options)
             let lock = CycleLock(locations: locations)
             func runCycle() throws {
-                try lock.acquire()
+                do { try lock.acquire() } catch let busy as CycleLock.Busy {
+                    throw InferenceError.busy("another inference cycle is running (\(busy)); skipped")
+                }
                 defer { lock.release() }
                 let result = try cycle.run()
                 logger.info("steps: \(result.timings.map { "\($0.step) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))")

@@ -24,15 +24,19 @@ struct Aggregate: ParsableCommand {
     @Option(help: ArgumentHelp("Signals of this model version (default: the one scored most recently).", valueName: "n"))
     var modelVersion: Int?
 
+    @OptionGroup var lock: CycleLockOptions
+
     func run() throws {
         location.bootstrapLogging()
         let locations = location.locations
         let store = try locations.openStore()
-        guard let latest = try store.latestSignals(modelVersion: modelVersion) else {
-            throw ValidationError("no signals in the store\(modelVersion.map { " for model version \($0)" } ?? ""); run `mntrading-infer --once` first")
+        let (latest, book, written) = try lock.whileHolding(locations) {
+            guard let latest = try store.latestSignals(modelVersion: modelVersion) else {
+                throw ValidationError("no signals in the store\(modelVersion.map { " for model version \($0)" } ?? ""); run `mntrading-infer --once` first")
+            }
+            let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: aggregation.parameters)
+            return (latest, book, try OrderFiles.write(book, store: store, locations: locations))
         }
-        let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: aggregation.parameters)
-        let written = try OrderFiles.write(book, store: store, locations: locations)
         print("aggregate \(book.asOfUtc): \(latest.signals.count) signals → \(book.orders.count) orders for \(Set(book.orders.map(\.pair)).count) pairs, "
               + "gross \(String(format: "%.2f", book.totals.gross)), net \(String(format: "%.2f", book.totals.net))\(book.capped ? " (capped)" : "") → \(written.json)")
     }
@@ -49,19 +53,22 @@ struct Report: ParsableCommand {
     )
 
     @OptionGroup var location: LocationOptions
+    @OptionGroup var lock: CycleLockOptions
 
     func run() throws {
         location.bootstrapLogging()
         let locations = location.locations
         let store = try locations.openStore()
-        // The model description the last cycle got from the server, when there was one.
-        let model = FileManager.default.contents(atPath: locations.dataPath("signals", "latest_metadata.json")).flatMap { try? ServedModel.decode($0) }
-        guard let latest = try store.latestSignals() else {
-            throw ValidationError("no signals in the store; run `mntrading-infer --once` first")
+        let (data, directory) = try lock.whileHolding(locations) {
+            // The model description the last cycle got from the server, when there was one.
+            let model = FileManager.default.contents(atPath: locations.dataPath("signals", "latest_metadata.json")).flatMap { try? ServedModel.decode($0) }
+            guard let latest = try store.latestSignals() else {
+                throw ValidationError("no signals in the store; run `mntrading-infer --once` first")
+            }
+            let matching = model?.version == latest.signals.first?.modelVersion ? model : nil
+            let data = try ReportData.load(store: store, locations: locations, model: matching, dataSource: "exchange", latest: latest)
+            return (data, try ReportWriter.write(data, locations: locations))
         }
-        let matching = model?.version == latest.signals.first?.modelVersion ? model : nil
-        let data = try ReportData.load(store: store, locations: locations, model: matching, dataSource: "exchange", latest: latest)
-        let directory = try ReportWriter.write(data, locations: locations)
         print("report \(UTCTime.format(data.asOf)) → \(directory)/report.html")
     }
 }

@@ -86,6 +86,21 @@ struct InferenceFaultTests {
         #expect(bad.status != 0 && bad.stderr.contains("--max-gross must be in (0, 10]"))
     }
 
+    /// A hand-run aggregate or report waits for the cycle holding the lock, and says so when it
+    /// gives up, before touching the store.
+    @Test func aggregateAndReportWaitForARunningCycle() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let cycle = CycleLock(locations: Locations(dataDirectory: data, modelsDirectory: data))
+        try cycle.acquire()
+        defer { cycle.release() }
+        for command in ["aggregate", "report"] {
+            let result = try CLI.run([command, "--lock-wait", "0.3", "--data-dir", data])
+            #expect(result.status != 0 && result.stderr.contains("an inference cycle is still running after 0.3 s (lock \(data)/infer.lock is held by pid \(getpid()))"),
+                    "\(result.stderr)")
+        }
+    }
+
     @Test func serverErrorsThenSuccessGiveOneSetOfSignals() async throws {
         let data = try Self.preparedDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }

@@ -110,11 +110,17 @@ func scratchDirectory() throws -> String {
         #expect {
             try second.acquire()
         } throws: { error in
-            guard let error = error as? InferenceError, case .busy = error else { return false }
-            return error.exitCode == 75 && error.description.contains("another inference cycle is running")
+            guard let error = error as? CycleLock.Busy else { return false }
+            return error.description == "lock \(directory)/infer.lock is held by pid \(getpid())"
         }
+        // A waiting acquire gives up at its deadline, and gets the lock once it is released (here by
+        // another holder of the same file, as another process would).
+        #expect(throws: CycleLock.Busy.self) { try second.acquire(waitingUpTo: 0.2) }
         first.release()
-        try second.acquire()
+        let other = open(first.path, O_RDWR)
+        #expect(flock(other, LOCK_EX | LOCK_NB) == 0)
+        Thread { Thread.sleep(forTimeInterval: 0.2); close(other) }.start()
+        try second.acquire(waitingUpTo: 10)
         second.release()
     }
 }
