@@ -25,6 +25,9 @@ public struct InferenceOptions: Sendable {
     public var warmup = false
     public var warmupTimeout = 120.0
     public var aggregation = AggregationParameters()
+    /// Test hook: the cycle stops for good at this checkpoint (`signals-inserted`, `signals`,
+    /// `aggregate`), so a test can kill it -9 between two of its writes.
+    public var pauseAt: String?
 
     public init() {}
 }
@@ -75,9 +78,15 @@ public struct InferenceCycle: Sendable {
     public func run(now: Int64 = UTCTime.nowMilliseconds()) throws -> CycleResult {
         var timings: [(String, Double)] = []
         var clock = Date()
+        func checkpoint(_ name: String) {
+            guard name == options.pauseAt else { return }
+            FileHandle.standardError.write(Data("paused at \(name)\n".utf8))
+            while true { Thread.sleep(forTimeInterval: 3600) }
+        }
         func lap(_ step: String) {
             timings.append((step, Date().timeIntervalSince(clock)))
             clock = Date()
+            checkpoint(step)
         }
         if options.warmup { try client.waitUntilReady(timeout: options.warmupTimeout) }
         let (model, rawMetadata) = try client.metadata()
@@ -114,6 +123,7 @@ public struct InferenceCycle: Sendable {
             let before = try Int64.fetchOne(db, sql: "SELECT MAX(open_time) FROM signals")
             return (try MarketStore.insertSignals(records, in: db), before)
         }
+        checkpoint("signals-inserted")
         try SignalFiles.rewrite(days: Set(records.map(\.day) + [previousNewest].compactMap { $0.map(SignalRecord.day) }),
                                 store: store, locations: locations)
         lap("signals")

@@ -79,6 +79,8 @@ struct Infer: ParsableCommand {
 
     @OptionGroup(title: "Aggregation") var aggregation: AggregationOptions
 
+    @Option(help: .hidden) var pauseAt: String?
+
     func validate() throws {
         if once && every != nil { throw ValidationError("--once and --every exclude each other") }
         if let every, (CycleSchedule.parseDuration(every) ?? 0) < 1000 {
@@ -107,6 +109,7 @@ struct Infer: ParsableCommand {
         options.warmup = warmup
         options.warmupTimeout = warmupTimeout
         options.aggregation = aggregation.parameters
+        options.pauseAt = pauseAt
         let stop = StopSignal()
         stop.installHandlers()
         do {

@@ -25,6 +25,14 @@ struct InferenceFaultTests {
                     program: "mntrading-infer")
     }
 
+    /// `mntrading-infer` against `server` on the store in `data`, not yet started.
+    static func inferProcess(_ server: String, _ data: String, _ arguments: [String]) -> Process {
+        let process = Process()
+        process.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-infer")
+        process.arguments = arguments + ["--server", server, "--data-dir", data, "--source", "none"]
+        return process
+    }
+
     /// Signals and orders as stored, for "identical store" checks.
     static func tables(_ data: String) throws -> [[String]] {
         let store = try MarketStore(dataDirectory: data)
@@ -147,9 +155,7 @@ struct InferenceFaultTests {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let fake = FakeScoringServer(mode: .slowFirst(count: 1, seconds: 8))
         try await fake.withServer { server in
-            let process = Process()
-            process.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-infer")
-            process.arguments = ["--once", "--server", server, "--data-dir", data, "--source", "none", "--timeout-read", "60"]
+            let process = Self.inferProcess(server, data, ["--once", "--timeout-read", "60"])
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -170,14 +176,57 @@ struct InferenceFaultTests {
         }
     }
 
+    /// Kill -9 between the cycle's writes (signals stored but not their files; signals done but no
+    /// orders; orders but no report): the next cycle completes the work, nothing is duplicated or
+    /// left half-written, and a further rerun changes nothing.
+    @Test(arguments: ["signals-inserted", "signals", "aggregate"])
+    func aCycleKilledBetweenItsWritesIsCompletedByTheNext(checkpoint: String) async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer()
+        try await fake.withServer { server in
+            let process = Self.inferProcess(server, data, ["--once", "--pause-at", checkpoint])
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            let reader = errors.fileHandleForReading
+            let paused = try await onThread { () -> String in
+                var text = ""
+                while !text.contains("paused at"), case let chunk = reader.availableData, !chunk.isEmpty { text += String(decoding: chunk, as: UTF8.self) }
+                return text
+            }
+            #expect(paused.contains("paused at \(checkpoint)"), "\(paused)")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let stored = try Self.tables(data)
+            #expect(stored[0].count == 2, "the signals were stored before the kill")
+            #expect(stored[1].isEmpty == (checkpoint != "aggregate"), "orders exist only when the kill came after them")
+
+            let next = try await onThread { try Self.infer(server, data) }
+            #expect(next.status == 0, "\(next.stderr)")
+            #expect(next.stdout.contains("0 new signals"), "\(next.stdout)")
+            let completed = try Self.tables(data)
+            #expect(completed[0] == stored[0] && !completed[1].isEmpty)
+            let jsonl = try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") }
+            let lines = try jsonl.map { try String(contentsOfFile: data + "/signals/" + $0, encoding: .utf8) }.joined().split(separator: "\n")
+            #expect(lines.count == 2)
+            let reports = try FileManager.default.contentsOfDirectory(atPath: data + "/portfolio").filter { $0.hasPrefix("report_") }
+            #expect(reports.count == 1 && FileManager.default.fileExists(atPath: data + "/portfolio/" + reports[0] + "/summary.json"))
+            #expect(Self.leftovers(data).isEmpty, "\(Self.leftovers(data))")
+            let again = try await onThread { try Self.infer(server, data) }
+            let unchanged = try Self.tables(data)
+            #expect(again.status == 0 && unchanged == completed)
+        }
+    }
+
     @Test func sigtermDuringARequestFinishesThatCycleThenExitsZero() async throws {
         let data = try Self.preparedDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let fake = FakeScoringServer(mode: .slowFirst(count: 1, seconds: 2))
         try await fake.withServer { server in
-            let process = Process()
-            process.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-infer")
-            process.arguments = ["--every", "1s", "--delay", "0s", "--server", server, "--data-dir", data, "--source", "none"]
+            let process = Self.inferProcess(server, data, ["--every", "1s", "--delay", "0s"])
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
@@ -199,9 +248,7 @@ struct InferenceFaultTests {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let fake = FakeScoringServer()
         try await fake.withServer { server in
-            let process = Process()
-            process.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-infer")
-            process.arguments = ["--every", "1s", "--delay", "0s", "--server", server, "--data-dir", data, "--source", "none"]
+            let process = Self.inferProcess(server, data, ["--every", "1s", "--delay", "0s"])
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
