@@ -254,6 +254,19 @@ public final class MarketStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v6_oof_returns") { db in
+            // Each trained pair's out-of-fold strategy return per bar (after fees), so a report's
+            // portfolio figures are computed per bar rather than from sampled equity curves.
+            try db.execute(sql: """
+                CREATE TABLE oof_returns (
+                    run_id TEXT NOT NULL,
+                    pair TEXT NOT NULL,
+                    open_time INTEGER NOT NULL,
+                    ret REAL NOT NULL,
+                    PRIMARY KEY (run_id, pair, open_time)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -109,7 +109,8 @@ public enum Backtest {
     public static func equityCurve(times: [Int64], returns: [Double], points: Int = 400) -> [EquityPoint] {
         var equity = 1.0
         var curve: [EquityPoint] = []
-        let stride = max(1, returns.count / max(points, 1))
+        // Rounded up, so the curve has at most `points` points plus the last bar.
+        let stride = max(1, (returns.count + max(points, 1) - 1) / max(points, 1))
         for (index, r) in returns.enumerated() {
             equity *= 1 + r
             if index % stride == 0 || index == returns.count - 1 { curve.append(EquityPoint(time: times[index], equity: equity)) }

@@ -7,7 +7,10 @@ public struct ReportData: Sendable {
     public struct PairBacktest: Sendable {
         public var pair: String
         public var result: BacktestResult?
+        /// The curve stored with the training results (at most 400 points), for the pair's chart.
         public var equity: [EquityPoint]
+        /// Every out-of-fold bar's strategy return, when the training run stored them.
+        public var returns: (times: [Int64], returns: [Double])?
     }
 
     public var asOf: Int64
@@ -26,12 +29,13 @@ public struct ReportData: Sendable {
 }
 
 /// The members' out-of-fold strategies with equal capital at the start and no rebalancing: the
-/// mean of their equity curves as stored with the training results (at most 400 points per pair,
-/// so a drawdown between two points is not seen; `mntrading train` reports the per-bar figures of
-/// all trained pairs).
+/// mean of their equity curves, per bar from the stored returns. Runs trained before returns were
+/// stored have only the sampled curves (at most 400 points per pair, so a drawdown between two
+/// points is not seen); `perBar` says which.
 public struct PortfolioFigures: Codable, Sendable, Equatable {
-    /// Points of the sampled curve.
+    /// Points of the portfolio curve: bars when `perBar`, else sampled points.
     public var points: Int
+    public var perBar: Bool
     public var cumulativeReturn: Double
     public var maxDrawdown: Double
 }
@@ -102,13 +106,27 @@ extension ReportData {
                               book: book, trainingRun: history?.runId, pairBacktests: history?.pairs ?? [], portfolioEquity: [],
                               portfolioResult: nil)
         if let history {
-            data.portfolioEquity = Self.buyAndHold(history.pairs.map(\.equity).filter { !$0.isEmpty })
+            // Per bar when every pair has its returns; a run trained before they were stored has
+            // only the sampled curves.
+            let perBar = history.pairs.allSatisfy { $0.returns != nil }
+            data.portfolioEquity = Self.buyAndHold(perBar ? history.pairs.map { Self.equity($0.returns!) }
+                                                          : history.pairs.map(\.equity).filter { !$0.isEmpty })
             if let last = data.portfolioEquity.last {
                 let deepest = SVGChart.drawdown(data.portfolioEquity).map(\.y).min() ?? 0
-                data.portfolioResult = PortfolioFigures(points: data.portfolioEquity.count, cumulativeReturn: last.equity - 1, maxDrawdown: -deepest)
+                data.portfolioResult = PortfolioFigures(points: data.portfolioEquity.count, perBar: perBar,
+                                                        cumulativeReturn: last.equity - 1, maxDrawdown: -deepest)
             }
         }
         return data
+    }
+
+    /// The equity after each bar of a return stream, starting from 1.
+    static func equity(_ stream: (times: [Int64], returns: [Double])) -> [EquityPoint] {
+        var equity = 1.0
+        return zip(stream.times, stream.returns).map { time, value in
+            equity *= 1 + value
+            return EquityPoint(time: time, equity: equity)
+        }
     }
 
     /// Mean of equity curves (each starting at 1) on the union of their times, each curve held at
@@ -177,7 +195,10 @@ struct TrainingHistory {
                 guard let text = try String.fetchOne(db, sql: "SELECT result FROM training_pairs WHERE run_id = ? AND pair = ?",
                                                      arguments: [runId, pair]),
                       let stored = try? decoder.decode(StoredResult.self, from: Data(text.utf8)) else { continue }
-                history.pairs.append(.init(pair: pair, result: stored.backtest, equity: stored.equity ?? []))
+                let rows = try Row.fetchAll(db, sql: "SELECT open_time, ret FROM oof_returns WHERE run_id = ? AND pair = ? ORDER BY open_time",
+                                            arguments: [runId, pair])
+                let returns = rows.isEmpty ? nil : (times: rows.map { $0[0] as Int64 }, returns: rows.map { $0[1] as Double })
+                history.pairs.append(.init(pair: pair, result: stored.backtest, equity: stored.equity ?? [], returns: returns))
             }
             return history
         }

@@ -126,6 +126,7 @@ public struct TrainStage: Sendable {
         let runId = fingerprint.hex
         try store.write { db in
             try db.execute(sql: "DELETE FROM oof_predictions WHERE run_id = ?", arguments: [runId])
+            try db.execute(sql: "DELETE FROM oof_returns WHERE run_id = ?", arguments: [runId])
             try db.execute(sql: "DELETE FROM training_runs WHERE id = ?", arguments: [runId])
             try db.execute(sql: """
                 INSERT INTO training_runs (id, created_at, status, dataset_id, parameters, code_version, pairs, trained)
@@ -184,6 +185,10 @@ public struct TrainStage: Sendable {
             for prediction in result.oofPredictions {
                 try statement.execute(arguments: [runId, result.pair, prediction.time, prediction.fold, prediction.raw,
                                                   prediction.calibrated, prediction.label])
+            }
+            let returns = try db.cachedStatement(sql: "INSERT OR REPLACE INTO oof_returns (run_id, pair, open_time, ret) VALUES (?, ?, ?, ?)")
+            for (time, value) in zip(result.oofReturnTimes, result.oofReturns) {
+                try returns.execute(arguments: [runId, result.pair, time, value])
             }
         }
     }

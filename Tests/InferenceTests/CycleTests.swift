@@ -178,6 +178,66 @@ func scratchDirectory() throws -> String {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/portfolio").filter { $0.hasPrefix(".") }.isEmpty)
     }
 
+    /// The portfolio's drawdown comes from every bar's return: a one-bar dip that the stored
+    /// 400-point curves step over is seen. A run without stored returns falls back to the curves
+    /// and says so.
+    @Test func portfolioFiguresArePerBarFromTheStoredReturns() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let locations = Locations(dataDirectory: directory, modelsDirectory: directory)
+        let store = try locations.openStore()
+        let t: Int64 = 1_717_200_000_000
+        let times = (0..<1_000).map { t - Int64(1_000 - $0) * 300_000 }
+        // Pair A drifts up and loses 20 % on bar 503 (odd: the sampled curve keeps even bars), won back on 504.
+        let dipping = times.indices.map { $0 == 503 ? -0.2 : $0 == 504 ? 0.25 : 0.0002 }
+        let flat = times.map { _ in 0.0 }
+        struct Stored: Encodable { var pair: String; var equity: [EquityPoint] }
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO training_runs (id, created_at, status, dataset_id, parameters, code_version, pairs, trained)
+                VALUES ('run1', 1, 'complete', 'd', '{}', 'test', 2, 2)
+                """)
+            for (pair, returns) in [("AUSDT__BUSDT", dipping), ("CUSDT__DUSDT", flat)] {
+                let result = String(decoding: try SnakeCaseJSON.encoder().encode(Stored(pair: pair, equity: Backtest.equityCurve(times: times, returns: returns))), as: UTF8.self)
+                try db.execute(sql: "INSERT INTO training_pairs (run_id, pair, status, result) VALUES ('run1', ?, 'trained', ?)", arguments: [pair, result])
+                for (time, value) in zip(times, returns) {
+                    try db.execute(sql: "INSERT INTO oof_returns (run_id, pair, open_time, ret) VALUES ('run1', ?, ?, ?)", arguments: [pair, time, value])
+                }
+            }
+        }
+        // By hand: equal capital, no rebalancing, so the portfolio is the mean of the two equities.
+        var equityA = 1.0, peak = 0.0, deepest = 0.0
+        for value in dipping {
+            equityA *= 1 + value
+            let portfolio = (equityA + 1) / 2
+            peak = max(peak, portfolio)
+            deepest = min(deepest, portfolio / peak - 1)
+        }
+        let signals = [signal("AUSDT", "BUSDT", proba: 0.8, time: t), signal("CUSDT", "DUSDT", proba: 0.7, time: t)]
+        let perBar = try #require(try ReportData.load(store: store, locations: locations, model: nil, dataSource: "exchange",
+                                                      latest: (t, signals, [])).portfolioResult)
+        #expect(perBar.perBar && perBar.points == 1_000)
+        #expect(abs(perBar.maxDrawdown + deepest) < 1e-12, "\(perBar.maxDrawdown) vs \(-deepest)")
+        #expect(abs(perBar.cumulativeReturn - ((equityA + 1) / 2 - 1)) < 1e-12)
+
+        try store.write { db in try db.execute(sql: "DELETE FROM oof_returns") }
+        let sampled = try #require(try ReportData.load(store: store, locations: locations, model: nil, dataSource: "exchange",
+                                                       latest: (t, signals, [])).portfolioResult)
+        #expect(!sampled.perBar && sampled.points == Backtest.equityCurve(times: times, returns: flat).count)
+        #expect(sampled.maxDrawdown < -deepest / 2, "the sampled curves do not see the one-bar dip")
+    }
+
+    /// Charts of per-bar curves keep at most 720 points, and the drawdown chart keeps its deepest one.
+    @Test func longCurvesAreThinnedKeepingTheDeepestPoint() {
+        let points = (0..<10_001).map { (x: Int64($0), y: $0 == 4_321 ? -0.5 : -Double($0 % 10) / 100) }
+        let thinned = SVGChart.thinned(points) { bucket in bucket.min { $0.y < $1.y }! }
+        #expect(thinned.count <= 720 && thinned.count > 700)
+        #expect(thinned.first?.x == 0 && thinned.last?.x == 10_000)
+        #expect(thinned.contains { $0.x == 4_321 && $0.y == -0.5 })
+        #expect(zip(thinned, thinned.dropFirst()).allSatisfy { $0.x < $1.x })
+        #expect(SVGChart.thinned(Array(points.prefix(500))) { $0.last! }.count == 500)
+    }
+
     @Test func buyAndHoldIsTheMeanOfTheCurvesHeldBetweenPoints() {
         let curve = ReportData.buyAndHold([[.init(time: 1, equity: 1.1), .init(time: 3, equity: 1.3)], [.init(time: 2, equity: 0.9)]])
         #expect(curve.map(\.time) == [1, 2, 3])

@@ -249,6 +249,13 @@ struct HonestyTests {
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM training_pairs"))
         }
         #expect(status == "interrupted" && trained == 1 && stored == 1)
+        // The finished pair's per-bar out-of-fold returns are stored: they compound to its backtest's return.
+        let returns = try store.read { db in
+            try Double.fetchAll(db, sql: "SELECT ret FROM oof_returns WHERE pair = ? ORDER BY open_time", arguments: [report.pairs[0].pair])
+        }
+        let backtest = try #require(report.pairs[0].backtest)
+        #expect(returns.count == backtest.bars)
+        #expect(abs(returns.reduce(1) { $0 * (1 + $1) } - 1 - backtest.cumulativeReturn) < 1e-9)
         #expect(throws: TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")) {
             _ = try SelectStage(store: store, locations: locations).run(rules: SelectionRules(), now: to)
         }
