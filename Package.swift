@@ -104,7 +104,7 @@ let package = Package(
             "Inference", "Portfolio", "MarketData", "Scoring",
         ]),
         .testTarget(name: "ScoringTests", dependencies: [
-            "Scoring", "ModelFormat", "ScoringServer", "HTTPClient",
+            "Scoring", "ModelFormat", "ScoringServer", "HTTPClient", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CLITests", dependencies: [

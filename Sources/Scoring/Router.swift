@@ -139,7 +139,7 @@ public final class Router: Sendable {
     /// `{"predictions": [...]}`, as /invocations answers, written by hand: Foundation's serializer
     /// costs more than scoring. Doubles print in shortest round-trip form; pair ids are exchange
     /// symbols joined by "__" (letters and digits), so they need no escaping beyond quotes.
-    public static func responseBody(_ predictions: [Prediction]) throws -> [UInt8] {
+    public static func responseBody(_ predictions: [Prediction]) -> [UInt8] {
         var text = #"{"predictions":["#
         text.reserveCapacity(32 + predictions.count * 110)
         for (index, prediction) in predictions.enumerated() {
@@ -179,15 +179,14 @@ extension Router {
     /// The whole /invocations path, shared by the server and `mntrading models predict`: decode the
     /// body, score it, encode `{"predictions": …}`.
     public func invoke(body: [UInt8], contentType: String) throws -> [UInt8] {
-        try Self.responseBody(try predictions(body: body, contentType: contentType))
+        Self.responseBody(try predictions(body: body, contentType: contentType))
     }
 
     /// Decodes and scores a body. The plain `dataframe_split` JSON every client sends is parsed
     /// straight into the feature matrix; anything else, including every malformed body, goes
     /// through the general decoder, which gives the protocol's answers and errors.
     public func predictions(body: [UInt8], contentType: String) throws -> [Prediction] {
-        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        if type == "application/json", let rows = FastJSONParser.plainDataframeSplit(body, featureColumns: manifest.featureColumns),
+        if RequestDecoder.mediaType(contentType) == "application/json", let rows = FastJSONParser.plainDataframeSplit(body, featureColumns: manifest.featureColumns),
            rows.pairs.allSatisfy({ members[$0] != nil }) {
             return score(pairs: rows.pairs, values: rows.values)
         }

@@ -56,9 +56,13 @@ public struct InputFrame: Sendable, Equatable {
 public enum RequestDecoder {
     public static let inputKeys = ["dataframe_split", "dataframe_records", "instances", "inputs"]
 
+    /// The media type of a Content-Type value, lower-cased, without parameters.
+    public static func mediaType(_ contentType: String) -> String {
+        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    }
+
     public static func decode(_ body: [UInt8], contentType: String) throws -> InputFrame {
-        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        switch type {
+        switch mediaType(contentType) {
         case "application/json": return try json(body)
         case "text/csv": return try csv(body)
         default:

@@ -11,28 +11,25 @@ public struct ScoringService: Sendable {
     public static let version = "0.1.0"
 
     let configuration: ServerConfiguration
-    let slot = ModelSlot()
+    let slot: ModelSlot
     let metrics = ServerMetrics()
     let pool: ScoringPool
     let logger: Logger
 
-    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "mntrading.serve")) {
+    /// Loads every member eagerly and, with warmup on, scores `input_example.json` through the
+    /// whole request path, before the port opens: as in MLflow, a server that answers is ready.
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "mntrading.serve")) throws {
         self.configuration = configuration
         self.pool = ScoringPool(workers: configuration.workers, queueLimit: configuration.queueLimit)
         self.logger = logger
+        let directory = try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI).directory
+        slot = ModelSlot(try Self.prepare(directory, warmup: configuration.warmup, logger: logger))
     }
 
-    /// Loads every member eagerly and, with warmup on, scores `input_example.json` through the
-    /// whole request path before the model counts as warm.
-    public func load() throws {
-        let router = try prepare(try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI).directory)
-        slot.install(router, warm: true)
-    }
-
-    func prepare(_ directory: String) throws -> Scoring.Router {
+    static func prepare(_ directory: String, warmup: Bool, logger: Logger) throws -> Scoring.Router {
         let started = Date()
         let router = try Scoring.Router(directory: directory)
-        if configuration.warmup {
+        if warmup {
             let example = (directory as NSString).appendingPathComponent("input_example.json")
             if let body = FileManager.default.contents(atPath: example) {
                 _ = try router.invoke(body: [UInt8](body), contentType: "application/json")
@@ -51,11 +48,12 @@ public struct ScoringService: Sendable {
         var rejected: String?
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: UInt64(configuration.reloadInterval * 1_000_000_000))
-            guard let resolved = try? store.resolve(configuration.modelURI), let current = slot.current.router,
+            let current = slot.router
+            guard let resolved = try? store.resolve(configuration.modelURI),
                   resolved.directory != current.directory, resolved.directory != rejected else { continue }
             do {
-                let router = try prepare(resolved.directory)
-                slot.install(router, warm: true)
+                let router = try Self.prepare(resolved.directory, warmup: configuration.warmup, logger: logger)
+                slot.install(router)
                 metrics.recordReload(succeeded: true)
                 logger.notice("\(configuration.modelURI) moved: now serving version \(router.manifest.version)")
             } catch {
@@ -77,28 +75,20 @@ public struct ScoringService: Sendable {
         }
         router.get("/metadata") { _, _ in try self.metadata() }
         router.get("/metrics") { _, _ in
-            let (loaded, warm) = self.slot.current
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(string: self.metrics.render(modelVersion: loaded?.manifest.version, warm: warm))))
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: self.metrics.render(modelVersion: self.slot.router.manifest.version))))
         }
         router.post("/invocations") { request, _ in await self.invocations(request) }
         return router
     }
 
     func ping() -> Response {
-        let warm = slot.current.warm
-        metrics.record(path: "/ping", status: warm ? 200 : 503, seconds: 0)
-        guard warm else {
-            return Self.error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "the model is still loading"), status: .serviceUnavailable)
-        }
+        metrics.record(path: "/ping", status: 200, seconds: 0)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n")))
     }
 
     func metadata() throws -> Response {
-        guard let loaded = slot.current.router else {
-            return Self.error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "the model is still loading"), status: .serviceUnavailable)
-        }
-        let manifest = loaded.manifest
+        let manifest = slot.router.manifest
         let parameters = manifest.featureParameters
         let object: [String: Any] = [
             "name": manifest.name, "version": manifest.version, "model_uri": configuration.modelURI,
@@ -128,9 +118,7 @@ public struct ScoringService: Sendable {
     }
 
     private func respond(_ request: Request, started: Date, rowsScored: inout Int) async -> Response {
-        guard let router = slot.current.router else {
-            return Self.error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "the model is still loading"), status: .serviceUnavailable)
-        }
+        let router = slot.router
         // MLflow answers 500 to a missing Content-Type; it is the client's mistake, so 415.
         guard let contentType = request.headers[.contentType] else {
             return Self.text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got no Content-Type header.", status: .unsupportedMediaType)
@@ -149,7 +137,7 @@ public struct ScoringService: Sendable {
         guard remaining > 0 else { return Self.timedOut() }
         let outcome = await pool.run(timeout: remaining) {
             let predictions = try router.predictions(body: bytes, contentType: contentType)
-            return (try Scoring.Router.responseBody(predictions), predictions.count)
+            return (Scoring.Router.responseBody(predictions), predictions.count)
         }
         switch outcome {
         case .timedOut:
@@ -189,7 +177,8 @@ public struct ScoringService: Sendable {
         if !unknown.isEmpty {
             return text("Unrecognized content type parameters: \(unknown.joined(separator: ", ")).", status: .unsupportedMediaType)
         }
-        guard let media = parts.first, media == "application/json" || media == "text/csv" else {
+        let media = RequestDecoder.mediaType(value)
+        guard media == "application/json" || media == "text/csv" else {
             return text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got '\(value)'.", status: .unsupportedMediaType)
         }
         return nil
@@ -204,9 +193,8 @@ public struct ScoringService: Sendable {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Loads the model (warming it), then serves until cancelled or signalled.
+    /// Serves the loaded model until cancelled or signalled.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try load()
         let app = Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                                      serverName: "mntrading-serve"),
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

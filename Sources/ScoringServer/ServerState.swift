@@ -24,21 +24,17 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// The loaded router and whether it is warm, swapped atomically.
+/// The router being served, swapped atomically when the alias moves.
 final class ModelSlot: @unchecked Sendable {
-    // @unchecked Sendable: both fields are read and written only under `lock`.
+    // @unchecked Sendable: `loaded` is read and written only under `lock`.
     private let lock = NSLock()
-    private var router: Scoring.Router?
-    private var warm = false
+    private var loaded: Scoring.Router
 
-    var current: (router: Scoring.Router?, warm: Bool) { lock.withLock { (router, warm) } }
+    init(_ router: Scoring.Router) { loaded = router }
 
-    func install(_ router: Scoring.Router, warm: Bool) {
-        lock.withLock {
-            self.router = router
-            self.warm = warm
-        }
-    }
+    var router: Scoring.Router { lock.withLock { loaded } }
+
+    func install(_ router: Scoring.Router) { lock.withLock { loaded = router } }
 }
 
 /// Counters and a latency histogram for /metrics (Prometheus text format).
@@ -71,7 +67,7 @@ final class ServerMetrics: @unchecked Sendable {
         }
     }
 
-    func render(modelVersion: Int?, warm: Bool) -> String {
+    func render(modelVersion: Int) -> String {
         lock.withLock {
             var text = "# HELP mntrading_requests_total Requests by path and status.\n# TYPE mntrading_requests_total counter\n"
             for key in requests.keys.sorted() { text += "mntrading_requests_total{\(key)} \(requests[key]!)\n" }
@@ -80,8 +76,7 @@ final class ServerMetrics: @unchecked Sendable {
             text += "mntrading_invocation_seconds_bucket{le=\"+Inf\"} \(latencyTotal)\n"
             text += "mntrading_invocation_seconds_sum \(latencySum)\nmntrading_invocation_seconds_count \(latencyTotal)\n"
             text += "# HELP mntrading_rows_scored_total Rows scored.\n# TYPE mntrading_rows_scored_total counter\nmntrading_rows_scored_total \(rows)\n"
-            text += "# HELP mntrading_model_version Version of the model being served.\n# TYPE mntrading_model_version gauge\nmntrading_model_version \(modelVersion ?? 0)\n"
-            text += "# HELP mntrading_model_warm 1 once the model is loaded and warm.\n# TYPE mntrading_model_warm gauge\nmntrading_model_warm \(warm ? 1 : 0)\n"
+            text += "# HELP mntrading_model_version Version of the model being served.\n# TYPE mntrading_model_version gauge\nmntrading_model_version \(modelVersion)\n"
             text += "# HELP mntrading_reloads_total Versions swapped in after the alias moved.\n# TYPE mntrading_reloads_total counter\nmntrading_reloads_total \(reloads)\n"
             text += "# HELP mntrading_reload_failures_total New versions rejected (the old one kept serving).\n# TYPE mntrading_reload_failures_total counter\nmntrading_reload_failures_total \(reloadFailures)\n"
             return text

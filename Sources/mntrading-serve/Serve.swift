@@ -47,37 +47,38 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        func value(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        guard let uri = value(modelURI, "MNTRADING_MODEL_URI") else {
+        /// The flag, else the environment variable (empty counts as unset); nil leaves the default.
+        func setting<Value: LosslessStringConvertible>(_ flag: Value?, _ name: String, valid: (Value) -> Bool, _ problem: String) throws -> Value? {
+            guard let value = try flag ?? environment[name].flatMap({ text -> Value? in
+                guard !text.isEmpty else { return nil }
+                guard let parsed = Value(text) else { throw ValidationError("\(name)='\(text)': \(problem)") }
+                return parsed
+            }) else { return nil }
+            guard valid(value) else { throw ValidationError(problem) }
+            return value
+        }
+        let always: (String) -> Bool = { _ in true }
+        guard let uri = try setting(modelURI, "MNTRADING_MODEL_URI", valid: always, "") else {
             throw ValidationError("a model is required: -m models:/<name>@<alias> (or MNTRADING_MODEL_URI)")
         }
-        var configuration = ServerConfiguration(modelURI: uri, modelsDirectory: value(modelsDir, "MNTRADING_MODELS_DIR") ?? "models")
-        configuration.host = value(host, "MLFLOW_HOST") ?? "127.0.0.1"
-        guard let portValue = Int(value(port.map(String.init), "MLFLOW_PORT") ?? "5001"), (0...65535).contains(portValue) else {
-            throw ValidationError("--port must be 0…65535")
+        var configuration = ServerConfiguration(modelURI: uri, modelsDirectory: try setting(modelsDir, "MNTRADING_MODELS_DIR", valid: always, "") ?? "models")
+        if let value = try setting(host, "MLFLOW_HOST", valid: always, "") { configuration.host = value }
+        if let value = try setting(port, "MLFLOW_PORT", valid: { (0...65535).contains($0) }, "--port must be 0…65535") { configuration.port = value }
+        if let value = try setting(timeout, "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT", valid: { $0 > 0 }, "--timeout must be a positive number of seconds") {
+            configuration.timeout = value
         }
-        configuration.port = portValue
-        guard let timeoutValue = Double(value(timeout.map { String($0) }, "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT") ?? "60"), timeoutValue > 0 else {
-            throw ValidationError("--timeout must be a positive number of seconds")
+        if let value = try setting(workers, "MLFLOW_MODELS_WORKERS", valid: { $0 >= 1 }, "--workers must be at least 1") { configuration.workers = value }
+        if let value = warmup ?? environment["MNTRADING_WARMUP"].map({ $0 != "0" && $0.lowercased() != "false" }) { configuration.warmup = value }
+        if let value = try setting(maxBodyBytes, "MNTRADING_MAX_BODY_BYTES", valid: { $0 > 0 }, "--max-body-bytes must be positive") {
+            configuration.maxBodyBytes = value
         }
-        configuration.timeout = timeoutValue
-        guard let workerCount = Int(value(workers.map(String.init), "MLFLOW_MODELS_WORKERS") ?? "1"), workerCount >= 1 else {
-            throw ValidationError("--workers must be at least 1")
+        if let value = try setting(reloadInterval, "MNTRADING_RELOAD_INTERVAL", valid: { $0 >= 0 }, "--reload-interval must not be negative") {
+            configuration.reloadInterval = value
         }
-        configuration.workers = workerCount
-        configuration.warmup = warmup ?? (environment["MNTRADING_WARMUP"].map { $0 != "0" && $0.lowercased() != "false" } ?? true)
-        guard let bodyLimit = Int(value(maxBodyBytes.map(String.init), "MNTRADING_MAX_BODY_BYTES") ?? "10485760"), bodyLimit > 0 else {
-            throw ValidationError("--max-body-bytes must be positive")
-        }
-        configuration.maxBodyBytes = bodyLimit
-        guard let interval = Double(value(reloadInterval.map { String($0) }, "MNTRADING_RELOAD_INTERVAL") ?? "5"), interval >= 0 else {
-            throw ValidationError("--reload-interval must not be negative")
-        }
-        configuration.reloadInterval = interval
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: environment["MNTRADING_LOG_LEVEL"] ?? "info") ?? .info
+            handler.logLevel = Logger.Level(rawValue: (environment["MNTRADING_LOG_LEVEL"] ?? "info").lowercased()) ?? .info
             return handler
         }
         let host = configuration.host

@@ -363,11 +363,10 @@ struct TrainingCLITests {
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
 
-        // The container entry point, run directly: it reads the environment and starts the server.
+        // As the container starts it: no flags, every setting from the environment.
         let entry = Process()
-        entry.executableURL = URL(fileURLWithPath: CLI.repositoryRoot + "/serving/entrypoint.sh")
+        entry.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-serve")
         var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = CLI.productsDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["MLFLOW_HOST"] = "127.0.0.1"
         environment["MLFLOW_PORT"] = "0"
         environment["MNTRADING_MODELS_DIR"] = data + "/models"

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import ModelFormat
 @testable import Scoring
@@ -51,21 +52,9 @@ struct CompiledMemberTests {
         }
     }
 
-    /// SplitMix64: a fixed seed gives the same ensembles on every machine.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random trees up to `maxDepth`, each branch stopping early at random (so leaves sit at every
     /// level), thresholds drawn from a small grid so that rows hit them exactly.
-    static func randomEnsemble(trees: Int, features: Int, maxDepth: Int, grid: [Float], using random: inout Generator) -> TreeEnsemble {
+    static func randomEnsemble(trees: Int, features: Int, maxDepth: Int, grid: [Float], using random: inout SeededRandom) -> TreeEnsemble {
         func grow(_ nodes: inout [TreeEnsemble.Node], depth: Int) -> Int32 {
             let index = nodes.count
             nodes.append(.init(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false,
@@ -97,7 +86,7 @@ struct CompiledMemberTests {
     /// values mixed, on shallow trees (perfect layout) and deep ones (linked layout).
     @Test(arguments: [(maxDepth: 6, layout: "perfect"), (maxDepth: 9, layout: "perfect"), (maxDepth: 13, layout: "linked")])
     func randomEnsemblesMatchAPlainWalk(maxDepth: Int, layout: String) {
-        var random = Generator(state: UInt64(maxDepth))
+        var random = SeededRandom(seed: UInt64(maxDepth))
         let grid: [Float] = [-2, -1, -0.5, -0.0, 0, 0.25, 1, 3, .leastNonzeroMagnitude, .infinity, -.infinity]
         let features = 5
         let ensemble = Self.randomEnsemble(trees: 40, features: features, maxDepth: maxDepth, grid: grid, using: &random)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Scoring
 
 struct FastJSONTests {
@@ -34,7 +35,7 @@ struct FastJSONTests {
 /// The fast path's number reader must give exactly `Float(strtod(text))`, the general path's value.
 struct FastFloatTests {
     static func texts() -> [String] {
-        var generator = Xorshift(seed: 12345)
+        var generator = SeededRandom(seed: 12345)
         var texts = ["0", "-0", "0.0", "-0.0", "1", "-1", "9007199254740993", "9007199254740992.5", "123456789012345678901234",
                      "1e22", "1e23", "1e-22", "1e-23", "3.4028235e38", "3.4028236e38", "1e39", "-1e39", "1.17549435e-38", "1e-45", "1e-46",
                      "0.000000000000000000000000000001", "4.9406564584124654e-324", "1.7976931348623157e308", "2.5e-8", "16777217",
@@ -69,17 +70,6 @@ struct FastFloatTests {
             if expected.bitPattern != got.bitPattern { mismatches.append("\(text): \(got) vs \(expected)") }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
-    }
-}
-
-struct Xorshift {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
     }
 }
 
