@@ -50,12 +50,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Portfolio", dependencies: [
-            "MarketData",
+            "MarketData", "ModelFormat",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The inference client's cycle, timer and lock; `mntrading-infer` is a thin shell over it.
         .target(name: "Inference", dependencies: [
-            "MarketData", "PairResearch", "Portfolio", "HTTPClient",
+            "MarketData", "PairResearch", "Portfolio", "ModelFormat", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Flags shared by the `mntrading` and `mntrading-infer` programs.

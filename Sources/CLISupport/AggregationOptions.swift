@@ -60,11 +60,10 @@ public struct CycleLockOptions: ParsableArguments {
 
     /// Runs `body` holding the cycle lock, so its writes never interleave with a cycle's.
     public func whileHolding<T>(_ locations: Locations, _ body: () throws -> T) throws -> T {
-        let lock = CycleLock(locations: locations)
-        do { try lock.acquire(waitingUpTo: lockWait) } catch let busy as CycleLock.Busy {
+        do {
+            return try CycleLock(locations: locations).whileHolding(waitingUpTo: lockWait, body)
+        } catch let busy as CycleLock.Busy {
             throw ValidationError("an inference cycle is still running after \(String(format: "%g", lockWait)) s (\(busy)); try again when it ends")
         }
-        defer { lock.release() }
-        return try body()
     }
 }

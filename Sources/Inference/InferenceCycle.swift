@@ -2,6 +2,7 @@ import Foundation
 import HTTPClient
 import Logging
 import MarketData
+import ModelFormat
 import PairResearch
 import Portfolio
 
@@ -116,7 +117,7 @@ public struct InferenceCycle: Sendable {
         lap("request")
 
         try AtomicFile.write(rawResponse, to: locations.dataPath("signals", "latest_raw_response.txt"))
-        try AtomicFile.write(rawMetadata, to: locations.dataPath("signals", "latest_metadata.json"))
+        try AtomicFile.write(rawMetadata, to: SignalFiles.latestMetadataPath(locations))
         // The day of the newest signal stored before this insert is rewritten too: a cycle killed
         // between its insert and its rewrite, just before midnight, is completed by the next one.
         let (inserted, previousNewest) = try store.write { db in
@@ -144,11 +145,11 @@ public struct InferenceCycle: Sendable {
 
         return CycleResult(asOf: latest.asOf, modelVersion: version, rowsScored: records.count, signalsInserted: inserted,
                            longSignals: latest.signals.filter { $0.signal > 0 }.count, shortSignals: latest.signals.filter { $0.signal < 0 }.count,
-                           orders: book.orders.count, gross: book.totals.gross, reportDirectory: directory, ordersFile: written.json,
+                           orders: book.orders.count, gross: book.totals.gross, reportDirectory: directory, ordersFile: written,
                            timings: timings)
     }
 
-    func datasetDefinition(_ model: ServedModel, timeframe: Timeframe) throws -> DatasetDefinition {
+    func datasetDefinition(_ model: ModelMetadata, timeframe: Timeframe) throws -> DatasetDefinition {
         var definition = DatasetDefinition()
         definition.timeframe = timeframe
         definition.lagFeatures = model.featureParameters.lagFeatures
@@ -167,7 +168,7 @@ public struct InferenceCycle: Sendable {
     /// Brings every leg up to the newest closed bar. A symbol the store has never seen starts where
     /// the model's training started (minus the feature warm-up), so the expanding features
     /// (`beta_long`, `z_long`) see the history they saw in training.
-    func ingest(symbols: [String], timeframe: Timeframe, model: ServedModel, warmUpBars: Int, now: Int64) throws {
+    func ingest(symbols: [String], timeframe: Timeframe, model: ModelMetadata, warmUpBars: Int, now: Int64) throws {
         let stored = Dictionary(try store.summaries(timeframe: timeframe).map { ($0.symbol, $0.lastOpenTime) }, uniquingKeysWith: max)
         let trainingStart = model.trainingWindow.flatMap { UTCTime.parse($0.first) }
         let fresh = (trainingStart ?? now) - Int64(warmUpBars) * timeframe.milliseconds
@@ -228,7 +229,7 @@ public struct InferenceCycle: Sendable {
         return Request(columns: ["pair"] + definition.featureNames, rows: rows)
     }
 
-    func signals(from predictions: [[String: Any]], request: Request, model: ServedModel, timeframe: Timeframe, now: Int64) throws -> [SignalRecord] {
+    func signals(from predictions: [[String: Any]], request: Request, model: ModelMetadata, timeframe: Timeframe, now: Int64) throws -> [SignalRecord] {
         guard predictions.count == request.rows.count else {
             throw InferenceError.serverRejected("the server answered \(predictions.count) predictions for \(request.rows.count) rows")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPClient
 import Logging
+import ModelFormat
 import Portfolio
 
 /// Why a cycle stopped. Each case maps to an exit code that cron and systemd understand.
@@ -81,11 +82,11 @@ public final class ScoringClient: Sendable {
 
     /// The served model: pairs, feature columns and parameters. Returns the raw body too, kept on
     /// disk for the report and for people debugging a cycle.
-    public func metadata() throws -> (model: ServedModel, raw: Data) {
+    public func metadata() throws -> (model: ModelMetadata, raw: Data) {
         let response = try call { try http.get(baseURL + "/metadata") }
         let data = Data(response.body)
         do {
-            return (try ServedModel.decode(data), data)
+            return (try ModelMetadata.decode(data), data)
         } catch {
             throw InferenceError.serverRejected("\(baseURL)/metadata is not a router description (is this an mntrading-serve?): \(error)")
         }

@@ -49,6 +49,13 @@ public final class CycleLock {
         descriptor = fd
     }
 
+    /// Runs `body` holding the lock (trying for up to `seconds` to get it, else `Busy`).
+    public func whileHolding<T>(waitingUpTo seconds: Double = 0, _ body: () throws -> T) throws -> T {
+        try acquire(waitingUpTo: seconds)
+        defer { release() }
+        return try body()
+    }
+
     public func release() {
         guard descriptor >= 0 else { return }
         flock(descriptor, LOCK_UN)

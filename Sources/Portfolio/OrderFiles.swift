@@ -7,16 +7,11 @@ import MarketData
 /// written atomically. Files are named after the scored bar, not the wall clock, so rerunning a
 /// cycle rewrites the same files instead of adding new ones.
 public enum OrderFiles {
-    public struct Written: Sendable, Equatable {
-        public var json: String
-        public var csv: String
-        public var latest: String
-    }
-
     public static func stamp(_ asOf: Int64) -> String { UTCTime.compactStamp(asOf) }
 
+    /// Returns the path of the bar's JSON file.
     @discardableResult
-    public static func write(_ book: OrderBook, store: MarketStore, locations: Locations) throws -> Written {
+    public static func write(_ book: OrderBook, store: MarketStore, locations: Locations) throws -> String {
         let parameters = String(decoding: try SnakeCaseJSON.encoder(pretty: false).encode(book.parameters), as: UTF8.self)
         try store.write { db in
             try db.execute(sql: "DELETE FROM orders WHERE as_of = ? AND model_version = ?", arguments: [book.asOf, book.modelVersion])
@@ -30,13 +25,11 @@ public enum OrderFiles {
         }
         let json = try SnakeCaseJSON.encoder().encode(book)
         let stamp = stamp(book.asOf)
-        let written = Written(json: locations.dataPath("portfolio", "orders_\(stamp).json"),
-                              csv: locations.dataPath("portfolio", "orders_\(stamp).csv"),
-                              latest: locations.dataPath("portfolio", "latest_orders.json"))
-        try AtomicFile.write(json, to: written.json)
-        try AtomicFile.write(csv(book), to: written.csv)
-        try AtomicFile.write(json, to: written.latest)
-        return written
+        let path = locations.dataPath("portfolio", "orders_\(stamp).json")
+        try AtomicFile.write(json, to: path)
+        try AtomicFile.write(csv(book), to: locations.dataPath("portfolio", "orders_\(stamp).csv"))
+        try AtomicFile.write(json, to: locations.dataPath("portfolio", "latest_orders.json"))
+        return path
     }
 
     public static func csv(_ book: OrderBook) -> String {

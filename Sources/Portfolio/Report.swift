@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MarketData
+import ModelFormat
 
 /// Everything a report shows, gathered once so the JSON, Markdown and HTML say the same thing.
 public struct ReportData: Sendable {
@@ -15,7 +16,7 @@ public struct ReportData: Sendable {
 
     public var asOf: Int64
     public var dataSource: String
-    public var model: ServedModel?
+    public var model: ModelMetadata?
     public var signals: [SignalRecord]
     public var staleSignals: [String]
     public var book: OrderBook?
@@ -88,7 +89,7 @@ extension ReportData {
     /// the training run's backtests. A cycle passes the signals and the book it has just made, so
     /// the report shows exactly those; `mntrading report` reads them back from the store and disk.
     /// Data from the embedded synthetic market is recognised by its symbols and labelled as such.
-    public static func load(store: MarketStore, locations: Locations, model: ServedModel?, dataSource: String,
+    public static func load(store: MarketStore, locations: Locations, model: ModelMetadata?, dataSource: String,
                             latest given: (asOf: Int64, signals: [SignalRecord], stale: [String])? = nil,
                             book givenBook: OrderBook? = nil) throws -> ReportData {
         guard let latest = try given ?? store.latestSignals(modelVersion: model?.version) else {

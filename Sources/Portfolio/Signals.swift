@@ -113,21 +113,17 @@ extension MarketStore {
             return (asOf, current, stale)
         }
     }
-
-    /// The last `count` signals of a model version, newest first, for the report.
-    public func recentSignals(modelVersion: Int, count: Int) throws -> [SignalRecord] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(SignalRecord.columns) FROM signals WHERE model_version = ? ORDER BY open_time DESC, pair LIMIT ?
-                """, arguments: [modelVersion, count]).map(SignalRecord.init(row:))
-        }
-    }
 }
 
 /// `<data-dir>/signals/signals_<day>.jsonl`. Each file is rewritten whole from the store (temp file +
 /// rename) rather than appended to, so a crash can never leave half a line, and a rerun that adds
 /// nothing leaves the file byte-identical.
 public enum SignalFiles {
+    /// The served model's /metadata answer from the newest cycle, for a later `mntrading report`.
+    public static func latestMetadataPath(_ locations: Locations) -> String {
+        locations.dataPath("signals", "latest_metadata.json")
+    }
+
     public static func path(day: String, locations: Locations) -> String {
         locations.dataPath("signals", "signals_\(day).jsonl")
     }

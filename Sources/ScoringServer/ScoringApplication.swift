@@ -88,24 +88,7 @@ public struct ScoringService: Sendable {
     }
 
     func metadata() throws -> Response {
-        let manifest = slot.router.manifest
-        let parameters = manifest.featureParameters
-        let object: [String: Any] = [
-            "name": manifest.name, "version": manifest.version, "model_uri": configuration.modelURI,
-            "format_version": manifest.formatVersion, "created_at": manifest.createdAt,
-            "feature_columns": manifest.featureColumns,
-            "feature_parameters": ["timeframe": parameters.timeframe, "beta_window": parameters.betaWindow, "z_window": parameters.zWindow,
-                                   "lag_features": parameters.lagFeatures, "label_type": parameters.labelType,
-                                   "zscore_threshold": parameters.zscoreThreshold, "horizon": parameters.horizon],
-            "training_run": manifest.trainingRun,
-            "pairs": manifest.members.map { member -> [String: Any] in
-                ["pair": member.pair, "legs": member.legs, "threshold": member.threshold, "kind": member.kind,
-                 "training_window": member.trainingWindow, "metrics": member.metrics.filter { $0.value.isFinite }]
-            },
-            "signature": ["inputs": ["pair"] + manifest.featureColumns,
-                          "outputs": ["pair", "proba", "signal", "threshold", "model_version"]],
-        ]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let data = try ModelMetadata(manifest: slot.router.manifest, modelURI: configuration.modelURI).encoded()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -81,6 +81,9 @@ struct Infer: ParsableCommand {
 
     @Option(help: .hidden) var pauseAt: String?
 
+    /// --server, else MNTRADING_SERVER_URL, else the local default.
+    var serverURL: String { server ?? ProcessInfo.processInfo.environment["MNTRADING_SERVER_URL"] ?? "http://127.0.0.1:5001" }
+
     func validate() throws {
         if once && every != nil { throw ValidationError("--once and --every exclude each other") }
         if let every, (CycleSchedule.parseDuration(every) ?? 0) < 1000 {
@@ -90,8 +93,8 @@ struct Infer: ParsableCommand {
         if nLast < 1 || nLast > 10_000 { throw ValidationError("--n-last must be between 1 and 10000") }
         if timeoutConnect <= 0 || timeoutRead <= 0 || warmupTimeout <= 0 { throw ValidationError("timeouts must be positive") }
         if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
-        if let url = server ?? ProcessInfo.processInfo.environment["MNTRADING_SERVER_URL"], !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-            throw ValidationError("--server '\(url)' is not an http:// or https:// URL")
+        if !(serverURL.hasPrefix("http://") || serverURL.hasPrefix("https://")) {
+            throw ValidationError("--server '\(serverURL)' is not an http:// or https:// URL")
         }
     }
 
@@ -113,16 +116,15 @@ struct Infer: ParsableCommand {
         let stop = StopSignal()
         stop.installHandlers()
         do {
-            let client = try ScoringClient(baseURL: server ?? environment["MNTRADING_SERVER_URL"] ?? "http://127.0.0.1:5001",
+            let client = try ScoringClient(baseURL: serverURL,
                                            connectTimeout: timeoutConnect, readTimeout: timeoutRead, attempts: attempts)
             let cycle = InferenceCycle(client: client, store: try locations.openStore(), locations: locations, options: options)
             let lock = CycleLock(locations: locations)
             func runCycle() throws {
-                do { try lock.acquire() } catch let busy as CycleLock.Busy {
+                let result: CycleResult
+                do { result = try lock.whileHolding { try cycle.run() } } catch let busy as CycleLock.Busy {
                     throw InferenceError.busy("another inference cycle is running (\(busy)); skipped")
                 }
-                defer { lock.release() }
-                let result = try cycle.run()
                 logger.info("steps: \(result.timings.map { "\($0.step) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))")
                 // Unbuffered: a log collector sees each cycle's line when the cycle ends.
                 FileHandle.standardOutput.write(Data((result.line + "\n").utf8))

@@ -2,6 +2,7 @@ import ArgumentParser
 import CLISupport
 import Foundation
 import MarketData
+import ModelFormat
 import Portfolio
 
 struct Aggregate: ParsableCommand {
@@ -38,7 +39,7 @@ struct Aggregate: ParsableCommand {
             return (latest, book, try OrderFiles.write(book, store: store, locations: locations))
         }
         print("aggregate \(book.asOfUtc): \(latest.signals.count) signals → \(book.orders.count) orders for \(Set(book.orders.map(\.pair)).count) pairs, "
-              + "gross \(String(format: "%.2f", book.totals.gross)), net \(String(format: "%.2f", book.totals.net))\(book.capped ? " (capped)" : "") → \(written.json)")
+              + "gross \(String(format: "%.2f", book.totals.gross)), net \(String(format: "%.2f", book.totals.net))\(book.capped ? " (capped)" : "") → \(written)")
     }
 }
 
@@ -61,7 +62,7 @@ struct Report: ParsableCommand {
         let store = try locations.openStore()
         let (data, directory) = try lock.whileHolding(locations) {
             // The model description the last cycle got from the server, when there was one.
-            let model = FileManager.default.contents(atPath: locations.dataPath("signals", "latest_metadata.json")).flatMap { try? ServedModel.decode($0) }
+            let model = FileManager.default.contents(atPath: SignalFiles.latestMetadataPath(locations)).flatMap { try? ModelMetadata.decode($0) }
             guard let latest = try store.latestSignals() else {
                 throw ValidationError("no signals in the store; run `mntrading-infer --once` first")
             }

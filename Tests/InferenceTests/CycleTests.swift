@@ -2,6 +2,7 @@ import Foundation
 @testable import Inference
 @testable import Portfolio
 import MarketData
+import ModelFormat
 @testable import Scoring
 
 import Testing
@@ -133,7 +134,7 @@ func scratchDirectory() throws -> String {
         parameters.maxSymbolWeight = 1
         let book = Aggregator.aggregate(signals, asOf: t, parameters: parameters)
         let equity = (0..<50).map { EquityPoint(time: t - Int64(50 - $0) * 300_000, equity: 1 + 0.001 * Double($0 % 7) - 0.0005 * Double($0)) }
-        let model = ServedModel(name: "mntrading_router", version: 1, modelUri: "models:/mntrading_router@champion", trainingRun: "run1",
+        let model = ModelMetadata(name: "mntrading_router", version: 1, modelUri: "models:/mntrading_router@champion", trainingRun: "run1",
                                 featureColumns: ["z"], featureParameters: .init(timeframe: "5m", betaWindow: 200, zWindow: 60, lagFeatures: 0,
                                                                                 labelType: "z_threshold", zscoreThreshold: 1.2, horizon: 3),
                                 pairs: [.init(pair: "AUSDT__BUSDT", legs: ["AUSDT", "BUSDT"], threshold: 0.55, kind: "gbdt",

@@ -64,6 +64,10 @@ struct ServerTests {
             #expect(metadata["feature_columns"] as? [String] == Fixture.columns)
             #expect((metadata["pairs"] as? [[String: Any]])?.count == 2)
             #expect(metadata["version"] as? Int == 1)
+            // What the client decodes is what the manifest says, through the one shared type.
+            let decoded = try ModelMetadata.decode(Data(try http.get(base + "/metadata").body))
+            #expect(decoded.name == "router" && decoded.version == 1 && decoded.modelUri == "models:/router@champion")
+            #expect(decoded.pairs.map(\.pair) == ["P1__X", "P2__Y"] && decoded.signature?.inputs == ["pair"] + Fixture.columns)
             let metrics = try http.get(base + "/metrics").bodyText
             #expect(metrics.contains("mntrading_requests_total{path=\"/invocations\",status=\"200\"} 2"))
             #expect(metrics.contains("mntrading_rows_scored_total 3"))
