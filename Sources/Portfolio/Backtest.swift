@@ -124,6 +124,20 @@ public struct EquityPoint: Codable, Sendable, Equatable {
     public var equity: Double
 }
 
+extension Backtest {
+    /// The equal-weight portfolio of pair return streams (`equalWeightPortfolio`), its figures over
+    /// every bar and its (sampled) equity curve: one definition for training, the backtest stage
+    /// and the report. nil figures when there is no bar.
+    public static func portfolio(_ streams: [(times: [Int64], returns: [Double])], barsPerYear: Double)
+        -> (result: BacktestResult?, equity: [EquityPoint]) {
+        let combined = equalWeightPortfolio(streams)
+        guard !combined.returns.isEmpty else { return (nil, []) }
+        let result = evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
+                              nextMoves: combined.returns, barsPerYear: barsPerYear)
+        return (result, equityCurve(times: combined.times, returns: combined.returns))
+    }
+}
+
 /// Equal-weight portfolio of pair return streams aligned by bar time: each bar's return is the mean
 /// over the pairs that have a return at that bar.
 public func equalWeightPortfolio(_ streams: [(times: [Int64], returns: [Double])]) -> (times: [Int64], returns: [Double]) {

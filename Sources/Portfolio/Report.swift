@@ -10,8 +10,8 @@ public struct ReportData: Sendable {
         public var result: BacktestResult?
         /// The curve stored with the training results (at most 400 points), for the pair's chart.
         public var equity: [EquityPoint]
-        /// Every out-of-fold bar's strategy return, when the training run stored them.
-        public var returns: (times: [Int64], returns: [Double])?
+        /// Every out-of-fold bar's strategy return (empty for runs trained before they were stored).
+        public var returns: (times: [Int64], returns: [Double])
     }
 
     public var asOf: Int64
@@ -23,22 +23,12 @@ public struct ReportData: Sendable {
     /// The training run whose out-of-fold backtests are shown (nil when this store has none).
     public var trainingRun: String?
     public var pairBacktests: [PairBacktest]
+    /// The served pairs' equal-weight portfolio, as training states its portfolio: every bar's
+    /// figures, and a sampled curve for the charts. Absent for runs that stored no per-bar returns.
     public var portfolioEquity: [EquityPoint]
-    public var portfolioResult: PortfolioFigures?
+    public var portfolioResult: BacktestResult?
 
     public var isSynthetic: Bool { dataSource == "synthetic" }
-}
-
-/// The members' out-of-fold strategies with equal capital at the start and no rebalancing: the
-/// mean of their equity curves, per bar from the stored returns. Runs trained before returns were
-/// stored have only the sampled curves (at most 400 points per pair, so a drawdown between two
-/// points is not seen); `perBar` says which.
-public struct PortfolioFigures: Codable, Sendable, Equatable {
-    /// Points of the portfolio curve: bars when `perBar`, else sampled points.
-    public var points: Int
-    public var perBar: Bool
-    public var cumulativeReturn: Double
-    public var maxDrawdown: Double
 }
 
 /// `summary.json`: the report's numbers for machines (and for tests that compare them with the store).
@@ -63,7 +53,7 @@ public struct ReportSummary: Codable, Sendable, Equatable {
 
     public struct BacktestSummary: Codable, Sendable, Equatable {
         public var trainingRun: String
-        public var portfolio: PortfolioFigures?
+        public var portfolio: BacktestResult?
         public var pairs: [PairResult]
     }
 
@@ -106,46 +96,13 @@ extension ReportData {
         var data = ReportData(asOf: latest.asOf, dataSource: dataSource, model: model, signals: latest.signals, staleSignals: latest.stale,
                               book: book, trainingRun: history?.runId, pairBacktests: history?.pairs ?? [], portfolioEquity: [],
                               portfolioResult: nil)
-        if let history {
-            // Per bar when every pair has its returns; a run trained before they were stored has
-            // only the sampled curves.
-            let perBar = history.pairs.allSatisfy { $0.returns != nil }
-            data.portfolioEquity = Self.buyAndHold(perBar ? history.pairs.map { Self.equity($0.returns!) }
-                                                          : history.pairs.map(\.equity).filter { !$0.isEmpty })
-            if let last = data.portfolioEquity.last {
-                let deepest = SVGChart.drawdown(data.portfolioEquity).map(\.y).min() ?? 0
-                data.portfolioResult = PortfolioFigures(points: data.portfolioEquity.count, perBar: perBar,
-                                                        cumulativeReturn: last.equity - 1, maxDrawdown: -deepest)
-            }
+        if let history, history.pairs.allSatisfy({ !$0.returns.times.isEmpty }),
+           let timeframe = try? Timeframe.parse(model?.featureParameters.timeframe ?? latest.signals.first?.timeframe ?? "") {
+            let portfolio = Backtest.portfolio(history.pairs.map(\.returns), barsPerYear: timeframe.barsPerYear)
+            data.portfolioResult = portfolio.result
+            data.portfolioEquity = portfolio.equity
         }
         return data
-    }
-
-    /// The equity after each bar of a return stream, starting from 1.
-    static func equity(_ stream: (times: [Int64], returns: [Double])) -> [EquityPoint] {
-        var equity = 1.0
-        return zip(stream.times, stream.returns).map { time, value in
-            equity *= 1 + value
-            return EquityPoint(time: time, equity: equity)
-        }
-    }
-
-    /// Mean of equity curves (each starting at 1) on the union of their times, each curve held at
-    /// its last value between its points and at 1 before its first.
-    static func buyAndHold(_ curves: [[EquityPoint]]) -> [EquityPoint] {
-        guard !curves.isEmpty else { return [] }
-        let times = Array(Set(curves.flatMap { $0.map(\.time) })).sorted()
-        var cursors = Array(repeating: 0, count: curves.count)
-        var current = Array(repeating: 1.0, count: curves.count)
-        return times.map { time in
-            for index in curves.indices {
-                while cursors[index] < curves[index].count && curves[index][cursors[index]].time <= time {
-                    current[index] = curves[index][cursors[index]].equity
-                    cursors[index] += 1
-                }
-            }
-            return EquityPoint(time: time, equity: current.reduce(0, +) / Double(current.count))
-        }
     }
 
     public var summary: ReportSummary {
@@ -191,15 +148,19 @@ struct TrainingHistory {
             }
             guard let runId else { return nil }
             let decoder = SnakeCaseJSON.decoder()
+            let results = Dictionary(try Row.fetchAll(db, sql: "SELECT pair, result FROM training_pairs WHERE run_id = ?", arguments: [runId])
+                .map { ($0["pair"] as String, $0["result"] as String) }, uniquingKeysWith: { first, _ in first })
+            var returns: [String: (times: [Int64], returns: [Double])] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT pair, open_time, ret FROM oof_returns WHERE run_id = ? ORDER BY pair, open_time",
+                                           arguments: [runId]) {
+                let pair: String = row[0]
+                returns[pair, default: ([], [])].times.append(row[1])
+                returns[pair, default: ([], [])].returns.append(row[2])
+            }
             var history = TrainingHistory(runId: runId, pairs: [])
             for pair in pairs {
-                guard let text = try String.fetchOne(db, sql: "SELECT result FROM training_pairs WHERE run_id = ? AND pair = ?",
-                                                     arguments: [runId, pair]),
-                      let stored = try? decoder.decode(StoredResult.self, from: Data(text.utf8)) else { continue }
-                let rows = try Row.fetchAll(db, sql: "SELECT open_time, ret FROM oof_returns WHERE run_id = ? AND pair = ? ORDER BY open_time",
-                                            arguments: [runId, pair])
-                let returns = rows.isEmpty ? nil : (times: rows.map { $0[0] as Int64 }, returns: rows.map { $0[1] as Double })
-                history.pairs.append(.init(pair: pair, result: stored.backtest, equity: stored.equity ?? [], returns: returns))
+                guard let text = results[pair], let stored = try? decoder.decode(StoredResult.self, from: Data(text.utf8)) else { continue }
+                history.pairs.append(.init(pair: pair, result: stored.backtest, equity: stored.equity ?? [], returns: returns[pair] ?? ([], [])))
             }
             return history
         }

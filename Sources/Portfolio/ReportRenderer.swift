@@ -72,7 +72,8 @@ public enum ReportRenderer {
                 [b.pair, percent(b.result?.cumulativeReturn), number(b.result?.sharpe, 2), percent(b.result?.maxDrawdown), b.result.map { "\($0.trades)" } ?? "–"]
             }
             if let portfolio = data.portfolioResult {
-                rows.insert([portfolio.perBar ? "portfolio (equal capital)" : "portfolio (equal capital, from sampled curves)", percent(portfolio.cumulativeReturn), "–", percent(portfolio.maxDrawdown), "–"], at: 0)
+                rows.insert(["portfolio (equal weight)", percent(portfolio.cumulativeReturn), number(portfolio.sharpe, 2),
+                             percent(portfolio.maxDrawdown), "–"], at: 0)
             }
             tables.append(Table(title: "Out-of-fold backtests (after fees)", note: nil,
                                 headers: ["", "return", "Sharpe", "max drawdown", "trades"], rows: rows))
@@ -137,13 +138,10 @@ public enum ReportRenderer {
                                         format: money))
         }
         if !data.portfolioEquity.isEmpty {
-            // A curve per bar has thousands of points: each chart keeps one per pixel-wide bucket,
-            // the last for equity and the deepest for the drawdown, so the worst dip is drawn.
-            let equity = SVGChart.thinned(data.portfolioEquity.map { (x: $0.time, y: $0.equity) }) { $0.last! }
-            let drawdown = SVGChart.thinned(SVGChart.drawdown(data.portfolioEquity)) { bucket in bucket.min { $0.y < $1.y }! }
+            let equity = data.portfolioEquity.map { (x: $0.time, y: $0.equity) }
             charts.append(SVGChart.lines([.init(name: "portfolio", points: equity, color: SVGChart.palette[0])],
-                                         title: "Portfolio equity (out-of-fold, equal capital per pair, after fees)", format: { String(format: "%.3f", $0) }))
-            charts.append(SVGChart.lines([.init(name: "drawdown", points: drawdown, color: SVGChart.palette[3])],
+                                         title: "Portfolio equity (out-of-fold, equal weight per pair, after fees)", format: { String(format: "%.3f", $0) }))
+            charts.append(SVGChart.lines([.init(name: "drawdown", points: SVGChart.drawdown(data.portfolioEquity), color: SVGChart.palette[3])],
                                          title: "Portfolio drawdown", height: 160, format: { percent($0) }, fillToZero: true))
         }
         let pairs = data.pairBacktests.filter { !$0.equity.isEmpty }

@@ -95,23 +95,6 @@ enum SVGChart {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    /// At most `limit` points: the series cut into equal runs, each replaced by the point `pick`
-    /// chooses; the first and last points are kept as they are.
-    static func thinned(_ points: [(x: Int64, y: Double)], limit: Int = 720,
-                        pick: (ArraySlice<(x: Int64, y: Double)>) -> (x: Int64, y: Double)) -> [(x: Int64, y: Double)] {
-        guard points.count > limit, limit >= 3 else { return points }
-        let inner = points.dropFirst().dropLast()
-        let size = (inner.count + limit - 3) / (limit - 2)
-        var thinned = [points[0]]
-        var start = inner.startIndex
-        while start < inner.endIndex {
-            let end = min(start + size, inner.endIndex)
-            thinned.append(pick(inner[start..<end]))
-            start = end
-        }
-        return thinned + [points[points.count - 1]]
-    }
-
     /// Running drawdown (≤ 0) of an equity curve.
     static func drawdown(_ equity: [EquityPoint]) -> [(x: Int64, y: Double)] {
         var peak = -Double.infinity

@@ -71,13 +71,9 @@ public struct BacktestStage: Sendable {
             pairs.append(.init(pair: pair, result: outcome.result, equity: Backtest.equityCurve(times: times, returns: outcome.returns)))
             streams.append((times, outcome.returns))
         }
-        let combined = equalWeightPortfolio(streams)
-        let portfolio = combined.returns.isEmpty ? nil
-            : Backtest.evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
-                                nextMoves: combined.returns, barsPerYear: definition.timeframe.barsPerYear)
+        let portfolio = Backtest.portfolio(streams, barsPerYear: definition.timeframe.barsPerYear)
         let report = BacktestReport(runId: runId, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, costs: costs,
-                                    pairs: pairs, portfolio: portfolio,
-                                    portfolioEquity: Backtest.equityCurve(times: combined.times, returns: combined.returns))
+                                    pairs: pairs, portfolio: portfolio.result, portfolioEquity: portfolio.equity)
         let path = locations.dataPath("training", "backtest_\(signals.rawValue).json")
         try AtomicFile.write(try ResearchJSON.encoder().encode(report), to: path)
         return (report, path)

@@ -149,14 +149,11 @@ public struct TrainStage: Sendable {
 
         let trained = results.filter { $0.status == "trained" }
         let streams = trained.map { (times: $0.oofReturnTimes, returns: $0.oofReturns) }
-        let combined = equalWeightPortfolio(streams)
-        let portfolio = combined.returns.isEmpty ? nil
-            : Backtest.evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
-                                nextMoves: combined.returns, barsPerYear: settings.barsPerYear)
+        let portfolio = Backtest.portfolio(streams, barsPerYear: settings.barsPerYear)
         let windows = trained.flatMap(\.trainingWindow)
         let report = TrainingReport(runId: runId, createdAt: UTCTime.format(now), codeVersion: Self.codeVersion, datasetId: datasetId,
                                     dataset: definition, settings: settings, pairs: results.map(PairReportEntry.init),
-                                    portfolio: portfolio, portfolioEquity: Backtest.equityCurve(times: combined.times, returns: combined.returns))
+                                    portfolio: portfolio.result, portfolioEquity: portfolio.equity)
         let path = locations.dataPath("training", "report.json")
         try AtomicFile.write(try ResearchJSON.encoder().encode(report), to: path)
         let complete = results.count == pairs.count
