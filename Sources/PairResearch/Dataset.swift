@@ -44,13 +44,14 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
     /// Definitions stored before a field existed decode with that field's default.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        timeframe = try container.decodeIfPresent(Timeframe.self, forKey: .timeframe) ?? .m5
-        labelType = try container.decodeIfPresent(LabelType.self, forKey: .labelType) ?? .zThreshold
-        zscoreThreshold = try container.decodeIfPresent(Double.self, forKey: .zscoreThreshold) ?? 1.2
-        horizon = try container.decodeIfPresent(Int.self, forKey: .horizon) ?? 96
-        lagFeatures = try container.decodeIfPresent(Int.self, forKey: .lagFeatures) ?? 10
-        volK = try container.decodeIfPresent(Double.self, forKey: .volK) ?? 0.5
-        feeRate = try container.decodeIfPresent(Double.self, forKey: .feeRate) ?? 0.0005
+        let defaults = DatasetDefinition()
+        timeframe = try container.decodeIfPresent(Timeframe.self, forKey: .timeframe) ?? defaults.timeframe
+        labelType = try container.decodeIfPresent(LabelType.self, forKey: .labelType) ?? defaults.labelType
+        zscoreThreshold = try container.decodeIfPresent(Double.self, forKey: .zscoreThreshold) ?? defaults.zscoreThreshold
+        horizon = try container.decodeIfPresent(Int.self, forKey: .horizon) ?? defaults.horizon
+        lagFeatures = try container.decodeIfPresent(Int.self, forKey: .lagFeatures) ?? defaults.lagFeatures
+        volK = try container.decodeIfPresent(Double.self, forKey: .volK) ?? defaults.volK
+        feeRate = try container.decodeIfPresent(Double.self, forKey: .feeRate) ?? defaults.feeRate
     }
 
     public func validate() throws {

@@ -3,6 +3,7 @@ import CLISupport
 import Foundation
 import MarketData
 import PairResearch
+import Portfolio
 import Training
 
 extension PipelineSettings.Source: ExpressibleByArgument {}
@@ -40,18 +41,18 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Days of 5m bars for features and training.", valueName: "days")) var trainDays: Int = 30
     @Option(help: ArgumentHelp("Pairs the screen keeps.", valueName: "k")) var topK: Int = 5
     @Option(help: ArgumentHelp("Largest Engle–Granger p-value in the screen.", valueName: "p")) var pvalueMax: Double = 0.05
-    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars")) var betaWindow: Int = 1000
-    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars")) var zWindow: Int = 1000
-    @Option(help: "Label: z_threshold, trade_outcome, revert_direction or vol_scaled.") var labelType: LabelType = .zThreshold
-    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars")) var horizon: Int = 96
-    @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n")) var lagFeatures: Int = 10
-    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits: Int = 5
-    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds: Int = 400
+    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars")) var betaWindow = FeatureParameters().betaWindow
+    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars")) var zWindow = FeatureParameters().zWindow
+    @Option(help: "Label: z_threshold, trade_outcome, revert_direction or vol_scaled.") var labelType = DatasetDefinition().labelType
+    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars")) var horizon = DatasetDefinition().horizon
+    @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n")) var lagFeatures = DatasetDefinition().lagFeatures
+    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits = CrossValidation().splits
+    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds = FitSettings().maxRounds
     @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
     @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n")) var threads: Int?
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate: Double = 0.0005
-    @Option(help: ArgumentHelp("Smallest OOF Sharpe after fees for selection.", valueName: "s")) var sharpeMin: Double = 0.2
-    @Option(help: ArgumentHelp("OOF ROC-AUC a selected pair must exceed.", valueName: "auc")) var aucMin: Double = 0.55
+    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = BacktestCosts().feeRate
+    @Option(help: ArgumentHelp("Smallest OOF Sharpe after fees for selection.", valueName: "s")) var sharpeMin = SelectionRules().sharpeMin!
+    @Option(help: ArgumentHelp("OOF ROC-AUC a selected pair must exceed.", valueName: "auc")) var aucMin = SelectionRules().aucMin!
     @Flag(help: "Select every trained pair, weak ones included.") var noGuardrails = false
     @Option(help: ArgumentHelp("Model name in the model store.", valueName: "name")) var name: String = "mntrading_router"
     @Flag(help: "Redo every stage even when its inputs have not changed.") var force = false

@@ -102,10 +102,10 @@ struct Features: ParsableCommand {
     var timeframe: String = "5m"
 
     @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars"))
-    var betaWindow: Int = 1000
+    var betaWindow = FeatureParameters().betaWindow
 
     @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"))
-    var zWindow: Int = 1000
+    var zWindow = FeatureParameters().zWindow
 
     @Option(help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
     var pairs: String = "latest"
@@ -155,22 +155,22 @@ struct Dataset: ParsableCommand {
     var timeframe: String = "5m"
 
     @Option(help: "z_threshold, trade_outcome, revert_direction or vol_scaled.")
-    var labelType: LabelType = .zThreshold
+    var labelType = DatasetDefinition().labelType
 
     @Option(help: ArgumentHelp("|z| that counts as stretched (trade_outcome, z_threshold).", valueName: "z"))
-    var zscoreThreshold: Double = 1.2
+    var zscoreThreshold = DatasetDefinition().zscoreThreshold
 
     @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"))
-    var horizon: Int = 96
+    var horizon = DatasetDefinition().horizon
 
     @Option(help: ArgumentHelp("Fee per unit of notional per leg, charged on entry and exit by trade_outcome.", valueName: "rate"))
-    var feeRate: Double = 0.0005
+    var feeRate = DatasetDefinition().feeRate
 
     @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"))
-    var lagFeatures: Int = 10
+    var lagFeatures = DatasetDefinition().lagFeatures
 
     @Option(help: ArgumentHelp("k in the vol_scaled threshold k·σ̂·√horizon.", valueName: "k"))
-    var volK: Double = 0.5
+    var volK = DatasetDefinition().volK
 
     @Option(help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
     var pairs: String = "latest"

@@ -40,20 +40,20 @@ struct Train: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
 
-    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits: Int = 5
-    @Option(help: ArgumentHelp("Embargo rows between training data and each test fold.", valueName: "rows")) var gap: Int = 24
+    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits = CrossValidation().splits
+    @Option(help: ArgumentHelp("Embargo rows between training data and each test fold.", valueName: "rows")) var gap = CrossValidation().gap
     @Option(help: ArgumentHelp("Sliding window: at most this many training rows (default: expanding).", valueName: "rows")) var maxTrainSize: Int?
-    @Option(help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds")) var earlyStoppingRounds: Int = 50
-    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds: Int = 400
-    @Option(help: "Probability calibration: platt, isotonic or none (fitted on out-of-fold predictions).") var calibration: Calibration.Method = .platt
-    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold: Double = 0.6
-    @Option(help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z")) var zscoreThreshold: Double = 1.2
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate: Double = 0.0005
-    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps: Double = 0
-    @Option(help: ArgumentHelp("Fewest labelled rows a pair needs.", valueName: "rows")) var minRows: Int = 500
+    @Option(help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds")) var earlyStoppingRounds = FitSettings().earlyStoppingRounds
+    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds = FitSettings().maxRounds
+    @Option(help: "Probability calibration: platt, isotonic or none (fitted on out-of-fold predictions).") var calibration = TrainingSettings().calibration
+    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold = TrainingSettings().probaThreshold
+    @Option(help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z")) var zscoreThreshold = TrainingSettings().zRuleThreshold
+    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = BacktestCosts().feeRate
+    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps = BacktestCosts().slippageBps
+    @Option(help: ArgumentHelp("Fewest labelled rows a pair needs.", valueName: "rows")) var minRows = TrainingSettings().minRows
     @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
     @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n")) var threads: Int?
-    @Option(help: "Seed: the same seed and data give byte-identical models.") var seed: UInt64 = 42
+    @Option(help: "Seed: the same seed and data give byte-identical models.") var seed = FitSettings().seed
     @Flag(help: .hidden) var timing = false
 
     func settings() throws -> TrainingSettings {
@@ -136,10 +136,10 @@ struct Select: ParsableCommand {
     )
 
     @OptionGroup var location: LocationOptions
-    @Option(help: ArgumentHelp("Smallest OOF Sharpe after fees.", valueName: "s")) var sharpeMin: Double = 0.2
-    @Option(help: ArgumentHelp("Largest OOF max drawdown (fraction).", valueName: "dd")) var maxddMax: Double = 0.5
-    @Option(help: ArgumentHelp("OOF ROC-AUC must exceed this.", valueName: "auc")) var aucMin: Double = 0.55
-    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k")) var topK: Int = 20
+    @Option(help: ArgumentHelp("Smallest OOF Sharpe after fees.", valueName: "s")) var sharpeMin = SelectionRules().sharpeMin!
+    @Option(help: ArgumentHelp("Largest OOF max drawdown (fraction).", valueName: "dd")) var maxddMax = SelectionRules().maxDrawdownMax!
+    @Option(help: ArgumentHelp("OOF ROC-AUC must exceed this.", valueName: "auc")) var aucMin = SelectionRules().aucMin!
+    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k")) var topK = SelectionRules().topK
     @Flag(help: "Select without guardrails (weak pairs may pass).") var noGuardrails = false
 
     func run() throws {
@@ -179,10 +179,10 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
     @Option(help: "oof (model) or z (plain z rule).") var signalsFrom: SignalSource = .oof
-    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold: Double = 0.6
-    @Option(help: ArgumentHelp("|z| at which the z rule trades.", valueName: "z")) var zscoreThreshold: Double = 1.2
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate: Double = 0.0005
-    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps: Double = 0
+    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold = TrainingSettings().probaThreshold
+    @Option(help: ArgumentHelp("|z| at which the z rule trades.", valueName: "z")) var zscoreThreshold = TrainingSettings().zRuleThreshold
+    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = BacktestCosts().feeRate
+    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps = BacktestCosts().slippageBps
 
     func run() throws {
         location.bootstrapLogging()
