@@ -50,6 +50,24 @@ enum CLI {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
+    /// Starts `mntrading-serve` and waits for its one stdout line, `listening on <url>`; returns the
+    /// process (the caller stops it) and the URL.
+    static func startServer(_ arguments: [String], environment: [String: String]? = nil) throws -> (process: Process, url: String) {
+        let server = Process()
+        server.executableURL = productsDirectory.appendingPathComponent("mntrading-serve")
+        server.arguments = arguments
+        if let environment { server.environment = environment }
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        var line = ""
+        while !line.contains("\n"), let chunk = try output.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        return (server, line.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "listening on ", with: ""))
+    }
+
     static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "mntrading-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -340,20 +358,10 @@ struct TrainingCLITests {
         let csvProbabilities = (csvAnswer["predictions"] as! [[String: Any]]).map { $0["proba"] as! Double }
         for (a, b) in zip(csvProbabilities, predictions.map { $0["proba"] as! Double }) { #expect(abs(a - b) < 1e-9) }
         // The server on an ephemeral port: it answers, then SIGTERM stops it cleanly (exit 0).
-        let server = Process()
-        server.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-serve")
-        server.arguments = ["-m", "models:/mntrading_router@champion", "--models-dir", data + "/models", "-p", "0"]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, url) = try CLI.startServer(["-m", "models:/mntrading_router@champion", "--models-dir", data + "/models", "-p", "0"])
         defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
-        var line = ""
-        while !line.contains("\n"), let chunk = try output.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
-            line += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(line.hasPrefix("listening on http://127.0.0.1:"), "\(line)")
-        let port = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":").last.map(String.init) ?? ""
+        #expect(url.hasPrefix("http://127.0.0.1:"), "\(url)")
+        let port = url.split(separator: ":").last.map(String.init) ?? ""
         let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 2, totalTimeout: 10, retry: RetryPolicy(maxAttempts: 1)))
         let served = try http.post("http://127.0.0.1:\(port)/invocations", body: [UInt8](try Data(contentsOf: URL(fileURLWithPath: example))),
                                    contentType: "application/json")
@@ -364,24 +372,14 @@ struct TrainingCLITests {
         #expect(server.terminationStatus == 0)
 
         // As the container starts it: no flags, every setting from the environment.
-        let entry = Process()
-        entry.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-serve")
         var environment = ProcessInfo.processInfo.environment
         environment["MLFLOW_HOST"] = "127.0.0.1"
         environment["MLFLOW_PORT"] = "0"
         environment["MNTRADING_MODELS_DIR"] = data + "/models"
         environment["MNTRADING_MODEL_URI"] = "models:/mntrading_router@champion"
-        entry.environment = environment
-        let entryOutput = Pipe()
-        entry.standardOutput = entryOutput
-        entry.standardError = FileHandle.nullDevice
-        try entry.run()
+        let (entry, entryURL) = try CLI.startServer([], environment: environment)
         defer { if entry.isRunning { entry.terminate(); entry.waitUntilExit() } }
-        var entryLine = ""
-        while !entryLine.contains("\n"), let chunk = try entryOutput.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
-            entryLine += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(entryLine.hasPrefix("listening on http://127.0.0.1:"), "\(entryLine)")
+        #expect(entryURL.hasPrefix("http://127.0.0.1:"), "\(entryURL)")
         kill(entry.processIdentifier, SIGTERM)
         entry.waitUntilExit()
         #expect(entry.terminationStatus == 0)

@@ -366,19 +366,8 @@ struct EndToEndTests {
         let restore = try CLI.run(pipeline)
         #expect(restore.status == 0 && restore.stdout.contains("[6/8] train: 3/3 pairs trained"), "\(restore.stdout)")
 
-        let server = Process()
-        server.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading-serve")
-        server.arguments = ["-m", "models:/mntrading_router@champion", "--models-dir", work + "/models", "-p", "0"]
-        let output = Pipe()
-        server.standardOutput = output
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, url) = try CLI.startServer(["-m", "models:/mntrading_router@champion", "--models-dir", work + "/models", "-p", "0"])
         defer { if server.isRunning { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() } }
-        var line = ""
-        while !line.contains("\n"), let chunk = try output.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
-            line += String(decoding: chunk, as: UTF8.self)
-        }
-        let url = line.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "listening on ", with: "")
         #expect(url.hasPrefix("http://127.0.0.1:"))
         try InferenceChecks.cycleAgainstTheRealServer(url: url, data: work + "/data")
         try ReadmeExamples.runProtocolBlock(url: url, models: work + "/models", workingDirectory: work)
@@ -386,8 +375,7 @@ struct EndToEndTests {
         let store = try MarketStore(dataDirectory: work + "/data")
         let selected = try store.read { db in
             try String.fetchAll(db, sql: """
-                SELECT pair FROM selections WHERE selected = 1 AND run_id =
-                    (SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1)
+                SELECT pair FROM selections WHERE selected = 1 AND run_id = (\(TrainingRuns.latestCompleteIdSQL))
                 """)
         }
         let ordered = try store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT pair FROM orders") }
