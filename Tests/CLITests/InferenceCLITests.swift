@@ -150,6 +150,19 @@ struct InferenceFaultTests {
         }
     }
 
+    /// Nothing listening: connection refused on every attempt, then one error line and exit 69.
+    @Test func aServerThatIsDownGetsBoundedRetriesThenExit69() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        // A port that was just served and is closed again once the fixture stops.
+        let gone = try await FakeScoringServer().withServer { $0 }
+        let result = try await onThread { try Self.infer(gone, data) }
+        #expect(result.status == 69, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("mntrading-infer: error:") }.count == 1, "\(result.stderr)")
+        #expect(try Self.tables(data) == [[], []])
+        #expect(!FileManager.default.fileExists(atPath: data + "/signals") && !FileManager.default.fileExists(atPath: data + "/portfolio"))
+    }
+
     @Test func aCycleKilledMidwayIsCompletedByTheNextWithoutDuplicates() async throws {
         let data = try Self.preparedDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
