@@ -28,9 +28,9 @@ echo "==> preparing a 20-pair router on 30 days of synthetic 5m bars (12 symbols
 # Loose screen thresholds: the benchmark needs 20 pairs, not good ones.
 "$BIN/mntrading" screen "${DATA[@]}" --corr-min=-1 --pvalue-max 1 --top-k 20 >/dev/null
 "$BIN/mntrading" ingest "${DATA[@]}" --timeframe 5m --since $(( END_MS - 30 * 86400000 )) --until "$END_MS" >/dev/null
-"$BIN/mntrading" features "${DATA[@]}" >/dev/null
+"$BIN/mntrading" features "${DATA[@]}" --beta-window 1000 --z-window 1000 >/dev/null
 "$BIN/mntrading" dataset "${DATA[@]}" >/dev/null
-"$BIN/mntrading" train "${DATA[@]}" --kinds logistic --n-splits 3 --threads 2 --min-rows 50 >/dev/null
+"$BIN/mntrading" train "${DATA[@]}" --kinds logistic --n-splits 3 --threads 2 --min-rows 50 --min-train-rows 50 --holdout-days 3 >/dev/null
 "$BIN/mntrading" select "${DATA[@]}" --no-guardrails >/dev/null 2>&1
 "$BIN/mntrading" router "${DATA[@]}" | head -1
 

@@ -3,13 +3,13 @@
 # backtest, I/O) adds on top of the time XGBoost itself spends (target: ≤ 50 %), measured in one
 # run by timing every libxgboost call; and determinism: the same run twice must give byte-identical
 # models (fingerprints of every model's bytes compared).
-#   scripts/bench-train.sh            # 60 days of 5m bars for the screened pairs
-#   DAYS=30 scripts/bench-train.sh
+#   scripts/bench-train.sh            # 150 days of 5m bars for the screened pairs (30 of them warm-up, 30 holdout)
+#   DAYS=120 scripts/bench-train.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/debian-packages.sh
 ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev
-DAYS=${DAYS:-60}
+DAYS=${DAYS:-150}
 
 swift build -c release --product mntrading >/dev/null 2>&1 || swift build -c release --product mntrading
 BIN=$PWD/.build/release/mntrading

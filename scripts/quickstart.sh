@@ -42,7 +42,14 @@ rm -f "$BUILD_LOG"
 STARTED=$(date +%s)
 mkdir -p "$WORK"
 echo "==> mntrading pipeline (synthetic market) into $WORK"
-"$BIN/mntrading" pipeline --data-dir "$DATA" --models-dir "$MODELS" "$@"
+status=0
+"$BIN/mntrading" pipeline --data-dir "$DATA" --models-dir "$MODELS" "$@" || status=$?
+if [ "$status" -eq 10 ]; then
+    # A normal outcome: no pair earned its place out of sample, so there is nothing to serve.
+    echo "==> nothing deployable: no server or inference cycle to run (see $DATA/training/selection.json)"
+    exit 10
+fi
+[ "$status" -eq 0 ] || exit "$status"
 
 echo "==> mntrading-serve on a free port"
 "$BIN/mntrading-serve" -m models:/mntrading_router@champion --models-dir "$MODELS" -p 0 >"$WORK/serve.out" 2>"$WORK/serve.log" &

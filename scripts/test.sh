@@ -13,19 +13,30 @@ ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev chromi
 # The report test renders report.html with headless Chromium; here it must not be skipped.
 export MNTRADING_REQUIRE_CHROMIUM=1
 
-echo "==> swift build (debug, with tests)"
+# Each stage's duration, so a slow one shows.
+SCRIPT_START=$SECONDS
+STAGE_START=$SECONDS
+STAGE_NAME=""
+stage() {
+    [ -n "$STAGE_NAME" ] && echo "    ($STAGE_NAME: $((SECONDS - STAGE_START)) s)"
+    STAGE_NAME=$1
+    STAGE_START=$SECONDS
+    echo "==> $1"
+}
+
+stage "swift build (debug, with tests)"
 swift build --build-tests
-echo "==> swift test"
+stage "swift test"
 # One test at a time: several tests block while programs they started run, and on a 2-core
 # machine that can starve Swift's cooperative pool, which the in-process servers of other tests
 # need; serial runs keep the server tests' timeouts meaningful.
 swift test --skip-build --no-parallel "$@"
 
-echo "==> reference check: ADF and Engle–Granger against statsmodels"
+stage "reference check: ADF and Engle–Granger against statsmodels"
 ensure_venv numpy statsmodels
 .venv/bin/python scripts/check-statsmodels.py .build/debug/mntrading
 
-echo "==> reference check: ONNX members against onnxruntime and XGBoost"
+stage "reference check: ONNX members against onnxruntime and XGBoost"
 ensure_venv numpy onnxruntime
 ONNX_WORK=$(mktemp -d)
 trap 'rm -rf "$ONNX_WORK"' EXIT
@@ -39,14 +50,14 @@ DATA=(--data-dir "$ONNX_WORK/data")
 MODELS=(--models-dir "$ONNX_WORK/models")
 for kinds in gbdt,rf logistic; do
     # Uncalibrated, so the router's probabilities are the members' own.
-    "$BIN" train "${DATA[@]}" --n-splits 3 --max-rounds 80 --threads 2 --kinds "$kinds" --calibration none >/dev/null
+    "$BIN" train "${DATA[@]}" --n-splits 3 --max-rounds 80 --threads 2 --kinds "$kinds" --calibration none --holdout-days 3 --min-train-rows 100 >/dev/null
     "$BIN" export-members "${DATA[@]}" --out "$ONNX_WORK/$kinds" >/dev/null
     "$BIN" select "${DATA[@]}" --no-guardrails >/dev/null 2>&1
     "$BIN" router "${DATA[@]}" "${MODELS[@]}" --name "check_${kinds/,/_}" >/dev/null
     .venv/bin/python scripts/check-onnx.py "$ONNX_WORK/$kinds" --router "$BIN" "$ONNX_WORK/models" "models:/check_${kinds/,/_}@champion"
 done
 
-echo "==> reference check: MLflow's scoring-server client against mntrading-serve"
+stage "reference check: MLflow's scoring-server client against mntrading-serve"
 ensure_venv pandas mlflow-skinny
 SERVE_LOG="$ONNX_WORK/serve.out"
 .build/debug/mntrading-serve -m "models:/check_logistic@champion" --models-dir "$ONNX_WORK/models" -p 0 >"$SERVE_LOG" 2>/dev/null &
@@ -57,3 +68,8 @@ SERVE_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$SERVE_LOG" | head -1)
 .venv/bin/python scripts/check-mlflow-client.py "$SERVE_PORT" "$ONNX_WORK/models/check_logistic/1/input_example.json"
 kill "$SERVE_PID"
 wait "$SERVE_PID" || true
+
+stage "honesty: no-edge markets deploy nothing, planted pairs are found (release build)"
+scripts/check-honesty.sh
+stage "done"
+echo "==> all stages passed in $((SECONDS - SCRIPT_START)) s"

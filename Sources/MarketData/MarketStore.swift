@@ -267,6 +267,31 @@ public final class MarketStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v7_honest_timeline") { db in
+            // The research timeline: which bars a screen saw, which screen a dataset's pairs came
+            // from, where a run's holdout starts and how many trials it took; the holdout's
+            // per-bar returns beside the out-of-fold ones; selection figures of all three periods.
+            try db.execute(sql: """
+                ALTER TABLE screening_runs ADD COLUMN window_start INTEGER;
+                ALTER TABLE screening_runs ADD COLUMN window_end INTEGER;
+                ALTER TABLE datasets ADD COLUMN screening_run_id TEXT;
+                ALTER TABLE training_runs ADD COLUMN holdout_start INTEGER;
+                ALTER TABLE training_runs ADD COLUMN trials INTEGER;
+                ALTER TABLE training_runs ADD COLUMN pbo REAL;
+                CREATE TABLE holdout_returns (
+                    run_id TEXT NOT NULL,
+                    pair TEXT NOT NULL,
+                    open_time INTEGER NOT NULL,
+                    ret REAL NOT NULL,
+                    PRIMARY KEY (run_id, pair, open_time)
+                ) WITHOUT ROWID;
+                ALTER TABLE selections ADD COLUMN oof_trades INTEGER;
+                ALTER TABLE selections ADD COLUMN deflated_sharpe REAL;
+                ALTER TABLE selections ADD COLUMN holdout_sharpe REAL;
+                ALTER TABLE selections ADD COLUMN holdout_trades INTEGER;
+                ALTER TABLE selections ADD COLUMN guardrails INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -12,9 +12,18 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
         public var oofPrAuc: Double?
         public var oofBrier: Double?
         public var oofLogLoss: Double?
+        /// Out of fold, after costs.
         public var sharpe: Double?
         public var maxDrawdown: Double?
         public var cumulativeReturn: Double?
+        public var oofTrades: Double?
+        public var deflatedSharpe: Double?
+        /// The holdout: bars no choice saw, after costs.
+        public var holdoutSharpe: Double?
+        public var holdoutReturn: Double?
+        public var holdoutTrades: Double?
+        /// The screen's Engle–Granger p-value (in sample: it chose the pair on those bars).
+        public var screenPvalue: Double?
 
         public init(oofRocAuc: Double? = nil, oofPrAuc: Double? = nil, oofBrier: Double? = nil, oofLogLoss: Double? = nil,
                     sharpe: Double? = nil, maxDrawdown: Double? = nil, cumulativeReturn: Double? = nil) {
@@ -33,6 +42,12 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
             self.init(oofRocAuc: value("oof_roc_auc"), oofPrAuc: value("oof_pr_auc"), oofBrier: value("oof_brier"),
                       oofLogLoss: value("oof_log_loss"), sharpe: value("sharpe"), maxDrawdown: value("max_drawdown"),
                       cumulativeReturn: value("cumulative_return"))
+            oofTrades = value("oof_trades")
+            deflatedSharpe = value("deflated_sharpe")
+            holdoutSharpe = value("holdout_sharpe")
+            holdoutReturn = value("holdout_return")
+            holdoutTrades = value("holdout_trades")
+            screenPvalue = value("screen_pvalue")
         }
     }
 
@@ -71,6 +86,13 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var featureParameters: RouterManifest.FeatureParameters
     public var pairs: [Member]
     public var signature: Signature?
+    /// How training assumed signals fill and what fills cost: what the orders should be read against.
+    public var execution: Execution?
+    /// false: selected without guardrails.
+    public var guardrails: Bool?
+    /// Candidate × pair combinations the training run tried, and its probability of backtest overfitting.
+    public var trials: Int?
+    public var pbo: Double?
 
     public init(name: String, version: Int, modelUri: String? = nil, formatVersion: Int? = nil, createdAt: String? = nil,
                 trainingRun: String? = nil, featureColumns: [String], featureParameters: RouterManifest.FeatureParameters,
@@ -97,6 +119,10 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
                              trainingWindow: member.trainingWindow, metrics: Metrics(member.metrics))
                   },
                   signature: Signature(inputs: ["pair"] + manifest.featureColumns, outputs: ["pair", "proba", "signal", "threshold", "model_version"]))
+        execution = manifest.execution
+        guardrails = manifest.guardrails
+        trials = manifest.trials
+        pbo = manifest.pbo
     }
 
     public static func decode(_ data: Data) throws -> ModelMetadata {

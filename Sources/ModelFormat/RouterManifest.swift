@@ -38,8 +38,10 @@ public struct RouterManifest: Codable, Sendable, Equatable {
         public var threshold: Double
         /// First and last training bar, ISO-8601 UTC.
         public var trainingWindow: [String]
-        /// Out-of-fold figures from training (ROC-AUC, Sharpe, …).
+        /// Out-of-fold and holdout figures from training (Sharpe, trades, Deflated Sharpe, …).
         public var metrics: [String: Double]
+        /// Smallest |z| at which the member signals (its label's stretch); nil in older versions: 0.
+        public var entryZ: Double?
 
         public init(pair: String, legs: [String], kind: String, file: String, calibration: Calibration, threshold: Double,
                     trainingWindow: [String], metrics: [String: Double]) {
@@ -52,6 +54,13 @@ public struct RouterManifest: Codable, Sendable, Equatable {
             self.trainingWindow = trainingWindow
             self.metrics = metrics
         }
+
+        /// The member's signal, as training backtested it: against the stretch (−sign z) when the
+        /// calibrated probability reaches the threshold on a bar stretched at least `entryZ`.
+        public func signal(proba: Double, z: Double) -> Int {
+            guard proba >= threshold, z.isFinite, z != 0, abs(z) >= (entryZ ?? 0) else { return 0 }
+            return z > 0 ? -1 : 1
+        }
     }
 
     public var formatVersion: Int
@@ -63,6 +72,14 @@ public struct RouterManifest: Codable, Sendable, Equatable {
     /// Model input columns in order (after `pair`).
     public var featureColumns: [String]
     public var featureParameters: FeatureParameters
+    /// How training assumed signals are filled and what fills cost; the client's orders say the same.
+    /// nil in versions built before it was recorded.
+    public var execution: Execution?
+    /// false: the members were selected without guardrails (or on in-sample figures).
+    public var guardrails: Bool?
+    /// Candidate × pair combinations the training run tried, and its probability of backtest overfitting.
+    public var trials: Int?
+    public var pbo: Double?
     public var members: [Member]
 
     public init(name: String, version: Int, createdAt: String, codeVersion: String, trainingRun: String,

@@ -36,10 +36,22 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
     public var volK = 0.5
     /// Fee per unit of notional per leg that a trade_outcome label charges on entry and on exit.
     public var feeRate = 0.0005
+    /// The windows the feature rows were computed with: part of the dataset's identity, so a model
+    /// can only be deployed with the features it was trained on. Set by `DatasetStage` from the store.
+    public var features = FeatureParameters()
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case timeframe, labelType, zscoreThreshold, horizon, lagFeatures, volK, feeRate }
+    enum CodingKeys: String, CodingKey { case timeframe, labelType, zscoreThreshold, horizon, lagFeatures, volK, feeRate, features }
+
+    /// Smallest |z| at which a model trained on this dataset may trade: labels defined on stretched
+    /// bars only say nothing about the others.
+    public var entryZ: Double {
+        switch labelType {
+        case .zThreshold, .tradeOutcome: zscoreThreshold
+        case .revertDirection, .volScaled: 0
+        }
+    }
 
     /// Definitions stored before a field existed decode with that field's default.
     public init(from decoder: Decoder) throws {
@@ -52,6 +64,7 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
         lagFeatures = try container.decodeIfPresent(Int.self, forKey: .lagFeatures) ?? defaults.lagFeatures
         volK = try container.decodeIfPresent(Double.self, forKey: .volK) ?? defaults.volK
         feeRate = try container.decodeIfPresent(Double.self, forKey: .feeRate) ?? defaults.feeRate
+        features = try container.decodeIfPresent(FeatureParameters.self, forKey: .features) ?? defaults.features
     }
 
     public func validate() throws {
@@ -101,9 +114,10 @@ public struct PairDataset: Sendable {
     public var z: [Double] = []
     /// β_t: the hedge ratio a position opened at the row uses.
     public var beta: [Double] = []
-    /// The next bar's spread increment with β frozen at the row: Δln A − β_t·Δln B (what a position
-    /// held over that bar earns); nil for the newest row.
-    public var nextBarMoves: [Double?] = []
+    /// Each leg's log move from this bar's close to the next bar's (a position held over that bar
+    /// earns Δln A − β·Δln B with the β it was opened with); nil for the newest row.
+    public var nextMovesA: [Double?] = []
+    public var nextMovesB: [Double?] = []
 
     public var count: Int { openTimes.count }
     public var labelledCount: Int { labels.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
@@ -130,9 +144,11 @@ public struct PairDataset: Sendable {
             beta.append(row.beta)
             if t + 1 < rows.count {
                 let next = rows[t + 1]
-                nextBarMoves.append(log(next.closeA / row.closeA) - row.beta * log(next.closeB / row.closeB))
+                nextMovesA.append(log(next.closeA / row.closeA))
+                nextMovesB.append(log(next.closeB / row.closeB))
             } else {
-                nextBarMoves.append(nil)
+                nextMovesA.append(nil)
+                nextMovesB.append(nil)
             }
             if definition.labelType == .tradeOutcome {
                 let outcome = abs(row.z) >= definition.zscoreThreshold && row.z != 0
@@ -215,8 +231,12 @@ public struct DatasetStage: Sendable {
 
     public init(store: MarketStore) { self.store = store }
 
-    public func build(_ definition: DatasetDefinition, pairs: [PairSelection.Pair], now: Int64 = UTCTime.nowMilliseconds()) throws -> DatasetSummary {
+    /// `screeningRun`: the screen the pairs come from (nil: a pairs file, screen unknown).
+    public func build(_ definition: DatasetDefinition, pairs: [PairSelection.Pair], screeningRun: String?,
+                      now: Int64 = UTCTime.nowMilliseconds()) throws -> DatasetSummary {
         try definition.validate()
+        var definition = definition
+        definition.features = try featureParameters(pairs: pairs, timeframe: definition.timeframe)
         let id = definition.identifier
         var summary = DatasetSummary(datasetId: id, pairs: 0, rows: 0, labelledRows: 0, positiveRate: nil, perPair: [])
         var datasets: [PairDataset] = []
@@ -235,9 +255,9 @@ public struct DatasetStage: Sendable {
             try db.execute(sql: "DELETE FROM datasets WHERE id = ?", arguments: [id])
             // The record first (rows reference it), its totals once the rows are in.
             try db.execute(sql: """
-                INSERT INTO datasets (id, created_at, timeframe, parameters, pairs, rows, labelled_rows, positive_rate)
-                VALUES (?, ?, ?, ?, 0, 0, 0, NULL)
-                """, arguments: [id, now, definition.timeframe.rawValue, try ResearchJSON.string(definition)])
+                INSERT INTO datasets (id, created_at, timeframe, parameters, pairs, rows, labelled_rows, positive_rate, screening_run_id)
+                VALUES (?, ?, ?, ?, 0, 0, 0, NULL, ?)
+                """, arguments: [id, now, definition.timeframe.rawValue, try ResearchJSON.string(definition), screeningRun])
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO dataset_rows (dataset_id, pair, open_time, label, forward_move) VALUES (?, ?, ?, ?, ?)
                 """)
@@ -258,5 +278,24 @@ public struct DatasetStage: Sendable {
                            arguments: [summary.pairs, summary.rows, summary.labelledRows, summary.positiveRate, id])
         }
         return summary
+    }
+
+    /// The one set of windows every pair's features were computed with.
+    func featureParameters(pairs: [PairSelection.Pair], timeframe: Timeframe) throws -> FeatureParameters {
+        let stored = try store.read { db in
+            try pairs.compactMap { pair -> (String, String)? in
+                try String.fetchOne(db, sql: "SELECT parameters FROM feature_sets WHERE pair = ? AND timeframe = ?",
+                                    arguments: [pair.pair, timeframe.rawValue]).map { (pair.pair, $0) }
+            }
+        }
+        let distinct = Set(stored.map(\.1))
+        guard let text = distinct.first else {
+            throw MarketDataError.invalidArgument("no \(timeframe) features for the selected pairs; run `mntrading features` first")
+        }
+        guard distinct.count == 1 else {
+            let listing = stored.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
+            throw MarketDataError.invalidArgument("the pairs' features were computed with different windows (\(listing)); rerun `mntrading features` for all of them with one --beta-window and --z-window")
+        }
+        return try ResearchJSON.decoder().decode(FeatureParameters.self, from: Data(text.utf8))
     }
 }

@@ -6,7 +6,10 @@ public struct FeatureParameters: Codable, Sendable, Equatable {
     public var betaWindow: Int
     public var zWindow: Int
 
-    public init(betaWindow: Int = 1000, zWindow: Int = 1000) {
+    /// Defaults for 5m bars: both windows 30 days. A hedge ratio estimated over a few days is mostly
+    /// noise, and its error leaks the legs' random walks into the spread; a z window of a few
+    /// half-lives lets the rolling mean chase the spread and eat the reversion it should measure.
+    public init(betaWindow: Int = 8640, zWindow: Int = 8640) {
         self.betaWindow = betaWindow
         self.zWindow = zWindow
     }

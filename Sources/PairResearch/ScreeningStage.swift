@@ -44,18 +44,27 @@ public struct ScreeningStage: Sendable {
         // A rerun replaces its own run and file, and becomes the latest: "latest" means the screen
         // run most recently, which is what the stages after it read.
         let createdAt = now
-        let path: String = existing?["file"] ?? locations.dataPath("pairs", "screened_pairs_\(UTCTime.compactStamp(createdAt)).json")
-        let run = ScreeningRun(runId: runId, createdAt: UTCTime.format(createdAt), timeframe: parameters.timeframe.rawValue,
+        // The run id in the name too: two screens in one second must not share a file.
+        let path: String = existing?["file"]
+            ?? locations.dataPath("pairs", "screened_pairs_\(UTCTime.compactStamp(createdAt))_\(runId.prefix(8)).json")
+        let openTimes = inputs.flatMap { [$0.bars.first?.openTime, $0.bars.last?.openTime] }.compactMap { $0 }
+        // The window the screen saw: from its first bar's open to its last bar's close.
+        let window = openTimes.min().map { [$0, openTimes.max()! + parameters.timeframe.milliseconds] }
+        var run = ScreeningRun(runId: runId, createdAt: UTCTime.format(createdAt), timeframe: parameters.timeframe.rawValue,
                                parameters: parameters, symbols: symbols, pairsTested: symbols.count * (symbols.count - 1) / 2,
                                pairs: outcome.selected, rejected: outcome.rejected)
+        run.window = window
+        run.windowText = window?.map(UTCTime.format)
+        run.rejectedBy = ScreeningRun.tally(outcome.rejected)
         try AtomicFile.write(try ResearchJSON.encoder().encode(run), to: path)
         try store.write { db in
             try db.execute(sql: "DELETE FROM screening_runs WHERE id = ?", arguments: [runId])
             try db.execute(sql: """
-                INSERT INTO screening_runs (id, created_at, timeframe, parameters, symbols, pairs_tested, pairs_selected, file)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO screening_runs (id, created_at, timeframe, parameters, symbols, pairs_tested, pairs_selected, file,
+                    window_start, window_end)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [runId, createdAt, parameters.timeframe.rawValue, try ResearchJSON.string(parameters),
-                                 symbols.count, run.pairsTested, run.pairs.count, path])
+                                 symbols.count, run.pairsTested, run.pairs.count, path, run.window?.first, run.window?.last])
             for pair in run.pairs + run.rejected {
                 try db.execute(sql: """
                     INSERT INTO screened_pairs (run_id, pair, a, b, selected, reason, beta, alpha, adf_stat, pvalue, lags,
@@ -94,6 +103,15 @@ public enum PairSelection {
             self.a = a
             self.b = b
             pair = "\(a)__\(b)"
+        }
+    }
+
+    /// The screening run a pair list comes from: `latest` names one; a file names none, so the
+    /// screen's window (and whether it overlaps the scored period) is unknown.
+    public static func screeningRun(_ argument: String, store: MarketStore) throws -> String? {
+        guard argument == "latest" else { return nil }
+        return try store.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
         }
     }
 

@@ -91,6 +91,8 @@ public struct OrderBook: Codable, Sendable, Equatable {
     public var skipped: [SkippedPair]
     /// Did the caps scale the book down (factor < 1 for some pair)?
     public var capped: Bool
+    /// How the model's training backtested such orders (fill delay, fee, slippage), when known.
+    public var execution: String? = nil
 }
 
 public enum Aggregator {

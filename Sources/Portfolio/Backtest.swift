@@ -1,17 +1,5 @@
 import Foundation
-
-public struct BacktestCosts: Codable, Sendable, Equatable {
-    /// Fee per unit of notional traded, per leg (0.0005 = 5 bp).
-    public var feeRate = 0.0005
-    public var slippageBps = 0.0
-
-    public init(feeRate: Double = 0.0005, slippageBps: Double = 0) {
-        self.feeRate = feeRate
-        self.slippageBps = slippageBps
-    }
-
-    var perUnitTraded: Double { feeRate + slippageBps / 10_000 }
-}
+import ModelFormat
 
 public struct BacktestResult: Codable, Sendable, Equatable {
     public var bars: Int
@@ -30,25 +18,39 @@ public struct BacktestResult: Codable, Sendable, Equatable {
     public var exposure: Double
 }
 
-/// Next-bar spread P&L of a pair position.
+/// Spread P&L of a pair position.
 ///
-/// A position p_t ∈ [−1, 1] taken at the close of bar t (+1 = long the spread: long A, short β·B)
-/// earns the next bar's spread increment Δs = Δln A − β_t·Δln B, with β_t known at t. Capital is the
-/// gross notional 1 + |β_t|, so the bar's return is p_t·Δs / (1 + |β_t|). Every change of position
-/// pays fees and slippage on both legs: |p_t − p_{t−1}|·(fee + slippage) per unit of capital.
+/// A position p ∈ [−1, 1] decided at the close of bar t (+1 = long the spread: long A, short β·B,
+/// with β_t known at t) is filled `delayBars` bars later and then earns each bar's spread increment
+/// Δln A − β_t·Δln B. Capital is the gross notional 1 + |β_t|, so a bar's return is
+/// p·Δs / (1 + |β_t|). Every change of the held position pays fee and slippage on both legs:
+/// |Δp|·(fee + slippage) per unit of capital.
 public enum Backtest {
-    public static func returns(positions: [Double], nextMoves: [Double], betas: [Double], costs: BacktestCosts) -> [Double] {
-        precondition(positions.count == nextMoves.count && positions.count == betas.count, "backtest inputs differ in length")
+    /// Per-bar returns. `movesA[t]`/`movesB[t]` are the legs' log moves from bar t's close to bar
+    /// t+1's; `positions[t]` is what was decided at bar t's close.
+    public static func run(positions: [Double], movesA: [Double], movesB: [Double], betas: [Double], execution: Execution,
+                           barsPerYear: Double) -> (result: BacktestResult, returns: [Double]) {
+        precondition(positions.count == movesA.count && positions.count == movesB.count && positions.count == betas.count,
+                     "backtest inputs differ in length")
+        let delay = execution.delayBars
+        var held = [Double](repeating: 0, count: positions.count)
+        var spreadMoves = [Double](repeating: 0, count: positions.count)
+        var returns = [Double](repeating: 0, count: positions.count)
         var previous = 0.0
-        return positions.indices.map { t in
-            let position = positions[t]
-            let gross = position * nextMoves[t] / (1 + abs(betas[t]))
-            let cost = abs(position - previous) * costs.perUnitTraded
+        for t in positions.indices {
+            let decided = t - delay
+            let position = decided >= 0 ? positions[decided] : 0
+            let beta = betas[max(decided, 0)]
+            let move = movesA[t] - beta * movesB[t]
+            held[t] = position
+            spreadMoves[t] = move
+            returns[t] = position * move / (1 + abs(beta)) - abs(position - previous) * execution.perUnitTraded
             previous = position
-            return gross - cost
         }
+        return (evaluate(returns: returns, positions: held, nextMoves: spreadMoves, barsPerYear: barsPerYear), returns)
     }
 
+    /// Figures of per-bar returns; `positions` are the held positions, `nextMoves` the spread moves they earned.
     public static func evaluate(returns: [Double], positions: [Double], nextMoves: [Double], barsPerYear: Double) -> BacktestResult {
         let n = returns.count
         var equity = 1.0, peak = 1.0, maxDrawdown = 0.0
@@ -78,17 +80,13 @@ public enum Backtest {
                               exposure: n > 0 ? Double(inPosition) / Double(n) : 0)
     }
 
-    public static func run(positions: [Double], nextMoves: [Double], betas: [Double], costs: BacktestCosts,
-                           barsPerYear: Double) -> (result: BacktestResult, returns: [Double]) {
-        let perBar = returns(positions: positions, nextMoves: nextMoves, betas: betas, costs: costs)
-        return (evaluate(returns: perBar, positions: positions, nextMoves: nextMoves, barsPerYear: barsPerYear), perBar)
-    }
-
-    /// Model positions: flat until the calibrated probability reaches the threshold, then against the
-    /// stretch (−sign z); held until the spread crosses its mean (z changes side), then flat again
-    /// unless the model signals anew. Each position depends on bars ≤ t only.
-    public static func modelPositions(probabilities: [Double], z: [Double], threshold: Double) -> [Double] {
-        holdToMean(z: z) { t in probabilities[t] >= threshold }
+    /// Model positions: flat until the calibrated probability reaches the threshold on a bar stretched
+    /// at least `entryZ`, then against the stretch (−sign z); held until the spread crosses its mean
+    /// (z changes side), then flat again unless the model signals anew. The router's signal is the
+    /// same rule (`Router`), so what live trading does is what was backtested. Each position depends
+    /// on bars ≤ t only.
+    public static func modelPositions(probabilities: [Double], z: [Double], threshold: Double, entryZ: Double) -> [Double] {
+        holdToMean(z: z) { t in probabilities[t] >= threshold && abs(z[t]) >= entryZ }
     }
 
     /// The plain z rule: enter against the stretch when |z| ≥ threshold, exit when z crosses the mean.

@@ -49,7 +49,8 @@ public enum ReportRenderer {
         if let book = data.book {
             tables.append(Table(
                 title: "Orders", note: "Target positions at the last close. Gross \(money(book.totals.gross)), net \(money(book.totals.net))"
-                    + (book.capped ? "; scaled down by the caps." : "."),
+                    + (book.capped ? "; scaled down by the caps." : ".")
+                    + (data.model?.execution.map { " Training backtested such orders \($0.summary)." } ?? ""),
                 headers: ["symbol", "side", "notional", "quantity", "price", "pair", "weight", "proba"],
                 rows: book.orders.map { o in
                     [o.symbol, o.side, money(o.notional), number(o.quantity, 6), number(o.price, 4), o.pair, percent(o.weight), number(o.proba)]
@@ -60,11 +61,20 @@ public enum ReportRenderer {
             }
         }
         if let model = data.model {
+            // The three periods side by side: what the screen saw (in sample), out of fold, the holdout.
+            func count(_ value: Double?) -> String { value.map { String(Int($0)) } ?? "–" }
+            var note = "Screen: in sample (it chose the pair on those bars). Out of fold and holdout: after costs"
+                + (model.execution.map { " (\($0.summary))" } ?? "") + "."
+            if let trials = model.trials { note += " \(trials) trials" + (model.pbo.map { ", probability of backtest overfitting \(number($0, 2))" } ?? "") + "." }
+            if model.guardrails == false { note += " Selected WITHOUT guardrails." }
             tables.append(Table(
-                title: "Model members", note: nil, headers: ["pair", "kind", "threshold", "OOF ROC-AUC", "OOF Sharpe", "max drawdown", "training window"],
+                title: "Model members", note: note,
+                headers: ["pair", "kind", "screen p-value", "OOF Sharpe", "OOF trades", "Deflated Sharpe", "holdout Sharpe", "holdout trades",
+                          "OOF ROC-AUC", "training window"],
                 rows: model.pairs.map { m in
-                    [m.pair, m.kind, number(m.threshold), number(m.metrics?.oofRocAuc), number(m.metrics?.sharpe, 2),
-                     percent(m.metrics?.maxDrawdown), m.trainingWindow?.joined(separator: " → ") ?? "–"]
+                    [m.pair, m.kind, number(m.metrics?.screenPvalue, 4), number(m.metrics?.sharpe, 2), count(m.metrics?.oofTrades),
+                     number(m.metrics?.deflatedSharpe, 3), number(m.metrics?.holdoutSharpe, 2), count(m.metrics?.holdoutTrades),
+                     number(m.metrics?.oofRocAuc), m.trainingWindow?.joined(separator: " → ") ?? "–"]
                 }))
         }
         if !data.pairBacktests.isEmpty {
@@ -75,7 +85,7 @@ public enum ReportRenderer {
                 rows.insert(["portfolio (equal weight)", percent(portfolio.cumulativeReturn), number(portfolio.sharpe, 2),
                              percent(portfolio.maxDrawdown), "–"], at: 0)
             }
-            tables.append(Table(title: "Out-of-fold backtests (after fees)", note: nil,
+            tables.append(Table(title: "Out-of-fold backtests (after costs)", note: nil,
                                 headers: ["", "return", "Sharpe", "max drawdown", "trades"], rows: rows))
         }
         return tables

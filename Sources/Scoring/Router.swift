@@ -18,7 +18,7 @@ public final class Router: Sendable {
     struct Member: Sendable {
         let model: CompiledMember
         let calibration: Calibration
-        let threshold: Double
+        let entry: RouterManifest.Member
     }
 
     public let manifest: RouterManifest
@@ -42,6 +42,13 @@ public final class Router: Sendable {
         guard manifest.formatVersion == RouterManifest.currentFormatVersion else {
             throw ModelFormatError.invalidModel(file: manifestPath, problem: "unknown format_version \(manifest.formatVersion)")
         }
+        // The feature windows are the model's: a version without them, or whose lag columns disagree
+        // with them, would be served features other than the ones it was trained on.
+        let parameters = manifest.featureParameters
+        let lagColumns = manifest.featureColumns.filter { $0.contains("_lag") }.count
+        guard parameters.betaWindow >= 10, parameters.zWindow >= 10, lagColumns == 2 * parameters.lagFeatures else {
+            throw ModelFormatError.invalidModel(file: manifestPath, problem: "feature parameters (β window \(parameters.betaWindow), z window \(parameters.zWindow), \(parameters.lagFeatures) lags) do not match its \(lagColumns) lag columns")
+        }
         guard let zColumn = manifest.featureColumns.firstIndex(of: "z") else {
             throw ModelFormatError.invalidModel(file: manifestPath, problem: "feature columns lack z, which the signal direction needs")
         }
@@ -58,7 +65,10 @@ public final class Router: Sendable {
             guard model.featureCount == manifest.featureColumns.count else {
                 throw ModelFormatError.invalidModel(file: path, problem: "expects \(model.featureCount) features, the router has \(manifest.featureColumns.count)")
             }
-            members[member.pair] = Member(model: CompiledMember(model), calibration: member.calibration, threshold: member.threshold)
+            guard member.calibration.isMonotoneIncreasing else {
+                throw ModelFormatError.invalidModel(file: manifestPath, problem: "member \(member.pair)'s calibration decreases: it would invert the model's ranking")
+            }
+            members[member.pair] = Member(model: CompiledMember(model), calibration: member.calibration, entry: member)
         }
         self.manifest = manifest
         self.members = members
@@ -131,8 +141,8 @@ public final class Router: Sendable {
             let member = members[pair]!
             let z = Double(values[index * width + zColumn])
             let proba = probabilities[index]
-            let signal = proba >= member.threshold && z.isFinite && z != 0 ? (z > 0 ? -1 : 1) : 0
-            return Prediction(pair: pair, proba: proba, signal: signal, threshold: member.threshold, modelVersion: manifest.version)
+            let signal = member.entry.signal(proba: proba, z: z)
+            return Prediction(pair: pair, proba: proba, signal: signal, threshold: member.entry.threshold, modelVersion: manifest.version)
         }
     }
 

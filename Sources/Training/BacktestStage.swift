@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MarketData
+import ModelFormat
 import PairResearch
 import Portfolio
 
@@ -22,7 +23,7 @@ public struct BacktestReport: Codable, Sendable {
     public var signals: SignalSource
     public var probaThreshold: Double
     public var zThreshold: Double
-    public var costs: BacktestCosts
+    public var execution: Execution
     public var pairs: [Pair]
     public var portfolio: BacktestResult?
     public var portfolioEquity: [EquityPoint]
@@ -39,15 +40,15 @@ public struct BacktestStage: Sendable {
         self.locations = locations
     }
 
-    public func run(signals: SignalSource, probaThreshold: Double, zThreshold: Double, costs: BacktestCosts) throws -> (report: BacktestReport, path: String) {
+    public func run(signals: SignalSource, probaThreshold: Double, zThreshold: Double, execution: Execution) throws -> (report: BacktestReport, path: String) {
         guard (0...1).contains(probaThreshold) else { throw TrainingError.invalidArgument("--proba-threshold must be in [0, 1] (got \(probaThreshold))") }
-        guard costs.feeRate >= 0, costs.slippageBps >= 0 else { throw TrainingError.invalidArgument("fees and slippage must not be negative") }
-        let stage = TrainStage(store: store, locations: locations)
-        let (_, definition, _) = try stage.latestDataset()
-        let runId = try store.read { db in
-            try TrainingRuns.latestCompleteId(db)
+        if let problem = try execution.validate() { throw TrainingError.invalidArgument(problem) }
+        let (runId, definition) = try store.read { db -> (String, DatasetDefinition) in
+            guard let run = try Row.fetchOne(db, sql: "SELECT id, dataset_id FROM training_runs WHERE id = (\(TrainingRuns.latestCompleteIdSQL))") else {
+                throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
+            }
+            return (run["id"], try DatasetRecord.load(db, id: run["dataset_id"]).definition)
         }
-        guard let runId else { throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first") }
         let predictions = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT pair, open_time, calibrated FROM oof_predictions WHERE run_id = ? ORDER BY pair, open_time",
                              arguments: [runId])
@@ -63,7 +64,8 @@ public struct BacktestStage: Sendable {
             var settings = TrainingSettings()
             settings.probaThreshold = probaThreshold
             settings.zRuleThreshold = zThreshold
-            settings.costs = costs
+            settings.execution = execution
+            settings.entryZ = definition.entryZ
             settings.barsPerYear = definition.timeframe.barsPerYear
             let (model, baseline, times) = PairTrainer.spanBacktest(dataset, rows: rows, probabilities: rows.map { probabilities[dataset.openTimes[$0]]! },
                                                                     settings: settings)
@@ -72,7 +74,7 @@ public struct BacktestStage: Sendable {
             streams.append((times, outcome.returns))
         }
         let portfolio = Backtest.portfolio(streams, barsPerYear: definition.timeframe.barsPerYear)
-        let report = BacktestReport(runId: runId, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, costs: costs,
+        let report = BacktestReport(runId: runId, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, execution: execution,
                                     pairs: pairs, portfolio: portfolio.result, portfolioEquity: portfolio.equity)
         let path = locations.dataPath("training", "backtest_\(signals.rawValue).json")
         try AtomicFile.write(try ResearchJSON.encoder().encode(report), to: path)

@@ -22,8 +22,7 @@ public struct MemberExport: Sendable {
     }
 
     public func write(to directory: String, maxRows: Int = 2_000) throws -> [String] {
-        let stage = TrainStage(store: store, locations: Locations(dataDirectory: directory))
-        let (_, definition, _) = try stage.latestDataset()
+        let definition = try store.read { db in try DatasetRecord.load(db) }.definition
         let entries = try store.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT p.pair, p.result, p.model FROM training_pairs p JOIN training_runs r ON r.id = p.run_id

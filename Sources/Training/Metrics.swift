@@ -49,6 +49,20 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
         return (rankSum - Double(positives) * Double(positives + 1) / 2) / (Double(positives) * Double(negatives))
     }
 
+    /// Whether the scores rank the labels backwards beyond chance: ROC-AUC more than two standard
+    /// errors below 0.5. The error is Hanley & McNeil's (1982), inflated for overlapping labels:
+    /// neighbouring bars share most of their label's future, so a run of equal labels in time
+    /// order is closer to one observation than to many (design effect = rows / runs).
+    static func rankedBackwards(_ scores: [Double], _ labels: [Int]) -> Bool {
+        guard let auc = rocAUC(scores, labels) else { return false }
+        let n1 = Double(labels.reduce(0, +)), n0 = Double(labels.count) - n1
+        let q1 = auc / (2 - auc), q2 = 2 * auc * auc / (1 + auc)
+        let variance = (auc * (1 - auc) + (n1 - 1) * (q1 - auc * auc) + (n0 - 1) * (q2 - auc * auc)) / (n1 * n0)
+        let runs = 1 + zip(labels, labels.dropFirst()).filter { $0 != $1 }.count
+        let designEffect = Double(labels.count) / Double(runs)
+        return auc < 0.5 - 2 * (variance * designEffect).squareRoot()
+    }
+
     /// Average precision (scikit-learn's `average_precision_score`): Σ (R_k − R_{k−1})·P_k over
     /// distinct score thresholds, highest first.
     static func averagePrecision(_ scores: [Double], _ labels: [Int]) -> Double? {

@@ -12,12 +12,40 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var probaThreshold = 0.6
     /// |z| at which the plain z rule (the baseline) takes a position.
     public var zRuleThreshold = 1.2
-    public var costs = BacktestCosts()
+    /// Smallest |z| at which the model may enter: the label's own stretch for labels defined on
+    /// stretched bars only (set from the dataset), so the model never trades bars it was not
+    /// trained or scored on.
+    public var entryZ = 0.0
+    public var execution = Execution()
     public var barsPerYear = 365.0 * 288
     /// Fewest labelled rows a pair needs.
     public var minRows = 500
+    /// The final days of the data that no choice sees: the champion is refitted before them and
+    /// scored on them once.
+    public var holdoutDays = 30.0
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case crossValidation, fit, candidates, calibration, probaThreshold, zRuleThreshold, entryZ, execution, barsPerYear, minRows, holdoutDays
+    }
+
+    /// Settings stored before a field existed decode with that field's default.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = TrainingSettings()
+        crossValidation = try container.decodeIfPresent(CrossValidation.self, forKey: .crossValidation) ?? defaults.crossValidation
+        fit = try container.decodeIfPresent(FitSettings.self, forKey: .fit) ?? defaults.fit
+        candidates = try container.decodeIfPresent([Candidate].self, forKey: .candidates) ?? defaults.candidates
+        calibration = try container.decodeIfPresent(Calibration.Method.self, forKey: .calibration) ?? defaults.calibration
+        probaThreshold = try container.decodeIfPresent(Double.self, forKey: .probaThreshold) ?? defaults.probaThreshold
+        zRuleThreshold = try container.decodeIfPresent(Double.self, forKey: .zRuleThreshold) ?? defaults.zRuleThreshold
+        entryZ = try container.decodeIfPresent(Double.self, forKey: .entryZ) ?? 0
+        execution = try container.decodeIfPresent(Execution.self, forKey: .execution) ?? Execution(slippageBps: 0, delayBars: 0)
+        barsPerYear = try container.decodeIfPresent(Double.self, forKey: .barsPerYear) ?? defaults.barsPerYear
+        minRows = try container.decodeIfPresent(Int.self, forKey: .minRows) ?? defaults.minRows
+        holdoutDays = try container.decodeIfPresent(Double.self, forKey: .holdoutDays) ?? 0
+    }
 }
 
 public struct FoldReport: Codable, Sendable, Equatable {
@@ -26,16 +54,22 @@ public struct FoldReport: Codable, Sendable, Equatable {
     public var testRows: Int
     public var firstTestTime: Int64
     public var rounds: Int
+    /// Of the fold's test predictions, calibrated with what the earlier folds alone fitted.
     public var metrics: ClassificationMetrics
     public var backtest: BacktestResult
 }
 
+/// One candidate tried on one pair: a trial, as the Deflated Sharpe Ratio and PBO count them.
 public struct CandidateReport: Codable, Sendable, Equatable {
     public var candidate: String
-    public var meanFoldSharpe: Double
+    /// Out-of-fold backtest after costs, annualised.
+    public var oofSharpe: Double
+    /// The same per bar (not annualised): what the trial statistics compare.
+    public var perBarSharpe: Double
+    public var oofTrades: Int
     public var meanFoldAUC: Double?
 
-    enum CodingKeys: String, CodingKey { case candidate, meanFoldSharpe, meanFoldAUC = "meanFoldAuc" }
+    enum CodingKeys: String, CodingKey { case candidate, oofSharpe, perBarSharpe, oofTrades, meanFoldAUC = "meanFoldAuc" }
 }
 
 /// Everything the trainer learned about one pair.
@@ -50,13 +84,30 @@ public struct PairTrainingResult: Codable, Sendable {
     public var rounds: Int?
     public var candidates: [CandidateReport] = []
     public var folds: [FoldReport] = []
-    /// Of the champion's out-of-fold predictions, after calibration.
+    /// Of the champion's out-of-fold predictions, each fold calibrated by the folds before it.
     public var oof: ClassificationMetrics?
+    /// ROC-AUC of the champion's raw (uncalibrated) out-of-fold predictions.
+    public var oofRawRocAUC: Double?
+    /// The calibration the deployed model uses: fitted on every out-of-fold prediction, all of them
+    /// before the holdout.
     public var calibration: Calibration = .none
+    /// The calibration would have reversed the model's ranking: never deployed.
+    public var antiPredictive = false
+    public var calibrationWarning: String?
     public var threshold: Double = 0.5
+    public var entryZ: Double = 0
+    /// Out of fold, after costs, with the execution delay.
     public var backtest: BacktestResult?
-    /// The plain z rule on the same bars, after the same fees.
+    /// The plain z rule on the same bars, after the same costs.
     public var baselineZRule: BacktestResult?
+    /// The refitted champion on the holdout (bars no choice saw), after costs.
+    public var holdout: BacktestResult?
+    public var holdoutBaselineZRule: BacktestResult?
+    /// Classification quality on the holdout's labelled bars.
+    public var holdoutMetrics: ClassificationMetrics?
+    public var holdoutWindow: [Int64] = []
+    /// Deflated Sharpe Ratio of the out-of-fold returns, given every trial of the run (set by the run).
+    public var deflatedSharpe: Double?
     public var equity: [EquityPoint] = []
     public var baselineEquity: [EquityPoint] = []
     /// Average gain per feature, by name.
@@ -65,12 +116,30 @@ public struct PairTrainingResult: Codable, Sendable {
     public var standardisation: Standardisation?
     /// The refitted champion as XGBoost JSON.
     public var model: [UInt8]?
+    /// First and last bar the champion was fitted on.
     public var trainingWindow: [Int64] = []
     public var oofPredictions: [OOFPrediction] = []
     /// Strategy returns over the out-of-fold span (every bar from the first to the last OOF row), and
     /// their bar times, for the portfolio.
     public var oofReturns: [Double] = []
     public var oofReturnTimes: [Int64] = []
+    /// Every candidate's out-of-fold returns on `oofReturnTimes`, for the run's PBO.
+    public var trialReturns: [[Double]] = []
+    public var holdoutReturns: [Double] = []
+    public var holdoutReturnTimes: [Int64] = []
+
+    /// What goes into the store's JSON: the per-bar series live in their own tables.
+    var summary: PairTrainingResult {
+        var copy = self
+        copy.model = nil
+        copy.oofPredictions = []
+        copy.oofReturns = []
+        copy.oofReturnTimes = []
+        copy.trialReturns = []
+        copy.holdoutReturns = []
+        copy.holdoutReturnTimes = []
+        return copy
+    }
 }
 
 public struct OOFPrediction: Codable, Sendable, Equatable {
@@ -81,23 +150,47 @@ public struct OOFPrediction: Codable, Sendable, Equatable {
     public var label: Int
 }
 
-/// Trains one pair: walk-forward CV of every candidate, champion choice on fold trading metrics
-/// (then AUC), calibration on the champion's out-of-fold predictions, OOF backtest against the z rule,
-/// and a refit of the champion on the whole window.
+/// Trains one pair on the bars before the holdout, then scores the result once on the holdout.
+///
+/// Every choice is made on data before the bars it is scored on: walk-forward CV of every
+/// candidate, each fold calibrated by what the folds before it predicted (the first fold by its
+/// own early-stopping slice); the champion is the candidate whose out-of-fold trading after costs
+/// earned the best Sharpe; it is refitted on everything before the holdout with the calibration
+/// fitted on all its out-of-fold predictions, and that model alone is run over the holdout.
 public struct PairTrainer: Sendable {
     public let settings: TrainingSettings
 
     public init(settings: TrainingSettings) { self.settings = settings }
 
-    public func train(_ dataset: PairDataset) throws -> PairTrainingResult {
+    struct Trial {
+        var candidate: Candidate
+        var folds: [FoldReport]
+        var raw: [Double]
+        var calibrated: [Double]
+        var rows: [Int]
+        var foldOfRow: [Int]
+        var backtest: BacktestResult
+        var returns: [Double]
+        var meanAUC: Double?
+    }
+
+    /// `holdoutStart`: open time of the holdout's first bar (nil: no holdout).
+    public func train(_ dataset: PairDataset, holdoutStart: Int64? = nil) throws -> PairTrainingResult {
         var result = PairTrainingResult(pair: dataset.pair, status: "skipped")
         result.featureNames = dataset.featureNames
         result.threshold = settings.probaThreshold
-        // Labelled rows that also know the next bar's move (the backtest needs it).
-        let rows = dataset.labels.indices.filter { dataset.labels[$0] != nil && dataset.nextBarMoves[$0] != nil }
+        result.entryZ = settings.entryZ
+        var cv = settings.crossValidation
+        cv.horizon = max(cv.horizon, 1)
+        let holdoutIndex = holdoutStart.map { start in dataset.openTimes.firstIndex { $0 >= start } ?? dataset.count } ?? dataset.count
+        // Labelled rows that know the next bar's move, whose label window ends before the holdout.
+        let purge = max(cv.horizon, cv.gap)
+        let rows = dataset.labels.indices.filter {
+            dataset.labels[$0] != nil && dataset.nextMovesA[$0] != nil && $0 + purge < holdoutIndex
+        }
         result.labelledRows = rows.count
         guard rows.count >= settings.minRows else {
-            result.reason = "too few labelled rows (\(rows.count) < \(settings.minRows))"
+            result.reason = "too few labelled rows before the holdout (\(rows.count) < \(settings.minRows))"
             return result
         }
         let labels = dataset.labels.map { $0 ?? 0 }
@@ -106,80 +199,86 @@ public struct PairTrainer: Sendable {
             result.reason = "a single class in \(rows.count) labelled rows"
             return result
         }
-        var cv = settings.crossValidation
-        cv.horizon = max(cv.horizon, 1)
-        let folds = cv.folds(rows: rows.count)
-        guard !folds.isEmpty else {
-            result.reason = "too few rows for \(cv.splits) walk-forward folds"
+        let folds: [Fold]
+        do {
+            folds = try cv.folds(rowBars: rows)
+        } catch let error as TrainingError {
+            result.reason = error.description
             return result
         }
         let columns = dataset.featureNames.count
 
-        struct Evaluated {
-            var candidate: Candidate
-            var folds: [FoldReport]
-            var oof: [Double]
-            var oofRows: [Int]
-            var oofFolds: [Int]
-            var meanSharpe: Double
-            var meanAUC: Double?
-        }
-        var evaluated: [Evaluated] = []
+        var trials: [Trial] = []
         for candidate in settings.candidates {
             var reports: [FoldReport] = []
-            var oof: [Double] = [], oofRows: [Int] = [], oofFolds: [Int] = []
+            var raw: [Double] = [], calibrated: [Double] = [], oofRows: [Int] = [], foldOfRow: [Int] = []
             for fold in folds {
                 let fit = fold.fit.map { rows[$0] }, validation = fold.validation.map { rows[$0] }, test = fold.test.map { rows[$0] }
-                let foldLabels = fit.map { labels[$0] }
-                guard foldLabels.contains(0), foldLabels.contains(1) else { continue }
+                let fitLabels = fit.map { labels[$0] }
+                guard fitLabels.contains(0), fitLabels.contains(1) else {
+                    result.reason = "fold \(fold.index + 1)'s training rows have a single class"
+                    return result
+                }
                 let model = try FittedModel.fit(candidate, values: dataset.features, columns: columns, labels: labels,
                                                 fit: fit, validation: validation, settings: settings.fit)
-                let probabilities = try model.predict(rows: test, values: dataset.features)
-                let backtest = Self.spanBacktest(dataset, rows: test, probabilities: probabilities, settings: settings).model.result
+                let testRaw = try model.predict(rows: test, values: dataset.features)
+                // Cross-fitted: this fold's calibration sees only predictions made before its test bars.
+                let calibration = try TimeAccount.honesty.measure {
+                    raw.isEmpty
+                        ? Calibration.fit(settings.calibration, probabilities: try model.predict(rows: validation, values: dataset.features),
+                                          labels: validation.map { labels[$0] }).calibration
+                        : Calibration.fit(settings.calibration, probabilities: raw, labels: oofRows.map { labels[$0] }).calibration
+                }
+                let testCalibrated = testRaw.map(calibration.apply)
+                let backtest = spanBacktest(dataset, rows: test, probabilities: testCalibrated).model.result
                 reports.append(FoldReport(fold: fold.index, trainRows: fit.count, testRows: test.count,
                                           firstTestTime: dataset.openTimes[test[0]], rounds: model.rounds,
-                                          metrics: ClassificationMetrics(probabilities: probabilities, labels: test.map { labels[$0] }),
+                                          metrics: ClassificationMetrics(probabilities: testCalibrated, labels: test.map { labels[$0] }),
                                           backtest: backtest))
-                oof += probabilities
+                raw += testRaw
+                calibrated += testCalibrated
                 oofRows += test
-                oofFolds += Array(repeating: fold.index, count: test.count)
+                foldOfRow += Array(repeating: fold.index, count: test.count)
             }
-            guard !reports.isEmpty else { continue }
+            let span = TimeAccount.honesty.measure { spanBacktest(dataset, rows: oofRows, probabilities: calibrated) }
             let aucs = reports.compactMap(\.metrics.rocAUC)
-            evaluated.append(Evaluated(candidate: candidate, folds: reports, oof: oof, oofRows: oofRows, oofFolds: oofFolds,
-                                       meanSharpe: reports.map(\.backtest.sharpe).reduce(0, +) / Double(reports.count),
-                                       meanAUC: aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count)))
+            trials.append(Trial(candidate: candidate, folds: reports, raw: raw, calibrated: calibrated, rows: oofRows, foldOfRow: foldOfRow,
+                                backtest: span.model.result, returns: span.model.returns,
+                                meanAUC: aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count)))
         }
-        guard !evaluated.isEmpty else {
-            result.reason = "no fold had both classes in its training rows"
-            return result
+        result.candidates = trials.map { trial in
+            CandidateReport(candidate: trial.candidate.name, oofSharpe: trial.backtest.sharpe,
+                            perBarSharpe: ReturnStatistics(trial.returns).sharpe, oofTrades: trial.backtest.trades, meanFoldAUC: trial.meanAUC)
         }
-        result.candidates = evaluated.map { CandidateReport(candidate: $0.candidate.name, meanFoldSharpe: $0.meanSharpe, meanFoldAUC: $0.meanAUC) }
-        // Fold trading metrics first, AUC to break ties; the first candidate of the grid wins exact ties.
-        let best = evaluated.enumerated().max { lhs, rhs in
-            (lhs.element.meanSharpe, lhs.element.meanAUC ?? 0, -lhs.offset) < (rhs.element.meanSharpe, rhs.element.meanAUC ?? 0, -rhs.offset)
+        result.trialReturns = trials.map(\.returns)
+        // Money after costs out of fold first, fold AUC to break ties; the grid's first wins exact ties.
+        let best = trials.enumerated().max { lhs, rhs in
+            (lhs.element.backtest.sharpe, lhs.element.meanAUC ?? 0, -lhs.offset) < (rhs.element.backtest.sharpe, rhs.element.meanAUC ?? 0, -rhs.offset)
         }!.element
 
         result.champion = best.candidate
         result.championName = best.candidate.name
         result.folds = best.folds
-        let oofLabels = best.oofRows.map { labels[$0] }
-        result.calibration = Calibration.fit(settings.calibration, probabilities: best.oof, labels: oofLabels)
-        let calibrated = best.oof.map(result.calibration.apply)
-        result.oof = ClassificationMetrics(probabilities: calibrated, labels: oofLabels)
-        result.oofPredictions = best.oofRows.indices.map { index in
-            OOFPrediction(time: dataset.openTimes[best.oofRows[index]], fold: best.oofFolds[index], raw: best.oof[index],
-                          calibrated: calibrated[index], label: oofLabels[index])
+        let oofLabels = best.rows.map { labels[$0] }
+        result.oof = ClassificationMetrics(probabilities: best.calibrated, labels: oofLabels)
+        result.oofRawRocAUC = ClassificationMetrics.rocAUC(best.raw, oofLabels)
+        let deployed = Calibration.fit(settings.calibration, probabilities: best.raw, labels: oofLabels)
+        result.calibration = deployed.calibration
+        result.calibrationWarning = deployed.warning
+        result.antiPredictive = deployed.antiPredictive || ClassificationMetrics.rankedBackwards(best.raw, oofLabels)
+        result.oofPredictions = best.rows.indices.map { index in
+            OOFPrediction(time: dataset.openTimes[best.rows[index]], fold: best.foldOfRow[index], raw: best.raw[index],
+                          calibrated: best.calibrated[index], label: oofLabels[index])
         }
-        let (model, baseline, oofTimes) = Self.spanBacktest(dataset, rows: best.oofRows, probabilities: calibrated, settings: settings)
-        result.backtest = model.result
-        result.baselineZRule = baseline.result
-        result.oofReturns = model.returns
-        result.oofReturnTimes = oofTimes
-        result.equity = Backtest.equityCurve(times: oofTimes, returns: model.returns)
-        result.baselineEquity = Backtest.equityCurve(times: oofTimes, returns: baseline.returns)
+        let oofSpan = spanBacktest(dataset, rows: best.rows, probabilities: best.calibrated)
+        result.backtest = oofSpan.model.result
+        result.baselineZRule = oofSpan.baseline.result
+        result.oofReturns = oofSpan.model.returns
+        result.oofReturnTimes = oofSpan.times
+        result.equity = Backtest.equityCurve(times: oofSpan.times, returns: oofSpan.model.returns)
+        result.baselineEquity = Backtest.equityCurve(times: oofSpan.times, returns: oofSpan.baseline.returns)
 
-        // Refit on the whole window with the rounds the folds chose (their median).
+        // Refit on everything before the holdout with the rounds the folds chose (their median).
         let rounds = best.folds.map(\.rounds).sorted()[best.folds.count / 2]
         let final = try FittedModel.fit(best.candidate, values: dataset.features, columns: columns, labels: labels,
                                         fit: rows, validation: [], settings: settings.fit, fixedRounds: rounds)
@@ -192,24 +291,55 @@ public struct PairTrainer: Sendable {
             }
         }
         result.trainingWindow = [dataset.openTimes[rows.first!], dataset.openTimes[rows.last!]]
+
+        try TimeAccount.honesty.measure { try scoreHoldout(dataset, from: holdoutIndex, model: final, labels: labels, into: &result) }
         result.status = "trained"
         return result
     }
 
+    /// Runs the refitted champion over the holdout's bars, as the router will score them live.
+    func scoreHoldout(_ dataset: PairDataset, from holdoutIndex: Int, model final: FittedModel, labels: [Int],
+                      into result: inout PairTrainingResult) throws {
+        let holdoutRows = Array(holdoutIndex..<dataset.count).filter { dataset.nextMovesA[$0] != nil }
+        if !holdoutRows.isEmpty {
+            let probabilities = try final.predict(rows: holdoutRows, values: dataset.features).map(result.calibration.apply)
+            let holdout = spanBacktest(dataset, rows: holdoutRows, probabilities: probabilities)
+            result.holdout = holdout.model.result
+            result.holdoutBaselineZRule = holdout.baseline.result
+            result.holdoutReturns = holdout.model.returns
+            result.holdoutReturnTimes = holdout.times
+            result.holdoutWindow = [dataset.openTimes[holdoutRows.first!], dataset.openTimes[holdoutRows.last!]]
+            let labelled = holdoutRows.indices.filter { dataset.labels[holdoutRows[$0]] != nil }
+            if !labelled.isEmpty {
+                result.holdoutMetrics = ClassificationMetrics(probabilities: labelled.map { probabilities[$0] },
+                                                              labels: labelled.map { labels[holdoutRows[$0]] })
+            }
+        }
+    }
+
     /// Backtests every bar from the first to the last of `rows` (time-ordered dataset rows with
-    /// predictions), the model against the plain z rule. Bars between them have no prediction and
+    /// predictions), the model against the plain z rule. Bars between them without a prediction
     /// give no entry signal, but a position held into them keeps earning (or losing) there.
+    func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double])
+        -> (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64]) {
+        Self.spanBacktest(dataset, rows: rows, probabilities: probabilities, settings: settings)
+    }
+
     static func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double], settings: TrainingSettings)
         -> (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64]) {
         var byRow: [Int: Double] = [:]
         for (row, probability) in zip(rows, probabilities) { byRow[row] = probability }
         let span = (rows.min() ?? 0)...(rows.max() ?? -1)
-        let bars = span.filter { dataset.nextBarMoves[$0] != nil }
-        let z = bars.map { dataset.z[$0] }, moves = bars.map { dataset.nextBarMoves[$0]! }, betas = bars.map { dataset.beta[$0] }
-        let model = Backtest.run(positions: Backtest.modelPositions(probabilities: bars.map { byRow[$0] ?? 0 }, z: z, threshold: settings.probaThreshold),
-                                 nextMoves: moves, betas: betas, costs: settings.costs, barsPerYear: settings.barsPerYear)
+        let bars = span.filter { dataset.nextMovesA[$0] != nil }
+        let z = bars.map { dataset.z[$0] }, betas = bars.map { dataset.beta[$0] }
+        let movesA = bars.map { dataset.nextMovesA[$0]! }, movesB = bars.map { dataset.nextMovesB[$0]! }
+        let positions = Backtest.modelPositions(probabilities: bars.map { byRow[$0] ?? 0 }, z: z, threshold: settings.probaThreshold,
+                                                entryZ: settings.entryZ)
+        let model = Backtest.run(positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: settings.execution,
+                                 barsPerYear: settings.barsPerYear)
         let baseline = Backtest.run(positions: Backtest.zRulePositions(z: z, threshold: settings.zRuleThreshold),
-                                    nextMoves: moves, betas: betas, costs: settings.costs, barsPerYear: settings.barsPerYear)
+                                    movesA: movesA, movesB: movesB, betas: betas, execution: settings.execution,
+                                    barsPerYear: settings.barsPerYear)
         return (model, baseline, bars.map { dataset.openTimes[$0] })
     }
 }

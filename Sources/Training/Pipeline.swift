@@ -15,8 +15,10 @@ public struct PipelineSettings: Sendable {
     /// Binance: the universe to screen (synthetic: every symbol of the market).
     public var symbols: [String] = []
     public var binanceURL = BinanceClient.defaultBaseURL
+    /// Days of 1h bars the screen looks at, ending where the 5m training data begins.
     public var screeningDays = 180
-    public var trainingDays = 30
+    /// Days of 5m bars for the features' warm-up, the walk-forward folds and the holdout.
+    public var trainingDays = 365
     public var screening = ScreeningParameters()
     public var features = FeatureParameters()
     public var dataset = DatasetDefinition()
@@ -28,7 +30,7 @@ public struct PipelineSettings: Sendable {
     public var force = false
 
     public init() {
-        screening.topK = 5
+        screening.topK = 10
     }
 }
 
@@ -37,9 +39,17 @@ public struct PipelineSummary: Sendable {
     public var stages: [(name: String, skipped: Bool, line: String, seconds: Double)] = []
     public var pairsScreened = 0
     public var pairsSelected = 0
-    public var meanOOFAUC: Double?
-    /// Mean out-of-fold Sharpe (after fees) of the selected pairs.
-    public var meanSelectedSharpe: Double?
+    /// Candidate × pair combinations the training run tried, and its probability of backtest overfitting.
+    public var trials: Int?
+    public var pbo: Double?
+    /// The selected pairs' equal-weight portfolio: out of fold and on the holdout, after costs.
+    public var portfolioSharpe: Double?
+    public var portfolioDeflatedSharpe: Double?
+    public var portfolioHoldoutSharpe: Double?
+    public var portfolioTrades: Int?
+    /// Why nothing was deployed, when nothing was: a normal outcome, not a failure. The alias and
+    /// the served model are left as they were.
+    public var nothingDeployable: String?
     public var modelURI: String?
     public var version: Int?
 }
@@ -70,9 +80,12 @@ public struct Pipeline: Sendable {
                     progress: ProgressReporter = .silent, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> PipelineSummary {
         var summary = PipelineSummary()
         let models = ModelStore(root: locations.modelsDirectory)
-        let screeningSince = now - Int64(settings.screeningDays) * 86_400_000
-        let trainingSince = now - Int64(settings.trainingDays) * 86_400_000
+        // The research timeline: the screen's 1h bars end where the 5m training data begins, so
+        // the pairs are chosen on bars before any that is scored; the holdout is the last days.
+        let trainingSince = Timeframe.h1.floor(now - Int64(settings.trainingDays) * 86_400_000)
+        let screeningSince = trainingSince - Int64(settings.screeningDays) * 86_400_000
         let universe = try self.universe()
+        try checkWindows()
 
         /// `outputsPresent`: whether what the stage made last time is still there (a stage whose
         /// output was deleted runs again even when its inputs are the same).
@@ -116,6 +129,7 @@ public struct Pipeline: Sendable {
         var screening = settings.screening
         screening.timeframe = .h1
         screening.since = screeningSince
+        screening.until = trainingSince
         // Only this pipeline's symbols, whatever else the store holds.
         screening.symbols = universe
         // The latest screening run too: a screen run by hand in between makes this one run again,
@@ -123,12 +137,16 @@ public struct Pipeline: Sendable {
         try stage(1, fingerprint: { [try ResearchJSON.string(screening), try barsState(.h1),
                                    try state("SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")] }) {
             let (run, _) = try ScreeningStage(store: store, locations: locations).run(screening, progress: progress)
-            return "\(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) kept"
+            let removed = run.rejectionSummary
+            return "\(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) kept" + (removed.isEmpty ? "" : " (removed: \(removed))")
         }
         let pairs = try PairSelection.resolve("latest", store: store)
+        let screeningRun = try PairSelection.screeningRun("latest", store: store)
         summary.pairsScreened = pairs.count
         guard !pairs.isEmpty else {
-            throw TrainingError.invalidArgument("the screen kept no pair: nothing to train (loosen --pvalue-max, or screen more symbols with --symbols)")
+            let line = try store.read { db in try String.fetchOne(db, sql: "SELECT summary FROM pipeline_stages WHERE stage = ?", arguments: [Self.stageNames[1]]) }
+            summary.nothingDeployable = "the screen kept no pair (\(line ?? "")); nothing to train"
+            return summary
         }
         let legs = Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted()
         let timeframe = settings.dataset.timeframe
@@ -146,8 +164,8 @@ public struct Pipeline: Sendable {
                                  arguments: [pair.pair, timeframe.rawValue]).map { "\($0)" } ?? "\(pair.pair): none"
             }.joined(separator: "\n")
         }
-        try stage(4, fingerprint: { [try ResearchJSON.string(settings.dataset), featureState] }) {
-            let built = try DatasetStage(store: store).build(settings.dataset, pairs: pairs)
+        try stage(4, fingerprint: { [try ResearchJSON.string(settings.dataset), featureState, screeningRun ?? ""] }) {
+            let built = try DatasetStage(store: store).build(settings.dataset, pairs: pairs, screeningRun: screeningRun)
             return "\(built.pairs) pairs, \(built.rows) rows, \(built.labelledRows) labelled"
         }
         // The dataset's inputs, not only its id: the id comes from the definition, so a dataset
@@ -160,19 +178,26 @@ public struct Pipeline: Sendable {
             }
             if status != "complete" { throw TrainingError.invalidArgument("interrupted during training; run the pipeline again to resume there") }
             let trained = report.pairs.filter { $0.status == "trained" }
-            return "\(trained.count)/\(report.pairs.count) pairs trained" + (report.portfolio.map { String(format: ", portfolio OOF Sharpe %.2f", $0.sharpe) } ?? "")
+            return "\(trained.count)/\(report.pairs.count) pairs trained, \(report.trials) trials"
+                + (report.pbo.map { String(format: ", PBO %.2f", $0.pbo) } ?? "")
         }
         let runState = try state(TrainingRuns.latestCompleteIdSQL)
         try stage(6, fingerprint: { [try ResearchJSON.string(settings.selection), runState] }) {
             let (result, _) = try SelectStage(store: store, locations: locations).run(rules: settings.selection)
             return "\(result.selected.count) of \(result.decisions.count) pairs selected" + (result.warning.map { " (\($0))" } ?? "")
         }
-        let (selected, aucs, sharpe) = try selectionFigures()
-        summary.pairsSelected = selected
-        summary.meanOOFAUC = aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count)
-        summary.meanSelectedSharpe = sharpe
-        guard selected > 0 else {
-            throw TrainingError.invalidArgument("no pair passed selection, so there is no model to deploy; see \(locations.dataPath("training", "selection.json")) for each pair's reason")
+        let selection = try ResearchJSON.decoder().decode(SelectionResult.self,
+                                                          from: Data(contentsOf: URL(fileURLWithPath: locations.dataPath("training", "selection.json"))))
+        summary.pairsSelected = selection.selected.count
+        summary.trials = selection.trials
+        summary.pbo = selection.pbo
+        summary.portfolioSharpe = selection.portfolio?.sharpe
+        summary.portfolioTrades = selection.portfolio?.trades
+        summary.portfolioDeflatedSharpe = selection.portfolioDeflatedSharpe
+        summary.portfolioHoldoutSharpe = selection.portfolioHoldout?.sharpe
+        guard !selection.selected.isEmpty else {
+            summary.nothingDeployable = "no pair passed selection; each pair's reason is in \(locations.dataPath("training", "selection.json"))"
+            return summary
         }
         // The router is current when the alias already points at a version built from this run.
         let currentVersion = try? models.aliases(settings.routerName)[settings.alias]
@@ -237,15 +262,18 @@ public struct Pipeline: Sendable {
         try store.read { db in try Row.fetchAll(db, sql: sql).map { "\($0)" }.joined(separator: "\n") }
     }
 
-    func selectionFigures() throws -> (selected: Int, aucs: [Double], meanSharpe: Double?) {
-        try store.read { db in
-            guard let runId = try TrainingRuns.latestCompleteId(db) else {
-                return (0, [], nil)
-            }
-            let rows = try Row.fetchAll(db, sql: "SELECT oof_roc_auc, sharpe FROM selections WHERE run_id = ? AND selected = 1", arguments: [runId])
-            let aucs = rows.compactMap { $0["oof_roc_auc"] as Double? }
-            let sharpes = rows.compactMap { $0["sharpe"] as Double? }
-            return (rows.count, aucs, sharpes.isEmpty ? nil : sharpes.reduce(0, +) / Double(sharpes.count))
+    /// Whether `trainingDays` of bars hold the features' warm-up, the folds and the holdout.
+    func checkWindows() throws {
+        let timeframe = settings.dataset.timeframe
+        let perDay = Int(86_400_000 / timeframe.milliseconds)
+        let bars = settings.trainingDays * perDay
+        let warmUp = settings.features.warmUp + settings.dataset.lagFeatures
+        let holdout = Int(settings.training.holdoutDays * Double(perDay))
+        var cv = settings.training.crossValidation
+        cv.horizon = settings.dataset.horizon
+        let folds = cv.rowsNeeded()
+        guard bars - warmUp - holdout >= folds else {
+            throw TrainingError.invalidArgument("--train-days \(settings.trainingDays) gives \(bars) \(timeframe) bars: the feature windows take \(warmUp), the \(String(format: "%g", settings.training.holdoutDays))-day holdout \(holdout), leaving \(bars - warmUp - holdout) for \(cv.splits) folds that need at least \(folds); raise --train-days or lower --holdout-days, --n-splits or the windows")
         }
     }
 }

@@ -18,26 +18,36 @@ public struct RouterBuilder: Sendable {
     public func build(name: String, alias: String?, now: Date = Date()) throws -> (version: Int, directory: String) {
         try ModelStore.validate(name: name)
         if let alias { try ModelStore.validate(name: alias) }
-        let stage = TrainStage(store: store, locations: Locations())
-        let (_, definition, _) = try stage.latestDataset()
-        let (runId, selected) = try store.read { db -> (String, [Row]) in
-            guard let runId = try TrainingRuns.latestCompleteId(db) else {
+        // Everything from the training run: its dataset (and so its feature windows), its settings
+        // and its selection; the store's current features must still be the ones it trained on.
+        let (run, dataset, settings, selected, guardrails) = try store.read { db -> (Row, DatasetRecord, TrainingSettings, [Row], Bool) in
+            guard let run = try Row.fetchOne(db, sql: "SELECT id, dataset_id, parameters, trials, pbo FROM training_runs WHERE id = (\(TrainingRuns.latestCompleteIdSQL))") else {
                 throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
             }
+            let runId: String = run["id"]
+            let dataset = try DatasetRecord.load(db, id: run["dataset_id"])
+            let settings = try ResearchJSON.decoder().decode(TrainingSettings.self, from: Data((run["parameters"] as String).utf8))
             let rows = try Row.fetchAll(db, sql: """
-                SELECT p.pair, p.result, p.model FROM selections s JOIN training_pairs p ON p.run_id = s.run_id AND p.pair = s.pair
+                SELECT p.pair, p.result, p.model, s.guardrails FROM selections s JOIN training_pairs p ON p.run_id = s.run_id AND p.pair = s.pair
                 WHERE s.run_id = ? AND s.selected = 1 AND p.status = 'trained' ORDER BY s.rank, p.pair
                 """, arguments: [runId])
-            return (runId, rows)
+            guard !rows.isEmpty else {
+                throw TrainingError.invalidArgument("no pair of training run \(runId) is selected; run `mntrading select` (nothing to deploy)")
+            }
+            try dataset.checkFeatures(db, pairs: rows.map { $0["pair"] }, action: "build a router from training run \(runId)")
+            return (run, dataset, settings, rows, rows.allSatisfy { ($0["guardrails"] as Bool?) ?? true })
         }
-        guard !selected.isEmpty else {
-            throw TrainingError.invalidArgument("no pair of training run \(runId) is selected; run `mntrading select` (nothing to deploy)")
+        let runId: String = run["id"]
+        let screenPvalues = try store.read { db -> [String: Double] in
+            guard let screen = dataset.screeningRunId else { return [:] }
+            var values: [String: Double] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT pair, pvalue FROM screened_pairs WHERE run_id = ?", arguments: [screen]) {
+                values[row["pair"]] = row["pvalue"]
+            }
+            return values
         }
-        let featureParameters = try store.read { db -> FeatureParameters in
-            let text = try String.fetchOne(db, sql: "SELECT parameters FROM feature_sets WHERE pair = ? AND timeframe = ?",
-                                           arguments: [selected[0]["pair"] as String, definition.timeframe.rawValue]) ?? "{}"
-            return try ResearchJSON.decoder().decode(FeatureParameters.self, from: Data(text.utf8))
-        }
+        let definition = dataset.definition
+        let featureParameters = definition.features
         var members: [RouterManifest.Member] = []
         var files: [(String, [UInt8])] = []
         var exampleRows: [[Any]] = []
@@ -55,9 +65,17 @@ public struct RouterBuilder: Sendable {
             metrics["sharpe"] = result.backtest?.sharpe
             metrics["max_drawdown"] = result.backtest?.maxDrawdown
             metrics["cumulative_return"] = result.backtest?.cumulativeReturn
-            members.append(.init(pair: pair, legs: pair.components(separatedBy: "__"), kind: result.champion?.kind.rawValue ?? "?",
-                                 file: file, calibration: result.calibration, threshold: result.threshold,
-                                 trainingWindow: result.trainingWindow.map(UTCTime.format), metrics: metrics))
+            metrics["oof_trades"] = result.backtest.map { Double($0.trades) }
+            metrics["deflated_sharpe"] = result.deflatedSharpe
+            metrics["holdout_sharpe"] = result.holdout?.sharpe
+            metrics["holdout_return"] = result.holdout?.cumulativeReturn
+            metrics["holdout_trades"] = result.holdout.map { Double($0.trades) }
+            metrics["screen_pvalue"] = screenPvalues[pair]
+            var entry = RouterManifest.Member(pair: pair, legs: pair.components(separatedBy: "__"), kind: result.champion?.kind.rawValue ?? "?",
+                                               file: file, calibration: result.calibration, threshold: result.threshold,
+                                               trainingWindow: result.trainingWindow.map(UTCTime.format), metrics: metrics)
+            entry.entryZ = result.entryZ
+            members.append(entry)
             // The example request scores the newest bar of every member: its row and the lags before it.
             let newest = try store.latestFeatureRows(pair: pair, timeframe: definition.timeframe, count: definition.lagFeatures + 1)
             let dataset = PairDataset(pair: pair, rows: newest, definition: definition)
@@ -70,7 +88,7 @@ public struct RouterBuilder: Sendable {
         let createdAt = UTCTime.format(Int64(now.timeIntervalSince1970 * 1000))
         let example: [String: Any] = ["dataframe_split": ["columns": ["pair"] + columns, "data": exampleRows]]
         let version = try models.addVersion(name) { directory, version in
-            let manifest = RouterManifest(
+            var manifest = RouterManifest(
                 name: name, version: version, createdAt: createdAt, codeVersion: TrainStage.codeVersion, trainingRun: runId,
                 featureColumns: columns,
                 featureParameters: .init(timeframe: definition.timeframe.rawValue, betaWindow: featureParameters.betaWindow,
@@ -78,6 +96,10 @@ public struct RouterBuilder: Sendable {
                                          labelType: definition.labelType.rawValue, zscoreThreshold: definition.zscoreThreshold,
                                          horizon: definition.horizon),
                 members: members)
+            manifest.execution = settings.execution
+            manifest.guardrails = guardrails
+            manifest.trials = run["trials"]
+            manifest.pbo = run["pbo"]
             try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent("members"), withIntermediateDirectories: true)
             for (file, bytes) in files {
                 try Data(bytes).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(file)))

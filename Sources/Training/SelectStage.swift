@@ -4,16 +4,45 @@ import MarketData
 import PairResearch
 import Portfolio
 
-/// Guardrails a pair must pass to be deployed. nil disables one; all nil is allowed but warned about.
+/// Guardrails a pair must pass to be deployed. nil disables one; with all of them off the
+/// selection is recorded as made without guardrails.
+///
+/// The defaults rest on money after costs out of sample, never on AUC alone: a positive
+/// out-of-fold Sharpe with enough trades, a Deflated Sharpe Ratio that survives the number of
+/// trials the run took, and a positive Sharpe on the holdout, which no choice saw.
 public struct SelectionRules: Codable, Sendable, Equatable {
-    public var sharpeMin: Double? = 0.2
+    /// Out-of-fold Sharpe after costs (annualised) must exceed this.
+    public var sharpeMin: Double? = 0
+    /// Fewest out-of-fold trades.
+    public var minTrades: Int? = 10
+    /// Deflated Sharpe Ratio (probability that the out-of-fold Sharpe beats the best of the run's
+    /// trials without skill) must reach this.
+    public var deflatedSharpeMin: Double? = 0.95
+    /// Holdout Sharpe after costs must exceed this.
+    public var holdoutSharpeMin: Double? = 0
     public var maxDrawdownMax: Double? = 0.5
-    public var aucMin: Double? = 0.55
+    /// Optional: out-of-fold ROC-AUC must exceed this (never a reason to select on its own).
+    public var aucMin: Double?
     public var topK = 20
 
     public init() {}
 
-    public var hasGuardrails: Bool { sharpeMin != nil || maxDrawdownMax != nil || aucMin != nil }
+    public static var none: SelectionRules {
+        var rules = SelectionRules()
+        rules.sharpeMin = nil
+        rules.minTrades = nil
+        rules.deflatedSharpeMin = nil
+        rules.holdoutSharpeMin = nil
+        rules.maxDrawdownMax = nil
+        rules.aucMin = nil
+        return rules
+    }
+
+    public var hasGuardrails: Bool {
+        sharpeMin != nil || minTrades != nil || deflatedSharpeMin != nil || holdoutSharpeMin != nil || maxDrawdownMax != nil || aucMin != nil
+    }
+
+    public static let noGuardrailsWarning = "no guardrails: every trained pair is selected, weak and in-sample ones included; the selection is recorded as made without guardrails"
 }
 
 public struct SelectionDecision: Codable, Sendable, Equatable {
@@ -22,6 +51,10 @@ public struct SelectionDecision: Codable, Sendable, Equatable {
     public var reason: String
     public var rank: Int?
     public var sharpe: Double?
+    public var trades: Int?
+    public var deflatedSharpe: Double?
+    public var holdoutSharpe: Double?
+    public var holdoutTrades: Int?
     public var maxDrawdown: Double?
     public var oofRocAuc: Double?
 }
@@ -29,13 +62,28 @@ public struct SelectionDecision: Codable, Sendable, Equatable {
 public struct SelectionResult: Codable, Sendable {
     public var runId: String
     public var rules: SelectionRules
+    /// false: selected without guardrails.
+    public var guardrails: Bool
     public var warning: String?
+    /// Why the run's out-of-fold figures are in sample, when they are.
+    public var inSample: String?
+    public var trials: Int
+    public var independentTrials: Int
+    public var pbo: Double?
     public var decisions: [SelectionDecision]
+    /// The selected pairs at equal weight, out of fold and on the holdout, and the portfolio's
+    /// Deflated Sharpe Ratio for the run's trials. The holdout figure of a selection that required
+    /// a positive holdout is conditioned on it; `holdoutBeforeGate` is the holdout of every pair that
+    /// passed the other guardrails, which is not.
+    public var portfolio: BacktestResult?
+    public var portfolioDeflatedSharpe: Double?
+    public var portfolioHoldout: BacktestResult?
+    public var holdoutBeforeGate: BacktestResult?
     public var selected: [String] { decisions.filter(\.selected).map(\.pair) }
 }
 
-/// `mntrading select`: keeps the trained pairs whose out-of-fold backtest and AUC pass the rules,
-/// best Sharpe first, at most top-k; records every decision with its reason in the store and in
+/// `mntrading select`: keeps the trained pairs that pass the rules, best out-of-fold Sharpe
+/// first, at most top-k; records every decision with its reason in the store and in
 /// `<data-dir>/training/selection.json`.
 public struct SelectStage: Sendable {
     public let store: MarketStore
@@ -46,21 +94,35 @@ public struct SelectStage: Sendable {
         self.locations = locations
     }
 
-    public static func decide(_ entries: [PairReportEntry], rules: SelectionRules) -> [SelectionDecision] {
+    /// `inSample`: why the run's figures are in sample (every pair then fails the guardrails).
+    public static func decide(_ entries: [PairReportEntry], rules: SelectionRules, inSample: String? = nil) -> [SelectionDecision] {
         var decisions: [SelectionDecision] = []
         var passing: [SelectionDecision] = []
         for entry in entries {
             var decision = SelectionDecision(pair: entry.pair, selected: false, reason: "", sharpe: entry.backtest?.sharpe,
+                                             trades: entry.backtest?.trades, deflatedSharpe: entry.deflatedSharpe,
+                                             holdoutSharpe: entry.holdout?.sharpe, holdoutTrades: entry.holdout?.trades,
                                              maxDrawdown: entry.backtest?.maxDrawdown, oofRocAuc: entry.oofRocAuc)
-            func fmt(_ value: Double) -> String { String(format: "%.3f", value) }
+            func fmt(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "none" }
             if entry.status != "trained" {
                 decision.reason = "not trained: \(entry.reason ?? entry.status)"
-            } else if let minimum = rules.sharpeMin, (entry.backtest?.sharpe ?? -.infinity) < minimum {
-                decision.reason = "OOF Sharpe \(fmt(entry.backtest?.sharpe ?? .nan)) < \(fmt(minimum))"
+            } else if rules.hasGuardrails, let inSample {
+                decision.reason = "figures in sample: \(inSample)"
+            } else if rules.hasGuardrails && entry.antiPredictive {
+                decision.reason = "anti-predictive: raw OOF ROC-AUC \(fmt(entry.oofRawRocAuc)); calibration would invert its ranking"
+            } else if let minimum = rules.minTrades, (entry.backtest?.trades ?? 0) < minimum {
+                decision.reason = "\(entry.backtest?.trades ?? 0) OOF trades < \(minimum)"
+            } else if let minimum = rules.sharpeMin, !((entry.backtest?.sharpe ?? -.infinity) > minimum) {
+                decision.reason = "OOF Sharpe after costs \(fmt(entry.backtest?.sharpe)) ≤ \(fmt(minimum))"
             } else if let maximum = rules.maxDrawdownMax, (entry.backtest?.maxDrawdown ?? .infinity) > maximum {
-                decision.reason = "OOF max drawdown \(fmt(entry.backtest?.maxDrawdown ?? .nan)) > \(fmt(maximum))"
+                decision.reason = "OOF max drawdown \(fmt(entry.backtest?.maxDrawdown)) > \(fmt(maximum))"
             } else if let minimum = rules.aucMin, (entry.oofRocAuc ?? 0) <= minimum {
-                decision.reason = "OOF ROC-AUC \(fmt(entry.oofRocAuc ?? .nan)) ≤ \(fmt(minimum))"
+                decision.reason = "OOF ROC-AUC \(fmt(entry.oofRocAuc)) ≤ \(fmt(minimum))"
+            } else if let minimum = rules.deflatedSharpeMin, !((entry.deflatedSharpe ?? 0) >= minimum) {
+                decision.reason = "Deflated Sharpe \(fmt(entry.deflatedSharpe)) < \(fmt(minimum)) given the run's independent trials"
+            } else if let minimum = rules.holdoutSharpeMin, !((entry.holdout?.sharpe ?? -.infinity) > minimum) {
+                decision.reason = entry.holdout == nil ? "no holdout figures (--holdout-days 0 or no holdout bars)"
+                    : "holdout Sharpe after costs \(fmt(entry.holdout?.sharpe)) ≤ \(fmt(minimum)) (\(entry.holdout?.trades ?? 0) trades)"
             } else {
                 passing.append(decision)
                 continue
@@ -71,7 +133,13 @@ public struct SelectStage: Sendable {
         for (index, var decision) in passing.enumerated() {
             decision.rank = index + 1
             decision.selected = index < rules.topK
-            decision.reason = decision.selected ? "passed every guardrail (rank \(index + 1) by OOF Sharpe)" : "outside the top \(rules.topK)"
+            if !decision.selected {
+                decision.reason = "outside the top \(rules.topK)"
+            } else if rules.hasGuardrails {
+                decision.reason = "passed every guardrail (rank \(index + 1) by OOF Sharpe)"
+            } else {
+                decision.reason = "selected without guardrails (rank \(index + 1) by OOF Sharpe)" + (inSample.map { "; figures in sample: \($0)" } ?? "")
+            }
             decisions.append(decision)
         }
         return decisions.sorted { ($0.rank ?? Int.max, $0.pair) < ($1.rank ?? Int.max, $1.pair) }
@@ -91,21 +159,57 @@ public struct SelectStage: Sendable {
         guard report.runId == runId else {
             throw TrainingError.invalidArgument("\(reportFile) belongs to run \(report.runId), not the latest run \(runId); rerun `mntrading train`")
         }
-        let decisions = Self.decide(report.pairs, rules: rules)
-        let warning = rules.hasGuardrails ? nil : "no guardrails: every trained pair passes, weak pairs included"
-        let result = SelectionResult(runId: runId, rules: rules, warning: warning, decisions: decisions)
+        let inSample = report.timeline.inSampleReason
+        let decisions = Self.decide(report.pairs, rules: rules, inSample: inSample)
+        let warning = rules.hasGuardrails ? nil : SelectionRules.noGuardrailsWarning
+        var result = SelectionResult(runId: runId, rules: rules, guardrails: rules.hasGuardrails, warning: warning, inSample: inSample,
+                                     trials: report.trials, independentTrials: report.independentTrials, pbo: report.pbo?.pbo, decisions: decisions)
+        try portfolioFigures(&result, report: report)
         try store.write { db in
             try db.execute(sql: "DELETE FROM selections WHERE run_id = ?", arguments: [runId])
             for decision in decisions {
                 try db.execute(sql: """
-                    INSERT INTO selections (run_id, pair, selected, reason, rank, sharpe, max_drawdown, oof_roc_auc, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO selections (run_id, pair, selected, reason, rank, sharpe, max_drawdown, oof_roc_auc, created_at,
+                        oof_trades, deflated_sharpe, holdout_sharpe, holdout_trades, guardrails)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [runId, decision.pair, decision.selected, decision.reason, decision.rank, decision.sharpe,
-                                     decision.maxDrawdown, decision.oofRocAuc, now])
+                                     decision.maxDrawdown, decision.oofRocAuc, now, decision.trades, decision.deflatedSharpe,
+                                     decision.holdoutSharpe, decision.holdoutTrades, rules.hasGuardrails])
             }
         }
         let path = locations.dataPath("training", "selection.json")
         try AtomicFile.write(try ResearchJSON.encoder().encode(result), to: path)
         return (result, path)
+    }
+
+    /// The selected pairs' equal-weight portfolio, out of fold and on the holdout.
+    func portfolioFigures(_ result: inout SelectionResult, report: TrainingReport) throws {
+        let barsPerYear = report.settings.barsPerYear
+        func streams(_ table: String, _ pairs: [String]) throws -> [(times: [Int64], returns: [Double])] {
+            try store.read { db in
+                try pairs.map { pair in
+                    let rows = try Row.fetchAll(db, sql: "SELECT open_time, ret FROM \(table) WHERE run_id = ? AND pair = ? ORDER BY open_time",
+                                                arguments: [result.runId, pair])
+                    return (rows.map { $0["open_time"] }, rows.map { $0["ret"] })
+                }
+            }
+        }
+        let selected = result.selected
+        let oof = try streams("oof_returns", selected)
+        result.portfolio = Backtest.portfolio(oof, barsPerYear: barsPerYear).result
+        // A portfolio's trades are its pairs' trades.
+        result.portfolio?.trades = report.pairs.filter { selected.contains($0.pair) }.reduce(0) { $0 + ($1.backtest?.trades ?? 0) }
+        let combined = equalWeightPortfolio(oof)
+        if !combined.returns.isEmpty {
+            result.portfolioDeflatedSharpe = DeflatedSharpe.ratio(returns: combined.returns, independentTrials: report.independentTrials)
+        }
+        result.portfolioHoldout = Backtest.portfolio(try streams("holdout_returns", selected), barsPerYear: barsPerYear).result
+        result.portfolioHoldout?.trades = report.pairs.filter { selected.contains($0.pair) }.reduce(0) { $0 + ($1.holdout?.trades ?? 0) }
+        // Every pair the rules other than the holdout gate kept: its holdout is not conditioned on itself.
+        var ungated = result.rules
+        ungated.holdoutSharpeMin = nil
+        ungated.topK = Int.max
+        let beforeGate = Self.decide(report.pairs, rules: ungated, inSample: result.inSample).filter(\.selected).map(\.pair)
+        result.holdoutBeforeGate = Backtest.portfolio(try streams("holdout_returns", beforeGate), barsPerYear: barsPerYear).result
     }
 }

@@ -8,9 +8,14 @@ public struct XGBoostError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Wall time spent inside libxgboost calls, so benchmarks can tell XGBoost's own time from ours.
-public final class XGBoostClock: @unchecked Sendable {
+/// Time spent in one kind of work, summed over threads: what the timing reports compare.
+public final class TimeAccount: @unchecked Sendable {
     // @unchecked Sendable: `total` is only read and written under `lock`.
-    public static let shared = XGBoostClock()
+    /// Every libxgboost call.
+    public static let xgboost = TimeAccount()
+    /// The honesty machinery: cross-fitted calibration, every candidate's out-of-fold backtest, the
+    /// holdout, and the run's trial statistics (DSR, PBO).
+    public static let honesty = TimeAccount()
     private let lock = NSLock()
     private var total = 0.0
 
@@ -42,7 +47,7 @@ final class DMatrix {
     init(values: [Float], rows: Int, columns: Int, labels: [Float]? = nil) throws {
         precondition(values.count == rows * columns, "matrix shape mismatch")
         var handle: DMatrixHandle?
-        try XGBoostClock.shared.measure {
+        try TimeAccount.xgboost.measure {
             try values.withUnsafeBufferPointer { buffer in
                 try xgbCheck(XGDMatrixCreateFromMat(buffer.baseAddress, bst_ulong(rows), bst_ulong(columns), Float.nan, &handle))
             }
@@ -90,7 +95,7 @@ final class Booster {
     deinit { XGBoosterFree(handle) }
 
     func update(iteration: Int, train: DMatrix) throws {
-        try XGBoostClock.shared.measure { try xgbCheck(XGBoosterUpdateOneIter(handle, Int32(iteration), train.handle)) }
+        try TimeAccount.xgboost.measure { try xgbCheck(XGBoosterUpdateOneIter(handle, Int32(iteration), train.handle)) }
     }
 
     /// The evaluation metric on `matrix` after `iteration` (XGBoost's own evaluation string, parsed).
@@ -100,7 +105,7 @@ final class Booster {
         var result: UnsafePointer<CChar>?
         try name.withCString { namePointer in
             names = [namePointer]
-            try XGBoostClock.shared.measure { try xgbCheck(XGBoosterEvalOneIter(handle, Int32(iteration), &handles, &names, 1, &result)) }
+            try TimeAccount.xgboost.measure { try xgbCheck(XGBoosterEvalOneIter(handle, Int32(iteration), &handles, &names, 1, &result)) }
         }
         // "[12]\tvalid-logloss:0.652312"
         let text = String(cString: result!)
@@ -116,7 +121,7 @@ final class Booster {
         var shape: UnsafePointer<bst_ulong>?
         var dimension: bst_ulong = 0
         var result: UnsafePointer<Float>?
-        try XGBoostClock.shared.measure { try xgbCheck(XGBoosterPredictFromDMatrix(handle, matrix.handle, config, &shape, &dimension, &result)) }
+        try TimeAccount.xgboost.measure { try xgbCheck(XGBoosterPredictFromDMatrix(handle, matrix.handle, config, &shape, &dimension, &result)) }
         return Array(UnsafeBufferPointer(start: result, count: matrix.rows))
     }
 

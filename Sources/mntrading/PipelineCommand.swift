@@ -2,6 +2,7 @@ import ArgumentParser
 import CLISupport
 import Foundation
 import MarketData
+import ModelFormat
 import PairResearch
 import Portfolio
 import Training
@@ -9,6 +10,9 @@ import Training
 extension PipelineSettings.Source: ExpressibleByArgument {}
 
 struct PipelineCommand: ParsableCommand {
+    /// "Nothing deployable": a normal outcome for a timer, distinct from failures (1) and bad flags (64).
+    static let nothingDeployableExitCode: Int32 = 10
+
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "Run the whole batch side: ingest 1h → screen → ingest 5m → features → dataset → train → select → router.",
@@ -17,6 +21,15 @@ struct PipelineCommand: ParsableCommand {
             data it reads) have not changed since it last completed is skipped, so running the pipeline \
             again is cheap and an interrupted run resumes where it stopped; --force redoes every stage. \
             The new router version gets the alias champion, which a running mntrading-serve follows.
+
+            The research timeline never overlaps: the screen looks at --screen-days of 1h bars that \
+            end where the --train-days of 5m bars begin; training scores walk-forward folds on those \
+            bars, and the last --holdout-days are a holdout no choice has seen. A pair is deployed \
+            only on money after costs out of sample (see `mntrading select --help`).
+
+            Exit codes: 0 a router was built (or was current); 10 nothing deployable (the screen or \
+            the selection kept no pair: a normal outcome, the alias and the served model are left \
+            as they were); 1 a failure; 64 bad flags; 130 interrupted.
 
             Examples:
               mntrading pipeline                                   # the embedded synthetic market
@@ -37,9 +50,10 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: "Synthetic market profile: default (planted pairs) or independent (none).") var profile: SyntheticMarket.Profile = .default
     @Option(help: ArgumentHelp("Binance REST base URL (env MNTRADING_BINANCE_URL).", valueName: "url")) var binanceURL: String?
 
-    @Option(help: ArgumentHelp("Days of 1h bars the screen looks at.", valueName: "days")) var screenDays: Int = 180
-    @Option(help: ArgumentHelp("Days of 5m bars for features and training.", valueName: "days")) var trainDays: Int = 30
-    @Option(help: ArgumentHelp("Pairs the screen keeps.", valueName: "k")) var topK: Int = 5
+    @Option(help: ArgumentHelp("Days of 1h bars the screen looks at, ending where the training bars begin.", valueName: "days")) var screenDays = PipelineSettings().screeningDays
+    @Option(help: ArgumentHelp("Days of 5m bars for the features' warm-up, the folds and the holdout.", valueName: "days")) var trainDays = PipelineSettings().trainingDays
+    @Option(help: ArgumentHelp("Final days no choice sees, scored once at the end.", valueName: "days")) var holdoutDays = TrainingSettings().holdoutDays
+    @Option(help: ArgumentHelp("Pairs the screen keeps.", valueName: "k")) var topK = PipelineSettings().screening.topK
     @Option(help: ArgumentHelp("Largest Engle–Granger p-value in the screen.", valueName: "p")) var pvalueMax: Double = 0.05
     @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars")) var betaWindow = FeatureParameters().betaWindow
     @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars")) var zWindow = FeatureParameters().zWindow
@@ -47,17 +61,20 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars")) var horizon = DatasetDefinition().horizon
     @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n")) var lagFeatures = DatasetDefinition().lagFeatures
     @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits = CrossValidation().splits
+    @Option(help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows")) var minTrainRows = CrossValidation().minTrainRows
     @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds = FitSettings().maxRounds
     @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
     @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n")) var threads: Int?
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = BacktestCosts().feeRate
-    @Option(help: ArgumentHelp("Smallest OOF Sharpe after fees for selection.", valueName: "s")) var sharpeMin = SelectionRules().sharpeMin!
-    @Option(help: ArgumentHelp("OOF ROC-AUC a selected pair must exceed.", valueName: "auc")) var aucMin = SelectionRules().aucMin!
-    @Flag(help: "Select every trained pair, weak ones included.") var noGuardrails = false
+    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = Execution().feeRate
+    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps = Execution().slippageBps
+    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars")) var fillDelay = Execution().delayBars
+    @OptionGroup(title: "Selection") var selection: SelectionOptions
     @Option(help: ArgumentHelp("Model name in the model store.", valueName: "name")) var name: String = "mntrading_router"
     @Flag(help: "Redo every stage even when its inputs have not changed.") var force = false
     /// Tests pin the clock, so that a run and its rerun see the same newest closed bar.
     @Option(help: .hidden) var now: String?
+    /// For the README's figure: the honesty machinery's share of the wall time.
+    @Flag(help: .hidden) var timing = false
 
     func validate() throws {
         if source == .binance && symbols == nil { throw ValidationError("--source binance needs --symbols (the universe to screen)") }
@@ -83,20 +100,16 @@ struct PipelineCommand: ParsableCommand {
         settings.dataset.lagFeatures = lagFeatures
         try settings.dataset.validate()
         settings.training.crossValidation.splits = nSplits
+        settings.training.crossValidation.minTrainRows = minTrainRows
         try settings.training.crossValidation.validate()
         settings.training.fit.maxRounds = maxRounds
         if let threads { settings.training.fit.threads = threads }
-        settings.training.costs.feeRate = feeRate
+        settings.training.execution = Execution(feeRate: feeRate, slippageBps: slippageBps, delayBars: fillDelay)
+        if let problem = try settings.training.execution.validate() { throw ValidationError(problem) }
+        settings.training.holdoutDays = holdoutDays
         settings.dataset.feeRate = feeRate
         if let kinds { settings.training.candidates = try Candidate.grid(kinds: kinds) }
-        if noGuardrails {
-            settings.selection.sharpeMin = nil
-            settings.selection.maxDrawdownMax = nil
-            settings.selection.aucMin = nil
-        } else {
-            settings.selection.sharpeMin = sharpeMin
-            settings.selection.aucMin = aucMin
-        }
+        settings.selection = selection.rules
         settings.routerName = name
         settings.force = force
         return settings
@@ -107,15 +120,27 @@ struct PipelineCommand: ParsableCommand {
         Interruption.install()
         let locations = location.locations
         let started = Date()
+        TimeAccount.honesty.reset()
         let pipeline = Pipeline(store: try locations.openStore(), locations: locations, settings: try settings())
-        if noGuardrails { FileHandle.standardError.write(Data("warning: no guardrails: every trained pair is selected, weak pairs included\n".utf8)) }
+        if selection.noGuardrails { FileHandle.standardError.write(Data("warning: \(SelectionRules.noGuardrailsWarning)\n".utf8)) }
         let clock = try now.map { try parseTime($0, flag: "--now") } ?? UTCTime.nowMilliseconds()
         let summary = try pipeline.run(now: clock, report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested })
-        let auc = summary.meanOOFAUC.map { String(format: "%.3f", $0) } ?? "-"
-        let sharpe = summary.meanSelectedSharpe.map { String(format: "%.2f", $0) } ?? "-"
-        print("pipeline: \(summary.pairsScreened) pairs screened, \(summary.pairsSelected) selected (mean OOF AUC \(auc), mean OOF Sharpe \(sharpe)); "
-              + "model \(summary.modelURI ?? "-") = version \(summary.version.map(String.init) ?? "-")"
-              + String(format: " in %.1f s", Date().timeIntervalSince(started)))
+        let seconds = String(format: "%.1f s", Date().timeIntervalSince(started))
+        if timing {
+            let total = Date().timeIntervalSince(started), honesty = TimeAccount.honesty.seconds
+            print(String(format: "timing: pipeline %.2f s, honesty machinery %.2f s = %.1f%% on top of the rest", total, honesty,
+                         honesty / max(total - honesty, 1e-9) * 100))
+        }
+        let trials = summary.trials.map { " over \($0) trials" + (summary.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") } ?? ""
+        if let reason = summary.nothingDeployable {
+            print("pipeline: nothing deployable: \(reason)\(trials); the alias and the served model are unchanged (\(seconds))")
+            throw ExitCode(PipelineCommand.nothingDeployableExitCode)
+        }
+        func figure(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
+        print("pipeline: \(summary.pairsScreened) pairs screened, \(summary.pairsSelected) selected\(trials); portfolio after costs: "
+              + "OOF Sharpe \(figure(summary.portfolioSharpe, "%.2f")) (\(summary.portfolioTrades.map(String.init) ?? "-") trades, DSR \(figure(summary.portfolioDeflatedSharpe, "%.2f"))), "
+              + "holdout Sharpe \(figure(summary.portfolioHoldoutSharpe, "%.2f")); "
+              + "model \(summary.modelURI ?? "-") = version \(summary.version.map(String.init) ?? "-") in \(seconds)")
         print("next: mntrading-serve -m \(summary.modelURI ?? "models:/\(name)@champion") --models-dir \(locations.modelsDirectory)")
     }
 }

@@ -80,7 +80,9 @@ struct Screen: ParsableCommand {
                                                    pair.adfStat ?? -.infinity, pair.pvalue ?? .nan, pair.lags ?? 0)
                   + "  half-life \(halfLife) bars  " + String(format: "corr %.2f", pair.corr ?? .nan))
         }
-        print("screen \(parameters.timeframe): \(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) selected → \(path)")
+        let removed = run.rejectionSummary
+        print("screen \(parameters.timeframe): \(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) selected"
+              + (removed.isEmpty ? "" : " (removed: \(removed))") + " → \(path)")
     }
 }
 
@@ -195,7 +197,8 @@ struct Dataset: ParsableCommand {
         location.bootstrapLogging()
         let definition = try self.definition
         let store = try location.locations.openStore()
-        let summary = try DatasetStage(store: store).build(definition, pairs: try PairSelection.resolve(pairs, store: store))
+        let summary = try DatasetStage(store: store).build(definition, pairs: try PairSelection.resolve(pairs, store: store),
+                                                           screeningRun: try PairSelection.screeningRun(pairs, store: store))
         for entry in summary.perPair {
             let rate = entry.labelled > 0 ? String(format: "%.1f%%", 100 * Double(entry.positives) / Double(entry.labelled)) : "-"
             print("  \(entry.pair): \(entry.rows) rows, \(entry.labelled) labelled, positive \(rate)")

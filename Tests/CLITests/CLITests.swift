@@ -286,6 +286,21 @@ struct ResearchCLITests {
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    /// A screen that keeps nothing says which rule removed how many; two screens in one second
+    /// keep their own files.
+    @Test func aScreenSaysWhatRemovedThePairs() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try CLI.run(["ingest", "--since", "2024-01-01", "--until", "2024-03-01", "--data-dir", data]).status == 0)
+        let strict = try CLI.run(["screen", "--corr-min", "0.999", "--data-dir", data])
+        #expect(strict.status == 0)
+        #expect(strict.stdout.contains("66 pairs tested, 0 selected (removed: 66 by --corr-min)"), "\(strict.stdout)")
+        let loose = try CLI.run(["screen", "--pvalue-max", "1", "--corr-min=-1", "--top-k", "3", "--data-dir", data])
+        #expect(loose.stdout.contains("63 by --top-k"), "\(loose.stdout)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: data + "/pairs").filter { $0.hasPrefix("screened_pairs_") }
+        #expect(files.count == 2, "\(files)")
+    }
+
     @Test func screeningAnEmptyStoreSaysWhatToDo() throws {
         let data = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -307,21 +322,33 @@ struct TrainingCLITests {
         #expect(try CLI.run(["ingest", "--symbols", symbols, "--timeframe", "5m", "--since", "2024-06-15", "--until", "2024-07-01"] + dir).status == 0)
         #expect(try CLI.run(["features", "--beta-window", "200", "--z-window", "60"] + dir).status == 0)
         #expect(try CLI.run(["dataset", "--lag-features", "3"] + dir).status == 0)
-        let train = try CLI.run(["train", "--n-splits", "3", "--max-rounds", "30", "--kinds", "gbdt,logistic", "--min-rows", "200", "--threads", "1"] + dir)
+        let train = try CLI.run(["train", "--n-splits", "3", "--max-rounds", "30", "--kinds", "gbdt,logistic", "--min-rows", "200", "--threads", "1",
+                                 "--holdout-days", "3", "--min-train-rows", "100"] + dir)
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("train: 2/2 pairs trained"))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data + "/training/report.json"))) as! [String: Any]
         let pairs = report["pairs"] as! [[String: Any]]
         #expect(pairs.count == 2)
-        for key in ["pair", "oof_roc_auc", "oof_pr_auc", "oof_brier", "oof_log_loss", "backtest", "baseline_z_rule", "champion", "folds", "feature_importance"] {
+        for key in ["pair", "oof_roc_auc", "oof_pr_auc", "oof_brier", "oof_log_loss", "backtest", "baseline_z_rule", "champion", "folds", "feature_importance",
+                    "holdout", "trials", "screen"] {
             #expect(pairs[0][key] != nil, "report entry lacks \(key)")
         }
+        // The screen above saw the whole half year, the 5m bars included: every figure is in sample.
+        #expect(train.stdout.contains("note: out-of-fold figures are in sample"))
+        let guarded = try CLI.run(["select"] + dir)
+        #expect(guarded.status == 0)
+        #expect(guarded.stdout.contains("select: 0 of 2 pairs selected") && guarded.stdout.contains("figures in sample"), "\(guarded.stdout)")
+        #expect(guarded.stderr.contains("in sample"))
         let select = try CLI.run(["select", "--no-guardrails"] + dir)
         #expect(select.status == 0)
         #expect(select.stderr.contains("warning: no guardrails"))
-        #expect(select.stdout.contains("select: 2 of 2 pairs selected"))
-        let strict = try CLI.run(["select", "--sharpe-min", "1000"] + dir)
-        #expect(strict.stdout.contains("select: 0 of 2 pairs selected") && strict.stdout.contains("OOF Sharpe"))
+        #expect(select.stdout.contains("select: 2 of 2 pairs selected") && select.stdout.contains("selected without guardrails"))
+        let recorded = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data + "/training/selection.json"))) as! [String: Any]
+        // Two pairs × three candidates (gbdt at two depths, logistic).
+        #expect(recorded["guardrails"] as? Bool == false && recorded["in_sample"] != nil && recorded["trials"] as? Int == 6, "\(recorded)")
+        for pair in pairs where ((pair["backtest"] as? [String: Any])?["trades"] as? Int ?? 0) > 2 {
+            #expect(pair["deflated_sharpe"] is Double, "a pair that traded has a Deflated Sharpe")
+        }
         for source in ["oof", "z"] {
             let backtest = try CLI.run(["backtest", "--signals-from", source, "--fee-rate", "0.001"] + dir)
             #expect(backtest.status == 0, "\(backtest.stderr)")
@@ -335,6 +362,11 @@ struct TrainingCLITests {
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("router mntrading_router version 1: 2 members"))
         #expect(try CLI.run(["router"] + models).stdout.contains("version 2"))
+        // Features recomputed with other windows: no version can be built from the old training run.
+        #expect(try CLI.run(["features", "--beta-window", "150", "--z-window", "60"] + dir).status == 0)
+        let mismatch = try CLI.run(["router"] + models)
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("features are now computed with β window 150"), "\(mismatch.stderr)")
+        #expect(try CLI.run(["features", "--beta-window", "200", "--z-window", "60"] + dir).status == 0)
         #expect(try CLI.run(["models", "list"] + models).stdout.contains("mntrading_router: versions 1, 2; aliases champion→2"))
         #expect(try CLI.run(["models", "alias", "mntrading_router", "champion", "1"] + models).status == 0)
         let show = try CLI.run(["models", "show", "models:/mntrading_router@champion"] + models)
@@ -400,7 +432,7 @@ struct TrainingCLITests {
         (["train", "--kinds", "svm"], "unknown model kind 'svm'"),
         (["train"], "no dataset in the store; run `mntrading dataset` first"),
         (["select"], "no complete training run in the store"),
-        (["backtest"], "no dataset in the store"),
+        (["backtest"], "no complete training run in the store"),
     ])
     func badInputIsAClearError(arguments: [String], message: String) throws {
         let data = try CLI.temporaryDirectory()

@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+import Testing
+@testable import MarketData
+@testable import ModelFormat
+@testable import PairResearch
+@testable import Portfolio
+@testable import Training
+
+/// No choice is made on data it is then scored on: the holdout, the folds and the calibration.
+@Suite(.serialized)
+struct ResearchTimelineTests {
+    static func dataset(days: Int = 30) throws -> PairDataset {
+        try HonestyTests.dataset(profile: .default, pair: ("SYNB1USDT", "SYNB0USDT"), days: days, label: .zThreshold, seed: 42,
+                                 parameters: FeatureParameters(betaWindow: 300, zWindow: 300), horizon: 12)
+    }
+
+    static var settings: TrainingSettings {
+        var settings = HonestyTests.settings
+        settings.crossValidation.horizon = 12
+        settings.entryZ = 1.2
+        // Low enough that the holdout trades, so that its figures can differ.
+        settings.probaThreshold = 0.3
+        settings.candidates = [Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1), Candidate(kind: .logistic, learningRate: 0.5)]
+        settings.fit.maxRounds = 30
+        return settings
+    }
+
+    /// Everything at or after `from` (features, labels, moves) replaced by other values.
+    static func scrambled(_ dataset: PairDataset, from index: Int) -> PairDataset {
+        var copy = dataset
+        let width = dataset.featureNames.count
+        for row in index..<dataset.count {
+            for column in 0..<width { copy.features[row * width + column] = Double((row * 31 + column * 7) % 17) - 8 }
+            copy.labels[row] = copy.labels[row].map { 1 - $0 }
+            copy.nextMovesA[row] = copy.nextMovesA[row].map { -$0 * 3 }
+            copy.z[row] = -copy.z[row]
+        }
+        return copy
+    }
+
+    /// The holdout's bars change nothing the trainer chose: the same model bytes, champion,
+    /// calibration and out-of-fold predictions; only the holdout figures move.
+    @Test func theHoldoutIsSeenByNoChoice() throws {
+        let dataset = try Self.dataset()
+        let holdoutStart = dataset.openTimes[dataset.count * 4 / 5]
+        let trainer = PairTrainer(settings: Self.settings)
+        let original = try trainer.train(dataset, holdoutStart: holdoutStart)
+        #expect(original.status == "trained", "\(original.reason ?? "")")
+        let holdoutIndex = dataset.openTimes.firstIndex(of: holdoutStart)!
+        let changed = try trainer.train(Self.scrambled(dataset, from: holdoutIndex), holdoutStart: holdoutStart)
+        #expect(changed.model == original.model)
+        #expect(changed.championName == original.championName)
+        #expect(changed.calibration == original.calibration)
+        #expect(changed.oofPredictions == original.oofPredictions)
+        #expect(changed.backtest == original.backtest)
+        #expect((original.holdout?.trades ?? 0) > 0)
+        #expect(changed.holdout != original.holdout)
+        // And the training rows end before the holdout by at least the label horizon.
+        let lastTrained = try #require(original.trainingWindow.last)
+        #expect(lastTrained < holdoutStart)
+        let lastIndex = dataset.openTimes.firstIndex(of: lastTrained)!
+        #expect(lastIndex + 12 < holdoutIndex)
+        #expect(original.holdoutWindow.first == holdoutStart)
+    }
+
+    /// Each fold is calibrated by what came before it: changing a later fold's bars leaves the
+    /// earlier folds' calibrated predictions bit for bit as they were.
+    @Test func eachFoldIsCalibratedOnEarlierFoldsOnly() throws {
+        let dataset = try Self.dataset()
+        let trainer = PairTrainer(settings: Self.settings)
+        let original = try trainer.train(dataset)
+        let lastFold = try #require(original.oofPredictions.map(\.fold).max())
+        let firstOfLast = try #require(original.oofPredictions.first { $0.fold == lastFold }?.time)
+        let index = dataset.openTimes.firstIndex(of: firstOfLast)!
+        let changed = try trainer.train(Self.scrambled(dataset, from: index))
+        let before = original.oofPredictions.filter { $0.fold < lastFold }
+        #expect(!before.isEmpty)
+        #expect(changed.oofPredictions.filter { $0.fold < lastFold } == before)
+        // The OOF AUC is the cross-fitted one, not one fitted on the figures it reports.
+        #expect(original.oof == ClassificationMetrics(probabilities: original.oofPredictions.map(\.calibrated),
+                                                      labels: original.oofPredictions.map(\.label)))
+    }
+
+    @Test func foldsAreExactlyAsAskedOrSayWhyNot() throws {
+        var cv = CrossValidation()
+        cv.splits = 5
+        cv.horizon = 96
+        cv.gap = 24
+        cv.minTrainRows = 200
+        // Labelled rows on every third bar.
+        let rowBars = (0..<6_000).map { $0 * 3 }
+        let folds = try cv.folds(rowBars: rowBars)
+        #expect(folds.count == 5)
+        for fold in folds {
+            #expect(fold.fit.count >= 200)
+            // Purge and embargo in bars.
+            #expect(rowBars[fold.fit.upperBound - 1] + cv.horizon < rowBars[fold.validation.lowerBound])
+            #expect(rowBars[fold.validation.upperBound - 1] + max(cv.horizon, cv.gap) < rowBars[fold.test.lowerBound])
+        }
+        #expect(folds.last?.test.upperBound == rowBars.count)
+        do {
+            _ = try cv.folds(rowBars: Array(rowBars.prefix(900)))
+            Issue.record("900 rows cannot give 5 folds of 200 fitted rows")
+        } catch let error as TrainingError {
+            #expect(error.description.contains("5 walk-forward folds of at least 200 fitted rows"))
+            #expect(error.description.contains("this pair has 900"))
+        }
+    }
+
+    @Test func normalQuantileAndDeflatedSharpeMatchReferenceValues() {
+        // scipy.stats.norm.ppf
+        #expect(abs(Normal.quantile(0.975) - 1.959963984540054) < 1e-12)
+        #expect(abs(Normal.quantile(0.01) - -2.3263478740408408) < 1e-12)
+        #expect(abs(Normal.quantile(0.999) - 3.090232306167813) < 1e-12)
+        // E[max] over skill-less trials: 0 for one trial, growing with their number.
+        #expect(DeflatedSharpe.expectedMaximum(trials: 1, trialVariance: 1) == 0)
+        let ten = DeflatedSharpe.expectedMaximum(trials: 10, trialVariance: 1)
+        let thousand = DeflatedSharpe.expectedMaximum(trials: 1000, trialVariance: 1)
+        // (1−γ)Φ⁻¹(0.9) + γΦ⁻¹(1 − 1/(10e)), computed by hand with scipy.
+        #expect(abs(ten - (0.42278433509846713 * 1.2815515655446004 + 0.5772156649015329 * 1.7892417645816283)) < 1e-9)
+        #expect(thousand > ten)
+        // The deflation bites: the same returns are less convincing the more trials they were chosen from.
+        var generator = SplitMix(seed: 3)
+        let returns = (0..<2_000).map { _ in generator.normal() * 0.01 + 0.0015 }
+        let one = DeflatedSharpe.ratio(returns: returns, independentTrials: 1)!
+        let many = DeflatedSharpe.ratio(returns: returns, independentTrials: 200)!
+        #expect(one > many)
+        #expect(abs(one - DeflatedSharpe.probabilistic(ReturnStatistics(returns), benchmark: 0)!) < 1e-15)
+    }
+
+    /// Pure noise: choosing the best in sample is a coin flip out of sample (PBO near or above ½);
+    /// one trial with a real edge among noise: the choice holds (PBO near 0).
+    @Test func probabilityOfBacktestOverfittingSeparatesSkillFromLuck() {
+        var generator = SplitMix(seed: 11)
+        let noise = (0..<20).map { _ in (0..<1_600).map { _ in generator.normal() } }
+        let lucky = BacktestOverfitting.estimate(noise)!
+        #expect(lucky.splits == 12_870 && lucky.blocks == 16)
+        #expect(lucky.pbo > 0.3, "PBO \(lucky.pbo)")
+        var skilled = noise
+        skilled[7] = skilled[7].map { $0 + 0.3 }
+        let real = BacktestOverfitting.estimate(skilled)!
+        #expect(real.pbo < 0.05, "PBO \(real.pbo)")
+        #expect(BacktestOverfitting.estimate([noise[0]]) == nil)
+    }
+
+    @Test func correlatedTrialsCountOnce() {
+        var generator = SplitMix(seed: 5)
+        let base = (0..<1_000).map { _ in generator.normal() }
+        let near = base.map { $0 + 0.1 * generator.normal() }
+        let other = (0..<1_000).map { _ in generator.normal() }
+        #expect(TrialClusters.count([base, near, other]) == 2)
+        #expect(TrialClusters.count([base]) == 1)
+    }
+
+    /// A screen that saw the scored bars makes every figure in sample: guardrails refuse all,
+    /// and without guardrails the selection says so.
+    @Test func inSampleFiguresAreRefusedLoudly() throws {
+        let dataset = try Self.dataset()
+        var result = try PairTrainer(settings: Self.settings).train(dataset, holdoutStart: dataset.openTimes[dataset.count * 4 / 5])
+        result.deflatedSharpe = 0.999
+        let entry = PairReportEntry(result)
+        let overlapping = ResearchTimeline(screeningRunId: "s", screenWindow: [0, dataset.openTimes.last!], firstScoredTime: dataset.openTimes[100])
+        let reason = try #require(overlapping.inSampleReason)
+        let refused = SelectStage.decide([entry], rules: SelectionRules(), inSample: reason)
+        #expect(refused.allSatisfy { !$0.selected && $0.reason.hasPrefix("figures in sample") })
+        let forced = SelectStage.decide([entry], rules: .none, inSample: reason)
+        #expect(forced.allSatisfy { $0.selected && $0.reason.contains("without guardrails") && $0.reason.contains("in sample") })
+        let before = ResearchTimeline(screeningRunId: "s", screenWindow: [0, dataset.openTimes[50]], firstScoredTime: dataset.openTimes[100])
+        #expect(before.inSampleReason == nil)
+        #expect(ResearchTimeline(screeningRunId: nil, screenWindow: nil, firstScoredTime: 1).inSampleReason != nil)
+    }
+
+    @Test func selectionNeedsMoneyOutOfSampleNotAUC() throws {
+        let dataset = try Self.dataset()
+        var result = try PairTrainer(settings: Self.settings).train(dataset, holdoutStart: dataset.openTimes[dataset.count * 4 / 5])
+        result.oof?.rocAUC = 0.99
+        result.deflatedSharpe = 0.99
+        result.antiPredictive = false
+        result.backtest?.sharpe = 3
+        result.backtest?.trades = 50
+        result.backtest?.maxDrawdown = 0.05
+        result.holdout?.sharpe = -0.5
+        let failing = SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())
+        #expect(!failing[0].selected && failing[0].reason.hasPrefix("holdout Sharpe"))
+        result.holdout?.sharpe = 1
+        result.backtest?.trades = 3
+        #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix("3 OOF trades"))
+        result.backtest?.trades = 50
+        result.deflatedSharpe = 0.6
+        #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix("Deflated Sharpe"))
+        result.deflatedSharpe = 0.99
+        #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].selected)
+        result.antiPredictive = true
+        #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix("anti-predictive"))
+    }
+}
+
+/// A small seeded generator for reproducible test series.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func normal() -> Double {
+        let u = max(uniform(), 1e-300), v = uniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+}
