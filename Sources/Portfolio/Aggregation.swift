@@ -109,7 +109,9 @@ public enum Aggregator {
         var candidates: [SignalRecord] = []
         for signal in signals {
             if signal.signal == 0 {
-                reasons[signal.pair] = "no signal (proba \(format(signal.proba)) < threshold \(format(signal.threshold)))"
+                reasons[signal.pair] = signal.proba < signal.threshold
+                    ? "no signal (proba \(format(signal.proba)) < threshold \(format(signal.threshold)))"
+                    : "no signal (|z| \(format(abs(signal.z))) is short of the stretch the model enters at)"
             } else if signal.proba < parameters.minProba {
                 reasons[signal.pair] = "proba \(format(signal.proba)) below --min-proba \(format(parameters.minProba))"
             } else if !(signal.closeA > 0 && signal.closeB > 0) {

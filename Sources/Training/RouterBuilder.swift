@@ -38,14 +38,7 @@ public struct RouterBuilder: Sendable {
             return (run, dataset, settings, rows, rows.allSatisfy { ($0["guardrails"] as Bool?) ?? true })
         }
         let runId: String = run["id"]
-        let screenPvalues = try store.read { db -> [String: Double] in
-            guard let screen = dataset.screeningRunId else { return [:] }
-            var values: [String: Double] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT pair, pvalue FROM screened_pairs WHERE run_id = ?", arguments: [screen]) {
-                values[row["pair"]] = row["pvalue"]
-            }
-            return values
-        }
+        let screenFigures = try store.read { db in try dataset.screenFigures(db) }
         let definition = dataset.definition
         let featureParameters = definition.features
         var members: [RouterManifest.Member] = []
@@ -70,7 +63,7 @@ public struct RouterBuilder: Sendable {
             metrics["holdout_sharpe"] = result.holdout?.sharpe
             metrics["holdout_return"] = result.holdout?.cumulativeReturn
             metrics["holdout_trades"] = result.holdout.map { Double($0.trades) }
-            metrics["screen_pvalue"] = screenPvalues[pair]
+            metrics["screen_pvalue"] = screenFigures[pair]?.pvalue
             var entry = RouterManifest.Member(pair: pair, legs: pair.components(separatedBy: "__"), kind: result.champion?.kind.rawValue ?? "?",
                                                file: file, calibration: result.calibration, threshold: result.threshold,
                                                trainingWindow: result.trainingWindow.map(UTCTime.format), metrics: metrics)

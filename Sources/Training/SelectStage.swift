@@ -50,6 +50,9 @@ public struct SelectionDecision: Codable, Sendable, Equatable {
     public var selected: Bool
     public var reason: String
     public var rank: Int?
+    /// The screen's p-value: in sample, the screen chose the pair on it.
+    public var screenPvalue: Double?
+    /// Out of fold, after costs.
     public var sharpe: Double?
     public var trades: Int?
     public var deflatedSharpe: Double?
@@ -99,7 +102,8 @@ public struct SelectStage: Sendable {
         var decisions: [SelectionDecision] = []
         var passing: [SelectionDecision] = []
         for entry in entries {
-            var decision = SelectionDecision(pair: entry.pair, selected: false, reason: "", sharpe: entry.backtest?.sharpe,
+            var decision = SelectionDecision(pair: entry.pair, selected: false, reason: "", screenPvalue: entry.screen?.pvalue,
+                                             sharpe: entry.backtest?.sharpe,
                                              trades: entry.backtest?.trades, deflatedSharpe: entry.deflatedSharpe,
                                              holdoutSharpe: entry.holdout?.sharpe, holdoutTrades: entry.holdout?.trades,
                                              maxDrawdown: entry.backtest?.maxDrawdown, oofRocAuc: entry.oofRocAuc)

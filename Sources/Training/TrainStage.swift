@@ -165,6 +165,16 @@ public struct DatasetRecord: Sendable {
         return DatasetRecord(id: datasetId, definition: definition, pairs: pairs, screeningRunId: row["screening_run_id"])
     }
 
+    /// Each pair's statistics in the screen its pairs came from (none for a pairs file).
+    public func screenFigures(_ db: Database) throws -> [String: PairReportEntry.ScreenFigures] {
+        guard let screeningRunId else { return [:] }
+        var figures: [String: PairReportEntry.ScreenFigures] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT pair, pvalue, half_life, corr, beta FROM screened_pairs WHERE run_id = ?", arguments: [screeningRunId]) {
+            figures[row["pair"]] = .init(pvalue: row["pvalue"], halfLifeBars: row["half_life"], corr: row["corr"], beta: row["beta"])
+        }
+        return figures
+    }
+
     /// Throws when a pair's features in the store were computed with other windows than this
     /// dataset's: a model must be trained, and served, on the features it was built from.
     public func checkFeatures(_ db: Database, pairs: [String]? = nil, action: String) throws {
@@ -282,7 +292,7 @@ public struct TrainStage: Sendable {
         let holdoutPortfolio = Backtest.portfolio(trained.map { (results[$0].holdoutReturnTimes, results[$0].holdoutReturns) },
                                                   barsPerYear: settings.barsPerYear)
         let windows = trained.flatMap { results[$0].trainingWindow }
-        let screenFigures = try self.screenFigures(dataset.screeningRunId)
+        let screenFigures = try store.read { db in try dataset.screenFigures(db) }
         var entries = results.map(PairReportEntry.init)
         for index in entries.indices { entries[index].screen = screenFigures[entries[index].pair] }
         let report = TrainingReport(runId: runId, createdAt: UTCTime.format(now), codeVersion: Self.codeVersion, datasetId: dataset.id,
@@ -325,23 +335,11 @@ public struct TrainStage: Sendable {
         let start = end - Int64(settings.holdoutDays * 86_400_000)
         let days = Double(end - first) / 86_400_000
         guard start > first else {
-            throw TrainingError.insufficientData(String(format: "data too short for a holdout: the dataset's rows span %.1f days (%@ to %@), and a %.1f-day holdout leaves nothing to train on; ingest more days (pipeline: --train-days) or shorten --holdout-days",
-                                                        days, UTCTime.format(first), UTCTime.format(end), settings.holdoutDays))
+            let span = String(format: "%.1f", days), holdout = String(format: "%g", settings.holdoutDays)
+            throw TrainingError.insufficientData("data too short for a holdout: the dataset's rows span \(span) days (\(UTCTime.format(first)) to \(UTCTime.format(end))), and a \(holdout)-day holdout leaves nothing to train on; ingest more days (pipeline: --train-days) or shorten --holdout-days")
         }
         timeline.holdoutStart = start
         return timeline
-    }
-
-    /// Each pair's screen statistics from the screening run its dataset came from.
-    func screenFigures(_ runId: String?) throws -> [String: PairReportEntry.ScreenFigures] {
-        guard let runId else { return [:] }
-        return try store.read { db in
-            var figures: [String: PairReportEntry.ScreenFigures] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT pair, pvalue, half_life, corr, beta FROM screened_pairs WHERE run_id = ?", arguments: [runId]) {
-                figures[row["pair"]] = .init(pvalue: row["pvalue"], halfLifeBars: row["half_life"], corr: row["corr"], beta: row["beta"])
-            }
-            return figures
-        }
     }
 
     /// Every trial's out-of-fold returns on one time axis (a pair's bars outside its span are flat).

@@ -34,7 +34,7 @@ struct PipelineCommand: ParsableCommand {
             Examples:
               mntrading pipeline                                   # the embedded synthetic market
               mntrading pipeline --source binance --symbols BTCUSDT,ETHUSDT,SOLUSDT,BNBUSDT,XRPUSDT
-              mntrading pipeline --train-days 60 --kinds gbdt --force
+              mntrading pipeline --train-days 540 --holdout-days 60 --kinds gbdt --force
             """
     )
 
