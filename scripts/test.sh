@@ -36,6 +36,9 @@ stage "reference check: ADF and Engle–Granger against statsmodels"
 ensure_venv numpy statsmodels
 .venv/bin/python scripts/check-statsmodels.py .build/debug/mntrading
 
+stage "reference check: Deflated Sharpe Ratio, trial clusters and PBO against numpy/scipy"
+.venv/bin/python scripts/check-trial-statistics.py .build/debug/mntrading
+
 stage "reference check: ONNX members against onnxruntime and XGBoost"
 ensure_venv numpy onnxruntime
 ONNX_WORK=$(mktemp -d)

@@ -333,6 +333,8 @@ struct TrainingCLITests {
                     "holdout", "trials", "screen"] {
             #expect(pairs[0][key] != nil, "report entry lacks \(key)")
         }
+        let tooShort = try CLI.run(["train", "--holdout-days", "40", "--min-train-rows", "100"] + dir)
+        #expect(tooShort.status != 0 && tooShort.stderr.contains("data too short for a holdout"), "\(tooShort.stderr)")
         // The screen above saw the whole half year, the 5m bars included: every figure is in sample.
         #expect(train.stdout.contains("note: out-of-fold figures are in sample"))
         let guarded = try CLI.run(["select"] + dir)
@@ -428,6 +430,8 @@ struct TrainingCLITests {
 
     @Test(arguments: [
         (["train", "--n-splits", "1"], "--n-splits must be at least 2"),
+        (["pipeline", "--train-days", "20"], "--train-days 20 gives 5760 5m bars: the feature windows take 17290, the 30-day holdout 8640"),
+        (["select", "--dsr-min", "2"], "--dsr-min must be in [0, 1]"),
         (["train", "--proba-threshold", "2"], "--proba-threshold must be in [0, 1]"),
         (["train", "--kinds", "svm"], "unknown model kind 'svm'"),
         (["train"], "no dataset in the store; run `mntrading dataset` first"),
