@@ -147,7 +147,8 @@ public struct Screener: Sendable {
         return (Array(selected), rejected)
     }
 
-    func test(_ first: Input, _ second: Input) -> ScreenedPair {
+    /// One pair through every rule but top-k: `reason` is nil when it passes.
+    public func test(_ first: Input, _ second: Input) -> ScreenedPair {
         let joined = PairBars(a: first.bars, b: second.bars)
         var result = ScreenedPair(pair: "\(first.symbol)__\(second.symbol)", a: first.symbol, b: second.symbol, n: joined.count, selected: false)
         func reject(_ reason: String) -> ScreenedPair {

@@ -16,9 +16,11 @@ public enum BacktestOverfitting {
         public var splits: Int
     }
 
-    /// nil with fewer than two trials or too few bars for the blocks.
+    /// nil with fewer than two trials, too few bars for the blocks, or no trial that ever earned or
+    /// lost anything (with nothing to tell the trials apart, there is no choice to judge).
     public static func estimate(_ trials: [[Double]], blocks requested: Int = 16) -> Outcome? {
-        guard trials.count >= 2, let length = trials.first?.count, trials.allSatisfy({ $0.count == length }) else { return nil }
+        guard trials.count >= 2, let length = trials.first?.count, trials.allSatisfy({ $0.count == length }),
+              trials.contains(where: { $0.contains { $0 != 0 } }) else { return nil }
         let blocks = min(requested - requested % 2, (length / 4) - (length / 4) % 2)
         guard blocks >= 2 else { return nil }
         // Per block and trial: sum, sum of squares and bar count, so that any union of blocks is cheap.

@@ -106,6 +106,9 @@ public struct PairTrainingResult: Codable, Sendable {
     /// Classification quality on the holdout's labelled bars.
     public var holdoutMetrics: ClassificationMetrics?
     public var holdoutWindow: [Int64] = []
+    /// The walk-forward re-screens: one before each fold's test block, and the one before the holdout.
+    public var rescreens: [Rescreen] = []
+    public var holdoutRescreen: Rescreen?
     /// Deflated Sharpe Ratio of the out-of-fold returns, given every trial of the run (set by the run).
     public var deflatedSharpe: Double?
     public var equity: [EquityPoint] = []
@@ -167,6 +170,8 @@ public struct PairTrainer: Sendable {
         var folds: [FoldReport]
         var raw: [Double]
         var calibrated: [Double]
+        /// What was traded: the calibrated probabilities, 0 in folds the re-screen stopped.
+        var traded: [Double]
         var rows: [Int]
         var foldOfRow: [Int]
         var backtest: BacktestResult
@@ -174,8 +179,9 @@ public struct PairTrainer: Sendable {
         var meanAUC: Double?
     }
 
-    /// `holdoutStart`: open time of the holdout's first bar (nil: no holdout).
-    public func train(_ dataset: PairDataset, holdoutStart: Int64? = nil) throws -> PairTrainingResult {
+    /// `holdoutStart`: open time of the holdout's first bar (nil: no holdout). `screen`: re-screens
+    /// the pair before each scored period (nil: the screen is not repeated).
+    public func train(_ dataset: PairDataset, holdoutStart: Int64? = nil, screen: WalkForwardScreen? = nil) throws -> PairTrainingResult {
         var result = PairTrainingResult(pair: dataset.pair, status: "skipped")
         result.featureNames = dataset.featureNames
         result.threshold = settings.probaThreshold
@@ -207,11 +213,12 @@ public struct PairTrainer: Sendable {
             return result
         }
         let columns = dataset.featureNames.count
+        let foldScreens = TimeAccount.honesty.measure { folds.map { screen?.check(at: dataset.openTimes[rows[$0.test.lowerBound]]) } }
 
         var trials: [Trial] = []
         for candidate in settings.candidates {
             var reports: [FoldReport] = []
-            var raw: [Double] = [], calibrated: [Double] = [], oofRows: [Int] = [], foldOfRow: [Int] = []
+            var raw: [Double] = [], calibrated: [Double] = [], traded: [Double] = [], oofRows: [Int] = [], foldOfRow: [Int] = []
             for fold in folds {
                 let fit = fold.fit.map { rows[$0] }, validation = fold.validation.map { rows[$0] }, test = fold.test.map { rows[$0] }
                 let fitLabels = fit.map { labels[$0] }
@@ -230,19 +237,21 @@ public struct PairTrainer: Sendable {
                         : Calibration.fit(settings.calibration, probabilities: raw, labels: oofRows.map { labels[$0] }).calibration
                 }
                 let testCalibrated = testRaw.map(calibration.apply)
-                let backtest = spanBacktest(dataset, rows: test, probabilities: testCalibrated).model.result
+                let testTraded = foldScreens[fold.index]?.passed == false ? testCalibrated.map { _ in 0 } : testCalibrated
+                let backtest = spanBacktest(dataset, rows: test, probabilities: testTraded).model.result
                 reports.append(FoldReport(fold: fold.index, trainRows: fit.count, testRows: test.count,
                                           firstTestTime: dataset.openTimes[test[0]], rounds: model.rounds,
                                           metrics: ClassificationMetrics(probabilities: testCalibrated, labels: test.map { labels[$0] }),
                                           backtest: backtest))
                 raw += testRaw
                 calibrated += testCalibrated
+                traded += testTraded
                 oofRows += test
                 foldOfRow += Array(repeating: fold.index, count: test.count)
             }
-            let span = TimeAccount.honesty.measure { spanBacktest(dataset, rows: oofRows, probabilities: calibrated) }
+            let span = TimeAccount.honesty.measure { spanBacktest(dataset, rows: oofRows, probabilities: traded) }
             let aucs = reports.compactMap(\.metrics.rocAUC)
-            trials.append(Trial(candidate: candidate, folds: reports, raw: raw, calibrated: calibrated, rows: oofRows, foldOfRow: foldOfRow,
+            trials.append(Trial(candidate: candidate, folds: reports, raw: raw, calibrated: calibrated, traded: traded, rows: oofRows, foldOfRow: foldOfRow,
                                 backtest: span.model.result, returns: span.model.returns,
                                 meanAUC: aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count)))
         }
@@ -270,7 +279,7 @@ public struct PairTrainer: Sendable {
             OOFPrediction(time: dataset.openTimes[best.rows[index]], fold: best.foldOfRow[index], raw: best.raw[index],
                           calibrated: best.calibrated[index], label: oofLabels[index])
         }
-        let oofSpan = spanBacktest(dataset, rows: best.rows, probabilities: best.calibrated)
+        let oofSpan = spanBacktest(dataset, rows: best.rows, probabilities: best.traded)
         result.backtest = oofSpan.model.result
         result.baselineZRule = oofSpan.baseline.result
         result.oofReturns = oofSpan.model.returns
@@ -292,18 +301,24 @@ public struct PairTrainer: Sendable {
         }
         result.trainingWindow = [dataset.openTimes[rows.first!], dataset.openTimes[rows.last!]]
 
-        try TimeAccount.honesty.measure { try scoreHoldout(dataset, from: holdoutIndex, model: final, labels: labels, into: &result) }
+        try TimeAccount.honesty.measure {
+            let holdoutScreen = holdoutIndex < dataset.count ? screen?.check(at: dataset.openTimes[holdoutIndex]) : nil
+            result.rescreens = foldScreens.compactMap { $0 }
+            result.holdoutRescreen = holdoutScreen
+            try scoreHoldout(dataset, from: holdoutIndex, model: final, labels: labels, stopped: holdoutScreen?.passed == false, into: &result)
+        }
         result.status = "trained"
         return result
     }
 
     /// Runs the refitted champion over the holdout's bars, as the router will score them live.
-    func scoreHoldout(_ dataset: PairDataset, from holdoutIndex: Int, model final: FittedModel, labels: [Int],
+    /// `stopped`: the re-screen before the holdout failed, so the pair takes no position there.
+    func scoreHoldout(_ dataset: PairDataset, from holdoutIndex: Int, model final: FittedModel, labels: [Int], stopped: Bool,
                       into result: inout PairTrainingResult) throws {
         let holdoutRows = Array(holdoutIndex..<dataset.count).filter { dataset.nextMovesA[$0] != nil }
         if !holdoutRows.isEmpty {
             let probabilities = try final.predict(rows: holdoutRows, values: dataset.features).map(result.calibration.apply)
-            let holdout = spanBacktest(dataset, rows: holdoutRows, probabilities: probabilities)
+            let holdout = spanBacktest(dataset, rows: holdoutRows, probabilities: stopped ? probabilities.map { _ in 0 } : probabilities)
             result.holdout = holdout.model.result
             result.holdoutBaselineZRule = holdout.baseline.result
             result.holdoutReturns = holdout.model.returns

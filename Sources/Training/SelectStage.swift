@@ -112,6 +112,8 @@ public struct SelectStage: Sendable {
                 decision.reason = "not trained: \(entry.reason ?? entry.status)"
             } else if rules.hasGuardrails, let inSample {
                 decision.reason = "figures in sample: \(inSample)"
+            } else if rules.hasGuardrails, let rescreen = entry.holdoutRescreen, rescreen.passed == false {
+                decision.reason = "no longer passes the screen before the holdout: \(rescreen.reason ?? "")"
             } else if rules.hasGuardrails && entry.antiPredictive {
                 decision.reason = "anti-predictive: raw OOF ROC-AUC \(fmt(entry.oofRawRocAuc)); calibration would invert its ranking"
             } else if let minimum = rules.minTrades, (entry.backtest?.trades ?? 0) < minimum {

@@ -46,6 +46,9 @@ public struct PairReportEntry: Codable, Sendable {
     public var holdoutBaselineZRule: BacktestResult?
     public var holdoutRocAuc: Double?
     public var holdoutWindow: [String]
+    /// Walk-forward re-screens before each fold's test block, and before the holdout.
+    public var rescreens: [Rescreen]
+    public var holdoutRescreen: Rescreen?
     public var champion: Champion?
     public var calibration: Calibration?
     public var antiPredictive: Bool
@@ -72,6 +75,8 @@ public struct PairReportEntry: Codable, Sendable {
         holdoutBaselineZRule = result.holdoutBaselineZRule
         holdoutRocAuc = result.holdoutMetrics?.rocAUC
         holdoutWindow = result.holdoutWindow.map(UTCTime.format)
+        rescreens = result.rescreens
+        holdoutRescreen = result.holdoutRescreen
         antiPredictive = result.antiPredictive
         calibrationWarning = result.calibrationWarning
         entryZ = result.entryZ
@@ -264,7 +269,8 @@ public struct TrainStage: Sendable {
         for pair in pairs {
             if shouldStop() { break }
             let data = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
-            let result = try trainer.train(data, holdoutStart: timeline.holdoutStart)
+            let screen = try walkForwardScreen(pair: pair, dataset: dataset, from: data.openTimes.first, to: timeline.dataEnd)
+            let result = try trainer.train(data, holdoutStart: timeline.holdoutStart, screen: screen)
             try save(result, runId: runId)
             results.append(result.summary.withSeries(of: result))
             progress.advance(by: 1)
@@ -340,6 +346,21 @@ public struct TrainStage: Sendable {
         }
         timeline.holdoutStart = start
         return timeline
+    }
+
+    /// The pair's screen, to be repeated before every scored period: the screening run's rules and
+    /// window length on the store's bars (nil for a pairs file, which names no screen).
+    func walkForwardScreen(pair: String, dataset: DatasetRecord, from first: Int64?, to end: Int64?) throws -> WalkForwardScreen? {
+        guard let runId = dataset.screeningRunId, let first, let end else { return nil }
+        let screen = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT parameters, window_start, window_end FROM screening_runs WHERE id = ?", arguments: [runId])
+        }
+        let legs = pair.components(separatedBy: "__")
+        guard let screen, let start: Int64 = screen["window_start"], let stop: Int64 = screen["window_end"], legs.count == 2 else { return nil }
+        let parameters = try ResearchJSON.decoder().decode(ScreeningParameters.self, from: Data((screen["parameters"] as String).utf8))
+        let length = stop - start
+        let bars = try legs.map { try store.bars(symbol: $0, timeframe: parameters.timeframe, from: first - length, to: end) }
+        return WalkForwardScreen(parameters: parameters, length: length, a: legs[0], barsA: bars[0], b: legs[1], barsB: bars[1])
     }
 
     /// Every trial's out-of-fold returns on one time axis (a pair's bars outside its span are flat).

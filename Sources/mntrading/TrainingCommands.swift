@@ -213,7 +213,9 @@ enum PeriodFigures {
         let dsr = entry.deflatedSharpe.map { String(format: "DSR %.2f", $0) } ?? "DSR -"
         let holdout = entry.holdout.map { String(format: "holdout Sharpe %.2f (%d trades)", $0.sharpe, $0.trades) } ?? "holdout -"
         let auc = entry.oofRocAuc.map { String(format: "OOF AUC %.3f", $0) } ?? "OOF AUC -"
-        return [screen, oof, dsr, holdout, auc].joined(separator: ", ") + (entry.antiPredictive ? ", anti-predictive" : "")
+        let checked = entry.rescreens + [entry.holdoutRescreen].compactMap { $0 }
+        let rescreened = checked.isEmpty ? "" : ", re-screened \(checked.filter { $0.passed != false }.count)/\(checked.count) passed"
+        return [screen, oof, dsr, holdout, auc].joined(separator: ", ") + rescreened + (entry.antiPredictive ? ", anti-predictive" : "")
             + (entry.calibrationWarning.map { " (\($0))" } ?? "")
     }
 

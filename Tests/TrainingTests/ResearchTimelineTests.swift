@@ -82,6 +82,41 @@ struct ResearchTimelineTests {
                                                       labels: original.oofPredictions.map(\.label)))
     }
 
+    /// Walk-forward screening: the screen repeated before each scored period, on bars before it only.
+    @Test func aPairTheScreenNoLongerKeepsTakesNoPosition() throws {
+        let dataset = try Self.dataset()
+        let holdoutStart = dataset.openTimes[dataset.count * 4 / 5]
+        let start = SyntheticMarket.origin, end = dataset.openTimes.last! + 300_000
+        let series = try SyntheticMarket(seed: 42).series(symbols: ["SYNB1USDT", "SYNB0USDT"], timeframe: .h1, from: start, to: end)
+        // The rules decide, not the data: one screen that keeps every pair, one that keeps none.
+        func screen(pvalueMax: Double) -> WalkForwardScreen {
+            var parameters = ScreeningParameters()
+            parameters.minSamples = 100
+            parameters.corrMin = -1
+            parameters.pvalueMax = pvalueMax
+            return WalkForwardScreen(parameters: parameters, length: 30 * 86_400_000, a: "SYNB1USDT", barsA: series[0].bars, b: "SYNB0USDT", barsB: series[1].bars)
+        }
+        let trainer = PairTrainer(settings: Self.settings)
+        let kept = try trainer.train(dataset, holdoutStart: holdoutStart, screen: screen(pvalueMax: 1))
+        #expect(kept.rescreens.count == 4 && kept.rescreens.allSatisfy { $0.passed == true }, "\(kept.rescreens.map { ($0.pvalue, $0.reason) })")
+        #expect((kept.backtest?.trades ?? 0) > 0 && kept.holdoutRescreen?.passed == true)
+        #expect(kept.backtest == (try trainer.train(dataset, holdoutStart: holdoutStart)).backtest)
+        let stopped = try trainer.train(dataset, holdoutStart: holdoutStart, screen: screen(pvalueMax: 1e-300))
+        #expect(stopped.rescreens.allSatisfy { $0.passed == false } && stopped.holdoutRescreen?.passed == false, "\(stopped.rescreens)")
+        #expect(stopped.backtest?.trades == 0 && stopped.holdout?.trades == 0)
+        var entry = PairReportEntry(stopped)
+        entry.antiPredictive = false
+        let decision = SelectStage.decide([entry], rules: SelectionRules())[0]
+        #expect(decision.reason.hasPrefix("no longer passes the screen before the holdout"), "\(decision.reason)")
+        // A re-screen at T reads bars that close by T only: later bars change nothing.
+        let walk = screen(pvalueMax: 0.05)
+        let time = kept.rescreens[2].time
+        let later = WalkForwardScreen(parameters: walk.parameters, length: walk.length, a: "SYNB1USDT",
+                                      barsA: walk.barsA.map { var bar = $0; if bar.openTime + 3_600_000 > time { bar.close *= 3 }; return bar },
+                                      b: "SYNB0USDT", barsB: walk.barsB)
+        #expect(later.check(at: time) == walk.check(at: time))
+    }
+
     @Test func foldsAreExactlyAsAskedOrSayWhyNot() throws {
         var cv = CrossValidation()
         cv.splits = 5
@@ -142,6 +177,7 @@ struct ResearchTimelineTests {
         let real = BacktestOverfitting.estimate(skilled)!
         #expect(real.pbo < 0.05, "PBO \(real.pbo)")
         #expect(BacktestOverfitting.estimate([noise[0]]) == nil)
+        #expect(BacktestOverfitting.estimate([[Double](repeating: 0, count: 1_600), [Double](repeating: 0, count: 1_600)]) == nil)
     }
 
     @Test func correlatedTrialsCountOnce() {
