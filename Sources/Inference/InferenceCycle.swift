@@ -134,7 +134,7 @@ public struct InferenceCycle: Sendable {
         guard let latest = try store.latestSignals(modelVersion: version) else {
             throw InferenceError.invalidInput("no signals stored for model version \(version)")
         }
-        var book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: options.aggregation)
+        var book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: options.aggregation, stale: latest.stale)
         // The fill the training backtest assumed: what the orders' results should be compared with.
         if model.version == version { book.execution = model.execution?.summary }
         let written = try OrderFiles.write(book, store: store, locations: locations)

@@ -47,6 +47,10 @@ public struct IngestSummary: Sendable, Equatable {
     public var duplicates = 0
     /// Bars not yet closed at ingest time: never stored.
     public var openBarsDropped = 0
+    /// Bars of the input outside `since`/`until` (a CSV file that holds more than was asked for).
+    public var outsideWindow = 0
+    /// The `since`/`until` asked for, when bars fell outside them.
+    public var window: [Int64]?
     public var filled = 0
     /// Gaps in each stored series within the requested range, after any filling.
     public var gaps: [GapReport] = []
@@ -59,6 +63,9 @@ public struct IngestSummary: Sendable, Equatable {
         var text = "\(source) \(timeframe): \(symbols.count) symbol\(symbols.count == 1 ? "" : "s"), \(received) bars received, "
             + "\(written) written (\(inserted) new, \(updated) updated), \(unchanged) unchanged, \(duplicates) duplicates"
         if openBarsDropped > 0 { text += ", \(openBarsDropped) open bar\(openBarsDropped == 1 ? "" : "s") skipped" }
+        if outsideWindow > 0, let window, window.count == 2 {
+            text += ", \(outsideWindow) bar\(outsideWindow == 1 ? "" : "s") outside --since \(UTCTime.format(window[0])) … --until \(UTCTime.format(window[1])) left out"
+        }
         if filled > 0 { text += ", \(filled) filled" }
         if let longest, gapCount > 0 {
             text += ", \(gapCount) gap\(gapCount == 1 ? "" : "s") (longest \(longest.longestBars) bars in \(longest.symbol))"
@@ -116,6 +123,8 @@ public struct Ingestor: Sendable {
             let all = try BarCSV.read(path: path, timeframe: request.timeframe)
             summary.received = all.count
             let inRange = all.filter { $0.openTime >= request.since && $0.openTime < request.until }
+            summary.outsideWindow = all.count - inRange.count
+            summary.window = [request.since, request.until]
             let closed = inRange.filter { $0.openTime + request.timeframe.milliseconds <= closedBy }
             summary.openBarsDropped = inRange.count - closed.count
             fetched = [BarSeries(symbol: request.symbols[0], timeframe: request.timeframe, bars: closed)]

@@ -104,8 +104,13 @@ public enum Aggregator {
     /// so every pair stays hedged: a pair touching an over-limit symbol shrinks by that symbol's
     /// excess, and if offsetting pairs still leave a symbol over its limit, the whole book shrinks
     /// uniformly (which lowers every net exposure in proportion, so the limits then hold exactly).
-    public static func aggregate(_ signals: [SignalRecord], asOf: Int64, parameters: AggregationParameters) -> OrderBook {
+    /// `stale`: pairs without a signal at this bar (a leg's newest bar is older than the others'):
+    /// they are listed among the skipped, with why.
+    public static func aggregate(_ signals: [SignalRecord], asOf: Int64, parameters: AggregationParameters, stale: [String] = []) -> OrderBook {
         var reasons: [String: String] = [:]
+        for pair in stale {
+            reasons[pair] = "stale: no signal at this bar (a leg's newest bar is older than the other pairs' newest bar)"
+        }
         var candidates: [SignalRecord] = []
         for signal in signals {
             if signal.signal == 0 {

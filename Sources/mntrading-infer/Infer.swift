@@ -35,7 +35,9 @@ struct Infer: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
 
-    @Option(help: ArgumentHelp("Base URL of mntrading-serve (env MNTRADING_SERVER_URL; default http://127.0.0.1:5001).", valueName: "url"))
+    // --serving-url: what the origin system's client calls it.
+    @Option(name: [.customLong("server"), .customLong("serving-url")],
+            help: ArgumentHelp("Base URL of mntrading-serve (env MNTRADING_SERVER_URL; default http://127.0.0.1:5001).", valueName: "url"))
     var server: String?
 
     @Option(help: "Where the newest bars come from: synthetic (embedded market, up to now), binance, or none (the store as it is).")

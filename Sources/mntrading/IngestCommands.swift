@@ -37,7 +37,7 @@ struct Ingest: ParsableCommand {
     @Option(help: "Bar length: 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d (synthetic: multiples of 5m).")
     var timeframe: String = "1h"
 
-    @Option(help: ArgumentHelp("First bar open time, ISO-8601 UTC or epoch ms (default: 90 days before --until).", valueName: "time"))
+    @Option(help: ArgumentHelp("First bar open time, ISO-8601 UTC or epoch ms (default: 90 days before --until; csv: the whole file).", valueName: "time"))
     var since: String?
 
     @Option(help: ArgumentHelp("Keep bars closed by this time, ISO-8601 UTC or epoch ms (default: now).", valueName: "time"))
@@ -83,7 +83,8 @@ struct Ingest: ParsableCommand {
         let timeframe = try Timeframe.parse(timeframe)
         let now = UTCTime.nowMilliseconds()
         let untilTime = try until.map { try parseTime($0, flag: "--until") } ?? now
-        let sinceTime = try since.map { try parseTime($0, flag: "--since") } ?? (untilTime - 90 * 86_400_000)
+        // A CSV file is what the user has: all of it, unless told otherwise.
+        let sinceTime = try since.map { try parseTime($0, flag: "--since") } ?? (source == .csv ? 0 : untilTime - 90 * 86_400_000)
         if sinceTime >= untilTime {
             throw ValidationError("--since \(UTCTime.format(sinceTime)) is not before --until \(UTCTime.format(untilTime))")
         }

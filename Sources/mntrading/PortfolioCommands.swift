@@ -35,7 +35,7 @@ struct Aggregate: ParsableCommand {
             guard let latest = try store.latestSignals(modelVersion: modelVersion) else {
                 throw ValidationError("no signals in the store\(modelVersion.map { " for model version \($0)" } ?? ""); run `mntrading-infer --once` first")
             }
-            let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: aggregation.parameters)
+            let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: aggregation.parameters, stale: latest.stale)
             return (latest, book, try OrderFiles.write(book, store: store, locations: locations))
         }
         print("aggregate \(book.asOfUtc): \(latest.signals.count) signals → \(book.orders.count) orders for \(Set(book.orders.map(\.pair)).count) pairs, "

@@ -130,6 +130,21 @@ struct IngestCLITests {
         #expect(check.stdout.contains("GAPUSDT 1h: 4 bars, 2024-01-01T00:00:00Z … 2024-01-01T05:00:00Z, 1 gaps, 2 missing, longest 2"), "\(check.stdout)")
     }
 
+    /// A CSV file from long ago is imported whole by default; bars left out by --since/--until are
+    /// counted and said.
+    @Test func anOldCSVFileIsImportedWholeAndAWindowSaysWhatItLeftOut() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let start = UTCTime.parse("2018-03-01T00:00:00Z")!
+        let csv = "open_time,open,high,low,close,volume\n" + (0..<48).map { "\(start + Int64($0) * 3_600_000),10,11,9,10.5,1" }.joined(separator: "\n")
+        try csv.write(toFile: data + "/old.csv", atomically: true, encoding: .utf8)
+        let whole = try CLI.run(["ingest", "--source", "csv", "--csv", data + "/old.csv", "--symbols", "OLDUSDT", "--data-dir", data])
+        #expect(whole.status == 0 && whole.stdout.contains("48 written (48 new, 0 updated)"), "\(whole.stdout)")
+        let part = try CLI.run(["ingest", "--source", "csv", "--csv", data + "/old.csv", "--symbols", "OLDUSDT", "--data-dir", data,
+                                "--since", "2018-03-02", "--until", "2018-03-03"])
+        #expect(part.stdout.contains("24 bars outside --since 2018-03-02T00:00:00Z … --until 2018-03-03T00:00:00Z left out"), "\(part.stdout)")
+    }
+
     @Test func exportedCSVImportsBackToTheSameBars() throws {
         let data = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -207,6 +222,9 @@ struct IngestCLITests {
         let infer = try CLI.run(["--once", "--server", "http://127.0.0.1:9", "--attempts", "2", "--data-dir", data], program: "mntrading-infer")
         #expect(infer.status == 69)
         #expect(infer.stderr.contains("mntrading-infer: error: scoring server unavailable: request to http://127.0.0.1:9/metadata failed after 2 attempts"))
+        // --serving-url, as the origin system's client spells it, is the same flag.
+        let alias = try CLI.run(["--once", "--serving-url", "http://127.0.0.1:9", "--attempts", "1", "--data-dir", data], program: "mntrading-infer")
+        #expect(alias.status == 69 && alias.stderr.contains("request to http://127.0.0.1:9/metadata failed"), "\(alias.stderr)")
         let badFlags = try CLI.run(["--once", "--every", "5m"], program: "mntrading-infer")
         #expect(badFlags.status == 64 && badFlags.stderr.contains("--once and --every exclude each other"))
         let serve = try CLI.run([], program: "mntrading-serve")

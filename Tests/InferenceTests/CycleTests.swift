@@ -97,6 +97,10 @@ func scratchDirectory() throws -> String {
         #expect(latest.asOf == t + 300_000)
         #expect(latest.signals.map(\.pair) == ["AUSDT__BUSDT"] && latest.signals[0].proba == 0.8)
         #expect(latest.stale == ["CUSDT__DUSDT"])
+        // The order book names the stale pair among the skipped, with why.
+        let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: AggregationParameters(), stale: latest.stale)
+        let skipped = try #require(book.skipped.first { $0.pair == "CUSDT__DUSDT" })
+        #expect(skipped.reason.hasPrefix("stale: no signal at this bar"))
     }
 }
 
