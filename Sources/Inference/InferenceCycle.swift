@@ -231,21 +231,18 @@ public struct InferenceCycle: Sendable {
         return Request(columns: ["pair"] + definition.featureNames, rows: rows)
     }
 
-    func signals(from predictions: [[String: Any]], request: Request, model: ModelMetadata, timeframe: Timeframe, now: Int64) throws -> [SignalRecord] {
+    func signals(from predictions: [Prediction], request: Request, model: ModelMetadata, timeframe: Timeframe, now: Int64) throws -> [SignalRecord] {
         guard predictions.count == request.rows.count else {
             throw InferenceError.serverRejected("the server answered \(predictions.count) predictions for \(request.rows.count) rows")
         }
         return try zip(predictions, request.rows).map { prediction, row in
-            guard prediction["pair"] as? String == row.pair.pair, let proba = (prediction["proba"] as? NSNumber)?.doubleValue,
-                  let signal = (prediction["signal"] as? NSNumber)?.intValue, let version = (prediction["model_version"] as? NSNumber)?.intValue
-            else {
-                throw InferenceError.serverRejected("prediction for \(row.pair.pair) lacks pair, proba, signal or model_version: \(prediction)")
+            guard prediction.pair == row.pair.pair else {
+                throw InferenceError.serverRejected("the server answered a prediction for \(prediction.pair) where \(row.pair.pair) was asked")
             }
-            let threshold = (prediction["threshold"] as? NSNumber)?.doubleValue
-                ?? model.pairs.first { $0.pair == row.pair.pair }?.threshold ?? 0.5
             let f = row.feature
-            return SignalRecord(pair: row.pair.pair, openTime: f.openTime, modelName: model.name, modelVersion: version, timeframe: timeframe.rawValue,
-                                legA: row.pair.a, legB: row.pair.b, proba: proba, signal: signal, threshold: threshold, z: f.z, beta: f.beta,
+            return SignalRecord(pair: row.pair.pair, openTime: f.openTime, modelName: model.name, modelVersion: prediction.modelVersion,
+                                timeframe: timeframe.rawValue, legA: row.pair.a, legB: row.pair.b, proba: prediction.proba,
+                                signal: prediction.signal, threshold: prediction.threshold, z: f.z, beta: f.beta,
                                 closeA: f.closeA, closeB: f.closeB, spreadVolatility: f.spreadVolatility, scoredAt: now)
         }
     }

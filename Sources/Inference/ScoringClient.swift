@@ -93,13 +93,13 @@ public final class ScoringClient: Sendable {
     }
 
     /// POSTs one JSON body to `/invocations`; returns the predictions and the raw answer.
-    public func invoke(_ body: [UInt8]) throws -> (predictions: [[String: Any]], raw: String) {
+    public func invoke(_ body: [UInt8]) throws -> (predictions: [Prediction], raw: String) {
         let response = try call { try http.post(baseURL + "/invocations", body: body, contentType: "application/json") }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-              let predictions = object["predictions"] as? [[String: Any]] else {
-            throw InferenceError.serverRejected("\(baseURL)/invocations answered 200 without a list of prediction records: \(response.bodyText.prefix(200))")
+        do {
+            return (try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(response.body)).predictions, response.bodyText)
+        } catch {
+            throw InferenceError.serverRejected("\(baseURL)/invocations answered 200 without a list of prediction records (pair, proba, signal, threshold, model_version): \(response.bodyText.prefix(200))")
         }
-        return (predictions, response.bodyText)
     }
 
     private func call(_ body: () throws -> HTTPResponse) throws -> HTTPResponse {

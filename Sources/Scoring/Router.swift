@@ -1,16 +1,6 @@
 import Foundation
 import ModelFormat
 
-/// One scored row.
-public struct Prediction: Sendable, Equatable {
-    public var pair: String
-    public var proba: Double
-    /// +1 long the spread, −1 short it, 0 none: against the stretch (−sign z) when proba ≥ threshold.
-    public var signal: Int
-    public var threshold: Double
-    public var modelVersion: Int
-}
-
 /// A router version loaded eagerly: every member parsed and compiled at load, so the first request
 /// costs what any other does. Rows are dispatched by their `pair` to that pair's member; the
 /// member's calibration and threshold turn its probability into a signal.
@@ -146,8 +136,8 @@ public final class Router: Sendable {
         }
     }
 
-    /// `{"predictions": [...]}`, as /invocations answers, written by hand: Foundation's serializer
-    /// costs more than scoring. Doubles print in shortest round-trip form; pair ids are exchange
+    /// `{"predictions": [...]}` (`Prediction.Answer`), as /invocations answers, written by hand:
+    /// Foundation's serializer costs more than scoring; a test holds it equal to the Codable type. Doubles print in shortest round-trip form; pair ids are exchange
     /// symbols joined by "__" (letters and digits), so they need no escaping beyond quotes.
     public static func responseBody(_ predictions: [Prediction]) -> [UInt8] {
         var text = #"{"predictions":["#

@@ -236,3 +236,24 @@ struct SplitFastPathTests {
         #expect(throws: expected) { _ = try router.predictions(body: bytes, contentType: "application/json") }
     }
 }
+
+/// The server writes `/invocations` answers by hand for speed; the client reads them with the shared
+/// `Prediction` type. The two must agree on every field and value.
+struct PredictionAnswerTests {
+    @Test func theHandWrittenAnswerIsThePredictionType() throws {
+        var generator = SystemRandomNumberGenerator()
+        let predictions = (0..<500).map { index in
+            Prediction(pair: "SYN\(index % 7)USDT__SYNB\(index % 3)USDT", proba: Double.random(in: 0...1, using: &generator) * (index % 11 == 0 ? 1e-9 : 1),
+                       signal: [-1, 0, 1][index % 3], threshold: [0.5, 0.6, 0.55][index % 3], modelVersion: 1 + index % 4)
+        }
+        let body = Router.responseBody(predictions)
+        let decoded = try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(body))
+        #expect(decoded.predictions == predictions)
+        // The same keys as the Codable encoder writes, no more and no fewer.
+        let encoded = try Prediction.Answer.encoder().encode(Prediction.Answer(predictions: predictions))
+        let handKeys = try #require((try JSONSerialization.jsonObject(with: Data(body)) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
+        let codableKeys = try #require((try JSONSerialization.jsonObject(with: encoded) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
+        #expect(Set(handKeys) == Set(codableKeys))
+        #expect(try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: encoded) == decoded)
+    }
+}
