@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Module layout and dependency direction: ../shared/DESIGN.md.
+// Module layout and dependency direction: ARCHITECTURE.md (a test keeps its module table equal to the targets here).
 // The scoring server's import closure stays ScoringServer → Scoring → ModelFormat.
 let package = Package(
     name: "mntrading",
@@ -81,7 +81,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mntrading-infer", dependencies: [
-            "CLISupport", "Inference", "MarketData", "Portfolio",
+            "CLISupport", "Inference", "MarketData", "Portfolio", "ModelFormat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -90,7 +90,7 @@ public enum ONNXMember {
         var model = Onnx_ModelProto()
         model.irVersion = irVersion
         model.producerName = "mntrading"
-        model.producerVersion = "0.1.0"
+        model.producerVersion = ProductVersion.current
         model.graph = graph
         var ml = Onnx_OperatorSetIdProto()
         ml.domain = mlDomain

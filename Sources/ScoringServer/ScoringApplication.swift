@@ -8,7 +8,7 @@ import Scoring
 /// The scoring server: MLflow's protocol (`/ping`, `/health`, `/version`, `/invocations`) plus
 /// `/metadata` and `/metrics`. Scoring runs on its own threads, never on the event loop.
 public struct ScoringService: Sendable {
-    public static let version = "0.1.0"
+    public static let version = ProductVersion.current
 
     let configuration: ServerConfiguration
     let slot: ModelSlot

@@ -208,7 +208,7 @@ public struct DatasetRecord: Sendable {
 /// After the pairs, the run counts its trials (candidates × pairs), deflates each pair's
 /// out-of-fold Sharpe ratio for them and estimates the probability of backtest overfitting.
 public struct TrainStage: Sendable {
-    public static let codeVersion = "mntrading 0.2.0"
+    public static let codeVersion = ProductVersion.code
     public let store: MarketStore
     public let locations: Locations
 

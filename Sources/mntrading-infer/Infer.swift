@@ -4,6 +4,7 @@ import Foundation
 import Inference
 import Logging
 import MarketData
+import ModelFormat
 import Portfolio
 
 extension BarSource: ExpressibleByArgument {}
@@ -30,7 +31,8 @@ struct Infer: ParsableCommand {
             64 bad flags; 65 the data cannot feed the model; 69 server down, timing out or 5xx after \
             the retries; 74 the data directory or store cannot be written; 75 another cycle holds the lock; 76 the server refused the request (4xx) or \
             answered outside the protocol. With --every a failed cycle is logged and the timer goes on.
-            """
+            """,
+        version: "mntrading-infer \(ProductVersion.current)"
     )
 
     @OptionGroup var location: LocationOptions

@@ -4,11 +4,12 @@ import Foundation
 import HTTPClient
 import Logging
 import MarketData
+import ModelFormat
 import Training
 
 @main
 struct MNTrading: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = ProductVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "mntrading",
