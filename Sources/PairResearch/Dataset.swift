@@ -282,20 +282,14 @@ public struct DatasetStage: Sendable {
 
     /// The one set of windows every pair's features were computed with.
     func featureParameters(pairs: [PairSelection.Pair], timeframe: Timeframe) throws -> FeatureParameters {
-        let stored = try store.read { db in
-            try pairs.compactMap { pair -> (String, String)? in
-                try String.fetchOne(db, sql: "SELECT parameters FROM feature_sets WHERE pair = ? AND timeframe = ?",
-                                    arguments: [pair.pair, timeframe.rawValue]).map { (pair.pair, $0) }
-            }
-        }
-        let distinct = Set(stored.map(\.1))
-        guard let text = distinct.first else {
+        let stored = try store.read { db in try FeatureStage.storedParameters(pairs: pairs.map(\.pair), timeframe: timeframe, in: db) }
+        guard let first = stored.values.first else {
             throw MarketDataError.invalidArgument("no \(timeframe) features for the selected pairs; run `mntrading features` first")
         }
-        guard distinct.count == 1 else {
-            let listing = stored.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
-            throw MarketDataError.invalidArgument("the pairs' features were computed with different windows (\(listing)); rerun `mntrading features` for all of them with one --beta-window and --z-window")
+        guard stored.values.allSatisfy({ $0 == first }) else {
+            let listing = stored.sorted { $0.key < $1.key }.map { "\($0.key): β window \($0.value.betaWindow), z window \($0.value.zWindow)" }
+            throw MarketDataError.invalidArgument("the pairs' features were computed with different windows (\(listing.joined(separator: "; "))); rerun `mntrading features` for all of them with one --beta-window and --z-window")
         }
-        return try ResearchJSON.decoder().decode(FeatureParameters.self, from: Data(text.utf8))
+        return first
     }
 }

@@ -68,6 +68,17 @@ public struct FeatureStage: Sendable {
         return updates
     }
 
+    /// The windows each pair's stored features were computed with (pairs without features left out).
+    public static func storedParameters(pairs: [String], timeframe: Timeframe, in db: Database) throws -> [String: FeatureParameters] {
+        var parameters: [String: FeatureParameters] = [:]
+        for pair in pairs {
+            guard let text = try String.fetchOne(db, sql: "SELECT parameters FROM feature_sets WHERE pair = ? AND timeframe = ?",
+                                                 arguments: [pair, timeframe.rawValue]) else { continue }
+            parameters[pair] = try ResearchJSON.decoder().decode(FeatureParameters.self, from: Data(text.utf8))
+        }
+        return parameters
+    }
+
     static func firstIndex(after time: Int64, in openTimes: [Int64]) -> Int {
         var low = 0, high = openTimes.count
         while low < high {

@@ -126,13 +126,16 @@ extension Backtest {
     /// The equal-weight portfolio of pair return streams (`equalWeightPortfolio`), its figures over
     /// every bar and its (sampled) equity curve: one definition for training, the backtest stage
     /// and the report. nil figures when there is no bar.
-    public static func portfolio(_ streams: [(times: [Int64], returns: [Double])], barsPerYear: Double)
-        -> (result: BacktestResult?, equity: [EquityPoint]) {
+    /// `trades`: the pairs' trades, summed (a portfolio's trades are its pairs' trades; its own
+    /// return series cannot tell an entry from a bar of a position held on).
+    public static func portfolio(_ streams: [(times: [Int64], returns: [Double])], trades: Int, barsPerYear: Double)
+        -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double]) {
         let combined = equalWeightPortfolio(streams)
-        guard !combined.returns.isEmpty else { return (nil, []) }
-        let result = evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
+        guard !combined.returns.isEmpty else { return (nil, [], []) }
+        var result = evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
                               nextMoves: combined.returns, barsPerYear: barsPerYear)
-        return (result, equityCurve(times: combined.times, returns: combined.returns))
+        result.trades = trades
+        return (result, equityCurve(times: combined.times, returns: combined.returns), combined.returns)
     }
 }
 

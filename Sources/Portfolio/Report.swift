@@ -98,7 +98,8 @@ extension ReportData {
                               portfolioResult: nil)
         if let history, history.pairs.allSatisfy({ !$0.returns.times.isEmpty }),
            let timeframe = try? Timeframe.parse(model?.featureParameters.timeframe ?? latest.signals.first?.timeframe ?? "") {
-            let portfolio = Backtest.portfolio(history.pairs.map(\.returns), barsPerYear: timeframe.barsPerYear)
+            let portfolio = Backtest.portfolio(history.pairs.map(\.returns), trades: history.pairs.reduce(0) { $0 + ($1.result?.trades ?? 0) },
+                                               barsPerYear: timeframe.barsPerYear)
             data.portfolioResult = portfolio.result
             data.portfolioEquity = portfolio.equity
         }

@@ -83,7 +83,7 @@ public enum ReportRenderer {
             }
             if let portfolio = data.portfolioResult {
                 rows.insert(["portfolio (equal weight)", percent(portfolio.cumulativeReturn), number(portfolio.sharpe, 2),
-                             percent(portfolio.maxDrawdown), "–"], at: 0)
+                             percent(portfolio.maxDrawdown), "\(portfolio.trades)"], at: 0)
             }
             tables.append(Table(title: "Out-of-fold backtests (after costs)", note: nil,
                                 headers: ["", "return", "Sharpe", "max drawdown", "trades"], rows: rows))

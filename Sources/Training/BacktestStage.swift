@@ -44,10 +44,8 @@ public struct BacktestStage: Sendable {
         guard (0...1).contains(probaThreshold) else { throw TrainingError.invalidArgument("--proba-threshold must be in [0, 1] (got \(probaThreshold))") }
         if let problem = try execution.validate() { throw TrainingError.invalidArgument(problem) }
         let (runId, definition) = try store.read { db -> (String, DatasetDefinition) in
-            guard let run = try Row.fetchOne(db, sql: "SELECT id, dataset_id FROM training_runs WHERE id = (\(TrainingRuns.latestCompleteIdSQL))") else {
-                throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
-            }
-            return (run["id"], try DatasetRecord.load(db, id: run["dataset_id"]).definition)
+            let run = try TrainingRunRecord.latestComplete(db)
+            return (run.id, try DatasetRecord.load(db, id: run.datasetId).definition)
         }
         let predictions = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT pair, open_time, calibrated FROM oof_predictions WHERE run_id = ? ORDER BY pair, open_time",
@@ -73,7 +71,7 @@ public struct BacktestStage: Sendable {
             pairs.append(.init(pair: pair, result: outcome.result, equity: Backtest.equityCurve(times: times, returns: outcome.returns)))
             streams.append((times, outcome.returns))
         }
-        let portfolio = Backtest.portfolio(streams, barsPerYear: definition.timeframe.barsPerYear)
+        let portfolio = Backtest.portfolio(streams, trades: pairs.reduce(0) { $0 + $1.result.trades }, barsPerYear: definition.timeframe.barsPerYear)
         let report = BacktestReport(runId: runId, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, execution: execution,
                                     pairs: pairs, portfolio: portfolio.result, portfolioEquity: portfolio.equity)
         let path = locations.dataPath("training", "backtest_\(signals.rawValue).json")

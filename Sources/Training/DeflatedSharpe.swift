@@ -49,7 +49,8 @@ public enum TrialClusters {
     /// Greedy: trials in order of their Sharpe ratio, each joining the first cluster whose
     /// representative's returns it correlates with at `threshold` or more, else starting one.
     public static func count(_ trials: [[Double]], threshold: Double = 0.5) -> Int {
-        let order = trials.indices.sorted { ReturnStatistics(trials[$0]).sharpe > ReturnStatistics(trials[$1]).sharpe }
+        let sharpes = trials.map { ReturnStatistics($0).sharpe }
+        let order = trials.indices.sorted { sharpes[$0] > sharpes[$1] }
         var representatives: [Int] = []
         for trial in order where !representatives.contains(where: { correlation(trials[$0], trials[trial]) >= threshold }) {
             representatives.append(trial)

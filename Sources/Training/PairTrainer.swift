@@ -78,6 +78,8 @@ public struct PairTrainingResult: Codable, Sendable {
     /// "trained" or "skipped".
     public var status: String
     public var reason: String?
+    /// Skipped because the bars before the holdout are too few for the rows or the folds asked for.
+    public var shortOfData = false
     public var labelledRows = 0
     public var champion: Candidate?
     public var championName: String?
@@ -174,10 +176,14 @@ public struct PairTrainer: Sendable {
         var traded: [Double]
         var rows: [Int]
         var foldOfRow: [Int]
-        var backtest: BacktestResult
-        var returns: [Double]
+        /// The out-of-fold span's backtest, against the z rule on the same bars.
+        var span: SpanBacktest
         var meanAUC: Double?
+        var backtest: BacktestResult { span.model.result }
+        var returns: [Double] { span.model.returns }
     }
+
+    typealias SpanBacktest = (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64])
 
     /// `holdoutStart`: open time of the holdout's first bar (nil: no holdout). `screen`: re-screens
     /// the pair before each scored period (nil: the screen is not repeated).
@@ -197,6 +203,7 @@ public struct PairTrainer: Sendable {
         result.labelledRows = rows.count
         guard rows.count >= settings.minRows else {
             result.reason = "too few labelled rows before the holdout (\(rows.count) < \(settings.minRows))"
+            result.shortOfData = true
             return result
         }
         let labels = dataset.labels.map { $0 ?? 0 }
@@ -210,6 +217,7 @@ public struct PairTrainer: Sendable {
             folds = try cv.folds(rowBars: rows)
         } catch let error as TrainingError {
             result.reason = error.description
+            result.shortOfData = true
             return result
         }
         let columns = dataset.featureNames.count
@@ -252,8 +260,7 @@ public struct PairTrainer: Sendable {
             let span = TimeAccount.honesty.measure { spanBacktest(dataset, rows: oofRows, probabilities: traded) }
             let aucs = reports.compactMap(\.metrics.rocAUC)
             trials.append(Trial(candidate: candidate, folds: reports, raw: raw, calibrated: calibrated, traded: traded, rows: oofRows, foldOfRow: foldOfRow,
-                                backtest: span.model.result, returns: span.model.returns,
-                                meanAUC: aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count)))
+                                span: span, meanAUC: aucs.isEmpty ? nil : aucs.reduce(0, +) / Double(aucs.count)))
         }
         result.candidates = trials.map { trial in
             CandidateReport(candidate: trial.candidate.name, oofSharpe: trial.backtest.sharpe,
@@ -279,7 +286,7 @@ public struct PairTrainer: Sendable {
             OOFPrediction(time: dataset.openTimes[best.rows[index]], fold: best.foldOfRow[index], raw: best.raw[index],
                           calibrated: best.calibrated[index], label: oofLabels[index])
         }
-        let oofSpan = spanBacktest(dataset, rows: best.rows, probabilities: best.traded)
+        let oofSpan = best.span
         result.backtest = oofSpan.model.result
         result.baselineZRule = oofSpan.baseline.result
         result.oofReturns = oofSpan.model.returns
@@ -335,13 +342,11 @@ public struct PairTrainer: Sendable {
     /// Backtests every bar from the first to the last of `rows` (time-ordered dataset rows with
     /// predictions), the model against the plain z rule. Bars between them without a prediction
     /// give no entry signal, but a position held into them keeps earning (or losing) there.
-    func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double])
-        -> (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64]) {
+    func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double]) -> SpanBacktest {
         Self.spanBacktest(dataset, rows: rows, probabilities: probabilities, settings: settings)
     }
 
-    static func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double], settings: TrainingSettings)
-        -> (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64]) {
+    static func spanBacktest(_ dataset: PairDataset, rows: [Int], probabilities: [Double], settings: TrainingSettings) -> SpanBacktest {
         var byRow: [Int: Double] = [:]
         for (row, probability) in zip(rows, probabilities) { byRow[row] = probability }
         let span = (rows.min() ?? 0)...(rows.max() ?? -1)

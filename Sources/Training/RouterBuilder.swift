@@ -20,13 +20,10 @@ public struct RouterBuilder: Sendable {
         if let alias { try ModelStore.validate(name: alias) }
         // Everything from the training run: its dataset (and so its feature windows), its settings
         // and its selection; the store's current features must still be the ones it trained on.
-        let (run, dataset, settings, selected, guardrails) = try store.read { db -> (Row, DatasetRecord, TrainingSettings, [Row], Bool) in
-            guard let run = try Row.fetchOne(db, sql: "SELECT id, dataset_id, parameters, trials, pbo FROM training_runs WHERE id = (\(TrainingRuns.latestCompleteIdSQL))") else {
-                throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
-            }
-            let runId: String = run["id"]
-            let dataset = try DatasetRecord.load(db, id: run["dataset_id"])
-            let settings = try ResearchJSON.decoder().decode(TrainingSettings.self, from: Data((run["parameters"] as String).utf8))
+        let (run, dataset, selected, guardrails) = try store.read { db -> (TrainingRunRecord, DatasetRecord, [Row], Bool) in
+            let run = try TrainingRunRecord.latestComplete(db)
+            let runId = run.id
+            let dataset = try DatasetRecord.load(db, id: run.datasetId)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT p.pair, p.result, p.model, s.guardrails FROM selections s JOIN training_pairs p ON p.run_id = s.run_id AND p.pair = s.pair
                 WHERE s.run_id = ? AND s.selected = 1 AND p.status = 'trained' ORDER BY s.rank, p.pair
@@ -35,9 +32,9 @@ public struct RouterBuilder: Sendable {
                 throw TrainingError.invalidArgument("no pair of training run \(runId) is selected; run `mntrading select` (nothing to deploy)")
             }
             try dataset.checkFeatures(db, pairs: rows.map { $0["pair"] }, action: "build a router from training run \(runId)")
-            return (run, dataset, settings, rows, rows.allSatisfy { ($0["guardrails"] as Bool?) ?? true })
+            return (run, dataset, rows, rows.allSatisfy { ($0["guardrails"] as Bool?) ?? true })
         }
-        let runId: String = run["id"]
+        let runId = run.id
         let screenFigures = try store.read { db in try dataset.screenFigures(db) }
         let definition = dataset.definition
         let featureParameters = definition.features
@@ -89,10 +86,10 @@ public struct RouterBuilder: Sendable {
                                          labelType: definition.labelType.rawValue, zscoreThreshold: definition.zscoreThreshold,
                                          horizon: definition.horizon),
                 members: members)
-            manifest.execution = settings.execution
+            manifest.execution = run.settings.execution
             manifest.guardrails = guardrails
-            manifest.trials = run["trials"]
-            manifest.pbo = run["pbo"]
+            manifest.trials = run.trials
+            manifest.pbo = run.pbo
             try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent("members"), withIntermediateDirectories: true)
             for (file, bytes) in files {
                 try Data(bytes).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(file)))

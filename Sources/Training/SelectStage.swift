@@ -153,13 +153,10 @@ public struct SelectStage: Sendable {
 
     public func run(rules: SelectionRules, now: Int64 = UTCTime.nowMilliseconds()) throws -> (result: SelectionResult, path: String) {
         guard rules.topK >= 1 else { throw TrainingError.invalidArgument("--top-k must be at least 1 (got \(rules.topK))") }
-        let (runId, reportFile) = try store.read { db -> (String, String) in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, report_file FROM training_runs WHERE id = (\(TrainingRuns.latestCompleteIdSQL))
-                """), let file: String = row["report_file"] else {
-                throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
-            }
-            return (row["id"], file)
+        let run = try store.read { db in try TrainingRunRecord.latestComplete(db) }
+        let runId = run.id
+        guard let reportFile = run.reportFile else {
+            throw TrainingError.invalidArgument("training run \(runId) has no report file; rerun `mntrading train`")
         }
         let report = try ResearchJSON.decoder().decode(TrainingReport.self, from: Data(contentsOf: URL(fileURLWithPath: reportFile)))
         guard report.runId == runId else {
@@ -190,32 +187,29 @@ public struct SelectStage: Sendable {
 
     /// The selected pairs' equal-weight portfolio, out of fold and on the holdout.
     func portfolioFigures(_ result: inout SelectionResult, report: TrainingReport) throws {
-        let barsPerYear = report.settings.barsPerYear
-        func streams(_ table: String, _ pairs: [String]) throws -> [(times: [Int64], returns: [Double])] {
-            try store.read { db in
-                try pairs.map { pair in
+        func portfolio(_ table: String, _ pairs: [String], trades: (PairReportEntry) -> Int?)
+            throws -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double]) {
+            let streams = try store.read { db in
+                try pairs.map { pair -> (times: [Int64], returns: [Double]) in
                     let rows = try Row.fetchAll(db, sql: "SELECT open_time, ret FROM \(table) WHERE run_id = ? AND pair = ? ORDER BY open_time",
                                                 arguments: [result.runId, pair])
                     return (rows.map { $0["open_time"] }, rows.map { $0["ret"] })
                 }
             }
+            let count = report.pairs.filter { pairs.contains($0.pair) }.reduce(0) { $0 + (trades($1) ?? 0) }
+            return Backtest.portfolio(streams, trades: count, barsPerYear: report.settings.barsPerYear)
         }
-        let selected = result.selected
-        let oof = try streams("oof_returns", selected)
-        result.portfolio = Backtest.portfolio(oof, barsPerYear: barsPerYear).result
-        // A portfolio's trades are its pairs' trades.
-        result.portfolio?.trades = report.pairs.filter { selected.contains($0.pair) }.reduce(0) { $0 + ($1.backtest?.trades ?? 0) }
-        let combined = equalWeightPortfolio(oof)
-        if !combined.returns.isEmpty {
-            result.portfolioDeflatedSharpe = DeflatedSharpe.ratio(returns: combined.returns, independentTrials: report.independentTrials)
+        let oof = try portfolio("oof_returns", result.selected) { $0.backtest?.trades }
+        result.portfolio = oof.result
+        if !oof.returns.isEmpty {
+            result.portfolioDeflatedSharpe = DeflatedSharpe.ratio(returns: oof.returns, independentTrials: report.independentTrials)
         }
-        result.portfolioHoldout = Backtest.portfolio(try streams("holdout_returns", selected), barsPerYear: barsPerYear).result
-        result.portfolioHoldout?.trades = report.pairs.filter { selected.contains($0.pair) }.reduce(0) { $0 + ($1.holdout?.trades ?? 0) }
+        result.portfolioHoldout = try portfolio("holdout_returns", result.selected) { $0.holdout?.trades }.result
         // Every pair the rules other than the holdout gate kept: its holdout is not conditioned on itself.
         var ungated = result.rules
         ungated.holdoutSharpeMin = nil
         ungated.topK = Int.max
         let beforeGate = Self.decide(report.pairs, rules: ungated, inSample: result.inSample).filter(\.selected).map(\.pair)
-        result.holdoutBeforeGate = Backtest.portfolio(try streams("holdout_returns", beforeGate), barsPerYear: barsPerYear).result
+        result.holdoutBeforeGate = try portfolio("holdout_returns", beforeGate) { $0.holdout?.trades }.result
     }
 }

@@ -101,30 +101,6 @@ public struct PairReportEntry: Codable, Sendable {
     }
 }
 
-/// Where the run's three periods lie: the screen's bars, the scored out-of-fold bars, the holdout.
-public struct ResearchTimeline: Codable, Sendable, Equatable {
-    public var screeningRunId: String?
-    /// The screen's first bar's open and last bar's close (ms); nil: the pairs came from a file.
-    public var screenWindow: [Int64]?
-    /// The first bar any fold scored.
-    public var firstScoredTime: Int64?
-    public var holdoutStart: Int64?
-    public var dataEnd: Int64?
-
-    /// Why the out-of-fold figures are in sample, if they are.
-    public var inSampleReason: String? {
-        guard let screenWindow, screenWindow.count == 2 else {
-            return screeningRunId == nil ? "the pairs came from a file, so the screen that chose them may have seen the scored bars"
-                : "the screening run does not record its window"
-        }
-        guard let firstScoredTime else { return nil }
-        if screenWindow[1] > firstScoredTime {
-            return "the screen saw bars up to \(UTCTime.format(screenWindow[1])), after the first scored bar \(UTCTime.format(firstScoredTime))"
-        }
-        return nil
-    }
-}
-
 public struct TrainingReport: Codable, Sendable {
     public var runId: String
     public var createdAt: String
@@ -146,56 +122,6 @@ public struct TrainingReport: Codable, Sendable {
     public var portfolioEquity: [EquityPoint]
     /// The same pairs on the holdout.
     public var portfolioHoldout: BacktestResult?
-}
-
-/// The dataset a run trains on, as the store records it.
-public struct DatasetRecord: Sendable {
-    public var id: String
-    public var definition: DatasetDefinition
-    public var pairs: [String]
-    /// The screen the pairs came from; nil for a pairs file.
-    public var screeningRunId: String?
-
-    /// The newest dataset, or the one with `id`.
-    public static func load(_ db: Database, id: String? = nil) throws -> DatasetRecord {
-        let row = try id.map { try Row.fetchOne(db, sql: "SELECT id, parameters, screening_run_id FROM datasets WHERE id = ?", arguments: [$0]) }
-            ?? Row.fetchOne(db, sql: "SELECT id, parameters, screening_run_id FROM datasets ORDER BY created_at DESC, id LIMIT 1")
-        guard let row else {
-            throw TrainingError.invalidArgument(id.map { "dataset \($0) is no longer in the store; rerun `mntrading dataset` and `mntrading train`" }
-                                                ?? "no dataset in the store; run `mntrading dataset` first")
-        }
-        let datasetId: String = row["id"]
-        let definition = try ResearchJSON.decoder().decode(DatasetDefinition.self, from: Data((row["parameters"] as String).utf8))
-        let pairs = try String.fetchAll(db, sql: "SELECT DISTINCT pair FROM dataset_rows WHERE dataset_id = ? ORDER BY pair", arguments: [datasetId])
-        return DatasetRecord(id: datasetId, definition: definition, pairs: pairs, screeningRunId: row["screening_run_id"])
-    }
-
-    /// Each pair's statistics in the screen its pairs came from (none for a pairs file).
-    public func screenFigures(_ db: Database) throws -> [String: PairReportEntry.ScreenFigures] {
-        guard let screeningRunId else { return [:] }
-        var figures: [String: PairReportEntry.ScreenFigures] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT pair, pvalue, half_life, corr, beta FROM screened_pairs WHERE run_id = ?", arguments: [screeningRunId]) {
-            figures[row["pair"]] = .init(pvalue: row["pvalue"], halfLifeBars: row["half_life"], corr: row["corr"], beta: row["beta"])
-        }
-        return figures
-    }
-
-    /// Throws when a pair's features in the store were computed with other windows than this
-    /// dataset's: a model must be trained, and served, on the features it was built from.
-    public func checkFeatures(_ db: Database, pairs: [String]? = nil, action: String) throws {
-        let expected = try ResearchJSON.string(definition.features)
-        for pair in pairs ?? self.pairs {
-            let stored = try String.fetchOne(db, sql: "SELECT parameters FROM feature_sets WHERE pair = ? AND timeframe = ?",
-                                             arguments: [pair, definition.timeframe.rawValue])
-            guard stored == expected else {
-                let now = stored.flatMap { try? ResearchJSON.decoder().decode(FeatureParameters.self, from: Data($0.utf8)) }
-                let described = now.map { "β window \($0.betaWindow), z window \($0.zWindow)" } ?? "none"
-                throw TrainingError.invalidArgument("""
-                    cannot \(action): \(pair)'s features are now computed with \(described), but dataset \(id) was built on β window \(definition.features.betaWindow), z window \(definition.features.zWindow); rerun `mntrading features` with the dataset's windows, or `mntrading dataset` and `mntrading train` on the new ones
-                    """)
-            }
-        }
-    }
 }
 
 /// `mntrading train`: trains every pair of a dataset and records the run in the store (params,
@@ -235,7 +161,8 @@ public struct TrainStage: Sendable {
         settings.crossValidation.horizon = definition.horizon
         settings.barsPerYear = definition.timeframe.barsPerYear
         settings.entryZ = definition.entryZ
-        var timeline = try self.timeline(dataset, settings: settings)
+        let screen = try ScreenRecord.load(dataset.screeningRunId, store: store)
+        var timeline = try self.timeline(dataset, screen: screen, settings: settings)
         // The run's fingerprint needs only each pair's feature span, which the store answers; the
         // datasets themselves (the feature matrix with lags) are built one pair at a time below,
         // so memory holds one pair's matrix, not all of them.
@@ -269,17 +196,19 @@ public struct TrainStage: Sendable {
         for pair in pairs {
             if shouldStop() { break }
             let data = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
-            let screen = try walkForwardScreen(pair: pair, dataset: dataset, from: data.openTimes.first, to: timeline.dataEnd)
-            let result = try trainer.train(data, holdoutStart: timeline.holdoutStart, screen: screen)
+            let rescreen = try screen.flatMap { try walkForwardScreen(pair: pair, screen: $0, from: data.openTimes.first, to: timeline.dataEnd) }
+            var result = try trainer.train(data, holdoutStart: timeline.holdoutStart, screen: rescreen)
             try save(result, runId: runId)
-            results.append(result.summary.withSeries(of: result))
+            // The predictions are stored; the run needs the returns and the trials' series.
+            result.oofPredictions = []
+            results.append(result)
             progress.advance(by: 1)
         }
         progress.finish()
 
         // Every candidate tried on every pair is a trial; the pairs' champions are deflated for all of them.
         let trained = results.indices.filter { results[$0].status == "trained" }
-        if trained.isEmpty, let first = results.first, results.allSatisfy({ $0.reason?.contains("before the holdout") == true || $0.reason?.contains("walk-forward folds") == true }) {
+        if trained.isEmpty, let first = results.first, results.allSatisfy(\.shortOfData) {
             try store.write { db in try db.execute(sql: "UPDATE training_runs SET status = 'failed' WHERE id = ?", arguments: [runId]) }
             throw TrainingError.insufficientData("no pair has enough data for the folds and the holdout: \(first.pair): \(first.reason ?? "")")
         }
@@ -294,9 +223,10 @@ public struct TrainStage: Sendable {
         }
         timeline.firstScoredTime = trained.compactMap { results[$0].oofReturnTimes.first }.min()
 
-        let portfolio = Backtest.portfolio(trained.map { (results[$0].oofReturnTimes, results[$0].oofReturns) }, barsPerYear: settings.barsPerYear)
+        let portfolio = Backtest.portfolio(trained.map { (results[$0].oofReturnTimes, results[$0].oofReturns) },
+                                           trades: trained.reduce(0) { $0 + (results[$1].backtest?.trades ?? 0) }, barsPerYear: settings.barsPerYear)
         let holdoutPortfolio = Backtest.portfolio(trained.map { (results[$0].holdoutReturnTimes, results[$0].holdoutReturns) },
-                                                  barsPerYear: settings.barsPerYear)
+                                                  trades: trained.reduce(0) { $0 + (results[$1].holdout?.trades ?? 0) }, barsPerYear: settings.barsPerYear)
         let windows = trained.flatMap { results[$0].trainingWindow }
         let screenFigures = try store.read { db in try dataset.screenFigures(db) }
         var entries = results.map(PairReportEntry.init)
@@ -321,19 +251,13 @@ public struct TrainStage: Sendable {
     }
 
     /// The screen's window and where the holdout starts: the last `holdoutDays` before the data's end.
-    func timeline(_ dataset: DatasetRecord, settings: TrainingSettings) throws -> ResearchTimeline {
+    func timeline(_ dataset: DatasetRecord, screen: ScreenRecord?, settings: TrainingSettings) throws -> ResearchTimeline {
         let timeframe = dataset.definition.timeframe
-        let (first, last, window) = try store.read { db -> (Int64?, Int64?, [Int64]?) in
-            let span = try Row.fetchOne(db, sql: """
-                SELECT MIN(open_time), MAX(open_time) FROM dataset_rows WHERE dataset_id = ?
-                """, arguments: [dataset.id])
-            let screen = try dataset.screeningRunId.flatMap { id in
-                try Row.fetchOne(db, sql: "SELECT window_start, window_end FROM screening_runs WHERE id = ?", arguments: [id])
-            }
-            let window = (screen?["window_start"] as Int64?).flatMap { start in (screen?["window_end"] as Int64?).map { [start, $0] } }
-            return (span?[0], span?[1], window)
+        let span = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT MIN(open_time), MAX(open_time) FROM dataset_rows WHERE dataset_id = ?", arguments: [dataset.id])
         }
-        var timeline = ResearchTimeline(screeningRunId: dataset.screeningRunId, screenWindow: window)
+        let (first, last): (Int64?, Int64?) = (span?[0], span?[1])
+        var timeline = ResearchTimeline(screeningRunId: dataset.screeningRunId, screenWindow: screen?.window)
         guard let first, let last else { throw TrainingError.invalidArgument("dataset \(dataset.id) has no rows; rerun `mntrading dataset`") }
         let end = last + timeframe.milliseconds
         timeline.dataEnd = end
@@ -349,18 +273,13 @@ public struct TrainStage: Sendable {
     }
 
     /// The pair's screen, to be repeated before every scored period: the screening run's rules and
-    /// window length on the store's bars (nil for a pairs file, which names no screen).
-    func walkForwardScreen(pair: String, dataset: DatasetRecord, from first: Int64?, to end: Int64?) throws -> WalkForwardScreen? {
-        guard let runId = dataset.screeningRunId, let first, let end else { return nil }
-        let screen = try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT parameters, window_start, window_end FROM screening_runs WHERE id = ?", arguments: [runId])
-        }
+    /// window length on the store's bars.
+    func walkForwardScreen(pair: String, screen: ScreenRecord, from first: Int64?, to end: Int64?) throws -> WalkForwardScreen? {
         let legs = pair.components(separatedBy: "__")
-        guard let screen, let start: Int64 = screen["window_start"], let stop: Int64 = screen["window_end"], legs.count == 2 else { return nil }
-        let parameters = try ResearchJSON.decoder().decode(ScreeningParameters.self, from: Data((screen["parameters"] as String).utf8))
-        let length = stop - start
-        let bars = try legs.map { try store.bars(symbol: $0, timeframe: parameters.timeframe, from: first - length, to: end) }
-        return WalkForwardScreen(parameters: parameters, length: length, a: legs[0], barsA: bars[0], b: legs[1], barsB: bars[1])
+        guard let first, let end, let window = screen.window, legs.count == 2 else { return nil }
+        let length = window[1] - window[0]
+        let bars = try legs.map { try store.bars(symbol: $0, timeframe: screen.parameters.timeframe, from: first - length, to: end) }
+        return WalkForwardScreen(parameters: screen.parameters, length: length, a: legs[0], barsA: bars[0], b: legs[1], barsB: bars[1])
     }
 
     /// Every trial's out-of-fold returns on one time axis (a pair's bars outside its span are flat).
@@ -397,20 +316,5 @@ public struct TrainStage: Sendable {
                 }
             }
         }
-    }
-}
-
-extension PairTrainingResult {
-    /// The summary plus the series the run needs after the pair (returns, trials), without the
-    /// model bytes and predictions, so memory holds little per pair.
-    func withSeries(of full: PairTrainingResult) -> PairTrainingResult {
-        var copy = self
-        copy.model = full.model
-        copy.oofReturns = full.oofReturns
-        copy.oofReturnTimes = full.oofReturnTimes
-        copy.trialReturns = full.trialReturns
-        copy.holdoutReturns = full.holdoutReturns
-        copy.holdoutReturnTimes = full.holdoutReturnTimes
-        return copy
     }
 }

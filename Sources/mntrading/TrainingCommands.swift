@@ -192,15 +192,14 @@ struct SelectionOptions: ParsableArguments {
     }
 
     var rules: SelectionRules {
-        var rules = noGuardrails ? SelectionRules.none : SelectionRules()
-        if !noGuardrails {
-            rules.sharpeMin = sharpeMin
-            rules.minTrades = minTrades
-            rules.deflatedSharpeMin = dsrMin
-            rules.holdoutSharpeMin = holdoutSharpeMin
-            rules.maxDrawdownMax = maxddMax
-            rules.aucMin = aucMin
-        }
+        guard !noGuardrails else { return .none }
+        var rules = SelectionRules()
+        rules.sharpeMin = sharpeMin
+        rules.minTrades = minTrades
+        rules.deflatedSharpeMin = dsrMin
+        rules.holdoutSharpeMin = holdoutSharpeMin
+        rules.maxDrawdownMax = maxddMax
+        rules.aucMin = aucMin
         return rules
     }
 }
