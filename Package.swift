@@ -24,91 +24,140 @@ let package = Package(
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
+        // The vocabulary every module shares: pair ids, the atomic write, the JSON coder, the version.
+        .target(name: "Basics"),
         .target(name: "HTTPClient", dependencies: [
             "CCurl",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The SQLite database; each module below brings the schema of the tables it owns.
+        .target(name: "Store", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         .target(name: "MarketData", dependencies: [
-            "HTTPClient",
+            "Basics", "Store", "HTTPClient",
             .product(name: "GRDB", package: "GRDB.swift"),
             // Raw sqlite3 binds on the bulk-insert path (see BarStore.upsert).
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PairResearch", dependencies: [
-            "MarketData",
+            "Basics", "Store", "MarketData",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .target(name: "ModelFormat", dependencies: [
+            "Basics",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Yams", package: "Yams"),
         ], exclude: ["Proto"]),
-        .target(name: "Scoring", dependencies: ["ModelFormat"]),
-        .target(name: "Training", dependencies: [
-            "CXGBoost", "PairResearch", "ModelFormat", "Scoring", "Portfolio", "MarketData", "HTTPClient",
+        .target(name: "Scoring", dependencies: ["Basics", "ModelFormat"]),
+        // Backtest maths only: no store, no files, no rendering.
+        .target(name: "Backtest", dependencies: ["ModelFormat"]),
+        // What a training run stored, readable without XGBoost (the report and the client read it).
+        .target(name: "TrainingRecords", dependencies: [
+            "Basics", "Store", "Backtest", "ModelFormat", "PairResearch",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .target(name: "Training", dependencies: [
+            "CXGBoost", "Basics", "Store", "TrainingRecords", "Backtest", "PairResearch", "ModelFormat", "MarketData",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "Pipeline", dependencies: [
+            "Basics", "Store", "Training", "TrainingRecords", "PairResearch", "MarketData", "ModelFormat", "HTTPClient",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The live outputs: signals, orders, the report and its charts, the cycle lock.
         .target(name: "Portfolio", dependencies: [
-            "MarketData", "ModelFormat",
+            "Basics", "Store", "Backtest", "TrainingRecords", "MarketData", "ModelFormat",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The inference client's cycle, timer and lock; `mntrading-infer` is a thin shell over it.
         .target(name: "Inference", dependencies: [
-            "MarketData", "PairResearch", "Portfolio", "ModelFormat", "HTTPClient",
+            "Basics", "Store", "MarketData", "PairResearch", "Portfolio", "TrainingRecords", "ModelFormat", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Benchmarks and member export, reached only through hidden commands.
+        .target(name: "DevTools", dependencies: [
+            "Basics", "Store", "Training", "TrainingRecords", "PairResearch", "MarketData", "ModelFormat", "Scoring",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Flags shared by the `mntrading` and `mntrading-infer` programs.
         .target(name: "CLISupport", dependencies: [
-            "MarketData", "Portfolio",
+            "Basics", "Store", "MarketData", "PairResearch", "Portfolio", "TrainingRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ScoringServer", dependencies: [
-            "Scoring", "ModelFormat",
+            "Basics", "Scoring", "ModelFormat",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "mntrading", dependencies: [
-            "CLISupport", "MarketData", "PairResearch", "Training", "Portfolio", "HTTPClient", "ModelFormat", "Scoring",
+            "CLISupport", "Basics", "Store", "MarketData", "PairResearch", "Training", "TrainingRecords", "Pipeline", "DevTools", "Portfolio", "Backtest", "HTTPClient", "ModelFormat", "Scoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "mntrading-serve", dependencies: [
-            "ScoringServer",
+            "ScoringServer", "Basics",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mntrading-infer", dependencies: [
-            "CLISupport", "Inference", "MarketData", "Portfolio", "ModelFormat",
+            "CLISupport", "Basics", "Inference", "MarketData", "Portfolio", "ModelFormat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // Fixture-server helpers shared by the test targets.
+        // Helpers shared by the test targets: fixture servers, model fixtures, temporary
+        // directories, a seeded generator.
         .target(name: "TestSupport", dependencies: [
+            "Basics", "ModelFormat",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),
-        .testTarget(name: "MarketDataTests", dependencies: [
-            "MarketData", "HTTPClient", "TestSupport",
+        // One test target per library module (ARCHITECTURE.md); CLITests runs the programs.
+        .testTarget(name: "BasicsTests", dependencies: ["Basics", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: [
+            "HTTPClient", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData"]),
-        .testTarget(name: "TrainingTests", dependencies: [
-            "Training", "PairResearch", "Portfolio", "MarketData", "ModelFormat", "Scoring",
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "InferenceTests", dependencies: [
-            "Inference", "Portfolio", "MarketData", "Scoring",
+        .testTarget(name: "MarketDataTests", dependencies: [
+            "MarketData", "Store", "HTTPClient", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "ScoringTests", dependencies: [
-            "Scoring", "ModelFormat", "ScoringServer", "HTTPClient", "TestSupport",
+        .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData", "Store", "TestSupport"]),
+        .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "Basics", "TestSupport"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "Basics", "TestSupport"]),
+        .testTarget(name: "BacktestTests", dependencies: ["Backtest", "ModelFormat"]),
+        .testTarget(name: "TrainingRecordsTests", dependencies: [
+            "TrainingRecords", "Store", "ModelFormat", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "TrainingTests", dependencies: [
+            "Training", "TrainingRecords", "Backtest", "PairResearch", "MarketData", "Store", "ModelFormat", "CLISupport", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "PortfolioTests", dependencies: [
+            "Portfolio", "Backtest", "TrainingRecords", "MarketData", "ModelFormat", "Store", "CLISupport", "TestSupport",
+        ]),
+        .testTarget(name: "InferenceTests", dependencies: [
+            "Inference", "Portfolio", "MarketData", "Scoring", "ModelFormat", "TestSupport",
+        ]),
+        .testTarget(name: "ScoringServerTests", dependencies: [
+            "ScoringServer", "Scoring", "ModelFormat", "HTTPClient", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "MarketData", "HTTPClient", "Portfolio", "PairResearch", "TestSupport",
+            "MarketData", "Store", "PairResearch", "TrainingRecords", "Pipeline", "Portfolio", "HTTPClient", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),

@@ -5,6 +5,8 @@ import MarketData
 import ModelFormat
 import PairResearch
 import Portfolio
+import Basics
+import Store
 
 /// Where a cycle's newest bars come from.
 public enum BarSource: String, Sendable, CaseIterable {
@@ -64,12 +66,12 @@ public struct CycleResult: Sendable {
 /// the same cycle twice leaves the store as it was.
 public struct InferenceCycle: Sendable {
     public let client: ScoringClient
-    public let store: MarketStore
+    public let store: DataStore
     public let locations: Locations
     public let options: InferenceOptions
     let logger = Logger(label: "mntrading.infer")
 
-    public init(client: ScoringClient, store: MarketStore, locations: Locations, options: InferenceOptions) {
+    public init(client: ScoringClient, store: DataStore, locations: Locations, options: InferenceOptions) {
         self.client = client
         self.store = store
         self.locations = locations
@@ -121,8 +123,8 @@ public struct InferenceCycle: Sendable {
         // The day of the newest signal stored before this insert is rewritten too: a cycle killed
         // between its insert and its rewrite, just before midnight, is completed by the next one.
         let (inserted, previousNewest) = try store.write { db in
-            let before = try Int64.fetchOne(db, sql: "SELECT MAX(open_time) FROM signals")
-            return (try MarketStore.insertSignals(records, in: db), before)
+            let before = try SignalRecords.newestOpenTime(db)
+            return (try SignalRecords.insert(records, in: db), before)
         }
         checkpoint("signals-inserted")
         try SignalFiles.rewrite(days: Set(records.map(\.day) + [previousNewest].compactMap { $0.map(SignalRecord.day) }),
@@ -131,7 +133,7 @@ public struct InferenceCycle: Sendable {
 
         // Every row was answered (`signals` checks it), so there is a first record.
         let version = records[0].modelVersion
-        guard let latest = try store.latestSignals(modelVersion: version) else {
+        guard let latest = try SignalRecords.latest(modelVersion: version, store: store) else {
             throw InferenceError.invalidInput("no signals stored for model version \(version)")
         }
         var book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: options.aggregation, stale: latest.stale)

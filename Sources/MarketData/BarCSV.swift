@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// CSV import and export of one symbol's bars.
 ///
@@ -15,7 +16,7 @@ public enum BarCSV {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw MarketDataError.invalidData("cannot read CSV '\(path)': \(MarketStore.reason(error))")
+            throw MarketDataError.invalidData("cannot read CSV '\(path)': \(DataStore.reason(error))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw MarketDataError.invalidData("\(path): not UTF-8 text")

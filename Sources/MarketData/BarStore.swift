@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import Store
 
 /// What one series' upsert changed.
 public struct SeriesWriteResult: Sendable, Equatable {
@@ -20,7 +21,7 @@ public struct SeriesSummary: Sendable, Equatable {
     public var lastOpenTime: Int64
 }
 
-extension MarketStore {
+extension DataStore {
     /// Inserts or updates bars; a bar already stored with the same values is left alone, so a rerun
     /// changes nothing. All series are written in one transaction: either all land or none.
     @discardableResult

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Store
 
 /// Where bars come from.
 public enum IngestSource: Sendable {
@@ -77,9 +78,9 @@ public struct IngestSummary: Sendable, Equatable {
 }
 
 public struct Ingestor: Sendable {
-    public let store: MarketStore
+    public let store: DataStore
 
-    public init(store: MarketStore) { self.store = store }
+    public init(store: DataStore) { self.store = store }
 
     /// Fetches every series, then writes them all in one transaction: a failure anywhere (a bad
     /// CSV row, an exchange error, a full disk) leaves the store unchanged.
@@ -143,20 +144,20 @@ public struct Ingestor: Sendable {
         defer { logger.debug("stored and checked in \(Self.seconds(since: writeStarted))") }
         try store.write { db in
             for series in fetched {
-                let result = try MarketStore.upsert(series, in: db)
+                let result = try DataStore.upsert(series, in: db)
                 summary.inserted += result.inserted
                 summary.updated += result.updated
                 summary.unchanged += result.unchanged
                 if request.fillGaps {
-                    let stored = try MarketStore.fetchBars(symbol: series.symbol, timeframe: series.timeframe,
+                    let stored = try DataStore.fetchBars(symbol: series.symbol, timeframe: series.timeframe,
                                                            from: request.since, to: rangeEnd, in: db)
                     let fillers = Gaps.fillers(for: stored, timeframe: series.timeframe)
                     if !fillers.isEmpty {
-                        let filled = try MarketStore.upsert(BarSeries(symbol: series.symbol, timeframe: series.timeframe, bars: fillers), in: db)
+                        let filled = try DataStore.upsert(BarSeries(symbol: series.symbol, timeframe: series.timeframe, bars: fillers), in: db)
                         summary.filled += filled.inserted
                     }
                 }
-                summary.gaps.append(try MarketStore.gapReport(symbol: series.symbol, timeframe: series.timeframe,
+                summary.gaps.append(try DataStore.gapReport(symbol: series.symbol, timeframe: series.timeframe,
                                                               from: request.since, to: rangeEnd, in: db))
             }
         }

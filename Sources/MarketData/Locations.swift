@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Where a command reads and writes: `--data-dir` (env `MNTRADING_DATA_DIR`, default `data`) and
@@ -22,8 +23,6 @@ public struct Locations: Sendable, Equatable {
     public func dataPath(_ components: String...) -> String {
         components.reduce(dataDirectory) { ($0 as NSString).appendingPathComponent($1) }
     }
-
-    public func openStore() throws -> MarketStore { try MarketStore(dataDirectory: dataDirectory) }
 
     /// The synthetic market's ground truth, written on every synthetic ingest.
     public var groundTruthPath: String { dataPath("synthetic", "ground_truth.json") }

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// What the synthetic market planted, for tests and for judging the screen: which pairs are
 /// cointegrated, with which β and half-life, and which are independent.
@@ -39,10 +40,10 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
 
     public static func pairID(_ a: String, _ b: String) -> String { "\(a)__\(b)" }
 
-    public static func encoder() -> JSONEncoder { SnakeCaseJSON.encoder() }
+    public static func encoder() -> JSONEncoder { ProjectJSON.encoder() }
 
     public static func decode(_ data: Data) throws -> SyntheticGroundTruth {
-        try SnakeCaseJSON.decoder().decode(SyntheticGroundTruth.self, from: data)
+        try ProjectJSON.decoder().decode(SyntheticGroundTruth.self, from: data)
     }
 }
 

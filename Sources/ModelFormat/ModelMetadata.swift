@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// What `GET /metadata` says about the served model: the server writes it from the router's
 /// manifest, the inference client learns the pairs, feature columns and feature parameters from
@@ -126,11 +127,11 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     }
 
     public static func decode(_ data: Data) throws -> ModelMetadata {
-        try RouterManifest.decoder().decode(ModelMetadata.self, from: data)
+        try ProjectJSON.decoder().decode(ModelMetadata.self, from: data)
     }
 
     public func encoded() throws -> Data {
-        let encoder = RouterManifest.encoder()
+        let encoder = ProjectJSON.encoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(self)
     }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Yams
 
@@ -35,7 +36,7 @@ public struct ModelStore: Sendable {
         let path = (directory(name) as NSString).appendingPathComponent("aliases.json")
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         do {
-            return try JSONDecoder().decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            return try ProjectJSON.decoder(verbatimKeys: true).decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw ModelFormatError.invalidModel(file: path, problem: "not a JSON object of alias → version")
         }
@@ -50,9 +51,7 @@ public struct ModelStore: Sendable {
         }
         var current = try aliases(name)
         current[alias] = version
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try FileWriter.atomic(try encoder.encode(current), to: (directory(name) as NSString).appendingPathComponent("aliases.json"))
+        try AtomicFile.write(try ProjectJSON.encoder(verbatimKeys: true).encode(current), to: (directory(name) as NSString).appendingPathComponent("aliases.json"))
     }
 
     /// Writes a new version: `fill` populates a temporary directory, which is then renamed into place,
@@ -118,19 +117,6 @@ public struct ModelStore: Sendable {
 }
 
 /// Atomic file replacement (temp file in the same directory + rename), without MarketData.
-enum FileWriter {
-    static func atomic(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-        try data.write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ModelFormatError.invalidModel(file: path, problem: "cannot replace the file (errno \(errno))")
-        }
-    }
-}
-
 /// `MLmodel`: MLflow's model manifest, in YAML, with the router flavor and the signature.
 public enum MLmodelFile {
     public static let flavor = "mntrading_router"

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import Basics
 
 public enum ModelFormatError: Error, CustomStringConvertible, Equatable {
     case invalidModel(file: String, problem: String)

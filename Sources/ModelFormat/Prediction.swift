@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 
 /// One scored row of an `/invocations` answer: what the server writes and the client reads, in one
 /// type, so the two cannot drift apart.
@@ -27,13 +28,13 @@ public struct Prediction: Codable, Sendable, Equatable {
 
         /// Numbers as MLflow writes them: non-finite ones as the strings NaN and ±Infinity.
         public static func decoder() -> JSONDecoder {
-            let decoder = RouterManifest.decoder()
+            let decoder = ProjectJSON.decoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             return decoder
         }
 
         public static func encoder() -> JSONEncoder {
-            let encoder = RouterManifest.encoder()
+            let encoder = ProjectJSON.encoder()
             encoder.outputFormatting = [.sortedKeys]
             encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             return encoder

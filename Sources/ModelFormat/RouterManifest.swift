@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// `router.json`: everything a scorer needs besides the member files. Format version 1.
@@ -93,18 +94,5 @@ public struct RouterManifest: Codable, Sendable, Equatable {
         self.featureColumns = featureColumns
         self.featureParameters = featureParameters
         self.members = members
-    }
-
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }
-
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import MarketData
+import Basics
+import Store
 
 /// What the classifier learns to predict. All three look `horizon` bars ahead at the spread of a
 /// position opened at bar t: s^t_{t+h} = ln A_{t+h} − β_t·ln B_{t+h} − α_t (hedge ratio and intercept
@@ -94,7 +96,7 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
 
     var identifier: String {
         var hash = FNV1a()
-        hash.add((try? ResearchJSON.string(self)) ?? "")
+        hash.add((try? ProjectJSON.string(self)) ?? "")
         return hash.hex
     }
 }
@@ -227,9 +229,9 @@ public struct DatasetSummary: Sendable, Equatable {
 /// features table when needed, so a dataset costs no second copy of the features. Rebuilding the
 /// same definition replaces its rows: no duplicates.
 public struct DatasetStage: Sendable {
-    public let store: MarketStore
+    public let store: DataStore
 
-    public init(store: MarketStore) { self.store = store }
+    public init(store: DataStore) { self.store = store }
 
     /// `screeningRun`: the screen the pairs come from (nil: a pairs file, screen unknown).
     public func build(_ definition: DatasetDefinition, pairs: [PairSelection.Pair], screeningRun: String?,
@@ -257,7 +259,7 @@ public struct DatasetStage: Sendable {
             try db.execute(sql: """
                 INSERT INTO datasets (id, created_at, timeframe, parameters, pairs, rows, labelled_rows, positive_rate, screening_run_id)
                 VALUES (?, ?, ?, ?, 0, 0, 0, NULL, ?)
-                """, arguments: [id, now, definition.timeframe.rawValue, try ResearchJSON.string(definition), screeningRun])
+                """, arguments: [id, now, definition.timeframe.rawValue, try ProjectJSON.string(definition), screeningRun])
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO dataset_rows (dataset_id, pair, open_time, label, forward_move) VALUES (?, ?, ?, ?, ?)
                 """)

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import MarketData
+import Basics
+import Store
 
 public struct FeatureUpdate: Sendable, Equatable {
     public var pair: String
@@ -17,14 +19,14 @@ public struct FeatureUpdate: Sendable, Equatable {
 /// windows, or of the pair's first common bar, rebuilds the pair from scratch. Either way the rows
 /// equal a full rebuild's bit for bit (see `FeatureEngine`).
 public struct FeatureStage: Sendable {
-    public let store: MarketStore
+    public let store: DataStore
 
-    public init(store: MarketStore) { self.store = store }
+    public init(store: DataStore) { self.store = store }
 
     public func update(pairs: [PairSelection.Pair], timeframe: Timeframe, parameters: FeatureParameters,
                        rebuild: Bool = false, progress: ProgressReporter = .silent) throws -> [FeatureUpdate] {
         try parameters.validate()
-        let parameterText = try ResearchJSON.string(parameters)
+        let parameterText = try ProjectJSON.string(parameters)
         progress.start("features for \(pairs.count) pairs", total: pairs.count)
         defer { progress.finish() }
         var updates: [FeatureUpdate] = []
@@ -68,13 +70,28 @@ public struct FeatureStage: Sendable {
         return updates
     }
 
+    /// How many feature rows a pair has and the first and last bar's open time.
+    public static func span(pair: String, timeframe: Timeframe, in db: Database) throws -> (rows: Int, first: Int64?, last: Int64?) {
+        let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MIN(open_time), MAX(open_time) FROM features WHERE pair = ? AND timeframe = ?",
+                                   arguments: [pair, timeframe.rawValue])
+        return (row?[0] ?? 0, row?[1], row?[2])
+    }
+
+    /// Each pair's feature set (windows, newest bar, rows) as text, for the pipeline's fingerprints.
+    public static func state(pairs: [String], timeframe: Timeframe, in db: Database) throws -> String {
+        try pairs.map { pair in
+            try Row.fetchOne(db, sql: "SELECT pair, parameters, last_open_time, rows FROM feature_sets WHERE pair = ? AND timeframe = ?",
+                             arguments: [pair, timeframe.rawValue]).map { "\($0)" } ?? "\(pair): none"
+        }.joined(separator: "\n")
+    }
+
     /// The windows each pair's stored features were computed with (pairs without features left out).
     public static func storedParameters(pairs: [String], timeframe: Timeframe, in db: Database) throws -> [String: FeatureParameters] {
         var parameters: [String: FeatureParameters] = [:]
         for pair in pairs {
             guard let text = try String.fetchOne(db, sql: "SELECT parameters FROM feature_sets WHERE pair = ? AND timeframe = ?",
                                                  arguments: [pair, timeframe.rawValue]) else { continue }
-            parameters[pair] = try ResearchJSON.decoder().decode(FeatureParameters.self, from: Data(text.utf8))
+            parameters[pair] = try ProjectJSON.decoder().decode(FeatureParameters.self, from: Data(text.utf8))
         }
         return parameters
     }
@@ -118,12 +135,12 @@ public struct FeatureStage: Sendable {
                 }
                 sqlite3_bind_double(raw, Int32(4 + offset), value)
             }
-            _ = try MarketStore.step(raw, in: db)
+            _ = try DataStore.step(raw, in: db)
         }
     }
 }
 
-extension MarketStore {
+extension DataStore {
     /// Stored feature rows of a pair, oldest first.
     public func featureRows(pair: String, timeframe: Timeframe, from: Int64 = .min, to: Int64 = .max) throws -> [FeatureRow] {
         try featureRows(sql: "open_time BETWEEN ? AND ? ORDER BY open_time", arguments: [pair, timeframe.rawValue, from, to])

@@ -207,7 +207,7 @@ public struct Screener: Sendable {
 }
 
 /// Maps in parallel over both cores (or however many there are), keeping the order of `items`.
-func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+package func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
     let results = UnsafeResults<R>(count: items.count)
     DispatchQueue.concurrentPerform(iterations: items.count) { index in
         results.set(index, transform(items[index]))

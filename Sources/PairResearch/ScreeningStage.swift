@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import MarketData
+import Basics
+import Store
 
 /// `mntrading screen`: loads every symbol at the timeframe, screens all pairs, records the run in
 /// the store and as `<data-dir>/pairs/screened_pairs_<UTC>.json`.
@@ -8,12 +10,17 @@ import MarketData
 /// A run's id is a fingerprint of its parameters and of the bars it read, so a rerun on unchanged
 /// data replaces its own record and file instead of adding a duplicate.
 public struct ScreeningStage: Sendable {
-    public let store: MarketStore
+    public let store: DataStore
     public let locations: Locations
 
-    public init(store: MarketStore, locations: Locations) {
+    public init(store: DataStore, locations: Locations) {
         self.store = store
         self.locations = locations
+    }
+
+    /// The newest screening run's id, for the pipeline's fingerprints.
+    public static func latestState(_ db: Database) throws -> String {
+        try Row.fetchAll(db, sql: "SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1").map { "\($0)" }.joined(separator: "\n")
     }
 
     public func run(_ parameters: ScreeningParameters, now: Int64 = UTCTime.nowMilliseconds(),
@@ -56,14 +63,14 @@ public struct ScreeningStage: Sendable {
         run.window = window
         run.windowText = window?.map(UTCTime.format)
         run.rejectedBy = ScreeningRun.tally(outcome.rejected)
-        try AtomicFile.write(try ResearchJSON.encoder().encode(run), to: path)
+        try AtomicFile.write(try ProjectJSON.encoder().encode(run), to: path)
         try store.write { db in
             try db.execute(sql: "DELETE FROM screening_runs WHERE id = ?", arguments: [runId])
             try db.execute(sql: """
                 INSERT INTO screening_runs (id, created_at, timeframe, parameters, symbols, pairs_tested, pairs_selected, file,
                     window_start, window_end)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [runId, createdAt, parameters.timeframe.rawValue, try ResearchJSON.string(parameters),
+                """, arguments: [runId, createdAt, parameters.timeframe.rawValue, try ProjectJSON.string(parameters),
                                  symbols.count, run.pairsTested, run.pairs.count, path, run.window?.first, run.window?.last])
             for pair in run.pairs + run.rejected {
                 try db.execute(sql: """
@@ -80,7 +87,7 @@ public struct ScreeningStage: Sendable {
 
     static func fingerprint(parameters: ScreeningParameters, inputs: [Screener.Input]) throws -> String {
         var hash = FNV1a()
-        hash.add(try ResearchJSON.string(parameters))
+        hash.add(try ProjectJSON.string(parameters))
         for input in inputs {
             hash.add(input.symbol)
             for bar in input.bars {
@@ -108,14 +115,14 @@ public enum PairSelection {
 
     /// The screening run a pair list comes from: `latest` names one; a file names none, so the
     /// screen's window (and whether it overlaps the scored period) is unknown.
-    public static func screeningRun(_ argument: String, store: MarketStore) throws -> String? {
+    public static func screeningRun(_ argument: String, store: DataStore) throws -> String? {
         guard argument == "latest" else { return nil }
         return try store.read { db in
             try String.fetchOne(db, sql: "SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
         }
     }
 
-    public static func resolve(_ argument: String, store: MarketStore) throws -> [Pair] {
+    public static func resolve(_ argument: String, store: DataStore) throws -> [Pair] {
         if argument == "latest" {
             guard let path = try store.read({ db in
                 try String.fetchOne(db, sql: "SELECT file FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")

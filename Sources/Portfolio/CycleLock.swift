@@ -1,5 +1,6 @@
 import Foundation
 import MarketData
+import Store
 
 /// An exclusive lock on `<data-dir>/infer.lock` (flock(2)) around everything that writes signals,
 /// orders and reports: two inference cycles never run at once (a cron job that overlaps a slow one,
@@ -27,7 +28,7 @@ public final class CycleLock {
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch {
-            throw MarketDataError.store("cannot create the data directory for \(path): \(MarketStore.reason(error))")
+            throw MarketDataError.store("cannot create the data directory for \(path): \(DataStore.reason(error))")
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import MarketData
+import Basics
+import Store
 
 /// Where an order book goes: table `orders` (replaced per bar and model version, in one
 /// transaction) and `<data-dir>/portfolio/orders_<bar>.json|csv` plus `latest_orders.json`, each
@@ -11,19 +13,10 @@ public enum OrderFiles {
 
     /// Returns the path of the bar's JSON file.
     @discardableResult
-    public static func write(_ book: OrderBook, store: MarketStore, locations: Locations) throws -> String {
-        let parameters = String(decoding: try SnakeCaseJSON.encoder(pretty: false).encode(book.parameters), as: UTF8.self)
-        try store.write { db in
-            try db.execute(sql: "DELETE FROM orders WHERE as_of = ? AND model_version = ?", arguments: [book.asOf, book.modelVersion])
-            for order in book.orders {
-                try db.execute(sql: """
-                    INSERT INTO orders (as_of, model_version, pair, symbol, side, notional, quantity, price, weight, proba, parameters)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [book.asOf, book.modelVersion, order.pair, order.symbol, order.side, order.notional,
-                                     order.quantity, order.price, order.weight, order.proba, parameters])
-            }
-        }
-        let json = try SnakeCaseJSON.encoder().encode(book)
+    public static func write(_ book: OrderBook, store: DataStore, locations: Locations) throws -> String {
+        let parameters = String(decoding: try ProjectJSON.encoder(pretty: false).encode(book.parameters), as: UTF8.self)
+        try store.write { db in try OrderRecords.replace(book, parameters: parameters, in: db) }
+        let json = try ProjectJSON.encoder().encode(book)
         let stamp = stamp(book.asOf)
         let path = locations.dataPath("portfolio", "orders_\(stamp).json")
         try AtomicFile.write(json, to: path)
@@ -45,7 +38,7 @@ public enum OrderFiles {
         let path = locations.dataPath("portfolio", "latest_orders.json")
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do {
-            return try SnakeCaseJSON.decoder().decode(OrderBook.self, from: data)
+            return try ProjectJSON.decoder().decode(OrderBook.self, from: data)
         } catch {
             throw MarketDataError.invalidData("\(path) is not an order book: \(error)")
         }

@@ -2,6 +2,10 @@ import Foundation
 import GRDB
 import MarketData
 import ModelFormat
+import Backtest
+import Basics
+import Store
+import TrainingRecords
 
 /// Everything a report shows, gathered once so the JSON, Markdown and HTML say the same thing.
 public struct ReportData: Sendable {
@@ -79,10 +83,10 @@ extension ReportData {
     /// the training run's backtests. A cycle passes the signals and the book it has just made, so
     /// the report shows exactly those; `mntrading report` reads them back from the store and disk.
     /// Data from the embedded synthetic market is recognised by its symbols and labelled as such.
-    public static func load(store: MarketStore, locations: Locations, model: ModelMetadata?, dataSource: String,
+    public static func load(store: DataStore, locations: Locations, model: ModelMetadata?, dataSource: String,
                             latest given: (asOf: Int64, signals: [SignalRecord], stale: [String])? = nil,
                             book givenBook: OrderBook? = nil) throws -> ReportData {
-        guard let latest = try given ?? store.latestSignals(modelVersion: model?.version) else {
+        guard let latest = try given ?? SignalRecords.latest(modelVersion: model?.version, store: store) else {
             throw MarketDataError.invalidArgument("no signals in the store\(model.map { " for model version \($0.version)" } ?? ""); run `mntrading-infer --once` first")
         }
         var book = try givenBook ?? OrderFiles.latest(locations: locations)
@@ -127,41 +131,21 @@ extension ReportData {
     }
 }
 
-/// The out-of-fold backtests of a training run, read from the training results in the store
-/// (only the fields a report needs, so this module does not depend on the trainer).
+/// The out-of-fold backtests of a training run, read through the training tables' owner.
 struct TrainingHistory {
     var runId: String
     var pairs: [ReportData.PairBacktest]
 
-    private struct StoredResult: Decodable {
-        var pair: String
-        var backtest: BacktestResult?
-        var equity: [EquityPoint]?
-    }
-
-    static func load(store: MarketStore, runId wanted: String?, pairs: [String]) throws -> TrainingHistory? {
+    static func load(store: DataStore, runId wanted: String?, pairs: [String]) throws -> TrainingHistory? {
         try store.read { db -> TrainingHistory? in
-            let runId: String?
-            if let wanted {
-                runId = try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE id = ? AND status = 'complete'", arguments: [wanted])
-            } else {
-                runId = try TrainingRuns.latestCompleteId(db)
-            }
+            let runId = try wanted.map { try TrainingRunRecords.completeId(db, $0) } ?? TrainingRunRecords.latestCompleteId(db)
             guard let runId else { return nil }
-            let decoder = SnakeCaseJSON.decoder()
-            let results = Dictionary(try Row.fetchAll(db, sql: "SELECT pair, result FROM training_pairs WHERE run_id = ?", arguments: [runId])
-                .map { ($0["pair"] as String, $0["result"] as String) }, uniquingKeysWith: { first, _ in first })
-            var returns: [String: (times: [Int64], returns: [Double])] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT pair, open_time, ret FROM oof_returns WHERE run_id = ? ORDER BY pair, open_time",
-                                           arguments: [runId]) {
-                let pair: String = row[0]
-                returns[pair, default: ([], [])].times.append(row[1])
-                returns[pair, default: ([], [])].returns.append(row[2])
-            }
+            let results = try TrainingRunRecords.results(db, runId: runId)
+            let returns = try TrainingRunRecords.returns(db, runId: runId, period: .outOfFold)
             var history = TrainingHistory(runId: runId, pairs: [])
             for pair in pairs {
-                guard let text = results[pair], let stored = try? decoder.decode(StoredResult.self, from: Data(text.utf8)) else { continue }
-                history.pairs.append(.init(pair: pair, result: stored.backtest, equity: stored.equity ?? [], returns: returns[pair] ?? ([], [])))
+                guard let stored = results[pair] else { continue }
+                history.pairs.append(.init(pair: pair, result: stored.backtest, equity: stored.equity, returns: returns[pair] ?? ([], [])))
             }
             return history
         }
@@ -181,7 +165,7 @@ public enum ReportWriter {
             try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
             try? manager.removeItem(atPath: temporary)
             try manager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-            let summary = try SnakeCaseJSON.encoder().encode(data.summary)
+            let summary = try ProjectJSON.encoder().encode(data.summary)
             try summary.write(to: URL(fileURLWithPath: temporary + "/summary.json"))
             try ReportRenderer.markdown(data).write(toFile: temporary + "/report.md", atomically: false, encoding: .utf8)
             try ReportRenderer.html(data).write(toFile: temporary + "/report.html", atomically: false, encoding: .utf8)
@@ -197,7 +181,7 @@ public enum ReportWriter {
             throw error
         } catch {
             try? manager.removeItem(atPath: temporary)
-            throw MarketDataError.store("cannot write report '\(directory)': \(MarketStore.reason(error))")
+            throw MarketDataError.store("cannot write report '\(directory)': \(DataStore.reason(error))")
         }
         return directory
     }

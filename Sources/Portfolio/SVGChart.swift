@@ -1,5 +1,6 @@
 import Foundation
 import MarketData
+import Backtest
 
 /// Small inline SVG charts for the HTML report: no scripts, no external files, so the report opens
 /// anywhere (a mail attachment, an air-gapped machine) and renders the same in every browser.

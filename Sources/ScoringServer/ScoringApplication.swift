@@ -4,6 +4,7 @@ import Logging
 import ModelFormat
 import NIOCore
 import Scoring
+import Basics
 
 /// The scoring server: MLflow's protocol (`/ping`, `/health`, `/version`, `/invocations`) plus
 /// `/metadata` and `/metrics`. Scoring runs on its own threads, never on the event loop.
@@ -26,9 +27,9 @@ public struct ScoringService: Sendable {
         slot = ModelSlot(try Self.prepare(directory, warmup: configuration.warmup, logger: logger))
     }
 
-    static func prepare(_ directory: String, warmup: Bool, logger: Logger) throws -> Scoring.Router {
+    static func prepare(_ directory: String, warmup: Bool, logger: Logger) throws -> RouterModel {
         let started = Date()
-        let router = try Scoring.Router(directory: directory)
+        let router = try RouterModel(directory: directory)
         if warmup {
             let example = (directory as NSString).appendingPathComponent("input_example.json")
             if let body = FileManager.default.contents(atPath: example) {
@@ -64,8 +65,8 @@ public struct ScoringService: Sendable {
         }
     }
 
-    public func router() -> Hummingbird.Router<BasicRequestContext> {
-        let router = Hummingbird.Router()
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
         router.add(middleware: FastAPIStyleNotFound(routes: ["/ping": "GET", "/health": "GET", "/version": "GET", "/metadata": "GET",
                                                              "/metrics": "GET", "/invocations": "POST"]))
         router.get("/ping") { _, _ in self.ping() }
@@ -120,7 +121,7 @@ public struct ScoringService: Sendable {
         guard remaining > 0 else { return Self.timedOut() }
         let outcome = await pool.run(timeout: remaining) {
             let predictions = try router.predictions(body: bytes, contentType: contentType)
-            return (Scoring.Router.responseBody(predictions), predictions.count)
+            return (RouterModel.responseBody(predictions), predictions.count)
         }
         switch outcome {
         case .timedOut:

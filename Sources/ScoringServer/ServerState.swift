@@ -28,13 +28,13 @@ public struct ServerConfiguration: Sendable {
 final class ModelSlot: @unchecked Sendable {
     // @unchecked Sendable: `loaded` is read and written only under `lock`.
     private let lock = NSLock()
-    private var loaded: Scoring.Router
+    private var loaded: RouterModel
 
-    init(_ router: Scoring.Router) { loaded = router }
+    init(_ router: RouterModel) { loaded = router }
 
-    var router: Scoring.Router { lock.withLock { loaded } }
+    var router: RouterModel { lock.withLock { loaded } }
 
-    func install(_ router: Scoring.Router) { lock.withLock { loaded = router } }
+    func install(_ router: RouterModel) { lock.withLock { loaded = router } }
 }
 
 /// Counters and a latency histogram for /metrics (Prometheus text format).

@@ -4,6 +4,10 @@ import MarketData
 import ModelFormat
 import PairResearch
 import Portfolio
+import Basics
+import Store
+import TrainingRecords
+import Backtest
 
 public enum SignalSource: String, Codable, Sendable, CaseIterable {
     /// The latest training run's calibrated out-of-fold probabilities.
@@ -32,10 +36,10 @@ public struct BacktestReport: Codable, Sendable {
 /// `mntrading backtest`: replays the latest training run's out-of-fold bars with other thresholds or
 /// costs, from its OOF predictions or with the z rule, per pair and as an equal-weight portfolio.
 public struct BacktestStage: Sendable {
-    public let store: MarketStore
+    public let store: DataStore
     public let locations: Locations
 
-    public init(store: MarketStore, locations: Locations) {
+    public init(store: DataStore, locations: Locations) {
         self.store = store
         self.locations = locations
     }
@@ -47,12 +51,7 @@ public struct BacktestStage: Sendable {
             let run = try TrainingRunRecord.latestComplete(db)
             return (run.id, try DatasetRecord.load(db, id: run.datasetId).definition)
         }
-        let predictions = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT pair, open_time, calibrated FROM oof_predictions WHERE run_id = ? ORDER BY pair, open_time",
-                             arguments: [runId])
-        }
-        var byPair: [String: [Int64: Double]] = [:]
-        for row in predictions { byPair[row["pair"], default: [:]][row["open_time"]] = row["calibrated"] }
+        let byPair = try store.read { db in try TrainingRunRecords.oofProbabilities(db, runId: runId) }
         var pairs: [BacktestReport.Pair] = []
         var streams: [(times: [Int64], returns: [Double])] = []
         for pair in byPair.keys.sorted() {
@@ -75,7 +74,7 @@ public struct BacktestStage: Sendable {
         let report = BacktestReport(runId: runId, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, execution: execution,
                                     pairs: pairs, portfolio: portfolio.result, portfolioEquity: portfolio.equity)
         let path = locations.dataPath("training", "backtest_\(signals.rawValue).json")
-        try AtomicFile.write(try ResearchJSON.encoder().encode(report), to: path)
+        try AtomicFile.write(try ProjectJSON.encoder().encode(report), to: path)
         return (report, path)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Backtest
 
 /// The Deflated Sharpe Ratio (Bailey & López de Prado, 2014, "The Deflated Sharpe Ratio: Correcting
 /// for Selection Bias, Backtest Overfitting and Non-Normality").

@@ -3,14 +3,17 @@ import GRDB
 import MarketData
 import ModelFormat
 import PairResearch
+import Store
+import Basics
+import TrainingRecords
 
 /// `mntrading router`: bundles the selected champions of the latest training run into a new,
 /// immutable router version (`models/<name>/<version>/`) and points an alias at it.
 public struct RouterBuilder: Sendable {
-    public let store: MarketStore
+    public let store: DataStore
     public let models: ModelStore
 
-    public init(store: MarketStore, models: ModelStore) {
+    public init(store: DataStore, models: ModelStore) {
         self.store = store
         self.models = models
     }
@@ -20,19 +23,16 @@ public struct RouterBuilder: Sendable {
         if let alias { try ModelStore.validate(name: alias) }
         // Everything from the training run: its dataset (and so its feature windows), its settings
         // and its selection; the store's current features must still be the ones it trained on.
-        let (run, dataset, selected, guardrails) = try store.read { db -> (TrainingRunRecord, DatasetRecord, [Row], Bool) in
+        let (run, dataset, selected, guardrails) = try store.read { db -> (TrainingRunRecord, DatasetRecord, [TrainingRunRecords.StoredPair], Bool) in
             let run = try TrainingRunRecord.latestComplete(db)
             let runId = run.id
             let dataset = try DatasetRecord.load(db, id: run.datasetId)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT p.pair, p.result, p.model, s.guardrails FROM selections s JOIN training_pairs p ON p.run_id = s.run_id AND p.pair = s.pair
-                WHERE s.run_id = ? AND s.selected = 1 AND p.status = 'trained' ORDER BY s.rank, p.pair
-                """, arguments: [runId])
+            let (rows, guardrails) = try TrainingRunRecords.selectedPairs(db, runId: runId)
             guard !rows.isEmpty else {
                 throw TrainingError.invalidArgument("no pair of training run \(runId) is selected; run `mntrading select` (nothing to deploy)")
             }
-            try dataset.checkFeatures(db, pairs: rows.map { $0["pair"] }, action: "build a router from training run \(runId)")
-            return (run, dataset, rows, rows.allSatisfy { ($0["guardrails"] as Bool?) ?? true })
+            try dataset.checkFeatures(db, pairs: rows.map(\.result.pair), action: "build a router from training run \(runId)")
+            return (run, dataset, rows, guardrails)
         }
         let runId = run.id
         let screenFigures = try store.read { db in try dataset.screenFigures(db) }
@@ -41,10 +41,10 @@ public struct RouterBuilder: Sendable {
         var members: [RouterManifest.Member] = []
         var files: [(String, [UInt8])] = []
         var exampleRows: [[Any]] = []
-        for row in selected {
-            let pair: String = row["pair"]
-            let result = try ResearchJSON.decoder().decode(PairTrainingResult.self, from: Data((row["result"] as String).utf8))
-            let member = try XGBoostExport.member(fromJSON: [UInt8]((row["model"] as Data?) ?? Data()), standardisation: result.standardisation)
+        for stored in selected {
+            let result = stored.result
+            let pair = result.pair
+            let member = try XGBoostExport.member(fromJSON: stored.model ?? [], standardisation: result.standardisation)
             let file = "members/\(pair).onnx"
             files.append((file, try ONNXMember.serialize(member, name: pair)))
             var metrics: [String: Double] = [:]
@@ -61,7 +61,7 @@ public struct RouterBuilder: Sendable {
             metrics["holdout_return"] = result.holdout?.cumulativeReturn
             metrics["holdout_trades"] = result.holdout.map { Double($0.trades) }
             metrics["screen_pvalue"] = screenFigures[pair]?.pvalue
-            var entry = RouterManifest.Member(pair: pair, legs: pair.components(separatedBy: "__"), kind: result.champion?.kind.rawValue ?? "?",
+            var entry = RouterManifest.Member(pair: pair, legs: PairID(pair)?.legs ?? [pair], kind: result.champion?.kind.rawValue ?? "?",
                                                file: file, calibration: result.calibration, threshold: result.threshold,
                                                trainingWindow: result.trainingWindow.map(UTCTime.format), metrics: metrics)
             entry.entryZ = result.entryZ
@@ -94,7 +94,7 @@ public struct RouterBuilder: Sendable {
             for (file, bytes) in files {
                 try Data(bytes).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(file)))
             }
-            try RouterManifest.encoder().encode(manifest).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("router.json")))
+            try ProjectJSON.encoder().encode(manifest).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("router.json")))
             try JSONSerialization.data(withJSONObject: example, options: [.prettyPrinted, .sortedKeys])
                 .write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("input_example.json")))
             try MLmodelFile.render(manifest: manifest, uuid: UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), createdAt: now)

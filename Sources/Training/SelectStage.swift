@@ -3,6 +3,10 @@ import GRDB
 import MarketData
 import PairResearch
 import Portfolio
+import Basics
+import Store
+import TrainingRecords
+import Backtest
 
 /// Guardrails a pair must pass to be deployed. nil disables one; with all of them off the
 /// selection is recorded as made without guardrails.
@@ -45,23 +49,6 @@ public struct SelectionRules: Codable, Sendable, Equatable {
     public static let noGuardrailsWarning = "no guardrails: every trained pair is selected, weak and in-sample ones included; the selection is recorded as made without guardrails"
 }
 
-public struct SelectionDecision: Codable, Sendable, Equatable {
-    public var pair: String
-    public var selected: Bool
-    public var reason: String
-    public var rank: Int?
-    /// The screen's p-value: in sample, the screen chose the pair on it.
-    public var screenPvalue: Double?
-    /// Out of fold, after costs.
-    public var sharpe: Double?
-    public var trades: Int?
-    public var deflatedSharpe: Double?
-    public var holdoutSharpe: Double?
-    public var holdoutTrades: Int?
-    public var maxDrawdown: Double?
-    public var oofRocAuc: Double?
-}
-
 public struct SelectionResult: Codable, Sendable {
     public var runId: String
     public var rules: SelectionRules
@@ -89,10 +76,10 @@ public struct SelectionResult: Codable, Sendable {
 /// first, at most top-k; records every decision with its reason in the store and in
 /// `<data-dir>/training/selection.json`.
 public struct SelectStage: Sendable {
-    public let store: MarketStore
+    public let store: DataStore
     public let locations: Locations
 
-    public init(store: MarketStore, locations: Locations) {
+    public init(store: DataStore, locations: Locations) {
         self.store = store
         self.locations = locations
     }
@@ -158,7 +145,7 @@ public struct SelectStage: Sendable {
         guard let reportFile = run.reportFile else {
             throw TrainingError.invalidArgument("training run \(runId) has no report file; rerun `mntrading train`")
         }
-        let report = try ResearchJSON.decoder().decode(TrainingReport.self, from: Data(contentsOf: URL(fileURLWithPath: reportFile)))
+        let report = try ProjectJSON.decoder().decode(TrainingReport.self, from: Data(contentsOf: URL(fileURLWithPath: reportFile)))
         guard report.runId == runId else {
             throw TrainingError.invalidArgument("\(reportFile) belongs to run \(report.runId), not the latest run \(runId); rerun `mntrading train`")
         }
@@ -169,47 +156,34 @@ public struct SelectStage: Sendable {
                                      trials: report.trials, independentTrials: report.independentTrials, pbo: report.pbo?.pbo, decisions: decisions)
         try portfolioFigures(&result, report: report)
         try store.write { db in
-            try db.execute(sql: "DELETE FROM selections WHERE run_id = ?", arguments: [runId])
-            for decision in decisions {
-                try db.execute(sql: """
-                    INSERT INTO selections (run_id, pair, selected, reason, rank, sharpe, max_drawdown, oof_roc_auc, created_at,
-                        oof_trades, deflated_sharpe, holdout_sharpe, holdout_trades, guardrails)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [runId, decision.pair, decision.selected, decision.reason, decision.rank, decision.sharpe,
-                                     decision.maxDrawdown, decision.oofRocAuc, now, decision.trades, decision.deflatedSharpe,
-                                     decision.holdoutSharpe, decision.holdoutTrades, rules.hasGuardrails])
-            }
+            try SelectionRecords.replace(db, runId: runId, decisions: decisions, guardrails: rules.hasGuardrails, createdAt: now)
         }
         let path = locations.dataPath("training", "selection.json")
-        try AtomicFile.write(try ResearchJSON.encoder().encode(result), to: path)
+        try AtomicFile.write(try ProjectJSON.encoder().encode(result), to: path)
         return (result, path)
     }
 
     /// The selected pairs' equal-weight portfolio, out of fold and on the holdout.
     func portfolioFigures(_ result: inout SelectionResult, report: TrainingReport) throws {
-        func portfolio(_ table: String, _ pairs: [String], trades: (PairReportEntry) -> Int?)
+        func portfolio(_ period: TrainingRunRecords.Period, _ pairs: [String], trades: (PairReportEntry) -> Int?)
             throws -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double]) {
             let streams = try store.read { db in
-                try pairs.map { pair -> (times: [Int64], returns: [Double]) in
-                    let rows = try Row.fetchAll(db, sql: "SELECT open_time, ret FROM \(table) WHERE run_id = ? AND pair = ? ORDER BY open_time",
-                                                arguments: [result.runId, pair])
-                    return (rows.map { $0["open_time"] }, rows.map { $0["ret"] })
-                }
+                try pairs.map { pair in try TrainingRunRecords.returns(db, runId: result.runId, pair: pair, period: period) }
             }
             let count = report.pairs.filter { pairs.contains($0.pair) }.reduce(0) { $0 + (trades($1) ?? 0) }
             return Backtest.portfolio(streams, trades: count, barsPerYear: report.settings.barsPerYear)
         }
-        let oof = try portfolio("oof_returns", result.selected) { $0.backtest?.trades }
+        let oof = try portfolio(.outOfFold, result.selected) { $0.backtest?.trades }
         result.portfolio = oof.result
         if !oof.returns.isEmpty {
             result.portfolioDeflatedSharpe = DeflatedSharpe.ratio(returns: oof.returns, independentTrials: report.independentTrials)
         }
-        result.portfolioHoldout = try portfolio("holdout_returns", result.selected) { $0.holdout?.trades }.result
+        result.portfolioHoldout = try portfolio(.holdout, result.selected) { $0.holdout?.trades }.result
         // Every pair the rules other than the holdout gate kept: its holdout is not conditioned on itself.
         var ungated = result.rules
         ungated.holdoutSharpeMin = nil
         ungated.topK = Int.max
         let beforeGate = Self.decide(report.pairs, rules: ungated, inSample: result.inSample).filter(\.selected).map(\.pair)
-        result.holdoutBeforeGate = try portfolio("holdout_returns", beforeGate) { $0.holdout?.trades }.result
+        result.holdoutBeforeGate = try portfolio(.holdout, beforeGate) { $0.holdout?.trades }.result
     }
 }

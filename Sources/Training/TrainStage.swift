@@ -4,6 +4,10 @@ import GRDB
 import MarketData
 import PairResearch
 import Portfolio
+import Basics
+import Store
+import TrainingRecords
+import Backtest
 
 /// One pair's entry in `<data-dir>/training/report.json`.
 public struct PairReportEntry: Codable, Sendable {
@@ -15,13 +19,6 @@ public struct PairReportEntry: Codable, Sendable {
     }
 
     /// What the screen saw of the pair (in sample: the screen chose it on these bars).
-    public struct ScreenFigures: Codable, Sendable {
-        public var pvalue: Double?
-        public var halfLifeBars: Double?
-        public var corr: Double?
-        public var beta: Double?
-    }
-
     public var pair: String
     public var status: String
     public var reason: String?
@@ -135,10 +132,10 @@ public struct TrainingReport: Codable, Sendable {
 /// out-of-fold Sharpe ratio for them and estimates the probability of backtest overfitting.
 public struct TrainStage: Sendable {
     public static let codeVersion = ProductVersion.code
-    public let store: MarketStore
+    public let store: DataStore
     public let locations: Locations
 
-    public init(store: MarketStore, locations: Locations) {
+    public init(store: DataStore, locations: Locations) {
         self.store = store
         self.locations = locations
     }
@@ -167,27 +164,18 @@ public struct TrainStage: Sendable {
         // datasets themselves (the feature matrix with lags) are built one pair at a time below,
         // so memory holds one pair's matrix, not all of them.
         var fingerprint = FNV1a()
-        fingerprint.add(try ResearchJSON.string(settings))
+        fingerprint.add(try ProjectJSON.string(settings))
         fingerprint.add(dataset.id)
         fingerprint.add(dataset.screeningRunId ?? "no screen")
         for pair in pairs {
-            let span = try store.read { db in
-                try Row.fetchOne(db, sql: "SELECT COUNT(*), MIN(open_time), MAX(open_time) FROM features WHERE pair = ? AND timeframe = ?",
-                                 arguments: [pair, definition.timeframe.rawValue])
-            }
+            let span = try store.read { db in try FeatureStage.span(pair: pair, timeframe: definition.timeframe, in: db) }
             fingerprint.add(pair)
-            fingerprint.add("\(span?[0] as Int? ?? 0) \(span?[1] as Int64? ?? 0) \(span?[2] as Int64? ?? 0)")
+            fingerprint.add("\(span.rows) \(span.first ?? 0) \(span.last ?? 0)")
         }
         let runId = fingerprint.hex
         try store.write { db in
-            for table in ["oof_predictions", "oof_returns", "holdout_returns"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE run_id = ?", arguments: [runId])
-            }
-            try db.execute(sql: "DELETE FROM training_runs WHERE id = ?", arguments: [runId])
-            try db.execute(sql: """
-                INSERT INTO training_runs (id, created_at, status, dataset_id, parameters, code_version, pairs, trained, holdout_start)
-                VALUES (?, ?, 'running', ?, ?, ?, ?, 0, ?)
-                """, arguments: [runId, now, dataset.id, try ResearchJSON.string(settings), Self.codeVersion, pairs.count, timeline.holdoutStart])
+            try TrainingRunRecords.begin(db, runId: runId, createdAt: now, datasetId: dataset.id, settings: settings,
+                                         codeVersion: Self.codeVersion, pairs: pairs.count, holdoutStart: timeline.holdoutStart)
         }
 
         let trainer = PairTrainer(settings: settings)
@@ -198,7 +186,7 @@ public struct TrainStage: Sendable {
             let data = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
             let rescreen = try screen.flatMap { try walkForwardScreen(pair: pair, screen: $0, from: data.openTimes.first, to: timeline.dataEnd) }
             var result = try trainer.train(data, holdoutStart: timeline.holdoutStart, screen: rescreen)
-            try save(result, runId: runId)
+            try store.write { db in try TrainingRunRecords.savePair(db, runId: runId, result) }
             // The predictions are stored; the run needs the returns and the trials' series.
             result.oofPredictions = []
             results.append(result)
@@ -209,7 +197,7 @@ public struct TrainStage: Sendable {
         // Every candidate tried on every pair is a trial; the pairs' champions are deflated for all of them.
         let trained = results.indices.filter { results[$0].status == "trained" }
         if trained.isEmpty, let first = results.first, results.allSatisfy(\.shortOfData) {
-            try store.write { db in try db.execute(sql: "UPDATE training_runs SET status = 'failed' WHERE id = ?", arguments: [runId]) }
+            try store.write { db in try TrainingRunRecords.markFailed(db, runId: runId) }
             throw TrainingError.insufficientData("no pair has enough data for the folds and the holdout: \(first.pair): \(first.reason ?? "")")
         }
         let trials = trained.reduce(0) { $0 + results[$1].candidates.count }
@@ -236,16 +224,14 @@ public struct TrainStage: Sendable {
                                     trials: trials, independentTrials: independentTrials, pbo: pbo, pairs: entries,
                                     portfolio: portfolio.result, portfolioEquity: portfolio.equity, portfolioHoldout: holdoutPortfolio.result)
         let path = locations.dataPath("training", "report.json")
-        try AtomicFile.write(try ResearchJSON.encoder().encode(report), to: path)
+        try AtomicFile.write(try ProjectJSON.encoder().encode(report), to: path)
         let complete = results.count == pairs.count
         try store.write { db in
             for index in trained {
-                try db.execute(sql: "UPDATE training_pairs SET result = ? WHERE run_id = ? AND pair = ?",
-                               arguments: [try ResearchJSON.string(results[index].summary), runId, results[index].pair])
+                try TrainingRunRecords.updateResult(db, runId: runId, results[index])
             }
-            try db.execute(sql: """
-                UPDATE training_runs SET status = ?, window_start = ?, window_end = ?, trained = ?, report_file = ?, trials = ?, pbo = ? WHERE id = ?
-                """, arguments: [complete ? "complete" : "interrupted", windows.min(), windows.max(), trained.count, path, trials, pbo?.pbo, runId])
+            try TrainingRunRecords.finish(db, runId: runId, complete: complete, window: windows, trained: trained.count, reportFile: path,
+                                          trials: trials, pbo: pbo?.pbo)
         }
         return (report, path)
     }
@@ -253,10 +239,7 @@ public struct TrainStage: Sendable {
     /// The screen's window and where the holdout starts: the last `holdoutDays` before the data's end.
     func timeline(_ dataset: DatasetRecord, screen: ScreenRecord?, settings: TrainingSettings) throws -> ResearchTimeline {
         let timeframe = dataset.definition.timeframe
-        let span = try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT MIN(open_time), MAX(open_time) FROM dataset_rows WHERE dataset_id = ?", arguments: [dataset.id])
-        }
-        let (first, last): (Int64?, Int64?) = (span?[0], span?[1])
+        let (first, last) = try store.read { db in try dataset.rowSpan(db) }
         var timeline = ResearchTimeline(screeningRunId: dataset.screeningRunId, screenWindow: screen?.window)
         guard let first, let last else { throw TrainingError.invalidArgument("dataset \(dataset.id) has no rows; rerun `mntrading dataset`") }
         let end = last + timeframe.milliseconds
@@ -291,29 +274,6 @@ public struct TrainStage: Sendable {
                 var aligned = [Double](repeating: 0, count: times.count)
                 for (time, value) in zip(result.oofReturnTimes, returns) { aligned[slot[time]!] = value }
                 return aligned
-            }
-        }
-    }
-
-    func save(_ result: PairTrainingResult, runId: String) throws {
-        let json = try ResearchJSON.string(result.summary)
-        try store.write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO training_pairs (run_id, pair, status, reason, result, model) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [runId, result.pair, result.status, result.reason, json, result.model.map { Data($0) }])
-            let statement = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO oof_predictions (run_id, pair, open_time, fold, raw, calibrated, label) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            for prediction in result.oofPredictions {
-                try statement.execute(arguments: [runId, result.pair, prediction.time, prediction.fold, prediction.raw,
-                                                  prediction.calibrated, prediction.label])
-            }
-            for (table, times, values) in [("oof_returns", result.oofReturnTimes, result.oofReturns),
-                                           ("holdout_returns", result.holdoutReturnTimes, result.holdoutReturns)] {
-                let returns = try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(table) (run_id, pair, open_time, ret) VALUES (?, ?, ?, ?)")
-                for (time, value) in zip(times, values) {
-                    try returns.execute(arguments: [runId, result.pair, time, value])
-                }
             }
         }
     }

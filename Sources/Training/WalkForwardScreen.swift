@@ -1,16 +1,7 @@
 import Foundation
 import MarketData
 import PairResearch
-
-/// One re-screen of a pair: the screen's rules on the screen's length of bars before `time`.
-public struct Rescreen: Codable, Sendable, Equatable {
-    /// The first scored bar it admits or stops (a fold's first test bar, or the holdout's).
-    public var time: Int64
-    public var pvalue: Double?
-    /// nil: not enough bars in the store to re-screen, so the pair is not stopped.
-    public var passed: Bool?
-    public var reason: String?
-}
+import TrainingRecords
 
 /// Walk-forward screening: before each scored period (every fold's test block and the holdout) the
 /// pair is screened again, with the screen's own rules, on the bars of the screen's length that

@@ -38,13 +38,13 @@ func xgbCheck(_ code: Int32) throws {
 }
 
 /// A dense feature matrix in XGBoost's memory, freed on deinit. NaN marks a missing value.
-final class DMatrix {
+package final class DMatrix {
     let handle: DMatrixHandle
     let rows: Int
     let columns: Int
 
     /// `values` is row-major, `rows × columns`.
-    init(values: [Float], rows: Int, columns: Int, labels: [Float]? = nil) throws {
+    package init(values: [Float], rows: Int, columns: Int, labels: [Float]? = nil) throws {
         precondition(values.count == rows * columns, "matrix shape mismatch")
         var handle: DMatrixHandle?
         try TimeAccount.xgboost.measure {
@@ -67,7 +67,7 @@ final class DMatrix {
 }
 
 /// One XGBoost model, freed on deinit. Not thread-safe: one booster per task.
-final class Booster {
+package final class Booster {
     let handle: BoosterHandle
 
     /// A new booster with `parameters`, caching the matrices it will train and evaluate on.
@@ -83,7 +83,7 @@ final class Booster {
     }
 
     /// A booster restored from `saveJSON()` output.
-    init(json: [UInt8]) throws {
+    package init(json: [UInt8]) throws {
         var handle: BoosterHandle?
         try xgbCheck(XGBoosterCreate(nil, 0, &handle))
         self.handle = handle!
@@ -116,7 +116,7 @@ final class Booster {
     }
 
     /// Probabilities for every row, using the first `iterations` boosting rounds (0 = all).
-    func predict(_ matrix: DMatrix, iterations: Int = 0) throws -> [Float] {
+    package func predict(_ matrix: DMatrix, iterations: Int = 0) throws -> [Float] {
         let config = #"{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": \#(iterations), "strict_shape": false}"#
         var shape: UnsafePointer<bst_ulong>?
         var dimension: bst_ulong = 0
@@ -127,7 +127,7 @@ final class Booster {
 
     /// The model as XGBoost's JSON document: what the ONNX export reads, and byte-stable for a given
     /// seed and data (the determinism check hashes it).
-    func saveJSON() throws -> [UInt8] {
+    package func saveJSON() throws -> [UInt8] {
         var length: bst_ulong = 0
         var data: UnsafePointer<CChar>?
         try xgbCheck(XGBoosterSaveModelToBuffer(handle, #"{"format": "json"}"#, &length, &data))

@@ -1,5 +1,6 @@
 import Foundation
 import ModelFormat
+import TrainingRecords
 
 /// Reads a booster's JSON document (XGBoost 1.7 schema) into a `MemberModel`, the form the model
 /// format writes as ONNX and the scoring code evaluates without XGBoost.

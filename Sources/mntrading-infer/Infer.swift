@@ -6,6 +6,7 @@ import Logging
 import MarketData
 import ModelFormat
 import Portfolio
+import Basics
 
 extension BarSource: ExpressibleByArgument {}
 extension SyntheticMarket.Profile: ExpressibleByArgument {}

@@ -4,6 +4,7 @@ import Foundation
 import HTTPClient
 import Logging
 import MarketData
+import Basics
 
 enum SourceName: String, ExpressibleByArgument, CaseIterable {
     case synthetic, binance, csv
@@ -113,7 +114,7 @@ struct Ingest: ParsableCommand {
             ingestSource = .csv(path: csv!)
         }
 
-        let store = try locations.openStore()
+        let store = try locations.openProjectStore()
         let request = IngestRequest(symbols: symbolList, timeframe: timeframe, since: sinceTime, until: untilTime, fillGaps: fillGaps)
         let summary = try Ingestor(store: store).run(ingestSource, request, now: now, progress: .terminal())
         if let market {
@@ -156,7 +157,7 @@ struct Export: ParsableCommand {
         if stdout && symbolList.count != 1 { throw ValidationError("--stdout exports exactly one symbol") }
         let from = try since.map { try parseTime($0, flag: "--since") } ?? .min
         let to = try until.map { try parseTime($0, flag: "--until") } ?? .max
-        let store = try location.locations.openStore()
+        let store = try location.locations.openProjectStore()
         for symbol in symbolList {
             let bars = try store.bars(symbol: symbol, timeframe: timeframe, from: from, to: to)
             guard !bars.isEmpty else {
@@ -188,7 +189,7 @@ struct Check: ParsableCommand {
     func run() throws {
         location.bootstrapLogging()
         let filter = try timeframe.map(Timeframe.parse)
-        let store = try location.locations.openStore()
+        let store = try location.locations.openProjectStore()
         let summaries = try store.summaries(timeframe: filter)
         guard !summaries.isEmpty else {
             print("the store \(store.path) holds no bars\(filter.map { " at \($0)" } ?? "")")

@@ -6,6 +6,8 @@ import Logging
 import MarketData
 import ModelFormat
 import Training
+import Basics
+import Store
 
 @main
 struct MNTrading: ParsableCommand {
@@ -34,7 +36,7 @@ struct MNTrading: ParsableCommand {
               mntrading select
               mntrading router
             """,
-        version: "mntrading \(version) (xgboost \(XGBoostLibrary.version), \(HTTPClient.curlVersion), sqlite \(MarketStore.sqliteVersion))",
+        version: "mntrading \(version) (xgboost \(XGBoostLibrary.version), \(HTTPClient.curlVersion), sqlite \(DataStore.sqliteVersion))",
         subcommands: [Ingest.self, Export.self, Check.self, Screen.self, Features.self, Dataset.self, Train.self, BacktestCommand.self, Select.self, RouterCommand.self, Models.self, PipelineCommand.self, Aggregate.self, Report.self, StatTest.self, SyntheticTruth.self, BenchFeatures.self, BenchScoring.self, BenchRequest.self, ExportMembers.self, TrialStatisticsCommand.self]
     )
 }

@@ -5,6 +5,8 @@ import MarketData
 import ModelFormat
 import Scoring
 import Training
+import Basics
+import DevTools
 
 struct RouterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,9 +27,9 @@ struct RouterCommand: ParsableCommand {
         location.bootstrapLogging()
         let locations = location.locations
         let models = ModelStore(root: locations.modelsDirectory)
-        let (version, directory) = try RouterBuilder(store: try locations.openStore(), models: models)
+        let (version, directory) = try RouterBuilder(store: try locations.openProjectStore(), models: models)
             .build(name: name, alias: alias.isEmpty ? nil : alias)
-        let router = try Router(directory: directory)
+        let router = try RouterModel(directory: directory)
         print("router \(name) version \(version): \(router.pairs.count) members → \(directory)")
         print("URI: models:/\(name)/\(version)" + (alias.isEmpty ? "" : " (models:/\(name)@\(alias))"))
     }
@@ -64,7 +66,7 @@ struct Models: ParsableCommand {
 
         func run() throws {
             let resolved = try ModelStore(root: location.locations.modelsDirectory).resolve(uri)
-            let router = try Router(directory: resolved.directory)
+            let router = try RouterModel(directory: resolved.directory)
             let manifest = router.manifest
             print("\(manifest.name) version \(manifest.version) (format \(manifest.formatVersion)), created \(manifest.createdAt), \(manifest.codeVersion)")
             print("directory: \(resolved.directory)")
@@ -104,7 +106,7 @@ struct Models: ParsableCommand {
         func run() throws {
             guard ["json", "csv"].contains(contentType) else { throw ValidationError("--content-type must be json or csv") }
             let locations = location.locations
-            let router = try Router(directory: try ModelStore(root: locations.modelsDirectory).resolve(modelURI).directory)
+            let router = try RouterModel(directory: try ModelStore(root: locations.modelsDirectory).resolve(modelURI).directory)
             guard let body = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read input file '\(input)'") }
             let answer = try router.invoke(body: [UInt8](body), contentType: contentType == "json" ? "application/json" : "text/csv")
             if let output {
@@ -166,7 +168,7 @@ struct BenchScoring: ParsableCommand {
 
     func run() throws {
         let timing = try ScoringBenchmark.run(directory: scratch)
-        FileHandle.standardOutput.write(try SnakeCaseJSON.encoder(pretty: false).encode(timing))
+        FileHandle.standardOutput.write(try ProjectJSON.encoder(pretty: false).encode(timing))
         print()
     }
 }
@@ -182,7 +184,7 @@ struct BenchRequest: ParsableCommand {
 
     func run() throws {
         let directory = try ModelStore(root: location.locations.modelsDirectory).resolve(modelURI).directory
-        let router = try Router(directory: directory)
+        let router = try RouterModel(directory: directory)
         // Rows like a client sends: every member's pair, features printed in shortest round-trip form.
         var generator = SystemRandomNumberGenerator()
         let columns = ["pair"] + router.manifest.featureColumns
@@ -206,7 +208,7 @@ struct BenchRequest: ParsableCommand {
         let predictions = try router.score(frame)
         let decode = try median { _ = try RequestDecoder.decode(bytes, contentType: "application/json") }
         let score = try median { _ = try router.score(frame) }
-        let encode = try median { _ = try Router.responseBody(predictions) }
+        let encode = try median { _ = try RouterModel.responseBody(predictions) }
         let whole = try median { _ = try router.invoke(body: bytes, contentType: "application/json") }
         print(String(format: "µs per row (%d rows, %d bytes): decode %.2f, score %.2f, encode %.2f, invoke %.2f", rows, bytes.count, decode, score, encode, whole))
     }

@@ -6,6 +6,8 @@ import ModelFormat
 import PairResearch
 import Portfolio
 import Training
+import Pipeline
+import TrainingRecords
 
 extension PipelineSettings.Source: ExpressibleByArgument {}
 
@@ -121,7 +123,7 @@ struct PipelineCommand: ParsableCommand {
         let locations = location.locations
         let started = Date()
         TimeAccount.honesty.reset()
-        let pipeline = Pipeline(store: try locations.openStore(), locations: locations, settings: try settings())
+        let pipeline = Pipeline(store: try locations.openProjectStore(), locations: locations, settings: try settings())
         if selection.noGuardrails { FileHandle.standardError.write(Data("warning: \(SelectionRules.noGuardrailsWarning)\n".utf8)) }
         let clock = try now.map { try parseTime($0, flag: "--now") } ?? UTCTime.nowMilliseconds()
         let summary = try pipeline.run(now: clock, report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested })

@@ -30,9 +30,9 @@ struct Aggregate: ParsableCommand {
     func run() throws {
         location.bootstrapLogging()
         let locations = location.locations
-        let store = try locations.openStore()
+        let store = try locations.openProjectStore()
         let (latest, book, written) = try lock.whileHolding(locations) {
-            guard let latest = try store.latestSignals(modelVersion: modelVersion) else {
+            guard let latest = try SignalRecords.latest(modelVersion: modelVersion, store: store) else {
                 throw ValidationError("no signals in the store\(modelVersion.map { " for model version \($0)" } ?? ""); run `mntrading-infer --once` first")
             }
             let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: aggregation.parameters, stale: latest.stale)
@@ -59,11 +59,11 @@ struct Report: ParsableCommand {
     func run() throws {
         location.bootstrapLogging()
         let locations = location.locations
-        let store = try locations.openStore()
+        let store = try locations.openProjectStore()
         let (data, directory) = try lock.whileHolding(locations) {
             // The model description the last cycle got from the server, when there was one.
             let model = FileManager.default.contents(atPath: SignalFiles.latestMetadataPath(locations)).flatMap { try? ModelMetadata.decode($0) }
-            guard let latest = try store.latestSignals() else {
+            guard let latest = try SignalRecords.latest(store: store) else {
                 throw ValidationError("no signals in the store; run `mntrading-infer --once` first")
             }
             let matching = model?.version == latest.signals.first?.modelVersion ? model : nil

@@ -3,6 +3,8 @@ import ArgumentParser
 import Foundation
 import MarketData
 import PairResearch
+import Basics
+import DevTools
 
 extension LagSelection: ExpressibleByArgument {}
 extension TrendTerm: ExpressibleByArgument {}
@@ -72,7 +74,7 @@ struct Screen: ParsableCommand {
         parameters.symbols = try symbols.map(Symbols.parseList)
         if autolag == .fixed && maxLag == nil { throw ValidationError("--autolag fixed needs --max-lag") }
         let locations = location.locations
-        let (run, path) = try ScreeningStage(store: try locations.openStore(), locations: locations)
+        let (run, path) = try ScreeningStage(store: try locations.openProjectStore(), locations: locations)
             .run(parameters, progress: .terminal())
         for pair in run.pairs {
             let halfLife = pair.halfLife.map { String(format: "%.1f", $0) } ?? "∞"
@@ -122,7 +124,7 @@ struct Features: ParsableCommand {
 
     func run() throws {
         location.bootstrapLogging()
-        let store = try location.locations.openStore()
+        let store = try location.locations.openProjectStore()
         let selection = try PairSelection.resolve(pairs, store: store)
         let updates = try FeatureStage(store: store).update(
             pairs: selection, timeframe: try Timeframe.parse(timeframe),
@@ -196,7 +198,7 @@ struct Dataset: ParsableCommand {
     func run() throws {
         location.bootstrapLogging()
         let definition = try self.definition
-        let store = try location.locations.openStore()
+        let store = try location.locations.openProjectStore()
         let summary = try DatasetStage(store: store).build(definition, pairs: try PairSelection.resolve(pairs, store: store),
                                                            screeningRun: try PairSelection.screeningRun(pairs, store: store))
         for entry in summary.perPair {
@@ -268,7 +270,7 @@ struct StatTest: ParsableCommand {
             }
             return result
         }
-        FileHandle.standardOutput.write(try SnakeCaseJSON.encoder(pretty: false).encode(results))
+        FileHandle.standardOutput.write(try ProjectJSON.encoder(pretty: false).encode(results))
         print()
     }
 

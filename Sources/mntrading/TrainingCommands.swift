@@ -6,6 +6,9 @@ import MarketData
 import PairResearch
 import Portfolio
 import Training
+import Basics
+import DevTools
+import TrainingRecords
 
 extension Calibration.Method: ExpressibleByArgument {}
 extension SignalSource: ExpressibleByArgument {}
@@ -107,7 +110,7 @@ struct Train: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         TimeAccount.xgboost.reset()
         TimeAccount.honesty.reset()
-        let (report, path) = try TrainStage(store: try locations.openStore(), locations: locations)
+        let (report, path) = try TrainStage(store: try locations.openProjectStore(), locations: locations)
             .run(settings: try settings(), progress: .terminal(), shouldStop: { Interruption.requested })
         for entry in report.pairs {
             if entry.status != "trained" {
@@ -165,7 +168,7 @@ struct Select: ParsableCommand {
         let locations = location.locations
         var rules = self.rules.rules
         rules.topK = topK
-        let (result, path) = try SelectStage(store: try locations.openStore(), locations: locations).run(rules: rules)
+        let (result, path) = try SelectStage(store: try locations.openProjectStore(), locations: locations).run(rules: rules)
         if let warning = result.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if let inSample = result.inSample { FileHandle.standardError.write(Data("warning: out-of-fold figures are in sample: \(inSample)\n".utf8)) }
         for decision in result.decisions {
@@ -250,7 +253,7 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         location.bootstrapLogging()
         let locations = location.locations
-        let (report, path) = try BacktestStage(store: try locations.openStore(), locations: locations)
+        let (report, path) = try BacktestStage(store: try locations.openProjectStore(), locations: locations)
             .run(signals: signalsFrom, probaThreshold: probaThreshold, zThreshold: zscoreThreshold,
                  execution: Execution(feeRate: feeRate, slippageBps: slippageBps, delayBars: fillDelay))
         for pair in report.pairs {
@@ -273,7 +276,7 @@ struct ExportMembers: ParsableCommand {
     @Option(help: "Directory for <pair>.onnx and <pair>.check.json.") var out: String
 
     func run() throws {
-        let files = try MemberExport(store: try location.locations.openStore()).write(to: out)
+        let files = try MemberExport(store: try location.locations.openProjectStore()).write(to: out)
         for file in files { print(file) }
     }
 }

@@ -1,7 +1,13 @@
 import Foundation
+import Portfolio
+import PairResearch
+import TrainingRecords
+import Pipeline
+import TestSupport
 import HTTPClient
 import Testing
 import MarketData
+import Store
 
 /// Runs the built executables as a user would and checks what they print, exit with and store.
 enum CLI {
@@ -68,15 +74,11 @@ enum CLI {
         return (server, line.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "listening on ", with: ""))
     }
 
-    static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "mntrading-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func temporaryDirectory() throws -> String { try TestSupport.temporaryDirectory("cli") }
 
     /// Every bar in the store, for "unchanged" checks.
     static func dump(_ dataDirectory: String) throws -> [String: [Bar]] {
-        let store = try MarketStore(dataDirectory: dataDirectory)
+        let store = try DataStore(dataDirectory: dataDirectory, schemas: [.marketData, .pairResearch, .training, .portfolio, .pipeline])
         var result: [String: [Bar]] = [:]
         for summary in try store.summaries() {
             result["\(summary.symbol)/\(summary.timeframe)"] = try store.bars(symbol: summary.symbol, timeframe: summary.timeframe)

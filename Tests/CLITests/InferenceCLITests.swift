@@ -1,9 +1,14 @@
 import Foundation
+import PairResearch
+import TrainingRecords
+import Pipeline
 import TestSupport
 import GRDB
 import MarketData
 import Portfolio
 import Testing
+import Basics
+import Store
 
 /// `mntrading-infer` against a fake server that fails on purpose: every fault the issue lists.
 @Suite(.serialized)
@@ -35,7 +40,7 @@ struct InferenceFaultTests {
 
     /// Signals and orders as stored, for "identical store" checks.
     static func tables(_ data: String) throws -> [[String]] {
-        let store = try MarketStore(dataDirectory: data)
+        let store = try DataStore(dataDirectory: data, schemas: [.marketData, .pairResearch, .training, .portfolio, .pipeline])
         return try store.read { db in
             let signals = try Row.fetchAll(db, sql: "SELECT * FROM signals ORDER BY pair, open_time, model_version").map { "\($0)" }
             let orders = try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY as_of, pair, symbol").map { "\($0)" }
@@ -296,8 +301,8 @@ enum InferenceChecks {
         #expect(book.totals.gross <= 0.8 * capital * (1 + 1e-9))
         let reportName = try String(contentsOfFile: data + "/portfolio/latest_report", encoding: .utf8)
         let reportDirectory = data + "/portfolio/" + reportName
-        let summary = try SnakeCaseJSON.decoder().decode(ReportSummary.self, from: Data(contentsOf: URL(fileURLWithPath: reportDirectory + "/summary.json")))
-        let store = try MarketStore(dataDirectory: data)
+        let summary = try ProjectJSON.decoder().decode(ReportSummary.self, from: Data(contentsOf: URL(fileURLWithPath: reportDirectory + "/summary.json")))
+        let store = try DataStore(dataDirectory: data, schemas: [.marketData, .pairResearch, .training, .portfolio, .pipeline])
         let (count, gross) = try store.read { db -> (Int, Double) in
             let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(notional), 0) FROM orders WHERE as_of = ?", arguments: [book.asOf])!
             return (row[0], row[1])
@@ -386,11 +391,10 @@ struct EndToEndTests {
         try InferenceChecks.cycleAgainstTheRealServer(url: url, data: work + "/data")
         try ReadmeExamples.runProtocolBlock(url: url, models: work + "/models", workingDirectory: work)
         // Orders only for pairs the latest selection kept.
-        let store = try MarketStore(dataDirectory: work + "/data")
+        let store = try DataStore(dataDirectory: work + "/data", schemas: [.training, .portfolio])
         let selected = try store.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT pair FROM selections WHERE selected = 1 AND run_id = (\(TrainingRuns.latestCompleteIdSQL))
-                """)
+            try String.fetchAll(db, sql: "SELECT pair FROM selections WHERE selected = 1 AND run_id = ?",
+                                arguments: [try TrainingRunRecords.latestCompleteId(db)])
         }
         let ordered = try store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT pair FROM orders") }
         #expect(Set(ordered).isSubset(of: Set(selected)), "orders for \(ordered), selected \(selected)")

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import HTTPClient
 import Testing
+import Store
 @testable import MarketData
 
 /// Binance ingest against the local fixture server: paging, gaps, throttling, errors, open bars.
@@ -24,7 +25,7 @@ struct BinanceIngestTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let summary = try await fixture.withServer { base in
             try await onThread {
-                let store = try MarketStore(dataDirectory: directory)
+                let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
                 let summary = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
                 #expect(try store.bars(symbol: "FIXAUSDT", timeframe: .m1) == KlineFixture.expectedClosedBars(withGaps: false))
                 return summary
@@ -44,7 +45,7 @@ struct BinanceIngestTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (first, second) = try await fixture.withServer { base in
             try await onThread {
-                let store = try MarketStore(dataDirectory: directory)
+                let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
                 let ingestor = Ingestor(store: store)
                 let first = try ingestor.run(.binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
                 let second = try ingestor.run(.binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
@@ -62,7 +63,7 @@ struct BinanceIngestTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await fixture.withServer { base in
             try await onThread {
-                let store = try MarketStore(dataDirectory: directory)
+                let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
                 let plain = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["GAPUSDT"]), now: KlineFixture.now)
                 let report = try #require(plain.gaps.first)
                 #expect(report.gaps == 2)
@@ -92,7 +93,7 @@ struct BinanceIngestTests {
         let started = Date()
         let summary = try await fixture.withServer { base in
             try await onThread {
-                try Ingestor(store: try MarketStore(dataDirectory: directory)).run(.binance(try Self.client(base)), Self.request(["THROTTLEUSDT"]), now: KlineFixture.now)
+                try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(.binance(try Self.client(base)), Self.request(["THROTTLEUSDT"]), now: KlineFixture.now)
             }
         }
         #expect(summary.inserted == KlineFixture.barCount - 1)
@@ -106,7 +107,7 @@ struct BinanceIngestTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let summary = try await fixture.withServer { base in
             try await onThread {
-                try Ingestor(store: try MarketStore(dataDirectory: directory)).run(.binance(try Self.client(base)), Self.request(["FLAKYUSDT"]), now: KlineFixture.now)
+                try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(.binance(try Self.client(base)), Self.request(["FLAKYUSDT"]), now: KlineFixture.now)
             }
         }
         #expect(summary.inserted == KlineFixture.barCount - 1)
@@ -120,7 +121,7 @@ struct BinanceIngestTests {
         let error = try await fixture.withServer { base in
             try await onThread { () -> String in
                 do {
-                    _ = try Ingestor(store: try MarketStore(dataDirectory: directory)).run(.binance(try Self.client(base)), Self.request(["NOPEUSDT"]), now: KlineFixture.now)
+                    _ = try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(.binance(try Self.client(base)), Self.request(["NOPEUSDT"]), now: KlineFixture.now)
                     return ""
                 } catch { return "\(error)" }
             }
@@ -136,7 +137,7 @@ struct BinanceIngestTests {
         let error = try await fixture.withServer { base in
             try await onThread { () -> String in
                 do {
-                    _ = try Ingestor(store: try MarketStore(dataDirectory: directory)).run(.binance(try Self.client(base, attempts: 3)), Self.request(["DOWNUSDT"]), now: KlineFixture.now)
+                    _ = try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(.binance(try Self.client(base, attempts: 3)), Self.request(["DOWNUSDT"]), now: KlineFixture.now)
                     return ""
                 } catch { return "\(error)" }
             }
@@ -152,7 +153,7 @@ struct BinanceIngestTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (error, stored) = try await fixture.withServer { base in
             try await onThread { () -> (String, Int) in
-                let store = try MarketStore(dataDirectory: directory)
+                let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
                 do {
                     _ = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["FIXAUSDT", "BADUSDT"]), now: KlineFixture.now)
                     return ("", -1)

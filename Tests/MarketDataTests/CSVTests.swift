@@ -1,5 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
+import Store
 @testable import MarketData
 
 struct CSVTests {
@@ -55,7 +57,7 @@ struct CSVTests {
             "2024-01-01T04:00:00Z,10.9,11,10,10.95,3",
         ]
         try (header + rows.joined(separator: "\n")).write(toFile: path, atomically: true, encoding: .utf8)
-        let store = try MarketStore(dataDirectory: directory)
+        let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
         let now = UTCTime.parse("2024-01-01T04:30:00Z")!
         let request = IngestRequest(symbols: ["CSVUSDT"], timeframe: .h1, since: 0, until: now)
         let summary = try Ingestor(store: store).run(.csv(path: path), request, now: now)

@@ -93,9 +93,4 @@ final class KlineFixture: @unchecked Sendable {
 }
 
 
-/// A fresh temporary directory, removed by the caller.
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "mntrading-test-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
+

@@ -1,6 +1,8 @@
 import Foundation
+import TestSupport
 import GRDB
 import Testing
+import Store
 @testable import MarketData
 
 struct StoreTests {
@@ -14,7 +16,7 @@ struct StoreTests {
     @Test func upsertIsIdempotentAndUpdatesChangedBars() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try MarketStore(dataDirectory: directory)
+        let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
         let series = BarSeries(symbol: "AAAUSDT", timeframe: .h1, bars: Self.bars(100))
         let first = try store.upsert([series])
         #expect(first == [SeriesWriteResult(symbol: "AAAUSDT", timeframe: .h1, inserted: 100, updated: 0, unchanged: 0)])
@@ -35,7 +37,7 @@ struct StoreTests {
     @Test func aBadBarRollsBackTheWholeWrite() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try MarketStore(dataDirectory: directory)
+        let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
         try store.upsert([BarSeries(symbol: "KEEPUSDT", timeframe: .h1, bars: Self.bars(3))])
         var bad = Self.bars(50)
         bad[40].high = bad[40].low - 1
@@ -49,14 +51,14 @@ struct StoreTests {
     @Test func storeIsInWALModeAndAnotherConnectionReadsDuringAWrite() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let writer = try MarketStore(dataDirectory: directory)
+        let writer = try DataStore(dataDirectory: directory, schemas: [.marketData])
         try writer.upsert([BarSeries(symbol: "AAAUSDT", timeframe: .h1, bars: Self.bars(10))])
         let mode = try writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
-        let reader = try MarketStore(path: writer.path)
+        let reader = try DataStore(path: writer.path, schemas: [.marketData])
         // While the writer's transaction is open and uncommitted, the reader sees the last commit.
         try writer.write { db in
-            _ = try MarketStore.upsert(BarSeries(symbol: "BBBUSDT", timeframe: .h1, bars: Self.bars(10)), in: db)
+            _ = try DataStore.upsert(BarSeries(symbol: "BBBUSDT", timeframe: .h1, bars: Self.bars(10)), in: db)
             #expect(try reader.summaries().map(\.symbol) == ["AAAUSDT"])
         }
         #expect(try reader.summaries().map(\.symbol) == ["AAAUSDT", "BBBUSDT"])
@@ -68,7 +70,7 @@ struct StoreTests {
         let file = directory + "/not-a-dir"
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         #expect {
-            _ = try MarketStore(dataDirectory: file)
+            _ = try DataStore(dataDirectory: file, schemas: [.marketData])
         } throws: { error in
             "\(error)".contains("cannot create data directory") && "\(error)".contains(file)
         }

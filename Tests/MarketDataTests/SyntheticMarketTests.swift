@@ -1,5 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
+import Store
 @testable import MarketData
 
 struct SyntheticMarketTests {
@@ -132,7 +134,7 @@ struct SyntheticMarketTests {
     @Test func ingestStoresOnlyClosedBarsAndExtendsConsistently() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try MarketStore(dataDirectory: directory)
+        let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
         let market = SyntheticMarket(seed: 42)
         let ingestor = Ingestor(store: store)
         let hour: Int64 = 3_600_000

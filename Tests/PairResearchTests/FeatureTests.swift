@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Store
 @testable import MarketData
 @testable import PairResearch
 
@@ -78,7 +79,7 @@ struct FeatureTests {
     @Test func storedIncrementalUpdateEqualsAFullRebuild() throws {
         let directory = NSTemporaryDirectory() + "mntrading-features-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try MarketStore(dataDirectory: directory)
+        let store = try DataStore(dataDirectory: directory, schemas: [.marketData, .pairResearch])
         let market = SyntheticMarket(seed: 42)
         let pair = PairSelection.Pair(a: "SYNB1USDT", b: "SYNB0USDT")
         let start = SyntheticMarket.origin

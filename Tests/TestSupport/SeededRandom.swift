@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64: a seeded generator, so randomised tests draw the same values on every machine.
 public struct SeededRandom: RandomNumberGenerator {
     var state: UInt64
@@ -10,5 +12,16 @@ public struct SeededRandom: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension SeededRandom {
+    /// Uniform on [0, 1), 53 bits.
+    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    /// Standard normal (Box–Muller).
+    public mutating func normal() -> Double {
+        let u = max(uniform(), 1e-300), v = uniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
     }
 }

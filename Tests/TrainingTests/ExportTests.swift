@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrainingRecords
 @testable import MarketData
 @testable import ModelFormat
 @testable import PairResearch

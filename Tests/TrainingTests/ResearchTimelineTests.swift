@@ -1,6 +1,9 @@
 import Foundation
+import TestSupport
 import GRDB
 import Testing
+import TrainingRecords
+import Backtest
 @testable import MarketData
 @testable import ModelFormat
 @testable import PairResearch
@@ -156,7 +159,7 @@ struct ResearchTimelineTests {
         #expect(abs(ten - (0.42278433509846713 * 1.2815515655446004 + 0.5772156649015329 * 1.7892417645816283)) < 1e-9)
         #expect(thousand > ten)
         // The deflation bites: the same returns are less convincing the more trials they were chosen from.
-        var generator = SplitMix(seed: 3)
+        var generator = SeededRandom(seed: 3)
         let returns = (0..<2_000).map { _ in generator.normal() * 0.01 + 0.0015 }
         let one = DeflatedSharpe.ratio(returns: returns, independentTrials: 1)!
         let many = DeflatedSharpe.ratio(returns: returns, independentTrials: 200)!
@@ -167,7 +170,7 @@ struct ResearchTimelineTests {
     /// Pure noise: choosing the best in sample is a coin flip out of sample (PBO near or above ½);
     /// one trial with a real edge among noise: the choice holds (PBO near 0).
     @Test func probabilityOfBacktestOverfittingSeparatesSkillFromLuck() {
-        var generator = SplitMix(seed: 11)
+        var generator = SeededRandom(seed: 11)
         let noise = (0..<20).map { _ in (0..<1_600).map { _ in generator.normal() } }
         let lucky = BacktestOverfitting.estimate(noise)!
         #expect(lucky.splits == 12_870 && lucky.blocks == 16)
@@ -181,7 +184,7 @@ struct ResearchTimelineTests {
     }
 
     @Test func correlatedTrialsCountOnce() {
-        var generator = SplitMix(seed: 5)
+        var generator = SeededRandom(seed: 5)
         let base = (0..<1_000).map { _ in generator.normal() }
         let near = base.map { $0 + 0.1 * generator.normal() }
         let other = (0..<1_000).map { _ in generator.normal() }
@@ -229,23 +232,5 @@ struct ResearchTimelineTests {
         #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].selected)
         result.antiPredictive = true
         #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix("anti-predictive"))
-    }
-}
-
-/// A small seeded generator for reproducible test series.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func normal() -> Double {
-        let u = max(uniform(), 1e-300), v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
     }
 }

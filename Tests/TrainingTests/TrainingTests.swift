@@ -1,136 +1,13 @@
 import Foundation
+import CLISupport
 import GRDB
 import Testing
+import TrainingRecords
 @testable import MarketData
 @testable import PairResearch
 @testable import Portfolio
 @testable import Training
 @testable import ModelFormat
-
-struct FoldTests {
-    @Test(arguments: [nil, 400] as [Int?])
-    func foldsArePurgedAndEmbargoed(maxTrainSize: Int?) throws {
-        var cv = CrossValidation()
-        cv.splits = 5
-        cv.gap = 24
-        cv.horizon = 3
-        cv.maxTrainSize = maxTrainSize
-        let folds = try cv.folds(rowBars: Array(0..<3_000))
-        #expect(folds.count == 5)
-        for fold in folds {
-            // Every fitted row's label window ends before validation starts; validation ends `gap` rows before the test.
-            #expect(fold.fit.upperBound - 1 + cv.horizon < fold.validation.lowerBound)
-            #expect(fold.validation.upperBound + cv.gap <= fold.test.lowerBound)
-            #expect(fold.validation.upperBound - 1 + cv.horizon < fold.test.lowerBound)
-            if let maxTrainSize { #expect(fold.validation.upperBound - fold.fit.lowerBound <= maxTrainSize) }
-            else { #expect(fold.fit.lowerBound == 0) }
-        }
-        // Test folds tile the data after the first block, in time order.
-        #expect(folds.map(\.test.lowerBound) == [500, 1000, 1500, 2000, 2500])
-        #expect(folds.last?.test.upperBound == 3_000)
-    }
-}
-
-struct MetricTests {
-    @Test func aucAndAveragePrecisionMatchHandComputedValues() {
-        // scikit-learn: roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) = 0.75; average_precision_score = 0.8333…
-        let metrics = ClassificationMetrics(probabilities: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1])
-        #expect(abs(metrics.rocAUC! - 0.75) < 1e-12)
-        #expect(abs(metrics.prAUC! - 0.8333333333333333) < 1e-12)
-        #expect(abs(metrics.brier - (0.01 + 0.16 + 0.4225 + 0.04) / 4) < 1e-12)
-        #expect(metrics.positiveRate == 0.5)
-        #expect(ClassificationMetrics(probabilities: [0.5, 0.5], labels: [1, 0]).rocAUC == 0.5)
-        #expect(ClassificationMetrics(probabilities: [0.2, 0.9], labels: [1, 1]).rocAUC == nil)
-    }
-
-    @Test func calibrationIsMonotoneAndFitsTheRates() {
-        var rng = SystemRandomNumberGenerator()
-        let raw = (0..<4_000).map { _ in Double.random(in: 0.01...0.99, using: &rng) }
-        // True probability is raw², so raw is over-confident: calibration must pull it down.
-        let labels = raw.map { Double.random(in: 0...1, using: &rng) < $0 * $0 ? 1 : 0 }
-        for method in [Calibration.Method.platt, .isotonic] {
-            let fit = Calibration.fit(method, probabilities: raw, labels: labels)
-            #expect(!fit.antiPredictive && fit.warning == nil)
-            let grid = stride(from: 0.05, through: 0.95, by: 0.05).map { fit.calibration.apply($0) }
-            #expect(zip(grid, grid.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }, "\(method) not monotone")
-            #expect(abs(fit.calibration.apply(0.5) - 0.25) < 0.08, "\(method): \(fit.calibration.apply(0.5))")
-        }
-        #expect(Calibration.fit(.platt, probabilities: [0.3, 0.6], labels: [1, 1]).calibration == .none)
-    }
-
-    /// A model that ranks backwards is flagged, never inverted: the fitted map still increases.
-    @Test func anAntiPredictiveModelIsFlaggedNotInverted() {
-        var rng = SystemRandomNumberGenerator()
-        let raw = (0..<3_000).map { _ in Double.random(in: 0.01...0.99, using: &rng) }
-        let labels = raw.map { Double.random(in: 0...1, using: &rng) < 1 - $0 ? 1 : 0 }
-        for method in [Calibration.Method.platt, .isotonic] {
-            let fit = Calibration.fit(method, probabilities: raw, labels: labels)
-            #expect(fit.antiPredictive, "\(method)")
-            #expect(fit.calibration.isMonotoneIncreasing, "\(method)")
-        }
-        #expect(ClassificationMetrics.rankedBackwards(raw, labels))
-        // No ranking is not a backwards ranking.
-        let flat = (0..<3_000).map { Double($0) / 3_000 }
-        #expect(!ClassificationMetrics.rankedBackwards(flat, (0..<3_000).map { $0 % 2 }))
-    }
-
-    /// Separable or constant inputs drive Platt's slope toward infinity (every probability 0 or 1):
-    /// the fit stops at its bound, warns, and falls back to the raw probabilities.
-    @Test func aDivergingPlattFitFallsBackWithAWarning() {
-        let raw = (0..<400).map { 0.5 + Double($0 % 2) * 1e-9 }
-        let labels = (0..<400).map { $0 % 2 }
-        let fit = Calibration.fit(.platt, probabilities: raw, labels: labels)
-        #expect(fit.calibration == .none)
-        #expect(fit.warning?.contains("diverged") == true)
-        #expect(!fit.antiPredictive)
-    }
-}
-
-struct BacktestTests {
-    @Test func spreadPnLWithFeesOnEachChange() {
-        let positions: [Double] = [0, 1, 1, 0, -1]
-        let movesA = [0.01, 0.02, -0.01, 0.03, 0.01]
-        let movesB = [0.0, 0.0, 0.0, 0.0, 0.0]
-        let betas = [1.0, 1.0, 1.0, 1.0, 1.0]
-        let (result, returns) = Backtest.run(positions: positions, movesA: movesA, movesB: movesB, betas: betas,
-                                             execution: Execution(feeRate: 0.001, slippageBps: 0, delayBars: 0), barsPerYear: 100)
-        // Capital 1 + |β| = 2; fees on |Δposition|: 0, 1, 0, 1, 1.
-        let expected = [0.0, 0.01 - 0.001, -0.005, -0.001, -0.005 - 0.001]
-        for (a, b) in zip(returns, expected) { #expect(abs(a - b) < 1e-15) }
-        #expect(result.trades == 2)
-        #expect(result.exposure == 0.6)
-        #expect(abs(result.hitRate! - 1.0 / 3.0) < 1e-12)
-        #expect(result.maxDrawdown > 0)
-    }
-
-    /// A signal at bar t's close fills one bar later: the move from t to t+1 is not earned.
-    @Test func theDefaultFillIsOneBarAfterTheSignalAndPaysSlippage() {
-        let positions: [Double] = [1, 1, 0, 0]
-        let movesA = [0.05, 0.01, 0.02, 0.0]
-        let movesB = [0.0, 0.0, 0.0, 0.0]
-        let betas = [0.0, 0.0, 0.0, 0.0]
-        let execution = Execution()
-        #expect(execution.delayBars == 1 && execution.slippageBps > 0)
-        let (_, returns) = Backtest.run(positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: execution, barsPerYear: 100)
-        let cost = execution.feeRate + execution.slippageBps / 10_000
-        let expected = [0.0, 0.01 - cost, 0.02, -cost]
-        for (a, b) in zip(returns, expected) { #expect(abs(a - b) < 1e-15, "\(returns)") }
-        // The hedge is the one decided with the signal: β of bar t, not of the fill bar.
-        let hedged = Backtest.run(positions: [1, 1, 0], movesA: [0, 0.02, 0], movesB: [0, 0.01, 0], betas: [2, 0, 0],
-                                  execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 1), barsPerYear: 100).returns
-        #expect(abs(hedged[1] - (0.02 - 2 * 0.01) / 3) < 1e-15)
-    }
-
-    @Test func positionsAreHeldUntilTheSpreadCrossesItsMean() {
-        let z = [0.5, 1.5, 1.0, 0.2, -0.1, -1.3, -0.4, 0.3]
-        #expect(Backtest.zRulePositions(z: z, threshold: 1.2) == [0, -1, -1, -1, 0, 1, 1, 0])
-        let p = [0.9, 0.2, 0.2, 0.9, 0.9, 0.1, 0.1, 0.1]
-        #expect(Backtest.modelPositions(probabilities: p, z: z, threshold: 0.5, entryZ: 0) == [-1, -1, -1, -1, 1, 1, 1, 0])
-        // With the label's stretch as the entry bar, unstretched bars never open a position.
-        #expect(Backtest.modelPositions(probabilities: p, z: z, threshold: 0.5, entryZ: 1.2) == [0, 0, 0, 0, 0, 0, 0, 0])
-        #expect(Backtest.modelPositions(probabilities: [0.9, 0.9, 0.9], z: [0.5, 1.5, 0.8], threshold: 0.5, entryZ: 1.2) == [0, -1, -1])
-    }
-}
 
 /// Honesty: the trainer must not find an edge where there is none, and the harness must be able to fail.
 @Suite(.serialized)

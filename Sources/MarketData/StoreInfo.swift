@@ -1,6 +1,0 @@
-import GRDBSQLite
-
-extension MarketStore {
-    /// The linked SQLite library's version, for `--version` output.
-    public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
-}

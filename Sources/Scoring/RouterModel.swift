@@ -1,0 +1,196 @@
+import Foundation
+import ModelFormat
+import Basics
+
+/// A router version loaded eagerly: every member parsed and compiled at load, so the first request
+/// costs what any other does. Rows are dispatched by their `pair` to that pair's member; the
+/// member's calibration and threshold turn its probability into a signal.
+public final class RouterModel: Sendable {
+    struct Member: Sendable {
+        let model: CompiledMember
+        let calibration: Calibration
+        let entry: RouterManifest.Member
+    }
+
+    public let manifest: RouterManifest
+    public let directory: String
+    let members: [String: Member]
+    let zColumn: Int
+
+    /// Loads `directory` (a version directory): MLmodel, router.json, every member. Any problem
+    /// names the file; nothing partially loaded is returned.
+    public init(directory: String) throws {
+        self.directory = directory
+        try MLmodelFile.validate(path: (directory as NSString).appendingPathComponent("MLmodel"))
+        let manifestPath = (directory as NSString).appendingPathComponent("router.json")
+        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+            throw ModelFormatError.invalidModel(file: manifestPath, problem: "missing or unreadable")
+        }
+        let manifest: RouterManifest
+        do { manifest = try ProjectJSON.decoder().decode(RouterManifest.self, from: data) } catch {
+            throw ModelFormatError.invalidModel(file: manifestPath, problem: "not a router manifest (\(error))")
+        }
+        guard manifest.formatVersion == RouterManifest.currentFormatVersion else {
+            throw ModelFormatError.invalidModel(file: manifestPath, problem: "unknown format_version \(manifest.formatVersion)")
+        }
+        // The feature windows are the model's: a version without them, or whose lag columns disagree
+        // with them, would be served features other than the ones it was trained on.
+        let parameters = manifest.featureParameters
+        let lagColumns = manifest.featureColumns.filter { $0.contains("_lag") }.count
+        guard parameters.betaWindow >= 10, parameters.zWindow >= 10, lagColumns == 2 * parameters.lagFeatures else {
+            throw ModelFormatError.invalidModel(file: manifestPath, problem: "feature parameters (β window \(parameters.betaWindow), z window \(parameters.zWindow), \(parameters.lagFeatures) lags) do not match its \(lagColumns) lag columns")
+        }
+        guard let zColumn = manifest.featureColumns.firstIndex(of: "z") else {
+            throw ModelFormatError.invalidModel(file: manifestPath, problem: "feature columns lack z, which the signal direction needs")
+        }
+        var members: [String: Member] = [:]
+        for member in manifest.members {
+            guard !member.file.contains(".."), !member.file.hasPrefix("/") else {
+                throw ModelFormatError.invalidModel(file: manifestPath, problem: "member file \(member.file) leaves the version directory")
+            }
+            let path = (directory as NSString).appendingPathComponent(member.file)
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw ModelFormatError.invalidModel(file: path, problem: "missing or unreadable")
+            }
+            let model = try ONNXMember.parse([UInt8](bytes), file: path)
+            guard model.featureCount == manifest.featureColumns.count else {
+                throw ModelFormatError.invalidModel(file: path, problem: "expects \(model.featureCount) features, the router has \(manifest.featureColumns.count)")
+            }
+            guard member.calibration.isMonotoneIncreasing else {
+                throw ModelFormatError.invalidModel(file: manifestPath, problem: "member \(member.pair)'s calibration decreases: it would invert the model's ranking")
+            }
+            members[member.pair] = Member(model: CompiledMember(model), calibration: member.calibration, entry: member)
+        }
+        self.manifest = manifest
+        self.members = members
+        self.zColumn = zColumn
+    }
+
+    public var pairs: [String] { manifest.members.map(\.pair) }
+
+    /// Scores a frame: each row needs `pair` and every feature column (by name, any order; extra
+    /// columns are ignored; null becomes NaN, numeric strings are converted).
+    public func score(_ frame: InputFrame) throws -> [Prediction] {
+        guard let pairColumn = frame.columns.firstIndex(of: "pair") else {
+            throw ScoringError.invalidParameter("Model is missing inputs ['pair'].", errorClass: "SCHEMA_ENFORCEMENT_FAILED", sqlState: "KAM01")
+        }
+        let indices = manifest.featureColumns.map { frame.columns.firstIndex(of: $0) }
+        let missing = zip(manifest.featureColumns, indices).filter { $0.1 == nil }.map { "'\($0.0)'" }
+        guard missing.isEmpty else {
+            throw ScoringError.invalidParameter("Model is missing inputs [\(missing.joined(separator: ", "))].",
+                                                errorClass: "SCHEMA_ENFORCEMENT_FAILED", sqlState: "KAM01")
+        }
+        let width = manifest.featureColumns.count
+        var values = [Float](repeating: 0, count: frame.rows.count * width)
+        var rowPairs: [String] = []
+        rowPairs.reserveCapacity(frame.rows.count)
+        for (rowIndex, row) in frame.rows.enumerated() {
+            guard case let .string(pair) = row[pairColumn] else {
+                throw ScoringError.badRequest("Invalid input. Row \(rowIndex): column pair must be a pair id such as A__B.")
+            }
+            guard members[pair] != nil else {
+                throw ScoringError.badRequest("Invalid input. Row \(rowIndex): unknown pair '\(pair)'; this router serves \(pairs.joined(separator: ", ")).")
+            }
+            rowPairs.append(pair)
+            for (slot, column) in indices.enumerated() {
+                let value: Double
+                switch row[column!] {
+                case let .number(number): value = number
+                case .missing: value = .nan
+                case let .string(text):
+                    guard let number = Double(text) else {
+                        throw ScoringError.badRequest("Invalid input. Data is not compatible with model signature. Failed to convert column \(manifest.featureColumns[slot]) to type 'float64'. Error: '\(text)' (row \(rowIndex), pair \(pair))")
+                    }
+                    value = number
+                }
+                values[rowIndex * width + slot] = Float(value)
+            }
+        }
+        return score(pairs: rowPairs, values: values)
+    }
+
+    /// Scores rows already in feature order (`values` row-major), every pair known to the router.
+    func score(pairs rowPairs: [String], values: [Float]) -> [Prediction] {
+        let width = manifest.featureColumns.count
+        var probabilities = [Double](repeating: 0, count: rowPairs.count)
+        // Rows are grouped by pair so each member scores its rows as one batch.
+        var rowsByPair: [String: [Int]] = [:]
+        for (index, pair) in rowPairs.enumerated() { rowsByPair[pair, default: []].append(index) }
+        for (pair, rows) in rowsByPair {
+            let member = members[pair]!
+            var batch = [Float](repeating: 0, count: rows.count * width)
+            for (slot, row) in rows.enumerated() {
+                for column in 0..<width { batch[slot * width + column] = values[row * width + column] }
+            }
+            var output = [Double](repeating: 0, count: rows.count)
+            batch.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { member.model.probabilities(input, rows: rows.count, into: $0) }
+            }
+            for (slot, row) in rows.enumerated() { probabilities[row] = member.calibration.apply(output[slot]) }
+        }
+        return rowPairs.enumerated().map { index, pair in
+            let member = members[pair]!
+            let z = Double(values[index * width + zColumn])
+            let proba = probabilities[index]
+            let signal = member.entry.signal(proba: proba, z: z)
+            return Prediction(pair: pair, proba: proba, signal: signal, threshold: member.entry.threshold, modelVersion: manifest.version)
+        }
+    }
+
+    /// `{"predictions": [...]}` (`Prediction.Answer`), as /invocations answers, written by hand:
+    /// Foundation's serializer costs more than scoring; a test holds it equal to the Codable type. Doubles print in shortest round-trip form; pair ids are exchange
+    /// symbols joined by "__" (letters and digits), so they need no escaping beyond quotes.
+    public static func responseBody(_ predictions: [Prediction]) -> [UInt8] {
+        var text = #"{"predictions":["#
+        text.reserveCapacity(32 + predictions.count * 110)
+        for (index, prediction) in predictions.enumerated() {
+            if index > 0 { text += "," }
+            text += #"{"model_version":"# + String(prediction.modelVersion)
+            text += #","pair":"# + jsonString(prediction.pair)
+            text += #","proba":"# + jsonNumber(prediction.proba)
+            text += #","signal":"# + String(prediction.signal)
+            text += #","threshold":"# + jsonNumber(prediction.threshold) + "}"
+        }
+        text += "]}"
+        return Array(text.utf8)
+    }
+
+    /// MLflow writes non-finite numbers as the bare tokens NaN / Infinity; so do we.
+    static func jsonNumber(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
+        return "\(value)"
+    }
+
+    static func jsonString(_ value: String) -> String {
+        var escaped = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case _ where scalar.value < 0x20: escaped += String(format: "\\u%04x", scalar.value)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped + "\""
+    }
+}
+
+extension RouterModel {
+    /// The whole /invocations path, shared by the server and `mntrading models predict`: decode the
+    /// body, score it, encode `{"predictions": …}`.
+    public func invoke(body: [UInt8], contentType: String) throws -> [UInt8] {
+        Self.responseBody(try predictions(body: body, contentType: contentType))
+    }
+
+    /// Decodes and scores a body. The plain `dataframe_split` JSON every client sends is parsed
+    /// straight into the feature matrix; anything else, including every malformed body, goes
+    /// through the general decoder, which gives the protocol's answers and errors.
+    public func predictions(body: [UInt8], contentType: String) throws -> [Prediction] {
+        if RequestDecoder.mediaType(contentType) == "application/json", let rows = FastJSONParser.plainDataframeSplit(body, featureColumns: manifest.featureColumns),
+           rows.pairs.allSatisfy({ members[$0] != nil }) {
+            return score(pairs: rows.pairs, values: rows.values)
+        }
+        return try score(try RequestDecoder.decode(body, contentType: contentType))
+    }
+}

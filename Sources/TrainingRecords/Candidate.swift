@@ -1,0 +1,119 @@
+import Foundation
+
+public enum ModelKind: String, Codable, Sendable, CaseIterable {
+    /// Gradient-boosted trees (gbtree, hist), early-stopped.
+    case gbdt
+    /// Random forest: one round of many parallel trees with row and column subsampling.
+    case rf
+    /// Logistic regression (gblinear) on standardised inputs, early-stopped.
+    case logistic
+}
+
+/// One model configuration the trainer tries per pair.
+public struct Candidate: Codable, Sendable, Equatable {
+    public var kind: ModelKind
+    public var maxDepth = 4
+    public var learningRate = 0.1
+    public var trees = 100
+    public var subsample = 0.8
+    public var columnSample = 0.8
+    public var lambda = 1.0
+
+    public init(kind: ModelKind, maxDepth: Int = 4, learningRate: Double = 0.1, trees: Int = 100,
+                subsample: Double = 0.8, columnSample: Double = 0.8, lambda: Double = 1) {
+        self.kind = kind
+        self.maxDepth = maxDepth
+        self.learningRate = learningRate
+        self.trees = trees
+        self.subsample = subsample
+        self.columnSample = columnSample
+        self.lambda = lambda
+    }
+
+    public var name: String {
+        switch kind {
+        case .gbdt: "gbdt(depth=\(maxDepth),eta=\(learningRate))"
+        case .rf: "rf(trees=\(trees),depth=\(maxDepth))"
+        case .logistic: "logistic(lambda=\(lambda))"
+        }
+    }
+
+    /// The default grid: two boosted-tree shapes, a forest and a linear model.
+    public static let defaultGrid: [Candidate] = [
+        Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1),
+        Candidate(kind: .gbdt, maxDepth: 5, learningRate: 0.05),
+        Candidate(kind: .rf, maxDepth: 6, trees: 100, subsample: 0.63, columnSample: 0.6),
+        Candidate(kind: .logistic, learningRate: 0.5, lambda: 1),
+    ]
+
+    /// The default grid's candidates of the named kinds (`--kinds gbdt,logistic`).
+    public static func grid(kinds text: String) throws -> [Candidate] {
+        let wanted = try text.split(separator: ",").map { name -> ModelKind in
+            guard let kind = ModelKind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw TrainingError.invalidArgument("unknown model kind '\(name)'; use gbdt, rf or logistic")
+            }
+            return kind
+        }
+        return defaultGrid.filter { wanted.contains($0.kind) }
+    }
+
+    public func parameters(seed: UInt64, threads: Int) -> [(String, String)] {
+        var parameters: [(String, String)] = [
+            ("objective", "binary:logistic"), ("eval_metric", "logloss"),
+            ("seed", "\(seed % UInt64(Int32.max))"), ("nthread", "\(threads)"), ("verbosity", "0"),
+        ]
+        switch kind {
+        case .gbdt:
+            parameters += [("booster", "gbtree"), ("tree_method", "hist"), ("max_depth", "\(maxDepth)"),
+                           ("eta", "\(learningRate)"), ("subsample", "\(subsample)"), ("colsample_bytree", "\(columnSample)"),
+                           ("lambda", "\(lambda)"), ("min_child_weight", "1")]
+        case .rf:
+            parameters += [("booster", "gbtree"), ("tree_method", "hist"), ("max_depth", "\(maxDepth)"),
+                           ("eta", "1"), ("num_parallel_tree", "\(trees)"), ("subsample", "\(subsample)"),
+                           ("colsample_bynode", "\(columnSample)"), ("lambda", "\(lambda)")]
+        case .logistic:
+            // coord_descent: deterministic, unlike the default parallel "shotgun" updater.
+            parameters += [("booster", "gblinear"), ("updater", "coord_descent"), ("eta", "\(learningRate)"),
+                           ("lambda", "\(lambda)"), ("alpha", "0")]
+        }
+        return parameters
+    }
+}
+
+public struct FitSettings: Codable, Sendable, Equatable {
+    public var threads = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+    public var seed: UInt64 = 42
+    public var maxRounds = 400
+    public var earlyStoppingRounds = 50
+
+    public init() {}
+}
+
+/// Standardisation of inputs (for the linear model): x' = (x − mean) / sd, from training rows only.
+public struct Standardisation: Codable, Sendable, Equatable {
+    public var mean: [Double]
+    public var scale: [Double]
+
+    /// Statistics over the present (non-NaN) values of each column.
+    public init(rows: Range<Int>, values: [Double], columns: Int) {
+        var sum = [Double](repeating: 0, count: columns), square = [Double](repeating: 0, count: columns)
+        var count = [Double](repeating: 0, count: columns)
+        for row in rows {
+            for column in 0..<columns {
+                let value = values[row * columns + column]
+                guard !value.isNaN else { continue }
+                sum[column] += value
+                square[column] += value * value
+                count[column] += 1
+            }
+        }
+        let means = zip(sum, count).map { $1 > 0 ? $0 / $1 : 0 }
+        mean = means
+        scale = (0..<columns).map { column in
+            let variance = square[column] / max(count[column], 1) - means[column] * means[column]
+            return variance > 1e-24 ? variance.squareRoot() : 1
+        }
+    }
+
+    public func apply(_ value: Double, column: Int) -> Double { (value - mean[column]) / scale[column] }
+}

@@ -1,0 +1,9 @@
+import CLISupport
+import MarketData
+import Pipeline
+import Store
+
+extension Locations {
+    /// Every table of the project, the pipeline's included.
+    func openProjectStore() throws -> DataStore { try openStore(adding: [.pipeline]) }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import ModelFormat
+@testable import Scoring
+
+struct RouterScoringTests {
+    static func router() throws -> (RouterModel, String) {
+        let root = Fixture.directory()
+        try Fixture.writeVersion(ModelStore(root: root))
+        return (try RouterModel(directory: ModelStore(root: root).versionDirectory("router", 1)), root)
+    }
+
+    static func score(_ body: String, contentType: String = "application/json") throws -> [[String: Any]] {
+        let (router, root) = try router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let answer = try router.invoke(body: Array(body.utf8), contentType: contentType)
+        return (try JSONSerialization.jsonObject(with: Data(answer)) as! [String: Any])["predictions"] as! [[String: Any]]
+    }
+
+    /// σ(1) ≈ 0.731 ≥ 0.6 for P1 at z > 0 → short the spread (−1); σ(−1) at z < 0 → no signal.
+    /// P2: σ(0.5 + 2·0.5) ≈ 0.818 → against z = −2 → +1.
+    static let expected: [(String, Double, Int)] = [("P1__X", 1 / (1 + exp(-1.0)), -1), ("P1__X", 1 / (1 + exp(1.0)), 0),
+                                                   ("P2__Y", 1 / (1 + exp(-1.5)), 1)]
+
+    static func check(_ predictions: [[String: Any]]) {
+        #expect(predictions.count == 3)
+        for (prediction, (pair, proba, signal)) in zip(predictions, expected) {
+            #expect(prediction["pair"] as? String == pair)
+            #expect(abs((prediction["proba"] as! Double) - proba) < 1e-6)
+            #expect(prediction["signal"] as? Int == signal)
+            #expect(prediction["model_version"] as? Int == 1)
+            #expect(prediction["threshold"] as? Double == 0.6)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "index": [0, 1, 2], "data": [["P1__X", 2.0, 0], ["P1__X", -1.5, 0], ["P2__Y", -2, 0.5]]}}"#,
+        #"{"dataframe_records": [{"pair": "P1__X", "z": 2.0, "z_velocity": 0, "extra": "ignored"}, {"z_velocity": 0, "z": -1.5, "pair": "P1__X"}, {"pair": "P2__Y", "z": "-2", "z_velocity": 0.5}]}"#,
+        #"{"instances": [{"pair": "P1__X", "z": 2.0, "z_velocity": 0}, {"pair": "P1__X", "z": -1.5, "z_velocity": 0}, {"pair": "P2__Y", "z": -2, "z_velocity": 0.5}], "params": {"x": 1}}"#,
+        #"{"inputs": {"pair": ["P1__X", "P1__X", "P2__Y"], "z": [2.0, -1.5, -2], "z_velocity": [0, 0, 0.5]}}"#,
+    ])
+    func everyInputShapeGivesTheSameAnswer(body: String) throws {
+        Self.check(try Self.score(body))
+    }
+
+    @Test func csvToo() throws {
+        Self.check(try Self.score("pair,z,z_velocity\nP1__X,2.0,0\nP1__X,-1.5,0\nP2__Y,-2,0.5\n", contentType: "text/csv"))
+    }
+
+    @Test func nullIsMissingAndTakesTheDefaultBranch() throws {
+        let predictions = try Self.score(#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", null, 0]]}}"#)
+        #expect(abs((predictions[0]["proba"] as! Double) - 1 / (1 + exp(1.0))) < 1e-6)
+        #expect(predictions[0]["signal"] as? Int == 0)
+    }
+
+    @Test(arguments: [
+        (#"{"dataframe_split": {"columns": ["pair", "z"], "data": [["P1__X", 1]]}}"#, "Model is missing inputs ['z_velocity']"),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["NOPE__X", 1, 0]]}}"#, "unknown pair 'NOPE__X'"),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", "abc", 0]]}}"#, "Failed to convert column z to type 'float64'"),
+        (#"{"dataframe_split": {"data": [["P1__X", 1, 0]], "dtypes": {}}}"#, "Dataframe split format must have 'data' field"),
+        (#"{"dataframe_split": [1, 2]}"#, "Dataframe split format must be a dictionary. Got list."),
+        (#"{"dataframe_records": {"a": 1}}"#, "Dataframe records format must be a list of records. Got dictionary."),
+        (#"{"dataframe_split": {"data": []}, "inputs": {}}"#, "Received dictionary with input fields: ['dataframe_split', 'inputs']"),
+        (#"{"something": 1}"#, "Received dictionary with input fields: []"),
+        (#"{"inputs": {"pair": ["P1__X"]}, "params": [1]}"#, "Parameters must be a dictionary. Got type 'list'."),
+        ("not json", "Invalid input. Ensure that input is a valid JSON formatted string."),
+    ])
+    func clientMistakesAreTypedErrors(body: String, message: String) throws {
+        let (router, root) = try Self.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect {
+            _ = try router.invoke(body: Array(body.utf8), contentType: "application/json")
+        } throws: { error in
+            guard let error = error as? ScoringError else { return false }
+            return error.message.contains(message)
+        }
+    }
+
+    @Test func anUnknownContentTypeIsRefused() throws {
+        let (router, root) = try Self.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(throws: ScoringError.self) { try router.invoke(body: [], contentType: "text/plain") }
+    }
+}
+
+/// The plain `dataframe_split` fast path must answer exactly as the general decoder does, and hand
+/// every other body (and every error) to it.
+struct SplitFastPathTests {
+    static let columns = ["z", "z_velocity"]
+
+    @Test(arguments: [
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0], ["P1__X", -1.5, 0], ["P2__Y", -2, 0.5]]}}"#, true),
+        (#" { "dataframe_split" : { "index" : [0, 1], "columns" : ["z_velocity", "extra", "pair", "z"], "data" : [ [0.5, "note", "P2__Y", -2e0], [true, null, "P1__X", NaN] ] } } "#, true),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", -Infinity, false], ["P2__Y", Infinity, 123456789012345678]]}}"#, true),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": []}}"#, true),
+        // Handed to the general decoder: numeric strings, params, data before columns, short rows, other shapes.
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", "2.5", 0]]}}"#, false),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.5, 0]]}, "params": {}}"#, false),
+        (#"{"dataframe_split": {"data": [["P1__X", 2.5, 0]], "columns": ["pair", "z", "z_velocity"]}}"#, false),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.5]]}}"#, false),
+        (#"{"inputs": {"pair": ["P1__X"], "z": [2.0], "z_velocity": [0]}}"#, false),
+    ])
+    func answersAsTheGeneralDecoderDoes(body: String, fast: Bool) throws {
+        let (router, root) = try RouterScoringTests.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bytes = Array(body.utf8)
+        #expect((FastJSONParser.plainDataframeSplit(bytes, featureColumns: Self.columns) != nil) == fast)
+        let viaFastPath = try router.predictions(body: bytes, contentType: "application/json")
+        let general = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json"))
+        #expect(viaFastPath.count == general.count)
+        for (a, b) in zip(viaFastPath, general) {
+            #expect(a.pair == b.pair && a.signal == b.signal && a.threshold == b.threshold && a.modelVersion == b.modelVersion)
+            #expect(a.proba.bitPattern == b.proba.bitPattern || (a.proba.isNaN && b.proba.isNaN))
+        }
+    }
+
+    @Test(arguments: [
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["NOPE__X", 2.0, 0]]}}"#,
+        #"{"dataframe_split": {"columns": ["pair", "z"], "data": [["P1__X", 2.0]]}}"#,
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0]"#,
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [[null, 2.0, 0]]}}"#,
+    ])
+    func errorsComeFromTheGeneralDecoder(body: String) throws {
+        let (router, root) = try RouterScoringTests.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bytes = Array(body.utf8)
+        var general: ScoringError?
+        do { _ = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json")) } catch { general = error as? ScoringError }
+        let expected = try #require(general)
+        #expect(throws: expected) { _ = try router.predictions(body: bytes, contentType: "application/json") }
+    }
+}
+
+/// The server writes `/invocations` answers by hand for speed; the client reads them with the shared
+/// `Prediction` type. The two must agree on every field and value.
+struct PredictionAnswerTests {
+    @Test func theHandWrittenAnswerIsThePredictionType() throws {
+        var generator = SystemRandomNumberGenerator()
+        let predictions = (0..<500).map { index in
+            Prediction(pair: "SYN\(index % 7)USDT__SYNB\(index % 3)USDT", proba: Double.random(in: 0...1, using: &generator) * (index % 11 == 0 ? 1e-9 : 1),
+                       signal: [-1, 0, 1][index % 3], threshold: [0.5, 0.6, 0.55][index % 3], modelVersion: 1 + index % 4)
+        }
+        let body = RouterModel.responseBody(predictions)
+        let decoded = try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(body))
+        #expect(decoded.predictions == predictions)
+        // The same keys as the Codable encoder writes, no more and no fewer.
+        let encoded = try Prediction.Answer.encoder().encode(Prediction.Answer(predictions: predictions))
+        let handKeys = try #require((try JSONSerialization.jsonObject(with: Data(body)) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
+        let codableKeys = try #require((try JSONSerialization.jsonObject(with: encoded) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
+        #expect(Set(handKeys) == Set(codableKeys))
+        #expect(try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: encoded) == decoded)
+    }
+}
