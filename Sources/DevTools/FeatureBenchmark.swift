@@ -2,6 +2,7 @@ import Foundation
 import MarketData
 import PairResearch
 import Store
+import Basics
 
 /// Times the feature stage on the synthetic market: `pairs` pairs × `bars` 5m bars, computed on one
 /// core, on all cores, and computed + stored in a fresh store. Used by scripts/bench-research.sh.
@@ -20,11 +21,11 @@ public enum FeatureBenchmark {
         let market = SyntheticMarket(seed: 42)
         let start = SyntheticMarket.origin
         let series = try market.series(symbols: market.symbols, timeframe: .m5, from: start, to: start + Int64(bars) * 300_000)
-        var pairs: [(PairSelection.Pair, PairBars)] = []
+        var pairs: [(PairID, PairBars)] = []
         outer: for i in series.indices {
             for j in series.indices where j != i {
                 if pairs.count == pairCount { break outer }
-                pairs.append((PairSelection.Pair(a: series[i].symbol, b: series[j].symbol), PairBars(a: series[i].bars, b: series[j].bars)))
+                pairs.append((PairID(a: series[i].symbol, b: series[j].symbol), PairBars(a: series[i].bars, b: series[j].bars)))
             }
         }
         let engine = FeatureEngine(parameters: parameters)

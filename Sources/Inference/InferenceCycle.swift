@@ -95,9 +95,9 @@ public struct InferenceCycle: Sendable {
         let (model, rawMetadata) = try client.metadata()
         let timeframe = try Timeframe.parse(model.featureParameters.timeframe)
         let definition = try datasetDefinition(model, timeframe: timeframe)
-        let pairs = try model.pairs.map { member -> PairSelection.Pair in
+        let pairs = try model.pairs.map { member -> PairID in
             guard member.legs.count == 2 else { throw InferenceError.invalidInput("pair \(member.pair) has \(member.legs.count) legs, not 2") }
-            return PairSelection.Pair(a: member.legs[0], b: member.legs[1])
+            return PairID(a: member.legs[0], b: member.legs[1])
         }
         guard !pairs.isEmpty else { throw InferenceError.invalidInput("the served model has no pairs") }
         lap("metadata")
@@ -201,7 +201,7 @@ public struct InferenceCycle: Sendable {
 
     struct Request {
         struct Row {
-            var pair: PairSelection.Pair
+            var pair: PairID
             var feature: FeatureRow
             var values: [Any]
         }
@@ -209,19 +209,19 @@ public struct InferenceCycle: Sendable {
         var rows: [Row]
     }
 
-    func buildRequest(pairs: [PairSelection.Pair], definition: DatasetDefinition, timeframe: Timeframe, now: Int64) throws -> Request {
+    func buildRequest(pairs: [PairID], definition: DatasetDefinition, timeframe: Timeframe, now: Int64) throws -> Request {
         var rows: [Request.Row] = []
         for pair in pairs {
-            let recent = try store.latestFeatureRows(pair: pair.pair, timeframe: timeframe, count: options.nLast + definition.lagFeatures)
-            let dataset = PairDataset(pair: pair.pair, rows: recent, definition: definition)
+            let recent = try store.latestFeatureRows(pair: pair.text, timeframe: timeframe, count: options.nLast + definition.lagFeatures)
+            let dataset = PairDataset(pair: pair.text, rows: recent, definition: definition)
             let width = dataset.featureNames.count
             for index in max(0, dataset.count - options.nLast)..<dataset.count {
                 // Dataset row i is feature row i + L: the first L rows only supply lags.
-                let values: [Any] = [pair.pair] + (0..<width).map { dataset.features[index * width + $0] }
+                let values: [Any] = [pair.text] + (0..<width).map { dataset.features[index * width + $0] }
                 rows.append(.init(pair: pair, feature: recent[index + definition.lagFeatures], values: values))
             }
             if dataset.count == 0 {
-                logger.warning("\(pair.pair): no feature rows yet (the windows need \(definition.lagFeatures + 1) rows after the warm-up); skipped")
+                logger.warning("\(pair.text): no feature rows yet (the windows need \(definition.lagFeatures + 1) rows after the warm-up); skipped")
             }
         }
         guard !rows.isEmpty else {
@@ -238,11 +238,11 @@ public struct InferenceCycle: Sendable {
             throw InferenceError.serverRejected("the server answered \(predictions.count) predictions for \(request.rows.count) rows")
         }
         return try zip(predictions, request.rows).map { prediction, row in
-            guard prediction.pair == row.pair.pair else {
-                throw InferenceError.serverRejected("the server answered a prediction for \(prediction.pair) where \(row.pair.pair) was asked")
+            guard prediction.pair == row.pair.text else {
+                throw InferenceError.serverRejected("the server answered a prediction for \(prediction.pair) where \(row.pair.text) was asked")
             }
             let f = row.feature
-            return SignalRecord(pair: row.pair.pair, openTime: f.openTime, modelName: model.name, modelVersion: prediction.modelVersion,
+            return SignalRecord(pair: row.pair.text, openTime: f.openTime, modelName: model.name, modelVersion: prediction.modelVersion,
                                 timeframe: timeframe.rawValue, legA: row.pair.a, legB: row.pair.b, proba: prediction.proba,
                                 signal: prediction.signal, threshold: prediction.threshold, z: f.z, beta: f.beta,
                                 closeA: f.closeA, closeB: f.closeB, spreadVolatility: f.spreadVolatility, scoredAt: now)
@@ -254,11 +254,11 @@ public struct InferenceCycle: Sendable {
 /// round-trip formatting so the server parses back exactly the values computed here.
 enum RequestBody {
     static func dataframeSplit(columns: [String], rows: [[Any]]) -> [UInt8] {
-        var text = #"{"dataframe_split":{"columns":["# + columns.map(quote).joined(separator: ",") + #"],"data":["#
+        var text = #"{"dataframe_split":{"columns":["# + columns.map(ProjectJSON.quoted).joined(separator: ",") + #"],"data":["#
         text += rows.map { row in
             "[" + row.map { value in
                 switch value {
-                case let string as String: quote(string)
+                case let string as String: ProjectJSON.quoted(string)
                 case let number as Double: number.isFinite ? "\(number)" : "null"
                 default: "null"
                 }
@@ -266,18 +266,5 @@ enum RequestBody {
         }.joined(separator: ",")
         text += "]}}"
         return Array(text.utf8)
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -38,7 +38,7 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
     /// Pairs from different clusters, as `<X>__<Y>` in symbol order: correlated, never cointegrated.
     public var independentPairs: [String]
 
-    public static func pairID(_ a: String, _ b: String) -> String { "\(a)__\(b)" }
+    public static func pairID(_ a: String, _ b: String) -> String { PairID(a: a, b: b).text }
 
     public static func encoder() -> JSONEncoder { ProjectJSON.encoder() }
 

@@ -234,7 +234,7 @@ public struct DatasetStage: Sendable {
     public init(store: DataStore) { self.store = store }
 
     /// `screeningRun`: the screen the pairs come from (nil: a pairs file, screen unknown).
-    public func build(_ definition: DatasetDefinition, pairs: [PairSelection.Pair], screeningRun: String?,
+    public func build(_ definition: DatasetDefinition, pairs: [PairID], screeningRun: String?,
                       now: Int64 = UTCTime.nowMilliseconds()) throws -> DatasetSummary {
         try definition.validate()
         var definition = definition
@@ -243,8 +243,8 @@ public struct DatasetStage: Sendable {
         var summary = DatasetSummary(datasetId: id, pairs: 0, rows: 0, labelledRows: 0, positiveRate: nil, perPair: [])
         var datasets: [PairDataset] = []
         for pair in pairs {
-            let rows = try store.featureRows(pair: pair.pair, timeframe: definition.timeframe)
-            let dataset = PairDataset(pair: pair.pair, rows: rows, definition: definition)
+            let rows = try store.featureRows(pair: pair.text, timeframe: definition.timeframe)
+            let dataset = PairDataset(pair: pair.text, rows: rows, definition: definition)
             guard dataset.count > 0 else { continue }
             datasets.append(dataset)
         }
@@ -283,8 +283,8 @@ public struct DatasetStage: Sendable {
     }
 
     /// The one set of windows every pair's features were computed with.
-    func featureParameters(pairs: [PairSelection.Pair], timeframe: Timeframe) throws -> FeatureParameters {
-        let stored = try store.read { db in try FeatureStage.storedParameters(pairs: pairs.map(\.pair), timeframe: timeframe, in: db) }
+    func featureParameters(pairs: [PairID], timeframe: Timeframe) throws -> FeatureParameters {
+        let stored = try store.read { db in try FeatureStage.storedParameters(pairs: pairs.map(\.text), timeframe: timeframe, in: db) }
         guard let first = stored.values.first else {
             throw MarketDataError.invalidArgument("no \(timeframe) features for the selected pairs; run `mntrading features` first")
         }

@@ -23,7 +23,7 @@ public struct FeatureStage: Sendable {
 
     public init(store: DataStore) { self.store = store }
 
-    public func update(pairs: [PairSelection.Pair], timeframe: Timeframe, parameters: FeatureParameters,
+    public func update(pairs: [PairID], timeframe: Timeframe, parameters: FeatureParameters,
                        rebuild: Bool = false, progress: ProgressReporter = .silent) throws -> [FeatureUpdate] {
         try parameters.validate()
         let parameterText = try ProjectJSON.string(parameters)
@@ -36,10 +36,10 @@ public struct FeatureStage: Sendable {
             let update = try store.write { db -> FeatureUpdate in
                 let existing = try Row.fetchOne(db, sql: """
                     SELECT parameters, first_open_time, last_open_time FROM feature_sets WHERE pair = ? AND timeframe = ?
-                    """, arguments: [pair.pair, timeframe.rawValue])
+                    """, arguments: [pair.text, timeframe.rawValue])
                 guard let firstTime = bars.openTimes.first else {
-                    try Self.delete(pair: pair.pair, timeframe: timeframe, in: db)
-                    return FeatureUpdate(pair: pair.pair, rowsWritten: 0, rebuilt: true, totalRows: 0,
+                    try Self.delete(pair: pair.text, timeframe: timeframe, in: db)
+                    return FeatureUpdate(pair: pair.text, rowsWritten: 0, rebuilt: true, totalRows: 0,
                                          note: "no common \(timeframe) bars for \(pair.a) and \(pair.b)")
                 }
                 let reusable = !rebuild && existing.map { row in
@@ -49,20 +49,20 @@ public struct FeatureStage: Sendable {
                 if reusable, let last: Int64 = existing?["last_open_time"] {
                     startIndex = Self.firstIndex(after: last, in: bars.openTimes)
                 } else {
-                    try Self.delete(pair: pair.pair, timeframe: timeframe, in: db)
+                    try Self.delete(pair: pair.text, timeframe: timeframe, in: db)
                 }
                 let rows = FeatureEngine(parameters: parameters).rows(bars, from: startIndex)
-                try Self.insert(rows, pair: pair.pair, timeframe: timeframe, in: db)
+                try Self.insert(rows, pair: pair.text, timeframe: timeframe, in: db)
                 let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM features WHERE pair = ? AND timeframe = ?",
-                                             arguments: [pair.pair, timeframe.rawValue]) ?? 0
+                                             arguments: [pair.text, timeframe.rawValue]) ?? 0
                 let lastTime = try Int64.fetchOne(db, sql: "SELECT MAX(open_time) FROM features WHERE pair = ? AND timeframe = ?",
-                                                  arguments: [pair.pair, timeframe.rawValue])
+                                                  arguments: [pair.text, timeframe.rawValue])
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO feature_sets (pair, timeframe, a, b, parameters, first_open_time, last_open_time, rows)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [pair.pair, timeframe.rawValue, pair.a, pair.b, parameterText, firstTime, lastTime, total])
+                    """, arguments: [pair.text, timeframe.rawValue, pair.a, pair.b, parameterText, firstTime, lastTime, total])
                 let note = total == 0 ? "\(bars.count) common bars, fewer than the \(parameters.warmUp + 1) the windows need" : nil
-                return FeatureUpdate(pair: pair.pair, rowsWritten: rows.count, rebuilt: !reusable, totalRows: total, note: note)
+                return FeatureUpdate(pair: pair.text, rowsWritten: rows.count, rebuilt: !reusable, totalRows: total, note: note)
             }
             updates.append(update)
             progress.advance(by: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import MarketData
+import Basics
 
 public struct ScreeningParameters: Codable, Sendable, Equatable {
     public var timeframe: Timeframe = .h1
@@ -150,7 +151,7 @@ public struct Screener: Sendable {
     /// One pair through every rule but top-k: `reason` is nil when it passes.
     public func test(_ first: Input, _ second: Input) -> ScreenedPair {
         let joined = PairBars(a: first.bars, b: second.bars)
-        var result = ScreenedPair(pair: "\(first.symbol)__\(second.symbol)", a: first.symbol, b: second.symbol, n: joined.count, selected: false)
+        var result = ScreenedPair(pair: PairID(a: first.symbol, b: second.symbol).text, a: first.symbol, b: second.symbol, n: joined.count, selected: false)
         func reject(_ reason: String) -> ScreenedPair {
             result.reason = reason
             return result
@@ -174,7 +175,7 @@ public struct Screener: Sendable {
         let keepForward = (forward.pValue, forward.statistic) <= (backward.pValue, backward.statistic)
         let chosen = keepForward ? forward : backward
         if !keepForward {
-            result = ScreenedPair(pair: "\(second.symbol)__\(first.symbol)", a: second.symbol, b: first.symbol,
+            result = ScreenedPair(pair: PairID(a: second.symbol, b: first.symbol).text, a: second.symbol, b: first.symbol,
                                   corr: correlation, n: joined.count, selected: false)
         }
         result.beta = chosen.beta

@@ -142,8 +142,8 @@ public struct Pipeline: Sendable {
             let removed = run.rejectionSummary
             return "\(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) kept" + (removed.isEmpty ? "" : " (removed: \(removed))")
         }
-        let pairs = try PairSelection.resolve("latest", store: store)
-        let screeningRun = try PairSelection.screeningRun("latest", store: store)
+        let pairs = try ScreenedPairs.resolve("latest", store: store)
+        let screeningRun = try ScreenedPairs.screeningRun("latest", store: store)
         summary.pairsScreened = pairs.count
         guard !pairs.isEmpty else {
             let line = try store.read { db in try PipelineStageRecords.summary(db, stage: Self.stageNames[1]) }
@@ -155,12 +155,12 @@ public struct Pipeline: Sendable {
         try stage(2, fingerprint: { [sourceKey, legs.joined(separator: ","), "\(trainingSince / Timeframe.d1.milliseconds)", "\(timeframe.floor(now))"] }) {
             try ingest(legs, timeframe: timeframe, since: trainingSince, now: now, progress: progress).line
         }
-        try stage(3, fingerprint: { [try ProjectJSON.string(settings.features), pairs.map(\.pair).joined(separator: ","), try barsState(timeframe)] }) {
+        try stage(3, fingerprint: { [try ProjectJSON.string(settings.features), pairs.map(\.text).joined(separator: ","), try barsState(timeframe)] }) {
             let updates = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: settings.features, progress: progress)
             return "\(updates.count) pairs, \(updates.reduce(0) { $0 + $1.rowsWritten }) rows written"
         }
         // The pair list too: a screen that keeps fewer pairs changes no feature set, but the dataset.
-        let featureState = try store.read { db in try FeatureStage.state(pairs: pairs.map(\.pair), timeframe: timeframe, in: db) }
+        let featureState = try store.read { db in try FeatureStage.state(pairs: pairs.map(\.text), timeframe: timeframe, in: db) }
         try stage(4, fingerprint: { [try ProjectJSON.string(settings.dataset), featureState, screeningRun ?? ""] }) {
             let built = try DatasetStage(store: store).build(settings.dataset, pairs: pairs, screeningRun: screeningRun)
             return "\(built.pairs) pairs, \(built.rows) rows, \(built.labelledRows) labelled"

@@ -146,7 +146,7 @@ public final class RouterModel: Sendable {
         for (index, prediction) in predictions.enumerated() {
             if index > 0 { text += "," }
             text += #"{"model_version":"# + String(prediction.modelVersion)
-            text += #","pair":"# + jsonString(prediction.pair)
+            text += #","pair":"# + ProjectJSON.quoted(prediction.pair)
             text += #","proba":"# + jsonNumber(prediction.proba)
             text += #","signal":"# + String(prediction.signal)
             text += #","threshold":"# + jsonNumber(prediction.threshold) + "}"
@@ -160,19 +160,6 @@ public final class RouterModel: Sendable {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
         return "\(value)"
-    }
-
-    static func jsonString(_ value: String) -> String {
-        var escaped = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case _ where scalar.value < 0x20: escaped += String(format: "\\u%04x", scalar.value)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
     }
 }
 

@@ -258,8 +258,7 @@ public struct TrainStage: Sendable {
     /// The pair's screen, to be repeated before every scored period: the screening run's rules and
     /// window length on the store's bars.
     func walkForwardScreen(pair: String, screen: ScreenRecord, from first: Int64?, to end: Int64?) throws -> WalkForwardScreen? {
-        let legs = pair.components(separatedBy: "__")
-        guard let first, let end, let window = screen.window, legs.count == 2 else { return nil }
+        guard let first, let end, let window = screen.window, let legs = PairID(pair)?.legs else { return nil }
         let length = window[1] - window[0]
         let bars = try legs.map { try store.bars(symbol: $0, timeframe: screen.parameters.timeframe, from: first - length, to: end) }
         return WalkForwardScreen(parameters: screen.parameters, length: length, a: legs[0], barsA: bars[0], b: legs[1], barsB: bars[1])

@@ -125,7 +125,7 @@ struct Features: ParsableCommand {
     func run() throws {
         location.bootstrapLogging()
         let store = try location.locations.openProjectStore()
-        let selection = try PairSelection.resolve(pairs, store: store)
+        let selection = try ScreenedPairs.resolve(pairs, store: store)
         let updates = try FeatureStage(store: store).update(
             pairs: selection, timeframe: try Timeframe.parse(timeframe),
             parameters: FeatureParameters(betaWindow: betaWindow, zWindow: zWindow), rebuild: rebuild, progress: .terminal())
@@ -199,8 +199,8 @@ struct Dataset: ParsableCommand {
         location.bootstrapLogging()
         let definition = try self.definition
         let store = try location.locations.openProjectStore()
-        let summary = try DatasetStage(store: store).build(definition, pairs: try PairSelection.resolve(pairs, store: store),
-                                                           screeningRun: try PairSelection.screeningRun(pairs, store: store))
+        let summary = try DatasetStage(store: store).build(definition, pairs: try ScreenedPairs.resolve(pairs, store: store),
+                                                           screeningRun: try ScreenedPairs.screeningRun(pairs, store: store))
         for entry in summary.perPair {
             let rate = entry.labelled > 0 ? String(format: "%.1f%%", 100 * Double(entry.positives) / Double(entry.labelled)) : "-"
             print("  \(entry.pair): \(entry.rows) rows, \(entry.labelled) labelled, positive \(rate)")

@@ -33,4 +33,67 @@ struct ArchitectureTests {
             #expect(FileManager.default.fileExists(atPath: full), "ARCHITECTURE.md points at \(path), which does not exist")
         }
     }
+
+    /// Each target's dependencies among our own targets, as Package.swift lists them.
+    static func dependencies(in package: String) -> [String: Set<String>] {
+        let pattern = try! NSRegularExpression(pattern: #"\.(?:target|executableTarget|testTarget)\(name: "([^"]+)"(?:, dependencies: \[(.*?)\n?\s*\])?"#,
+                                               options: [.dotMatchesLineSeparators])
+        var result: [String: Set<String>] = [:]
+        for match in pattern.matches(in: package, range: NSRange(package.startIndex..., in: package)) {
+            let name = String(package[Range(match.range(at: 1), in: package)!])
+            let list = Range(match.range(at: 2), in: package).map { String(package[$0]) } ?? ""
+            let names = try! NSRegularExpression(pattern: #"^\s*"([A-Za-z-]+)"|,\s*"([A-Za-z-]+)"|\[\s*"([A-Za-z-]+)""#, options: [.anchorsMatchLines])
+            var own = Set<String>()
+            for item in names.matches(in: list, range: NSRange(list.startIndex..., in: list)) {
+                for group in 1...3 {
+                    if let range = Range(item.range(at: group), in: list) { own.insert(String(list[range])) }
+                }
+            }
+            result[name] = own
+        }
+        return result
+    }
+
+    /// The scoring server links no XGBoost and no training, whatever is added to its modules.
+    @Test func theServersImportClosureHasNoTraining() throws {
+        let package = try String(contentsOfFile: CLI.repositoryRoot + "/Package.swift", encoding: .utf8)
+        let graph = Self.dependencies(in: package)
+        var closure = Set<String>(), pending = ["mntrading-serve"]
+        while let next = pending.popLast() {
+            for dependency in graph[next] ?? [] where closure.insert(dependency).inserted { pending.append(dependency) }
+        }
+        #expect(closure.contains("ScoringServer") && closure.contains("ModelFormat"), "\(closure.sorted())")
+        #expect(closure.isDisjoint(with: ["CXGBoost", "Training", "TrainingRecords", "Pipeline", "DevTools", "MarketData", "Store"]),
+                "mntrading-serve reaches \(closure.sorted())")
+        var client = Set<String>()
+        pending = ["mntrading-infer"]
+        while let next = pending.popLast() {
+            for dependency in graph[next] ?? [] where client.insert(dependency).inserted { pending.append(dependency) }
+        }
+        #expect(client.isDisjoint(with: ["CXGBoost", "Training", "Pipeline", "DevTools"]), "mntrading-infer reaches \(client.sorted())")
+    }
+
+    /// Tests mirror modules: each library module has `<Module>Tests`, or ARCHITECTURE.md says which
+    /// command-level tests cover it.
+    @Test func everyLibraryModuleHasItsTestTarget() throws {
+        let package = try String(contentsOfFile: CLI.repositoryRoot + "/Package.swift", encoding: .utf8)
+        let architecture = try String(contentsOfFile: CLI.repositoryRoot + "/ARCHITECTURE.md", encoding: .utf8)
+        let libraries = try NSRegularExpression(pattern: #"\.target\(name: "([^"]+)""#)
+            .matches(in: package, range: NSRange(package.startIndex..., in: package))
+            .map { String(package[Range($0.range(at: 1), in: package)!]) }
+            .filter { $0 != "TestSupport" }
+        let testTargets = try NSRegularExpression(pattern: #"\.testTarget\(name: "([^"]+)""#)
+            .matches(in: package, range: NSRange(package.startIndex..., in: package))
+            .map { String(package[Range($0.range(at: 1), in: package)!]) }
+        let coveredByCommands = architecture.components(separatedBy: "which `CLITests` runs through the programs:")[1]
+            .components(separatedBy: "\n\n")[0]
+        for library in libraries where !testTargets.contains(library + "Tests") {
+            #expect(coveredByCommands.contains("`\(library)`"), "\(library) has no \(library)Tests and ARCHITECTURE.md does not say what covers it")
+            #expect(!FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/Tests/\(library)Tests"))
+        }
+        for target in testTargets {
+            let files = try FileManager.default.contentsOfDirectory(atPath: CLI.repositoryRoot + "/Tests/" + target)
+            #expect(files.contains { $0.hasSuffix(".swift") }, "\(target) has no tests")
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Store
+import Basics
 @testable import MarketData
 @testable import PairResearch
 
@@ -81,7 +82,7 @@ struct FeatureTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try DataStore(dataDirectory: directory, schemas: [.marketData, .pairResearch])
         let market = SyntheticMarket(seed: 42)
-        let pair = PairSelection.Pair(a: "SYNB1USDT", b: "SYNB0USDT")
+        let pair = PairID(a: "SYNB1USDT", b: "SYNB0USDT")
         let start = SyntheticMarket.origin
         func ingest(until: Int64) throws {
             _ = try Ingestor(store: store).run(.synthetic(market), IngestRequest(symbols: [pair.a, pair.b], timeframe: .m5,
@@ -94,20 +95,20 @@ struct FeatureTests {
         try ingest(until: start + 8 * Self.day + 7 * 300_000)
         let second = try stage.update(pairs: [pair], timeframe: .m5, parameters: Self.parameters)
         #expect(!second[0].rebuilt && second[0].rowsWritten == 3 * 288 + 7)
-        let incremental = try store.featureRows(pair: pair.pair, timeframe: .m5)
+        let incremental = try store.featureRows(pair: pair.text, timeframe: .m5)
         let third = try stage.update(pairs: [pair], timeframe: .m5, parameters: Self.parameters)
         #expect(third[0].rowsWritten == 0)
         _ = try stage.update(pairs: [pair], timeframe: .m5, parameters: Self.parameters, rebuild: true)
-        let rebuilt = try store.featureRows(pair: pair.pair, timeframe: .m5)
+        let rebuilt = try store.featureRows(pair: pair.text, timeframe: .m5)
         #expect(incremental.count == 8 * 288 + 7 - Self.parameters.warmUp)
         #expect(Self.identical(incremental, rebuilt))
         // The newest rows alone (what a router's example and inference read) are the tail of the series,
         // and the dataset row built from them equals the full dataset's newest row.
-        #expect(Self.identical(try store.latestFeatureRows(pair: pair.pair, timeframe: .m5, count: 4), Array(rebuilt.suffix(4))))
+        #expect(Self.identical(try store.latestFeatureRows(pair: pair.text, timeframe: .m5, count: 4), Array(rebuilt.suffix(4))))
         var definition = DatasetDefinition()
         definition.lagFeatures = 3
-        let full = PairDataset(pair: pair.pair, rows: rebuilt, definition: definition)
-        let newest = PairDataset(pair: pair.pair, rows: try store.latestFeatureRows(pair: pair.pair, timeframe: .m5, count: 4), definition: definition)
+        let full = PairDataset(pair: pair.text, rows: rebuilt, definition: definition)
+        let newest = PairDataset(pair: pair.text, rows: try store.latestFeatureRows(pair: pair.text, timeframe: .m5, count: 4), definition: definition)
         #expect(newest.count == 1 && newest.openTimes == [full.openTimes.last!])
         #expect(newest.features == Array(full.features.suffix(definition.featureNames.count)))
         // New windows rebuild the pair rather than mixing parameters.

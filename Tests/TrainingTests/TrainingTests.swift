@@ -3,6 +3,7 @@ import CLISupport
 import GRDB
 import Testing
 import TrainingRecords
+import Basics
 @testable import MarketData
 @testable import PairResearch
 @testable import Portfolio
@@ -137,7 +138,7 @@ struct HonestyTests {
         let symbols = ["SYNA1USDT", "SYNA0USDT", "SYNB1USDT", "SYNB0USDT"]
         _ = try Ingestor(store: store).run(.synthetic(SyntheticMarket(seed: 42)),
                                            IngestRequest(symbols: symbols, timeframe: .m5, since: from, until: to), now: to)
-        let pairs = [PairSelection.Pair(a: "SYNA1USDT", b: "SYNA0USDT"), PairSelection.Pair(a: "SYNB1USDT", b: "SYNB0USDT")]
+        let pairs = [PairID(a: "SYNA1USDT", b: "SYNA0USDT"), PairID(a: "SYNB1USDT", b: "SYNB0USDT")]
         _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: .m5, parameters: HonestyTests.parameters)
         var definition = DatasetDefinition()
         definition.lagFeatures = 3

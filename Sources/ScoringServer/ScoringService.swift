@@ -40,31 +40,6 @@ public struct ScoringService: Sendable {
         return router
     }
 
-    /// Hot swap: when serving an alias, a moved alias is loaded and warmed beside the serving
-    /// version, then swapped in at once. A version that fails to load is logged and counted, and
-    /// the old one keeps serving; it is not retried until the alias moves again.
-    func watchAlias() async {
-        guard configuration.reloadInterval > 0, configuration.modelURI.hasPrefix("models:/"), configuration.modelURI.contains("@") else { return }
-        let store = ModelStore(root: configuration.modelsDirectory)
-        var rejected: String?
-        while !Task.isCancelled {
-            try? await Task.sleep(nanoseconds: UInt64(configuration.reloadInterval * 1_000_000_000))
-            let current = slot.router
-            guard let resolved = try? store.resolve(configuration.modelURI),
-                  resolved.directory != current.directory, resolved.directory != rejected else { continue }
-            do {
-                let router = try Self.prepare(resolved.directory, warmup: configuration.warmup, logger: logger)
-                slot.install(router)
-                metrics.recordReload(succeeded: true)
-                logger.notice("\(configuration.modelURI) moved: now serving version \(router.manifest.version)")
-            } catch {
-                rejected = resolved.directory
-                metrics.recordReload(succeeded: false)
-                logger.error("\(configuration.modelURI) moved to \(resolved.directory), which failed to load; still serving version \(current.manifest.version): \(error)")
-            }
-        }
-    }
-
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: FastAPIStyleNotFound(routes: ["/ping": "GET", "/health": "GET", "/version": "GET", "/metadata": "GET",
@@ -179,35 +154,13 @@ public struct ScoringService: Sendable {
 
     /// Serves the loaded model until cancelled or signalled.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        // The alias watcher runs in the application's service group: it starts with the server and
+        // stops with it, on a signal or on cancellation.
         let app = Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                                      serverName: "mntrading-serve"),
+                              services: [AliasWatcher(service: self)],
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                               logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await self.watchAlias() }
-            // When the server ends (signal or cancellation), the watcher stops too.
-            defer { group.cancelAll() }
-            try await app.runService()
-        }
-    }
-}
-
-/// Unknown routes and wrong methods answer as MLflow's FastAPI server does: 404
-/// `{"detail":"Not Found"}`, or 405 `{"detail":"Method Not Allowed"}` with `Allow` for a known path.
-struct FastAPIStyleNotFound: RouterMiddleware {
-    typealias Context = BasicRequestContext
-    let routes: [String: String]
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            if let allowed = routes[request.uri.path] {
-                return Response(status: .methodNotAllowed, headers: [.contentType: "application/json", .allow: allowed],
-                                body: .init(byteBuffer: ByteBuffer(string: #"{"detail":"Method Not Allowed"}"#)))
-            }
-            return Response(status: .notFound, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"detail":"Not Found"}"#)))
-        }
+        try await app.runService()
     }
 }

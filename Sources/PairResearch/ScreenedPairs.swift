@@ -1,0 +1,60 @@
+import Basics
+import Foundation
+import GRDB
+import MarketData
+import Store
+
+/// The pairs a later stage works on: `latest` (the newest screening run's selection) or a JSON file
+/// (a list of pairs, or an object with `"pairs"`), each with at least `a` and `b` (or a `pair` id).
+/// (Which of them are deployed is the selection's business: `SelectStage`.)
+public enum ScreenedPairs {
+    /// The screening run a pair list comes from: `latest` names one; a file names none, so the
+    /// screen's window (and whether it overlaps the scored period) is unknown.
+    public static func screeningRun(_ argument: String, store: DataStore) throws -> String? {
+        guard argument == "latest" else { return nil }
+        return try store.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
+        }
+    }
+
+    public static func resolve(_ argument: String, store: DataStore) throws -> [PairID] {
+        if argument == "latest" {
+            guard let path = try store.read({ db in
+                try String.fetchOne(db, sql: "SELECT file FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
+            }) else {
+                throw MarketDataError.invalidArgument("no screening run in the store; run `mntrading screen` first or pass --pairs FILE")
+            }
+            return try load(path)
+        }
+        return try load(argument)
+    }
+
+    public static func load(_ path: String) throws -> [PairID] {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw MarketDataError.invalidArgument("cannot read pairs file '\(path)': \(error.localizedDescription)")
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: data) else {
+            throw MarketDataError.invalidData("\(path): not JSON")
+        }
+        let list: [Any]
+        if let object = json as? [String: Any], let pairs = object["pairs"] as? [Any] {
+            list = pairs
+        } else if let array = json as? [Any] {
+            list = array
+        } else {
+            throw MarketDataError.invalidData("\(path): expected a list of pairs or an object with \"pairs\"")
+        }
+        return try list.enumerated().map { index, item in
+            guard let entry = item as? [String: Any] else { throw MarketDataError.invalidData("\(path): pair \(index) is not an object") }
+            if let a = entry["a"] as? String, let b = entry["b"] as? String {
+                return PairID(a: try Symbols.normalise(a), b: try Symbols.normalise(b))
+            }
+            if let text = entry["pair"] as? String, let id = PairID(text) {
+                return PairID(a: try Symbols.normalise(id.a), b: try Symbols.normalise(id.b))
+            }
+            throw MarketDataError.invalidData("\(path): pair \(index) names neither a and b nor a pair id A__B")
+        }
+    }
+}
+

@@ -1,0 +1,23 @@
+import Foundation
+
+public struct ServerConfiguration: Sendable {
+    public var modelURI: String
+    public var modelsDirectory: String
+    public var host = "127.0.0.1"
+    public var port = 5001
+    /// Seconds a request may take before it is answered 504.
+    public var timeout: Double = 60
+    /// Scoring threads (MLflow's workers): requests scored at once.
+    public var workers = 1
+    /// Requests allowed to wait for a scoring thread; beyond them the server answers 503.
+    public var queueLimit = 64
+    public var warmup = true
+    public var maxBodyBytes = 10 * 1024 * 1024
+    /// Seconds between checks of the alias when serving `models:/<name>@<alias>` (0: never).
+    public var reloadInterval: Double = 5
+
+    public init(modelURI: String, modelsDirectory: String) {
+        self.modelURI = modelURI
+        self.modelsDirectory = modelsDirectory
+    }
+}
