@@ -91,20 +91,6 @@ public struct BarSeries: Sendable, Equatable {
     }
 }
 
-public enum MarketDataError: Error, CustomStringConvertible, Equatable {
-    case invalidArgument(String)
-    case invalidData(String)
-    case exchange(String)
-    case store(String)
-
-    public var description: String {
-        switch self {
-        case let .invalidArgument(message), let .invalidData(message), let .exchange(message), let .store(message):
-            return message
-        }
-    }
-}
-
 public enum Symbols {
     /// Exchange symbols are upper-case letters and digits (e.g. BTCUSDT); input is upper-cased.
     public static func normalise(_ text: String) throws -> String {

@@ -2,16 +2,6 @@ import Foundation
 import SwiftProtobuf
 import Basics
 
-public enum ModelFormatError: Error, CustomStringConvertible, Equatable {
-    case invalidModel(file: String, problem: String)
-
-    public var description: String {
-        switch self {
-        case let .invalidModel(file, problem): "\(file): \(problem)"
-        }
-    }
-}
-
 /// Member models as standard ONNX-ML: tree ensembles as `TreeEnsembleClassifier`, linear models as
 /// `LinearClassifier`, both with a logistic post-transform, input `input` float [N, F], outputs
 /// `label` int64 [N] and `probabilities` float [N, 2] (class 0, class 1) — what onnxruntime loads.

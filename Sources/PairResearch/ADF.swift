@@ -49,24 +49,6 @@ public struct ADFResult: Sendable, Codable, Equatable {
     public var icBest: Double?
 }
 
-public enum StatisticsError: Error, Equatable, CustomStringConvertible {
-    case tooFewObservations(Int, needed: Int)
-    case maxLagTooLarge(Int, allowed: Int)
-    case constantSeries
-    case nonFinite
-    case singular
-
-    public var description: String {
-        switch self {
-        case let .tooFewObservations(count, needed): "too few observations (\(count); at least \(needed) needed)"
-        case let .maxLagTooLarge(lag, allowed): "maxlag \(lag) is too large for the sample (at most \(allowed))"
-        case .constantSeries: "constant series"
-        case .nonFinite: "NaN or infinite values"
-        case .singular: "singular regression (collinear regressors)"
-        }
-    }
-}
-
 /// statsmodels' default maximum lag: ⌈12·(n/100)^¼⌉ (Schwert 1989), capped at n/2 − trend − 1.
 public func defaultMaxLag(observations n: Int, trend: TrendTerm) -> Int {
     let schwert = Int((12 * pow(Double(n) / 100, 0.25)).rounded(.up))

@@ -3,11 +3,10 @@ import GRDB
 import MarketData
 import ModelFormat
 import PairResearch
-import Portfolio
+import Backtest
 import Basics
 import Store
 import TrainingRecords
-import Backtest
 
 public enum SignalSource: String, Codable, Sendable, CaseIterable {
     /// The latest training run's calibrated out-of-fold probabilities.

@@ -1,9 +1,8 @@
 import Foundation
 import ModelFormat
 import PairResearch
-import Portfolio
-import TrainingRecords
 import Backtest
+import TrainingRecords
 
 /// Trains one pair on the bars before the holdout, then scores the result once on the holdout.
 ///

@@ -2,11 +2,10 @@ import Foundation
 import GRDB
 import MarketData
 import PairResearch
-import Portfolio
+import Backtest
 import Basics
 import Store
 import TrainingRecords
-import Backtest
 
 /// Guardrails a pair must pass to be deployed. nil disables one; with all of them off the
 /// selection is recorded as made without guardrails.

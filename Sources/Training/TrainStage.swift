@@ -3,11 +3,10 @@ import ModelFormat
 import GRDB
 import MarketData
 import PairResearch
-import Portfolio
+import Backtest
 import Basics
 import Store
 import TrainingRecords
-import Backtest
 
 /// One pair's entry in `<data-dir>/training/report.json`.
 public struct PairReportEntry: Codable, Sendable {

@@ -1,12 +1,6 @@
 import CXGBoost
 import Foundation
 
-/// An error reported by libxgboost, with its own message (`XGBGetLastError`).
-public struct XGBoostError: Error, CustomStringConvertible, Equatable {
-    public var message: String
-    public var description: String { "xgboost: \(message)" }
-}
-
 /// Wall time spent inside libxgboost calls, so benchmarks can tell XGBoost's own time from ours.
 /// Time spent in one kind of work, summed over threads: what the timing reports compare.
 public final class TimeAccount: @unchecked Sendable {
