@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Backtest", dependencies: ["ModelFormat"]),
         // What a training run stored, readable without XGBoost (the report and the client read it).
         .target(name: "TrainingRecords", dependencies: [
-            "Basics", "Store", "Backtest", "ModelFormat", "PairResearch",
+            "Basics", "Store", "Backtest", "ModelFormat", "PairResearch", "MarketData",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Training", dependencies: [
@@ -134,8 +134,8 @@ let package = Package(
             "MarketData", "Store", "HTTPClient", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData", "Store", "TestSupport"]),
-        .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "Basics", "TestSupport"]),
+        .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData", "Store", "Basics", "TestSupport"]),
+        .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "Scoring", "Basics", "TestSupport"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "Basics", "TestSupport"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "ModelFormat"]),
         .testTarget(name: "TrainingRecordsTests", dependencies: [
@@ -143,11 +143,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "TrainingTests", dependencies: [
-            "Training", "TrainingRecords", "Backtest", "PairResearch", "MarketData", "Store", "ModelFormat", "CLISupport", "TestSupport",
+            "Training", "TrainingRecords", "Backtest", "PairResearch", "MarketData", "Store", "ModelFormat", "Scoring", "Basics", "CLISupport", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PortfolioTests", dependencies: [
-            "Portfolio", "Backtest", "TrainingRecords", "MarketData", "ModelFormat", "Store", "CLISupport", "TestSupport",
+            "Portfolio", "Backtest", "TrainingRecords", "MarketData", "ModelFormat", "Store", "Basics", "CLISupport", "TestSupport",
         ]),
         .testTarget(name: "InferenceTests", dependencies: [
             "Inference", "Portfolio", "MarketData", "Scoring", "ModelFormat", "TestSupport",
@@ -159,7 +159,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "MarketData", "Store", "PairResearch", "TrainingRecords", "Pipeline", "Portfolio", "HTTPClient", "TestSupport",
+            "MarketData", "Store", "Basics", "PairResearch", "TrainingRecords", "Pipeline", "Portfolio", "HTTPClient", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),

@@ -8,21 +8,10 @@ import Portfolio
 import Basics
 import Store
 
-/// Where a cycle's newest bars come from.
-public enum BarSource: String, Sendable, CaseIterable {
-    /// The embedded synthetic market, extended up to now.
-    case synthetic
-    /// Binance's public REST klines.
-    case binance
-    /// Whatever the store already holds (another process ingests).
-    case none
-}
-
 public struct InferenceOptions: Sendable {
-    public var source = BarSource.synthetic
-    public var syntheticSeed: UInt64 = 42
-    public var syntheticProfile = SyntheticMarket.Profile.default
-    public var binanceURL = BinanceClient.defaultBaseURL
+    /// Where a cycle's newest bars come from: synthetic (extended up to now), binance, or none
+    /// (whatever the store already holds; another process ingests).
+    public var bars = BarSourceSettings()
     /// Newest rows per pair in each request (1 = only the newest closed bar).
     public var nLast = 1
     public var warmup = false
@@ -143,7 +132,7 @@ public struct InferenceCycle: Sendable {
         lap("aggregate")
 
         let report = try ReportData.load(store: store, locations: locations, model: model.version == version ? model : nil,
-                                         dataSource: options.source == .none ? "store" : options.source.rawValue, latest: latest, book: book)
+                                         dataSource: options.bars.source == .none ? "store" : options.bars.source.rawValue, latest: latest, book: book)
         let directory = try ReportWriter.write(report, locations: locations)
         lap("report")
 
@@ -176,19 +165,12 @@ public struct InferenceCycle: Sendable {
         let stored = Dictionary(try store.summaries(timeframe: timeframe).map { ($0.symbol, $0.lastOpenTime) }, uniquingKeysWith: max)
         let trainingStart = model.trainingWindow.flatMap { UTCTime.parse($0.first) }
         let fresh = (trainingStart ?? now) - Int64(warmUpBars) * timeframe.milliseconds
-        let source: IngestSource
-        switch options.source {
-        case .none:
+        guard let source = try options.bars.ingestSource() else {
             let missing = symbols.filter { stored[$0] == nil }
             guard missing.isEmpty else {
                 throw InferenceError.invalidInput("--source none, but the store has no \(timeframe) bars for \(missing.joined(separator: ", "))")
             }
             return
-        case .synthetic:
-            source = .synthetic(SyntheticMarket(seed: options.syntheticSeed, profile: options.syntheticProfile))
-        case .binance:
-            let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 10, totalTimeout: 30, retry: RetryPolicy(maxAttempts: 5)))
-            source = .binance(try BinanceClient(baseURL: options.binanceURL, http: http))
         }
         // One request per starting point: a symbol new to the store must not make every other leg
         // download its whole history again.

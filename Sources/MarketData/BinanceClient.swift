@@ -14,7 +14,7 @@ public struct BinanceClient: Sendable {
         var base = baseURL.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
-            throw MarketDataError.invalidArgument("invalid --base-url '\(baseURL)': it must start with http:// or https://")
+            throw MarketDataError.invalidArgument("invalid --binance-url '\(baseURL)': it must start with http:// or https://")
         }
         self.baseURL = base
         self.http = http

@@ -11,14 +11,10 @@ import TrainingRecords
 
 /// Everything `mntrading pipeline` needs to run the batch side end to end.
 public struct PipelineSettings: Sendable {
-    public enum Source: String, Sendable, CaseIterable { case synthetic, binance }
-
-    public var source = Source.synthetic
-    public var syntheticSeed: UInt64 = 42
-    public var syntheticProfile = SyntheticMarket.Profile.default
+    /// Synthetic or binance.
+    public var bars = BarSourceSettings()
     /// Binance: the universe to screen (synthetic: every symbol of the market).
     public var symbols: [String] = []
-    public var binanceURL = BinanceClient.defaultBaseURL
     /// Days of 1h bars the screen looks at, ending where the 5m training data begins.
     public var screeningDays = 180
     /// Days of 5m bars for the features' warm-up, the walk-forward folds and the holdout.
@@ -212,38 +208,25 @@ public struct Pipeline: Sendable {
         return summary
     }
 
-    var sourceKey: String {
-        switch settings.source {
-        case .synthetic: "synthetic:\(settings.syntheticSeed):\(settings.syntheticProfile.rawValue)"
-        case .binance: "binance:\(settings.binanceURL)"
-        }
-    }
+    var sourceKey: String { settings.bars.identity }
 
     func universe() throws -> [String] {
-        switch settings.source {
-        case .synthetic:
-            let market = SyntheticMarket(seed: settings.syntheticSeed, profile: settings.syntheticProfile)
+        if let market = settings.bars.market {
             if settings.symbols.isEmpty { return market.symbols }
             try market.validate(symbols: settings.symbols)
             return settings.symbols
-        case .binance:
-            guard settings.symbols.count >= 2 else {
-                throw TrainingError.invalidArgument("--source binance needs --symbols with at least two symbols to screen")
-            }
-            return settings.symbols
         }
+        guard settings.symbols.count >= 2 else {
+            throw TrainingError.invalidArgument("--source \(settings.bars.source.rawValue) needs --symbols with at least two symbols to screen")
+        }
+        return settings.symbols
     }
 
     func ingest(_ symbols: [String], timeframe: Timeframe, since: Int64, now: Int64, progress: ProgressReporter) throws -> IngestSummary {
-        let source: IngestSource
-        switch settings.source {
-        case .synthetic:
-            let market = SyntheticMarket(seed: settings.syntheticSeed, profile: settings.syntheticProfile)
-            source = .synthetic(market)
-            try locations.writeGroundTruth(of: market)
-        case .binance:
-            source = .binance(try BinanceClient(baseURL: settings.binanceURL, http: HTTPClient(configuration: HTTPClientConfiguration())))
+        guard let source = try settings.bars.ingestSource() else {
+            throw TrainingError.invalidArgument("the pipeline needs bars: --source synthetic or binance")
         }
+        if let market = settings.bars.market { try locations.writeGroundTruth(of: market) }
         return try Ingestor(store: store).run(source, IngestRequest(symbols: symbols, timeframe: timeframe, since: since, until: now),
                                               now: now, progress: progress)
     }

@@ -8,8 +8,6 @@ import ModelFormat
 import Portfolio
 import Basics
 
-extension BarSource: ExpressibleByArgument {}
-extension SyntheticMarket.Profile: ExpressibleByArgument {}
 
 @main
 struct Infer: ParsableCommand {
@@ -43,17 +41,7 @@ struct Infer: ParsableCommand {
             help: ArgumentHelp("Base URL of mntrading-serve (env MNTRADING_SERVER_URL; default http://127.0.0.1:5001).", valueName: "url"))
     var server: String?
 
-    @Option(help: "Where the newest bars come from: synthetic (embedded market, up to now), binance, or none (the store as it is).")
-    var source: BarSource = .synthetic
-
-    @Option(help: "Seed of the synthetic market (must match the one trained on).")
-    var seed: UInt64 = 42
-
-    @Option(help: "Synthetic market profile.")
-    var profile: SyntheticMarket.Profile = .default
-
-    @Option(help: ArgumentHelp("Binance REST base URL (env MNTRADING_BINANCE_URL).", valueName: "url"))
-    var binanceURL: String?
+    @OptionGroup(title: "Bar source (the newest bars)") var bars: BarSourceOptions
 
     @Option(help: ArgumentHelp("Newest rows per pair in each request.", valueName: "n"))
     var nLast: Int = 1
@@ -89,7 +77,10 @@ struct Infer: ParsableCommand {
     /// --server, else MNTRADING_SERVER_URL, else the local default.
     var serverURL: String { server ?? ProcessInfo.processInfo.environment["MNTRADING_SERVER_URL"] ?? "http://127.0.0.1:5001" }
 
+    static let sources: [BarSource] = [.synthetic, .binance, .none]
+
     func validate() throws {
+        _ = try bars.settings(allowed: Self.sources, command: "mntrading-infer")
         if once && every != nil { throw ValidationError("--once and --every exclude each other") }
         if let every, (CycleSchedule.parseDuration(every) ?? 0) < 1000 {
             throw ValidationError("--every '\(every)' is not a period of at least 1 s (e.g. 5m, 1h)")
@@ -109,10 +100,7 @@ struct Infer: ParsableCommand {
         let locations = location.locations
         let environment = ProcessInfo.processInfo.environment
         var options = InferenceOptions()
-        options.source = source
-        options.syntheticSeed = seed
-        options.syntheticProfile = profile
-        options.binanceURL = binanceURL ?? environment["MNTRADING_BINANCE_URL"] ?? BinanceClient.defaultBaseURL
+        options.bars = try bars.settings(allowed: Self.sources, command: "mntrading-infer", environment: environment)
         options.nLast = nLast
         options.warmup = warmup
         options.warmupTimeout = warmupTimeout

@@ -6,12 +6,6 @@ import Logging
 import MarketData
 import Basics
 
-enum SourceName: String, ExpressibleByArgument, CaseIterable {
-    case synthetic, binance, csv
-}
-
-extension SyntheticMarket.Profile: ExpressibleByArgument {}
-
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Store OHLCV bars from the synthetic market, Binance or a CSV file.",
@@ -29,8 +23,7 @@ struct Ingest: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
 
-    @Option(help: "Where bars come from: synthetic (offline, deterministic), binance (public REST) or csv.")
-    var source: SourceName = .synthetic
+    @OptionGroup(title: "Bar source") var bars: BarSourceOptions
 
     @Option(help: ArgumentHelp("Comma-separated exchange symbols, e.g. BTCUSDT,ETHUSDT. Synthetic: default all of its symbols.", valueName: "A,B"))
     var symbols: String?
@@ -43,15 +36,6 @@ struct Ingest: ParsableCommand {
 
     @Option(help: ArgumentHelp("Keep bars closed by this time, ISO-8601 UTC or epoch ms (default: now).", valueName: "time"))
     var until: String?
-
-    @Option(help: "Seed of the synthetic market: the same seed gives the same market.")
-    var seed: UInt64 = 42
-
-    @Option(help: "Synthetic market profile: default (planted cointegrated pairs) or independent (none).")
-    var profile: SyntheticMarket.Profile = .default
-
-    @Option(help: ArgumentHelp("Binance REST base URL (env MNTRADING_BINANCE_URL).", valueName: "url"))
-    var baseURL: String?
 
     @Option(help: ArgumentHelp("CSV file with a header row (open_time,open,high,low,close,volume) for --source csv.", valueName: "path"))
     var csv: String?
@@ -68,7 +52,11 @@ struct Ingest: ParsableCommand {
     @Option(help: ArgumentHelp("Attempts per exchange request (retries on connection errors, 5xx, 418/429).", valueName: "n"))
     var attempts: Int = 5
 
+    static let sources: [BarSource] = [.synthetic, .binance, .csv]
+    var source: BarSource { bars.source }
+
     func validate() throws {
+        _ = try bars.settings(allowed: Self.sources, command: "mntrading ingest")
         _ = try Timeframe.parse(timeframe)
         if source == .csv && csv == nil { throw ValidationError("--source csv needs --csv PATH") }
         if source != .csv && csv != nil { throw ValidationError("--csv is only for --source csv") }
@@ -90,29 +78,23 @@ struct Ingest: ParsableCommand {
             throw ValidationError("--since \(UTCTime.format(sinceTime)) is not before --until \(UTCTime.format(untilTime))")
         }
 
-        let ingestSource: IngestSource
+        var settings = try bars.settings(allowed: Self.sources, command: "mntrading ingest")
+        settings.csvPath = csv
+        settings.connectTimeout = timeoutConnect
+        settings.readTimeout = timeoutRead
+        settings.attempts = attempts
+        let market = settings.market
         let symbolList: [String]
-        var market: SyntheticMarket?
-        switch source {
-        case .synthetic:
-            let synthetic = SyntheticMarket(seed: seed, profile: profile)
-            symbolList = try symbols.map(Symbols.parseList) ?? synthetic.symbols
-            try synthetic.validate(symbols: symbolList)
+        if let market {
+            symbolList = try symbols.map(Symbols.parseList) ?? market.symbols
+            try market.validate(symbols: symbolList)
             if sinceTime < SyntheticMarket.origin {
                 logger.notice("the synthetic market starts at \(UTCTime.format(SyntheticMarket.origin)); nothing earlier exists")
             }
-            market = synthetic
-            ingestSource = .synthetic(synthetic)
-        case .binance:
+        } else {
             symbolList = try Symbols.parseList(symbols!)
-            let http = try HTTPClient(configuration: HTTPClientConfiguration(
-                connectTimeout: timeoutConnect, totalTimeout: timeoutRead, retry: RetryPolicy(maxAttempts: attempts)))
-            let base = baseURL ?? ProcessInfo.processInfo.environment["MNTRADING_BINANCE_URL"] ?? BinanceClient.defaultBaseURL
-            ingestSource = .binance(try BinanceClient(baseURL: base, http: http))
-        case .csv:
-            symbolList = try Symbols.parseList(symbols!)
-            ingestSource = .csv(path: csv!)
         }
+        guard let ingestSource = try settings.ingestSource() else { throw ValidationError("--source none has nothing to ingest") }
 
         let store = try locations.openProjectStore()
         let request = IngestRequest(symbols: symbolList, timeframe: timeframe, since: sinceTime, until: untilTime, fillGaps: fillGaps)

@@ -9,7 +9,6 @@ import Training
 import Pipeline
 import TrainingRecords
 
-extension PipelineSettings.Source: ExpressibleByArgument {}
 
 struct PipelineCommand: ParsableCommand {
     /// "Nothing deployable": a normal outcome for a timer, distinct from failures (1) and bad flags (64).
@@ -42,15 +41,11 @@ struct PipelineCommand: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
 
-    @Option(help: "Where bars come from: synthetic (offline, deterministic) or binance.")
-    var source: PipelineSettings.Source = .synthetic
+    @OptionGroup(title: "Bar source") var bars: BarSourceOptions
 
     @Option(help: ArgumentHelp("Symbols to screen (binance: required; synthetic: default all).", valueName: "A,B,…"))
     var symbols: String?
 
-    @Option(help: "Seed of the synthetic market.") var seed: UInt64 = 42
-    @Option(help: "Synthetic market profile: default (planted pairs) or independent (none).") var profile: SyntheticMarket.Profile = .default
-    @Option(help: ArgumentHelp("Binance REST base URL (env MNTRADING_BINANCE_URL).", valueName: "url")) var binanceURL: String?
 
     @Option(help: ArgumentHelp("Days of 1h bars the screen looks at, ending where the training bars begin.", valueName: "days")) var screenDays = PipelineSettings().screeningDays
     @Option(help: ArgumentHelp("Days of 5m bars for the features' warm-up, the folds and the holdout.", valueName: "days")) var trainDays = PipelineSettings().trainingDays
@@ -78,7 +73,10 @@ struct PipelineCommand: ParsableCommand {
     /// For the README's figure: the honesty machinery's share of the wall time.
     @Flag(help: .hidden) var timing = false
 
+    static let sources: [BarSource] = [.synthetic, .binance]
+
     func validate() throws {
+        let source = try bars.settings(allowed: Self.sources, command: "mntrading pipeline").source
         if source == .binance && symbols == nil { throw ValidationError("--source binance needs --symbols (the universe to screen)") }
         if screenDays < 1 || trainDays < 1 { throw ValidationError("--screen-days and --train-days must be at least 1") }
         if topK < 1 { throw ValidationError("--top-k must be at least 1") }
@@ -86,11 +84,8 @@ struct PipelineCommand: ParsableCommand {
 
     func settings() throws -> PipelineSettings {
         var settings = PipelineSettings()
-        settings.source = source
+        settings.bars = try bars.settings(allowed: Self.sources, command: "mntrading pipeline")
         settings.symbols = try symbols.map(Symbols.parseList) ?? []
-        settings.syntheticSeed = seed
-        settings.syntheticProfile = profile
-        settings.binanceURL = binanceURL ?? ProcessInfo.processInfo.environment["MNTRADING_BINANCE_URL"] ?? BinanceClient.defaultBaseURL
         settings.screeningDays = screenDays
         settings.trainingDays = trainDays
         settings.screening.topK = topK

@@ -96,4 +96,27 @@ struct ArchitectureTests {
             #expect(files.contains { $0.hasSuffix(".swift") }, "\(target) has no tests")
         }
     }
+
+    /// Every module of ours a file imports is a declared dependency of its target: an incremental
+    /// build finds undeclared ones in its cache, a clean clone does not.
+    @Test func everyImportIsADeclaredDependency() throws {
+        let package = try String(contentsOfFile: CLI.repositoryRoot + "/Package.swift", encoding: .utf8)
+        let graph = Self.dependencies(in: package)
+        let ours = Self.targets(in: package).union(graph.keys)
+        let importPattern = try NSRegularExpression(pattern: #"^(?:@testable )?import ([A-Za-z]+)$"#, options: [.anchorsMatchLines])
+        for (target, dependencies) in graph {
+            let folder = package.contains(#"name: "\#(target)""#) && package.contains(#"path: "Tests/\#(target)""#)
+                ? "Tests/\(target)" : (target.hasSuffix("Tests") ? "Tests/\(target)" : "Sources/\(target)")
+            let directory = CLI.repositoryRoot + "/" + folder
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for file in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+                for match in importPattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    let module = String(text[Range(match.range(at: 1), in: text)!])
+                    guard ours.contains(module), module != target else { continue }
+                    #expect(dependencies.contains(module), "\(folder)/\(file) imports \(module), which \(target) does not list in Package.swift")
+                }
+            }
+        }
+    }
 }

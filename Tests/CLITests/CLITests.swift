@@ -170,6 +170,10 @@ struct IngestCLITests {
         (["ingest", "--source", "binance"], "--source binance needs --symbols"),
         (["ingest", "--source", "csv", "--symbols", "AUSDT"], "--source csv needs --csv PATH"),
         (["ingest", "--source", "binance", "--symbols", "BTCUSDT", "--base-url", "ftp://example"], "must start with http:// or https://"),
+        (["ingest", "--source", "binance", "--symbols", "BTCUSDT", "--binance-url", "ftp://example"], "invalid --binance-url 'ftp://example'"),
+        (["ingest", "--source", "binance", "--symbols", "BTCUSDT", "--binance-url", "http://a", "--base-url", "http://b"], "--base-url is the old name of --binance-url"),
+        (["ingest", "--source", "none"], "mntrading ingest takes --source synthetic, binance, csv (got none)"),
+        (["pipeline", "--source", "csv"], "mntrading pipeline takes --source synthetic, binance (got csv)"),
         (["ingest", "--source", "csv", "--symbols", "AUSDT", "--csv", "/nonexistent/file.csv"], "cannot read CSV '/nonexistent/file.csv'"),
     ])
     func badInputIsOneClearLineAndChangesNothing(arguments: [String], message: String) throws {
@@ -229,6 +233,9 @@ struct IngestCLITests {
         #expect(alias.status == 69 && alias.stderr.contains("request to http://127.0.0.1:9/metadata failed"), "\(alias.stderr)")
         let badFlags = try CLI.run(["--once", "--every", "5m"], program: "mntrading-infer")
         #expect(badFlags.status == 64 && badFlags.stderr.contains("--once and --every exclude each other"))
+        // The bar-source flags are the ingest's, with the sources the client can use.
+        let csvSource = try CLI.run(["--once", "--source", "csv"], program: "mntrading-infer")
+        #expect(csvSource.status == 64 && csvSource.stderr.contains("mntrading-infer takes --source synthetic, binance, none (got csv)"), "\(csvSource.stderr)")
         let serve = try CLI.run([], program: "mntrading-serve")
         #expect(serve.status != 0)
         #expect(serve.stderr.contains("a model is required"))

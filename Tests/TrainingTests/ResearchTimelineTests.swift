@@ -3,11 +3,10 @@ import TestSupport
 import GRDB
 import Testing
 import TrainingRecords
-import Backtest
 @testable import MarketData
 @testable import ModelFormat
 @testable import PairResearch
-@testable import Portfolio
+@testable import Backtest
 @testable import Training
 
 /// No choice is made on data it is then scored on: the holdout, the folds and the calibration.

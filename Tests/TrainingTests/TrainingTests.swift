@@ -6,7 +6,7 @@ import TrainingRecords
 import Basics
 @testable import MarketData
 @testable import PairResearch
-@testable import Portfolio
+@testable import Backtest
 @testable import Training
 @testable import ModelFormat
 
