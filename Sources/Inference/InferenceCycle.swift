@@ -19,7 +19,7 @@ public struct InferenceOptions: Sendable {
     public var aggregation = AggregationParameters()
     /// Test hook: the cycle stops for good at this checkpoint (`signals-inserted`, `signals`,
     /// `aggregate`), so a test can kill it -9 between two of its writes.
-    public var pauseAt: String?
+    package var pauseAt: String?
 
     public init() {}
 }
