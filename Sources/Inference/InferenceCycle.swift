@@ -8,44 +8,6 @@ import Portfolio
 import Basics
 import Store
 
-public struct InferenceOptions: Sendable {
-    /// Where a cycle's newest bars come from: synthetic (extended up to now), binance, or none
-    /// (whatever the store already holds; another process ingests).
-    public var bars = BarSourceSettings()
-    /// Newest rows per pair in each request (1 = only the newest closed bar).
-    public var nLast = 1
-    public var warmup = false
-    public var warmupTimeout = 120.0
-    public var aggregation = AggregationParameters()
-    /// Test hook: the cycle stops for good at this checkpoint (`signals-inserted`, `signals`,
-    /// `aggregate`), so a test can kill it -9 between two of its writes.
-    package var pauseAt: String?
-
-    public init() {}
-}
-
-/// What one cycle did, for the log line and the benchmark.
-public struct CycleResult: Sendable {
-    public var asOf: Int64
-    public var modelVersion: Int
-    public var rowsScored: Int
-    public var signalsInserted: Int
-    public var longSignals: Int
-    public var shortSignals: Int
-    public var orders: Int
-    public var gross: Double
-    public var reportDirectory: String
-    public var ordersFile: String
-    /// Seconds per step: ingest, features, request, signals, aggregate, report.
-    public var timings: [(step: String, seconds: Double)]
-
-    public var line: String {
-        "cycle \(UTCTime.format(asOf)): model v\(modelVersion), \(rowsScored) rows scored, \(signalsInserted) new signals "
-            + "(\(longSignals) long, \(shortSignals) short at the newest bar), \(orders) orders, gross \(String(format: "%.2f", gross)); "
-            + "orders \(ordersFile), report \(reportDirectory)/report.html"
-    }
-}
-
 /// One inference cycle: newest closed bars → features (the training code, so no train/serve skew)
 /// → one `dataframe_split` request → signals (store + JSONL) → orders → report.
 ///

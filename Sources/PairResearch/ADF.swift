@@ -1,26 +1,5 @@
 import Foundation
 
-/// Deterministic terms of a unit-root regression, named as statsmodels names them.
-public enum TrendTerm: String, Sendable, Codable, CaseIterable {
-    case none = "n", constant = "c", constantTrend = "ct"
-
-    var count: Int {
-        switch self {
-        case .none: 0
-        case .constant: 1
-        case .constantTrend: 2
-        }
-    }
-
-    var tableRegression: MacKinnonTables.Regression {
-        switch self {
-        case .none: .n
-        case .constant: .c
-        case .constantTrend: .ct
-        }
-    }
-}
-
 /// How the number of lagged differences is chosen, as statsmodels' `autolag`.
 public enum LagSelection: String, Sendable, Codable, CaseIterable {
     /// Smallest Akaike criterion over 0…maxlag (all fitted on the same observations).

@@ -1,45 +1,5 @@
 import Foundation
 
-/// Ordinary least squares of y on x with an intercept, from centred sums (stable for log prices).
-public struct SimpleRegression: Sendable, Equatable {
-    public var alpha: Double
-    public var beta: Double
-    public var rSquared: Double
-    public var observations: Int
-
-    public init(y: [Double], x: [Double]) throws {
-        let n = min(x.count, y.count)
-        guard n >= 3 else { throw StatisticsError.tooFewObservations(n, needed: 3) }
-        let sums = CentredSums(x, y)
-        let (sxx, sxy, syy) = (sums.xx, sums.xy, sums.yy)
-        guard sxx > 0, syy > 0 else { throw StatisticsError.constantSeries }
-        beta = sxy / sxx
-        alpha = sums.meanY - beta * sums.meanX
-        // RSS = Syy − Sxy²/Sxx; clamp the rounding of an exact fit.
-        let residual = max(syy - sxy * sxy / sxx, 0)
-        rSquared = 1 - residual / syy
-        observations = n
-    }
-
-    public func residuals(y: [Double], x: [Double]) -> [Double] {
-        zip(y, x).map { $0 - alpha - beta * $1 }
-    }
-}
-
-public struct CointegrationResult: Sendable, Codable, Equatable {
-    /// ADF statistic of the residuals; −∞ when the series are (almost) perfectly collinear.
-    public var statistic: Double
-    /// MacKinnon (1994) approximate p-value for N = 2.
-    public var pValue: Double
-    /// MacKinnon (2010) critical values for N = 2, with a constant.
-    public var criticalValues: CriticalValues
-    public var usedLag: Int
-    public var beta: Double
-    public var alpha: Double
-    public var observations: Int
-    public var collinear: Bool
-}
-
 /// Engle–Granger two-step cointegration test of y on x with a constant, matching
 /// `statsmodels.tsa.stattools.coint(y, x, trend="c", autolag=…)`: OLS of y on [x, 1], then an
 /// ADF test without deterministic terms on the residuals, with p-values and critical values for a

@@ -9,51 +9,6 @@ import Store
 import Training
 import TrainingRecords
 
-/// Everything `mntrading pipeline` needs to run the batch side end to end.
-public struct PipelineSettings: Sendable {
-    /// Synthetic or binance.
-    public var bars = BarSourceSettings()
-    /// Binance: the universe to screen (synthetic: every symbol of the market).
-    public var symbols: [String] = []
-    /// Days of 1h bars the screen looks at, ending where the 5m training data begins.
-    public var screeningDays = 180
-    /// Days of 5m bars for the features' warm-up, the walk-forward folds and the holdout.
-    public var trainingDays = 365
-    public var screening = ScreeningParameters()
-    public var features = FeatureParameters()
-    public var dataset = DatasetDefinition()
-    public var training = TrainingSettings()
-    public var selection = SelectionRules()
-    public var routerName = "mntrading_router"
-    public var alias = "champion"
-    /// Redo every stage even when its inputs have not changed.
-    public var force = false
-
-    public init() {
-        screening.topK = 10
-    }
-}
-
-/// What the pipeline did, stage by stage, and where it ended.
-public struct PipelineSummary: Sendable {
-    public var stages: [(name: String, skipped: Bool, line: String, seconds: Double)] = []
-    public var pairsScreened = 0
-    public var pairsSelected = 0
-    /// Candidate × pair combinations the training run tried, and its probability of backtest overfitting.
-    public var trials: Int?
-    public var pbo: Double?
-    /// The selected pairs' equal-weight portfolio: out of fold and on the holdout, after costs.
-    public var portfolioSharpe: Double?
-    public var portfolioDeflatedSharpe: Double?
-    public var portfolioHoldoutSharpe: Double?
-    public var portfolioTrades: Int?
-    /// Why nothing was deployed, when nothing was: a normal outcome, not a failure. The alias and
-    /// the served model are left as they were.
-    public var nothingDeployable: String?
-    public var modelURI: String?
-    public var version: Int?
-}
-
 /// `mntrading pipeline`: ingest 1h → screen → ingest 5m for the screened symbols → features →
 /// dataset → train → select → router, each stage the same code as its own command.
 ///

@@ -15,23 +15,6 @@ public enum SignalSource: String, Codable, Sendable, CaseIterable {
     case z
 }
 
-public struct BacktestReport: Codable, Sendable {
-    public struct Pair: Codable, Sendable {
-        public var pair: String
-        public var result: BacktestResult
-        public var equity: [EquityPoint]
-    }
-
-    public var runId: String
-    public var signals: SignalSource
-    public var probaThreshold: Double
-    public var zThreshold: Double
-    public var execution: Execution
-    public var pairs: [Pair]
-    public var portfolio: BacktestResult?
-    public var portfolioEquity: [EquityPoint]
-}
-
 /// `mntrading backtest`: replays the latest training run's out-of-fold bars with other thresholds or
 /// costs, from its OOF predictions or with the z rule, per pair and as an equal-weight portfolio.
 public struct BacktestStage: Sendable {

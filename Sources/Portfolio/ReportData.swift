@@ -35,49 +35,6 @@ public struct ReportData: Sendable {
     public var isSynthetic: Bool { dataSource == "synthetic" }
 }
 
-/// `summary.json`: the report's numbers for machines (and for tests that compare them with the store).
-public struct ReportSummary: Codable, Sendable, Equatable {
-    public struct SignalCounts: Codable, Sendable, Equatable {
-        public var pairs: Int
-        public var long: Int
-        public var short: Int
-        public var flat: Int
-        public var stale: [String]
-    }
-
-    public struct OrderSummary: Codable, Sendable, Equatable {
-        public var count: Int
-        public var pairs: Int
-        public var gross: Double
-        public var net: Double
-        public var legsGross: Double
-        public var perSymbol: [SymbolExposure]
-        public var capped: Bool
-    }
-
-    public struct BacktestSummary: Codable, Sendable, Equatable {
-        public var trainingRun: String
-        public var portfolio: BacktestResult?
-        public var pairs: [PairResult]
-    }
-
-    public struct PairResult: Codable, Sendable, Equatable {
-        public var pair: String
-        public var result: BacktestResult?
-    }
-
-    public var asOf: String
-    public var asOfMs: Int64
-    public var dataSource: String
-    public var modelName: String?
-    public var modelVersion: Int?
-    public var modelUri: String?
-    public var trainingWindow: [String]?
-    public var signals: SignalCounts
-    public var orders: OrderSummary?
-    public var backtest: BacktestSummary?
-}
-
 extension ReportData {
     /// Gathers the newest signals, the order book for their bar, the served model's description and
     /// the training run's backtests. A cycle passes the signals and the book it has just made, so
@@ -128,61 +85,5 @@ extension ReportData {
             summary.backtest = .init(trainingRun: trainingRun, portfolio: portfolioResult, pairs: pairs)
         }
         return summary
-    }
-}
-
-/// The out-of-fold backtests of a training run, read through the training tables' owner.
-struct TrainingHistory {
-    var runId: String
-    var pairs: [ReportData.PairBacktest]
-
-    static func load(store: DataStore, runId wanted: String?, pairs: [String]) throws -> TrainingHistory? {
-        try store.read { db -> TrainingHistory? in
-            let runId = try wanted.map { try TrainingRunRecords.completeId(db, $0) } ?? TrainingRunRecords.latestCompleteId(db)
-            guard let runId else { return nil }
-            let results = try TrainingRunRecords.results(db, runId: runId)
-            let returns = try TrainingRunRecords.returns(db, runId: runId, period: .outOfFold)
-            var history = TrainingHistory(runId: runId, pairs: [])
-            for pair in pairs {
-                guard let stored = results[pair] else { continue }
-                history.pairs.append(.init(pair: pair, result: stored.backtest, equity: stored.equity, returns: returns[pair] ?? ([], [])))
-            }
-            return history
-        }
-    }
-}
-
-/// `<data-dir>/portfolio/report_<bar>/`: summary.json, report.md and a self-contained report.html.
-/// Built in a temporary directory and renamed into place, so a reader never sees half a report.
-public enum ReportWriter {
-    @discardableResult
-    public static func write(_ data: ReportData, locations: Locations) throws -> String {
-        let directory = locations.dataPath("portfolio", "report_\(OrderFiles.stamp(data.asOf))")
-        let parent = (directory as NSString).deletingLastPathComponent
-        let temporary = (parent as NSString).appendingPathComponent(".\((directory as NSString).lastPathComponent).tmp-\(getpid())")
-        let manager = FileManager.default
-        do {
-            try manager.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            try? manager.removeItem(atPath: temporary)
-            try manager.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-            let summary = try ProjectJSON.encoder().encode(data.summary)
-            try summary.write(to: URL(fileURLWithPath: temporary + "/summary.json"))
-            try ReportRenderer.markdown(data).write(toFile: temporary + "/report.md", atomically: false, encoding: .utf8)
-            try ReportRenderer.html(data).write(toFile: temporary + "/report.html", atomically: false, encoding: .utf8)
-            // rename(2) cannot replace a non-empty directory: move the old one aside first.
-            let old = temporary + ".old"
-            try? manager.removeItem(atPath: old)
-            if manager.fileExists(atPath: directory) { try manager.moveItem(atPath: directory, toPath: old) }
-            guard rename(temporary, directory) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            try? manager.removeItem(atPath: old)
-            try AtomicFile.write(Data((directory as NSString).lastPathComponent.utf8), to: locations.dataPath("portfolio", "latest_report"))
-        } catch let error as MarketDataError {
-            try? manager.removeItem(atPath: temporary)
-            throw error
-        } catch {
-            try? manager.removeItem(atPath: temporary)
-            throw MarketDataError.store("cannot write report '\(directory)': \(DataStore.reason(error))")
-        }
-        return directory
     }
 }

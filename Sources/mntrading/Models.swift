@@ -8,33 +8,6 @@ import Training
 import Basics
 import DevTools
 
-struct RouterCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "router",
-        abstract: "Bundle the selected champions into a new router version and move an alias to it.",
-        discussion: """
-            Writes <models-dir>/<name>/<version>/ (MLmodel, router.json, members/<pair>.onnx, \
-            input_example.json) to a temporary directory and renames it into place, so a version is \
-            never half-visible and never changes afterwards. Then points --alias at it.
-            """
-    )
-
-    @OptionGroup var location: LocationOptions
-    @Option(help: "Registered model name.") var name: String = "mntrading_router"
-    @Option(help: "Alias to point at the new version (empty: none).") var alias: String = "champion"
-
-    func run() throws {
-        location.bootstrapLogging()
-        let locations = location.locations
-        let models = ModelStore(root: locations.modelsDirectory)
-        let (version, directory) = try RouterBuilder(store: try locations.openProjectStore(), models: models)
-            .build(name: name, alias: alias.isEmpty ? nil : alias)
-        let router = try RouterModel(directory: directory)
-        print("router \(name) version \(version): \(router.pairs.count) members → \(directory)")
-        print("URI: models:/\(name)/\(version)" + (alias.isEmpty ? "" : " (models:/\(name)@\(alias))"))
-    }
-}
-
 struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect and manage router versions: list, show, alias (promote or roll back), predict.",
@@ -157,59 +130,5 @@ struct Models: ParsableCommand {
             FileHandle.standardOutput.write(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
             print()
         }
-    }
-}
-
-/// Hidden: the Swift half of scripts/bench-scoring.sh.
-struct BenchScoring: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench-scoring", abstract: "Benchmark member scoring (used by scripts/bench-scoring.sh).", shouldDisplay: false)
-    @Option(help: "Scratch directory for the benchmark model and rows.") var scratch: String
-
-    func run() throws {
-        let timing = try ScoringBenchmark.run(directory: scratch)
-        FileHandle.standardOutput.write(try ProjectJSON.encoder(pretty: false).encode(timing))
-        print()
-    }
-}
-
-/// Hidden: where the time of a large /invocations goes (decode, score, encode), release build.
-struct BenchRequest: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench-request", abstract: "Time decoding, scoring and encoding one large request.", shouldDisplay: false)
-    @OptionGroup var location: LocationOptions
-    @Option(name: [.short, .customLong("model-uri")]) var modelURI: String
-    @Option var rows: Int = 1000
-    @Option var repeats: Int = 50
-
-    func run() throws {
-        let directory = try ModelStore(root: location.locations.modelsDirectory).resolve(modelURI).directory
-        let router = try RouterModel(directory: directory)
-        // Rows like a client sends: every member's pair, features printed in shortest round-trip form.
-        var generator = SystemRandomNumberGenerator()
-        let columns = ["pair"] + router.manifest.featureColumns
-        let lines = (0..<rows).map { index -> String in
-            let values = router.manifest.featureColumns.map { _ in "\(Double.random(in: -3...3, using: &generator))" }
-            return "[\"\(router.pairs[index % router.pairs.count])\"," + values.joined(separator: ",") + "]"
-        }
-        let body = Data((#"{"dataframe_split":{"columns":["# + columns.map { "\"\($0)\"" }.joined(separator: ",") + #"],"data":["#
-            + lines.joined(separator: ",") + "]}}").utf8)
-        let bytes = [UInt8](body)
-        func median(_ work: () throws -> Void) rethrows -> Double {
-            var times: [Double] = []
-            for _ in 0..<repeats {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try work()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000 / Double(rows))
-            }
-            return times.sorted()[times.count / 2]
-        }
-        let frame = try RequestDecoder.decode(bytes, contentType: "application/json")
-        let predictions = try router.score(frame)
-        let decode = try median { _ = try RequestDecoder.decode(bytes, contentType: "application/json") }
-        let score = try median { _ = try router.score(frame) }
-        let encode = try median { _ = try RouterModel.responseBody(predictions) }
-        let whole = try median { _ = try router.invoke(body: bytes, contentType: "application/json") }
-        print(String(format: "µs per row (%d rows, %d bytes): decode %.2f, score %.2f, encode %.2f, invoke %.2f", rows, bytes.count, decode, score, encode, whole))
     }
 }

@@ -1,0 +1,20 @@
+import Foundation
+import ArgumentParser
+import Portfolio
+import MarketData
+
+/// How long a hand-run `aggregate` or `report` waits for an inference cycle that holds the lock.
+public struct CycleLockOptions: ParsableArguments {
+    @Option(help: .hidden) public var lockWait: Double = 30
+
+    public init() {}
+
+    /// Runs `body` holding the cycle lock, so its writes never interleave with a cycle's.
+    public func whileHolding<T>(_ locations: Locations, _ body: () throws -> T) throws -> T {
+        do {
+            return try CycleLock(locations: locations).whileHolding(waitingUpTo: lockWait, body)
+        } catch let busy as CycleLock.Busy {
+            throw ValidationError("an inference cycle is still running after \(String(format: "%g", lockWait)) s (\(busy)); try again when it ends")
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+import HTTPClient
+import MarketData
+import ModelFormat
+import PairResearch
+import Basics
+import Store
+import Training
+import TrainingRecords
+
+/// Everything `mntrading pipeline` needs to run the batch side end to end.
+public struct PipelineSettings: Sendable {
+    /// Synthetic or binance.
+    public var bars = BarSourceSettings()
+    /// Binance: the universe to screen (synthetic: every symbol of the market).
+    public var symbols: [String] = []
+    /// Days of 1h bars the screen looks at, ending where the 5m training data begins.
+    public var screeningDays = 180
+    /// Days of 5m bars for the features' warm-up, the walk-forward folds and the holdout.
+    public var trainingDays = 365
+    public var screening = ScreeningParameters()
+    public var features = FeatureParameters()
+    public var dataset = DatasetDefinition()
+    public var training = TrainingSettings()
+    public var selection = SelectionRules()
+    public var routerName = "mntrading_router"
+    public var alias = "champion"
+    /// Redo every stage even when its inputs have not changed.
+    public var force = false
+
+    public init() {
+        screening.topK = 10
+    }
+}

@@ -1,0 +1,404 @@
+import Foundation
+
+/// A small, fast JSON parser for /invocations bodies: Foundation's JSONSerialization on Linux spends
+/// tens of microseconds per row of a large `dataframe_split`, far more than scoring it. Like
+/// Python's json (and so MLflow) it accepts the literals NaN, Infinity and -Infinity.
+public struct FastJSONParser {
+    private let bytes: [UInt8]
+    private var index = 0
+    private var depth = 0
+    static let maxDepth = 512
+
+    public struct SyntaxError: Error, CustomStringConvertible {
+        public var offset: Int
+        public var reason: String
+        public var description: String { "\(reason) at byte \(offset)" }
+    }
+
+    public static func parse(_ body: [UInt8]) throws -> JSONValue {
+        var parser = FastJSONParser(bytes: body + [0])
+        parser.skipWhitespace()
+        let value = try parser.value()
+        parser.skipWhitespace()
+        guard parser.index == body.count else { throw parser.error("trailing characters") }
+        return value
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    private func error(_ reason: String) -> SyntaxError { SyntaxError(offset: index, reason: reason) }
+
+    private var current: UInt8 { bytes[index] }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count - 1 {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    /// Consumes `text` if the input continues with it. Compares in place: this runs for every
+    /// number that starts with '-' (is it -Infinity?), so it must not allocate.
+    private mutating func literal(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard index + count < bytes.count else { return false }
+        let matches = text.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[index + $0] == expected[$0] }
+        }
+        if matches { index += count }
+        return matches
+    }
+
+    private mutating func value() throws -> JSONValue {
+        switch current {
+        case UInt8(ascii: "{"): return try object()
+        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): if literal("true") { return .bool(true) }
+        case UInt8(ascii: "f"): if literal("false") { return .bool(false) }
+        case UInt8(ascii: "n"): if literal("null") { return .null }
+        case UInt8(ascii: "N"): if literal("NaN") { return .number(.nan) }
+        case UInt8(ascii: "I"): if literal("Infinity") { return .number(.infinity) }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if current == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "I"), literal("-Infinity") { return .number(-.infinity) }
+            return .number(try number())
+        default: break
+        }
+        throw error("unexpected character")
+    }
+
+    private mutating func nested<T>(_ body: (inout FastJSONParser) throws -> T) throws -> T {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw error("nesting too deep") }
+        return try body(&self)
+    }
+
+    private mutating func object() throws -> JSONValue {
+        try nested { parser in
+            parser.index += 1
+            var pairs: [(String, JSONValue)] = []
+            parser.skipWhitespace()
+            if parser.current == UInt8(ascii: "}") { parser.index += 1; return .object(pairs) }
+            while true {
+                parser.skipWhitespace()
+                guard parser.current == UInt8(ascii: "\"") else { throw parser.error("expected a key") }
+                let key = try parser.string()
+                parser.skipWhitespace()
+                guard parser.current == UInt8(ascii: ":") else { throw parser.error("expected ':'") }
+                parser.index += 1
+                parser.skipWhitespace()
+                pairs.append((key, try parser.value()))
+                parser.skipWhitespace()
+                if parser.current == UInt8(ascii: ",") { parser.index += 1; continue }
+                guard parser.current == UInt8(ascii: "}") else { throw parser.error("expected ',' or '}'") }
+                parser.index += 1
+                return .object(pairs)
+            }
+        }
+    }
+
+    private mutating func array() throws -> JSONValue {
+        try nested { parser in
+            parser.index += 1
+            var items: [JSONValue] = []
+            parser.skipWhitespace()
+            if parser.current == UInt8(ascii: "]") { parser.index += 1; return .array(items) }
+            while true {
+                parser.skipWhitespace()
+                items.append(try parser.value())
+                parser.skipWhitespace()
+                if parser.current == UInt8(ascii: ",") { parser.index += 1; continue }
+                guard parser.current == UInt8(ascii: "]") else { throw parser.error("expected ',' or ']'") }
+                parser.index += 1
+                return .array(items)
+            }
+        }
+    }
+
+    /// strtod reads the number (correctly rounded); the grammar is checked first so that strtod's
+    /// extensions (hex, leading '+', "inf") are not accepted.
+    private mutating func number() throws -> Double {
+        let start = index
+        if current == UInt8(ascii: "-") { index += 1 }
+        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(current) else { throw error("invalid number") }
+        if current == UInt8(ascii: "0") { index += 1 } else { while (48...57).contains(current) { index += 1 } }
+        if current == UInt8(ascii: ".") {
+            index += 1
+            guard (48...57).contains(current) else { throw error("invalid number") }
+            while (48...57).contains(current) { index += 1 }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            index += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+            guard (48...57).contains(current) else { throw error("invalid number") }
+            while (48...57).contains(current) { index += 1 }
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { chars in
+                // The number ends at a non-number byte (the array ends in a 0 terminator), which stops strtod.
+                strtod(chars + start, nil)
+            }
+        }
+    }
+
+    private mutating func string() throws -> String {
+        index += 1
+        var chunkStart = index
+        var chunk: [UInt8] = []
+        func flushChunk(_ end: Int) {
+            if end > chunkStart { chunk.append(contentsOf: bytes[chunkStart..<end]) }
+        }
+        while true {
+            guard index < bytes.count - 1 else { throw error("unterminated string") }
+            let byte = current
+            if byte == UInt8(ascii: "\"") {
+                flushChunk(index)
+                index += 1
+                guard let text = String(validating: chunk, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+                return text
+            }
+            if byte < 0x20 { throw error("control character in a string") }
+            if byte == UInt8(ascii: "\\") {
+                flushChunk(index)
+                index += 1
+                let escape = current
+                index += 1
+                if let replacement = Self.simpleEscape(escape) {
+                    chunk.append(replacement)
+                } else if escape == UInt8(ascii: "u") {
+                    var code = try hex4()
+                    if (0xD800...0xDBFF).contains(code), current == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        let next = index
+                        index += 2
+                        let low = try hex4()
+                        if (0xDC00...0xDFFF).contains(low) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            // A high surrogate without its low half: U+FFFD, and the next escape
+                            // is read on its own.
+                            index = next
+                        }
+                    }
+                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                    chunk.append(contentsOf: Array(String(Character(scalar)).utf8))
+                } else {
+                    throw error("invalid escape")
+                }
+                chunkStart = index
+                continue
+            }
+            index += 1
+        }
+    }
+
+    static func simpleEscape(_ escape: UInt8) -> UInt8? {
+        switch escape {
+        case 0x22, 0x5C, 0x2F: escape
+        case 0x62: 0x08
+        case 0x66: 0x0C
+        case 0x6E: 0x0A
+        case 0x72: 0x0D
+        case 0x74: 0x09
+        default: nil
+        }
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard index < bytes.count - 1, let digit = Character(Unicode.Scalar(current)).hexDigitValue else { throw error("invalid \\u escape") }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+}
+
+extension FastJSONParser {
+    /// The fast path for the request every client sends: `{"dataframe_split": {"columns": [...],
+    /// "data": [[...], ...]}}` (and optionally `"index"`), with `columns` before `data`, every row
+    /// as long as `columns`, a string `pair` and numbers, nulls or booleans in the other columns.
+    /// It parses straight into the feature matrix, with no value tree. Any other body (a different
+    /// shape, `params`, a syntax error, a string where a number belongs) answers nil, and the
+    /// general decoder takes it, so its answers and error messages stay the only ones.
+    static func plainDataframeSplit(_ body: [UInt8], featureColumns: [String]) -> SplitRows? {
+        var parser = FastJSONParser(bytes: body + [0])
+        guard let rows = try? parser.plainSplit(featureColumns), parser.index == body.count else { return nil }
+        return rows
+    }
+
+    private mutating func expect(_ byte: UInt8) throws {
+        skipWhitespace()
+        guard current == byte else { throw error("unexpected character") }
+        index += 1
+    }
+
+    private mutating func key() throws -> String {
+        skipWhitespace()
+        guard current == UInt8(ascii: "\"") else { throw error("expected a key") }
+        let key = try string()
+        try expect(UInt8(ascii: ":"))
+        skipWhitespace()
+        return key
+    }
+
+    /// Column slots: the feature's position, −1 for `pair`, −2 for a column the model ignores.
+    private mutating func plainSplit(_ featureColumns: [String]) throws -> SplitRows? {
+        try expect(UInt8(ascii: "{"))
+        guard try key() == "dataframe_split" else { return nil }
+        try expect(UInt8(ascii: "{"))
+        var slots: [Int]?
+        var rows: SplitRows?
+        while true {
+            switch try key() {
+            case "columns":
+                guard slots == nil, case let .array(names) = try value() else { return nil }
+                let texts = names.compactMap { name -> String? in if case let .string(text) = name { text } else { nil } }
+                guard texts.count == names.count, Set(texts).count == texts.count, texts.contains("pair"),
+                      featureColumns.allSatisfy(texts.contains) else { return nil }
+                slots = texts.map { $0 == "pair" ? -1 : featureColumns.firstIndex(of: $0) ?? -2 }
+            case "data":
+                guard let slots, rows == nil else { return nil }
+                rows = try dataRows(slots: slots, width: featureColumns.count)
+            case "index":
+                _ = try value()
+            default:
+                return nil
+            }
+            skipWhitespace()
+            if current == UInt8(ascii: ",") { index += 1; continue }
+            break
+        }
+        try expect(UInt8(ascii: "}"))
+        try expect(UInt8(ascii: "}"))
+        skipWhitespace()
+        return rows
+    }
+
+    private mutating func dataRows(slots: [Int], width: Int) throws -> SplitRows? {
+        var rows = SplitRows()
+        try expect(UInt8(ascii: "["))
+        skipWhitespace()
+        if current == UInt8(ascii: "]") { index += 1; return rows }
+        while true {
+            try expect(UInt8(ascii: "["))
+            let base = rows.values.count
+            rows.values.append(contentsOf: repeatElement(0, count: width))
+            var pair: String?
+            for (position, slot) in slots.enumerated() {
+                if position > 0 { try expect(UInt8(ascii: ",")) }
+                skipWhitespace()
+                let number: Double
+                switch current {
+                case UInt8(ascii: "\""):
+                    let text = try string()
+                    guard slot != -2 else { continue }
+                    guard slot == -1 else { return nil }
+                    pair = text
+                    continue
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    if current == UInt8(ascii: "-") && bytes[index + 1] == UInt8(ascii: "I") && literal("-Infinity") {
+                        number = -.infinity
+                    } else {
+                        guard slot != -1 else { return nil }
+                        let value = try float()
+                        if slot >= 0 { rows.values[base + slot] = value }
+                        continue
+                    }
+                case UInt8(ascii: "n"): guard literal("null") else { return nil }; number = .nan
+                case UInt8(ascii: "t"): guard literal("true") else { return nil }; number = 1
+                case UInt8(ascii: "f"): guard literal("false") else { return nil }; number = 0
+                case UInt8(ascii: "N"): guard literal("NaN") else { return nil }; number = .nan
+                case UInt8(ascii: "I"): guard literal("Infinity") else { return nil }; number = .infinity
+                default: return nil
+                }
+                guard slot != -1 else { return nil }
+                if slot >= 0 { rows.values[base + slot] = Float(number) }
+            }
+            try expect(UInt8(ascii: "]"))
+            guard let pair else { return nil }
+            rows.pairs.append(pair)
+            skipWhitespace()
+            if current == UInt8(ascii: ",") { index += 1; continue }
+            try expect(UInt8(ascii: "]"))
+            return rows
+        }
+    }
+}
+
+extension FastJSONParser {
+    static let exactPowersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
+    /// A JSON number as the Float that `Float(strtod(text))` gives, without strtod in the common
+    /// case. Digits (up to 19 significant) and the decimal exponent are read exactly; then
+    /// - w ≤ 2^53 and |e| ≤ 22: w·10^e is one correctly rounded operation on exact values (Clinger),
+    ///   the very Double strtod returns;
+    /// - otherwise, with |e| ≤ 22, an approximation d within a few Double ulps of the true value is
+    ///   bracketed by d·(1 ± 2^-48), which holds both the true value and strtod's Double. Rounding to
+    ///   Float is monotonic, so when both ends round to the same Float, so does strtod's Double.
+    /// Anything else (more digits, larger exponents, an ambiguous bracket) asks strtod.
+    mutating func float() throws -> Float {
+        let start = index
+        let negative = current == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard (48...57).contains(current) else { throw error("invalid number") }
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var exact = true
+        func digit(_ value: UInt8, fraction: Bool) {
+            if mantissa == 0 && value == 48 {
+                if fraction { exponent -= 1 }
+                return
+            }
+            if significant < 19 {
+                mantissa = mantissa * 10 + UInt64(value - 48)
+                significant += 1
+                if fraction { exponent -= 1 }
+            } else {
+                exact = false
+            }
+        }
+        if current == UInt8(ascii: "0") { index += 1 } else { while (48...57).contains(current) { digit(current, fraction: false); index += 1 } }
+        if current == UInt8(ascii: ".") {
+            index += 1
+            guard (48...57).contains(current) else { throw error("invalid number") }
+            while (48...57).contains(current) { digit(current, fraction: true); index += 1 }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            index += 1
+            var sign = 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { sign = current == UInt8(ascii: "-") ? -1 : 1; index += 1 }
+            guard (48...57).contains(current) else { throw error("invalid number") }
+            var value = 0
+            while (48...57).contains(current) {
+                // A longer exponent is past any Float anyway; strtod reads it exactly.
+                if value < 100_000 { value = value * 10 + Int(current - 48) } else { exact = false }
+                index += 1
+            }
+            exponent += sign * value
+        }
+        if exact {
+            if mantissa == 0 { return negative ? -0.0 : 0.0 }
+            if abs(exponent) <= 22 {
+                let power = Self.exactPowersOfTen[abs(exponent)]
+                let scaled = exponent >= 0 ? Double(mantissa) * power : Double(mantissa) / power
+                let signed = negative ? -scaled : scaled
+                if mantissa <= 1 << 53 { return Float(signed) }
+                let margin = abs(signed) * 0x1p-48
+                let low = Float(signed - margin), high = Float(signed + margin)
+                if low == high { return low }
+            }
+        }
+        let end = index
+        return bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { chars in
+                precondition(end > start)
+                return Float(strtod(chars + start, nil))
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import CLISupport
+import ArgumentParser
+import Foundation
+import MarketData
+import PairResearch
+import Basics
+import DevTools
+
+/// Hidden: the feature part of scripts/bench-research.sh.
+struct BenchFeatures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-features", abstract: "Benchmark the feature stage (used by scripts/bench-research.sh).",
+        shouldDisplay: false)
+
+    @Option var pairs: Int = 50
+    @Option var bars: Int = 100_000
+    @Option(help: "Scratch directory for the store (deleted and recreated).") var scratch: String
+
+    func run() throws {
+        let timing = try FeatureBenchmark.run(pairs: pairs, bars: bars, scratchDirectory: scratch)
+        print("features: \(timing.pairs) pairs x \(timing.bars) 5m bars (\(timing.rows) rows)")
+        print(String(format: "  compute, one core       %7.3f s", timing.computeOneCore))
+        print(String(format: "  compute, all cores      %7.3f s   (target <= 2 s)", timing.computeAllCores))
+        print(String(format: "  compute + SQLite store  %7.3f s", timing.computeAndStore))
+    }
+}

@@ -1,0 +1,49 @@
+import CLISupport
+import ArgumentParser
+import Foundation
+import ModelFormat
+import MarketData
+import PairResearch
+import Portfolio
+import Training
+import Basics
+import DevTools
+import TrainingRecords
+
+struct Select: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Choose the pairs to deploy from the latest training run, with explicit guardrails.",
+        discussion: """
+            A pair is kept when, after costs, it made at least --min-trades out-of-fold trades with \
+            an out-of-fold Sharpe above --sharpe-min and a max drawdown ≤ --maxdd-max, its Deflated \
+            Sharpe Ratio (for every trial of the run) is at least --dsr-min, and its Sharpe on the \
+            holdout, which no choice saw, is above --holdout-sharpe-min. --auc-min adds an AUC \
+            floor; AUC alone never selects. A pair whose calibration would invert its ranking is \
+            anti-predictive and refused. A run whose screen saw the scored bars is in sample: every \
+            pair is refused. The best --top-k by out-of-fold Sharpe are selected. --no-guardrails \
+            drops every rule and records the selection as made without guardrails. Every decision \
+            and its reason go to the store and to <data-dir>/training/selection.json.
+            """
+    )
+
+    @OptionGroup var location: LocationOptions
+    @OptionGroup var rules: SelectionOptions
+    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k")) var topK = SelectionRules().topK
+
+    func validate() throws { guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") } }
+
+    func run() throws {
+        location.bootstrapLogging()
+        let locations = location.locations
+        var rules = self.rules.rules
+        rules.topK = topK
+        let (result, path) = try SelectStage(store: try locations.openProjectStore(), locations: locations).run(rules: rules)
+        if let warning = result.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        if let inSample = result.inSample { FileHandle.standardError.write(Data("warning: out-of-fold figures are in sample: \(inSample)\n".utf8)) }
+        for decision in result.decisions {
+            print("  \(decision.selected ? "keep" : "drop") \(decision.pair): \(decision.reason)")
+        }
+        print("select: \(result.selected.count) of \(result.decisions.count) pairs selected, \(result.trials) trials"
+              + (result.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") + PeriodFigures.portfolio(result) + " → \(path)")
+    }
+}

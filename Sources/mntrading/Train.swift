@@ -1,0 +1,126 @@
+import CLISupport
+import ArgumentParser
+import Foundation
+import ModelFormat
+import MarketData
+import PairResearch
+import Portfolio
+import Training
+import Basics
+import DevTools
+import TrainingRecords
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train one classifier per pair: walk-forward CV, calibration, OOF backtest, champion.",
+        discussion: """
+            Uses the latest dataset (`mntrading dataset`). The last --holdout-days are the holdout: \
+            no choice sees them. Before it, every candidate model (gbdt ×2, rf, logistic) of every \
+            pair is cross-validated walk-forward: exactly --n-splits scored folds, each fitted on at \
+            least --min-train-rows past rows, with an embargo of --gap bars and the label horizon \
+            purged before every validation and test slice. Each fold's probabilities are calibrated \
+            by what the folds before it predicted. The champion is the candidate whose out-of-fold \
+            trading earned the best Sharpe after costs (a signal fills --fill-delay bars after the \
+            close that produced it, paying --fee-rate and --slippage-bps per leg); it is refitted on \
+            everything before the holdout and run once over it. Every candidate × pair is a trial: \
+            each pair's Deflated Sharpe Ratio counts them all, and the run's Probability of Backtest \
+            Overfitting (CSCV) is computed over them. Writes <data-dir>/training/report.json and \
+            records the run in the store. Ctrl-C stops after the current pair.
+            """
+    )
+
+    @OptionGroup var location: LocationOptions
+
+    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits = CrossValidation().splits
+    @Option(help: ArgumentHelp("Embargo bars between training data and each test fold.", valueName: "bars")) var gap = CrossValidation().gap
+    @Option(help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows")) var minTrainRows = CrossValidation().minTrainRows
+    @Option(help: ArgumentHelp("Final days no choice sees, scored once at the end (0: none; select then refuses).", valueName: "days")) var holdoutDays = TrainingSettings().holdoutDays
+    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars")) var fillDelay = Execution().delayBars
+    @Option(help: ArgumentHelp("Sliding window: at most this many training rows (default: expanding).", valueName: "rows")) var maxTrainSize: Int?
+    @Option(help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds")) var earlyStoppingRounds = FitSettings().earlyStoppingRounds
+    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds = FitSettings().maxRounds
+    @Option(help: "Probability calibration: platt, isotonic or none (monotone; fitted on earlier folds' predictions only).") var calibration = TrainingSettings().calibration
+    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold = TrainingSettings().probaThreshold
+    @Option(help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z")) var zscoreThreshold = TrainingSettings().zRuleThreshold
+    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = Execution().feeRate
+    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps = Execution().slippageBps
+    @Option(help: ArgumentHelp("Fewest labelled rows a pair needs.", valueName: "rows")) var minRows = TrainingSettings().minRows
+    @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
+    @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n")) var threads: Int?
+    @Option(help: "Seed: the same seed and data give byte-identical models.") var seed = FitSettings().seed
+    @Flag(help: .hidden) var timing = false
+
+    func settings() throws -> TrainingSettings {
+        var settings = TrainingSettings()
+        settings.crossValidation.splits = nSplits
+        settings.crossValidation.gap = gap
+        settings.crossValidation.minTrainRows = minTrainRows
+        settings.crossValidation.maxTrainSize = maxTrainSize
+        settings.holdoutDays = holdoutDays
+        settings.fit.earlyStoppingRounds = earlyStoppingRounds
+        settings.fit.maxRounds = maxRounds
+        settings.fit.seed = seed
+        if let threads { settings.fit.threads = threads }
+        settings.calibration = calibration
+        settings.probaThreshold = probaThreshold
+        settings.zRuleThreshold = zscoreThreshold
+        settings.execution = Execution(feeRate: feeRate, slippageBps: slippageBps, delayBars: fillDelay)
+        settings.minRows = minRows
+        if let kinds {
+            do {
+                settings.candidates = try Candidate.grid(kinds: kinds)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        return settings
+    }
+
+    func validate() throws {
+        let settings = try settings()
+        try settings.crossValidation.validate()
+        guard (0...1).contains(probaThreshold) else { throw ValidationError("--proba-threshold must be in [0, 1]") }
+        if let problem = try settings.execution.validate() { throw ValidationError(problem) }
+        guard holdoutDays >= 0 else { throw ValidationError("--holdout-days must not be negative") }
+        guard earlyStoppingRounds >= 1, maxRounds >= 1 else { throw ValidationError("--early-stopping-rounds and --max-rounds must be at least 1") }
+        if let threads { guard threads >= 1 else { throw ValidationError("--threads must be at least 1") } }
+        guard !settings.candidates.isEmpty else { throw ValidationError("--kinds selects no candidate") }
+    }
+
+    func run() throws {
+        location.bootstrapLogging()
+        Interruption.install()
+        let locations = location.locations
+        let started = DispatchTime.now().uptimeNanoseconds
+        TimeAccount.xgboost.reset()
+        TimeAccount.honesty.reset()
+        let (report, path) = try TrainStage(store: try locations.openProjectStore(), locations: locations)
+            .run(settings: try settings(), progress: .terminal(), shouldStop: { Interruption.requested })
+        for entry in report.pairs {
+            if entry.status != "trained" {
+                print("  \(entry.pair): skipped (\(entry.reason ?? "?"))")
+                continue
+            }
+            print("  \(entry.pair): \(entry.champion?.name ?? "?"), " + PeriodFigures.line(entry))
+        }
+        let trained = report.pairs.filter { $0.status == "trained" }.count
+        let portfolio = report.portfolio.map { String(format: ", portfolio OOF Sharpe %.2f", $0.sharpe) } ?? ""
+        let holdout = report.portfolioHoldout.map { String(format: ", holdout Sharpe %.2f", $0.sharpe) } ?? ""
+        let pbo = report.pbo.map { String(format: ", PBO %.2f", $0.pbo) } ?? ""
+        print("train: \(trained)/\(report.pairs.count) pairs trained, \(report.trials) trials\(pbo)\(portfolio)\(holdout) (after costs; \(report.execution)) → \(path)")
+        if let inSample = report.timeline.inSampleReason { print("note: out-of-fold figures are in sample: \(inSample)") }
+        if timing {
+            // For scripts/bench-train.sh: our time vs XGBoost's, and a fingerprint of every model's bytes.
+            let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let xgboost = TimeAccount.xgboost.seconds
+            let honesty = TimeAccount.honesty.seconds
+            var hash = FNV1a()
+            for entry in report.pairs { hash.add(entry.pair); hash.add(entry.modelFingerprint ?? "") }
+            print(String(format: "timing: total %.3f s, xgboost %.3f s, plumbing %.3f s (%.1f%% of xgboost)", total, xgboost,
+                         total - xgboost, (total - xgboost) / max(xgboost, 1e-9) * 100) + ", models \(hash.hex)")
+            print(String(format: "timing: honesty machinery %.3f s = %.1f%% on top of the rest (%.3f s)", honesty,
+                         honesty / max(total - honesty, 1e-9) * 100, total - honesty))
+        }
+        if Interruption.requested { throw ExitCode(130) }
+    }
+}
