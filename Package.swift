@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "Basics", "TestSupport"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "ModelFormat"]),
         .testTarget(name: "TrainingRecordsTests", dependencies: [
-            "TrainingRecords", "Store", "ModelFormat", "TestSupport",
+            "TrainingRecords", "Backtest", "Store", "ModelFormat", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "TrainingTests", dependencies: [

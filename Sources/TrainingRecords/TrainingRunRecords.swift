@@ -1,3 +1,4 @@
+import Backtest
 import Basics
 import Foundation
 import GRDB
@@ -97,14 +98,21 @@ public enum TrainingRunRecords {
                          arguments: [runId]).map(storedPair)
     }
 
-    /// Every pair's stored result (trained or skipped), by pair.
-    public static func results(_ db: Database, runId: String) throws -> [String: PairTrainingResult] {
-        var results: [String: PairTrainingResult] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT pair, result FROM training_pairs WHERE run_id = ?", arguments: [runId]) {
-            // A row an older version wrote in a shape this one cannot read is left out, not fatal.
-            results[row["pair"]] = try? decode(row["result"])
+    /// Each pair's out-of-fold backtest and its equity curve, what a report shows of a run. Decoded
+    /// from the stored result's own fields, without the rest of it: the report runs every cycle.
+    /// A row an older version wrote in a shape this one cannot read is left out, not fatal.
+    public static func outOfFoldBacktests(_ db: Database, runId: String) throws -> [String: (result: BacktestResult?, equity: [EquityPoint])] {
+        struct Fields: Decodable {
+            var backtest: BacktestResult?
+            var equity: [EquityPoint]
         }
-        return results
+        let decoder = ProjectJSON.decoder()
+        var backtests: [String: (result: BacktestResult?, equity: [EquityPoint])] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT pair, result FROM training_pairs WHERE run_id = ?", arguments: [runId]) {
+            guard let fields = try? decoder.decode(Fields.self, from: Data((row["result"] as String).utf8)) else { continue }
+            backtests[row["pair"]] = (fields.backtest, fields.equity)
+        }
+        return backtests
     }
 
     /// The selected trained pairs in selection order, and whether the selection had guardrails.

@@ -1,4 +1,5 @@
 import Foundation
+import Backtest
 import GRDB
 import ModelFormat
 import Store
@@ -99,6 +100,9 @@ struct MetricTests {
         result.holdoutReturns = [0.05]
         result.oofPredictions = [OOFPrediction(time: 0, fold: 0, raw: 0.4, calibrated: 0.45, label: 1)]
         result.model = [1, 2, 3]
+        result.backtest = BacktestResult(bars: 3, cumulativeReturn: 0.2, sharpe: 1.5, maxDrawdown: 0.1, turnover: 2, trades: 12,
+                                         hitRate: 0.6, exposure: 0.5)
+        result.equity = [EquityPoint(time: 0, equity: 1), EquityPoint(time: 600, equity: 1.2)]
         try store.write { db in
             try TrainingRunRecords.begin(db, runId: "run1", createdAt: 1, datasetId: "d", settings: TrainingSettings(),
                                          codeVersion: "test", pairs: 1, holdoutStart: 900)
@@ -119,6 +123,10 @@ struct MetricTests {
         #expect(probabilities == ["A1__B1": [0: 0.45]])
         let stored = try store.read { db in try TrainingRunRecords.trainedPairs(db, runId: "run1") }
         #expect(stored.map(\.result.pair) == ["A1__B1"] && stored.first?.model == [1, 2, 3])
+        // The report's reader gives the stored result's own backtest and curve.
+        let backtests = try store.read { db in try TrainingRunRecords.outOfFoldBacktests(db, runId: "run1") }
+        #expect(backtests["A1__B1"]?.result == result.backtest && backtests["A1__B1"]?.equity == result.equity)
+        #expect(stored.first?.result.backtest == result.backtest)
         // The per-bar series live in their tables, not in the stored result.
         #expect(stored.first?.result.oofReturns == [])
     }
