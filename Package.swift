@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Pipeline", dependencies: [
-            "Basics", "Store", "Training", "TrainingRecords", "PairResearch", "MarketData", "ModelFormat", "HTTPClient",
+            "Basics", "Store", "Training", "TrainingRecords", "PairResearch", "MarketData", "ModelFormat", "Scoring", "HTTPClient",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The live outputs: signals, orders, the report and its charts, the cycle lock.
@@ -159,7 +159,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
-            "MarketData", "Store", "Basics", "PairResearch", "TrainingRecords", "Pipeline", "Portfolio", "HTTPClient", "TestSupport",
+            "MarketData", "Store", "Basics", "PairResearch", "TrainingRecords", "Pipeline", "Portfolio", "ModelFormat", "HTTPClient", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),

@@ -6,9 +6,14 @@ import Yams
 /// once written, and `<root>/<name>/aliases.json` mapping aliases to versions (replaced atomically).
 public struct ModelStore: Sendable {
     public let root: String
+    /// The check a version must pass before it is written or an alias points at it: the server's
+    /// own load (`RouterModel.load`, which this module cannot call), given by the programs that write
+    /// versions, so that no command can leave an alias on a version the server would refuse.
+    let verify: (@Sendable (_ directory: String) throws -> Void)?
 
-    public init(root: String) {
+    public init(root: String, verify: (@Sendable (_ directory: String) throws -> Void)? = nil) {
         self.root = URL(fileURLWithPath: root).standardizedFileURL.path
+        self.verify = verify
     }
 
     public static func validate(name: String) throws {
@@ -35,6 +40,7 @@ public struct ModelStore: Sendable {
     public func aliases(_ name: String) throws -> [String: Int] {
         let path = (directory(name) as NSString).appendingPathComponent("aliases.json")
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        try ConfinedPath.check(path, inside: root, what: "aliases.json")
         do {
             return try ProjectJSON.decoder(verbatimKeys: true).decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
@@ -48,6 +54,12 @@ public struct ModelStore: Sendable {
         try Self.validate(name: alias)
         guard versions(name).contains(version) else {
             throw ModelFormatError.invalidModel(file: versionDirectory(name, version), problem: "version \(version) of \(name) does not exist")
+        }
+        try ConfinedPath.check(versionDirectory(name, version), inside: root, what: "version \(version) of \(name)")
+        do {
+            try verify?(versionDirectory(name, version))
+        } catch {
+            throw ModelFormatError.invalidModel(file: versionDirectory(name, version), problem: "version \(version) of \(name) would not load, the alias stays where it was: \(error)")
         }
         var current = try aliases(name)
         current[alias] = version
@@ -65,6 +77,7 @@ public struct ModelStore: Sendable {
             try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
             do {
                 try fill(temporary, version)
+                try verify?(temporary)
             } catch {
                 try? FileManager.default.removeItem(atPath: temporary)
                 throw error
@@ -112,6 +125,7 @@ public struct ModelStore: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelFormatError.invalidModel(file: uri, problem: "version \(version) of \(name) does not exist")
         }
+        try ConfinedPath.check(path, inside: root, what: "version \(version) of \(name)")
         return (path, name, version)
     }
 }

@@ -4,6 +4,7 @@ import HTTPClient
 import MarketData
 import ModelFormat
 import PairResearch
+import Scoring
 import Basics
 import Store
 import Training
@@ -34,7 +35,7 @@ public struct Pipeline: Sendable {
     public func run(now: Int64 = UTCTime.nowMilliseconds(), report: (String) -> Void = { _ in },
                     progress: ProgressReporter = .silent, shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> PipelineSummary {
         var summary = PipelineSummary()
-        let models = ModelStore(root: locations.modelsDirectory)
+        let models = ModelStore(root: locations.modelsDirectory, verify: RouterModel.verifier)
         // The research timeline: the screen's 1h bars end where the 5m training data begins, so
         // the pairs are chosen on bars before any that is scored; the holdout is the last days.
         let trainingSince = Timeframe.h1.floor(now - Int64(settings.trainingDays) * 86_400_000)

@@ -21,8 +21,14 @@ public final class RouterModel: Sendable {
     /// names the file; nothing partially loaded is returned.
     public init(directory: String) throws {
         self.directory = directory
-        try MLmodelFile.validate(path: (directory as NSString).appendingPathComponent("MLmodel"))
-        let manifestPath = (directory as NSString).appendingPathComponent("router.json")
+        // Every file it reads lies inside the version folder, links followed.
+        func confined(_ file: String) throws -> String {
+            let path = (directory as NSString).appendingPathComponent(file)
+            try ConfinedPath.check(path, inside: directory, what: file)
+            return path
+        }
+        try MLmodelFile.validate(path: try confined("MLmodel"))
+        let manifestPath = try confined("router.json")
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
             throw ModelFormatError.invalidModel(file: manifestPath, problem: "missing or unreadable")
         }
@@ -32,6 +38,10 @@ public final class RouterModel: Sendable {
         }
         guard manifest.formatVersion == RouterManifest.currentFormatVersion else {
             throw ModelFormatError.invalidModel(file: manifestPath, problem: "unknown format_version \(manifest.formatVersion)")
+        }
+        // A version folder's number is the version: folder 8 whose router.json says 2 is neither.
+        if let folder = Int((directory as NSString).lastPathComponent), folder != manifest.version {
+            throw ModelFormatError.invalidModel(file: manifestPath, problem: "says version \(manifest.version) but lies in version folder \(folder)")
         }
         // The feature windows are the model's: a version without them, or whose lag columns disagree
         // with them, would be served features other than the ones it was trained on.
@@ -48,7 +58,7 @@ public final class RouterModel: Sendable {
             guard !member.file.contains(".."), !member.file.hasPrefix("/") else {
                 throw ModelFormatError.invalidModel(file: manifestPath, problem: "member file \(member.file) leaves the version directory")
             }
-            let path = (directory as NSString).appendingPathComponent(member.file)
+            let path = try confined(member.file)
             guard let bytes = FileManager.default.contents(atPath: path) else {
                 throw ModelFormatError.invalidModel(file: path, problem: "missing or unreadable")
             }
@@ -164,6 +174,25 @@ public final class RouterModel: Sendable {
 }
 
 extension RouterModel {
+    /// The server's whole load: every member parsed and compiled, then, with `warmup`, the version's
+    /// `input_example.json` scored through the request path. Commands that write versions or move
+    /// aliases run the same check (`ModelStore(root:verify:)`).
+    public static let verifier: @Sendable (_ directory: String) throws -> Void = { _ = try load($0) }
+
+    public static func load(_ directory: String, warmup: Bool = true) throws -> RouterModel {
+        let router = try RouterModel(directory: directory)
+        if warmup {
+            let example = (directory as NSString).appendingPathComponent("input_example.json")
+            if FileManager.default.fileExists(atPath: example) {
+                try ConfinedPath.check(example, inside: directory, what: "input_example.json")
+                if let body = FileManager.default.contents(atPath: example) {
+                    _ = try router.invoke(body: [UInt8](body), contentType: "application/json")
+                }
+            }
+        }
+        return router
+    }
+
     /// The whole /invocations path, shared by the server and `mntrading models predict`: decode the
     /// body, score it, encode `{"predictions": …}`.
     public func invoke(body: [UInt8], contentType: String) throws -> [UInt8] {

@@ -18,24 +18,29 @@ public struct ScoringService: Sendable {
     let logger: Logger
 
     /// Loads every member eagerly and, with warmup on, scores `input_example.json` through the
-    /// whole request path, before the port opens: as in MLflow, a server that answers is ready.
+    /// whole request path, before the port opens: as in MLflow, a server that answers 200 on /ping
+    /// is ready. A model that cannot be loaded is an error with `exitOnLoadFailure`; otherwise the
+    /// server starts without it, answers 503, and the `ModelWatcher` retries (a restart policy would
+    /// only turn the failure into a crash loop).
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "mntrading.serve")) throws {
         self.configuration = configuration
         self.pool = ScoringPool(workers: configuration.workers, queueLimit: configuration.queueLimit)
         self.logger = logger
-        let directory = try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI).directory
-        slot = ModelSlot(try Self.prepare(directory, warmup: configuration.warmup, logger: logger))
+        do {
+            let directory = try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI).directory
+            slot = ModelSlot(try Self.prepare(directory, warmup: configuration.warmup, logger: logger))
+        } catch {
+            if configuration.exitOnLoadFailure { throw error }
+            let reason = "\(configuration.modelURI) cannot be loaded: \(error)"
+            logger.error("\(reason); serving 503 and retrying")
+            slot = ModelSlot(nil, problem: reason)
+            metrics.recordReload(succeeded: false)
+        }
     }
 
     static func prepare(_ directory: String, warmup: Bool, logger: Logger) throws -> RouterModel {
         let started = Date()
-        let router = try RouterModel(directory: directory)
-        if warmup {
-            let example = (directory as NSString).appendingPathComponent("input_example.json")
-            if let body = FileManager.default.contents(atPath: example) {
-                _ = try router.invoke(body: [UInt8](body), contentType: "application/json")
-            }
-        }
+        let router = try RouterModel.load(directory, warmup: warmup)
         logger.info("loaded \(router.manifest.name) version \(router.manifest.version): \(router.pairs.count) members in \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms")
         return router
     }
@@ -52,19 +57,29 @@ public struct ScoringService: Sendable {
         router.get("/metadata") { _, _ in try self.metadata() }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: self.metrics.render(modelVersion: self.slot.router.manifest.version))))
+                     body: .init(byteBuffer: ByteBuffer(string: self.metrics.render(modelVersion: self.slot.router?.manifest.version ?? 0))))
         }
         router.post("/invocations") { request, _ in await self.invocations(request) }
         return router
     }
 
     func ping() -> Response {
+        if let missing = slot.missingReason {
+            metrics.record(path: "/ping", status: 503, seconds: 0)
+            return Self.unavailable(missing)
+        }
         metrics.record(path: "/ping", status: 200, seconds: 0)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n")))
     }
 
+    /// 503 in MLflow's error shape while there is no model to serve.
+    static func unavailable(_ reason: String) -> Response {
+        error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "no model loaded: \(reason)"), status: .serviceUnavailable)
+    }
+
     func metadata() throws -> Response {
-        let data = try ModelMetadata(manifest: slot.router.manifest, modelURI: configuration.modelURI).encoded()
+        guard let router = slot.router else { return Self.unavailable(slot.missingReason ?? "") }
+        let data = try ModelMetadata(manifest: router.manifest, modelURI: configuration.modelURI).encoded()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -77,7 +92,7 @@ public struct ScoringService: Sendable {
     }
 
     private func respond(_ request: Request, started: Date, rowsScored: inout Int) async -> Response {
-        let router = slot.router
+        guard let router = slot.router else { return Self.unavailable(slot.missingReason ?? "") }
         // MLflow answers 500 to a missing Content-Type; it is the client's mistake, so 415.
         guard let contentType = request.headers[.contentType] else {
             return Self.text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got no Content-Type header.", status: .unsupportedMediaType)
@@ -154,11 +169,11 @@ public struct ScoringService: Sendable {
 
     /// Serves the loaded model until cancelled or signalled.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        // The alias watcher runs in the application's service group: it starts with the server and
+        // The model watcher runs in the application's service group: it starts with the server and
         // stops with it, on a signal or on cancellation.
         let app = Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                                      serverName: "mntrading-serve"),
-                              services: [AliasWatcher(service: self)],
+                              services: [ModelWatcher(service: self)],
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                               logger: logger)
         try await app.runService()

@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 10 * 1024 * 1024
     /// Seconds between checks of the alias when serving `models:/<name>@<alias>` (0: never).
     public var reloadInterval: Double = 5
+    /// Exit when the model cannot be loaded at start, instead of answering 503 and retrying.
+    public var exitOnLoadFailure = false
 
     public init(modelURI: String, modelsDirectory: String) {
         self.modelURI = modelURI

@@ -45,6 +45,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between checks of a models:/<name>@<alias> URI for a moved alias; 0 turns hot swap off (env MNTRADING_RELOAD_INTERVAL, default 5).")
     var reloadInterval: Double?
 
+    @Flag(help: "Exit with an error when the model cannot be loaded at start (env MNTRADING_EXIT_ON_LOAD_FAILURE=1). By default the server starts, answers 503 on /ping and retries every --reload-interval, so that a restart policy cannot turn one bad version into a crash loop.")
+    var exitOnLoadFailure = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         /// The flag, else the environment variable (empty counts as unset); nil leaves the default.
@@ -75,6 +78,8 @@ struct Serve: AsyncParsableCommand {
         if let value = try setting(reloadInterval, "MNTRADING_RELOAD_INTERVAL", valid: { $0 >= 0 }, "--reload-interval must not be negative") {
             configuration.reloadInterval = value
         }
+
+        configuration.exitOnLoadFailure = exitOnLoadFailure || ["1", "true", "yes"].contains((environment["MNTRADING_EXIT_ON_LOAD_FAILURE"] ?? "").lowercased())
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -61,7 +61,7 @@ struct Models: ParsableCommand {
         @Argument(help: "Version number.") var version: Int
 
         func run() throws {
-            try ModelStore(root: location.locations.modelsDirectory).setAlias(name, alias: alias, version: version)
+            try ModelStore(root: location.locations.modelsDirectory, verify: RouterModel.verifier).setAlias(name, alias: alias, version: version)
             print("\(name)@\(alias) → version \(version)")
         }
     }

@@ -26,7 +26,7 @@ struct RouterCommand: ParsableCommand {
     func run() throws {
         location.bootstrapLogging()
         let locations = location.locations
-        let models = ModelStore(root: locations.modelsDirectory)
+        let models = ModelStore(root: locations.modelsDirectory, verify: RouterModel.verifier)
         let (version, directory) = try RouterBuilder(store: try locations.openProjectStore(), models: models)
             .build(name: name, alias: alias.isEmpty ? nil : alias)
         let router = try RouterModel(directory: directory)

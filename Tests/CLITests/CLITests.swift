@@ -1,4 +1,5 @@
 import Foundation
+import ModelFormat
 import Portfolio
 import PairResearch
 import TrainingRecords
@@ -239,9 +240,37 @@ struct IngestCLITests {
         let serve = try CLI.run([], program: "mntrading-serve")
         #expect(serve.status != 0)
         #expect(serve.stderr.contains("a model is required"))
-        let missing = try CLI.run(["-m", "models:/nothing@champion", "--models-dir", NSTemporaryDirectory()], program: "mntrading-serve")
+        let missing = try CLI.run(["-m", "models:/nothing@champion", "--models-dir", NSTemporaryDirectory(), "--exit-on-load-failure"], program: "mntrading-serve")
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("model nothing has no alias 'champion'"))
+    }
+
+    /// The restart case: a server whose model cannot be loaded keeps running and answers 503 (a
+    /// restart policy would turn an exit into a crash loop); `models alias` refuses a version that
+    /// would not load, and once the alias points at a good one the server serves it.
+    @Test func aServerWithoutALoadableModelWaitsAndTheAliasCommandRefusesBadVersions() throws {
+        let models = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: models) }
+        let (server, url) = try CLI.startServer(["-m", "models:/router@champion", "--models-dir", models, "-p", "0", "--reload-interval", "0.2"])
+        defer { if server.isRunning { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() } }
+        let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 2, totalTimeout: 5, retry: RetryPolicy(maxAttempts: 1)))
+        let waiting = try http.get(url + "/ping")
+        #expect(waiting.status == 503 && waiting.bodyText.contains("no model loaded"), "\(waiting.bodyText)")
+        #expect(server.isRunning)
+        let store = ModelStore(root: models)
+        try Fixture.writeVersion(store)
+        try Fixture.writeVersion(store) { try Data("junk".utf8).write(to: URL(fileURLWithPath: $0 + "/members/P1__X.onnx")) }
+        let refused = try CLI.run(["models", "alias", "router", "champion", "2", "--models-dir", models])
+        #expect(refused.status != 0 && refused.stderr.contains("would not load"), "\(refused.stderr)")
+        #expect(try store.aliases("router").isEmpty)
+        #expect(try CLI.run(["models", "alias", "router", "champion", "1", "--models-dir", models]).status == 0)
+        let deadline = Date().addingTimeInterval(10)
+        var status = 0
+        while status != 200 && Date() < deadline {
+            status = try http.get(url + "/ping").status
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(status == 200)
     }
 
     @Test func helpAndVersionWork() throws {

@@ -10,14 +10,15 @@ import Testing
 /// The real server, in process, on 127.0.0.1 and an ephemeral port; requests go through libcurl.
 @Suite(.serialized)
 struct ServerTests {
+    /// `alias`: the URI's alias; only `champion` is set (to version 1).
     static func withServer<T: Sendable>(maxBodyBytes: Int = 1 << 20, timeout: Double = 60, reloadInterval: Double = 0,
-                                        root: String = Fixture.directory(),
+                                        root: String = Fixture.directory(), alias: String = "champion",
                                         _ body: @Sendable @escaping (String) throws -> T) async throws -> T {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let store = ModelStore(root: root)
         try Fixture.writeVersion(store)
         try store.setAlias("router", alias: "champion", version: 1)
-        var configuration = ServerConfiguration(modelURI: "models:/router@champion", modelsDirectory: root)
+        var configuration = ServerConfiguration(modelURI: "models:/router@\(alias)", modelsDirectory: root)
         configuration.port = 0
         configuration.maxBodyBytes = maxBodyBytes
         configuration.timeout = timeout
