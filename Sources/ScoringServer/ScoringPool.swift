@@ -50,9 +50,7 @@ final class ScoringPool: @unchecked Sendable {
             }
             condition.signal()
             condition.unlock()
-            if let timeout {
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { answer.give(.timedOut) }
-            }
+            if let timeout { answer.deadline(after: timeout, give: .timedOut) }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ModelFormat
 import NIOCore
@@ -98,12 +99,17 @@ public struct ScoringService: Sendable {
             return Self.text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got no Content-Type header.", status: .unsupportedMediaType)
         }
         if let refusal = Self.checkContentType(contentType) { return refusal }
-        var request = request
+        let tooLarge = Self.closing(Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "request body larger than \(configuration.maxBodyBytes) bytes"),
+                                               status: .contentTooLarge))
+        // A declared length over the limit is refused before a byte of the body is read.
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { return tooLarge }
         let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: configuration.maxBodyBytes)
-        } catch {
-            return Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "request body larger than \(configuration.maxBodyBytes) bytes"), status: .contentTooLarge)
+        switch await Self.readBody(request, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
+        case .read(let buffer): body = buffer
+        case .tooLarge: return tooLarge
+        case .timedOut: return Self.closing(Self.timedOut())
+        case .malformed(let reason):
+            return Self.closing(Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "malformed request body: \(reason)"), status: .badRequest))
         }
         let bytes = Array(body.readableBytesView)
         // The limit covers the whole request, as MLflow's does: reading the body, queueing, scoring.
@@ -131,6 +137,44 @@ public struct ScoringService: Sendable {
     }
 
     /// MLflow's answer exactly: JSON content type, plain-text body (§8 of the protocol notes).
+    enum BodyRead: Sendable { case read(ByteBuffer), tooLarge, timedOut, malformed(String) }
+
+    /// Reads the body within the size limit and the request's deadline: a body trickled past the
+    /// deadline gets its 504 at the deadline, not when (or if) it ends.
+    static func readBody(_ request: Request, limit: Int, seconds: Double) async -> BodyRead {
+        guard seconds > 0 else { return .timedOut }
+        // Structured: the reader is cancelled at the deadline and awaited, so that nothing else reads
+        // the connection's body stream while it does (NIO's stream ends on cancellation).
+        return await withTaskGroup(of: BodyRead?.self) { group in
+            group.addTask {
+                do {
+                    return .read(try await request.body.collect(upTo: limit))
+                } catch is NIOTooManyBytesError {
+                    return .tooLarge
+                } catch {
+                    // Cancelled at the deadline, or the parser's words for a chunk size that is not
+                    // hex or a length/chunked conflict.
+                    return Task.isCancelled ? .timedOut : .malformed("\(error)")
+                }
+            }
+            group.addTask {
+                await Deadline.sleep(seconds)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .timedOut
+        }
+    }
+
+    /// A refusal that ends the connection: whatever the client still sends of its body is not
+    /// read, so the connection cannot carry another request (`ConnectionGuard` closes it).
+    static func closing(_ response: Response) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        return response
+    }
+
     static func timedOut() -> Response {
         Response(status: .gatewayTimeout, headers: [.contentType: "application/json"],
                  body: .init(byteBuffer: ByteBuffer(string: "Request processing time exceeded limit")))
@@ -171,8 +215,12 @@ public struct ScoringService: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         // The model watcher runs in the application's service group: it starts with the server and
         // stops with it, on a signal or on cancellation.
-        let app = Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                                                     serverName: "mntrading-serve"),
+        let headerTimeout = TimeAmount.nanoseconds(Int64(configuration.headerTimeout * 1_000_000_000))
+        let app = Application(router: router(),
+                              server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(headerTimeout: headerTimeout)],
+                                                                  idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1_000_000_000)))),
+                              configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mntrading-serve",
+                                                   availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
                               services: [ModelWatcher(service: self)],
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                               logger: logger)

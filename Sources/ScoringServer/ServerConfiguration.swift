@@ -15,6 +15,12 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 10 * 1024 * 1024
     /// Seconds between checks of the alias when serving `models:/<name>@<alias>` (0: never).
     public var reloadInterval: Double = 5
+    /// Seconds a connection may stay open with no request in progress (keep-alive idle).
+    public var idleTimeout: Double = 30
+    /// Seconds a request's head has to arrive whole, from its first byte.
+    public var headerTimeout: Double = 10
+    /// Connections open at once; beyond them new ones wait in the kernel's backlog.
+    public var maxConnections = 1024
     /// Exit when the model cannot be loaded at start, instead of answering 503 and retrying.
     public var exitOnLoadFailure = false
 

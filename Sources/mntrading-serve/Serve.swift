@@ -45,6 +45,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between checks of a models:/<name>@<alias> URI for a moved alias; 0 turns hot swap off (env MNTRADING_RELOAD_INTERVAL, default 5).")
     var reloadInterval: Double?
 
+    @Option(name: .long, help: "Seconds a connection may stay open between requests (env MNTRADING_IDLE_TIMEOUT, default 30).")
+    var idleTimeout: Double?
+
+    @Option(name: .long, help: "Seconds a request's head has to arrive whole, from its first byte (env MNTRADING_HEADER_TIMEOUT, default 10). The body is covered by --timeout.")
+    var headerTimeout: Double?
+
+    @Option(name: .long, help: "Connections open at once; more wait in the kernel's backlog (env MNTRADING_MAX_CONNECTIONS, default 1024).")
+    var maxConnections: Int?
+
     @Flag(help: "Exit with an error when the model cannot be loaded at start (env MNTRADING_EXIT_ON_LOAD_FAILURE=1). By default the server starts, answers 503 on /ping and retries every --reload-interval, so that a restart policy cannot turn one bad version into a crash loop.")
     var exitOnLoadFailure = false
 
@@ -79,6 +88,15 @@ struct Serve: AsyncParsableCommand {
             configuration.reloadInterval = value
         }
 
+        if let value = try setting(idleTimeout, "MNTRADING_IDLE_TIMEOUT", valid: { $0 > 0 }, "--idle-timeout must be a positive number of seconds") {
+            configuration.idleTimeout = value
+        }
+        if let value = try setting(headerTimeout, "MNTRADING_HEADER_TIMEOUT", valid: { $0 > 0 }, "--header-timeout must be a positive number of seconds") {
+            configuration.headerTimeout = value
+        }
+        if let value = try setting(maxConnections, "MNTRADING_MAX_CONNECTIONS", valid: { $0 >= 1 }, "--max-connections must be at least 1") {
+            configuration.maxConnections = value
+        }
         configuration.exitOnLoadFailure = exitOnLoadFailure || ["1", "true", "yes"].contains((environment["MNTRADING_EXIT_ON_LOAD_FAILURE"] ?? "").lowercased())
 
         LoggingSystem.bootstrap { label in

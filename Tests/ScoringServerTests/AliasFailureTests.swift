@@ -35,13 +35,15 @@ struct AliasFailureTests {
             let linked = store.versionDirectory("router", 2)
             try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: outside.versionDirectory("router", 1))
             try FileManager.default.copyItem(atPath: store.versionDirectory("router", 1), toPath: store.versionDirectory("router", 3))
+            // Written whole (temp file and rename), as `mntrading models alias` writes it: a poll that
+            // caught a half-written file would see one more bad state.
             let breakages: [(String, () throws -> Void)] = [
-                ("a missing version", { try Data(#"{"champion": 9}"#.utf8).write(to: URL(fileURLWithPath: aliases)) }),
-                ("garbage", { try Data("not json".utf8).write(to: URL(fileURLWithPath: aliases)) }),
-                ("a version that is not a number", { try Data(#"{"champion": "two"}"#.utf8).write(to: URL(fileURLWithPath: aliases)) }),
+                ("a missing version", { try Data(#"{"champion": 9}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
+                ("garbage", { try Data("not json".utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
+                ("a version that is not a number", { try Data(#"{"champion": "two"}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
                 ("a deleted aliases.json", { try FileManager.default.removeItem(atPath: aliases) }),
-                ("a version linked outside the root", { try Data(#"{"champion": 2}"#.utf8).write(to: URL(fileURLWithPath: aliases)) }),
-                ("a folder whose router.json names another version", { try Data(#"{"champion": 3}"#.utf8).write(to: URL(fileURLWithPath: aliases)) }),
+                ("a version linked outside the root", { try Data(#"{"champion": 2}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
+                ("a folder whose router.json names another version", { try Data(#"{"champion": 3}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
             ]
             for (index, (what, breakIt)) in breakages.enumerated() {
                 try breakIt()
@@ -56,7 +58,7 @@ struct AliasFailureTests {
             #expect(try Self.failures(http, base) == breakages.count)
             // A good version again: served.
             let good = try Fixture.writeVersion(store)
-            try Data(#"{"champion": \#(good)}"#.utf8).write(to: URL(fileURLWithPath: aliases))
+            try Data(#"{"champion": \#(good)}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic)
             #expect(try Self.waitFor { ServerTests.json(try http.get(base + "/metadata"))["version"] as? Int == good })
         }
     }

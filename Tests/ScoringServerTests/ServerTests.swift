@@ -12,6 +12,7 @@ import Testing
 struct ServerTests {
     /// `alias`: the URI's alias; only `champion` is set (to version 1).
     static func withServer<T: Sendable>(maxBodyBytes: Int = 1 << 20, timeout: Double = 60, reloadInterval: Double = 0,
+                                        idleTimeout: Double = 30, headerTimeout: Double = 10,
                                         root: String = Fixture.directory(), alias: String = "champion",
                                         _ body: @Sendable @escaping (String) throws -> T) async throws -> T {
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -23,6 +24,8 @@ struct ServerTests {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.timeout = timeout
         configuration.reloadInterval = reloadInterval
+        configuration.idleTimeout = idleTimeout
+        configuration.headerTimeout = headerTimeout
         var logger = Logger(label: "test-server")
         logger.logLevel = .critical
         let service = try ScoringService(configuration: configuration, logger: logger)
