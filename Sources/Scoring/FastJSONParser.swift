@@ -4,8 +4,8 @@ import Foundation
 /// tens of microseconds per row of a large `dataframe_split`, far more than scoring it. Like
 /// Python's json (and so MLflow) it accepts the literals NaN, Infinity and -Infinity.
 public struct FastJSONParser {
-    private let bytes: [UInt8]
-    private var index = 0
+    let bytes: [UInt8]
+    var index = 0
     private var depth = 0
     static let maxDepth = 512
 
@@ -24,11 +24,11 @@ public struct FastJSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
-    private func error(_ reason: String) -> SyntaxError { SyntaxError(offset: index, reason: reason) }
+    func error(_ reason: String) -> SyntaxError { SyntaxError(offset: index, reason: reason) }
 
-    private var current: UInt8 { bytes[index] }
+    var current: UInt8 { bytes[index] }
 
     private mutating func skipWhitespace() {
         while index < bytes.count - 1 {

@@ -199,12 +199,17 @@ extension RouterModel {
         Self.responseBody(try predictions(body: body, contentType: contentType))
     }
 
-    /// Decodes and scores a body. The plain `dataframe_split` JSON every client sends is parsed
-    /// straight into the feature matrix; anything else, including every malformed body, goes
-    /// through the general decoder, which gives the protocol's answers and errors.
+    /// Decodes and scores a body. The plain `dataframe_split` JSON and the plain CSV every client
+    /// sends are parsed straight into the feature matrix; anything else, including every malformed
+    /// body, goes through the general decoder, which gives the protocol's answers and errors.
     public func predictions(body: [UInt8], contentType: String) throws -> [Prediction] {
-        if RequestDecoder.mediaType(contentType) == "application/json", let rows = FastJSONParser.plainDataframeSplit(body, featureColumns: manifest.featureColumns),
-           rows.pairs.allSatisfy({ members[$0] != nil }) {
+        let rows: SplitRows?
+        switch RequestDecoder.mediaType(contentType) {
+        case "application/json": rows = FastJSONParser.plainDataframeSplit(body, featureColumns: manifest.featureColumns)
+        case "text/csv": rows = FastJSONParser.plainCSV(body, featureColumns: manifest.featureColumns)
+        default: rows = nil
+        }
+        if let rows, rows.pairs.allSatisfy({ members[$0] != nil }) {
             return score(pairs: rows.pairs, values: rows.values)
         }
         return try score(try RequestDecoder.decode(body, contentType: contentType))

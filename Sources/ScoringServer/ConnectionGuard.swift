@@ -21,6 +21,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var headTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     private var lastWrite: EventLoopFuture<Void>?
+    private var answeredParseError = false
 
     init(headerTimeout: TimeAmount) {
         self.headerTimeout = headerTimeout
@@ -55,18 +56,45 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
+    /// A request the parser refuses before its head is complete (a Content-Length/chunked
+    /// conflict, a control character in a header) is answered here, in MLflow's error shape, and
+    /// the connection closed; errors in a body go on to the route, which answers them.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard awaitingHead, !answeredParseError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        answeredParseError = true
+        let message = #"{"error_code": "BAD_REQUEST", "message": "malformed request: \#(Self.describe(error))"}"#
+        var body = context.channel.allocator.buffer(capacity: message.utf8.count)
+        body.writeString(message)
+        let head = HTTPResponse(status: .badRequest, headerFields: [.contentType: "application/json", .contentLength: String(body.readableBytes),
+                                                                    .connection: "close"])
+        closeAfterResponse = true
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.close(promise: nil)
+    }
+
+    /// The parser's error in words safe inside a JSON string.
+    static func describe(_ error: Error) -> String {
+        String("\(error)".unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }.map(Character.init))
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // Every write is tracked, so that a close can wait for the bytes already handed over.
-        let written = promise ?? context.eventLoop.makePromise(of: Void.self)
-        lastWrite = written.futureResult
         switch unwrapOutboundIn(data) {
         case .head(let head):
             if head.headerFields[.connection]?.lowercased() == "close" { closeAfterResponse = true }
-            context.write(data, promise: written)
+            context.write(data, promise: promise)
         case .body:
-            context.write(data, promise: written)
+            context.write(data, promise: promise)
         case .end:
+            // A response's end is written after all of it: once it is, so is everything before,
+            // which is what a close waits for.
             awaitingHead = true
+            let written = promise ?? context.eventLoop.makePromise(of: Void.self)
+            lastWrite = written.futureResult
             context.writeAndFlush(data, promise: written)
             if closeAfterResponse { context.close(promise: nil) }
         }

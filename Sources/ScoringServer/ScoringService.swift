@@ -143,27 +143,18 @@ public struct ScoringService: Sendable {
     /// deadline gets its 504 at the deadline, not when (or if) it ends.
     static func readBody(_ request: Request, limit: Int, seconds: Double) async -> BodyRead {
         guard seconds > 0 else { return .timedOut }
-        // Structured: the reader is cancelled at the deadline and awaited, so that nothing else reads
-        // the connection's body stream while it does (NIO's stream ends on cancellation).
-        return await withTaskGroup(of: BodyRead?.self) { group in
-            group.addTask {
-                do {
-                    return .read(try await request.body.collect(upTo: limit))
-                } catch is NIOTooManyBytesError {
-                    return .tooLarge
-                } catch {
-                    // Cancelled at the deadline, or the parser's words for a chunk size that is not
-                    // hex or a length/chunked conflict.
-                    return Task.isCancelled ? .timedOut : .malformed("\(error)")
-                }
-            }
-            group.addTask {
-                await Deadline.sleep(seconds)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .timedOut
+        // The reader is cancelled at the deadline (NIO's body stream ends on cancellation) and
+        // awaited either way, so that nothing else reads the connection while it does.
+        let reader = Task { try await request.body.collect(upTo: limit) }
+        let fired = Flag()
+        let timer = DeadlineQueue.shared.add(after: seconds) { fired.set(); reader.cancel() }
+        let result = await reader.result
+        DeadlineQueue.shared.cancel(timer)
+        switch result {
+        case .success(let buffer): return fired.value ? .timedOut : .read(buffer)
+        case .failure(let error as NIOTooManyBytesError): _ = error; return .tooLarge
+        // Cancelled at the deadline, or the parser's words for a chunk size that is not hex.
+        case .failure(let error): return fired.value ? .timedOut : .malformed("\(error)")
         }
     }
 

@@ -19,8 +19,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Double = 30
     /// Seconds a request's head has to arrive whole, from its first byte.
     public var headerTimeout: Double = 10
-    /// Connections open at once; beyond them new ones wait in the kernel's backlog.
-    public var maxConnections = 1024
+    /// Connections open at once; beyond them new ones wait in the kernel's backlog. High enough
+    /// that slow clients, each cut off by the header timeout, do not starve the others.
+    public var maxConnections = 4096
     /// Exit when the model cannot be loaded at start, instead of answering 503 and retrying.
     public var exitOnLoadFailure = false
 

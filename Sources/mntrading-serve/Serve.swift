@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a request's head has to arrive whole, from its first byte (env MNTRADING_HEADER_TIMEOUT, default 10). The body is covered by --timeout.")
     var headerTimeout: Double?
 
-    @Option(name: .long, help: "Connections open at once; more wait in the kernel's backlog (env MNTRADING_MAX_CONNECTIONS, default 1024).")
+    @Option(name: .long, help: "Connections open at once; more wait in the kernel's backlog (env MNTRADING_MAX_CONNECTIONS, default 4096; the open-file limit is raised to fit when the hard limit allows).")
     var maxConnections: Int?
 
     @Flag(help: "Exit with an error when the model cannot be loaded at start (env MNTRADING_EXIT_ON_LOAD_FAILURE=1). By default the server starts, answers 503 on /ping and retries every --reload-interval, so that a restart policy cannot turn one bad version into a crash loop.")
@@ -98,6 +98,13 @@ struct Serve: AsyncParsableCommand {
             configuration.maxConnections = value
         }
         configuration.exitOnLoadFailure = exitOnLoadFailure || ["1", "true", "yes"].contains((environment["MNTRADING_EXIT_ON_LOAD_FAILURE"] ?? "").lowercased())
+
+        // Each connection is a descriptor: make room for the cap (and a margin for the model's files).
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(configuration.maxConnections + 64) {
+            limit.rlim_cur = min(limit.rlim_max, rlim_t(configuration.maxConnections + 64))
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

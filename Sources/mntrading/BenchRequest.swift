@@ -46,5 +46,11 @@ struct BenchRequest: ParsableCommand {
         let encode = try median { _ = try RouterModel.responseBody(predictions) }
         let whole = try median { _ = try router.invoke(body: bytes, contentType: "application/json") }
         print(String(format: "µs per row (%d rows, %d bytes): decode %.2f, score %.2f, encode %.2f, invoke %.2f", rows, bytes.count, decode, score, encode, whole))
+        // The same rows as CSV (pandas' to_csv layout): the whole path, against the JSON one.
+        let csv = Array((columns.joined(separator: ",") + "\n" + lines.map { line in
+            String(line.dropFirst().dropLast()).replacingOccurrences(of: "\"", with: "")
+        }.joined(separator: "\n") + "\n").utf8)
+        let csvWhole = try median { _ = try router.invoke(body: csv, contentType: "text/csv") }
+        print(String(format: "CSV, the same rows (%d bytes): invoke %.2f µs per row = %.2fx dataframe_split (target <= 2x)", csv.count, csvWhole, csvWhole / whole))
     }
 }

@@ -101,6 +101,23 @@ struct ConnectionTests {
         }
     }
 
+    @Test(arguments: [
+        "Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+        "Content-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 6\r\n",
+        "Content-Type: application/\u{01}json\r\nContent-Length: 5\r\n",
+    ])
+    func aHeadTheParserRefusesIs400InMLflowsShapeAndClosed(headers: String) async throws {
+        try await ServerTests.withServer() { base in
+            let socket = try RawConnection(port: Self.port(base))
+            socket.send("POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "\r\n{\"a\"}")
+            let answer = socket.read(for: 10)
+            #expect(answer.text.hasPrefix("HTTP/1.1 400"), "\(answer.text.prefix(120))")
+            #expect(answer.text.contains(#""error_code": "BAD_REQUEST""#), "\(answer.text)")
+            #expect(answer.text.lowercased().contains("content-type: application/json"))
+            #expect(answer.closed)
+        }
+    }
+
     @Test func aSilentConnectionIsClosedAfterTheIdleTimeout() async throws {
         try await ServerTests.withServer(idleTimeout: 0.3) { base in
             let socket = try RawConnection(port: Self.port(base))

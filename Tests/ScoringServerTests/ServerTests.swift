@@ -264,13 +264,6 @@ extension ScoringPoolTests {
     }
 }
 
-final class Flag: @unchecked Sendable {
-    // @unchecked Sendable: `raised` is only touched under `lock`.
-    private let lock = NSLock()
-    private var raised = false
-    func set() { lock.withLock { raised = true } }
-    var value: Bool { lock.withLock { raised } }
-}
 
 extension ServerTests {
     /// The limit covers reading the body, as MLflow's does: a client that sends its headers, then

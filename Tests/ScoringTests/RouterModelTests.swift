@@ -152,3 +152,56 @@ struct PredictionAnswerTests {
         #expect(try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: encoded) == decoded)
     }
 }
+
+/// The CSV fast path answers as the general decoder does, bit for bit, and leaves everything it does
+/// not handle (quotes, spaces, text in a number column, short rows, unknown pairs) to it.
+struct CSVFastPathTests {
+    @Test(arguments: [
+        ("pair,z,z_velocity\nP1__X,2.0,0\nP1__X,-1.5,0\nP2__Y,-2,0.5\n", true),
+        ("z_velocity,extra,pair,z\r\n0.5,7,P2__Y,-2e0\r\n,3,P1__X,0.30000000000000004\r\n", true),
+        ("pair,z,z_velocity\nP1__X,1.00000001192092895507812500001,-0\n\nP2__Y,123456789012345678,1e-45\n", true),
+        ("pair,z,z_velocity\n", true),
+        ("pair,z,z_velocity\nP1__X,\"2.5\",0\n", false),
+        ("pair,z,z_velocity\nP1__X, 2.5,0\n", false),
+        ("pair,z,z_velocity\nP1__X,nan,0\n", false),
+        ("pair,z,z_velocity\nP1__X,2.5\n", false),
+        ("pair,z\nP1__X,2.5\n", false),
+    ])
+    func answersAsTheGeneralDecoderDoes(body: String, fast: Bool) throws {
+        let (router, root) = try RouterScoringTests.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bytes = Array(body.utf8)
+        #expect((FastJSONParser.plainCSV(bytes, featureColumns: SplitFastPathTests.columns) != nil) == fast)
+        let general = Result { try router.score(try RequestDecoder.decode(bytes, contentType: "text/csv")) }
+        let viaFastPath = Result { try router.predictions(body: bytes, contentType: "text/csv") }
+        switch (viaFastPath, general) {
+        case let (.success(a), .success(b)):
+            #expect(a.count == b.count)
+            for (x, y) in zip(a, b) {
+                #expect(x.pair == y.pair && x.signal == y.signal && (x.proba.bitPattern == y.proba.bitPattern || (x.proba.isNaN && y.proba.isNaN)))
+            }
+        case let (.failure(a), .failure(b)):
+            #expect("\(a)" == "\(b)")
+        default:
+            Issue.record("fast path \(viaFastPath), general decoder \(general)")
+        }
+    }
+
+    /// Random rows with numbers of every digit count: the same Floats either way.
+    @Test func randomRowsGiveTheSameProbabilities() throws {
+        let (router, root) = try RouterScoringTests.router()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var generator = SeededRandom(seed: 17)
+        var text = "pair,z,z_velocity\n"
+        for index in 0..<2_000 {
+            let z = Double.random(in: -4...4, using: &generator), v = Double.random(in: -1...1, using: &generator)
+            let digits = 1 + index % 17
+            text += "\(index % 2 == 0 ? "P1__X" : "P2__Y"),\(String(format: "%.\(digits)g", z)),\(v)\n"
+        }
+        let bytes = Array(text.utf8)
+        #expect(FastJSONParser.plainCSV(bytes, featureColumns: SplitFastPathTests.columns) != nil)
+        let fast = try router.predictions(body: bytes, contentType: "text/csv")
+        let general = try router.score(try RequestDecoder.decode(bytes, contentType: "text/csv"))
+        #expect(fast.count == 2_000 && fast.map(\.proba.bitPattern) == general.map(\.proba.bitPattern))
+    }
+}
