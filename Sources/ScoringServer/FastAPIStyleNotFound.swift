@@ -4,7 +4,7 @@ import NIOCore
 /// Unknown routes and wrong methods answer as MLflow's FastAPI server does: 404
 /// `{"detail":"Not Found"}`, or 405 `{"detail":"Method Not Allowed"}` with `Allow` for a known path.
 struct FastAPIStyleNotFound: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = ScoringRequestContext
     let routes: [String: String]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -46,8 +46,8 @@ public struct ScoringService: Sendable {
         return router
     }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<ScoringRequestContext> {
+        let router = Router(context: ScoringRequestContext.self)
         router.add(middleware: FastAPIStyleNotFound(routes: ["/ping": "GET", "/health": "GET", "/version": "GET", "/metadata": "GET",
                                                              "/metrics": "GET", "/invocations": "POST"]))
         router.get("/ping") { _, _ in self.ping() }
@@ -60,7 +60,7 @@ public struct ScoringService: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: self.metrics.render(modelVersion: self.slot.router?.manifest.version ?? 0))))
         }
-        router.post("/invocations") { request, _ in await self.invocations(request) }
+        router.post("/invocations") { request, context in await self.invocations(request, channel: context.channel) }
         return router
     }
 
@@ -84,15 +84,15 @@ public struct ScoringService: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    func invocations(_ request: Request) async -> Response {
+    func invocations(_ request: Request, channel: any Channel) async -> Response {
         let started = Date()
         var rowsScored = 0
-        let response = await respond(request, started: started, rowsScored: &rowsScored)
+        let response = await respond(request, channel: channel, started: started, rowsScored: &rowsScored)
         metrics.record(path: "/invocations", status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rowsScored)
         return response
     }
 
-    private func respond(_ request: Request, started: Date, rowsScored: inout Int) async -> Response {
+    private func respond(_ request: Request, channel: any Channel, started: Date, rowsScored: inout Int) async -> Response {
         guard let router = slot.router else { return Self.unavailable(slot.missingReason ?? "") }
         // MLflow answers 500 to a missing Content-Type; it is the client's mistake, so 415.
         guard let contentType = request.headers[.contentType] else {
@@ -104,7 +104,7 @@ public struct ScoringService: Sendable {
         // A declared length over the limit is refused before a byte of the body is read.
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { return tooLarge }
         let body: ByteBuffer
-        switch await Self.readBody(request, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
+        switch await Self.readBody(request, channel: channel, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
         case .read(let buffer): body = buffer
         case .tooLarge: return tooLarge
         case .timedOut: return Self.closing(Self.timedOut())
@@ -141,20 +141,24 @@ public struct ScoringService: Sendable {
 
     /// Reads the body within the size limit and the request's deadline: a body trickled past the
     /// deadline gets its 504 at the deadline, not when (or if) it ends.
-    static func readBody(_ request: Request, limit: Int, seconds: Double) async -> BodyRead {
+    static func readBody(_ request: Request, channel: any Channel, limit: Int, seconds: Double) async -> BodyRead {
         guard seconds > 0 else { return .timedOut }
-        // The reader is cancelled at the deadline (NIO's body stream ends on cancellation) and
-        // awaited either way, so that nothing else reads the connection while it does.
-        let reader = Task { try await request.body.collect(upTo: limit) }
+        // At the deadline the channel's input is closed: the body stream ends and the answer (504,
+        // then the close) still goes out.
         let fired = Flag()
-        let timer = DeadlineQueue.shared.add(after: seconds) { fired.set(); reader.cancel() }
-        let result = await reader.result
-        DeadlineQueue.shared.cancel(timer)
-        switch result {
-        case .success(let buffer): return fired.value ? .timedOut : .read(buffer)
-        case .failure(let error as NIOTooManyBytesError): _ = error; return .tooLarge
-        // Cancelled at the deadline, or the parser's words for a chunk size that is not hex.
-        case .failure(let error): return fired.value ? .timedOut : .malformed("\(error)")
+        let timer = DeadlineQueue.shared.add(after: seconds) {
+            fired.set()
+            channel.close(mode: .input, promise: nil)
+        }
+        defer { DeadlineQueue.shared.cancel(timer) }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return fired.value ? .timedOut : .read(buffer)
+        } catch is NIOTooManyBytesError {
+            return fired.value ? .timedOut : .tooLarge
+        } catch {
+            // The parser's words for a chunk size that is not hex, or the end of a stream cut at the deadline.
+            return fired.value ? .timedOut : .malformed("\(error)")
         }
     }
 
