@@ -96,7 +96,11 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             let written = promise ?? context.eventLoop.makePromise(of: Void.self)
             lastWrite = written.futureResult
             context.writeAndFlush(data, promise: written)
-            if closeAfterResponse { context.close(promise: nil) }
+            if closeAfterResponse {
+                // This close does not pass through `close(context:mode:promise:)` above: wait here.
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+            }
         }
     }
 
