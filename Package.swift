@@ -36,6 +36,7 @@ let package = Package(
         ]),
         // The SQLite database; each module below brings the schema of the tables it owns.
         .target(name: "Store", dependencies: [
+            "Basics",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),

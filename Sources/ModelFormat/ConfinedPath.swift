@@ -13,7 +13,8 @@ public enum ConfinedPath {
     public static func check(_ path: String, inside directory: String, what: String) throws {
         let base = real(directory), target = real(path)
         guard target == base || target.hasPrefix(base == "/" ? "/" : base + "/") else {
-            throw ModelFormatError.invalidModel(file: path, problem: "\(what) is a link to \(target), outside \(directory)")
+            let how = target == URL(fileURLWithPath: path).standardizedFileURL.path ? "lies" : "is a link to \(target),"
+            throw ModelFormatError.invalidModel(file: path, problem: "\(what) \(how) outside \(directory)")
         }
     }
 }

@@ -48,6 +48,14 @@ public struct ModelStore: Sendable {
         }
     }
 
+    /// The aliases.json a `models:/<name>@<alias>` URI reads (nil for other URIs), so a watcher can
+    /// tell one state of it from another.
+    public func aliasesFile(for uri: String) -> String? {
+        guard uri.hasPrefix("models:/"), let at = uri.firstIndex(of: "@") else { return nil }
+        let name = String(uri[uri.index(uri.startIndex, offsetBy: "models:/".count)..<at])
+        return (directory(name) as NSString).appendingPathComponent("aliases.json")
+    }
+
     /// Points `alias` at `version` (which must exist): how a version is promoted or rolled back.
     public func setAlias(_ name: String, alias: String, version: Int) throws {
         try Self.validate(name: name)
@@ -112,12 +120,12 @@ public struct ModelStore: Sendable {
             guard let version = Int(parts[1]), version > 0 else { throw ModelFormatError.invalidModel(file: uri, problem: "'\(parts[1])' is not a version number") }
             return try existing(parts[0], version, uri: uri)
         }
-        let path = URL(fileURLWithPath: uri).standardizedFileURL.resolvingSymlinksInPath().path
-        let rootPath = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
-        guard path.hasPrefix(rootPath + "/") else {
+        // A path names a version folder: strictly inside the root, links followed.
+        guard ConfinedPath.real(uri) != ConfinedPath.real(root) else {
             throw ModelFormatError.invalidModel(file: uri, problem: "model paths must lie inside the models directory \(root)")
         }
-        return (path, nil, nil)
+        try ConfinedPath.check(uri, inside: root, what: "model path \(uri) (model paths must lie inside the models directory)")
+        return (ConfinedPath.real(uri), nil, nil)
     }
 
     private func existing(_ name: String, _ version: Int, uri: String) throws -> (directory: String, name: String?, version: Int?) {

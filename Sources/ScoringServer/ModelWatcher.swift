@@ -40,10 +40,8 @@ struct ModelWatcher: Service {
 
         /// The bytes of the URI's aliases.json (nil: absent or not an alias URI).
         var aliasesState: Data? {
-            let uri = service.configuration.modelURI
-            guard uri.hasPrefix("models:/"), let at = uri.firstIndex(of: "@") else { return nil }
-            let name = String(uri[uri.index(uri.startIndex, offsetBy: "models:/".count)..<at])
-            return FileManager.default.contents(atPath: "\(service.configuration.modelsDirectory)/\(name)/aliases.json")
+            let configuration = service.configuration
+            return ModelStore(root: configuration.modelsDirectory).aliasesFile(for: configuration.modelURI).flatMap(FileManager.default.contents(atPath:))
         }
 
         mutating func check() {

@@ -34,8 +34,8 @@ public struct ScoringService: Sendable {
             if configuration.exitOnLoadFailure { throw error }
             let reason = "\(configuration.modelURI) cannot be loaded: \(error)"
             logger.error("\(reason); serving 503 and retrying")
+            // Counted by the watcher's first check, which meets the same problem.
             slot = ModelSlot(nil, problem: reason)
-            metrics.recordReload(succeeded: false)
         }
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import GRDB
 
@@ -45,10 +46,7 @@ public final class DataStore: Sendable {
         if let error = error as? DatabaseError {
             return error.message ?? "\(error.resultCode)"
         }
-        if let error = error as? CocoaError, let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError {
-            return underlying.localizedDescription
-        }
-        return (error as NSError).localizedDescription
+        return FileWriteError.reason(error)
     }
 
     /// Runs `body` in one write transaction, translating SQLite errors (disk full, read-only file)

@@ -287,30 +287,10 @@ extension ServerTests {
 
     /// One HTTP exchange over a plain socket, so the body can be held back; returns the whole answer.
     static func rawExchange(port: UInt16, head: [UInt8], body: [UInt8], pauseBeforeBody: Double) throws -> String {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw ScoringError(errorCode: "TEST", message: "socket() failed") }
-        defer { close(socket) }
-        // A server that kept the connection open would otherwise hang the test.
-        var patience = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &patience, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ScoringError(errorCode: "TEST", message: "connect() failed") }
-        _ = head.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
+        let socket = try RawConnection(port: port)
+        socket.send(head)
         Thread.sleep(forTimeInterval: pauseBeforeBody)
-        _ = body.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) }
-        var answer: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            answer += chunk[0..<count]
-        }
-        return String(decoding: answer, as: UTF8.self)
+        socket.send(body)
+        return socket.read(for: 5).text
     }
 }
