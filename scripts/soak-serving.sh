@@ -5,7 +5,7 @@
 # connections sending their heads a byte at a time) during which /ping's latency and the server's
 # open descriptors are measured. Prints each figure beside its target.
 #   scripts/soak-serving.sh
-#   SOAK_SECONDS=20 SLOW_CONNECTIONS=3000 scripts/soak-serving.sh
+#   SOAK_SECONDS=20 SLOW_CONNECTIONS=3000 SLOW_RATE=5000 scripts/soak-serving.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/debian-packages.sh

@@ -7,7 +7,9 @@ public enum RequestDecoder {
 
     /// The media type of a Content-Type value, lower-cased, without parameters.
     public static func mediaType(_ contentType: String) -> String {
-        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        // What clients send almost always, without splitting and lowercasing on every request.
+        if contentType == "application/json" || contentType == "text/csv" { return contentType }
+        return contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
     }
 
     public static func decode(_ body: [UInt8], contentType: String) throws -> InputFrame {

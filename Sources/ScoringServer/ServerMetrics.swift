@@ -5,7 +5,9 @@ final class ServerMetrics: @unchecked Sendable {
     // @unchecked Sendable: every field is guarded by `lock`.
     static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     private let lock = NSLock()
-    private var requests: [String: Int] = [:]
+    /// Requests by path and status: a key of two fields, not a label string built per request.
+    private struct Key: Hashable { let path: String; let status: Int }
+    private var requests: [Key: Int] = [:]
     private var latencyCounts = [Int](repeating: 0, count: buckets.count)
     private var latencySum = 0.0
     private var latencyTotal = 0
@@ -21,7 +23,7 @@ final class ServerMetrics: @unchecked Sendable {
 
     func record(path: String, status: Int, seconds: Double, rowsScored: Int = 0) {
         lock.withLock {
-            requests["path=\"\(path)\",status=\"\(status)\"", default: 0] += 1
+            requests[Key(path: path, status: status), default: 0] += 1
             rows += rowsScored
             guard path == "/invocations" else { return }
             latencySum += seconds
@@ -33,7 +35,8 @@ final class ServerMetrics: @unchecked Sendable {
     func render(modelVersion: Int) -> String {
         lock.withLock {
             var text = "# HELP mntrading_requests_total Requests by path and status.\n# TYPE mntrading_requests_total counter\n"
-            for key in requests.keys.sorted() { text += "mntrading_requests_total{\(key)} \(requests[key]!)\n" }
+            let labelled = requests.map { ("path=\"\($0.key.path)\",status=\"\($0.key.status)\"", $0.value) }
+            for (labels, count) in labelled.sorted(by: { $0.0 < $1.0 }) { text += "mntrading_requests_total{\(labels)} \(count)\n" }
             text += "# HELP mntrading_invocation_seconds Latency of /invocations.\n# TYPE mntrading_invocation_seconds histogram\n"
             for (bound, count) in zip(Self.buckets, latencyCounts) { text += "mntrading_invocation_seconds_bucket{le=\"\(bound)\"} \(count)\n" }
             text += "mntrading_invocation_seconds_bucket{le=\"+Inf\"} \(latencyTotal)\n"

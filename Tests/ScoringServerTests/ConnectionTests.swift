@@ -94,6 +94,26 @@ struct ConnectionTests {
         }
     }
 
+    /// A keep-alive connection's later request gets its own full header time, counted from its own
+    /// first byte, not from the first request's, and is still cut off when its head stalls.
+    @Test func eachRequestOnAKeepAliveConnectionHasItsOwnHeaderTime() async throws {
+        try await ServerTests.withServer(idleTimeout: 30, headerTimeout: 0.6) { base in
+            let socket = try RawConnection(port: Self.port(base))
+            socket.send("GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let first = socket.read(for: 0.3)
+            #expect(first.text.hasPrefix("HTTP/1.1 200") && !first.closed, "\(first.text.prefix(80))")
+            // Starts 0.3 s after the first request, whose header time ends 0.3 s into this head.
+            let started = Date()
+            socket.send("POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            let early = socket.read(for: 0.45)
+            #expect(!early.closed, "closed \(Date().timeIntervalSince(started)) s into a head given 0.6 s")
+            let late = socket.read(for: 3)
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(late.closed, "a stalled head on a kept-alive connection held it for \(elapsed) s")
+            #expect(elapsed < 2)
+        }
+    }
+
     @Test func aBodyTrickledPastTheDeadlineGets504AtTheDeadlineAndIsClosed() async throws {
         try await ServerTests.withServer(timeout: 0.5) { base in
             let socket = try RawConnection(port: Self.port(base))
