@@ -69,6 +69,10 @@ trap 'kill "$SERVE_PID" 2>/dev/null || true; rm -rf "$ONNX_WORK"' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$SERVE_LOG" && break; sleep 0.1; done
 SERVE_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$SERVE_LOG" | head -1)
 .venv/bin/python scripts/check-mlflow-client.py "$SERVE_PORT" "$ONNX_WORK/models/check_logistic/1/input_example.json"
+
+stage "reference check: Triton's Open Inference Protocol client against mntrading-serve"
+ensure_venv numpy 'tritonclient[http]'
+.venv/bin/python scripts/check-v2-client.py "$SERVE_PORT" check_logistic "$ONNX_WORK/models/check_logistic/1/input_example.json"
 kill "$SERVE_PID"
 wait "$SERVE_PID" || true
 

@@ -30,7 +30,7 @@ public struct FastJSONParser {
 
     var current: UInt8 { bytes[index] }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count - 1 {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -41,7 +41,7 @@ public struct FastJSONParser {
 
     /// Consumes `text` if the input continues with it. Compares in place: this runs for every
     /// number that starts with '-' (is it -Infinity?), so it must not allocate.
-    private mutating func literal(_ text: StaticString) -> Bool {
+    mutating func literal(_ text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
         guard index + count < bytes.count else { return false }
         let matches = text.withUTF8Buffer { expected in
@@ -51,7 +51,7 @@ public struct FastJSONParser {
         return matches
     }
 
-    private mutating func value() throws -> JSONValue {
+    mutating func value() throws -> JSONValue {
         switch current {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
@@ -69,7 +69,7 @@ public struct FastJSONParser {
         throw error("unexpected character")
     }
 
-    private mutating func nested<T>(_ body: (inout FastJSONParser) throws -> T) throws -> T {
+    mutating func nested<T>(_ body: (inout FastJSONParser) throws -> T) throws -> T {
         depth += 1
         defer { depth -= 1 }
         guard depth <= Self.maxDepth else { throw error("nesting too deep") }
@@ -144,7 +144,7 @@ public struct FastJSONParser {
         }
     }
 
-    private mutating func string() throws -> String {
+    mutating func string() throws -> String {
         index += 1
         var chunkStart = index
         var chunk: [UInt8] = []
@@ -230,13 +230,13 @@ extension FastJSONParser {
         return rows
     }
 
-    private mutating func expect(_ byte: UInt8) throws {
+    mutating func expect(_ byte: UInt8) throws {
         skipWhitespace()
         guard current == byte else { throw error("unexpected character") }
         index += 1
     }
 
-    private mutating func key() throws -> String {
+    mutating func key() throws -> String {
         skipWhitespace()
         guard current == UInt8(ascii: "\"") else { throw error("expected a key") }
         let key = try string()

@@ -215,3 +215,13 @@ extension RouterModel {
         return try score(try RequestDecoder.decode(body, contentType: contentType))
     }
 }
+
+extension RouterModel {
+    /// Scores an Open Inference Protocol request, whose rows are already in feature order.
+    public func predictions(_ request: InferenceRequest) throws -> [Prediction] {
+        if let unknown = request.pairs.firstIndex(where: { members[$0] == nil }) {
+            throw InferenceProtocolError("row \(unknown): unknown pair '\(request.pairs[unknown])'; this router serves \(pairs.joined(separator: ", "))")
+        }
+        return score(pairs: request.pairs, values: request.values)
+    }
+}

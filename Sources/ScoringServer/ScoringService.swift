@@ -61,6 +61,7 @@ public struct ScoringService: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: self.metrics.render(modelVersion: self.slot.router?.manifest.version ?? 0))))
         }
         router.post("/invocations") { request, context in await self.invocations(request, channel: context.channel) }
+        addInferenceProtocolRoutes(to: router)
         return router
     }
 
@@ -99,43 +100,73 @@ public struct ScoringService: Sendable {
             return Self.text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got no Content-Type header.", status: .unsupportedMediaType)
         }
         if let refusal = Self.checkContentType(contentType) { return refusal }
-        let tooLarge = Self.closing(Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "request body larger than \(configuration.maxBodyBytes) bytes"),
-                                               status: .contentTooLarge))
-        // A declared length over the limit is refused before a byte of the body is read.
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { return tooLarge }
-        let body: ByteBuffer
-        switch await Self.readBody(request, channel: channel, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
-        case .read(let buffer): body = buffer
-        case .tooLarge: return tooLarge
-        case .timedOut: return Self.closing(Self.timedOut())
-        case .malformed(let reason):
-            return Self.closing(Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "malformed request body: \(reason)"), status: .badRequest))
-        }
-        let bytes = Array(body.readableBytesView)
-        // The limit covers the whole request, as MLflow's does: reading the body, queueing, scoring.
-        let remaining = configuration.timeout - Date().timeIntervalSince(started)
-        guard remaining > 0 else { return Self.timedOut() }
-        let score: @Sendable () throws -> ([UInt8], Int) = {
+        let outcome = await score(request, channel: channel, started: started) { bytes in
             let predictions = try router.predictions(body: bytes, contentType: contentType)
-            return (RouterModel.responseBody(predictions), predictions.count)
+            return Scored(body: RouterModel.responseBody(predictions), rows: predictions.count)
         }
-        // A small body is scored where it was read: its few microseconds of scoring cost less than
-        // the two thread hand-offs to a scoring thread and back, and are too short to delay /ping.
-        let outcome = bytes.count <= Self.inlineBodyBytes ? .done(Result { try score() }) : await pool.run(timeout: remaining, score)
         switch outcome {
-        case .timedOut:
-            return Self.timedOut()
-        case .overloaded:
+        case let .success(scored):
+            rowsScored = scored.rows
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: scored.body)))
+        case .failure(.tooLarge):
+            return Self.closing(Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "request body larger than \(configuration.maxBodyBytes) bytes"),
+                                           status: .contentTooLarge))
+        case let .failure(.timedOut(closing)):
+            return closing ? Self.closing(Self.timedOut()) : Self.timedOut()
+        case let .failure(.malformed(reason)):
+            return Self.closing(Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "malformed request body: \(reason)"), status: .badRequest))
+        case .failure(.overloaded):
             return Self.error(ScoringError(errorCode: "TEMPORARILY_UNAVAILABLE", message: "too many requests waiting; retry later"), status: .serviceUnavailable)
-        case let .done(.success((answer, count))):
-            rowsScored = count
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
-        case let .done(.failure(error)):
+        case let .failure(.failed(error)):
             if let error = error as? ScoringError {
                 return Self.error(error, status: error.errorCode == "UNSUPPORTED_MEDIA_TYPE" ? .unsupportedMediaType : .badRequest)
             }
             logger.error("scoring failed: \(error)")
             return Self.error(ScoringError(errorCode: "INTERNAL_ERROR", message: "\(error)"), status: .internalServerError)
+        }
+    }
+
+    /// What a route made of a body: the answer and the rows it scored.
+    struct Scored: Sendable {
+        var body: [UInt8]
+        var rows: Int
+        /// The Open Inference Protocol's `Inference-Header-Content-Length` of a binary answer.
+        var headerLength: Int?
+    }
+
+    /// Why a body was not scored; each protocol words it in its own error shape.
+    enum Refusal: Error {
+        case tooLarge
+        /// `closing`: the deadline passed while the body was still arriving.
+        case timedOut(closing: Bool)
+        case malformed(String)
+        case overloaded
+        case failed(Error)
+    }
+
+    /// The body path both protocols share: the size limit (a declared length over it refused
+    /// before a byte is read), the deadline over reading, queueing and scoring (MLflow's limit
+    /// covers the whole request), and `work` run where it costs least.
+    func score(_ request: Request, channel: any Channel, started: Date, _ work: @escaping @Sendable ([UInt8]) throws -> Scored) async -> Result<Scored, Refusal> {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { return .failure(.tooLarge) }
+        let body: ByteBuffer
+        switch await Self.readBody(request, channel: channel, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
+        case .read(let buffer): body = buffer
+        case .tooLarge: return .failure(.tooLarge)
+        case .timedOut: return .failure(.timedOut(closing: true))
+        case .malformed(let reason): return .failure(.malformed(reason))
+        }
+        let bytes = Array(body.readableBytesView)
+        let remaining = configuration.timeout - Date().timeIntervalSince(started)
+        guard remaining > 0 else { return .failure(.timedOut(closing: false)) }
+        // A small body is scored where it was read: its few microseconds of scoring cost less than
+        // the two thread hand-offs to a scoring thread and back, and are too short to delay /ping.
+        let outcome = bytes.count <= Self.inlineBodyBytes ? .done(Result { try work(bytes) }) : await pool.run(timeout: remaining) { try work(bytes) }
+        switch outcome {
+        case .timedOut: return .failure(.timedOut(closing: false))
+        case .overloaded: return .failure(.overloaded)
+        case let .done(.success(scored)): return .success(scored)
+        case let .done(.failure(error)): return .failure(.failed(error))
         }
     }
 

@@ -14,7 +14,7 @@ ensure_venv() { # packages…
     local missing=()
     local package
     for package in "$@"; do
-        "$venv/bin/python" -m pip show -q "${package%%[=<>]*}" >/dev/null 2>&1 || missing+=("$package")
+        "$venv/bin/python" -m pip show -q "${package%%[=<>[]*}" >/dev/null 2>&1 || missing+=("$package")
     done
     if [ ${#missing[@]} -gt 0 ]; then
         echo "==> pip install ${missing[*]}"
