@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Driver of scripts/bench-serving.sh: cold start, then wrk at 1 / 100 / 1000 rows per request
-(8 connections), with req/s, rows/s, p50/p99, server CPU per request and RSS; the same against
-`mlflow models serve` of the same member when mlflow is installed, with the ratios.
+"""Driver of scripts/bench-serving.sh: cold start, then wrk (8 connections) at 1 / 100 / 1000 rows
+per request with req/s, rows/s, p50/p99, server CPU per request and RSS, for: our /invocations
+with bodies written by `json.dumps` (shortest round-trip floats, up to 17 digits) and by pandas
+`to_json(orient="split")`, our Open Inference Protocol route with `json.dumps` bodies, our /ping
+(the HTTP stack's ceiling), and `mlflow models serve` of the same member with both kinds of
+body when mlflow is installed; then the ratios, all from this one run.
 Usage: bench-serving.py SCRATCH SERVE_BINARY"""
 import json
 import os
@@ -46,13 +49,16 @@ def proc_stats(pid):
     return cpu, rss
 
 
-def wrk(port, body_path, pid):
+def wrk(port, case, pid):
+    """`case`: (path, body file or None for a GET)."""
+    path, body_path = case
     lua = os.path.join(scratch, "post.lua")
     with open(lua, "w") as f:
-        f.write('local f = io.open("%s", "rb"); wrk.body = f:read("*all"); f:close()\n' % body_path)
-        f.write('wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"\n')
+        if body_path:
+            f.write('local f = io.open("%s", "rb"); wrk.body = f:read("*all"); f:close()\n' % body_path)
+            f.write('wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"\n')
     cpu_before, _ = proc_stats(pid)
-    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{DURATION}s", "--latency", "-s", lua, f"http://127.0.0.1:{port}/invocations"],
+    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{DURATION}s", "--latency", "-s", lua, f"http://127.0.0.1:{port}{path}"],
                          capture_output=True, text=True, check=True).stdout
     cpu_after, rss = proc_stats(pid)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
@@ -64,20 +70,36 @@ def wrk(port, body_path, pid):
             "cpu_ms": (cpu_after - cpu_before) / max(requests, 1) * 1000, "rss": rss, "errors": int(errors.group(1)) if errors else 0}
 
 
-def bodies(columns, pairs, with_pair):
+def bodies(columns, pairs, with_pair, kind):
+    """Request bodies of 1 / 100 / 1000 rows of random features (seeded), written as users write
+    them: `json.dumps` of a dataframe_split, pandas' `to_json(orient="split")`, or an Open
+    Inference Protocol request (pair and features tensors) by `json.dumps`."""
+    import numpy as np
     paths = {}
     for rows in (1, 100, 1000):
-        data = []
-        for i in range(rows):
-            values = [((i * 7 + j * 13) % 97) / 48.5 - 1 for j in range(FEATURES)]
-            data.append(([pairs[i % len(pairs)]] if with_pair else []) + values)
-        path = os.path.join(scratch, f"body_{'router' if with_pair else 'member'}_{rows}.json")
-        json.dump({"dataframe_split": {"columns": (["pair"] if with_pair else []) + columns, "data": data}}, open(path, "w"))
+        values = np.random.default_rng(rows).normal(size=(rows, FEATURES))
+        row_pairs = [pairs[i % len(pairs)] for i in range(rows)]
+        if kind == "v2":
+            body = json.dumps({"inputs": [{"name": "pair", "datatype": "BYTES", "shape": [rows], "data": row_pairs},
+                                          {"name": "features", "datatype": "FP64", "shape": [rows, FEATURES], "data": values.ravel().tolist()}]})
+        elif kind == "pandas":
+            import pandas as pd
+            frame = pd.DataFrame(values, columns=columns)
+            if with_pair:
+                frame.insert(0, "pair", row_pairs)
+            body = '{"dataframe_split": ' + frame.to_json(orient="split") + "}"
+        else:
+            data = [([row_pairs[i]] if with_pair else []) + values[i].tolist() for i in range(rows)]
+            body = json.dumps({"dataframe_split": {"columns": (["pair"] if with_pair else []) + columns, "data": data}})
+        path = os.path.join(scratch, f"body_{kind}_{'router' if with_pair else 'member'}_{rows}.json")
+        with open(path, "w") as f:
+            f.write(body)
         paths[rows] = path
     return paths
 
 
-def measure(name, command, port, body_paths, env=None):
+def measure(name, command, port, cases, env=None):
+    """`cases`: {label: (path, body file or None)}, measured in order on one server process."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     try:
@@ -87,7 +109,7 @@ def measure(name, command, port, body_paths, env=None):
         children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
         if children:
             pid = int(children[-1])
-        results = {rows: wrk(port, path, pid) for rows, path in body_paths.items()}
+        results = {label: wrk(port, case, pid) for label, case in cases.items()}
         return cold, results
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -96,9 +118,24 @@ def measure(name, command, port, body_paths, env=None):
 
 manifest = json.load(open(os.path.join(scratch, "models/bench_router/1/router.json")))
 columns, pairs = manifest["feature_columns"], [m["pair"] for m in manifest["members"]]
+ROWS = (1, 100, 1000)
+KINDS = ("json.dumps", "pandas")
+with_pandas = True
+try:
+    import pandas  # noqa: F401
+except ImportError:
+    with_pandas = False
+    KINDS = ("json.dumps",)
+cases = {}
+for kind in KINDS:
+    for rows, path in bodies(columns, pairs, True, kind).items():
+        cases[("/invocations", kind, rows)] = ("/invocations", path)
+for rows, path in bodies(columns, pairs, True, "v2").items():
+    cases[("/v2 infer", "json.dumps", rows)] = ("/v2/models/bench_router/infer", path)
+cases[("/ping", "", 0)] = ("/ping", None)
 port = free_port()
 ours = measure("mntrading-serve", [serve, "-m", "models:/bench_router/1", "--models-dir", os.path.join(scratch, "models"),
-                                   "-p", str(port), "-w", "2"], port, bodies(columns, pairs, True))
+                                   "-p", str(port), "-w", "2"], port, cases)
 
 reference = None
 if shutil.which("mlflow", path=os.path.dirname(sys.executable)):
@@ -110,7 +147,8 @@ if shutil.which("mlflow", path=os.path.dirname(sys.executable)):
         from mlflow.models import infer_signature
         from onnx import helper, TensorProto
         model_dir = os.path.join(scratch, "mlflow_model")
-        example = pd.DataFrame(np.zeros((1, FEATURES), dtype=np.float32), columns=[f"f{i}" for i in range(FEATURES)])
+        member_columns = [f"f{i}" for i in range(FEATURES)]
+        example = pd.DataFrame(np.zeros((1, FEATURES), dtype=np.float32), columns=member_columns)
         # MLflow's onnx flavour turns every output into a DataFrame column, which a [N, 2] tensor
         # cannot be: serve the class-1 column as a 1-D output, the same number our server returns.
         member = onnx.load(os.path.join(scratch, "bench.onnx"))
@@ -121,19 +159,27 @@ if shutil.which("mlflow", path=os.path.dirname(sys.executable)):
         mlflow.onnx.save_model(member, model_dir, signature=infer_signature(example))
         mport = free_port()
         env = dict(os.environ, PATH=os.path.dirname(sys.executable) + ":" + os.environ["PATH"])
+        mlflow_cases = {("/invocations", kind, rows): ("/invocations", path)
+                        for kind in KINDS for rows, path in bodies(member_columns, pairs, False, kind).items()}
         reference = measure("mlflow", [os.path.join(os.path.dirname(sys.executable), "mlflow"), "models", "serve", "-m", model_dir,
-                                       "--env-manager", "local", "-p", str(mport), "-w", "1"], mport,
-                            bodies([f"f{i}" for i in range(FEATURES)], pairs, False), env=env)
+                                       "--env-manager", "local", "-p", str(mport), "-w", "1"], mport, mlflow_cases, env=env)
     except Exception as error:  # the comparison is optional; say why it is missing
         print(f"mlflow models serve: not measured ({error})")
 
-print(f"serving benchmark: {DURATION} s per case, wrk -t2 -c8, loopback, router of {len(pairs)} members (200 trees, depth 6, 24 features)")
+print(f"serving benchmark: {DURATION} s per case, wrk -t2 -c8, loopback, router of {len(pairs)} members (200 trees, depth 6, {FEATURES} features), random normal features")
 print(f"cold start to first 200 on /ping: mntrading-serve {ours[0] * 1000:.0f} ms" + (f", mlflow {reference[0] * 1000:.0f} ms" if reference else ""))
-print(f"{'server':16} {'rows/req':>8} {'req/s':>10} {'rows/s':>12} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10} {'RSS MiB':>8} {'errors':>6}")
+print(f"{'server':16} {'route':12} {'body':10} {'rows/req':>8} {'req/s':>10} {'rows/s':>12} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10} {'RSS MiB':>8} {'errors':>6}")
 for label, (cold, results) in [("mntrading-serve", ours)] + ([("mlflow", reference)] if reference else []):
-    for rows, r in results.items():
-        print(f"{label:16} {rows:8d} {r['rps']:10.0f} {r['rps'] * rows:12.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['cpu_ms']:10.3f} {r['rss']:8.1f} {r['errors']:6d}")
+    for (route, kind, rows), r in results.items():
+        print(f"{label:16} {route:12} {kind:10} {rows:8d} {r['rps']:10.0f} {r['rps'] * rows:12.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['cpu_ms']:10.3f} {r['rss']:8.1f} {r['errors']:6d}")
+mine = ours[1]
+ping = mine[("/ping", "", 0)]["rps"]
+print(f"1 row on /invocations: {mine[('/invocations', 'json.dumps', 1)]['rps'] / ping * 100:.0f} % of /ping's req/s; on /v2: {mine[('/v2 infer', 'json.dumps', 1)]['rps'] / ping * 100:.0f} %")
 if reference:
-    for rows in (1, 100, 1000):
-        print(f"ratio at {rows} rows: {ours[1][rows]['rps'] / reference[1][rows]['rps']:.1f}x req/s")
-print("targets: >= 100x MLflow req/s at 1 row, >= 10x its rows/s at 1000 rows, p99 <= 5 ms at 1 row, cold start <= 0.5 s")
+    theirs = reference[1]
+    for kind in KINDS:
+        for rows in ROWS:
+            base = theirs[("/invocations", kind, rows)]["rps"]
+            print(f"ratio, {kind} bodies, {rows} rows/request: /invocations {mine[('/invocations', kind, rows)]['rps'] / base:.1f}x MLflow"
+                  + (f", /v2 {mine[('/v2 infer', kind, rows)]['rps'] / base:.1f}x" if ("/v2 infer", kind, rows) in mine else ""))
+print("targets (issue #16): >= 300x MLflow req/s at 1 row with p99 <= 1 ms and >= 70 % of /ping; >= 30x MLflow rows/s at 1000 rows (json.dumps bodies)")

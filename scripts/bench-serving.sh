@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serving benchmark, release build, loopback only: mntrading-serve under wrk (1 / 100 / 1000 rows per
-# request, 8 connections), and the same member served by `mlflow models serve` when WITH_MLFLOW=1
+# request, 8 connections) on /invocations (bodies by json.dumps and by pandas), on the Open Inference
+# Protocol route and on /ping, and the same member served by `mlflow models serve` when WITH_MLFLOW=1
 # (installs mlflow into the venv) or mlflow is already there; prints the ratios in the same run.
 #   scripts/bench-serving.sh
 #   WITH_MLFLOW=1 BENCH_SECONDS=10 scripts/bench-serving.sh
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/debian-packages.sh
 source scripts/lib/venv.sh
 ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev wrk
-ensure_venv numpy onnxruntime
+ensure_venv numpy onnxruntime pandas
 if [ "${WITH_MLFLOW:-0}" = 1 ]; then ensure_venv mlflow onnx pandas; fi
 swift build -c release --product mntrading >/dev/null 2>&1 || swift build -c release --product mntrading
 swift build -c release --product mntrading-serve >/dev/null 2>&1 || swift build -c release --product mntrading-serve

@@ -330,16 +330,39 @@ extension FastJSONParser {
 }
 
 extension FastJSONParser {
+    /// Reads digits eight at a time (SWAR: one 8-byte load, a check that all eight are digits, and
+    /// three multiplications) while they fit the 19 significant digits `float` keeps; the digit
+    /// loop after it reads the rest. Returns how many digits it read.
+    @inline(__always)
+    mutating func eightDigitsAtATime(_ mantissa: inout UInt64, _ significant: inout Int) -> Int {
+        let start = index
+        while significant <= 11, index + 8 < bytes.count {
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: UInt64.self) }
+            // Every byte in 0x30…0x39: high nibble 3, and adding 6 does not carry into the high nibble.
+            guard (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else { break }
+            var digits = word &- 0x3030_3030_3030_3030
+            // Little-endian: the first digit is the lowest byte. Pairs, then quads, then all eight.
+            digits = (digits &* 10) &+ (digits >> 8)
+            digits = (((digits & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064) &+ (((digits >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+            mantissa = mantissa &* 100_000_000 &+ digits
+            significant += 8
+            index += 8
+        }
+        return index - start
+    }
+
     static let exactPowersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+    /// 10^-k rounded once (1/10^k, both exact operands): within half an ulp.
+    static let reciprocalPowersOfTen: [Double] = exactPowersOfTen.map { 1 / $0 }
 
     /// A JSON number as the Float that `Float(strtod(text))` gives, without strtod in the common
     /// case. Digits (up to 19 significant) and the decimal exponent are read exactly; then
-    /// - w ≤ 2^53 and |e| ≤ 22: w·10^e is one correctly rounded operation on exact values (Clinger),
-    ///   the very Double strtod returns;
-    /// - otherwise, with |e| ≤ 22, an approximation d within a few Double ulps of the true value is
-    ///   bracketed by d·(1 ± 2^-48), which holds both the true value and strtod's Double. Rounding to
-    ///   Float is monotonic, so when both ends round to the same Float, so does strtod's Double.
-    /// Anything else (more digits, larger exponents, an ambiguous bracket) asks strtod.
+    /// - with |e| ≤ 22, an approximation d within a few Double ulps of the true value is bracketed
+    ///   by d·(1 ± 2^-48), which holds both the true value and strtod's Double. Rounding to Float is
+    ///   monotonic, so when both ends round to the same Float, so does strtod's Double;
+    /// - when they do not (about one number in 2^24), w ≤ 2^53 and |e| ≤ 22 make w·10^e one
+    ///   correctly rounded operation on exact values (Clinger), the very Double strtod returns.
+    /// Anything else (more digits, larger exponents, an ambiguous bracket past 2^53) asks strtod.
     mutating func float() throws -> Float {
         let start = index
         let negative = current == UInt8(ascii: "-")
@@ -349,24 +372,27 @@ extension FastJSONParser {
         var significant = 0
         var exponent = 0
         var exact = true
-        func digit(_ value: UInt8, fraction: Bool) {
-            if mantissa == 0 && value == 48 {
-                if fraction { exponent -= 1 }
-                return
-            }
-            if significant < 19 {
-                mantissa = mantissa * 10 + UInt64(value - 48)
-                significant += 1
-                if fraction { exponent -= 1 }
-            } else {
-                exact = false
+        // JSON allows a leading 0 only alone, so the integer part's digits are all significant.
+        if current == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            _ = eightDigitsAtATime(&mantissa, &significant)
+            while case let digit = current &- 48, digit <= 9 {
+                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit); significant += 1 } else { exact = false }
+                index += 1
             }
         }
-        if current == UInt8(ascii: "0") { index += 1 } else { while (48...57).contains(current) { digit(current, fraction: false); index += 1 } }
         if current == UInt8(ascii: ".") {
             index += 1
             guard (48...57).contains(current) else { throw error("invalid number") }
-            while (48...57).contains(current) { digit(current, fraction: true); index += 1 }
+            if mantissa == 0 {
+                while current == UInt8(ascii: "0") { exponent -= 1; index += 1 }
+            }
+            exponent -= eightDigitsAtATime(&mantissa, &significant)
+            while case let digit = current &- 48, digit <= 9 {
+                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit); significant += 1; exponent -= 1 } else { exact = false }
+                index += 1
+            }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             index += 1
@@ -384,13 +410,17 @@ extension FastJSONParser {
         if exact {
             if mantissa == 0 { return negative ? -0.0 : 0.0 }
             if abs(exponent) <= 22 {
-                let power = Self.exactPowersOfTen[abs(exponent)]
-                let scaled = exponent >= 0 ? Double(mantissa) * power : Double(mantissa) / power
-                let signed = negative ? -scaled : scaled
-                if mantissa <= 1 << 53 { return Float(signed) }
-                let margin = abs(signed) * 0x1p-48
-                let low = Float(signed - margin), high = Float(signed + margin)
-                if low == high { return low }
+                // The bracket first, with a multiplication by the rounded reciprocal (a division
+                // costs more than the rest of the number): d is within 2 ulps of w·10^e.
+                let approximate = Double(mantissa) * (exponent >= 0 ? Self.exactPowersOfTen[exponent] : Self.reciprocalPowersOfTen[-exponent])
+                let margin = approximate * 0x1p-48
+                let low = Float(approximate - margin), high = Float(approximate + margin)
+                if low == high { return negative ? -low : low }
+                if mantissa <= 1 << 53 {
+                    let power = Self.exactPowersOfTen[abs(exponent)]
+                    let scaled = exponent >= 0 ? Double(mantissa) * power : Double(mantissa) / power
+                    return Float(negative ? -scaled : scaled)
+                }
             }
         }
         let end = index

@@ -147,22 +147,49 @@ public final class RouterModel: Sendable {
         }
     }
 
-    /// `{"predictions": [...]}` (`Prediction.Answer`), as /invocations answers, written by hand:
-    /// Foundation's serializer costs more than scoring; a test holds it equal to the Codable type. Doubles print in shortest round-trip form; pair ids are exchange
-    /// symbols joined by "__" (letters and digits), so they need no escaping beyond quotes.
+    /// `{"predictions": [...]}` (`Prediction.Answer`), as /invocations answers, written by hand
+    /// straight into bytes: Foundation's serializer, or even building Strings, costs more than
+    /// scoring; a test holds it equal to the Codable type. Doubles print in shortest round-trip
+    /// form; a pair id of exchange symbols joined by "__" is written as it is, anything else quoted.
     public static func responseBody(_ predictions: [Prediction]) -> [UInt8] {
-        var text = #"{"predictions":["#
-        text.reserveCapacity(32 + predictions.count * 110)
+        var out: [UInt8] = []
+        out.reserveCapacity(32 + predictions.count * 120)
+        out += #"{"predictions":["#.utf8
+        // Rows of one member repeat its threshold: printed once per run of equal values.
+        var lastThreshold: (value: Double, text: [UInt8])?
         for (index, prediction) in predictions.enumerated() {
-            if index > 0 { text += "," }
-            text += #"{"model_version":"# + String(prediction.modelVersion)
-            text += #","pair":"# + ProjectJSON.quoted(prediction.pair)
-            text += #","proba":"# + jsonNumber(prediction.proba)
-            text += #","signal":"# + String(prediction.signal)
-            text += #","threshold":"# + jsonNumber(prediction.threshold) + "}"
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += #"{"model_version":"#.utf8
+            appendInteger(prediction.modelVersion, to: &out)
+            out += #","pair":"#.utf8
+            if prediction.pair.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }) {
+                out.append(UInt8(ascii: "\""))
+                out += prediction.pair.utf8
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out += ProjectJSON.quoted(prediction.pair).utf8
+            }
+            out += #","proba":"#.utf8
+            out += jsonNumber(prediction.proba).utf8
+            out += #","signal":"#.utf8
+            appendInteger(prediction.signal, to: &out)
+            out += #","threshold":"#.utf8
+            if lastThreshold?.value.bitPattern != prediction.threshold.bitPattern {
+                lastThreshold = (prediction.threshold, Array(jsonNumber(prediction.threshold).utf8))
+            }
+            out += lastThreshold!.text
+            out.append(UInt8(ascii: "}"))
         }
-        text += "]}"
-        return Array(text.utf8)
+        out += "]}".utf8
+        return out
+    }
+
+    static func appendInteger(_ value: Int, to out: inout [UInt8]) {
+        if value >= 0 && value < 10 {
+            out.append(UInt8(48 + value))
+        } else {
+            out += String(value).utf8
+        }
     }
 
     /// MLflow writes non-finite numbers as the bare tokens NaN / Infinity; so do we.

@@ -55,6 +55,13 @@ struct FastFloatTests {
             default: texts.append("\(Float(value))")
             }
         }
+        // Doubles at and next to the midpoint of two Floats: where the reader's bracket is
+        // ambiguous and it must fall back to an exact path.
+        for _ in 0..<5_000 {
+            let float = Float(bitPattern: UInt32(truncatingIfNeeded: generator.next()) & 0x7EFF_FFFF | 0x0080_0000)
+            let midpoint = (Double(float) + Double(float.nextUp)) / 2
+            for value in [midpoint, midpoint.nextUp, midpoint.nextDown] { texts.append(String(format: "%.17g", value)) }
+        }
         return texts
     }
 
