@@ -63,9 +63,9 @@ public struct InferenceCycle: Sendable {
         let request = try buildRequest(pairs: pairs, definition: definition, timeframe: timeframe, now: now)
         if options.warmup, let first = request.rows.first {
             // One tiny request first, so a cold server's first real answer is not the slow one.
-            _ = try client.invoke(RequestBody.dataframeSplit(columns: request.columns, rows: [first.values]))
+            _ = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: [first.values]))
         }
-        let (predictions, rawResponse) = try client.invoke(RequestBody.dataframeSplit(columns: request.columns, rows: request.rows.map(\.values)))
+        let (predictions, rawResponse) = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: request.rows.map(\.values)))
         let records = try signals(from: predictions, request: request, model: model, timeframe: timeframe, now: now)
         lap("request")
 
@@ -196,7 +196,7 @@ public struct InferenceCycle: Sendable {
 
 /// The request body, written by hand: a few hundred numbers, printed with Swift's shortest
 /// round-trip formatting so the server parses back exactly the values computed here.
-enum RequestBody {
+enum BodyBytes {
     static func dataframeSplit(columns: [String], rows: [[Any]]) -> [UInt8] {
         var text = #"{"dataframe_split":{"columns":["# + columns.map(ProjectJSON.quoted).joined(separator: ",") + #"],"data":["#
         text += rows.map { row in

@@ -4,8 +4,8 @@
 /// spaces, text where a number belongs, a row of the wrong length, a pair the model lacks —
 /// answers nil and goes to the general decoder, whose answers and errors stay the only ones.
 extension FastJSONParser {
-    static func plainCSV(_ body: [UInt8], featureColumns: [String]) -> SplitRows? {
-        var parser = FastJSONParser(bytes: body + [0])
+    static func plainCSV(_ body: BodyBytes, featureColumns: [String]) -> SplitRows? {
+        var parser = FastJSONParser(bytes: body.terminated)
         return try? parser.csvRows(featureColumns, end: body.count)
     }
 

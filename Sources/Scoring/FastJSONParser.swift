@@ -224,8 +224,8 @@ extension FastJSONParser {
     /// It parses straight into the feature matrix, with no value tree. Any other body (a different
     /// shape, `params`, a syntax error, a string where a number belongs) answers nil, and the
     /// general decoder takes it, so its answers and error messages stay the only ones.
-    static func plainDataframeSplit(_ body: [UInt8], featureColumns: [String]) -> SplitRows? {
-        var parser = FastJSONParser(bytes: body + [0])
+    static func plainDataframeSplit(_ body: BodyBytes, featureColumns: [String]) -> SplitRows? {
+        var parser = FastJSONParser(bytes: body.terminated)
         guard let rows = try? parser.plainSplit(featureColumns), parser.index == body.count else { return nil }
         return rows
     }

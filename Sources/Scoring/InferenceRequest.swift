@@ -29,17 +29,19 @@ public struct InferenceRequest: Sendable, Equatable {
 
     /// Decodes `body`; `headerLength` is the `Inference-Header-Content-Length` header when the
     /// request carries binary tensor data after its JSON.
-    public static func decode(_ body: [UInt8], headerLength: Int?, featureColumns: [String]) throws -> InferenceRequest {
+    public static func decode(_ body: BodyBytes, headerLength: Int?, featureColumns: [String]) throws -> InferenceRequest {
         let jsonEnd = headerLength ?? body.count
         guard jsonEnd >= 0, jsonEnd <= body.count else {
             throw InferenceProtocolError("Inference-Header-Content-Length \(jsonEnd) is outside the body of \(body.count) bytes")
         }
-        var parser = FastJSONParser(bytes: Array(body[0..<jsonEnd]) + [0])
+        // Without binary data the JSON is the whole body, read in place; with it, the JSON header
+        // alone is copied to be terminated.
+        var parser = FastJSONParser(bytes: jsonEnd == body.count ? body.terminated : Array(body.terminated[0..<jsonEnd]) + [0])
         var header: Header
         do { header = try parser.inferenceHeader() } catch let error as FastJSONParser.SyntaxError {
             throw InferenceProtocolError("malformed JSON in the inference request: \(error)")
         }
-        try attachBinaryData(&header.inputs, tail: body[jsonEnd...], binaryExpected: headerLength != nil)
+        try attachBinaryData(&header.inputs, tail: body.terminated[jsonEnd..<body.count], binaryExpected: headerLength != nil)
         return try rows(header, featureColumns: featureColumns)
     }
 

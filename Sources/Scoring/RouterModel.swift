@@ -230,6 +230,10 @@ extension RouterModel {
     /// sends are parsed straight into the feature matrix; anything else, including every malformed
     /// body, goes through the general decoder, which gives the protocol's answers and errors.
     public func predictions(body: [UInt8], contentType: String) throws -> [Prediction] {
+        try predictions(body: BodyBytes(body), contentType: contentType)
+    }
+
+    public func predictions(body: BodyBytes, contentType: String) throws -> [Prediction] {
         let rows: SplitRows?
         switch RequestDecoder.mediaType(contentType) {
         case "application/json": rows = FastJSONParser.plainDataframeSplit(body, featureColumns: manifest.featureColumns)
@@ -239,7 +243,7 @@ extension RouterModel {
         if let rows, rows.pairs.allSatisfy({ members[$0] != nil }) {
             return score(pairs: rows.pairs, values: rows.values)
         }
-        return try score(try RequestDecoder.decode(body, contentType: contentType))
+        return try score(try RequestDecoder.decode(body.bytes, contentType: contentType))
     }
 }
 

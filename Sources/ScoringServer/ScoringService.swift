@@ -147,16 +147,15 @@ public struct ScoringService: Sendable {
     /// The body path both protocols share: the size limit (a declared length over it refused
     /// before a byte is read), the deadline over reading, queueing and scoring (MLflow's limit
     /// covers the whole request), and `work` run where it costs least.
-    func score(_ request: Request, channel: any Channel, started: Date, _ work: @escaping @Sendable ([UInt8]) throws -> Scored) async -> Result<Scored, Refusal> {
+    func score(_ request: Request, channel: any Channel, started: Date, _ work: @escaping @Sendable (BodyBytes) throws -> Scored) async -> Result<Scored, Refusal> {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { return .failure(.tooLarge) }
-        let body: ByteBuffer
+        let bytes: BodyBytes
         switch await Self.readBody(request, channel: channel, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
-        case .read(let buffer): body = buffer
+        case .read(let body): bytes = body
         case .tooLarge: return .failure(.tooLarge)
         case .timedOut: return .failure(.timedOut(closing: true))
         case .malformed(let reason): return .failure(.malformed(reason))
         }
-        let bytes = Array(body.readableBytesView)
         let remaining = configuration.timeout - Date().timeIntervalSince(started)
         guard remaining > 0 else { return .failure(.timedOut(closing: false)) }
         // A small body is scored where it was read: its few microseconds of scoring cost less than
@@ -173,7 +172,7 @@ public struct ScoringService: Sendable {
     /// Bodies up to this size (about a dozen rows) are scored on the task that read them.
     static let inlineBodyBytes = 4096
 
-    enum BodyRead: Sendable { case read(ByteBuffer), tooLarge, timedOut, malformed(String) }
+    enum BodyRead: Sendable { case read(BodyBytes), tooLarge, timedOut, malformed(String) }
 
     /// Reads the body within the size limit and the request's deadline: a body trickled past the
     /// deadline gets its 504 at the deadline, not when (or if) it ends.
@@ -187,11 +186,15 @@ public struct ScoringService: Sendable {
             channel.close(mode: .input, promise: nil)
         }
         defer { DeadlineQueue.shared.cancel(timer) }
+        // The chunks go straight into the parsers' buffer, sized by the declared length: one copy.
+        let declared = request.headers[.contentLength].flatMap { Int($0) }.map { min(max($0, 0), limit) }
+        var body = BodyBytes(capacity: declared ?? 16_384)
         do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return fired.value ? .timedOut : .read(buffer)
-        } catch is NIOTooManyBytesError {
-            return fired.value ? .timedOut : .tooLarge
+            for try await chunk in request.body {
+                guard body.count + chunk.readableBytes <= limit else { return fired.value ? .timedOut : .tooLarge }
+                body.append(contentsOf: chunk.readableBytesView)
+            }
+            return fired.value ? .timedOut : .read(body)
         } catch {
             // The parser's words for a chunk size that is not hex, or the end of a stream cut at the deadline.
             return fired.value ? .timedOut : .malformed("\(error)")

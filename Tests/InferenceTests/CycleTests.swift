@@ -35,7 +35,7 @@ import Testing
     /// the numbers the client computed.
     @Test func numbersSurviveTheRoundTripThroughTheServersDecoderBitForBit() throws {
         let values: [Double] = [0.1, -1.2345678901234567e-300, 1e22, 3.141592653589793, -0.0, .leastNonzeroMagnitude, 123456789.00000001, 2.5e-8]
-        let body = RequestBody.dataframeSplit(columns: ["pair", "a\"b"] + values.indices.map { "x\($0)" }, rows: [["X__Y", "ignored"] + values.map { $0 as Any }])
+        let body = BodyBytes.dataframeSplit(columns: ["pair", "a\"b"] + values.indices.map { "x\($0)" }, rows: [["X__Y", "ignored"] + values.map { $0 as Any }])
         let frame = try RequestDecoder.decode(body, contentType: "application/json")
         #expect(frame.columns == ["pair", "a\"b"] + values.indices.map { "x\($0)" })
         let row = try #require(frame.rows.first)
@@ -45,7 +45,7 @@ import Testing
             #expect(parsed.bitPattern == value.bitPattern, "\(value) came back as \(parsed)")
         }
         // The path the server takes for this body: straight to the Float matrix, the same Floats.
-        let fast = try #require(FastJSONParser.plainDataframeSplit(body, featureColumns: values.indices.map { "x\($0)" }),
+        let fast = try #require(FastJSONParser.plainDataframeSplit(BodyBytes(body), featureColumns: values.indices.map { "x\($0)" }),
                                 "the client's body missed the server's fast path")
         #expect(zip(fast.values, values).allSatisfy { $0.bitPattern == Float($1).bitPattern })
     }

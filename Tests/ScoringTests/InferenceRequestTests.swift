@@ -15,7 +15,7 @@ struct InferenceRequestTests {
     static func infer(_ body: [UInt8], headerLength: Int? = nil) throws -> (InferenceRequest, [Prediction]) {
         let (router, root) = try RouterScoringTests.router()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let request = try InferenceRequest.decode(body, headerLength: headerLength, featureColumns: router.manifest.featureColumns)
+        let request = try InferenceRequest.decode(BodyBytes(body), headerLength: headerLength, featureColumns: router.manifest.featureColumns)
         return (request, try router.predictions(request))
     }
 
@@ -116,7 +116,7 @@ struct InferenceRequestTests {
         let (router, root) = try RouterScoringTests.router()
         defer { try? FileManager.default.removeItem(atPath: root) }
         do {
-            _ = try InferenceRequest.decode(Array(body.utf8), headerLength: nil, featureColumns: router.manifest.featureColumns)
+            _ = try InferenceRequest.decode(BodyBytes(Array(body.utf8)), headerLength: nil, featureColumns: router.manifest.featureColumns)
             Issue.record("accepted: \(body)")
         } catch let error as InferenceProtocolError {
             #expect(error.message.contains(problem), "\(error.message)")
@@ -150,7 +150,7 @@ struct InferenceRequestTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let v2 = #"{"inputs": [{"name": "pair", "datatype": "BYTES", "shape": [2], "data": ["P1__X", "P2__Y"]}, {"name": "features", "datatype": "FP64", "shape": [2, 2], "data": [[null, 1], [NaN, 0.5]]}]}"#
         let mlflow = #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", null, 1], ["P2__Y", null, 0.5]]}}"#
-        let request = try InferenceRequest.decode(Array(v2.utf8), headerLength: nil, featureColumns: router.manifest.featureColumns)
+        let request = try InferenceRequest.decode(BodyBytes(Array(v2.utf8)), headerLength: nil, featureColumns: router.manifest.featureColumns)
         let viaV2 = try router.predictions(request)
         let viaMLflow = try router.predictions(body: Array(mlflow.utf8), contentType: "application/json")
         #expect(viaV2.map(\.proba) == viaMLflow.map(\.proba))

@@ -105,7 +105,7 @@ struct SplitFastPathTests {
         let (router, root) = try RouterScoringTests.router()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let bytes = Array(body.utf8)
-        #expect((FastJSONParser.plainDataframeSplit(bytes, featureColumns: Self.columns) != nil) == fast)
+        #expect((FastJSONParser.plainDataframeSplit(BodyBytes(bytes), featureColumns: Self.columns) != nil) == fast)
         let viaFastPath = try router.predictions(body: bytes, contentType: "application/json")
         let general = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json"))
         #expect(viaFastPath.count == general.count)
@@ -171,7 +171,7 @@ struct CSVFastPathTests {
         let (router, root) = try RouterScoringTests.router()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let bytes = Array(body.utf8)
-        #expect((FastJSONParser.plainCSV(bytes, featureColumns: SplitFastPathTests.columns) != nil) == fast)
+        #expect((FastJSONParser.plainCSV(BodyBytes(bytes), featureColumns: SplitFastPathTests.columns) != nil) == fast)
         let general = Result { try router.score(try RequestDecoder.decode(bytes, contentType: "text/csv")) }
         let viaFastPath = Result { try router.predictions(body: bytes, contentType: "text/csv") }
         switch (viaFastPath, general) {
@@ -199,7 +199,7 @@ struct CSVFastPathTests {
             text += "\(index % 2 == 0 ? "P1__X" : "P2__Y"),\(String(format: "%.\(digits)g", z)),\(v)\n"
         }
         let bytes = Array(text.utf8)
-        #expect(FastJSONParser.plainCSV(bytes, featureColumns: SplitFastPathTests.columns) != nil)
+        #expect(FastJSONParser.plainCSV(BodyBytes(bytes), featureColumns: SplitFastPathTests.columns) != nil)
         let fast = try router.predictions(body: bytes, contentType: "text/csv")
         let general = try router.score(try RequestDecoder.decode(bytes, contentType: "text/csv"))
         #expect(fast.count == 2_000 && fast.map(\.proba.bitPattern) == general.map(\.proba.bitPattern))
