@@ -6,6 +6,9 @@ import Foundation
 public struct FastJSONParser {
     let bytes: [UInt8]
     var index = 0
+    /// The tables `float` reads, held here: a static is checked for initialisation at every use.
+    let powersOfTen = FastJSONParser.exactPowersOfTen
+    let reciprocalPowersOfTen = FastJSONParser.reciprocals
     private var depth = 0
     static let maxDepth = 512
 
@@ -330,30 +333,9 @@ extension FastJSONParser {
 }
 
 extension FastJSONParser {
-    /// Reads digits eight at a time (SWAR: one 8-byte load, a check that all eight are digits, and
-    /// three multiplications) while they fit the 19 significant digits `float` keeps; the digit
-    /// loop after it reads the rest. Returns how many digits it read.
-    @inline(__always)
-    mutating func eightDigitsAtATime(_ mantissa: inout UInt64, _ significant: inout Int) -> Int {
-        let start = index
-        while significant <= 11, index + 8 < bytes.count {
-            let word = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index, as: UInt64.self) }
-            // Every byte in 0x30…0x39: high nibble 3, and adding 6 does not carry into the high nibble.
-            guard (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else { break }
-            var digits = word &- 0x3030_3030_3030_3030
-            // Little-endian: the first digit is the lowest byte. Pairs, then quads, then all eight.
-            digits = (digits &* 10) &+ (digits >> 8)
-            digits = (((digits & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064) &+ (((digits >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
-            mantissa = mantissa &* 100_000_000 &+ digits
-            significant += 8
-            index += 8
-        }
-        return index - start
-    }
-
     static let exactPowersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
     /// 10^-k rounded once (1/10^k, both exact operands): within half an ulp.
-    static let reciprocalPowersOfTen: [Double] = exactPowersOfTen.map { 1 / $0 }
+    static let reciprocals: [Double] = exactPowersOfTen.map { 1 / $0 }
 
     /// A JSON number as the Float that `Float(strtod(text))` gives, without strtod in the common
     /// case. Digits (up to 19 significant) and the decimal exponent are read exactly; then
@@ -365,61 +347,26 @@ extension FastJSONParser {
     /// Anything else (more digits, larger exponents, an ambiguous bracket past 2^53) asks strtod.
     mutating func float() throws -> Float {
         let start = index
-        let negative = current == UInt8(ascii: "-")
-        if negative { index += 1 }
-        guard (48...57).contains(current) else { throw error("invalid number") }
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var exponent = 0
-        var exact = true
-        // JSON allows a leading 0 only alone, so the integer part's digits are all significant.
-        if current == UInt8(ascii: "0") {
-            index += 1
-        } else {
-            _ = eightDigitsAtATime(&mantissa, &significant)
-            while case let digit = current &- 48, digit <= 9 {
-                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit); significant += 1 } else { exact = false }
-                index += 1
-            }
-        }
-        if current == UInt8(ascii: ".") {
-            index += 1
-            guard (48...57).contains(current) else { throw error("invalid number") }
-            if mantissa == 0 {
-                while current == UInt8(ascii: "0") { exponent -= 1; index += 1 }
-            }
-            exponent -= eightDigitsAtATime(&mantissa, &significant)
-            while case let digit = current &- 48, digit <= 9 {
-                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit); significant += 1; exponent -= 1 } else { exact = false }
-                index += 1
-            }
-        }
-        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
-            index += 1
-            var sign = 1
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { sign = current == UInt8(ascii: "-") ? -1 : 1; index += 1 }
-            guard (48...57).contains(current) else { throw error("invalid number") }
-            var value = 0
-            while (48...57).contains(current) {
-                // A longer exponent is past any Float anyway; strtod reads it exactly.
-                if value < 100_000 { value = value * 10 + Int(current - 48) } else { exact = false }
-                index += 1
-            }
-            exponent += sign * value
-        }
-        if exact {
-            if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        var number = ScannedNumber()
+        // The digits are scanned through a raw pointer, without a bounds test per byte: the body's
+        // terminating 0 ends every scan, and the 8-byte loads stay short of it.
+        let valid = bytes.withUnsafeBufferPointer { Self.scan($0, from: start, into: &number) }
+        index = number.end
+        guard valid else { throw error("invalid number") }
+        if number.exact {
+            let mantissa = number.mantissa, exponent = number.exponent
+            if mantissa == 0 { return number.negative ? -0.0 : 0.0 }
             if abs(exponent) <= 22 {
                 // The bracket first, with a multiplication by the rounded reciprocal (a division
                 // costs more than the rest of the number): d is within 2 ulps of w·10^e.
-                let approximate = Double(mantissa) * (exponent >= 0 ? Self.exactPowersOfTen[exponent] : Self.reciprocalPowersOfTen[-exponent])
+                let approximate = Double(mantissa) * (exponent >= 0 ? powersOfTen[exponent] : reciprocalPowersOfTen[-exponent])
                 let margin = approximate * 0x1p-48
                 let low = Float(approximate - margin), high = Float(approximate + margin)
-                if low == high { return negative ? -low : low }
+                if low == high { return number.negative ? -low : low }
                 if mantissa <= 1 << 53 {
-                    let power = Self.exactPowersOfTen[abs(exponent)]
+                    let power = powersOfTen[abs(exponent)]
                     let scaled = exponent >= 0 ? Double(mantissa) * power : Double(mantissa) / power
-                    return Float(negative ? -scaled : scaled)
+                    return Float(number.negative ? -scaled : scaled)
                 }
             }
         }
@@ -430,5 +377,91 @@ extension FastJSONParser {
                 return Float(strtod(chars + start, nil))
             }
         }
+    }
+
+    /// What `scan` read of a number: up to 19 significant digits and the decimal exponent, exact
+    /// unless digits or exponent went past what `float` handles itself.
+    struct ScannedNumber {
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var exact = true
+        var negative = false
+        var end = 0
+    }
+
+    /// JSON's number grammar from `start`; false at the first byte that breaks it (`end` there).
+    @inline(__always)
+    static func scan(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, into number: inout ScannedNumber) -> Bool {
+        let bytes = buffer.baseAddress!, count = buffer.count
+        var index = start
+        defer { number.end = index }
+        func isDigit(_ byte: UInt8) -> Bool { byte &- 48 <= 9 }
+        /// Digits eight at a time (SWAR: one 8-byte load, a check that all eight are digits, three
+        /// multiplications) while they fit the 19 significant digits kept; returns how many.
+        func eightDigitsAtATime() -> Int {
+            let first = index
+            while number.significant <= 11, index + 8 < count {
+                let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
+                // Every byte in 0x30…0x39: high nibble 3, and adding 6 does not carry into it.
+                guard (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else { break }
+                var digits = word &- 0x3030_3030_3030_3030
+                // Little-endian: the first digit is the lowest byte. Pairs, then quads, then all eight.
+                digits = (digits &* 10) &+ (digits >> 8)
+                digits = (((digits & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064) &+ (((digits >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+                number.mantissa = number.mantissa &* 100_000_000 &+ digits
+                number.significant += 8
+                index += 8
+            }
+            return index - first
+        }
+        /// One digit at a time; returns how many were kept as significant.
+        func digits() -> Int {
+            var kept = 0
+            while case let digit = bytes[index] &- 48, digit <= 9 {
+                if number.significant < 19 {
+                    number.mantissa = number.mantissa &* 10 &+ UInt64(digit)
+                    number.significant += 1
+                    kept += 1
+                } else {
+                    number.exact = false
+                }
+                index += 1
+            }
+            return kept
+        }
+        number.negative = bytes[index] == UInt8(ascii: "-")
+        if number.negative { index += 1 }
+        guard isDigit(bytes[index]) else { return false }
+        // JSON allows a leading 0 only alone, so the integer part's digits are all significant.
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            _ = eightDigitsAtATime()
+            _ = digits()
+        }
+        if bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard isDigit(bytes[index]) else { return false }
+            if number.mantissa == 0 {
+                while bytes[index] == UInt8(ascii: "0") { number.exponent -= 1; index += 1 }
+            }
+            number.exponent -= eightDigitsAtATime()
+            number.exponent -= digits()
+        }
+        if bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            var sign = 1
+            if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1; index += 1 }
+            guard isDigit(bytes[index]) else { return false }
+            var value = 0
+            while isDigit(bytes[index]) {
+                // A longer exponent is past any Float anyway; strtod reads it exactly.
+                if value < 100_000 { value = value * 10 + Int(bytes[index] - 48) } else { number.exact = false }
+                index += 1
+            }
+            number.exponent += sign * value
+        }
+        return true
     }
 }
