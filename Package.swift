@@ -105,8 +105,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The operations API and dashboard (`mntrading ops`): tasks as child processes, pages, promote/roll back.
+        .target(name: "Operations", dependencies: [
+            "Basics", "Store", "MarketData", "PairResearch", "TrainingRecords", "Portfolio", "Backtest", "ModelFormat",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .executableTarget(name: "mntrading", dependencies: [
-            "CLISupport", "Basics", "Store", "MarketData", "PairResearch", "Training", "TrainingRecords", "Pipeline", "DevTools", "Portfolio", "Backtest", "HTTPClient", "ModelFormat", "Scoring",
+            "Operations", "CLISupport", "Basics", "Store", "MarketData", "PairResearch", "Training", "TrainingRecords", "Pipeline", "DevTools", "Portfolio", "Backtest", "HTTPClient", "ModelFormat", "Scoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -159,6 +166,11 @@ let package = Package(
         ]),
         .testTarget(name: "InferenceTests", dependencies: [
             "Inference", "Portfolio", "MarketData", "Scoring", "ModelFormat", "TestSupport",
+        ]),
+        .testTarget(name: "OperationsTests", dependencies: [
+            "Operations", "Portfolio", "MarketData", "PairResearch", "TrainingRecords", "ModelFormat", "Store", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "ScoringServerTests", dependencies: [
             "ScoringServer", "Scoring", "ModelFormat", "HTTPClient", "TestSupport",

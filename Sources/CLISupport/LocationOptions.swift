@@ -19,6 +19,7 @@ public struct LocationOptions: ParsableArguments {
     public var locations: Locations { Locations(dataDirectory: dataDir, modelsDirectory: modelsDir) }
 
     public func bootstrapLogging() {
+        LoggingBootstrap.lineBufferedOutput()
         let text = logLevel ?? ProcessInfo.processInfo.environment["MNTRADING_LOG_LEVEL"] ?? "info"
         let level = Logger.Level(rawValue: text.lowercased()) ?? .info
         LoggingBootstrap.once(level: level)

@@ -70,8 +70,45 @@ public struct ModelStore: Sendable {
             throw ModelFormatError.invalidModel(file: versionDirectory(name, version), problem: "version \(version) of \(name) would not load, the alias stays where it was: \(error)")
         }
         var current = try aliases(name)
+        let previous = current[alias]
         current[alias] = version
         try AtomicFile.write(try ProjectJSON.encoder(verbatimKeys: true).encode(current), to: (directory(name) as NSString).appendingPathComponent("aliases.json"))
+        // Where the alias pointed before, so that a roll back can return there.
+        if let previous, previous != version {
+            var history = (try? aliasHistory(name)) ?? [:]
+            history[alias, default: []].append(previous)
+            try AtomicFile.write(try ProjectJSON.encoder(verbatimKeys: true).encode(history), to: historyFile(name))
+        }
+    }
+
+    func historyFile(_ name: String) -> String { (directory(name) as NSString).appendingPathComponent("alias_history.json") }
+
+    /// Per alias, the versions it pointed at before its current one, oldest first.
+    public func aliasHistory(_ name: String) throws -> [String: [Int]] {
+        let path = historyFile(name)
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        try ConfinedPath.check(path, inside: root, what: "alias_history.json")
+        do {
+            return try ProjectJSON.decoder(verbatimKeys: true).decode([String: [Int]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ModelFormatError.invalidModel(file: path, problem: "not a JSON object of alias → earlier versions")
+        }
+    }
+
+    /// Points `alias` back at the version it pointed at before the last move (checked as any
+    /// move is); returns that version. The history loses that step, so repeated roll backs walk back.
+    @discardableResult
+    public func rollBack(_ name: String, alias: String) throws -> Int {
+        var history = try aliasHistory(name)
+        guard let previous = history[alias]?.last else {
+            throw ModelFormatError.invalidModel(file: historyFile(name), problem: "alias '\(alias)' of \(name) has no earlier version to roll back to")
+        }
+        try setAlias(name, alias: alias, version: previous)
+        // setAlias recorded the version rolled back from; a roll back forgets it and the step taken.
+        history[alias]?.removeLast()
+        if history[alias]?.isEmpty == true { history[alias] = nil }
+        try AtomicFile.write(try ProjectJSON.encoder(verbatimKeys: true).encode(history), to: historyFile(name))
+        return previous
     }
 
     /// Writes a new version: `fill` populates a temporary directory, which is then renamed into place,

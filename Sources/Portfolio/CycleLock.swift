@@ -18,8 +18,25 @@ public final class CycleLock {
     public let path: String
     private var descriptor: Int32 = -1
 
-    public init(locations: Locations) {
-        path = locations.dataPath("infer.lock")
+    /// `file`: `infer.lock` for everything that writes signals, orders and reports;
+    /// `pipeline.lock` for the pipeline, so two pipelines (a cron job, a dashboard button) never
+    /// interleave while inference cycles go on beside them.
+    public init(locations: Locations, file: String = "infer.lock") {
+        path = locations.dataPath(file)
+    }
+
+    /// Whether another process holds the lock now (its pid, or "" when it wrote none); nil when free.
+    public static func holder(locations: Locations, file: String) -> String? {
+        let lock = CycleLock(locations: locations, file: file)
+        do {
+            try lock.acquire()
+            lock.release()
+            return nil
+        } catch let busy as Busy {
+            return busy.holder
+        } catch {
+            return nil
+        }
     }
 
     /// Takes the lock, trying for up to `seconds` (0: once), or throws `Busy`.

@@ -4,18 +4,24 @@ import Backtest
 
 /// Small inline SVG charts for the HTML report: no scripts, no external files, so the report opens
 /// anywhere (a mail attachment, an air-gapped machine) and renders the same in every browser.
-enum SVGChart {
-    struct Series {
-        var name: String
-        var points: [(x: Int64, y: Double)]
-        var color: String
+public enum SVGChart {
+    public struct Series {
+        public var name: String
+        public var points: [(x: Int64, y: Double)]
+        public var color: String
+
+        public init(name: String, points: [(x: Int64, y: Double)], color: String) {
+            self.name = name
+            self.points = points
+            self.color = color
+        }
     }
 
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    public static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
     /// A time-series line chart with min/max labels on both axes; `fillToZero` shades the area
     /// between the line and 0 (drawdowns).
-    static func lines(_ series: [Series], title: String, width: Int = 720, height: Int = 240,
+    public static func lines(_ series: [Series], title: String, width: Int = 720, height: Int = 240,
                       format: (Double) -> String, fillToZero: Bool = false) -> String {
         let all = series.flatMap(\.points)
         guard let minX = all.map(\.x).min(), let maxX = all.map(\.x).max(), var minY = all.map(\.y).min(), var maxY = all.map(\.y).max() else {
@@ -91,7 +97,7 @@ enum SVGChart {
 
     static func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

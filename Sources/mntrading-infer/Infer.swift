@@ -94,7 +94,11 @@ struct Infer: ParsableCommand {
         }
     }
 
+    /// Checks the arguments and exits: how `mntrading ops` holds a dashboard task to this command's rules.
+    @Flag(help: .hidden) var checkArguments = false
+
     func run() throws {
+        if checkArguments { return }
         location.bootstrapLogging()
         let logger = Logger(label: "mntrading.infer")
         let locations = location.locations

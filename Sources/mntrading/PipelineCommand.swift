@@ -118,6 +118,12 @@ struct PipelineCommand: ParsableCommand {
         let locations = location.locations
         let started = Date()
         TimeAccount.honesty.reset()
+        // One pipeline at a time over a data directory, whoever starts it (cron, a shell, the dashboard).
+        let lock = CycleLock(locations: locations, file: "pipeline.lock")
+        do { try lock.acquire() } catch let busy as CycleLock.Busy {
+            throw ValidationError("another pipeline is running (\(busy)); try again when it ends")
+        }
+        defer { lock.release() }
         let pipeline = Pipeline(store: try locations.openProjectStore(), locations: locations, settings: try settings())
         if selection.noGuardrails { FileHandle.standardError.write(Data("warning: \(SelectionRules.noGuardrailsWarning)\n".utf8)) }
         let clock = try now.map { try parseTime($0, flag: "--now") } ?? UTCTime.nowMilliseconds()

@@ -1,0 +1,307 @@
+import Basics
+import Foundation
+import Hummingbird
+import Logging
+import MarketData
+import ModelFormat
+import NIOCore
+import Portfolio
+import Store
+
+/// `mntrading ops`: the operations API and the dashboard in one Hummingbird server. Reads are
+/// open; starting a task or moving an alias needs writes enabled (always on loopback, with
+/// `--allow-writes` beyond it, where a bearer token is required too), and the dashboard's forms
+/// carry a per-process CSRF token.
+public struct OpsService: Sendable {
+    let configuration: OpsConfiguration
+    let reader: OpsReader
+    let runner: TaskRunner
+    let kinds: [OpsTaskKind]
+    let models: ModelStore
+    /// Put in every form the pages render and checked on every form post: a page of another site
+    /// cannot know it.
+    let csrf: String
+    let logger: Logger
+
+    public init(configuration: OpsConfiguration, store: DataStore, kinds: [OpsTaskKind],
+                verify: (@Sendable (String) throws -> Void)?, logger: Logger = Logger(label: "mntrading.ops")) throws {
+        if !configuration.loopbackOnly && configuration.allowWrites && (configuration.token ?? "").isEmpty {
+            throw OpsError.badRequest("--allow-writes on \(configuration.host) needs a token: set MNTRADING_OPS_TOKEN (writes beyond loopback require it)")
+        }
+        self.configuration = configuration
+        reader = OpsReader(locations: configuration.locations, store: store, modelName: configuration.modelName)
+        runner = TaskRunner(history: configuration.taskHistory, logger: logger)
+        self.kinds = kinds
+        models = ModelStore(root: configuration.locations.modelsDirectory, verify: verify)
+        csrf = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        self.logger = logger
+    }
+
+    var writesEnabled: Bool { configuration.loopbackOnly || configuration.allowWrites }
+    var tokenRequired: Bool { !configuration.loopbackOnly }
+
+    /// Writes enabled, and the token when one is required: from the Authorization header (API) or
+    /// the form's token field (dashboard).
+    func authorizeWrite(_ request: Request, formToken: String? = nil) throws {
+        guard writesEnabled else {
+            throw OpsError.forbidden("read-only: this server listens on \(configuration.host); start it with --allow-writes (and MNTRADING_OPS_TOKEN) to run tasks or move aliases")
+        }
+        guard tokenRequired else { return }
+        let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let expected = configuration.token, let given = bearer ?? formToken, Self.sameBytes(given, expected) else {
+            throw OpsError.unauthorized("writes need the ops token (Authorization: Bearer …)")
+        }
+    }
+
+    /// Compares in time independent of where the strings differ.
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    // MARK: - Responses
+
+    static func json(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func json<T: Encodable>(_ status: HTTPResponse.Status = .ok, encoding value: T) -> Response {
+        json((try? ProjectJSON.encoder().encode(value)) ?? Data("{}".utf8), status: status)
+    }
+
+    static func error(_ error: OpsError) -> Response {
+        json(Data((#"{"error":"# + ProjectJSON.quoted(error.description) + "}").utf8), status: HTTPResponse.Status(code: error.status))
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    static func artifact(_ data: Data?, contentType: String = "application/json", what: String) -> Response {
+        guard let data else { return error(.notFound("nothing yet: no \(what) in this data directory")) }
+        return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: - Tasks
+
+    /// Starts a task of `kindName` with `settings`, after the checks the command itself makes.
+    func startTask(kindName: String, settings: [String: OpsSetting]) throws -> OpsTask {
+        guard let kind = kinds.first(where: { $0.name == kindName }) else {
+            throw OpsError.badRequest("unknown task kind '\(kindName)'; this server runs \(kinds.map(\.name).joined(separator: ", "))")
+        }
+        if let running = runner.running {
+            throw OpsError.conflict("task \(running.id) (\(running.kind)) is running; one task runs at a time")
+        }
+        let arguments = kind.fixedArguments + (try OpsTaskKind.arguments(from: settings))
+        do { try kind.validate(arguments) } catch let error as OpsError { throw error } catch {
+            throw OpsError.badRequest("bad settings for \(kind.name): \(error)")
+        }
+        if let holder = CycleLock.holder(locations: configuration.locations, file: kind.lockFile) {
+            throw OpsError.conflict("a \(kind.name) is running outside the dashboard (\(kind.lockFile) held\(holder.isEmpty ? "" : " by pid \(holder)")); try again when it ends")
+        }
+        return try runner.start(kind: kind.name, executable: kind.executable, arguments: arguments)
+    }
+
+    /// `{"kind": …, "settings": {flag: value}}`; a setting is true/false, a number or a string.
+    struct TaskRequest: Decodable {
+        var kind: String
+        var settings: [String: Setting]?
+
+        struct Setting: Decodable {
+            var value: OpsSetting
+            init(from decoder: Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let flag = try? container.decode(Bool.self) {
+                    value = .flag(flag)
+                } else if let integer = try? container.decode(Int64.self) {
+                    value = .value(String(integer))
+                } else if let number = try? container.decode(Double.self) {
+                    value = .value("\(number)")
+                } else if let text = try? container.decode(String.self) {
+                    value = .value(text)
+                } else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "a setting is a string, a number or true/false")
+                }
+            }
+        }
+    }
+
+    func eventStream(_ id: String, from: Int) -> Response {
+        guard let stream = runner.follow(id) else { return Self.error(.notFound("unknown task \(id)")) }
+        let runner = self.runner
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            for await line in stream where line.number >= from {
+                let data = (try? ProjectJSON.encoder().encode(line)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                try await writer.write(ByteBuffer(string: "data: \(data.replacingOccurrences(of: "\n", with: ""))\n\n"))
+            }
+            let task = runner.task(id).flatMap { try? ProjectJSON.encoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            try await writer.write(ByteBuffer(string: "event: end\ndata: \(task.replacingOccurrences(of: "\n", with: ""))\n\n"))
+            try await writer.finish(nil)
+        })
+    }
+
+    // MARK: - Forms
+
+    /// `application/x-www-form-urlencoded` fields.
+    static func formFields(_ buffer: ByteBuffer) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if let key = parts.first { fields[key] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+
+    /// A dashboard form post: the CSRF token matches and, if the browser says where the form came
+    /// from, it came from this server.
+    func checkForm(_ request: Request, _ fields: [String: String]) throws {
+        guard let given = fields["csrf"], Self.sameBytes(given, csrf) else {
+            throw OpsError.forbidden("the form's token is missing or stale: reload the page and try again")
+        }
+        if let origin = request.headers[.origin], let host = request.head.authority, origin != "http://\(host)", origin != "https://\(host)" {
+            throw OpsError.forbidden("a form from \(origin) cannot act on this server")
+        }
+        try authorizeWrite(request, formToken: fields["token"])
+    }
+
+    func operationsPage(message: String? = nil) -> Response {
+        let tasks = runner.list()
+        let log = tasks.first.flatMap { runner.lines($0.id) } ?? []
+        return Self.html(DashboardPages.operations(tasks: tasks, log: log, kinds: kinds, writes: writesEnabled, csrf: csrf, needsToken: tokenRequired, message: message))
+    }
+
+    func modelsPage(message: String? = nil) -> Response {
+        Self.html(DashboardPages.models(reader.models(store: models), served: nil, writes: writesEnabled, csrf: csrf, needsToken: tokenRequired, message: message))
+    }
+
+    // MARK: - Routes
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/health") { _, _ in
+            Self.json(encoding: Health(status: "ok", version: ProductVersion.current, task: runner.running?.id, writes: writesEnabled))
+        }
+        router.get("/openapi.json") { _, _ in Self.json(OpsAPI.document(version: ProductVersion.current)) }
+
+        router.get("/api/tasks") { _, _ in Self.json(encoding: runner.list()) }
+        router.post("/api/tasks") { request, _ in
+            do {
+                try authorizeWrite(request)
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                let task: TaskRequest
+                do { task = try JSONDecoder().decode(TaskRequest.self, from: Data(buffer: body)) } catch {
+                    throw OpsError.badRequest(#"the body must be JSON: {"kind": "pipeline" or "cycle", "settings": {flag: string, number or true/false}}"#)
+                }
+                return Self.json(.accepted, encoding: try startTask(kindName: task.kind, settings: (task.settings ?? [:]).mapValues(\.value)))
+            } catch let error as OpsError { return Self.error(error) }
+        }
+        router.get("/api/tasks/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let task = runner.task(id) else { return Self.error(.notFound("unknown task \(id)")) }
+            let from = request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 1
+            return Self.json(encoding: TaskLog(task: task, log: runner.lines(id, from: from) ?? []))
+        }
+        router.get("/api/tasks/:id/events") { request, context in
+            eventStream(context.parameters.get("id") ?? "", from: request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 1)
+        }
+        router.get("/api/pairs") { _, _ in Self.artifact(reader.screeningFile(), what: "screen") }
+        router.get("/api/training") { _, _ in Self.artifact(reader.trainingReportFile(), what: "training report") }
+        router.get("/api/selection") { _, _ in Self.artifact(reader.selectionFile(), what: "selection") }
+        router.get("/api/signals") { _, _ in
+            guard let latest = reader.signals() else { return Self.error(.notFound("nothing yet: no signals in this data directory")) }
+            return Self.json(encoding: Signals(asOf: latest.asOf, asOfUtc: UTCTime.format(latest.asOf), signals: latest.signals))
+        }
+        router.get("/api/orders") { _, _ in Self.artifact(reader.ordersFile(), what: "orders") }
+        router.get("/api/orders.csv") { _, _ in
+            Self.artifact(reader.orders().map { Data(OrderFiles.csv($0).utf8) }, contentType: "text/csv; charset=utf-8", what: "orders")
+        }
+        router.get("/api/report") { _, _ in Self.artifact(reader.reportSummary(), what: "report") }
+        router.get("/api/models") { _, _ in Self.json(encoding: reader.models(store: models)) }
+        router.post("/api/models/:name/aliases/:alias") { request, context in
+            do {
+                try authorizeWrite(request)
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any], let version = object["version"] as? Int else {
+                    throw OpsError.badRequest(#"the body must be JSON: {"version": <integer>}"#)
+                }
+                return Self.json(encoding: try moveAlias(context.parameters.get("name") ?? "", alias: context.parameters.get("alias") ?? "", to: version))
+            } catch let error as OpsError { return Self.error(error) }
+        }
+        router.post("/api/models/:name/aliases/:alias/rollback") { request, context in
+            do {
+                try authorizeWrite(request)
+                return Self.json(encoding: try moveAlias(context.parameters.get("name") ?? "", alias: context.parameters.get("alias") ?? "", to: nil))
+            } catch let error as OpsError { return Self.error(error) }
+        }
+
+        // The dashboard.
+        router.get("/") { _, _ in operationsPage() }
+        router.get("/pairs") { _, _ in Self.html(DashboardPages.pairs(reader.screening(), features: { reader.features(pair: $0) })) }
+        router.get("/training") { _, _ in Self.html(DashboardPages.training(reader.training())) }
+        router.get("/models") { _, _ in modelsPage() }
+        router.get("/signals") { _, _ in Self.html(DashboardPages.signals(reader.signals(), orders: reader.orders())) }
+        router.get("/report") { _, _ in Self.html(DashboardPages.report(available: reader.reportHTML() != nil)) }
+        router.get("/report/latest.html") { _, _ in
+            guard let report = reader.reportHTML() else { return Self.html(DashboardPages.report(available: false), status: .notFound) }
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: report)))
+        }
+        router.post("/ui/tasks") { request, _ in
+            let fields = Self.formFields(try await request.body.collect(upTo: 64 * 1024))
+            do {
+                try checkForm(request, fields)
+                _ = try startTask(kindName: fields["kind"] ?? "", settings: [:])
+                return Self.redirect("/")
+            } catch let error as OpsError { return operationsPage(message: error.description) }
+        }
+        router.post("/ui/models/promote") { request, _ in
+            let fields = Self.formFields(try await request.body.collect(upTo: 64 * 1024))
+            do {
+                try checkForm(request, fields)
+                guard let version = fields["version"].flatMap({ Int($0) }) else { throw OpsError.badRequest("no version given") }
+                _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: version)
+                return Self.redirect("/models")
+            } catch let error as OpsError { return modelsPage(message: error.description) }
+        }
+        router.post("/ui/models/rollback") { request, _ in
+            let fields = Self.formFields(try await request.body.collect(upTo: 64 * 1024))
+            do {
+                try checkForm(request, fields)
+                _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: nil)
+                return Self.redirect("/models")
+            } catch let error as OpsError { return modelsPage(message: error.description) }
+        }
+        return router
+    }
+
+    /// Promotes (`version`) or rolls back (nil) an alias, with the checks `mntrading models alias` makes.
+    func moveAlias(_ name: String, alias: String, to version: Int?) throws -> OpsReader.Models {
+        guard models.names().contains(name) else { throw OpsError.notFound("unknown model '\(name)'") }
+        do {
+            if let version { try models.setAlias(name, alias: alias, version: version) } else { try models.rollBack(name, alias: alias) }
+        } catch {
+            throw OpsError.badRequest("\(error)")
+        }
+        let moved = (try? models.aliases(name))?[alias]
+        logger.info("alias \(alias) of \(name) now points at version \(moved.map(String.init) ?? "?")")
+        return OpsReader(locations: configuration.locations, store: reader.store, modelName: name).models(store: models)
+    }
+
+    struct Health: Codable { var status: String; var version: String; var task: String?; var writes: Bool }
+    struct TaskLog: Codable { var task: OpsTask; var log: [OpsLogLine] }
+    struct Signals: Codable { var asOf: Int64; var asOfUtc: String; var signals: [SignalRecord] }
+
+    /// Serves until cancelled or signalled.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(router: router(),
+                              configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mntrading-ops"),
+                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+                              logger: logger)
+        try await app.runService()
+    }
+}

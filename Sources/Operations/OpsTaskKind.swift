@@ -1,0 +1,55 @@
+import Foundation
+
+/// A kind of background task: a program run with arguments built from the task's settings. The
+/// programs check their own arguments (`validate`), so the dashboard accepts exactly what the
+/// command line does, and they take their own locks, so a task and a cron job never interleave.
+public struct OpsTaskKind: Sendable {
+    public var name: String
+    public var summary: String
+    /// The program to run.
+    public var executable: String
+    /// Arguments always given, before the settings' (the data and models directories).
+    public var fixedArguments: [String]
+    /// The lock file under the data directory the program takes (checked before starting, so a
+    /// busy lock answers 409 at once instead of a task that fails).
+    public var lockFile: String
+    /// Throws a message naming the problem when the arguments are not what the program takes.
+    public var validate: @Sendable (_ arguments: [String]) throws -> Void
+
+    public init(name: String, summary: String, executable: String, fixedArguments: [String], lockFile: String,
+                validate: @escaping @Sendable (_ arguments: [String]) throws -> Void) {
+        self.name = name
+        self.summary = summary
+        self.executable = executable
+        self.fixedArguments = fixedArguments
+        self.lockFile = lockFile
+        self.validate = validate
+    }
+
+    /// Settings as the dashboard and the API send them, `{"top_k": 5, "force": true}`, in the
+    /// command's flag form: `--top-k 5 --force`; false flags are left out. Keys name flags only.
+    public static func arguments(from settings: [String: OpsSetting]) throws -> [String] {
+        var arguments: [String] = []
+        for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
+            guard !key.isEmpty, key.unicodeScalars.allSatisfy({ CharacterSet.lowercaseLetters.contains($0) || CharacterSet.decimalDigits.contains($0) || $0 == "_" }) else {
+                throw OpsError.badRequest("setting '\(key)' is not a flag name (lower case, digits and '_', like top_k)")
+            }
+            guard !["data_dir", "models_dir"].contains(key) else {
+                throw OpsError.badRequest("setting '\(key)' is the ops server's own; it cannot be set per task")
+            }
+            let flag = "--" + key.replacingOccurrences(of: "_", with: "-")
+            switch value {
+            case .flag(true): arguments.append(flag)
+            case .flag(false): continue
+            case .value(let text): arguments += [flag, text]
+            }
+        }
+        return arguments
+    }
+}
+
+/// One setting's value: a flag (true/false) or a value given to the flag.
+public enum OpsSetting: Sendable, Equatable {
+    case flag(Bool)
+    case value(String)
+}

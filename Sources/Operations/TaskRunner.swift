@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+
+/// Runs one background task at a time as a child process and keeps its log: each line the program
+/// writes is stored with the time it was read and handed at once to whoever follows the task (the
+/// dashboard's live log). Finished tasks are kept, newest first, up to `history`.
+public final class TaskRunner: @unchecked Sendable {
+    // @unchecked Sendable: every field is read and changed only under `lock`.
+    private let lock = NSLock()
+    private var tasks: [OpsTask] = []
+    private var logs: [String: [OpsLogLine]] = [:]
+    private var followers: [String: [UUID: AsyncStream<OpsLogLine>.Continuation]] = [:]
+    private var counter = 0
+    private let history: Int
+    private let logger: Logger
+
+    public init(history: Int = 20, logger: Logger = Logger(label: "mntrading.ops.tasks")) {
+        self.history = history
+        self.logger = logger
+    }
+
+    /// The running task, if any.
+    public var running: OpsTask? { lock.withLock { tasks.first { $0.state == .running } } }
+
+    public func list() -> [OpsTask] { lock.withLock { tasks } }
+
+    public func task(_ id: String) -> OpsTask? { lock.withLock { tasks.first { $0.id == id } } }
+
+    /// The task's log lines from `number` on (1-based).
+    public func lines(_ id: String, from number: Int = 1) -> [OpsLogLine]? {
+        lock.withLock { logs[id].map { Array($0.dropFirst(max(number - 1, 0))) } }
+    }
+
+    /// Starts `executable` with `arguments` unless a task is running (then `OpsError.conflict`).
+    public func start(kind: String, executable: String, arguments: [String]) throws -> OpsTask {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        let task: OpsTask = try lock.withLock {
+            if let busy = tasks.first(where: { $0.state == .running }) {
+                throw OpsError.conflict("task \(busy.id) (\(busy.kind)) is running; one task runs at a time")
+            }
+            counter += 1
+            let now = Self.now()
+            let task = OpsTask(id: "\(kind)-\(now)-\(counter)", kind: kind, arguments: arguments, state: .running, exitStatus: nil,
+                               startedAt: now, finishedAt: nil, lines: 0)
+            do { try process.run() } catch {
+                throw OpsError.badRequest("cannot start \(executable): \(error.localizedDescription)")
+            }
+            tasks.insert(task, at: 0)
+            logs[task.id] = []
+            // Only the newest finished tasks keep their logs.
+            while tasks.count > history, let oldest = tasks.last, oldest.state != .running {
+                tasks.removeLast()
+                logs[oldest.id] = nil
+            }
+            return task
+        }
+        logger.info("task \(task.id) started: \(executable) \(arguments.joined(separator: " "))")
+        let reader = Thread { [self] in self.read(output.fileHandleForReading, of: task.id, process: process) }
+        reader.name = "mntrading-ops-task"
+        reader.start()
+        return task
+    }
+
+    /// Follows a task's log: the lines so far, then each new one as it is written, until the task ends.
+    public func follow(_ id: String) -> AsyncStream<OpsLogLine>? {
+        lock.withLock {
+            guard let task = tasks.first(where: { $0.id == id }) else { return nil }
+            let (stream, continuation) = AsyncStream<OpsLogLine>.makeStream()
+            for line in logs[id] ?? [] { continuation.yield(line) }
+            if task.state == .running {
+                let key = UUID()
+                followers[id, default: [:]][key] = continuation
+                continuation.onTermination = { [weak self] _ in self?.lock.withLock { _ = self?.followers[id]?.removeValue(forKey: key) } }
+            } else {
+                continuation.finish()
+            }
+            return stream
+        }
+    }
+
+    private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Reads the program's output to its end, line by line (a progress bar's carriage returns end
+    /// lines too), then records how it exited.
+    private func read(_ handle: FileHandle, of id: String, process: Process) {
+        var pending: [UInt8] = []
+        func emit(_ bytes: ArraySlice<UInt8>) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+            lock.withLock {
+                guard let index = tasks.firstIndex(where: { $0.id == id }) else { return }
+                tasks[index].lines += 1
+                let line = OpsLogLine(number: tasks[index].lines, time: Self.now(), text: text)
+                logs[id, default: []].append(line)
+                for continuation in (followers[id] ?? [:]).values { continuation.yield(line) }
+            }
+        }
+        while true {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            pending += data
+            var start = pending.startIndex
+            for index in pending.indices where pending[index] == 0x0A || pending[index] == 0x0D {
+                emit(pending[start..<index])
+                start = index + 1
+            }
+            pending.removeFirst(start - pending.startIndex)
+        }
+        if !pending.isEmpty { emit(pending[...]) }
+        process.waitUntilExit()
+        let status = process.terminationStatus
+        let following = lock.withLock { () -> [AsyncStream<OpsLogLine>.Continuation] in
+            if let index = tasks.firstIndex(where: { $0.id == id }) {
+                tasks[index].state = status == 0 ? .succeeded : .failed
+                tasks[index].exitStatus = status
+                tasks[index].finishedAt = Self.now()
+            }
+            defer { followers[id] = nil }
+            return Array((followers[id] ?? [:]).values)
+        }
+        // Outside the lock: finishing runs each stream's termination handler, which takes it.
+        for continuation in following { continuation.finish() }
+        logger.info("task \(id) ended with status \(status)")
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import MarketData
+import ModelFormat
+@testable import Operations
+import PairResearch
+import Portfolio
+import Store
+import TestSupport
+import TrainingRecords
+import Testing
+
+/// The operations API and dashboard on a data directory: nothing-yet pages, the OpenAPI document,
+/// one task at a time with its log, the locks shared with the command line, write protection,
+/// CSRF, promote and roll back.
+@Suite(.serialized)
+struct OpsServiceTests {
+    /// A task kind running a shell script, so the runner is tested without the real programs.
+    static func shell(_ name: String, _ script: String, lockFile: String = "test.lock") -> OpsTaskKind {
+        OpsTaskKind(name: name, summary: "test", executable: "/bin/sh", fixedArguments: ["-c", script], lockFile: lockFile,
+                    validate: { arguments in
+                        if arguments.contains("--bad") { throw OpsError.badRequest("--bad is not a flag of \(name)") }
+                    })
+    }
+
+    static func withService(host: String = "127.0.0.1", allowWrites: Bool = false, token: String? = nil,
+                            kinds: [OpsTaskKind] = [shell("echo", "echo first; sleep 0.4; echo second; exit 3")],
+                            _ body: @Sendable @escaping (OpsService, Locations, any TestClientProtocol) async throws -> Void) async throws {
+        let root = try temporaryDirectory("ops")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let locations = Locations(dataDirectory: root + "/data", modelsDirectory: root + "/models")
+        try FileManager.default.createDirectory(atPath: locations.dataDirectory, withIntermediateDirectories: true)
+        let store = try DataStore(path: locations.dataPath("mntrading.sqlite"), schemas: [.marketData, .pairResearch, .training, .portfolio])
+        var configuration = OpsConfiguration(locations: locations)
+        configuration.host = host
+        configuration.allowWrites = allowWrites
+        configuration.token = token
+        configuration.modelName = "router"
+        let service = try OpsService(configuration: configuration, store: store, kinds: kinds, verify: nil)
+        let app = Application(router: service.router())
+        try await app.test(.router) { client in try await body(service, locations, client) }
+    }
+
+    static func text(_ response: TestResponse) -> String { String(buffer: response.body) }
+    static func json(_ response: TestResponse) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]) ?? [:]
+    }
+
+    static func post(_ client: any TestClientProtocol, _ path: String, json body: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return try await client.execute(uri: path, method: .post, headers: fields, body: ByteBuffer(string: body))
+    }
+
+    static func waitUntilDone(_ service: OpsService, _ id: String) async throws -> OpsTask {
+        for _ in 0..<200 {
+            if let task = service.runner.task(id), task.state != .running { return task }
+            try await Task.sleep(nanoseconds: 25_000_000)
+        }
+        throw OpsError.conflict("task \(id) did not end")
+    }
+
+    @Test func aFreshDataDirectoryShowsNothingYetPagesAnd404s() async throws {
+        try await Self.withService { _, _, client in
+            for page in ["/", "/pairs", "/training", "/models", "/signals", "/report"] {
+                try await client.execute(uri: page, method: .get) { response in
+                    #expect(response.status == .ok, "\(page)")
+                    #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                    let text = Self.text(response)
+                    #expect(page == "/" ? text.contains("No task has run") : text.contains("Nothing yet"), "\(page)")
+                    #expect(!text.contains("http://") && !text.contains("https://"), "\(page) loads something from elsewhere")
+                }
+            }
+            for path in ["/api/pairs", "/api/training", "/api/selection", "/api/signals", "/api/orders", "/api/orders.csv", "/api/report"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .notFound, "\(path)")
+                    #expect((Self.json(response)["error"] as? String)?.hasPrefix("nothing yet") == true, "\(path)")
+                }
+            }
+        }
+    }
+
+    /// Every operation the OpenAPI document lists answers, with a status it lists.
+    @Test func theAPIAnswersAsItsOpenAPIDocumentSays() async throws {
+        try await Self.withService { _, _, client in
+            let document = try await client.execute(uri: "/openapi.json", method: .get) { Self.json($0) }
+            #expect(document["openapi"] as? String == "3.0.3")
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            #expect(Set(paths.keys) == Set(OpsAPI.operations.map(\.path)))
+            for (path, methods) in paths {
+                for (method, entry) in methods {
+                    let statuses = Set(((entry as? [String: Any])?["responses"] as? [String: Any] ?? [:]).keys.compactMap { Int($0) })
+                    let uri = path.replacingOccurrences(of: "{id}", with: "unknown").replacingOccurrences(of: "{name}", with: "router")
+                        .replacingOccurrences(of: "{alias}", with: "champion")
+                    let response = method == "get"
+                        ? try await client.execute(uri: uri, method: .get) { $0 }
+                        : try await Self.post(client, uri, json: "{}")
+                    #expect(statuses.contains(Int(response.status.code)), "\(method) \(uri) answered \(response.status.code), the document lists \(statuses.sorted())")
+                }
+            }
+        }
+    }
+
+    @Test func oneTaskRunsAtATimeAndItsLogAndExitAreKept() async throws {
+        try await Self.withService { service, _, client in
+            let started = try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#)
+            #expect(started.status == .accepted, "\(Self.text(started))")
+            let id = try #require(Self.json(started)["id"] as? String)
+            let second = try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#)
+            #expect(second.status == .conflict && (Self.json(second)["error"] as? String)?.contains(id) == true, "\(Self.text(second))")
+            // The live log: every line, then the end.
+            let stream = try #require(service.runner.follow(id))
+            var followed: [String] = []
+            for await line in stream { followed.append(line.text) }
+            #expect(followed == ["first", "second"])
+            let task = try await Self.waitUntilDone(service, id)
+            #expect(task.state == .failed && task.exitStatus == 3)
+            try await client.execute(uri: "/api/tasks/\(id)?from=2", method: .get) { response in
+                let log = Self.json(response)["log"] as? [[String: Any]]
+                #expect(log?.map { $0["text"] as? String } == ["second"])
+            }
+            try await client.execute(uri: "/", method: .get) { response in
+                let page = Self.text(response)
+                #expect(page.contains(#"id="task-state" class="state-failed""#) && page.contains("second"))
+            }
+            #expect(try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#).status == .accepted)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"kind": "nope"}"#, "unknown task kind 'nope'"),
+        (#"{"kind": "echo", "settings": {"bad": true}}"#, "--bad is not a flag"),
+        (#"{"kind": "echo", "settings": {"data_dir": "/etc"}}"#, "cannot be set per task"),
+        (#"{"kind": "echo", "settings": {"Top-K": 1}}"#, "is not a flag name"),
+        (#"{"kind": "echo", "settings": {"top_k": [1]}}"#, "the body must be JSON"),
+        ("not json", "the body must be JSON"),
+    ])
+    func badTaskRequestsAre400NamingTheProblem(body: String, problem: String) async throws {
+        try await Self.withService { service, _, client in
+            let response = try await Self.post(client, "/api/tasks", json: body)
+            #expect(response.status == .badRequest)
+            #expect((Self.json(response)["error"] as? String)?.contains(problem) == true, "\(Self.text(response))")
+            #expect(service.runner.list().isEmpty)
+        }
+    }
+
+    /// A command-line run holding the kind's lock (cron) makes a start 409, not a second run beside it.
+    @Test func aLockHeldByACommandLineRunIs409() async throws {
+        try await Self.withService { service, locations, client in
+            let lock = CycleLock(locations: locations, file: "test.lock")
+            try lock.acquire()
+            let refused = try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#)
+            #expect(refused.status == .conflict && (Self.json(refused)["error"] as? String)?.contains("test.lock held by pid \(getpid())") == true,
+                    "\(Self.text(refused))")
+            lock.release()
+            let started = try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#)
+            #expect(started.status == .accepted)
+            _ = try await Self.waitUntilDone(service, Self.json(started)["id"] as? String ?? "")
+        }
+    }
+
+    @Test func beyondLoopbackTheServerIsReadOnlyUnlessAllowedAndThenNeedsTheToken() async throws {
+        try await Self.withService(host: "0.0.0.0") { _, _, client in
+            let refused = try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#)
+            #expect(refused.status == .forbidden && (Self.json(refused)["error"] as? String)?.contains("--allow-writes") == true)
+            try await client.execute(uri: "/", method: .get) { #expect(Self.text($0).contains("Read-only")) }
+        }
+        await #expect(throws: OpsError.self) { try await Self.withService(host: "0.0.0.0", allowWrites: true, token: nil) { _, _, _ in } }
+        try await Self.withService(host: "0.0.0.0", allowWrites: true, token: "s3cret") { service, _, client in
+            #expect(try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#).status == .unauthorized)
+            #expect(try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#, headers: [.authorization: "Bearer wrong!"]).status == .unauthorized)
+            let started = try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#, headers: [.authorization: "Bearer s3cret"])
+            #expect(started.status == .accepted)
+            _ = try await Self.waitUntilDone(service, Self.json(started)["id"] as? String ?? "")
+        }
+    }
+
+    /// A form posted without the page's token, or from another origin, starts nothing.
+    @Test func dashboardFormsNeedTheirCSRFTokenAndThisOrigin() async throws {
+        try await Self.withService { service, _, client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let missing = try await client.execute(uri: "/ui/tasks", method: .post, headers: form, body: ByteBuffer(string: "kind=echo"))
+            #expect(Self.text(missing).contains("token is missing or stale"))
+            var foreign = form
+            foreign[.origin] = "http://evil.example"
+            let crossSite = try await client.execute(uri: "/ui/tasks", method: .post, headers: foreign, body: ByteBuffer(string: "kind=echo&csrf=\(service.csrf)"))
+            #expect(Self.text(crossSite).contains("cannot act on this server"))
+            #expect(service.runner.list().isEmpty)
+            let accepted = try await client.execute(uri: "/ui/tasks", method: .post, headers: form, body: ByteBuffer(string: "kind=echo&csrf=\(service.csrf)"))
+            #expect(accepted.status == .seeOther && accepted.headers[.location] == "/")
+            _ = try await Self.waitUntilDone(service, service.runner.list().first?.id ?? "")
+        }
+    }
+
+    @Test func promoteAndRollBackMoveTheAliasAndRefuseWhatCannotBeDone() async throws {
+        try await Self.withService { _, locations, client in
+            let models = ModelStore(root: locations.modelsDirectory)
+            let first = try Fixture.writeVersion(models)
+            let second = try Fixture.writeVersion(models)
+            try models.setAlias("router", alias: "champion", version: second)
+            let promoted = try await Self.post(client, "/api/models/router/aliases/champion", json: #"{"version": \#(first)}"#)
+            #expect(promoted.status == .ok, "\(Self.text(promoted))")
+            #expect(try models.aliases("router")["champion"] == first)
+            let back = try await Self.post(client, "/api/models/router/aliases/champion/rollback", json: "{}")
+            #expect(back.status == .ok, "\(Self.text(back))")
+            #expect(try models.aliases("router")["champion"] == second)
+            let nothingEarlier = try await Self.post(client, "/api/models/router/aliases/champion/rollback", json: "{}")
+            #expect(nothingEarlier.status == .badRequest && (Self.json(nothingEarlier)["error"] as? String)?.contains("no earlier version") == true)
+            let missing = try await Self.post(client, "/api/models/router/aliases/champion", json: #"{"version": 99}"#)
+            #expect(missing.status == .badRequest)
+            #expect(try models.aliases("router")["champion"] == second)
+            #expect(try await Self.post(client, "/api/models/other/aliases/champion", json: #"{"version": 1}"#).status == .notFound)
+            try await client.execute(uri: "/models", method: .get) { response in
+                let page = Self.text(response)
+                #expect(page.contains("champion → \(second)") && page.contains(#"id="promote-\#(first)""#))
+            }
+        }
+    }
+}
