@@ -22,6 +22,10 @@ struct CompiledMemberTests {
     ])
 
     static func reference(_ ensemble: TreeEnsemble, _ row: [Float]) -> Double {
+        1 / (1 + exp(-Double(referenceMargin(ensemble, row))))
+    }
+
+    static func referenceMargin(_ ensemble: TreeEnsemble, _ row: [Float]) -> Float {
         var margin = ensemble.baseMargin
         for tree in ensemble.trees {
             var node = tree[0]
@@ -32,7 +36,7 @@ struct CompiledMemberTests {
             }
             margin += node.leafValue
         }
-        return 1 / (1 + exp(-Double(margin)))
+        return margin
     }
 
     /// Values that sit on edges: signed zeros, infinities, NaN, the smallest subnormals, and the
@@ -110,6 +114,36 @@ struct CompiledMemberTests {
         }
     }
 
+    /// Each walk of the perfect layout on its own, whatever the batch size would choose: rows in
+    /// lockstep (lanes of 8, padded) and trees in lockstep (groups of 8, each padded to its deepest
+    /// tree, the last group short). Tree counts that are not a multiple of the group, trees of
+    /// every depth side by side in a group, missing values in any column with both default
+    /// directions, and row counts around the lanes and blocks.
+    @Test(arguments: [(trees: 43, maxDepth: 1), (trees: 43, maxDepth: 4), (trees: 21, maxDepth: 8), (trees: 8, maxDepth: 10), (trees: 3, maxDepth: 6)])
+    func eachPerfectWalkMatchesAPlainWalk(trees: Int, maxDepth: Int) throws {
+        var random = SeededRandom(seed: UInt64(100 * trees + maxDepth))
+        let grid: [Float] = [-2, -1, -0.5, -0.0, 0, 0.25, 1, 3, .leastNonzeroMagnitude, .infinity, -.infinity, .greatestFiniteMagnitude]
+        let features = 6
+        var ensemble = Self.randomEnsemble(trees: trees, features: features, maxDepth: maxDepth, grid: grid, using: &random)
+        // A tree of exactly the limit's depth beside shallow ones, so a group pads most of its trees.
+        ensemble.trees[0] = Self.chain(depth: maxDepth)
+        let values = grid + [.nan, .nan, -.nan, 0.7, -7, 2.5]
+        let rows: [[Float]] = (0..<150).map { _ in (0..<features).map { _ in values.randomElement(using: &random)! } }
+        let expected = rows.map { Self.referenceMargin(ensemble, $0) }
+        let layout = try #require(PerfectTrees(ensemble))
+        for walk in [PerfectTrees.Walk.rowsInLockstep, .treesInLockstep, .automatic] {
+            for count in [1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 65, 150] {
+                let flat = rows.prefix(count).flatMap { $0 }
+                var got = [Float](repeating: .nan, count: count)
+                flat.withUnsafeBufferPointer { input in
+                    got.withUnsafeMutableBufferPointer { layout.margins(input.baseAddress!, rows: count, width: features, into: $0.baseAddress!, walk: walk) }
+                }
+                let mismatches = (0..<count).filter { got[$0] != expected[$0] }
+                #expect(mismatches.isEmpty, "\(walk), \(count) rows: rows \(mismatches.prefix(5)) differ")
+            }
+        }
+    }
+
     /// A tree of exactly `depth` splits: a chain down the left, a leaf to the right of each split.
     static func chain(depth: Int) -> [TreeEnsemble.Node] {
         var nodes: [TreeEnsemble.Node] = []
@@ -156,8 +190,11 @@ struct CompiledMemberTests {
             for b in floats {
                 #expect((a < b) == (FloatKey.of(a) < FloatKey.of(b)), "\(a) < \(b)")
             }
-            #expect(FloatKey.of(a) < FloatKey.missing)
+            // Every split compares with its threshold's key minus one: the missing keys must lie
+            // strictly above and below every such bound for any threshold.
+            #expect(FloatKey.of(a) < FloatKey.missingRight)
+            #expect(FloatKey.missingLeft < FloatKey.of(a) &- 1)
         }
-        #expect(FloatKey.of(.nan) == FloatKey.missing && FloatKey.of(-Float.nan) == FloatKey.missing)
+        #expect(FloatKey.of(.nan) == FloatKey.missingRight && FloatKey.of(-Float.nan) == FloatKey.missingRight)
     }
 }

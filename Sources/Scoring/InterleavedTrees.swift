@@ -1,0 +1,90 @@
+import ModelFormat
+
+/// The perfect-tree layout for scoring one row at a time: consecutive trees in groups of
+/// `laneTrees`, walked in lockstep, so that one row has eight independent chains of loads in
+/// flight instead of one (a single tree's walk is a chain: split, then key, then the next split).
+///
+/// Within a group, every tree is padded to the group's deepest (as `PerfectTrees` pads a leaf
+/// above the bottom), and the trees are interleaved node by node: the splits of heap index `i` of
+/// the group's trees sit side by side in one cache line, at `8i + t`, likewise its leaves. A walk
+/// keeps `8i` and reaches tree `t` at a constant offset, so all lanes share one base pointer and
+/// their indices stay in registers.
+struct InterleavedTrees: Sendable {
+    struct Group: Sendable {
+        /// Offset that turns `8i + t` (heap index `i` from 1, tree `t` of the group) into an index in `splits`.
+        var splitOrigin: Int
+        /// Offset that turns `8i + t` for a final heap index `i` into an index in `leaves`.
+        var leafOrigin: Int
+        var depth: Int
+        /// Trees in the group, `laneTrees` but in the last group; the lanes past it walk padding.
+        var count: Int
+    }
+
+    static let laneTrees = 8
+
+    let groups: [Group]
+    let splits: [PerfectSplit]
+    let leaves: [Float]
+
+    /// `depths`: each tree's depth, as `PerfectTrees.depth(of:)` found it.
+    init(_ ensemble: TreeEnsemble, depths: [Int]) {
+        let lanes = Self.laneTrees
+        var groups: [Group] = [], splits: [PerfectSplit] = [], leaves: [Float] = []
+        for first in stride(from: 0, to: ensemble.trees.count, by: lanes) {
+            let members = first..<min(first + lanes, ensemble.trees.count)
+            let depth = depths[members].max()!
+            let bottom = 1 << depth
+            let group = Group(splitOrigin: splits.count - lanes, leafOrigin: leaves.count - lanes * bottom, depth: depth,
+                              count: members.count)
+            splits += repeatElement(.padding, count: lanes * (bottom - 1))
+            // Padding lanes end on these zeros, which are never added.
+            leaves += repeatElement(0, count: lanes * bottom)
+            for (lane, tree) in zip(0..., ensemble.trees[members]) {
+                PerfectTrees.place(tree, depth: depth) { slot, node in
+                    splits[group.splitOrigin + lanes * slot + lane] = PerfectSplit(node, stride: 1)
+                } leaf: { slot, value in
+                    leaves[group.leafOrigin + lanes * slot + lane] = value
+                }
+            }
+            groups.append(group)
+        }
+        self.groups = groups
+        self.splits = splits
+        self.leaves = leaves
+    }
+
+    /// `base` plus every tree's leaf, in tree order and in float32 as XGBoost does, for each row
+    /// (row-major `values`, `width` per row).
+    func margins(_ values: UnsafePointer<Float>, rows: Int, width: Int, base: Float, into margins: UnsafeMutablePointer<Float>) {
+        groups.withUnsafeBufferPointer { groups in
+        splits.withUnsafeBufferPointer { splits in
+        leaves.withUnsafeBufferPointer { leaves in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * width) { keys in
+            let splits = splits.baseAddress!, leaves = leaves.baseAddress!, keys = keys.baseAddress!
+            for row in 0..<rows {
+                FloatKey.write(values + row &* width, width: width, into: keys, stride: 1)
+                var sum = base
+                for group in groups {
+                    let split = splits + group.splitOrigin, leaf = leaves + group.leafOrigin
+                    // `v` is 8 × the heap index; lane t reads `v + t`.
+                    @inline(__always) func step(_ v: Int, _ lane: Int) -> Int {
+                        let s = split[v &+ lane]
+                        return v &+ v &+ s.right(keys[Int(s.keyOffset)]) &<< 3
+                    }
+                    let (v0, v1, v2, v3, v4, v5, v6, v7) = PerfectSplit.walkEight(from: 8, depth: group.depth, step)
+                    // Tree order; only the last group can be short, so these branches predict well.
+                    let count = group.count
+                    sum += leaf[v0]
+                    if count > 1 { sum += leaf[v1 &+ 1] }
+                    if count > 2 { sum += leaf[v2 &+ 2] }
+                    if count > 3 { sum += leaf[v3 &+ 3] }
+                    if count > 4 { sum += leaf[v4 &+ 4] }
+                    if count > 5 { sum += leaf[v5 &+ 5] }
+                    if count > 6 { sum += leaf[v6 &+ 6] }
+                    if count > 7 { sum += leaf[v7 &+ 7] }
+                }
+                margins[row] = sum
+            }
+        }}}}
+    }
+}
