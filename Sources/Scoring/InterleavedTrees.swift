@@ -11,9 +11,10 @@ import ModelFormat
 /// their indices stay in registers.
 struct InterleavedTrees: Sendable {
     struct Group: Sendable {
-        /// Offset that turns `8i + t` (heap index `i` from 1, tree `t` of the group) into an index in `splits`.
+        /// Offset that turns `8i + t` (`i` a walk's index, heap index + 1, `PerfectSplit`; `t` a tree of
+        /// the group) into an index in `splits`.
         var splitOrigin: Int
-        /// Offset that turns `8i + t` for a final heap index `i` into an index in `leaves`.
+        /// Offset that turns `8i + t` for a walk's final index `i` into an index in `leaves`.
         var leafOrigin: Int
         var depth: Int
         /// Trees in the group, `laneTrees` but in the last group; the lanes past it walk padding.
@@ -34,16 +35,16 @@ struct InterleavedTrees: Sendable {
             let members = first..<min(first + lanes, ensemble.trees.count)
             let depth = depths[members].max()!
             let bottom = 1 << depth
-            let group = Group(splitOrigin: splits.count - lanes, leafOrigin: leaves.count - lanes * bottom, depth: depth,
+            let group = Group(splitOrigin: splits.count - lanes * PerfectSplit.root, leafOrigin: leaves.count - lanes * (bottom + 1), depth: depth,
                               count: members.count)
             splits += repeatElement(.padding, count: lanes * (bottom - 1))
             // Padding lanes end on these zeros, which are never added.
             leaves += repeatElement(0, count: lanes * bottom)
             for (lane, tree) in zip(0..., ensemble.trees[members]) {
                 PerfectTrees.place(tree, depth: depth) { slot, node in
-                    splits[group.splitOrigin + lanes * slot + lane] = PerfectSplit(node, stride: 1)
+                    splits[group.splitOrigin + lanes * (slot + 1) + lane] = PerfectSplit(node, stride: 1)
                 } leaf: { slot, value in
-                    leaves[group.leafOrigin + lanes * slot + lane] = value
+                    leaves[group.leafOrigin + lanes * (slot + 1) + lane] = value
                 }
             }
             groups.append(group)
@@ -59,19 +60,20 @@ struct InterleavedTrees: Sendable {
         groups.withUnsafeBufferPointer { groups in
         splits.withUnsafeBufferPointer { splits in
         leaves.withUnsafeBufferPointer { leaves in
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * width) { keys in
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * width) { keys in
             let splits = splits.baseAddress!, leaves = leaves.baseAddress!, keys = keys.baseAddress!
             for row in 0..<rows {
                 FloatKey.write(values + row &* width, width: width, into: keys, stride: 1)
                 var sum = base
                 for group in groups {
                     let split = splits + group.splitOrigin, leaf = leaves + group.leafOrigin
-                    // `v` is 8 × the heap index; lane t reads `v + t`.
+                    // `v` is 8 × the walk's index, so that lane t reads `v + t` from the shared base.
                     @inline(__always) func step(_ v: Int, _ lane: Int) -> Int {
                         let s = split[v &+ lane]
-                        return v &+ v &+ s.right(keys[Int(s.keyOffset)]) &<< 3
+                        return 2 &* v &+ s.leftMask(keys[s.keyOffset]) &<< 3
                     }
-                    let (v0, v1, v2, v3, v4, v5, v6, v7) = PerfectSplit.walkEight(from: 8, depth: group.depth, step)
+                    let (v0, v1, v2, v3, v4, v5, v6, v7, _, _) = PerfectSplit.walk(from: 8 * PerfectSplit.root, lanes: Self.laneTrees,
+                                                                                  depth: group.depth, step)
                     // Tree order; only the last group can be short, so these branches predict well.
                     let count = group.count
                     sum += leaf[v0]

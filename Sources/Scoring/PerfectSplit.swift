@@ -1,48 +1,59 @@
 import ModelFormat
 
-/// A split of a perfect-tree layout (`PerfectTrees`, `InterleavedTrees`): 8 bytes, eight to a cache
-/// line.
+/// A split of a perfect-tree layout (`PerfectTrees`, `InterleavedTrees`): one word, so that a step
+/// loads it once, eight to a cache line.
+///
+/// The walks number nodes from 2 (`i` = heap index + 1): the children of `i` are then `2i − 1` and
+/// `2i`, and a step is `2i + (key + word) >> 63` (an arithmetic shift: 0 or −1), plain arithmetic
+/// on one load of each. Written as a compare, the step leaves the compiler free to turn a lane's
+/// select into a branch (random splits mispredict half of them), which it does with ten lanes.
 struct PerfectSplit: Sendable {
-    /// Where the split's key column starts, in keys (a column index times the layout's stride).
-    var keyOffset: Int32
-    /// The threshold's key minus one: a key above it is at or above the threshold and goes right, so
-    /// the step is `2i + carry`. Threshold keys are at least `of(-∞)`, so this never wraps.
-    var rightAbove: UInt32
+    /// The key offset (a key column's index times the layout's stride, below 2^31) in the low 31
+    /// bits, minus `(rightAbove + 1) << 31`, where `rightAbove` is the threshold's key minus one.
+    /// Keys are stored shifted up by 31 (`FloatKey.write`), below 2^63, so `key + word` is
+    /// `(key − rightAbove − 1) × 2^31 + offset`: negative exactly when the 32-bit key is at most
+    /// `rightAbove`, below the threshold, and the row goes left. Threshold keys are at least
+    /// `of(-∞)`, so `rightAbove` never wraps.
+    var word: UInt64
+
+    static let offsetBits = 31
 
     /// Compares with the missing-right key only, so every complete row goes left and a missing value
     /// right; it sits where a leaf was pushed down, over two copies of that leaf.
-    static let padding = PerfectSplit(keyOffset: 0, rightAbove: FloatKey.missingRight - 1)
+    static let padding = PerfectSplit(rightAbove: FloatKey.missingRight - 1, keyOffset: 0)
 
-    init(keyOffset: Int32, rightAbove: UInt32) {
-        self.keyOffset = keyOffset
-        self.rightAbove = rightAbove
+    /// The index the walks give the heap's root.
+    static let root = 2
+
+    /// `keyOffset` below 2^31 (the layouts check their sizes).
+    init(rightAbove: UInt32, keyOffset: Int32) {
+        word = UInt64(UInt32(keyOffset)) &- (UInt64(rightAbove) &+ 1) << Self.offsetBits
     }
 
     init(_ node: TreeEnsemble.Node, stride: Int32) {
-        keyOffset = FloatKey.column(node.feature, missingGoesLeft: node.missingGoesLeft) &* stride
-        rightAbove = FloatKey.of(node.threshold) &- 1
+        self.init(rightAbove: FloatKey.of(node.threshold) &- 1,
+                  keyOffset: FloatKey.column(node.feature, missingGoesLeft: node.missingGoesLeft) &* stride)
     }
 
-    /// 1 when `key` goes right, else 0. Computed from the comparison's carry: written as a select,
-    /// the compiler may emit a branch, which random splits mispredict half the time.
     @inline(__always)
-    func right(_ key: UInt32) -> Int {
-        Int(unsafeBitCast(key > rightAbove, to: UInt8.self))
+    var keyOffset: Int { Int(truncatingIfNeeded: word & (1 << Self.offsetBits - 1)) }
+
+    /// −1 when `key` (as `FloatKey.write` stores it) goes left, else 0.
+    @inline(__always)
+    func leftMask(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: Int64(bitPattern: key &+ word) &>> 63)
     }
 
-    /// The next heap index: `2i` left, `2i + 1` right (one add with carry).
+    /// `lanes` walks (8 or 10) of `depth` steps from `start`, `step(index, lane)` each:
+    /// independent chains of loads, interleaved so that they overlap. A step's loads wait for the
+    /// step before (split, then key), so one walk leaves the core idle; ten in flight keep their
+    /// indices in registers, more spill them, which costs more than it overlaps.
     @inline(__always)
-    func child(of index: Int, _ key: UInt32) -> Int {
-        index &+ index &+ right(key)
-    }
-
-    /// Eight walks of `depth` steps from `start`, `step(index, lane)` each: independent chains of
-    /// loads interleaved so that they overlap. Eight because their indices then stay in registers;
-    /// more lanes spill, which costs more than it overlaps.
-    @inline(__always)
-    static func walkEight(from start: Int, depth: Int, _ step: (Int, Int) -> Int) -> (Int, Int, Int, Int, Int, Int, Int, Int) {
-        var i0 = start, i1 = start, i2 = start, i3 = start, i4 = start, i5 = start, i6 = start, i7 = start
-        for _ in 0..<depth {
+    static func walk(from start: Int, lanes: Int, depth: Int, _ step: (Int, Int) -> Int) -> (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) {
+        var i0 = start, i1 = start, i2 = start, i3 = start, i4 = start, i5 = start, i6 = start, i7 = start, i8 = start, i9 = start
+        var remaining = depth
+        while remaining > 0 {
+            remaining &-= 1
             i0 = step(i0, 0)
             i1 = step(i1, 1)
             i2 = step(i2, 2)
@@ -51,7 +62,11 @@ struct PerfectSplit: Sendable {
             i5 = step(i5, 5)
             i6 = step(i6, 6)
             i7 = step(i7, 7)
+            if lanes > 8 {
+                i8 = step(i8, 8)
+                i9 = step(i9, 9)
+            }
         }
-        return (i0, i1, i2, i3, i4, i5, i6, i7)
+        return (i0, i1, i2, i3, i4, i5, i6, i7, i8, i9)
     }
 }

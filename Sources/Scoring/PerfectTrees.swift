@@ -11,21 +11,21 @@ import ModelFormat
 /// few rows, `InterleavedTrees` walks `laneTrees` trees in lockstep for one row.
 struct PerfectTrees: Sendable {
     struct Tree: Sendable {
-        /// Offset that turns heap index `i` (from 1) into an index in `splits`.
+        /// Offset that turns a walk's index (heap index + 1, `PerfectSplit`) into an index in `splits`.
         var splitOrigin: Int
-        /// Offset that turns a final heap index (2^depth … 2^(depth+1) − 1) into an index in `leaves`.
+        /// Offset that turns a walk's final index (2^depth + 1 … 2^(depth+1)) into an index in `leaves`.
         var leafOrigin: Int
         var depth: Int
     }
 
     static let maximumDepth = 10
 
-    /// Rows scored together: their keys (two columns per feature, a few KB) and margins stay in L1
-    /// while each tree's splits are read once per block instead of once per row.
-    static let blockRows = 64
+    /// Rows scored together: their keys (two 8-byte columns per feature, 15 KB at 24 features) and
+    /// margins stay in L1 while each tree's splits are read once per block instead of once per row.
+    static let blockRows = 40
 
-    /// Rows one tree walks in lockstep (`PerfectSplit.walkEight`).
-    static let laneRows = 8
+    /// Rows one tree walks in lockstep (`PerfectSplit.walk`).
+    static let laneRows = 10
 
     /// Below this many rows a batch is scored row by row, trees in lockstep: a block pads its rows
     /// to `laneRows`, so a few rows would pay for eight.
@@ -40,6 +40,7 @@ struct PerfectTrees: Sendable {
     /// nil when a tree is deeper than `maximumDepth` or has a NaN threshold, or when a key offset
     /// would not fit `Int32`.
     init?(_ ensemble: TreeEnsemble) {
+        // Key offsets are the low 31 bits of a split's word and computed in Int32.
         guard ensemble.featureCount <= Int(Int32.max) / (2 * Self.blockRows),
               ensemble.trees.allSatisfy({ tree in tree.allSatisfy { $0.isLeaf || !$0.threshold.isNaN } }) else { return nil }
         var depths: [Int] = []
@@ -50,13 +51,13 @@ struct PerfectTrees: Sendable {
         var trees: [Tree] = [], splits: [PerfectSplit] = [], leaves: [Float] = []
         for (tree, depth) in zip(ensemble.trees, depths) {
             let bottom = 1 << depth
-            let entry = Tree(splitOrigin: splits.count - 1, leafOrigin: leaves.count - bottom, depth: depth)
+            let entry = Tree(splitOrigin: splits.count - PerfectSplit.root, leafOrigin: leaves.count - bottom - 1, depth: depth)
             splits += repeatElement(.padding, count: bottom - 1)
             leaves += repeatElement(0, count: bottom)
             Self.place(tree, depth: depth) { slot, node in
-                splits[entry.splitOrigin + slot] = PerfectSplit(node, stride: Int32(Self.blockRows))
+                splits[entry.splitOrigin + slot + 1] = PerfectSplit(node, stride: Int32(Self.blockRows))
             } leaf: { slot, value in
-                leaves[entry.leafOrigin + slot] = value
+                leaves[entry.leafOrigin + slot + 1] = value
             }
             trees.append(entry)
         }
@@ -128,7 +129,7 @@ struct PerfectTrees: Sendable {
         trees.withUnsafeBufferPointer { trees in
         splits.withUnsafeBufferPointer { splits in
         leaves.withUnsafeBufferPointer { leaves in
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: block * 2 * width) { keys in
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: block * 2 * width) { keys in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { sums in
             let splits = splits.baseAddress!, leaves = leaves.baseAddress!, keys = keys.baseAddress!, sums = sums.baseAddress!
             // A short last block walks its padding rows too (their sums are dropped): any key leads
@@ -150,9 +151,9 @@ struct PerfectTrees: Sendable {
                         let k = keys + position
                         @inline(__always) func step(_ i: Int, _ lane: Int) -> Int {
                             let s = split[i]
-                            return s.child(of: i, k[Int(s.keyOffset) &+ lane])
+                            return 2 &* i &+ s.leftMask(k[s.keyOffset &+ lane])
                         }
-                        let (i0, i1, i2, i3, i4, i5, i6, i7) = PerfectSplit.walkEight(from: 1, depth: depth, step)
+                        let (i0, i1, i2, i3, i4, i5, i6, i7, i8, i9) = PerfectSplit.walk(from: PerfectSplit.root, lanes: Self.laneRows, depth: depth, step)
                         let sum = sums + position
                         sum[0] += leaf[i0]
                         sum[1] += leaf[i1]
@@ -162,6 +163,10 @@ struct PerfectTrees: Sendable {
                         sum[5] += leaf[i5]
                         sum[6] += leaf[i6]
                         sum[7] += leaf[i7]
+                        if Self.laneRows > 8 {
+                            sum[8] += leaf[i8]
+                            sum[9] += leaf[i9]
+                        }
                         position &+= Self.laneRows
                     }
                 }

@@ -184,6 +184,35 @@ struct CompiledMemberTests {
         }
     }
 
+    /// A split's word holds the threshold and the key offset together; the offset must never
+    /// change a comparison, down to the largest offset and the extreme thresholds, and a missing
+    /// value goes each default way.
+    @Test func splitWordsCompareAsTheFloatsDo() {
+        let thresholds = Self.specials.filter { !$0.isNaN } + [1.5, -1.5, .ulpOfOne]
+        for threshold in thresholds {
+            for offset in [0, 1, 40 * 47, Int(Int32.max)] {
+                for missingGoesLeft in [false, true] {
+                    let node = TreeEnsemble.Node(feature: 0, threshold: threshold, left: 1, right: 2, missingGoesLeft: missingGoesLeft, leafValue: 0)
+                    let column = FloatKey.column(0, missingGoesLeft: missingGoesLeft)
+                    #expect(PerfectSplit(node, stride: 1).word == PerfectSplit(rightAbove: FloatKey.of(threshold) &- 1, keyOffset: column).word)
+                    let split = PerfectSplit(rightAbove: FloatKey.of(threshold) &- 1, keyOffset: Int32(offset))
+                    #expect(split.keyOffset == offset)
+                    for value in Self.specials {
+                        var keys = [UInt64](repeating: 0, count: 2)
+                        [value].withUnsafeBufferPointer { row in keys.withUnsafeMutableBufferPointer { FloatKey.write(row.baseAddress!, width: 1, into: $0.baseAddress!, stride: 1) } }
+                        let key = keys[Int(column)]
+                        let goesLeft = value.isNaN ? missingGoesLeft : value < threshold
+                        #expect(split.leftMask(key) == (goesLeft ? -1 : 0), "\(value) against \(threshold), offset \(offset), missing left \(missingGoesLeft)")
+                    }
+                }
+            }
+        }
+        for value in Self.specials {
+            let key = UInt64(FloatKey.of(value)) << PerfectSplit.offsetBits
+            #expect(PerfectSplit.padding.leftMask(key) == (value.isNaN ? 0 : -1))
+        }
+    }
+
     @Test func floatKeysOrderAsTheFloatsCompare() {
         let floats: [Float] = Self.specials.filter { !$0.isNaN } + [1.5, -1.5, 1e-38, -1e-38, 3e38, .ulpOfOne, 1 + .ulpOfOne, 1 - .ulpOfOne / 2]
         for a in floats {
