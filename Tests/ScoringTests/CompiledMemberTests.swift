@@ -86,7 +86,7 @@ struct CompiledMemberTests {
         return TreeEnsemble(featureCount: features, baseMargin: -0.125, trees: trees)
     }
 
-    /// Batch sizes around the evaluator's lanes (8) and blocks (64), rows with and without missing
+    /// Batch sizes around the evaluator's lanes (10) and blocks (40), rows with and without missing
     /// values mixed, on shallow trees (perfect layout) and deep ones (linked layout).
     @Test(arguments: [(maxDepth: 6, layout: "perfect"), (maxDepth: 9, layout: "perfect"), (maxDepth: 13, layout: "linked")])
     func randomEnsemblesMatchAPlainWalk(maxDepth: Int, layout: String) {
@@ -106,7 +106,7 @@ struct CompiledMemberTests {
         #expect(member.layoutName == layout)
         let expected = rows.map { Self.reference(ensemble, $0) }
         for evaluator in [member, CompiledMember(linked: ensemble)] {
-            for count in [1, 7, 8, 9, 63, 64, 65, 300] {
+            for count in [1, 7, 9, 10, 11, 39, 40, 41, 63, 64, 65, 300] {
                 let got = evaluator.probabilities(Array(rows.prefix(count)))
                 let mismatches = (0..<count).filter { got[$0] != expected[$0] }
                 #expect(mismatches.isEmpty, "\(evaluator.layoutName), \(count) rows: rows \(mismatches.prefix(5)) differ")
@@ -115,8 +115,8 @@ struct CompiledMemberTests {
     }
 
     /// Each walk of the perfect layout on its own, whatever the batch size would choose: rows in
-    /// lockstep (lanes of 8, padded) and trees in lockstep (groups of 8, each padded to its deepest
-    /// tree, the last group short). Tree counts that are not a multiple of the group, trees of
+    /// lockstep (lanes of 10, padded) and trees in lockstep (groups of 10, each padded to its
+    /// deepest tree, the last group short). Tree counts that are not a multiple of the group, trees of
     /// every depth side by side in a group, missing values in any column with both default
     /// directions, and row counts around the lanes and blocks.
     @Test(arguments: [(trees: 43, maxDepth: 1), (trees: 43, maxDepth: 4), (trees: 21, maxDepth: 8), (trees: 8, maxDepth: 10), (trees: 3, maxDepth: 6)])
@@ -132,7 +132,7 @@ struct CompiledMemberTests {
         let expected = rows.map { Self.referenceMargin(ensemble, $0) }
         let layout = try #require(PerfectTrees(ensemble))
         for walk in [PerfectTrees.Walk.rowsInLockstep, .treesInLockstep, .automatic] {
-            for count in [1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 65, 150] {
+            for count in [1, 2, 3, 4, 5, 7, 9, 10, 11, 39, 40, 41, 63, 64, 65, 150] {
                 let flat = rows.prefix(count).flatMap { $0 }
                 var got = [Float](repeating: .nan, count: count)
                 flat.withUnsafeBufferPointer { input in
