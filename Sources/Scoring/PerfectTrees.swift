@@ -1,81 +1,72 @@
 import ModelFormat
 
-/// Trees stored as perfect binary trees in heap order (root 1, children of `i` at `2i` and `2i+1`),
-/// so a step loads one split and one input and compares them, with no child links to follow and no
-/// branch. A leaf above the bottom level is pushed down to copies of itself under splits whose
-/// direction does not matter. Each tree keeps its own depth, so padding costs only that tree's
-/// missing levels. Used when no tree is deeper than `maximumDepth`: the layout doubles with every
-/// level.
+/// Trees stored as perfect binary trees in heap order (walks number the root 2, children of `i` at
+/// `2i − 1` and `2i`, `PerfectSplit`), so a step loads one split word and one key and adds them,
+/// with no child links to follow and no branch. A leaf above the bottom level is pushed down to copies of itself under splits whose
+/// direction does not matter. Used when no tree is deeper than `maximumDepth`: the layout doubles
+/// with every level.
 ///
-/// Inputs and thresholds are compared as `FloatKey`s, unsigned integers ordered as the floats are:
-/// an integer compare is quicker than a float one and sets the carry flag the step consumes.
+/// Two copies of the ensemble (about 0.3 MB for 200 trees of depth 6), one per way of overlapping
+/// the walks: for batches, each tree walks `laneRows` rows in lockstep through this type's own
+/// layout (each tree at its own depth); for a few rows, `InterleavedTrees` walks `laneTrees` trees
+/// in lockstep for one row.
 struct PerfectTrees: Sendable {
-    /// 8 bytes, eight to a cache line: a depth-6 tree's splits fit in eight lines.
-    struct Split: Sendable {
-        /// `feature × blockRows`: where the feature's column starts in a block of keys.
-        var columnOffset: Int32
-        var thresholdKey: UInt32
-    }
-
     struct Tree: Sendable {
-        /// Offset that turns heap index `i` (from 1) into an index in `splits` and `missingGoesLeft`.
+        /// Offset that turns a walk's index (heap index + 1, `PerfectSplit`) into an index in `splits`.
         var splitOrigin: Int
-        /// Offset that turns a final heap index (2^depth … 2^(depth+1) − 1) into an index in `leaves`.
+        /// Offset that turns a walk's final index (2^depth + 1 … 2^(depth+1)) into an index in `leaves`.
         var leafOrigin: Int
         var depth: Int
     }
 
     static let maximumDepth = 10
 
-    /// Rows scored together: their keys (a few KB, column by column) and margins stay in L1 while
-    /// each tree's splits are read once per block instead of once per row.
-    static let blockRows = 64
+    /// Rows scored together: their keys (two 8-byte columns per feature, 15 KB at 24 features) and
+    /// margins stay in L1 while each tree's splits are read once per block instead of once per row.
+    static let blockRows = 40
+
+    /// Rows one tree walks in lockstep (`PerfectSplit.walk`).
+    static let laneRows = 10
+
+    /// Below this many rows a batch is scored row by row, trees in lockstep: a block pads its rows
+    /// to `laneRows`, so a few rows pay for ten, and one row by itself costs about two rows' share
+    /// of a full block.
+    static let rowByRowBelow = 6
 
     let trees: [Tree]
-    let splits: [Split]
-    let missingGoesLeft: [Bool]
+    let splits: [PerfectSplit]
     let leaves: [Float]
+    let interleaved: InterleavedTrees
     let base: Float
 
-    /// nil when a tree is deeper than `maximumDepth` or has a NaN threshold, or when a column
-    /// offset would not fit `Int32`.
+    /// nil when a tree is deeper than `maximumDepth` or has a NaN threshold, or when a key offset
+    /// would not fit `Int32`.
     init?(_ ensemble: TreeEnsemble) {
-        guard ensemble.featureCount <= Int(Int32.max) / Self.blockRows else { return nil }
-        var trees: [Tree] = [], splits: [Split] = [], missingGoesLeft: [Bool] = [], leaves: [Float] = []
-        // A padding split compares with the NaN key, which no complete row reaches (all go left);
-        // a missing value goes right. Both children hold the same leaf, so either way is right.
-        let padding = Split(columnOffset: 0, thresholdKey: FloatKey.missing)
+        // Key offsets are the low 31 bits of a split's word and computed in Int32.
+        guard ensemble.featureCount <= Int(Int32.max) / (2 * Self.blockRows),
+              ensemble.trees.allSatisfy({ tree in tree.allSatisfy { $0.isLeaf || !$0.threshold.isNaN } }) else { return nil }
+        var depths: [Int] = []
         for tree in ensemble.trees {
             guard let depth = Self.depth(of: tree, maximum: Self.maximumDepth) else { return nil }
+            depths.append(depth)
+        }
+        var trees: [Tree] = [], splits: [PerfectSplit] = [], leaves: [Float] = []
+        for (tree, depth) in zip(ensemble.trees, depths) {
             let bottom = 1 << depth
-            let entry = Tree(splitOrigin: splits.count - 1, leafOrigin: leaves.count - bottom, depth: depth)
-            splits += repeatElement(padding, count: bottom - 1)
-            missingGoesLeft += repeatElement(false, count: bottom - 1)
+            let entry = Tree(splitOrigin: splits.count - PerfectSplit.root, leafOrigin: leaves.count - bottom - 1, depth: depth)
+            splits += repeatElement(.padding, count: bottom - 1)
             leaves += repeatElement(0, count: bottom)
-            var pending: [(source: Int, slot: Int)] = [(0, 1)]
-            while let (source, slot) = pending.popLast() {
-                let node = tree[source]
-                if slot >= bottom {
-                    leaves[entry.leafOrigin + slot] = node.leafValue
-                } else if node.isLeaf {
-                    pending.append((source, 2 * slot))
-                    pending.append((source, 2 * slot + 1))
-                } else {
-                    // A NaN threshold sends every value right as a float compare; no key does that.
-                    guard !node.threshold.isNaN else { return nil }
-                    splits[entry.splitOrigin + slot] = Split(columnOffset: node.feature * Int32(Self.blockRows),
-                                                             thresholdKey: FloatKey.of(node.threshold))
-                    missingGoesLeft[entry.splitOrigin + slot] = node.missingGoesLeft
-                    pending.append((Int(node.left), 2 * slot))
-                    pending.append((Int(node.right), 2 * slot + 1))
-                }
+            Self.place(tree, depth: depth) { slot, node in
+                splits[entry.splitOrigin + slot + 1] = PerfectSplit(node, stride: Int32(Self.blockRows))
+            } leaf: { slot, value in
+                leaves[entry.leafOrigin + slot + 1] = value
             }
             trees.append(entry)
         }
         self.trees = trees
         self.splits = splits
-        self.missingGoesLeft = missingGoesLeft
         self.leaves = leaves
+        interleaved = InterleavedTrees(ensemble, depths: depths)
         base = ensemble.baseMargin
     }
 
@@ -95,122 +86,95 @@ struct PerfectTrees: Sendable {
         return deepest
     }
 
-    /// `2i` when the input is below the threshold, else `2i + 1`. Computed from the comparison's
-    /// bit: written as a select, the compiler may emit a branch, which random splits mispredict half
-    /// the time.
-    @inline(__always)
-    static func child(of index: Int, _ key: UInt32, _ split: Split) -> Int {
-        2 &* index &+ 1 &- Int(unsafeBitCast(key < split.thresholdKey, to: UInt8.self))
+    /// Places a tree of at most `depth` levels as a perfect tree of exactly `depth`: `split` for
+    /// each real split's heap index, `leaf` for each bottom slot (2^depth … 2^(depth+1) − 1). Slots
+    /// under a leaf above the bottom get no split call; the layout's padding split must fill them.
+    static func place(_ tree: [TreeEnsemble.Node], depth: Int, split: (Int, TreeEnsemble.Node) -> Void, leaf: (Int, Float) -> Void) {
+        let bottom = 1 << depth
+        var pending: [(source: Int, slot: Int)] = [(0, 1)]
+        while let (source, slot) = pending.popLast() {
+            let node = tree[source]
+            if slot >= bottom {
+                leaf(slot, node.leafValue)
+            } else if node.isLeaf {
+                pending.append((source, 2 * slot))
+                pending.append((source, 2 * slot + 1))
+            } else {
+                split(slot, node)
+                pending.append((Int(node.left), 2 * slot))
+                pending.append((Int(node.right), 2 * slot + 1))
+            }
+        }
+    }
+
+    /// How `margins` overlaps its walks; tests force each.
+    enum Walk {
+        case automatic, rowsInLockstep, treesInLockstep
     }
 
     /// Adds every tree's leaf, in tree order and in float32 as XGBoost does, to `margins`, which
     /// holds one value per row (row-major `values`, `width` per row).
-    func margins(_ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>) {
+    func margins(_ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>,
+                 walk: Walk = .automatic) {
+        switch walk {
+        case .treesInLockstep:
+            interleaved.margins(values, rows: rows, width: width, base: base, into: margins)
+        case .automatic where rows < Self.rowByRowBelow:
+            interleaved.margins(values, rows: rows, width: width, base: base, into: margins)
+        case .automatic, .rowsInLockstep:
+            blockMargins(values, rows: rows, width: width, into: margins)
+        }
+    }
+
+    private func blockMargins(_ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>) {
         let block = Self.blockRows
         trees.withUnsafeBufferPointer { trees in
         splits.withUnsafeBufferPointer { splits in
-        missingGoesLeft.withUnsafeBufferPointer { missingGoesLeft in
         leaves.withUnsafeBufferPointer { leaves in
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: block * width) { keys in
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: block) { rowAt in
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: block * 2 * width) { keys in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { sums in
-            let splits = splits.baseAddress!, leaves = leaves.baseAddress!, missingGoesLeft = missingGoesLeft.baseAddress!
-            let keys = keys.baseAddress!
+            let splits = splits.baseAddress!, leaves = leaves.baseAddress!, keys = keys.baseAddress!, sums = sums.baseAddress!
+            // A short last block walks its padding rows too (their sums are dropped): any key leads
+            // to some leaf, and a whole lane group needs no scalar tail.
+            keys.initialize(repeating: 0, count: block * 2 * width)
             var start = 0
             while start < rows {
                 let count = min(block, rows - start)
-                // Complete rows take the first positions and the one-compare step; rows with a
-                // missing value go last and check each split's default direction.
-                var complete = 0, last = count
-                for row in start..<(start + count) {
-                    var hasMissing = false
-                    for column in 0..<width where values[row &* width &+ column].isNaN { hasMissing = true; break }
-                    if hasMissing {
-                        last -= 1
-                        rowAt[last] = row
-                    } else {
-                        rowAt[complete] = row
-                        complete += 1
-                    }
-                }
+                let walked = (count + Self.laneRows - 1) / Self.laneRows * Self.laneRows
                 for position in 0..<count {
-                    let x = values + rowAt[position] &* width
-                    for column in 0..<width { keys[column &* block &+ position] = FloatKey.of(x[column]) }
-                    sums[position] = base
+                    FloatKey.write(values + (start &+ position) &* width, width: width, into: keys + position, stride: block)
                 }
+                for position in 0..<walked { sums[position] = base }
                 for tree in trees {
                     let split = splits + tree.splitOrigin, leaf = leaves + tree.leafOrigin, depth = tree.depth
                     var position = 0
-                    // Eight rows walk in lockstep from one base pointer (lane k reads column + k).
-                    while position &+ 8 <= complete {
+                    while position < walked {
+                        // Lane r reads key column offsets + r from one base pointer.
                         let k = keys + position
-                        var i0 = 1, i1 = 1, i2 = 1, i3 = 1, i4 = 1, i5 = 1, i6 = 1, i7 = 1
-                        for _ in 0..<depth {
-                            let s0 = split[i0], s1 = split[i1], s2 = split[i2], s3 = split[i3]
-                            let s4 = split[i4], s5 = split[i5], s6 = split[i6], s7 = split[i7]
-                            i0 = Self.child(of: i0, k[Int(s0.columnOffset)], s0)
-                            i1 = Self.child(of: i1, k[Int(s1.columnOffset) &+ 1], s1)
-                            i2 = Self.child(of: i2, k[Int(s2.columnOffset) &+ 2], s2)
-                            i3 = Self.child(of: i3, k[Int(s3.columnOffset) &+ 3], s3)
-                            i4 = Self.child(of: i4, k[Int(s4.columnOffset) &+ 4], s4)
-                            i5 = Self.child(of: i5, k[Int(s5.columnOffset) &+ 5], s5)
-                            i6 = Self.child(of: i6, k[Int(s6.columnOffset) &+ 6], s6)
-                            i7 = Self.child(of: i7, k[Int(s7.columnOffset) &+ 7], s7)
-                        }
-                        sums[position] += leaf[i0]
-                        sums[position &+ 1] += leaf[i1]
-                        sums[position &+ 2] += leaf[i2]
-                        sums[position &+ 3] += leaf[i3]
-                        sums[position &+ 4] += leaf[i4]
-                        sums[position &+ 5] += leaf[i5]
-                        sums[position &+ 6] += leaf[i6]
-                        sums[position &+ 7] += leaf[i7]
-                        position &+= 8
-                    }
-                    while position < complete {
-                        let k = keys + position
-                        var i = 1
-                        for _ in 0..<depth {
+                        @inline(__always) func step(_ i: Int, _ lane: Int) -> Int {
                             let s = split[i]
-                            i = Self.child(of: i, k[Int(s.columnOffset)], s)
+                            return 2 &* i &+ s.leftMask(k[s.keyOffset &+ lane])
                         }
-                        sums[position] += leaf[i]
-                        position &+= 1
-                    }
-                    let missingLeft = missingGoesLeft + tree.splitOrigin
-                    while position < count {
-                        let k = keys + position
-                        var i = 1
-                        for _ in 0..<depth {
-                            let s = split[i], key = k[Int(s.columnOffset)]
-                            // The missing key is above every threshold, so `<` sends it right unless
-                            // the split sends missing values left.
-                            let below = unsafeBitCast(key < s.thresholdKey, to: UInt8.self)
-                            let missing = unsafeBitCast(key == FloatKey.missing, to: UInt8.self)
-                            let sendsLeft = unsafeBitCast(missingLeft[i], to: UInt8.self)
-                            i = 2 &* i &+ 1 &- Int(below | (missing & sendsLeft))
+                        let (i0, i1, i2, i3, i4, i5, i6, i7, i8, i9) = PerfectSplit.walk(from: PerfectSplit.root, lanes: Self.laneRows, depth: depth, step)
+                        let sum = sums + position
+                        sum[0] += leaf[i0]
+                        sum[1] += leaf[i1]
+                        sum[2] += leaf[i2]
+                        sum[3] += leaf[i3]
+                        sum[4] += leaf[i4]
+                        sum[5] += leaf[i5]
+                        sum[6] += leaf[i6]
+                        sum[7] += leaf[i7]
+                        if Self.laneRows > 8 {
+                            sum[8] += leaf[i8]
+                            sum[9] += leaf[i9]
                         }
-                        sums[position] += leaf[i]
-                        position &+= 1
+                        position &+= Self.laneRows
                     }
                 }
-                for position in 0..<count { margins[rowAt[position]] = sums[position] }
+                (margins + start).update(from: sums, count: count)
                 start &+= count
             }
-        }}}}}}}
-    }
-}
-
-/// Floats as unsigned integers in the same order: `a < b` ⇔ `of(a) < of(b)` for all non-NaN
-/// floats, with −0 and +0 equal as they compare. Every NaN maps to `missing`, above all others.
-enum FloatKey {
-    static let missing = UInt32.max
-
-    @inline(__always)
-    static func of(_ value: Float) -> UInt32 {
-        if value.isNaN { return missing }
-        let bits = (value == 0 ? 0 : value).bitPattern
-        // Positive floats order as their bits; negative ones in reverse, below all positive ones.
-        return bits & 0x8000_0000 == 0 ? bits | 0x8000_0000 : ~bits
+        }}}}}
     }
 }

@@ -22,6 +22,10 @@ struct CompiledMemberTests {
     ])
 
     static func reference(_ ensemble: TreeEnsemble, _ row: [Float]) -> Double {
+        1 / (1 + exp(-Double(referenceMargin(ensemble, row))))
+    }
+
+    static func referenceMargin(_ ensemble: TreeEnsemble, _ row: [Float]) -> Float {
         var margin = ensemble.baseMargin
         for tree in ensemble.trees {
             var node = tree[0]
@@ -32,7 +36,7 @@ struct CompiledMemberTests {
             }
             margin += node.leafValue
         }
-        return 1 / (1 + exp(-Double(margin)))
+        return margin
     }
 
     /// Values that sit on edges: signed zeros, infinities, NaN, the smallest subnormals, and the
@@ -82,7 +86,7 @@ struct CompiledMemberTests {
         return TreeEnsemble(featureCount: features, baseMargin: -0.125, trees: trees)
     }
 
-    /// Batch sizes around the evaluator's lanes (8) and blocks (64), rows with and without missing
+    /// Batch sizes around the evaluator's lanes (10) and blocks (40), rows with and without missing
     /// values mixed, on shallow trees (perfect layout) and deep ones (linked layout).
     @Test(arguments: [(maxDepth: 6, layout: "perfect"), (maxDepth: 9, layout: "perfect"), (maxDepth: 13, layout: "linked")])
     func randomEnsemblesMatchAPlainWalk(maxDepth: Int, layout: String) {
@@ -102,10 +106,40 @@ struct CompiledMemberTests {
         #expect(member.layoutName == layout)
         let expected = rows.map { Self.reference(ensemble, $0) }
         for evaluator in [member, CompiledMember(linked: ensemble)] {
-            for count in [1, 7, 8, 9, 63, 64, 65, 300] {
+            for count in [1, 7, 9, 10, 11, 39, 40, 41, 63, 64, 65, 300] {
                 let got = evaluator.probabilities(Array(rows.prefix(count)))
                 let mismatches = (0..<count).filter { got[$0] != expected[$0] }
                 #expect(mismatches.isEmpty, "\(evaluator.layoutName), \(count) rows: rows \(mismatches.prefix(5)) differ")
+            }
+        }
+    }
+
+    /// Each walk of the perfect layout on its own, whatever the batch size would choose: rows in
+    /// lockstep (lanes of 10, padded) and trees in lockstep (groups of 10, each padded to its
+    /// deepest tree, the last group short). Tree counts that are not a multiple of the group, trees of
+    /// every depth side by side in a group, missing values in any column with both default
+    /// directions, and row counts around the lanes and blocks.
+    @Test(arguments: [(trees: 43, maxDepth: 1), (trees: 43, maxDepth: 4), (trees: 21, maxDepth: 8), (trees: 8, maxDepth: 10), (trees: 3, maxDepth: 6)])
+    func eachPerfectWalkMatchesAPlainWalk(trees: Int, maxDepth: Int) throws {
+        var random = SeededRandom(seed: UInt64(100 * trees + maxDepth))
+        let grid: [Float] = [-2, -1, -0.5, -0.0, 0, 0.25, 1, 3, .leastNonzeroMagnitude, .infinity, -.infinity, .greatestFiniteMagnitude]
+        let features = 6
+        var ensemble = Self.randomEnsemble(trees: trees, features: features, maxDepth: maxDepth, grid: grid, using: &random)
+        // A tree of exactly the limit's depth beside shallow ones, so a group pads most of its trees.
+        ensemble.trees[0] = Self.chain(depth: maxDepth)
+        let values = grid + [.nan, .nan, -.nan, 0.7, -7, 2.5]
+        let rows: [[Float]] = (0..<150).map { _ in (0..<features).map { _ in values.randomElement(using: &random)! } }
+        let expected = rows.map { Self.referenceMargin(ensemble, $0) }
+        let layout = try #require(PerfectTrees(ensemble))
+        for walk in [PerfectTrees.Walk.rowsInLockstep, .treesInLockstep, .automatic] {
+            for count in [1, 2, 3, 4, 5, 7, 9, 10, 11, 39, 40, 41, 63, 64, 65, 150] {
+                let flat = rows.prefix(count).flatMap { $0 }
+                var got = [Float](repeating: .nan, count: count)
+                flat.withUnsafeBufferPointer { input in
+                    got.withUnsafeMutableBufferPointer { layout.margins(input.baseAddress!, rows: count, width: features, into: $0.baseAddress!, walk: walk) }
+                }
+                let mismatches = (0..<count).filter { got[$0] != expected[$0] }
+                #expect(mismatches.isEmpty, "\(walk), \(count) rows: rows \(mismatches.prefix(5)) differ")
             }
         }
     }
@@ -150,14 +184,46 @@ struct CompiledMemberTests {
         }
     }
 
+    /// A split's word holds the threshold and the key offset together; the offset must never
+    /// change a comparison, down to the largest offset and the extreme thresholds, and a missing
+    /// value goes each default way.
+    @Test func splitWordsCompareAsTheFloatsDo() {
+        let thresholds = Self.specials.filter { !$0.isNaN } + [1.5, -1.5, .ulpOfOne]
+        for threshold in thresholds {
+            for offset in [0, 1, 40 * 47, Int(Int32.max)] {
+                for missingGoesLeft in [false, true] {
+                    let node = TreeEnsemble.Node(feature: 0, threshold: threshold, left: 1, right: 2, missingGoesLeft: missingGoesLeft, leafValue: 0)
+                    let column = FloatKey.column(0, missingGoesLeft: missingGoesLeft)
+                    #expect(PerfectSplit(node, stride: 1).word == PerfectSplit(rightAbove: FloatKey.of(threshold) &- 1, keyOffset: column).word)
+                    let split = PerfectSplit(rightAbove: FloatKey.of(threshold) &- 1, keyOffset: Int32(offset))
+                    #expect(split.keyOffset == offset)
+                    for value in Self.specials {
+                        var keys = [UInt64](repeating: 0, count: 2)
+                        [value].withUnsafeBufferPointer { row in keys.withUnsafeMutableBufferPointer { FloatKey.write(row.baseAddress!, width: 1, into: $0.baseAddress!, stride: 1) } }
+                        let key = keys[Int(column)]
+                        let goesLeft = value.isNaN ? missingGoesLeft : value < threshold
+                        #expect(split.leftMask(key) == (goesLeft ? -1 : 0), "\(value) against \(threshold), offset \(offset), missing left \(missingGoesLeft)")
+                    }
+                }
+            }
+        }
+        for value in Self.specials {
+            let key = UInt64(FloatKey.of(value)) << PerfectSplit.offsetBits
+            #expect(PerfectSplit.padding.leftMask(key) == (value.isNaN ? 0 : -1))
+        }
+    }
+
     @Test func floatKeysOrderAsTheFloatsCompare() {
         let floats: [Float] = Self.specials.filter { !$0.isNaN } + [1.5, -1.5, 1e-38, -1e-38, 3e38, .ulpOfOne, 1 + .ulpOfOne, 1 - .ulpOfOne / 2]
         for a in floats {
             for b in floats {
                 #expect((a < b) == (FloatKey.of(a) < FloatKey.of(b)), "\(a) < \(b)")
             }
-            #expect(FloatKey.of(a) < FloatKey.missing)
+            // Every split compares with its threshold's key minus one: the missing keys must lie
+            // strictly above and below every such bound for any threshold.
+            #expect(FloatKey.of(a) < FloatKey.missingRight)
+            #expect(FloatKey.missingLeft < FloatKey.of(a) &- 1)
         }
-        #expect(FloatKey.of(.nan) == FloatKey.missing && FloatKey.of(-Float.nan) == FloatKey.missing)
+        #expect(FloatKey.of(.nan) == FloatKey.missingRight && FloatKey.of(-Float.nan) == FloatKey.missingRight)
     }
 }
