@@ -63,8 +63,13 @@ struct ArchitectureTests {
             for dependency in graph[next] ?? [] where closure.insert(dependency).inserted { pending.append(dependency) }
         }
         #expect(closure.contains("ScoringServer") && closure.contains("ModelFormat"), "\(closure.sorted())")
-        #expect(closure.isDisjoint(with: ["CXGBoost", "Training", "TrainingRecords", "Pipeline", "DevTools", "MarketData", "Store"]),
+        #expect(closure.isDisjoint(with: ["CXGBoost", "Training", "TrainingRecords", "Pipeline", "DevTools", "MarketData", "Store", "Tracking"]),
                 "mntrading-serve reaches \(closure.sorted())")
+        // Exactly these of ours: the registry client (MLflowClient → HTTPClient → CCurl) serves
+        // models:/<name>@<alias> from an MLflow registry (ARCHITECTURE.md, Dependencies).
+        let ours = Set(graph.keys)
+        #expect(closure.intersection(ours) == ["ScoringServer", "Scoring", "ModelFormat", "Basics", "MLflowClient", "HTTPClient", "CCurl"],
+                "mntrading-serve reaches \(closure.intersection(ours).sorted())")
         var client = Set<String>()
         pending = ["mntrading-infer"]
         while let next = pending.popLast() {
