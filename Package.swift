@@ -184,6 +184,7 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: [
             "Tracking", "MLflowClient", "Store", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData", "Store", "Basics", "PairResearch", "TrainingRecords", "Pipeline", "Portfolio", "ModelFormat", "HTTPClient", "TestSupport",

@@ -2,7 +2,8 @@
 # The project's test command (README: "Running the tests"); CI runs it through .ci/run.
 # Installs the Debian packages the build needs when they are missing (needs root or sudo),
 # builds everything, runs the Swift test suite (Chromium renders the inference report), then the
-# reference checks against statsmodels, onnxruntime and MLflow's client (in a venv under .venv
+# reference checks against statsmodels, onnxruntime and MLflow's client, and a real `mlflow server`
+# for tracking and the registry (in a venv under .venv
 # that this script creates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +76,9 @@ ensure_venv numpy 'tritonclient[http]'
 .venv/bin/python scripts/check-v2-client.py "$SERVE_PORT" check_logistic "$ONNX_WORK/models/check_logistic/1/input_example.json"
 kill "$SERVE_PID"
 wait "$SERVE_PID" || true
+
+stage "real component: MLflow tracking and registry against a real mlflow server (small market)"
+scripts/check-mlflow-tracking.sh .build/debug
 
 stage "honesty: no-edge markets deploy nothing, planted pairs are found (release build)"
 scripts/check-honesty.sh
