@@ -28,7 +28,7 @@ seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 start_mlflow_server "$WORK"
 echo "== 20 pairs trained (small synthetic market, logistic candidates), $(nproc) cores, $BIN_DIR"
-"$MN" pipeline "${DATA[@]}" --screen-days 120 --train-days 20 --holdout-days 3 --top-k 20 --pvalue-max 1 \
+"$MN" pipeline "${DATA[@]}" --screen-days 120 --train-days 20 --holdout-days 3 --top-k ${PAIRS:-20} --pvalue-max 1 \
     --beta-window 300 --z-window 100 --lag-features 3 --kinds logistic --n-splits 3 --min-train-rows 100 \
     --no-guardrails --now 2024-07-01 2>/dev/null | tail -1
 "$MN" train "${DATA[@]}" --kinds logistic --n-splits 3 --min-train-rows 100 --holdout-days 3 \
@@ -53,6 +53,7 @@ serve_once() { # → seconds from launch to /ping 200
         sleep 0.005
     done
     local end; end=$(now)
+    [ -n "$port" ] && curl -fs "http://127.0.0.1:$port/ping" >/dev/null 2>&1 || { echo "server not ready: $(grep -m1 registry "$log.err" | cut -c1-400)" >&2; }
     kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
     seconds "$start" "$end"
 }

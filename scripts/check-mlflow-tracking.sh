@@ -63,6 +63,10 @@ broken = tempfile.mkdtemp()
 shutil.copytree(local, broken, dirs_exist_ok=True)
 member = os.path.join(broken, "members", sorted(os.listdir(os.path.join(broken, "members")))[0])
 open(member, "wb").write(b"not an onnx model")
+import json
+manifest = json.load(open(os.path.join(broken, "router.json")))
+manifest["version"] = 2  # a new version as our router would number it, so only the member is wrong
+json.dump(manifest, open(os.path.join(broken, "router.json"), "w"))
 experiment = client.get_experiment_by_name("corrupt") or client.get_experiment(client.create_experiment("corrupt"))
 run = client.create_run(experiment.experiment_id)
 client.log_artifacts(run.info.run_id, broken, "model")

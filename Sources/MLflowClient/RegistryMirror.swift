@@ -37,7 +37,14 @@ public struct RegistryMirror: Sendable {
     public func refresh(name: String, alias: String) throws -> (version: Int, moved: Bool) {
         try ModelStore.validate(name: name)
         try ModelStore.validate(name: alias)
-        let registered = try client.version(name: name, alias: alias)
+        var registered = try client.version(name: name, alias: alias)
+        // A version directory must be named as its router.json says (the load check), and the
+        // registry numbers its versions on its own: the copy takes the number the files carry.
+        let manifest = try client.downloadArtifact(artifactURI: registered.source, path: "router.json")
+        guard let number = try? ProjectJSON.decoder().decode(RouterManifest.self, from: Data(manifest)).version else {
+            throw MLflowError.unusable("version \(registered.version) of \(name) (\(registered.source)) has no readable router.json")
+        }
+        registered.version = number
         if try cache.aliases(name)[alias] == registered.version, cache.versions(name).contains(registered.version) {
             return (registered.version, false)
         }
