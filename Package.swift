@@ -94,6 +94,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // MLflow's REST API (runs, artifacts, registry) and the registry alias followed into a local
+        // model store; no store and no training, so the scoring server may use it.
+        .target(name: "MLflowClient", dependencies: [
+            "Basics", "HTTPClient", "ModelFormat",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // What the batch side logs to MLflow, kept in the store first (offline first) and synced.
+        .target(name: "Tracking", dependencies: [
+            "Basics", "Store", "MLflowClient", "Training", "Backtest", "ModelFormat",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .target(name: "ScoringServer", dependencies: [
             "Basics", "Scoring", "ModelFormat",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -113,12 +124,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .executableTarget(name: "mntrading", dependencies: [
-            "Operations", "CLISupport", "Basics", "Store", "MarketData", "PairResearch", "Training", "TrainingRecords", "Pipeline", "DevTools", "Portfolio", "Backtest", "HTTPClient", "ModelFormat", "Scoring",
+            "Operations", "CLISupport", "Basics", "Store", "MarketData", "PairResearch", "Training", "TrainingRecords", "Pipeline", "DevTools", "Portfolio", "Backtest", "HTTPClient", "ModelFormat", "Scoring", "MLflowClient", "Tracking",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "mntrading-serve", dependencies: [
-            "ScoringServer", "Basics",
+            "ScoringServer", "Basics", "Scoring", "ModelFormat", "MLflowClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -177,6 +188,15 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "MLflowClientTests", dependencies: [
+            "MLflowClient", "ModelFormat", "Scoring", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "TrackingTests", dependencies: [
+            "Tracking", "MLflowClient", "Store", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "CLITests", dependencies: [
             "MarketData", "Store", "Basics", "PairResearch", "TrainingRecords", "Pipeline", "Portfolio", "ModelFormat", "HTTPClient", "TestSupport",

@@ -2,7 +2,8 @@
 # The project's test command (README: "Running the tests"); CI runs it through .ci/run.
 # Installs the Debian packages the build needs when they are missing (needs root or sudo),
 # builds everything, runs the Swift test suite (Chromium renders the inference report), then the
-# reference checks against statsmodels, onnxruntime and MLflow's client (in a venv under .venv
+# reference checks against statsmodels, onnxruntime and MLflow's client, and a real `mlflow server`
+# for tracking and the registry (in a venv under .venv
 # that this script creates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,8 +74,28 @@ SERVE_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$SERVE_LOG" | head -1)
 stage "reference check: Triton's Open Inference Protocol client against mntrading-serve"
 ensure_venv numpy 'tritonclient[http]'
 .venv/bin/python scripts/check-v2-client.py "$SERVE_PORT" check_logistic "$ONNX_WORK/models/check_logistic/1/input_example.json"
+
+stage "browser check: the ops dashboard in headless Chromium (Selenium): a cycle, promote, roll back"
+ensure_debian_packages chromium chromium-driver
+ensure_venv selenium
+# A second version, so there is one to promote and one to roll back to; the server follows it.
+"$BIN" router "${DATA[@]}" "${MODELS[@]}" --name check_logistic >/dev/null
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$SERVE_PORT/metadata" | grep -q '"version" *: *2' && break; sleep 0.2; done
+OPS_LOG="$ONNX_WORK/ops.out"
+.build/debug/mntrading ops "${DATA[@]}" "${MODELS[@]}" --model-name check_logistic --server "http://127.0.0.1:$SERVE_PORT" --cycle-source none \
+    --port 0 >"$OPS_LOG" 2>/dev/null &
+OPS_PID=$!
+trap 'kill "$SERVE_PID" "$OPS_PID" 2>/dev/null || true; rm -rf "$ONNX_WORK"' EXIT
+for _ in $(seq 1 100); do grep -q "listening on" "$OPS_LOG" && break; sleep 0.1; done
+OPS_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$OPS_LOG" | head -1)
+.venv/bin/python scripts/check-dashboard.py "$OPS_PORT" "$SERVE_PORT" "${SCREENSHOT_DIR:-$ONNX_WORK/screenshots}"
+kill "$OPS_PID"
+wait "$OPS_PID" || true
 kill "$SERVE_PID"
 wait "$SERVE_PID" || true
+
+stage "real component: MLflow tracking and registry against a real mlflow server (small market)"
+scripts/check-mlflow-tracking.sh .build/debug
 
 stage "honesty: no-edge markets deploy nothing, planted pairs are found (release build)"
 scripts/check-honesty.sh

@@ -55,12 +55,16 @@ final class CurlHandle {
         // Only plain HTTP(S): no file://, no other protocols reachable through a crafted URL.
         check(mnt_curl_setopt_string(raw, CURLOPT_PROTOCOLS_STR, "http,https"))
 
-        switch request.method.uppercased() {
+        let method = request.method.uppercased()
+        switch method {
         case "GET":
             check(mnt_curl_setopt_long(raw, CURLOPT_HTTPGET, 1))
-        case "POST":
+        case "POST", "PUT", "PATCH":
+            // A body goes through POSTFIELDS; CUSTOMREQUEST renames the verb for PUT and PATCH
+            // (MLflow's artifact proxy takes uploads as PUT).
             let body = request.body ?? []
             check(mnt_curl_setopt_long(raw, CURLOPT_POST, 1))
+            if method != "POST" { check(mnt_curl_setopt_string(raw, CURLOPT_CUSTOMREQUEST, method)) }
             check(mnt_curl_setopt_long(raw, CURLOPT_POSTFIELDSIZE, body.count))
             body.withUnsafeBytes { bytes in
                 // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
@@ -72,7 +76,7 @@ final class CurlHandle {
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
-        if request.method.uppercased() == "POST" {
+        if request.body != nil || method == "POST" {
             // Without this curl sends "Expect: 100-continue" for large bodies and waits for it.
             headerList = curl_slist_append(headerList, "Expect:")
         }

@@ -118,20 +118,37 @@ public struct ModelStore: Sendable {
         try FileManager.default.createDirectory(atPath: directory(name), withIntermediateDirectories: true)
         for _ in 0..<20 {
             let version = (versions(name).last ?? 0) + 1
-            let temporary = (directory(name) as NSString).appendingPathComponent(".tmp-\(version)-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-            do {
-                try fill(temporary, version)
-                try verify?(temporary)
-            } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw error
-            }
-            // rename(2) onto a missing name is atomic; if another writer took this number, try the next.
-            if rename(temporary, versionDirectory(name, version)) == 0 { return version }
-            try? FileManager.default.removeItem(atPath: temporary)
+            // If another writer took this number, try the next.
+            if try claim(name, version, fill: fill) { return version }
         }
         throw ModelFormatError.invalidModel(file: directory(name), problem: "could not claim a new version number")
+    }
+
+    /// Writes version `version` as numbered elsewhere (a registry's copy), the same way: filled in a
+    /// temporary directory, verified, renamed into place. A version already present is left as it is.
+    public func addVersion(_ name: String, number version: Int, fill: (_ directory: String) throws -> Void) throws {
+        try Self.validate(name: name)
+        guard version > 0 else { throw ModelFormatError.invalidModel(file: name, problem: "version \(version) is not a version number") }
+        try FileManager.default.createDirectory(atPath: directory(name), withIntermediateDirectories: true)
+        guard !versions(name).contains(version) else { return }
+        _ = try claim(name, version) { directory, _ in try fill(directory) }
+    }
+
+    /// Fills, verifies and renames a temporary directory onto the version's; false when the
+    /// version appeared meanwhile (rename(2) onto a missing name is atomic).
+    private func claim(_ name: String, _ version: Int, fill: (_ directory: String, _ version: Int) throws -> Void) throws -> Bool {
+        let temporary = (directory(name) as NSString).appendingPathComponent(".tmp-\(version)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        do {
+            try fill(temporary, version)
+            try verify?(temporary)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        if rename(temporary, versionDirectory(name, version)) == 0 { return true }
+        try? FileManager.default.removeItem(atPath: temporary)
+        return false
     }
 
     /// Resolves a model URI to a version directory inside the root: `models:/<name>/<version>`,

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MLflowClient
+import ModelFormat
+import Scoring
 import ScoringServer
 
 /// `mntrading-serve`: the scoring server. Flags follow `mlflow models serve`; each has an env var.
@@ -14,6 +17,9 @@ struct Serve: AsyncParsableCommand {
             Loads and warms every member before /ping answers 200. Binds 127.0.0.1 unless --host says \
             otherwise. Every flag can come from the environment variable shown.
             Example: mntrading-serve -m models:/mntrading_router@champion -p 5001
+
+            From an MLflow model registry: with --tracking-uri, a models:/<name>@<alias> URI is resolved             in the registry; the version's files are copied into <models-dir>/.mlflow-registry/, checked             like a local version, then served, and the registry alias is followed every             --reload-interval. A version that cannot be copied or fails the check, or a registry that             cannot be reached, leaves the current version serving (at start: the cached copy, if any).
+            Example: mntrading-serve -m models:/mntrading_router@champion --tracking-uri http://127.0.0.1:5000
             """,
         version: "mntrading-serve \(ScoringService.version)"
     )
@@ -53,6 +59,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .long, help: "Connections open at once; more wait in the kernel's backlog (env MNTRADING_MAX_CONNECTIONS, default 4096; the open-file limit is raised to fit when the hard limit allows).")
     var maxConnections: Int?
+
+    @Option(name: .long, help: ArgumentHelp("MLflow tracking server whose model registry resolves models:/<name>@<alias> (env MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD). Unset: the local model store.", valueName: "url"))
+    var trackingUri: String?
 
     @Flag(help: "Exit with an error when the model cannot be loaded at start (env MNTRADING_EXIT_ON_LOAD_FAILURE=1). By default the server starts, answers 503 on /ping and retries every --reload-interval, so that a restart policy cannot turn one bad version into a crash loop.")
     var exitOnLoadFailure = false
@@ -111,10 +120,37 @@ struct Serve: AsyncParsableCommand {
             handler.logLevel = Logger.Level(rawValue: (environment["MNTRADING_LOG_LEVEL"] ?? "info").lowercased()) ?? .info
             return handler
         }
+        if let tracking = trackingUri ?? environment["MLFLOW_TRACKING_URI"].flatMap({ $0.isEmpty ? nil : $0 }),
+           let reference = RegistryMirror.aliasReference(uri) {
+            configuration.modelsDirectory = try followRegistry(tracking, reference, configuration: configuration)
+        }
         let host = configuration.host
         try await ScoringService(configuration: configuration).run { port in
             // One line on stdout that scripts and tests wait for (it carries the port when -p 0).
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
+    }
+
+    /// Copies the alias's version from the registry (or keeps the cached copy when the registry
+    /// cannot be reached) and follows the alias; answers the model store the server then reads.
+    func followRegistry(_ tracking: String, _ reference: (name: String, alias: String), configuration: ServerConfiguration) throws -> String {
+        let logger = Logger(label: "mntrading.serve.registry")
+        let client: MLflowClient
+        do {
+            client = try MLflowClient(trackingURI: tracking)
+        } catch {
+            throw ValidationError("--tracking-uri: \(error)")
+        }
+        let mirror = RegistryMirror(client: client, modelsDirectory: configuration.modelsDirectory, verify: RouterModel.verifier)
+        do {
+            let (version, moved) = try mirror.refresh(name: reference.name, alias: reference.alias)
+            logger.notice("registry \(tracking): \(reference.name)@\(reference.alias) is version \(version)\(moved ? ", copied and verified" : " (cached copy)")")
+        } catch {
+            logger.error("registry \(tracking): \(reference.name)@\(reference.alias) cannot be resolved: \(error); serving the cached copy if there is one")
+        }
+        if configuration.reloadInterval > 0 {
+            mirror.follow(name: reference.name, alias: reference.alias, every: configuration.reloadInterval, logger: logger)
+        }
+        return mirror.cache.root
     }
 }

@@ -24,6 +24,8 @@ struct Ops: AsyncParsableCommand {
     @Flag(help: "Allow starting tasks and moving aliases on an address beyond 127.0.0.1 (needs MNTRADING_OPS_TOKEN).") var allowWrites = false
     @Option(help: ArgumentHelp("The model the Models page acts on.", valueName: "name")) var modelName = "mntrading_router"
     @Option(help: ArgumentHelp("The scoring server inference cycles call (env MNTRADING_SERVER_URL).", valueName: "url")) var server: String?
+    @Option(help: ArgumentHelp("Where inference cycles get the newest bars: synthetic, binance or none (the store as it is).", valueName: "source"))
+    var cycleSource = "synthetic"
 
     func run() async throws {
         location.bootstrapLogging()
@@ -52,7 +54,7 @@ struct Ops: AsyncParsableCommand {
                             }
                         }),
             OpsTaskKind(name: "cycle", summary: "one inference cycle against \(serverURL) (mntrading-infer --once)",
-                        executable: infer, fixedArguments: ["--once", "--server", serverURL] + directories, lockFile: "infer.lock",
+                        executable: infer, fixedArguments: ["--once", "--server", serverURL, "--source", cycleSource] + directories, lockFile: "infer.lock",
                         validate: { arguments in
                             let check = Process()
                             check.executableURL = URL(fileURLWithPath: infer)

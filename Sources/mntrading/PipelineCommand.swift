@@ -8,6 +8,8 @@ import Portfolio
 import Training
 import Pipeline
 import TrainingRecords
+import Tracking
+import Basics
 
 
 struct PipelineCommand: ParsableCommand {
@@ -68,6 +70,7 @@ struct PipelineCommand: ParsableCommand {
     @OptionGroup(title: "Selection") var selection: SelectionOptions
     @Option(help: ArgumentHelp("Model name in the model store.", valueName: "name")) var name: String = "mntrading_router"
     @Flag(help: "Redo every stage even when its inputs have not changed.") var force = false
+    @OptionGroup(title: "MLflow (with a tracking URI the run is logged and the router version registered, alias champion)") var tracking: TrackingOptions
     /// Tests pin the clock, so that a run and its rerun see the same newest closed bar.
     @Option(help: .hidden) var now: String?
     /// For the README's figure: the honesty machinery's share of the wall time.
@@ -124,7 +127,8 @@ struct PipelineCommand: ParsableCommand {
             throw ValidationError("another pipeline is running (\(busy)); try again when it ends")
         }
         defer { lock.release() }
-        let pipeline = Pipeline(store: try locations.openProjectStore(), locations: locations, settings: try settings())
+        let store = try locations.openProjectStore()
+        let pipeline = Pipeline(store: store, locations: locations, settings: try settings())
         if selection.noGuardrails { FileHandle.standardError.write(Data("warning: \(SelectionRules.noGuardrailsWarning)\n".utf8)) }
         let clock = try now.map { try parseTime($0, flag: "--now") } ?? UTCTime.nowMilliseconds()
         let summary = try pipeline.run(now: clock, report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested })
@@ -133,6 +137,26 @@ struct PipelineCommand: ParsableCommand {
             let total = Date().timeIntervalSince(started), honesty = TimeAccount.honesty.seconds
             print(String(format: "timing: pipeline %.2f s, honesty machinery %.2f s = %.1f%% on top of the rest", total, honesty,
                          honesty / max(total - honesty, 1e-9) * 100))
+        }
+        try tracking.log(store) {
+            // What the run left: its training report, its selection and the router version the alias
+            // points at; each is keyed by what it is, so a rerun that skipped a stage logs nothing twice.
+            var made: [(TrackedEntry, [(path: String, bytes: [UInt8])])] = []
+            let reportPath = locations.dataPath("training", "report.json"), selectionPath = locations.dataPath("training", "selection.json")
+            let decoder = ProjectJSON.decoder()
+            if let data = FileManager.default.contents(atPath: reportPath) {
+                made.append(try TrackedEntries.training(try decoder.decode(TrainingReport.self, from: data), reportPath: reportPath,
+                                                        experiment: tracking.experiment, stage: "pipeline"))
+            }
+            if let data = FileManager.default.contents(atPath: selectionPath) {
+                made.append(try TrackedEntries.selection(try decoder.decode(SelectionResult.self, from: data), path: selectionPath, experiment: tracking.experiment))
+            }
+            if summary.nothingDeployable == nil, let version = summary.version {
+                let models = ModelStore(root: locations.modelsDirectory)
+                made.append(try TrackedEntries.router(directory: models.versionDirectory(name, version), name: name, register: true,
+                                                      alias: try settings().alias, experiment: tracking.experiment))
+            }
+            return made
         }
         let trials = summary.trials.map { " over \($0) trials" + (summary.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") } ?? ""
         if let reason = summary.nothingDeployable {

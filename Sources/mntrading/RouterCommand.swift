@@ -7,6 +7,7 @@ import Scoring
 import Training
 import Basics
 import DevTools
+import Tracking
 
 struct RouterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,15 +23,26 @@ struct RouterCommand: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @Option(help: "Registered model name.") var name: String = "mntrading_router"
     @Option(help: "Alias to point at the new version (empty: none).") var alias: String = "champion"
+    @OptionGroup(title: "MLflow") var tracking: TrackingOptions
+    @Flag(help: "Also register the version in the MLflow model registry (needs --tracking-uri): its files are uploaded to the training run, then a model version of --name is created from them and --alias moved to it.")
+    var register = false
+
+    func validate() throws {
+        if register && tracking.uri() == nil { throw ValidationError("--register needs a tracking server: --tracking-uri http://host:port (or MLFLOW_TRACKING_URI)") }
+    }
 
     func run() throws {
         location.bootstrapLogging()
         let locations = location.locations
         let models = ModelStore(root: locations.modelsDirectory, verify: RouterModel.verifier)
-        let (version, directory) = try RouterBuilder(store: try locations.openProjectStore(), models: models)
+        let store = try locations.openProjectStore()
+        let (version, directory) = try RouterBuilder(store: store, models: models)
             .build(name: name, alias: alias.isEmpty ? nil : alias)
         let router = try RouterModel(directory: directory)
         print("router \(name) version \(version): \(router.pairs.count) members → \(directory)")
         print("URI: models:/\(name)/\(version)" + (alias.isEmpty ? "" : " (models:/\(name)@\(alias))"))
+        try tracking.log(store) {
+            [try TrackedEntries.router(directory: directory, name: name, register: register, alias: alias.isEmpty ? nil : alias, experiment: tracking.experiment)]
+        }
     }
 }

@@ -9,6 +9,7 @@ import Training
 import Basics
 import DevTools
 import TrainingRecords
+import Tracking
 
 struct Select: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +29,7 @@ struct Select: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
     @OptionGroup var rules: SelectionOptions
+    @OptionGroup(title: "MLflow") var tracking: TrackingOptions
     @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k")) var topK = SelectionRules().topK
 
     func validate() throws { guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") } }
@@ -37,7 +39,8 @@ struct Select: ParsableCommand {
         let locations = location.locations
         var rules = self.rules.rules
         rules.topK = topK
-        let (result, path) = try SelectStage(store: try locations.openProjectStore(), locations: locations).run(rules: rules)
+        let store = try locations.openProjectStore()
+        let (result, path) = try SelectStage(store: store, locations: locations).run(rules: rules)
         if let warning = result.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         if let inSample = result.inSample { FileHandle.standardError.write(Data("warning: out-of-fold figures are in sample: \(inSample)\n".utf8)) }
         for decision in result.decisions {
@@ -45,5 +48,6 @@ struct Select: ParsableCommand {
         }
         print("select: \(result.selected.count) of \(result.decisions.count) pairs selected, \(result.trials) trials"
               + (result.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") + PeriodFigures.portfolio(result) + " → \(path)")
+        try tracking.log(store) { [try TrackedEntries.selection(result, path: path, experiment: tracking.experiment)] }
     }
 }

@@ -9,6 +9,7 @@ import Training
 import Basics
 import DevTools
 import TrainingRecords
+import Tracking
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +31,7 @@ struct Train: ParsableCommand {
     )
 
     @OptionGroup var location: LocationOptions
+    @OptionGroup(title: "MLflow") var tracking: TrackingOptions
 
     @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits = CrossValidation().splits
     @Option(help: ArgumentHelp("Embargo bars between training data and each test fold.", valueName: "bars")) var gap = CrossValidation().gap
@@ -94,7 +96,8 @@ struct Train: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         TimeAccount.xgboost.reset()
         TimeAccount.honesty.reset()
-        let (report, path) = try TrainStage(store: try locations.openProjectStore(), locations: locations)
+        let store = try locations.openProjectStore()
+        let (report, path) = try TrainStage(store: store, locations: locations)
             .run(settings: try settings(), progress: .terminal(), shouldStop: { Interruption.requested })
         for entry in report.pairs {
             if entry.status != "trained" {
@@ -122,5 +125,6 @@ struct Train: ParsableCommand {
                          honesty / max(total - honesty, 1e-9) * 100, total - honesty))
         }
         if Interruption.requested { throw ExitCode(130) }
+        try tracking.log(store) { [try TrackedEntries.training(report, reportPath: path, experiment: tracking.experiment, stage: "train")] }
     }
 }

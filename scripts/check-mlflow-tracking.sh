@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# MLflow tracking and registry against a real `mlflow server` (SQLite backend, --serve-artifacts)
+# on a small synthetic market: offline-first logging and an idempotent `track sync`, the pipeline's
+# run and registered version read back with MLflow's own client (files byte-identical), serving
+# from the registry, and a corrupt registered version that leaves the served one in place.
+# Usage: scripts/check-mlflow-tracking.sh [bin-dir]   (default .build/debug)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/venv.sh
+source scripts/lib/mlflow-server.sh
+ensure_venv mlflow
+
+BIN_DIR=${1:-.build/debug}
+WORK=$(mktemp -d)
+SERVE_PID=""
+cleanup() { [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null; stop_mlflow_server; rm -rf "$WORK"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+start_mlflow_server "$WORK"
+echo "mlflow server $MLFLOW_URI (pid $MLFLOW_PID)"
+DATA=(--data-dir "$WORK/data" --models-dir "$WORK/models")
+MN="$BIN_DIR/mntrading"
+SMALL=(--screen-days 120 --train-days 20 --beta-window 300 --z-window 100 --lag-features 3 --holdout-days 3 --kinds logistic --n-splits 3 --min-train-rows 100 --no-guardrails --now 2024-07-01)
+
+# 1. Offline first: the server is down (a closed port) → the pipeline completes, one warning line.
+DOWN="http://127.0.0.1:9"
+"$MN" pipeline "${DATA[@]}" "${SMALL[@]}" --tracking-uri "$DOWN" >"$WORK/offline.out" 2>"$WORK/offline.err" || fail "pipeline with the server down: $(cat "$WORK/offline.err")"
+[ "$(grep -c "^warning: not logged to MLflow" "$WORK/offline.err")" = 1 ] || fail "expected one warning line, got: $(cat "$WORK/offline.err")"
+echo "offline: $(grep '^warning' "$WORK/offline.err")"
+# 2. track sync sends it; a second sync sends nothing; a pipeline rerun logs nothing twice.
+"$MN" track sync "${DATA[@]}" --tracking-uri "$MLFLOW_URI" | tee "$WORK/sync1.out"
+grep -q "registered mntrading_router version 1" "$WORK/sync1.out" || fail "first sync did not register the router"
+"$MN" track sync "${DATA[@]}" --tracking-uri "$MLFLOW_URI" | tee "$WORK/sync2.out"
+grep -q "nothing to log" "$WORK/sync2.out" || fail "second sync logged again"
+"$MN" pipeline "${DATA[@]}" "${SMALL[@]}" --tracking-uri "$MLFLOW_URI" >"$WORK/rerun.out" || fail "pipeline rerun"
+grep -q "nothing to log" "$WORK/rerun.out" || fail "pipeline rerun logged again: $(grep mlflow "$WORK/rerun.out")"
+# 3. MLflow's own client: one run, the registered version's files byte-identical to ours.
+.venv/bin/python scripts/check-mlflow-tracking.py "$MLFLOW_URI" mntrading mntrading_router champion "$WORK/models/mntrading_router/1" 1
+
+# 4. Serving from the registry (an empty models dir: everything comes from the registry).
+SERVE_LOG="$WORK/serve.out"
+"$BIN_DIR/mntrading-serve" -m models:/mntrading_router@champion --tracking-uri "$MLFLOW_URI" --models-dir "$WORK/serving" \
+    -p 0 --reload-interval 0.5 >"$SERVE_LOG" 2>"$WORK/serve.err" &
+SERVE_PID=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$SERVE_LOG" && break; sleep 0.1; done
+PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$SERVE_LOG" | head -1)
+[ -n "$PORT" ] || fail "mntrading-serve did not start: $(cat "$WORK/serve.err")"
+EXAMPLE="$WORK/models/mntrading_router/1/input_example.json"
+curl -fsS "http://127.0.0.1:$PORT/invocations" -H 'Content-Type: application/json' --data-binary "@$EXAMPLE" >"$WORK/pred1.json" || fail "scoring from the registry"
+grep -q '"model_version":1' "$WORK/pred1.json" || fail "not version 1: $(head -c 300 "$WORK/pred1.json")"
+echo "serving from the registry: version 1 answers"
+
+# 5. A corrupt version behind the alias: the server keeps serving version 1 and says why.
+.venv/bin/python - "$MLFLOW_URI" "$WORK/models/mntrading_router/1" <<'PY'
+import os, shutil, sys, tempfile
+import mlflow
+from mlflow.tracking import MlflowClient
+uri, local = sys.argv[1:3]
+mlflow.set_tracking_uri(uri)
+client = MlflowClient(uri)
+broken = tempfile.mkdtemp()
+shutil.copytree(local, broken, dirs_exist_ok=True)
+member = os.path.join(broken, "members", sorted(os.listdir(os.path.join(broken, "members")))[0])
+open(member, "wb").write(b"not an onnx model")
+import json
+manifest = json.load(open(os.path.join(broken, "router.json")))
+manifest["version"] = 2  # a new version as our router would number it, so only the member is wrong
+json.dump(manifest, open(os.path.join(broken, "router.json"), "w"))
+experiment = client.get_experiment_by_name("corrupt") or client.get_experiment(client.create_experiment("corrupt"))
+run = client.create_run(experiment.experiment_id)
+client.log_artifacts(run.info.run_id, broken, "model")
+client.set_terminated(run.info.run_id)
+version = client.create_model_version("mntrading_router", f"{run.info.artifact_uri}/model", run.info.run_id)
+client.set_registered_model_alias("mntrading_router", "champion", version.version)
+print(f"alias champion moved to corrupt version {version.version}")
+PY
+for _ in $(seq 1 50); do grep -q "cannot be followed" "$WORK/serve.err" && break; sleep 0.2; done
+grep -q "cannot be followed" "$WORK/serve.err" || fail "the corrupt version was not reported: $(tail -5 "$WORK/serve.err")"
+curl -fsS "http://127.0.0.1:$PORT/invocations" -H 'Content-Type: application/json' --data-binary "@$EXAMPLE" >"$WORK/pred2.json" || fail "scoring after the corrupt version"
+grep -q '"model_version":1' "$WORK/pred2.json" || fail "the corrupt version replaced version 1"
+echo "corrupt version refused, version 1 still serving: $(grep -m1 'cannot be followed' "$WORK/serve.err" | cut -c1-220)"
+kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
+echo "mlflow tracking and registry: all checks passed"
