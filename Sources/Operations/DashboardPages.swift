@@ -39,7 +39,7 @@ enum DashboardPages {
             th{background:#eef1f4} td.text,th.text{text-align:left}
             .empty{padding:1rem;background:#fff;border:1px dashed #8c959f;color:#57606a}
             .state-running{color:#9a6700} .state-succeeded{color:#1a7f37} .state-failed{color:#cf222e}
-            pre#log{background:#0d1117;color:#c9d1d9;padding:.8rem;max-height:28rem;overflow:auto;font-size:.8rem}
+            pre#log{background:#0d1117;color:#c9d1d9;padding:.8rem;max-height:28rem;overflow:auto;font-size:.8rem;white-space:pre-wrap;word-break:break-all}
             form.inline{display:inline-block;margin:.2rem .6rem .2rem 0} button{padding:.35rem .9rem;cursor:pointer}
             .note{color:#57606a;font-size:.9rem} .error{color:#cf222e}
             </style></head><body>
@@ -126,9 +126,10 @@ enum DashboardPages {
         return layout("Pairs", active: "/pairs", body)
     }
 
-    static func training(_ training: (runId: String, pairs: [PairTrainingResult])?) -> String {
+    static func training(_ training: (runId: String, pairs: [PairTrainingResult], trials: Int?)?) -> String {
         guard let training else { return layout("Training", active: "/training", empty("Nothing yet: no training run has completed (mntrading train, or the pipeline).")) }
-        var body = #"<p class="note">Run \#(h(training.runId)). Every figure is out of sample and after costs: walk-forward folds (OOF), then the holdout no choice saw; DSR deflates the OOF Sharpe by the trials it took.</p>"#
+        let trials = training.trials.map { #"<strong id="trials">\#($0) trials</strong>"# } ?? "the trials"
+        var body = #"<p class="note">Run \#(h(training.runId)). Every figure is out of sample and after costs: walk-forward folds (OOF), then the holdout no choice saw; DSR deflates the OOF Sharpe by \#(trials) it took to find them.</p>"#
         body += table(["pair", "status", "model", "OOF AUC", "OOF Sharpe", "trades", "max DD", "DSR", "holdout Sharpe", "holdout trades"], training.pairs.map { pair in
             [h(pair.pair), h(pair.status), h(pair.championName ?? "–"), number(pair.oof?.rocAUC), number(pair.backtest?.sharpe, 2),
              pair.backtest.map { String($0.trades) } ?? "–", number(pair.backtest?.maxDrawdown), number(pair.deflatedSharpe),

@@ -63,12 +63,15 @@ public struct OpsReader: Sendable {
     public func reportHTML() -> Data? { reportDirectory().flatMap { FileManager.default.contents(atPath: $0 + "/report.html") } }
     public func reportSummary() -> Data? { reportDirectory().flatMap { FileManager.default.contents(atPath: $0 + "/summary.json") } }
 
-    /// The latest complete training run's pairs.
-    public func training() -> (runId: String, pairs: [PairTrainingResult])? {
-        try? store.read { db -> (String, [PairTrainingResult])? in
+    /// The latest complete training run's pairs, and the trials it took when its report says.
+    public func training() -> (runId: String, pairs: [PairTrainingResult], trials: Int?)? {
+        guard let (runId, pairs) = try? store.read({ db -> (String, [PairTrainingResult])? in
             guard let runId = try TrainingRunRecords.latestCompleteId(db) else { return nil }
             return (runId, try TrainingRunRecords.trainedPairs(db, runId: runId).map(\.result))
-        }
+        }) else { return nil }
+        let report = trainingReportFile().flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        let trials = report.flatMap { $0["run_id"] as? String == runId ? $0["trials"] as? Int : nil }
+        return (runId, pairs, trials)
     }
 
     /// The last `count` feature rows of a pair, in the first timeframe that has any.

@@ -34,6 +34,27 @@ struct DeploymentFileTests {
         #expect(environment["MNTRADING_MODELS_DIR"] as? String == "/models")
     }
 
+    /// The dashboard's service: its image builds from a file in the repository, runs as non-root,
+    /// every variable it sets is one `mntrading ops` reads, and writes are on only with a token.
+    @Test func composeRunsTheDashboardBesideTheServerWithItsToken() throws {
+        let compose = try #require(try Yams.load(yaml: try Self.read("docker-compose.serving.yml")) as? [String: Any])
+        let ops = try #require((compose["services"] as? [String: Any])?["ops"] as? [String: Any])
+        let dockerfile = try #require((ops["build"] as? [String: Any])?["dockerfile"] as? String)
+        let image = try Self.read(dockerfile)
+        #expect(image.contains("USER mntrading") && image.contains("ENTRYPOINT [\"mntrading\", \"ops\"]"))
+        let help = try CLI.run(["ops", "--help"]).stdout
+        let environment = try #require(ops["environment"] as? [String: Any])
+        for name in environment.keys where name != "MNTRADING_DATA_DIR" && name != "MNTRADING_MODELS_DIR" {
+            #expect(help.contains(name), "mntrading ops --help does not document \(name)")
+        }
+        for line in image.split(separator: "\n") where line.contains("MNTRADING_OPS_") {
+            for name in ["MNTRADING_OPS_HOST", "MNTRADING_OPS_PORT"] where line.contains(name) { #expect(help.contains(name)) }
+        }
+        let command = try #require(ops["command"] as? [String])
+        #expect(command.contains("--allow-writes") && environment["MNTRADING_OPS_TOKEN"] != nil)
+        #expect((ops["ports"] as? [String])?.allSatisfy { $0.hasPrefix("127.0.0.1:") } == true)
+    }
+
     /// The words of a `--help` text, so that `--timeout` is not found inside `--timeout-read`.
     static func helpWords(_ program: String) throws -> Set<String> {
         let help = try CLI.run(["--help"], program: program).stdout
