@@ -21,6 +21,10 @@ public final class MLflowClient: Sendable {
     /// The tracking URI as given, without a trailing slash.
     public let trackingURI: String
     private let http: HTTPClient
+    /// For the calls that create something (a run, a model version): a 5xx may come after the
+    /// server created it, and a retry would make a second one, so they are sent once. The caller
+    /// looks for what an earlier attempt made before creating (`findRun`, `modelVersions`).
+    private let httpOnce: HTTPClient
     private let credentials: MLflowCredentials
 
     public init(trackingURI: String, credentials: MLflowCredentials = MLflowCredentials(),
@@ -38,6 +42,9 @@ public final class MLflowClient: Sendable {
         // The caller reports the outcome in one line; per-retry warnings would repeat it.
         logger.logLevel = .error
         self.http = try HTTPClient(configuration: configuration, logger: logger)
+        var once = configuration
+        once.retry.maxAttempts = 1
+        self.httpOnce = try HTTPClient(configuration: once, logger: logger)
         self.credentials = credentials
     }
 
@@ -63,7 +70,7 @@ public final class MLflowClient: Sendable {
 
     /// Creates a run; returns its id and artifact URI.
     public func createRun(experimentID: String, name: String, startTime: Int64, tags: [String: String]) throws -> (runID: String, artifactURI: String) {
-        let answer = try call("POST", "runs/create", json: [
+        let answer = try call("POST", "runs/create", once: true, json: [
             "experiment_id": experimentID, "run_name": name, "start_time": startTime,
             "tags": tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
         ])
@@ -71,6 +78,19 @@ public final class MLflowClient: Sendable {
               let id = info["run_id"] as? String, let artifactURI = info["artifact_uri"] as? String else {
             throw MLflowError.unusable("runs/create answered without a run id and artifact URI")
         }
+        return (id, artifactURI)
+    }
+
+    /// The run an earlier sync made for this training run in the experiment, if any (by its
+    /// `mntrading.training_run` tag): what makes a sync idempotent even when the local record of the
+    /// run was lost, or a create was answered 5xx after the server had made it.
+    public func findRun(experimentID: String, trainingRun: String) throws -> (runID: String, artifactURI: String)? {
+        let answer = try call("POST", "runs/search", json: [
+            "experiment_ids": [experimentID], "max_results": 1, "run_view_type": "ACTIVE_ONLY",
+            "filter": "tags.`mntrading.training_run` = '\(trainingRun.replacingOccurrences(of: "'", with: "\\'"))'",
+        ])
+        guard let info = ((answer["runs"] as? [[String: Any]])?.first?["info"] as? [String: Any]),
+              let id = info["run_id"] as? String, let artifactURI = info["artifact_uri"] as? String else { return nil }
         return (id, artifactURI)
     }
 
@@ -183,7 +203,7 @@ public final class MLflowClient: Sendable {
     }
 
     public func createModelVersion(name: String, source: String, runID: String, tags: [String: String]) throws -> ModelVersion {
-        let answer = try call("POST", "model-versions/create", json: [
+        let answer = try call("POST", "model-versions/create", once: true, json: [
             "name": name, "source": source, "run_id": runID,
             "tags": tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
         ])
@@ -221,7 +241,7 @@ public final class MLflowClient: Sendable {
     }
 
     /// One REST call under `/api/2.0/<api>/<endpoint>`; answers the decoded JSON object.
-    func call(_ method: String, _ endpoint: String, json: [String: Any]? = nil, query: [String: String] = [:],
+    func call(_ method: String, _ endpoint: String, once: Bool = false, json: [String: Any]? = nil, query: [String: String] = [:],
               api: String = "mlflow") throws -> [String: Any] {
         var components = URLComponents(string: trackingURI + "/api/2.0/" + api + (endpoint.isEmpty ? "" : "/" + endpoint))!
         if !query.isEmpty {
@@ -231,7 +251,7 @@ public final class MLflowClient: Sendable {
         }
         let body = try json.map { [UInt8](try JSONSerialization.data(withJSONObject: $0)) }
         let headers = (body == nil ? [] : [("Content-Type", "application/json")]) + credentials.headers
-        let response = try send(HTTPRequest(method: method, url: components.string!, headers: headers, body: body))
+        let response = try send(HTTPRequest(method: method, url: components.string!, headers: headers, body: body), once: once)
         let name = endpoint.isEmpty ? api : endpoint
         try check(response, call: name)
         guard !response.body.isEmpty else { return [:] }
@@ -241,9 +261,9 @@ public final class MLflowClient: Sendable {
         return object
     }
 
-    private func send(_ request: HTTPRequest) throws -> HTTPResponse {
+    private func send(_ request: HTTPRequest, once: Bool = false) throws -> HTTPResponse {
         do {
-            return try http.send(request)
+            return try (once ? httpOnce : http).send(request)
         } catch let error as HTTPClientError {
             switch error {
             case let .transport(_, message, timedOut, attempts):

@@ -49,6 +49,13 @@ public struct Tracker: Sendable {
             experiments[entry.experiment] = experimentID
             var run = try store.read { db in try TrackingRecords.mlflowRun(db, trackingURI: uri, experiment: entry.experiment, trainingRun: entry.trainingRun) }
             if let known = run, !checkedRuns.contains(known.runID), try !client.runExists(known.runID) { run = nil }
+            if run == nil, let found = try client.findRun(experimentID: experimentID, trainingRun: entry.trainingRun) {
+                try store.write { db in
+                    try TrackingRecords.recordMLflowRun(db, trackingURI: uri, experiment: entry.experiment, trainingRun: entry.trainingRun,
+                                                        runID: found.runID, artifactURI: found.artifactURI)
+                }
+                run = found
+            }
             if run == nil {
                 let created = try client.createRun(experimentID: experimentID, name: entry.runName, startTime: now,
                                                    tags: ["mntrading.training_run": entry.trainingRun])

@@ -11,6 +11,8 @@ final class FakeMLflow: @unchecked Sendable {
     private let lock = NSLock()
     private var experiments: [String: String] = [:]
     private(set) var runs: [String: [String: Any]] = [:]
+    private var runTags: [String: [String: String]] = [:]
+    private var runExperiments: [String: String] = [:]
     private(set) var metrics: [String: [String: Double]] = [:]
     private(set) var artifacts: [String: [UInt8]] = [:]
     private(set) var versions: [(name: String, version: Int, source: String, runID: String)] = []
@@ -50,8 +52,28 @@ final class FakeMLflow: @unchecked Sendable {
             let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let experiment = body["experiment_id"] as? String ?? "0"
             let info: [String: Any] = ["run_id": id, "artifact_uri": "mlflow-artifacts:/\(experiment)/\(id)/artifacts", "lifecycle_stage": "active"]
-            self.lock.withLock { self.runs[id] = info }
+            let tags = (body["tags"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) { $0[$1["key"] as? String ?? ""] = $1["value"] as? String }
+            self.lock.withLock {
+                self.runs[id] = info
+                self.runTags[id] = tags
+                self.runExperiments[id] = experiment
+            }
             return Self.json(.ok, ["run": ["info": info]])
+        }
+        // Only the filter the tracker sends: tags.`mntrading.training_run` = '<id>'.
+        router.post(.init(api + "runs/search")) { request, _ in
+            let body = try await Self.body(request)
+            let filter = body["filter"] as? String ?? ""
+            let experiments = Set(body["experiment_ids"] as? [String] ?? [])
+            guard let open = filter.range(of: "= '"), filter.hasPrefix("tags.`mntrading.training_run`"), filter.hasSuffix("'") else {
+                return Self.json(.badRequest, ["error_code": "INVALID_PARAMETER_VALUE", "message": "unsupported filter \(filter)"])
+            }
+            let wanted = String(filter[open.upperBound..<filter.index(before: filter.endIndex)])
+            let found = self.lock.withLock {
+                self.runs.filter { experiments.contains(self.runExperiments[$0.key] ?? "") && self.runTags[$0.key]?["mntrading.training_run"] == wanted }
+                    .map { ["info": $0.value] }
+            }
+            return Self.json(.ok, ["runs": found])
         }
         router.get(.init(api + "runs/get")) { request, _ in
             let id = request.uri.queryParameters["run_id"].map(String.init) ?? ""

@@ -24,6 +24,22 @@ import Testing
         Tracker(store: try DataStore(dataDirectory: try temporaryDirectory("tracking"), schemas: [.tracking]))
     }
 
+    /// A store that lost its record of the MLflow run (a copy, a restore, a create answered 5xx
+    /// after the server made the run) finds the run by its training-run tag instead of making another.
+    @Test func aTrainingRunAlreadyOnTheServerIsFoundNotCreatedAgain() async throws {
+        let fake = FakeMLflow(), first = try Self.tracker(), second = try Self.tracker()
+        for tracker in [first, second] { try tracker.record(Self.entry("train:run-1", metrics: 3), files: []) }
+        try await fake.withServer { url in
+            try await onThread {
+                let client = try MLflowClient(trackingURI: url)
+                #expect(try first.sync(client).runsCreated == 1)
+                let again = try second.sync(client)
+                #expect(again.entriesLogged == 1 && again.runsCreated == 0)
+            }
+        }
+        fake.with { #expect($0.runs.count == 1) }
+    }
+
     @Test func aSecondSyncLogsNothingAndBatchesStayWithinLimits() async throws {
         let fake = FakeMLflow(), tracker = try Self.tracker()
         try tracker.record(Self.entry("train:run-1", metrics: 2500), files: [("training/report.json", Array("{}".utf8))])
