@@ -391,77 +391,87 @@ extension FastJSONParser {
     }
 
     /// JSON's number grammar from `start`; false at the first byte that breaks it (`end` there).
+    /// Written as plain loops on locals: nested functions capturing the index would be boxed on the
+    /// heap, a retain and release per number.
     @inline(__always)
     static func scan(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, into number: inout ScannedNumber) -> Bool {
         let bytes = buffer.baseAddress!, count = buffer.count
         var index = start
-        defer { number.end = index }
-        func isDigit(_ byte: UInt8) -> Bool { byte &- 48 <= 9 }
-        /// Digits eight at a time (SWAR: one 8-byte load, a check that all eight are digits, three
-        /// multiplications) while they fit the 19 significant digits kept; returns how many.
-        func eightDigitsAtATime() -> Int {
-            let first = index
-            while number.significant <= 11, index + 8 < count {
-                let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
-                // Every byte in 0x30…0x39: high nibble 3, and adding 6 does not carry into it.
-                guard (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else { break }
-                var digits = word &- 0x3030_3030_3030_3030
-                // Little-endian: the first digit is the lowest byte. Pairs, then quads, then all eight.
-                digits = (digits &* 10) &+ (digits >> 8)
-                digits = (((digits & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064) &+ (((digits >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
-                number.mantissa = number.mantissa &* 100_000_000 &+ digits
-                number.significant += 8
-                index += 8
-            }
-            return index - first
-        }
-        /// One digit at a time; returns how many were kept as significant.
-        func digits() -> Int {
-            var kept = 0
-            while case let digit = bytes[index] &- 48, digit <= 9 {
-                if number.significant < 19 {
-                    number.mantissa = number.mantissa &* 10 &+ UInt64(digit)
-                    number.significant += 1
-                    kept += 1
-                } else {
-                    number.exact = false
-                }
-                index += 1
-            }
-            return kept
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var exact = true
+        defer {
+            number.end = index
+            number.mantissa = mantissa
+            number.exponent = exponent
+            number.exact = exact
         }
         number.negative = bytes[index] == UInt8(ascii: "-")
         if number.negative { index += 1 }
-        guard isDigit(bytes[index]) else { return false }
+        guard bytes[index] &- 48 <= 9 else { return false }
+        // Digits eight at a time (SWAR: one 8-byte load, a check that all eight are digits, three
+        // multiplications) while they fit the 19 significant digits kept, then one at a time.
         // JSON allows a leading 0 only alone, so the integer part's digits are all significant.
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            _ = eightDigitsAtATime()
-            _ = digits()
+            while significant <= 11, index + 8 < count {
+                let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
+                guard let digits = eightDigits(word) else { break }
+                mantissa = mantissa &* 100_000_000 &+ digits
+                significant += 8
+                index += 8
+            }
+            while case let digit = bytes[index] &- 48, digit <= 9 {
+                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit); significant += 1 } else { exact = false }
+                index += 1
+            }
         }
         if bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard isDigit(bytes[index]) else { return false }
-            if number.mantissa == 0 {
-                while bytes[index] == UInt8(ascii: "0") { number.exponent -= 1; index += 1 }
+            guard bytes[index] &- 48 <= 9 else { return false }
+            if mantissa == 0 {
+                while bytes[index] == UInt8(ascii: "0") { exponent -= 1; index += 1 }
             }
-            number.exponent -= eightDigitsAtATime()
-            number.exponent -= digits()
+            while significant <= 11, index + 8 < count {
+                let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
+                guard let digits = eightDigits(word) else { break }
+                mantissa = mantissa &* 100_000_000 &+ digits
+                significant += 8
+                exponent -= 8
+                index += 8
+            }
+            while case let digit = bytes[index] &- 48, digit <= 9 {
+                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit); significant += 1; exponent -= 1 } else { exact = false }
+                index += 1
+            }
         }
         if bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
             var sign = 1
             if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1; index += 1 }
-            guard isDigit(bytes[index]) else { return false }
+            guard bytes[index] &- 48 <= 9 else { return false }
             var value = 0
-            while isDigit(bytes[index]) {
+            while case let digit = bytes[index] &- 48, digit <= 9 {
                 // A longer exponent is past any Float anyway; strtod reads it exactly.
-                if value < 100_000 { value = value * 10 + Int(bytes[index] - 48) } else { number.exact = false }
+                if value < 100_000 { value = value * 10 + Int(digit) } else { exact = false }
                 index += 1
             }
-            number.exponent += sign * value
+            exponent += sign * value
         }
         return true
+    }
+
+    /// The value of eight ASCII digits in a little-endian word (the first digit in the lowest
+    /// byte), or nil when one of the bytes is not a digit.
+    @inline(__always)
+    static func eightDigits(_ word: UInt64) -> UInt64? {
+        // Every byte in 0x30…0x39: high nibble 3, and adding 6 does not carry into it.
+        guard (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else { return nil }
+        var digits = word &- 0x3030_3030_3030_3030
+        // Pairs, then quads, then all eight.
+        digits = (digits &* 10) &+ (digits >> 8)
+        return (((digits & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064) &+ (((digits >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
     }
 }
