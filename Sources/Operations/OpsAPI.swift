@@ -21,7 +21,8 @@ enum OpsAPI {
         Operation(method: "get", path: "/api/tasks", summary: "Tasks since the server started, newest first", responses: [200: "the tasks"]),
         Operation(method: "post", path: "/api/tasks", summary: "Start a background task (pipeline or cycle) with the settings of its command",
                   responses: [202: "started", 400: "unknown kind or bad settings (the command's own validation)", 401: "token missing or wrong",
-                              403: "read-only server", 409: "a task or a command-line run of the same kind is running"],
+                              403: "read-only server, or a request from another origin", 409: "a task or a command-line run of the same kind is running",
+                              415: "not JSON"],
                   body: ["type": "object", "required": ["kind"], "properties": [
                       "kind": ["type": "string", "enum": ["pipeline", "cycle"]],
                       "settings": ["type": "object", "description": "flag name (top_k for --top-k) → value; true/false for flags",
@@ -38,10 +39,12 @@ enum OpsAPI {
         Operation(method: "get", path: "/api/report", summary: "The latest report's summary", responses: [200: "summary.json", 404: nothingYet]),
         Operation(method: "get", path: "/api/models", summary: "The model's versions, aliases and alias history", responses: [200: "versions and aliases"]),
         Operation(method: "post", path: "/api/models/{name}/aliases/{alias}", summary: "Promote: point the alias at a version (checked as the server loads it)",
-                  responses: [200: "moved", 400: "bad version or one that would not load", 401: "token missing or wrong", 403: "read-only server", 404: "unknown model"],
+                  responses: [200: "moved", 400: "bad version or one that would not load", 401: "token missing or wrong",
+                              403: "read-only server, or a request from another origin", 404: "unknown model", 415: "not JSON"],
                   body: ["type": "object", "required": ["version"], "properties": ["version": ["type": "integer"]]], writes: true),
         Operation(method: "post", path: "/api/models/{name}/aliases/{alias}/rollback", summary: "Roll back: point the alias at the version it pointed at before",
-                  responses: [200: "moved back", 400: "no earlier version", 401: "token missing or wrong", 403: "read-only server", 404: "unknown model"], writes: true),
+                  responses: [200: "moved back", 400: "no earlier version", 401: "token missing or wrong",
+                              403: "read-only server, or a request from another origin", 404: "unknown model", 415: "not JSON"], writes: true),
     ] }
 
     static func document(version: String) -> Data {

@@ -6,10 +6,11 @@ public enum OpsError: Error, CustomStringConvertible, Equatable {
     case conflict(String)
     case forbidden(String)
     case unauthorized(String)
+    case unsupportedMediaType(String)
 
     public var description: String {
         switch self {
-        case let .badRequest(message), let .notFound(message), let .conflict(message), let .forbidden(message), let .unauthorized(message): message
+        case let .badRequest(message), let .notFound(message), let .conflict(message), let .forbidden(message), let .unauthorized(message), let .unsupportedMediaType(message): message
         }
     }
 
@@ -20,6 +21,7 @@ public enum OpsError: Error, CustomStringConvertible, Equatable {
         case .conflict: 409
         case .forbidden: 403
         case .unauthorized: 401
+        case .unsupportedMediaType: 415
         }
     }
 }

@@ -53,6 +53,23 @@ public struct OpsService: Sendable {
         }
     }
 
+    /// An API write: JSON only (a page of another site can post a form or text/plain without asking,
+    /// but not JSON), not from another origin, then the write checks.
+    func authorizeAPIWrite(_ request: Request) throws {
+        guard request.headers[.contentType].map({ $0.lowercased().hasPrefix("application/json") }) == true else {
+            throw OpsError.unsupportedMediaType("API writes take Content-Type: application/json")
+        }
+        try checkOrigin(request)
+        try authorizeWrite(request)
+    }
+
+    /// When the browser says where a request came from, it came from this server.
+    func checkOrigin(_ request: Request) throws {
+        if let origin = request.headers[.origin], let host = request.head.authority, origin != "http://\(host)", origin != "https://\(host)" {
+            throw OpsError.forbidden("a request from \(origin) cannot act on this server")
+        }
+    }
+
     /// Compares in time independent of where the strings differ.
     static func sameBytes(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
@@ -164,9 +181,7 @@ public struct OpsService: Sendable {
         guard let given = fields["csrf"], Self.sameBytes(given, csrf) else {
             throw OpsError.forbidden("the form's token is missing or stale: reload the page and try again")
         }
-        if let origin = request.headers[.origin], let host = request.head.authority, origin != "http://\(host)", origin != "https://\(host)" {
-            throw OpsError.forbidden("a form from \(origin) cannot act on this server")
-        }
+        try checkOrigin(request)
         try authorizeWrite(request, formToken: fields["token"])
     }
 
@@ -192,7 +207,7 @@ public struct OpsService: Sendable {
         router.get("/api/tasks") { _, _ in Self.json(encoding: runner.list()) }
         router.post("/api/tasks") { request, _ in
             do {
-                try authorizeWrite(request)
+                try authorizeAPIWrite(request)
                 let body = try await request.body.collect(upTo: 64 * 1024)
                 let task: TaskRequest
                 do { task = try JSONDecoder().decode(TaskRequest.self, from: Data(buffer: body)) } catch {
@@ -225,7 +240,7 @@ public struct OpsService: Sendable {
         router.get("/api/models") { _, _ in Self.json(encoding: reader.models(store: models)) }
         router.post("/api/models/:name/aliases/:alias") { request, context in
             do {
-                try authorizeWrite(request)
+                try authorizeAPIWrite(request)
                 let body = try await request.body.collect(upTo: 64 * 1024)
                 guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any], let version = object["version"] as? Int else {
                     throw OpsError.badRequest(#"the body must be JSON: {"version": <integer>}"#)
@@ -235,7 +250,7 @@ public struct OpsService: Sendable {
         }
         router.post("/api/models/:name/aliases/:alias/rollback") { request, context in
             do {
-                try authorizeWrite(request)
+                try authorizeAPIWrite(request)
                 return Self.json(encoding: try moveAlias(context.parameters.get("name") ?? "", alias: context.parameters.get("alias") ?? "", to: nil))
             } catch let error as OpsError { return Self.error(error) }
         }

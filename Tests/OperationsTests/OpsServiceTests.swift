@@ -193,6 +193,19 @@ struct OpsServiceTests {
         }
     }
 
+    /// A page of another site can post a form or text/plain to a local server without asking the
+    /// browser; the API takes JSON only and refuses another origin, so such a page starts nothing.
+    @Test func apiWritesTakeJSONFromThisOriginOnly() async throws {
+        try await Self.withService { service, _, client in
+            let plain = try await client.execute(uri: "/api/tasks", method: .post, headers: [.contentType: "text/plain"],
+                                                 body: ByteBuffer(string: #"{"kind": "echo"}"#))
+            #expect(plain.status == .unsupportedMediaType)
+            let foreign = try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#, headers: [.origin: "http://evil.example"])
+            #expect(foreign.status == .forbidden && (Self.json(foreign)["error"] as? String)?.contains("evil.example") == true)
+            #expect(service.runner.list().isEmpty)
+        }
+    }
+
     @Test func promoteAndRollBackMoveTheAliasAndRefuseWhatCannotBeDone() async throws {
         try await Self.withService { _, locations, client in
             let models = ModelStore(root: locations.modelsDirectory)
