@@ -30,7 +30,7 @@ public struct OpsService: Sendable {
         }
         self.configuration = configuration
         reader = OpsReader(locations: configuration.locations, store: store, modelName: configuration.modelName)
-        runner = TaskRunner(history: configuration.taskHistory, logger: logger)
+        runner = TaskRunner(history: configuration.taskHistory, file: configuration.locations.dataPath("ops", "tasks.json"), logger: logger)
         self.kinds = kinds
         models = ModelStore(root: configuration.locations.modelsDirectory, verify: verify)
         csrf = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()

@@ -1,9 +1,11 @@
+import Basics
 import Foundation
 import Logging
 
 /// Runs one background task at a time as a child process and keeps its log: each line the program
 /// writes is stored with the time it was read and handed at once to whoever follows the task (the
-/// dashboard's live log). Finished tasks are kept, newest first, up to `history`.
+/// dashboard's live log). Finished tasks are kept, newest first, up to `history`, and written to
+/// `file` when one ends, so the last runs and their logs outlive a restart of the server.
 public final class TaskRunner: @unchecked Sendable {
     // @unchecked Sendable: every field is read and changed only under `lock`.
     private let lock = NSLock()
@@ -12,11 +14,48 @@ public final class TaskRunner: @unchecked Sendable {
     private var followers: [String: [UUID: AsyncStream<OpsLogLine>.Continuation]] = [:]
     private var counter = 0
     private let history: Int
+    private let file: String?
     private let logger: Logger
+    /// Lines kept per task in `file` (the newest): a runaway log must not grow it without bound.
+    static let storedLines = 5_000
 
-    public init(history: Int = 20, logger: Logger = Logger(label: "mntrading.ops.tasks")) {
+    struct Stored: Codable {
+        var task: OpsTask
+        var log: [OpsLogLine]
+    }
+
+    public init(history: Int = 20, file: String? = nil, logger: Logger = Logger(label: "mntrading.ops.tasks")) {
         self.history = history
+        self.file = file
         self.logger = logger
+        guard let file, let data = FileManager.default.contents(atPath: file) else { return }
+        do {
+            for var stored in try ProjectJSON.decoder().decode([Stored].self, from: data).prefix(history) {
+                // A task the previous server was running when it stopped: its process is gone too.
+                if stored.task.state == .running {
+                    stored.task.state = .failed
+                    stored.log.append(OpsLogLine(number: stored.task.lines + 1, time: stored.task.startedAt,
+                                                 text: "the ops server stopped while this task ran; its end is unknown"))
+                    stored.task.lines += 1
+                }
+                tasks.append(stored.task)
+                logs[stored.task.id] = stored.log
+            }
+        } catch {
+            logger.warning("\(file) is not a task history (\(error)); starting without one")
+        }
+    }
+
+    /// Writes the kept tasks and their logs (the newest lines of each); a failure is logged, the
+    /// tasks stay in memory.
+    private func save() {
+        guard let file else { return }
+        let stored = lock.withLock { tasks.map { Stored(task: $0, log: Array((logs[$0.id] ?? []).suffix(Self.storedLines))) } }
+        do {
+            try AtomicFile.write(try ProjectJSON.encoder().encode(stored), to: file)
+        } catch {
+            logger.warning("cannot write the task history \(file): \(error)")
+        }
     }
 
     /// The running task, if any.
@@ -61,6 +100,7 @@ public final class TaskRunner: @unchecked Sendable {
             return task
         }
         logger.info("task \(task.id) started: \(executable) \(arguments.joined(separator: " "))")
+        save()
         let reader = Thread { [self] in self.read(output.fileHandleForReading, of: task.id, process: process) }
         reader.name = "mntrading-ops-task"
         reader.start()
@@ -126,6 +166,7 @@ public final class TaskRunner: @unchecked Sendable {
         }
         // Outside the lock: finishing runs each stream's termination handler, which takes it.
         for continuation in following { continuation.finish() }
+        save()
         logger.info("task \(id) ended with status \(status)")
     }
 }

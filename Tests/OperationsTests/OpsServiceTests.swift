@@ -128,6 +128,22 @@ struct OpsServiceTests {
         }
     }
 
+    /// The last tasks and their logs outlive the server; one it was running when it stopped is
+    /// shown as failed, its end unknown, not as running forever.
+    @Test func theLastTasksOutliveARestart() async throws {
+        let file = try temporaryDirectory("ops-history") + "/ops/tasks.json"
+        let first = TaskRunner(file: file)
+        let done = try first.start(kind: "echo", executable: "/bin/sh", arguments: ["-c", "echo kept; exit 2"])
+        for _ in 0..<200 where first.task(done.id)?.state == .running { try await Task.sleep(nanoseconds: 25_000_000) }
+        let running = try first.start(kind: "echo", executable: "/bin/sh", arguments: ["-c", "sleep 2"])
+        let second = TaskRunner(file: file)
+        #expect(second.list().map(\.id) == [running.id, done.id])
+        #expect(second.task(done.id)?.exitStatus == 2 && second.lines(done.id)?.map(\.text) == ["kept"])
+        #expect(second.task(running.id)?.state == .failed)
+        #expect(second.lines(running.id)?.last?.text.contains("stopped while this task ran") == true)
+        #expect(second.running == nil)
+    }
+
     @Test(arguments: [
         (#"{"kind": "nope"}"#, "unknown task kind 'nope'"),
         (#"{"kind": "echo", "settings": {"bad": true}}"#, "--bad is not a flag"),
