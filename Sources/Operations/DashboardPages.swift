@@ -146,10 +146,9 @@ enum DashboardPages {
         return layout("Training", active: "/training", body)
     }
 
-    static func models(_ models: OpsReader.Models, served: String?, writes: Bool, csrf: String, needsToken: Bool, message: String?) -> String {
+    static func models(_ models: OpsReader.Models, writes: Bool, csrf: String, needsToken: Bool, message: String?) -> String {
         guard !models.versions.isEmpty else { return layout("Models", active: "/models", empty("Nothing yet: no version of \(models.name) (mntrading router, or the pipeline).")) }
         var body = message.map { #"<p class="error" id="message">\#(h($0))</p>"# } ?? ""
-        if let served { body += #"<p class="note">\#(h(served))</p>"# }
         let aliasText = models.aliases.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }.joined(separator: ", ")
         body += #"<p>Model <strong>\#(h(models.name))</strong>; aliases: <span id="aliases">\#(h(aliasText.isEmpty ? "none" : aliasText))</span></p>"#
         body += table(["version", "aliases", ""], models.versions.reversed().map { version in

@@ -185,14 +185,33 @@ public struct OpsService: Sendable {
         try authorizeWrite(request, formToken: fields["token"])
     }
 
-    func operationsPage(message: String? = nil) -> Response {
-        let tasks = runner.list()
-        let log = tasks.first.flatMap { runner.lines($0.id) } ?? []
-        return Self.html(DashboardPages.operations(tasks: tasks, log: log, kinds: kinds, writes: writesEnabled, csrf: csrf, needsToken: tokenRequired, message: message))
+    /// A dashboard form: checked (`checkForm`), then `act`; on success back to `back` (post,
+    /// redirect, get), on a refusal the page again with the message, under the refusal's status.
+    func formAction(_ router: Router<BasicRequestContext>, _ path: RouterPath, back: String,
+                    page: @escaping @Sendable (String?, HTTPResponse.Status) -> Response,
+                    _ act: @escaping @Sendable ([String: String]) throws -> Void) {
+        router.post(path) { request, _ in
+            let fields = Self.formFields(try await request.body.collect(upTo: 64 * 1024))
+            do {
+                try checkForm(request, fields)
+                try act(fields)
+                return Self.redirect(back)
+            } catch let error as OpsError {
+                return page(error.description, HTTPResponse.Status(code: error.status))
+            }
+        }
     }
 
-    func modelsPage(message: String? = nil) -> Response {
-        Self.html(DashboardPages.models(reader.models(store: models), served: nil, writes: writesEnabled, csrf: csrf, needsToken: tokenRequired, message: message))
+    func operationsPage(message: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        let tasks = runner.list()
+        let log = tasks.first.flatMap { runner.lines($0.id) } ?? []
+        return Self.html(DashboardPages.operations(tasks: tasks, log: log, kinds: kinds, writes: writesEnabled, csrf: csrf, needsToken: tokenRequired, message: message),
+                         status: status)
+    }
+
+    func modelsPage(message: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        Self.html(DashboardPages.models(reader.models(store: models), writes: writesEnabled, csrf: csrf, needsToken: tokenRequired, message: message),
+                  status: status)
     }
 
     // MARK: - Routes
@@ -266,30 +285,15 @@ public struct OpsService: Sendable {
             guard let report = reader.reportHTML() else { return Self.html(DashboardPages.report(available: false), status: .notFound) }
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: report)))
         }
-        router.post("/ui/tasks") { request, _ in
-            let fields = Self.formFields(try await request.body.collect(upTo: 64 * 1024))
-            do {
-                try checkForm(request, fields)
-                _ = try startTask(kindName: fields["kind"] ?? "", settings: [:])
-                return Self.redirect("/")
-            } catch let error as OpsError { return operationsPage(message: error.description) }
+        formAction(router, "/ui/tasks", back: "/", page: operationsPage) { fields in
+            _ = try startTask(kindName: fields["kind"] ?? "", settings: [:])
         }
-        router.post("/ui/models/promote") { request, _ in
-            let fields = Self.formFields(try await request.body.collect(upTo: 64 * 1024))
-            do {
-                try checkForm(request, fields)
-                guard let version = fields["version"].flatMap({ Int($0) }) else { throw OpsError.badRequest("no version given") }
-                _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: version)
-                return Self.redirect("/models")
-            } catch let error as OpsError { return modelsPage(message: error.description) }
+        formAction(router, "/ui/models/promote", back: "/models", page: modelsPage) { fields in
+            guard let version = fields["version"].flatMap({ Int($0) }) else { throw OpsError.badRequest("no version given") }
+            _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: version)
         }
-        router.post("/ui/models/rollback") { request, _ in
-            let fields = Self.formFields(try await request.body.collect(upTo: 64 * 1024))
-            do {
-                try checkForm(request, fields)
-                _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: nil)
-                return Self.redirect("/models")
-            } catch let error as OpsError { return modelsPage(message: error.description) }
+        formAction(router, "/ui/models/rollback", back: "/models", page: modelsPage) { fields in
+            _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: nil)
         }
         return router
     }

@@ -80,11 +80,25 @@ public struct FastJSONParser {
     }
 
     private mutating func object() throws -> JSONValue {
+        var pairs: [(String, JSONValue)] = []
+        try objectMembers { parser, key in pairs.append((key, try parser.value())) }
+        return .object(pairs)
+    }
+
+    private mutating func array() throws -> JSONValue {
+        var items: [JSONValue] = []
+        try arrayItems { parser in items.append(try parser.value()) }
+        return .array(items)
+    }
+
+    /// `{ "key": value, … }`, each value read by `member` (the general parser keeps them; the
+    /// Open Inference Protocol's reader reads each key's value its own way).
+    mutating func objectMembers(_ member: (inout FastJSONParser, String) throws -> Void) throws {
         try nested { parser in
+            guard parser.current == UInt8(ascii: "{") else { throw parser.error("expected '{'") }
             parser.index += 1
-            var pairs: [(String, JSONValue)] = []
             parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "}") { parser.index += 1; return .object(pairs) }
+            if parser.current == UInt8(ascii: "}") { parser.index += 1; return }
             while true {
                 parser.skipWhitespace()
                 guard parser.current == UInt8(ascii: "\"") else { throw parser.error("expected a key") }
@@ -93,30 +107,31 @@ public struct FastJSONParser {
                 guard parser.current == UInt8(ascii: ":") else { throw parser.error("expected ':'") }
                 parser.index += 1
                 parser.skipWhitespace()
-                pairs.append((key, try parser.value()))
+                try member(&parser, key)
                 parser.skipWhitespace()
                 if parser.current == UInt8(ascii: ",") { parser.index += 1; continue }
                 guard parser.current == UInt8(ascii: "}") else { throw parser.error("expected ',' or '}'") }
                 parser.index += 1
-                return .object(pairs)
+                return
             }
         }
     }
 
-    private mutating func array() throws -> JSONValue {
+    /// `[ item, … ]`, each item read by `item`.
+    mutating func arrayItems(_ item: (inout FastJSONParser) throws -> Void) throws {
         try nested { parser in
+            guard parser.current == UInt8(ascii: "[") else { throw parser.error("expected '['") }
             parser.index += 1
-            var items: [JSONValue] = []
             parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "]") { parser.index += 1; return .array(items) }
+            if parser.current == UInt8(ascii: "]") { parser.index += 1; return }
             while true {
                 parser.skipWhitespace()
-                items.append(try parser.value())
+                try item(&parser)
                 parser.skipWhitespace()
                 if parser.current == UInt8(ascii: ",") { parser.index += 1; continue }
                 guard parser.current == UInt8(ascii: "]") else { throw parser.error("expected ',' or ']'") }
                 parser.index += 1
-                return .array(items)
+                return
             }
         }
     }

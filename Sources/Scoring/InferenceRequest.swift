@@ -211,6 +211,7 @@ extension FastJSONParser {
     mutating func inferenceHeader() throws -> InferenceRequest.Header {
         var header = InferenceRequest.Header()
         var sawInputs = false
+        skipWhitespace()
         try objectMembers { parser, key in
             switch key {
             case "id":
@@ -302,40 +303,6 @@ extension FastJSONParser {
         case UInt8(ascii: "f") where literal("false"): tensor.booleans += 1
         default:
             throw error("unexpected character in tensor data")
-        }
-    }
-
-    /// `{ "key": value, … }`, each value read by `member`.
-    mutating func objectMembers(_ member: (inout FastJSONParser, String) throws -> Void) throws {
-        try nested { parser in
-            try parser.expect(UInt8(ascii: "{"))
-            parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "}") { parser.index += 1; return }
-            while true {
-                let key = try parser.key()
-                try member(&parser, key)
-                parser.skipWhitespace()
-                if parser.current == UInt8(ascii: ",") { parser.index += 1; continue }
-                try parser.expect(UInt8(ascii: "}"))
-                return
-            }
-        }
-    }
-
-    /// `[ item, … ]`, each item read by `item`.
-    mutating func arrayItems(_ item: (inout FastJSONParser) throws -> Void) throws {
-        try nested { parser in
-            try parser.expect(UInt8(ascii: "["))
-            parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "]") { parser.index += 1; return }
-            while true {
-                parser.skipWhitespace()
-                try item(&parser)
-                parser.skipWhitespace()
-                if parser.current == UInt8(ascii: ",") { parser.index += 1; continue }
-                try parser.expect(UInt8(ascii: "]"))
-                return
-            }
         }
     }
 }
