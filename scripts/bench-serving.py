@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -120,11 +119,9 @@ manifest = json.load(open(os.path.join(scratch, "models/bench_router/1/router.js
 columns, pairs = manifest["feature_columns"], [m["pair"] for m in manifest["members"]]
 ROWS = (1, 100, 1000)
 KINDS = ("json.dumps", "pandas")
-with_pandas = True
 try:
     import pandas  # noqa: F401
 except ImportError:
-    with_pandas = False
     KINDS = ("json.dumps",)
 cases = {}
 for kind in KINDS:

@@ -73,10 +73,6 @@ public final class HTTPClient: @unchecked Sendable {
         try send(HTTPRequest(method: "POST", url: url, headers: [("Content-Type", contentType)] + headers, body: body))
     }
 
-    public func put(_ url: String, body: [UInt8], contentType: String, headers: [(name: String, value: String)] = []) throws -> HTTPResponse {
-        try send(HTTPRequest(method: "PUT", url: url, headers: [("Content-Type", contentType)] + headers, body: body))
-    }
-
     /// libcurl's version string, for `--version` output.
     public static var curlVersion: String {
         String(cString: curl_version())

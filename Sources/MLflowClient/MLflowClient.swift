@@ -9,7 +9,7 @@ import Logging
 public final class MLflowClient: Sendable {
     /// `runs/log-batch` limits (MLflow's REST API documentation).
     public static let maxMetricsPerBatch = 1000, maxParamsPerBatch = 100, maxTagsPerBatch = 100, maxEntitiesPerBatch = 1000
-    public static let maxParamValueLength = 6000, maxKeyLength = 250
+    public static let maxParamValueLength = 6000
 
     /// Short retries: a server that is down should cost a second, not a minute, before the run is
     /// kept locally; a 5xx or 429 is retried, another 4xx never is (the request itself is wrong).

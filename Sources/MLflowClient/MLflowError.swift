@@ -25,12 +25,6 @@ public enum MLflowError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    /// Whether the server could not be reached (as opposed to refusing what was sent).
-    public var isUnreachable: Bool {
-        if case .unreachable = self { return true }
-        return false
-    }
-
     /// MLflow's code for "no such experiment/model/alias".
     var isMissingResource: Bool {
         if case let .rejected(_, status, code, _) = self { return code == "RESOURCE_DOES_NOT_EXIST" || status == 404 }

@@ -57,7 +57,7 @@ public struct OpsReader: Sendable {
         guard let name = file("portfolio", "latest_report").map({ String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }),
               name.hasPrefix("report_"), !name.contains("/"), !name.contains("..") else { return nil }
         let directory = locations.dataPath("portfolio", name)
-        return FileManager.default.fileExists(atPath: directory) ? directory : nil
+        return FileManager.default.fileExists(atPath: directory + "/report.html") ? directory : nil
     }
 
     public func reportHTML() -> Data? { reportDirectory().flatMap { FileManager.default.contents(atPath: $0 + "/report.html") } }
@@ -90,8 +90,9 @@ public struct OpsReader: Sendable {
         public var history: [String: [Int]]
     }
 
-    public func models(store models: ModelStore) -> Models {
-        Models(name: modelName, versions: models.versions(modelName), aliases: (try? models.aliases(modelName)) ?? [:],
-               history: (try? models.aliasHistory(modelName)) ?? [:])
+    public func models(store models: ModelStore, name: String? = nil) -> Models {
+        let name = name ?? modelName
+        return Models(name: name, versions: models.versions(name), aliases: (try? models.aliases(name)) ?? [:],
+                      history: (try? models.aliasHistory(name)) ?? [:])
     }
 }

@@ -63,8 +63,16 @@ public struct OpsService: Sendable {
         try authorizeWrite(request)
     }
 
-    /// When the browser says where a request came from, it came from this server.
+    /// When the browser says where a request came from, it came from this server; and a server on
+    /// loopback answers writes only to requests addressed to loopback, so a page whose name was
+    /// rebound to 127.0.0.1 (DNS rebinding: same origin, foreign name) cannot act on it.
     func checkOrigin(_ request: Request) throws {
+        if configuration.loopbackOnly, let authority = request.head.authority {
+            let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst()) : String(authority.prefix { $0 != ":" })
+            guard ["127.0.0.1", "localhost", "::1"].contains(host.lowercased()) else {
+                throw OpsError.forbidden("this server listens on loopback and acts only on requests addressed to it, not to \(authority)")
+            }
+        }
         if let origin = request.headers[.origin], let host = request.head.authority, origin != "http://\(host)", origin != "https://\(host)" {
             throw OpsError.forbidden("a request from \(origin) cannot act on this server")
         }
@@ -153,12 +161,12 @@ public struct OpsService: Sendable {
         guard let stream = runner.follow(id) else { return Self.error(.notFound("unknown task \(id)")) }
         let runner = self.runner
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            // One-line JSON: an event's data ends at its first newline.
             for await line in stream where line.number >= from {
-                let data = (try? ProjectJSON.encoder().encode(line)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-                try await writer.write(ByteBuffer(string: "data: \(data.replacingOccurrences(of: "\n", with: ""))\n\n"))
+                try await writer.write(ByteBuffer(string: "data: \((try? ProjectJSON.string(line)) ?? "{}")\n\n"))
             }
-            let task = runner.task(id).flatMap { try? ProjectJSON.encoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            try await writer.write(ByteBuffer(string: "event: end\ndata: \(task.replacingOccurrences(of: "\n", with: ""))\n\n"))
+            let task = runner.task(id).flatMap { try? ProjectJSON.string($0) } ?? "{}"
+            try await writer.write(ByteBuffer(string: "event: end\ndata: \(task)\n\n"))
             try await writer.finish(nil)
         })
     }
@@ -280,7 +288,7 @@ public struct OpsService: Sendable {
         router.get("/training") { _, _ in Self.html(DashboardPages.training(reader.training())) }
         router.get("/models") { _, _ in modelsPage() }
         router.get("/signals") { _, _ in Self.html(DashboardPages.signals(reader.signals(), orders: reader.orders())) }
-        router.get("/report") { _, _ in Self.html(DashboardPages.report(available: reader.reportHTML() != nil)) }
+        router.get("/report") { _, _ in Self.html(DashboardPages.report(available: reader.reportDirectory() != nil)) }
         router.get("/report/latest.html") { _, _ in
             guard let report = reader.reportHTML() else { return Self.html(DashboardPages.report(available: false), status: .notFound) }
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: report)))
@@ -308,7 +316,7 @@ public struct OpsService: Sendable {
         }
         let moved = (try? models.aliases(name))?[alias]
         logger.info("alias \(alias) of \(name) now points at version \(moved.map(String.init) ?? "?")")
-        return OpsReader(locations: configuration.locations, store: reader.store, modelName: name).models(store: models)
+        return reader.models(store: models, name: name)
     }
 
     struct Health: Codable { var status: String; var version: String; var task: String?; var writes: Bool }

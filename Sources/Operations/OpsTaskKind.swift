@@ -27,7 +27,7 @@ public struct OpsTaskKind: Sendable {
     }
 
     /// Settings as the dashboard and the API send them, `{"top_k": 5, "force": true}`, in the
-    /// command's flag form: `--top-k 5 --force`; false flags are left out. Keys name flags only.
+    /// command's flag form: `--top-k=5 --force`; false flags are left out. Keys name flags only.
     public static func arguments(from settings: [String: OpsSetting]) throws -> [String] {
         var arguments: [String] = []
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
@@ -41,7 +41,9 @@ public struct OpsTaskKind: Sendable {
             switch value {
             case .flag(true): arguments.append(flag)
             case .flag(false): continue
-            case .value(let text): arguments += [flag, text]
+            // Joined to its flag, so a value cannot be read as a flag of its own (`--models-dir=…`
+            // smuggled in as the value of a setting the server allows).
+            case .value(let text): arguments.append("\(flag)=\(text)")
             }
         }
         return arguments

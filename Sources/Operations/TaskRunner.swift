@@ -9,6 +9,7 @@ import Logging
 public final class TaskRunner: @unchecked Sendable {
     // @unchecked Sendable: every field is read and changed only under `lock`.
     private let lock = NSLock()
+    private let saving = NSLock()
     private var tasks: [OpsTask] = []
     private var logs: [String: [OpsLogLine]] = [:]
     private var followers: [String: [UUID: AsyncStream<OpsLogLine>.Continuation]] = [:]
@@ -50,6 +51,10 @@ public final class TaskRunner: @unchecked Sendable {
     /// tasks stay in memory.
     private func save() {
         guard let file else { return }
+        // One writer at a time, each writing the state as it is then: two saves (a start on the
+        // server's thread, an end on a reader's) cannot land an older snapshot last.
+        saving.lock()
+        defer { saving.unlock() }
         let stored = lock.withLock { tasks.map { Stored(task: $0, log: Array((logs[$0.id] ?? []).suffix(Self.storedLines))) } }
         do {
             try AtomicFile.write(try ProjectJSON.encoder().encode(stored), to: file)
@@ -67,7 +72,7 @@ public final class TaskRunner: @unchecked Sendable {
 
     /// The task's log lines from `number` on (1-based).
     public func lines(_ id: String, from number: Int = 1) -> [OpsLogLine]? {
-        lock.withLock { logs[id].map { Array($0.dropFirst(max(number - 1, 0))) } }
+        lock.withLock { logs[id].map { $0.filter { $0.number >= number } } }
     }
 
     /// Starts `executable` with `arguments` unless a task is running (then `OpsError.conflict`).
@@ -79,6 +84,8 @@ public final class TaskRunner: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
+        // The task needs no ops token; a program it runs should not see one.
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "MNTRADING_OPS_TOKEN" }
         let task: OpsTask = try lock.withLock {
             if let busy = tasks.first(where: { $0.state == .running }) {
                 throw OpsError.conflict("task \(busy.id) (\(busy.kind)) is running; one task runs at a time")

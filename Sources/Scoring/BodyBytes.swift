@@ -21,6 +21,6 @@ public struct BodyBytes: Sendable {
 
     public var count: Int { terminated.count - 1 }
 
-    /// The body without its terminator (a copy: for the general decoder and the rare slow paths).
+    /// The body without its terminator (a copy: for the general CSV reader, a rare slow path).
     public var bytes: [UInt8] { Array(terminated.dropLast()) }
 }

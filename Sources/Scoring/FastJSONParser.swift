@@ -18,8 +18,11 @@ public struct FastJSONParser {
         public var description: String { "\(reason) at byte \(offset)" }
     }
 
-    public static func parse(_ body: [UInt8]) throws -> JSONValue {
-        var parser = FastJSONParser(bytes: body + [0])
+    public static func parse(_ body: [UInt8]) throws -> JSONValue { try parse(BodyBytes(body)) }
+
+    /// Reads the body in place (it already ends in the terminator).
+    public static func parse(_ body: BodyBytes) throws -> JSONValue {
+        var parser = FastJSONParser(bytes: body.terminated)
         parser.skipWhitespace()
         let value = try parser.value()
         parser.skipWhitespace()

@@ -13,9 +13,14 @@ public enum RequestDecoder {
     }
 
     public static func decode(_ body: [UInt8], contentType: String) throws -> InputFrame {
+        try decode(BodyBytes(body), contentType: contentType)
+    }
+
+    /// The server's path: JSON is read in place; CSV's general reader takes the bytes.
+    public static func decode(_ body: BodyBytes, contentType: String) throws -> InputFrame {
         switch mediaType(contentType) {
         case "application/json": return try json(body)
-        case "text/csv": return try csv(body)
+        case "text/csv": return try csv(body.bytes)
         default:
             throw ScoringError(errorCode: "UNSUPPORTED_MEDIA_TYPE", message: "Content-Type must be application/json or text/csv (got '\(contentType)')")
         }
@@ -32,7 +37,7 @@ public enum RequestDecoder {
         }
     }
 
-    static func json(_ body: [UInt8]) throws -> InputFrame {
+    static func json(_ body: BodyBytes) throws -> InputFrame {
         let document: JSONValue
         do { document = try FastJSONParser.parse(body) } catch {
             throw ScoringError.badRequest("Invalid input. Ensure that input is a valid JSON formatted string. Error: '\(error)'")

@@ -243,7 +243,7 @@ extension RouterModel {
         if let rows, rows.pairs.allSatisfy({ members[$0] != nil }) {
             return score(pairs: rows.pairs, values: rows.values)
         }
-        return try score(try RequestDecoder.decode(body.bytes, contentType: contentType))
+        return try score(try RequestDecoder.decode(body, contentType: contentType))
     }
 }
 

@@ -38,7 +38,7 @@ extension ScoringService {
     /// The loaded router when the path names it (and, if given, its version).
     func servedModel(_ context: ScoringRequestContext) -> Result<RouterModel, InferenceProtocolError> {
         guard let model = slot.router else {
-            return .failure(InferenceProtocolError("no model loaded: \(slot.missingReason ?? "")"))
+            return .failure(InferenceProtocolError("no model loaded: \(slot.missingReason ?? "")", unavailable: true))
         }
         let name = context.parameters.get("name") ?? ""
         guard name == model.manifest.name else {
@@ -51,18 +51,14 @@ extension ScoringService {
     }
 
     func infer(_ request: Request, context: ScoringRequestContext) async -> Response {
-        let started = Date()
-        var rows = 0
-        let response = await inferResponse(request, context: context, rows: &rows)
-        metrics.record(path: "/v2/infer", status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rows)
-        return response
+        await recorded("/v2/infer") { started, rows in await inferResponse(request, context: context, started: started, rows: &rows) }
     }
 
-    private func inferResponse(_ request: Request, context: ScoringRequestContext, rows: inout Int) async -> Response {
+    private func inferResponse(_ request: Request, context: ScoringRequestContext, started: Date, rows: inout Int) async -> Response {
         let model: RouterModel
         switch servedModel(context) {
         case let .success(served): model = served
-        case let .failure(error): return slot.router == nil ? Self.v2(.serviceUnavailable, error) : Self.v2(error)
+        case let .failure(error): return Self.v2(error)
         }
         var headerLength: Int?
         if let field = request.headers[Self.inferenceHeaderLength] {
@@ -71,7 +67,7 @@ extension ScoringService {
             }
             headerLength = length
         }
-        let outcome = await score(request, channel: context.channel, started: Date()) { [headerLength] bytes in
+        let outcome = await score(request, channel: context.channel, started: started) { [headerLength] bytes in
             let decoded = try InferenceRequest.decode(bytes, headerLength: headerLength, featureColumns: model.manifest.featureColumns)
             let predictions = try model.predictions(decoded)
             let (body, length) = try InferenceResponse.encode(predictions, request: decoded, modelName: model.manifest.name, modelVersion: model.manifest.version)
@@ -104,7 +100,7 @@ extension ScoringService {
     }
 
     static func v2(_ error: InferenceProtocolError) -> Response {
-        v2(error.notFound ? .notFound : .badRequest, error)
+        v2(error.unavailable ? .serviceUnavailable : error.notFound ? .notFound : .badRequest, error)
     }
 
     static func v2(_ status: HTTPResponse.Status, _ error: InferenceProtocolError) -> Response {

@@ -16,7 +16,7 @@ struct ModelWatcher: Service {
 
     func run() async throws {
         let configuration = service.configuration
-        let followsAlias = configuration.reloadInterval > 0 && configuration.modelURI.hasPrefix("models:/") && configuration.modelURI.contains("@")
+        let followsAlias = configuration.reloadInterval > 0 && ModelStore(root: configuration.modelsDirectory).aliasesFile(for: configuration.modelURI) != nil
         // Without hot swap, a server still waiting for its model retries at the default interval.
         let interval = configuration.reloadInterval > 0 ? configuration.reloadInterval : 5
         var watcher = Watcher(service: service)

@@ -86,10 +86,16 @@ public struct ScoringService: Sendable {
     }
 
     func invocations(_ request: Request, channel: any Channel) async -> Response {
+        await recorded("/invocations") { started, rows in await respond(request, channel: channel, started: started, rowsScored: &rows) }
+    }
+
+    /// A scoring route's answer, counted in the metrics with its latency and the rows it scored;
+    /// `started` is the request's start, from which its deadline runs too.
+    func recorded(_ path: String, _ answer: (Date, inout Int) async -> Response) async -> Response {
         let started = Date()
-        var rowsScored = 0
-        let response = await respond(request, channel: channel, started: started, rowsScored: &rowsScored)
-        metrics.record(path: "/invocations", status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rowsScored)
+        var rows = 0
+        let response = await answer(started, &rows)
+        metrics.record(path: path, status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rows)
         return response
     }
 
@@ -148,9 +154,10 @@ public struct ScoringService: Sendable {
     /// before a byte is read), the deadline over reading, queueing and scoring (MLflow's limit
     /// covers the whole request), and `work` run where it costs least.
     func score(_ request: Request, channel: any Channel, started: Date, _ work: @escaping @Sendable (BodyBytes) throws -> Scored) async -> Result<Scored, Refusal> {
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { return .failure(.tooLarge) }
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > configuration.maxBodyBytes { return .failure(.tooLarge) }
         let bytes: BodyBytes
-        switch await Self.readBody(request, channel: channel, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
+        switch await Self.readBody(request, declared: declared, channel: channel, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
         case .read(let body): bytes = body
         case .tooLarge: return .failure(.tooLarge)
         case .timedOut: return .failure(.timedOut(closing: true))
@@ -176,7 +183,7 @@ public struct ScoringService: Sendable {
 
     /// Reads the body within the size limit and the request's deadline: a body trickled past the
     /// deadline gets its 504 at the deadline, not when (or if) it ends.
-    static func readBody(_ request: Request, channel: any Channel, limit: Int, seconds: Double) async -> BodyRead {
+    static func readBody(_ request: Request, declared: Int?, channel: any Channel, limit: Int, seconds: Double) async -> BodyRead {
         guard seconds > 0 else { return .timedOut }
         // At the deadline the channel's input is closed: the body stream ends and the answer (504,
         // then the close) still goes out.
@@ -187,8 +194,7 @@ public struct ScoringService: Sendable {
         }
         defer { DeadlineQueue.shared.cancel(timer) }
         // The chunks go straight into the parsers' buffer, sized by the declared length: one copy.
-        let declared = request.headers[.contentLength].flatMap { Int($0) }.map { min(max($0, 0), limit) }
-        var body = BodyBytes(capacity: declared ?? 16_384)
+        var body = BodyBytes(capacity: declared.map { min(max($0, 0), limit) } ?? 16_384)
         do {
             for try await chunk in request.body {
                 guard body.count + chunk.readableBytes <= limit else { return fired.value ? .timedOut : .tooLarge }

@@ -18,7 +18,11 @@ struct Serve: AsyncParsableCommand {
             otherwise. Every flag can come from the environment variable shown.
             Example: mntrading-serve -m models:/mntrading_router@champion -p 5001
 
-            From an MLflow model registry: with --tracking-uri, a models:/<name>@<alias> URI is resolved             in the registry; the version's files are copied into <models-dir>/.mlflow-registry/, checked             like a local version, then served, and the registry alias is followed every             --reload-interval. A version that cannot be copied or fails the check, or a registry that             cannot be reached, leaves the current version serving (at start: the cached copy, if any).
+            From an MLflow model registry: with --tracking-uri, a models:/<name>@<alias> URI is resolved \
+            in the registry; the version's files are copied into <models-dir>/.mlflow-registry/, checked \
+            like a local version, then served, and the registry alias is followed every \
+            --reload-interval. A version that cannot be copied or fails the check, or a registry that \
+            cannot be reached, leaves the current version serving (at start: the cached copy, if any).
             Example: mntrading-serve -m models:/mntrading_router@champion --tracking-uri http://127.0.0.1:5000
             """,
         version: "mntrading-serve \(ScoringService.version)"

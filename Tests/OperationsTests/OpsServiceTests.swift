@@ -97,6 +97,10 @@ struct OpsServiceTests {
                         ? try await client.execute(uri: uri, method: .get) { $0 }
                         : try await Self.post(client, uri, json: "{}")
                     #expect(statuses.contains(Int(response.status.code)), "\(method) \(uri) answered \(response.status.code), the document lists \(statuses.sorted())")
+                    // A documented refusal is the API's own, not the router's answer to a route it lacks.
+                    if response.status.code >= 400 {
+                        #expect(Self.json(response)["error"] is String, "\(method) \(uri): \(response.status.code) without the API's error body")
+                    }
                 }
             }
         }
@@ -219,6 +223,27 @@ struct OpsServiceTests {
             let foreign = try await Self.post(client, "/api/tasks", json: #"{"kind": "echo"}"#, headers: [.origin: "http://evil.example"])
             #expect(foreign.status == .forbidden && (Self.json(foreign)["error"] as? String)?.contains("evil.example") == true)
             #expect(service.runner.list().isEmpty)
+        }
+    }
+
+    /// A setting's value stays the value of its own flag: `{"top_k": "--data-dir=/etc"}` cannot
+    /// give the command a second flag.
+    @Test func aSettingsValueCannotBecomeAFlag() throws {
+        #expect(try OpsTaskKind.arguments(from: ["top_k": .value("--data-dir=/etc"), "force": .flag(true), "quiet": .flag(false)])
+                == ["--force", "--top-k=--data-dir=/etc"])
+    }
+
+    /// A page whose name was rebound to 127.0.0.1 is same-origin with itself, not with this server:
+    /// a loopback server acts only on requests addressed to loopback.
+    @Test func aLoopbackServerRefusesRequestsAddressedToAnotherName() async throws {
+        try await Self.withService { service, _, _ in
+            func request(_ authority: String) -> Request {
+                Request(head: .init(method: .post, scheme: "http", authority: authority, path: "/api/tasks"), body: .init(buffer: ByteBuffer()))
+            }
+            #expect(throws: OpsError.self) { try service.checkOrigin(request("evil.example:8000")) }
+            for authority in ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST"] {
+                #expect(throws: Never.self) { try service.checkOrigin(request(authority)) }
+            }
         }
     }
 

@@ -125,6 +125,10 @@ struct InferenceProtocolTests {
             let http = try ServerTests.client()
             #expect(try http.get(base + "/v2/health/live").status == 200)
             #expect(try http.get(base + "/v2/health/ready").status == 503)
+            for path in ["/v2/models/router", "/v2/models/router/ready"] {
+                let answer = try http.get(base + path)
+                #expect(answer.status == 503 && Self.error(answer)?.contains("no model loaded") == true, "\(path): \(answer.status)")
+            }
             let infer = try http.post(base + "/v2/models/router/infer", body: Array(Self.body.utf8), contentType: "application/json")
             #expect(infer.status == 503 && Self.error(infer)?.contains("no model loaded") == true)
         }

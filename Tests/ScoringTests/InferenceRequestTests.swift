@@ -113,10 +113,8 @@ struct InferenceRequestTests {
         (#"{"inputs": [\#(pairTensor), {"name": "features", "datatype": "FP32", "shape": [3, 2], "data": [2, 0, -1.5, 0, -2, 0.5"#, "malformed JSON"),
     ])
     func malformedRequestsAreRefusedByName(body: String, problem: String) throws {
-        let (router, root) = try RouterScoringTests.router()
-        defer { try? FileManager.default.removeItem(atPath: root) }
         do {
-            _ = try InferenceRequest.decode(BodyBytes(Array(body.utf8)), headerLength: nil, featureColumns: router.manifest.featureColumns)
+            _ = try InferenceRequest.decode(BodyBytes(Array(body.utf8)), headerLength: nil, featureColumns: Self.columns)
             Issue.record("accepted: \(body)")
         } catch let error as InferenceProtocolError {
             #expect(error.message.contains(problem), "\(error.message)")
