@@ -4,9 +4,9 @@
 /// spaces, text where a number belongs, a row of the wrong length, a pair the model lacks —
 /// answers nil and goes to the general decoder, whose answers and errors stay the only ones.
 extension FastJSONParser {
-    static func plainCSV(_ body: BodyBytes, featureColumns: [String]) -> SplitRows? {
+    static func plainCSV(_ body: BodyBytes, reading: RowReading) -> SplitRows? {
         var parser = FastJSONParser(bytes: body.terminated)
-        return try? parser.csvRows(featureColumns, end: body.count)
+        return try? parser.csvRows(reading, end: body.count)
     }
 
     private static let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
@@ -25,20 +25,21 @@ extension FastJSONParser {
     }
 
     /// A field's raw text (no quotes, no spaces allowed: those take the general path).
-    private mutating func rawField(_ end: Int) -> String? {
+    private mutating func rawField(_ end: Int) -> Range<Int>? {
         let start = index
         while !atFieldEnd(end) {
             if current == UInt8(ascii: "\"") || current == UInt8(ascii: " ") { return nil }
             index += 1
         }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return start..<index
     }
 
-    private mutating func csvRows(_ featureColumns: [String], end: Int) throws -> SplitRows? {
+    private mutating func csvRows(_ reading: RowReading, end: Int) throws -> SplitRows? {
+        let featureColumns = reading.featureColumns
         var names: [String] = []
         repeat {
             guard let name = rawField(end), !name.isEmpty else { return nil }
-            names.append(name)
+            names.append(String(decoding: bytes[name], as: UTF8.self))
             if index < end && current == Self.comma { index += 1; continue }
             break
         } while true
@@ -50,15 +51,15 @@ extension FastJSONParser {
             if lineEnd(end) { continue }  // an empty line, as the general decoder skips it
             let base = rows.values.count
             rows.values.append(contentsOf: repeatElement(.nan, count: width))
-            var pair: String?
+            var member: Int?
             for (position, slot) in slots.enumerated() {
                 if position > 0 {
                     guard index < end, current == Self.comma else { return nil }
                     index += 1
                 }
                 if slot == -1 {
-                    guard let text = rawField(end), !text.isEmpty else { return nil }
-                    pair = text
+                    guard let name = rawField(end), let known = reading.pairs.index(of: name, in: bytes) else { return nil }
+                    member = known
                 } else if atFieldEnd(end) {
                     continue  // empty: missing
                 } else if current == UInt8(ascii: "-") || (48...57).contains(current) {
@@ -69,8 +70,8 @@ extension FastJSONParser {
                     return nil
                 }
             }
-            guard let pair, lineEnd(end) else { return nil }
-            rows.pairs.append(pair)
+            guard let member, lineEnd(end) else { return nil }
+            rows.members.append(Int32(member))
         }
         return rows
     }

@@ -166,7 +166,10 @@ public struct FastJSONParser {
     }
 
     mutating func string() throws -> String {
-        index += 1
+        // Most strings have no escapes: made from their bytes in place, without a scratch copy.
+        let quote = index
+        if let plain = rawString(), let text = String(validating: bytes[plain], as: UTF8.self) { return text }
+        index = quote + 1
         var chunkStart = index
         var chunk: [UInt8] = []
         func flushChunk(_ end: Int) {
@@ -245,10 +248,48 @@ extension FastJSONParser {
     /// It parses straight into the feature matrix, with no value tree. Any other body (a different
     /// shape, `params`, a syntax error, a string where a number belongs) answers nil, and the
     /// general decoder takes it, so its answers and error messages stay the only ones.
-    static func plainDataframeSplit(_ body: BodyBytes, featureColumns: [String]) -> SplitRows? {
+    static func plainDataframeSplit(_ body: BodyBytes, reading: RowReading) -> SplitRows? {
         var parser = FastJSONParser(bytes: body.terminated)
-        guard let rows = try? parser.plainSplit(featureColumns), parser.index == body.count else { return nil }
+        guard let rows = try? parser.plainSplit(reading), parser.index == body.count else { return nil }
         return rows
+    }
+
+    /// The bytes of a string without escapes or control characters, the opening quote current;
+    /// nil for any other string (the general decoder reads those).
+    mutating func rawString() -> Range<Int>? {
+        index += 1
+        let start = index
+        while index < bytes.count - 1 {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return start..<index - 1
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The slots of a `columns` array whose names are all the model's, each once, spelled plainly
+    /// (read without making Strings); nil for anything else, which the caller reads the slow way.
+    private mutating func knownColumnSlots(_ reading: RowReading) -> [Int]? {
+        let featureCount = reading.featureColumns.count
+        guard (try? expect(UInt8(ascii: "["))) != nil else { return nil }
+        var slots: [Int] = []
+        var seen = [Bool](repeating: false, count: featureCount + 1)
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\""), let name = rawString(), let column = reading.columns.index(of: name, in: bytes),
+                  !seen[column] else { return nil }
+            seen[column] = true
+            slots.append(column == featureCount ? -1 : column)
+            skipWhitespace()
+            if current == UInt8(ascii: ",") { index += 1; continue }
+            guard current == UInt8(ascii: "]") else { return nil }
+            index += 1
+            return seen.allSatisfy { $0 } ? slots : nil
+        }
     }
 
     mutating func expect(_ byte: UInt8) throws {
@@ -267,7 +308,8 @@ extension FastJSONParser {
     }
 
     /// Column slots: the feature's position, −1 for `pair`, −2 for a column the model ignores.
-    private mutating func plainSplit(_ featureColumns: [String]) throws -> SplitRows? {
+    private mutating func plainSplit(_ reading: RowReading) throws -> SplitRows? {
+        let featureColumns = reading.featureColumns
         try expect(UInt8(ascii: "{"))
         guard try key() == "dataframe_split" else { return nil }
         try expect(UInt8(ascii: "{"))
@@ -276,14 +318,21 @@ extension FastJSONParser {
         while true {
             switch try key() {
             case "columns":
-                guard slots == nil, case let .array(names) = try value() else { return nil }
+                guard slots == nil else { return nil }
+                let start = index
+                if let known = knownColumnSlots(reading) {
+                    slots = known
+                    break
+                }
+                index = start
+                guard case let .array(names) = try value() else { return nil }
                 let texts = names.compactMap { name -> String? in if case let .string(text) = name { text } else { nil } }
                 guard texts.count == names.count, Set(texts).count == texts.count, texts.contains("pair"),
                       featureColumns.allSatisfy(texts.contains) else { return nil }
                 slots = texts.map { $0 == "pair" ? -1 : featureColumns.firstIndex(of: $0) ?? -2 }
             case "data":
                 guard let slots, rows == nil else { return nil }
-                rows = try dataRows(slots: slots, width: featureColumns.count)
+                rows = try dataRows(slots: slots, width: featureColumns.count, pairs: reading.pairs)
             case "index":
                 _ = try value()
             default:
@@ -299,7 +348,7 @@ extension FastJSONParser {
         return rows
     }
 
-    private mutating func dataRows(slots: [Int], width: Int) throws -> SplitRows? {
+    private mutating func dataRows(slots: [Int], width: Int, pairs: NameTable) throws -> SplitRows? {
         var rows = SplitRows()
         try expect(UInt8(ascii: "["))
         skipWhitespace()
@@ -308,17 +357,17 @@ extension FastJSONParser {
             try expect(UInt8(ascii: "["))
             let base = rows.values.count
             rows.values.append(contentsOf: repeatElement(0, count: width))
-            var pair: String?
+            var member: Int?
             for (position, slot) in slots.enumerated() {
                 if position > 0 { try expect(UInt8(ascii: ",")) }
                 skipWhitespace()
                 let number: Double
                 switch current {
                 case UInt8(ascii: "\""):
-                    let text = try string()
-                    guard slot != -2 else { continue }
-                    guard slot == -1 else { return nil }
-                    pair = text
+                    guard slot != -2 else { _ = try string(); continue }
+                    // A pair this router does not serve, or one spelled with escapes, is the general decoder's.
+                    guard slot == -1, let name = rawString(), let known = pairs.index(of: name, in: bytes) else { return nil }
+                    member = known
                     continue
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     if current == UInt8(ascii: "-") && bytes[index + 1] == UInt8(ascii: "I") && literal("-Infinity") {
@@ -340,8 +389,8 @@ extension FastJSONParser {
                 if slot >= 0 { rows.values[base + slot] = Float(number) }
             }
             try expect(UInt8(ascii: "]"))
-            guard let pair else { return nil }
-            rows.pairs.append(pair)
+            guard let member else { return nil }
+            rows.members.append(Int32(member))
             skipWhitespace()
             if current == UInt8(ascii: ",") { index += 1; continue }
             try expect(UInt8(ascii: "]"))

@@ -10,11 +10,32 @@ public final class RouterModel: Sendable {
         let model: CompiledMember
         let calibration: Calibration
         let entry: RouterManifest.Member
+        /// The bytes of its answers around the probability: `{"model_version":…,"pair":…,"proba":`
+        /// and `,"threshold":…}`, the same for every row it scores.
+        let answerHead: [UInt8]
+        let answerTail: [UInt8]
+
+        init(model: CompiledMember, entry: RouterManifest.Member, version: Int) {
+            self.model = model
+            calibration = entry.calibration
+            self.entry = entry
+            var head = Array(#"{"model_version":"#.utf8)
+            head += String(version).utf8
+            head += #","pair":"#.utf8
+            head += ProjectJSON.quoted(entry.pair).utf8
+            head += #","proba":"#.utf8
+            answerHead = head
+            answerTail = Array(#","threshold":\#(RouterModel.jsonNumber(entry.threshold))}"#.utf8)
+        }
     }
 
     public let manifest: RouterManifest
     public let directory: String
-    let members: [String: Member]
+    /// In the manifest's order; a row's member is its index here.
+    let members: [Member]
+    /// A pair's member, for rows read as Strings (the general decoder, the Open Inference Protocol).
+    let memberIndex: [String: Int]
+    let reading: RowReading
     let zColumn: Int
 
     /// Loads `directory` (a version directory): MLmodel, router.json, every member. Any problem
@@ -53,7 +74,7 @@ public final class RouterModel: Sendable {
         guard let zColumn = manifest.featureColumns.firstIndex(of: "z") else {
             throw ModelFormatError.invalidModel(file: manifestPath, problem: "feature columns lack z, which the signal direction needs")
         }
-        var members: [String: Member] = [:]
+        var members: [Member] = [], memberIndex: [String: Int] = [:]
         for member in manifest.members {
             guard !member.file.contains(".."), !member.file.hasPrefix("/") else {
                 throw ModelFormatError.invalidModel(file: manifestPath, problem: "member file \(member.file) leaves the version directory")
@@ -69,10 +90,16 @@ public final class RouterModel: Sendable {
             guard member.calibration.isMonotoneIncreasing else {
                 throw ModelFormatError.invalidModel(file: manifestPath, problem: "member \(member.pair)'s calibration decreases: it would invert the model's ranking")
             }
-            members[member.pair] = Member(model: CompiledMember(model), calibration: member.calibration, entry: member)
+            guard memberIndex[member.pair] == nil else {
+                throw ModelFormatError.invalidModel(file: manifestPath, problem: "pair \(member.pair) has two members")
+            }
+            memberIndex[member.pair] = members.count
+            members.append(Member(model: CompiledMember(model), entry: member, version: manifest.version))
         }
         self.manifest = manifest
         self.members = members
+        self.memberIndex = memberIndex
+        reading = RowReading(featureColumns: manifest.featureColumns, pairs: manifest.members.map(\.pair))
         self.zColumn = zColumn
     }
 
@@ -80,7 +107,9 @@ public final class RouterModel: Sendable {
 
     /// Scores a frame: each row needs `pair` and every feature column (by name, any order; extra
     /// columns are ignored; null becomes NaN, numeric strings are converted).
-    public func score(_ frame: InputFrame) throws -> [Prediction] {
+    public func score(_ frame: InputFrame) throws -> [Prediction] { predictions(try scoreColumns(frame)) }
+
+    public func scoreColumns(_ frame: InputFrame) throws -> PredictionColumns {
         guard let pairColumn = frame.columns.firstIndex(of: "pair") else {
             throw ScoringError.invalidParameter("Model is missing inputs ['pair'].", errorClass: "SCHEMA_ENFORCEMENT_FAILED", sqlState: "KAM01")
         }
@@ -92,16 +121,16 @@ public final class RouterModel: Sendable {
         }
         let width = manifest.featureColumns.count
         var values = [Float](repeating: 0, count: frame.rows.count * width)
-        var rowPairs: [String] = []
-        rowPairs.reserveCapacity(frame.rows.count)
+        var rowMembers: [Int32] = []
+        rowMembers.reserveCapacity(frame.rows.count)
         for (rowIndex, row) in frame.rows.enumerated() {
             guard case let .string(pair) = row[pairColumn] else {
                 throw ScoringError.badRequest("Invalid input. Row \(rowIndex): column pair must be a pair id such as A__B.")
             }
-            guard members[pair] != nil else {
+            guard let member = memberIndex[pair] else {
                 throw ScoringError.badRequest("Invalid input. Row \(rowIndex): unknown pair '\(pair)'; this router serves \(pairs.joined(separator: ", ")).")
             }
-            rowPairs.append(pair)
+            rowMembers.append(Int32(member))
             for (slot, column) in indices.enumerated() {
                 let value: Double
                 switch row[column!] {
@@ -116,69 +145,69 @@ public final class RouterModel: Sendable {
                 values[rowIndex * width + slot] = Float(value)
             }
         }
-        return score(pairs: rowPairs, values: values)
+        return score(members: rowMembers, values: values)
     }
 
-    /// Scores rows already in feature order (`values` row-major), every pair known to the router.
-    func score(pairs rowPairs: [String], values: [Float]) -> [Prediction] {
+    /// Scores rows already in feature order (`values` row-major), each row's member given.
+    func score(members rowMembers: [Int32], values: [Float]) -> PredictionColumns {
         let width = manifest.featureColumns.count
-        var probabilities = [Double](repeating: 0, count: rowPairs.count)
-        // Rows are grouped by pair so each member scores its rows as one batch.
-        var rowsByPair: [String: [Int]] = [:]
-        for (index, pair) in rowPairs.enumerated() { rowsByPair[pair, default: []].append(index) }
-        for (pair, rows) in rowsByPair {
-            let member = members[pair]!
-            var batch = [Float](repeating: 0, count: rows.count * width)
-            for (slot, row) in rows.enumerated() {
-                for column in 0..<width { batch[slot * width + column] = values[row * width + column] }
+        let count = rowMembers.count
+        var probabilities = [Double](repeating: 0, count: count)
+        if let first = rowMembers.first, rowMembers.allSatisfy({ $0 == first }) {
+            // One member (one row, or a batch of one pair): scored where the rows lie.
+            let member = members[Int(first)]
+            values.withUnsafeBufferPointer { input in
+                probabilities.withUnsafeMutableBufferPointer { member.model.probabilities(input, rows: count, into: $0) }
             }
-            var output = [Double](repeating: 0, count: rows.count)
-            batch.withUnsafeBufferPointer { input in
-                output.withUnsafeMutableBufferPointer { member.model.probabilities(input, rows: rows.count, into: $0) }
+            for row in 0..<count { probabilities[row] = member.calibration.apply(probabilities[row]) }
+        } else {
+            // Rows grouped by member, so that each member scores its rows as one batch.
+            var rowsByMember = [[Int]](repeating: [], count: members.count)
+            for (row, member) in rowMembers.enumerated() { rowsByMember[Int(member)].append(row) }
+            for (index, rows) in rowsByMember.enumerated() where !rows.isEmpty {
+                let member = members[index]
+                var batch = [Float](repeating: 0, count: rows.count * width)
+                for (slot, row) in rows.enumerated() {
+                    for column in 0..<width { batch[slot * width + column] = values[row * width + column] }
+                }
+                var output = [Double](repeating: 0, count: rows.count)
+                batch.withUnsafeBufferPointer { input in
+                    output.withUnsafeMutableBufferPointer { member.model.probabilities(input, rows: rows.count, into: $0) }
+                }
+                for (slot, row) in rows.enumerated() { probabilities[row] = member.calibration.apply(output[slot]) }
             }
-            for (slot, row) in rows.enumerated() { probabilities[row] = member.calibration.apply(output[slot]) }
         }
-        return rowPairs.enumerated().map { index, pair in
-            let member = members[pair]!
-            let z = Double(values[index * width + zColumn])
-            let proba = probabilities[index]
-            let signal = member.entry.signal(proba: proba, z: z)
-            return Prediction(pair: pair, proba: proba, signal: signal, threshold: member.entry.threshold, modelVersion: manifest.version)
+        let signals = (0..<count).map { row in
+            members[Int(rowMembers[row])].entry.signal(proba: probabilities[row], z: Double(values[row * width + zColumn]))
+        }
+        return PredictionColumns(members: rowMembers, probabilities: probabilities, signals: signals)
+    }
+
+    /// One `Prediction` a row.
+    func predictions(_ columns: PredictionColumns) -> [Prediction] {
+        (0..<columns.count).map { row in
+            let member = members[Int(columns.members[row])]
+            return Prediction(pair: member.entry.pair, proba: columns.probabilities[row], signal: columns.signals[row],
+                              threshold: member.entry.threshold, modelVersion: manifest.version)
         }
     }
 
-    /// `{"predictions": [...]}` (`Prediction.Answer`), as /invocations answers, written by hand
-    /// straight into bytes: Foundation's serializer, or even building Strings, costs more than
-    /// scoring; a test holds it equal to the Codable type. Doubles print in shortest round-trip
-    /// form; a pair id of exchange symbols joined by "__" is written as it is, anything else quoted.
-    public static func responseBody(_ predictions: [Prediction]) -> [UInt8] {
+    /// `{"predictions": [...]}` (`Prediction.Answer`), as /invocations answers, written straight
+    /// into bytes from each member's fixed parts (`Member.answerHead`, `answerTail`): Foundation's
+    /// serializer, or even building Strings, costs more than scoring; a test holds it equal to the
+    /// Codable type. Doubles print in shortest round-trip form.
+    public func responseBody(_ columns: PredictionColumns) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(32 + predictions.count * 120)
+        out.reserveCapacity(32 + columns.count * 120)
         out += #"{"predictions":["#.utf8
-        // Rows of one member repeat its threshold: printed once per run of equal values.
-        var lastThreshold: (value: Double, text: [UInt8])?
-        for (index, prediction) in predictions.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += #"{"model_version":"#.utf8
-            appendInteger(prediction.modelVersion, to: &out)
-            out += #","pair":"#.utf8
-            if prediction.pair.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }) {
-                out.append(UInt8(ascii: "\""))
-                out += prediction.pair.utf8
-                out.append(UInt8(ascii: "\""))
-            } else {
-                out += ProjectJSON.quoted(prediction.pair).utf8
-            }
-            out += #","proba":"#.utf8
-            out += jsonNumber(prediction.proba).utf8
+        for row in 0..<columns.count {
+            if row > 0 { out.append(UInt8(ascii: ",")) }
+            let member = members[Int(columns.members[row])]
+            out += member.answerHead
+            out += Self.jsonNumber(columns.probabilities[row]).utf8
             out += #","signal":"#.utf8
-            appendInteger(prediction.signal, to: &out)
-            out += #","threshold":"#.utf8
-            if lastThreshold?.value.bitPattern != prediction.threshold.bitPattern {
-                lastThreshold = (prediction.threshold, Array(jsonNumber(prediction.threshold).utf8))
-            }
-            out += lastThreshold!.text
-            out.append(UInt8(ascii: "}"))
+            Self.appendInteger(columns.signals[row], to: &out)
+            out += member.answerTail
         }
         out += "]}".utf8
         return out
@@ -223,7 +252,13 @@ extension RouterModel {
     /// The whole /invocations path, shared by the server and `mntrading models predict`: decode the
     /// body, score it, encode `{"predictions": …}`.
     public func invoke(body: [UInt8], contentType: String) throws -> [UInt8] {
-        Self.responseBody(try predictions(body: body, contentType: contentType))
+        try invoke(body: BodyBytes(body), contentType: contentType).body
+    }
+
+    /// The answer's bytes and the number of rows it scored.
+    public func invoke(body: BodyBytes, contentType: String) throws -> (body: [UInt8], rows: Int) {
+        let columns = try predictionColumns(body: body, contentType: contentType)
+        return (responseBody(columns), columns.count)
     }
 
     /// Decodes and scores a body. The plain `dataframe_split` JSON and the plain CSV every client
@@ -234,25 +269,41 @@ extension RouterModel {
     }
 
     public func predictions(body: BodyBytes, contentType: String) throws -> [Prediction] {
+        predictions(try predictionColumns(body: body, contentType: contentType))
+    }
+
+    func predictionColumns(body: BodyBytes, contentType: String) throws -> PredictionColumns {
         let rows: SplitRows?
         switch RequestDecoder.mediaType(contentType) {
-        case "application/json": rows = FastJSONParser.plainDataframeSplit(body, featureColumns: manifest.featureColumns)
-        case "text/csv": rows = FastJSONParser.plainCSV(body, featureColumns: manifest.featureColumns)
+        case "application/json": rows = FastJSONParser.plainDataframeSplit(body, reading: reading)
+        case "text/csv": rows = FastJSONParser.plainCSV(body, reading: reading)
         default: rows = nil
         }
-        if let rows, rows.pairs.allSatisfy({ members[$0] != nil }) {
-            return score(pairs: rows.pairs, values: rows.values)
-        }
-        return try score(try RequestDecoder.decode(body, contentType: contentType))
+        if let rows { return score(members: rows.members, values: rows.values) }
+        return try scoreColumns(try RequestDecoder.decode(body, contentType: contentType))
     }
 }
 
 extension RouterModel {
     /// Scores an Open Inference Protocol request, whose rows are already in feature order.
     public func predictions(_ request: InferenceRequest) throws -> [Prediction] {
-        if let unknown = request.pairs.firstIndex(where: { members[$0] == nil }) {
-            throw InferenceProtocolError("row \(unknown): unknown pair '\(request.pairs[unknown])'; this router serves \(pairs.joined(separator: ", "))")
+        let rowMembers = try request.pairs.enumerated().map { row, pair in
+            guard let member = memberIndex[pair] else {
+                throw InferenceProtocolError("row \(row): unknown pair '\(pair)'; this router serves \(pairs.joined(separator: ", "))")
+            }
+            return Int32(member)
         }
-        return score(pairs: request.pairs, values: request.values)
+        return predictions(score(members: rowMembers, values: request.values))
     }
+}
+
+/// A request's predictions, a column each: what a response is written from without a `Prediction`
+/// (and its pair's String) per row.
+public struct PredictionColumns: Sendable {
+    /// Each row's member (its index in `RouterModel.members`).
+    var members: [Int32]
+    var probabilities: [Double]
+    var signals: [Int]
+
+    public var count: Int { members.count }
 }

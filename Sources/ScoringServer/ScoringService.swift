@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -71,7 +72,7 @@ public struct ScoringService: Sendable {
             return Self.unavailable(missing)
         }
         metrics.record(path: "/ping", status: 200, seconds: 0)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\n")))
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Self.pingBody)))
     }
 
     /// 503 in MLflow's error shape while there is no model to serve.
@@ -106,10 +107,7 @@ public struct ScoringService: Sendable {
             return Self.text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got no Content-Type header.", status: .unsupportedMediaType)
         }
         if let refusal = Self.checkContentType(contentType) { return refusal }
-        let outcome = await score(request, channel: channel, started: started) { bytes in
-            let predictions = try router.predictions(body: bytes, contentType: contentType)
-            return Scored(body: RouterModel.responseBody(predictions), rows: predictions.count)
-        }
+        let outcome = await score(request, channel: channel, started: started) { bytes in try Self.invocation(router, bytes, contentType: contentType) }
         switch outcome {
         case let .success(scored):
             rowsScored = scored.rows
@@ -131,6 +129,30 @@ public struct ScoringService: Sendable {
             return Self.error(ScoringError(errorCode: "INTERNAL_ERROR", message: "\(error)"), status: .internalServerError)
         }
     }
+
+    static func invocation(_ router: RouterModel, _ body: BodyBytes, contentType: String) throws -> Scored {
+        let answer = try router.invoke(body: body, contentType: contentType)
+        return Scored(body: answer.body, rows: answer.rows)
+    }
+
+    /// `EventLoopRoutes`' answer to a whole request it may answer (`EventLoopRoutes.mayAnswer`):
+    /// the body of the route's 200, counted in the metrics as the route counts it, or nil when the
+    /// route would answer anything else (no model, a Content-Type to check, a body it refuses),
+    /// which the router then does.
+    func answerOnLoop(_ head: HTTPRequest, body: BodyBytes, arrived: Date) -> [UInt8]? {
+        guard let router = slot.router else { return nil }
+        guard head.method == .post else {
+            metrics.record(path: "/ping", status: 200, seconds: 0)
+            return Self.pingBody
+        }
+        guard let contentType = head.headerFields[.contentType], contentType == "application/json" || contentType == "text/csv",
+              let scored = try? Self.invocation(router, body, contentType: contentType) else { return nil }
+        metrics.record(path: "/invocations", status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows)
+        return scored.body
+    }
+
+    /// MLflow's /ping answers a newline.
+    static let pingBody: [UInt8] = Array("\n".utf8)
 
     /// What a route made of a body: the answer and the rows it scored.
     struct Scored: Sendable {
@@ -259,10 +281,14 @@ public struct ScoringService: Sendable {
         // The model watcher runs in the application's service group: it starts with the server and
         // stops with it, on a signal or on cancellation.
         let headerTimeout = TimeAmount.nanoseconds(Int64(configuration.headerTimeout * 1_000_000_000))
+        let serverName = "mntrading-serve"
         let app = Application(router: router(),
-                              server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(headerTimeout: headerTimeout)],
+                              server: .http1(configuration: .init(additionalChannelHandlers: [
+                                  ConnectionGuard(headerTimeout: headerTimeout),
+                                  EventLoopRoutes.Installer { EventLoopRoutes(serverName: serverName, answer: self.answerOnLoop) },
+                              ],
                                                                   idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1_000_000_000)))),
-                              configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mntrading-serve",
+                              configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
                                                    availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
                               services: [ModelWatcher(service: self)],
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

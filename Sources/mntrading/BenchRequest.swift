@@ -40,10 +40,10 @@ struct BenchRequest: ParsableCommand {
             return times.sorted()[times.count / 2]
         }
         let frame = try RequestDecoder.decode(bytes, contentType: "application/json")
-        let predictions = try router.score(frame)
+        let scored = try router.scoreColumns(frame)
         let decode = try median { _ = try RequestDecoder.decode(bytes, contentType: "application/json") }
-        let score = try median { _ = try router.score(frame) }
-        let encode = try median { _ = try RouterModel.responseBody(predictions) }
+        let score = try median { _ = try router.scoreColumns(frame) }
+        let encode = median { _ = router.responseBody(scored) }
         let whole = try median { _ = try router.invoke(body: bytes, contentType: "application/json") }
         print(String(format: "µs per row (%d rows, %d bytes): decode %.2f, score %.2f, encode %.2f, invoke %.2f", rows, bytes.count, decode, score, encode, whole))
         // The same rows as CSV (pandas' to_csv layout): the whole path, against the JSON one.

@@ -45,7 +45,7 @@ import Testing
             #expect(parsed.bitPattern == value.bitPattern, "\(value) came back as \(parsed)")
         }
         // The path the server takes for this body: straight to the Float matrix, the same Floats.
-        let fast = try #require(FastJSONParser.plainDataframeSplit(BodyBytes(body), featureColumns: values.indices.map { "x\($0)" }),
+        let fast = try #require(FastJSONParser.plainDataframeSplit(BodyBytes(body), reading: RowReading(featureColumns: values.indices.map { "x\($0)" }, pairs: ["X__Y"])),
                                 "the client's body missed the server's fast path")
         #expect(zip(fast.values, values).allSatisfy { $0.bitPattern == Float($1).bitPattern })
     }

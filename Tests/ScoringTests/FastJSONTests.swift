@@ -69,7 +69,7 @@ struct FastFloatTests {
         let texts = Self.texts()
         let rows = texts.map { #"["P1__X",\#($0),0]"# }.joined(separator: ",")
         let body = Array(#"{"dataframe_split":{"columns":["pair","z","z_velocity"],"data":[\#(rows)]}}"#.utf8)
-        let parsed = try #require(FastJSONParser.plainDataframeSplit(BodyBytes(body), featureColumns: ["z", "z_velocity"]))
+        let parsed = try #require(FastJSONParser.plainDataframeSplit(BodyBytes(body), reading: RowReading(featureColumns: ["z", "z_velocity"], pairs: ["P1__X"])))
         var mismatches: [String] = []
         for (row, text) in texts.enumerated() {
             let expected = Float(strtod(text, nil))

@@ -94,6 +94,11 @@ struct SplitFastPathTests {
         (#" { "dataframe_split" : { "index" : [0, 1], "columns" : ["z_velocity", "extra", "pair", "z"], "data" : [ [0.5, "note", "P2__Y", -2e0], [true, null, "P1__X", NaN] ] } } "#, true),
         (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", -Infinity, false], ["P2__Y", Infinity, 123456789012345678]]}}"#, true),
         (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": []}}"#, true),
+        // Columns in another order, an extra column, a string in it, a pair with an escape in its name or a column name.
+        (#"{"dataframe_split": {"columns": ["z_velocity", "pair", "z"], "data": [[0, "P1__X", 2.0], [0.5, "P2__Y", -2]]}}"#, true),
+        (#"{"dataframe_split": {"columns": ["pair", "note", "z", "z_velocity"], "data": [["P1__X", "x\"y", 2.0, 0]]}}"#, true),
+        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P\u0031__X", 2.0, 0]]}}"#, false),
+        (#"{"dataframe_split": {"columns": ["pair", "\u007a", "z_velocity"], "data": [["P1__X", 2.0, 0]]}}"#, true),
         // Handed to the general decoder: numeric strings, params, data before columns, short rows, other shapes.
         (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", "2.5", 0]]}}"#, false),
         (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.5, 0]]}, "params": {}}"#, false),
@@ -105,7 +110,7 @@ struct SplitFastPathTests {
         let (router, root) = try RouterScoringTests.router()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let bytes = Array(body.utf8)
-        #expect((FastJSONParser.plainDataframeSplit(BodyBytes(bytes), featureColumns: Self.columns) != nil) == fast)
+        #expect((FastJSONParser.plainDataframeSplit(BodyBytes(bytes), reading: router.reading) != nil) == fast)
         let viaFastPath = try router.predictions(body: bytes, contentType: "application/json")
         let general = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json"))
         #expect(viaFastPath.count == general.count)
@@ -136,17 +141,25 @@ struct SplitFastPathTests {
 /// `Prediction` type. The two must agree on every field and value.
 struct PredictionAnswerTests {
     @Test func theHandWrittenAnswerIsThePredictionType() throws {
-        var generator = SystemRandomNumberGenerator()
-        let predictions = (0..<500).map { index in
-            Prediction(pair: "SYN\(index % 7)USDT__SYNB\(index % 3)USDT", proba: Double.random(in: 0...1, using: &generator) * (index % 11 == 0 ? 1e-9 : 1),
-                       signal: [-1, 0, 1][index % 3], threshold: [0.5, 0.6, 0.55][index % 3], modelVersion: 1 + index % 4)
+        // Pair ids written as they are, and ones JSON must escape; thresholds that print long.
+        let pairs = ["SYN0USDT__SYNB0USDT", "q\"uote__x", "é__ü", "back\\slash__y"]
+        let root = Fixture.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let version = try Fixture.writeVersion(ModelStore(root: root), pairs: pairs, thresholds: [0.5, 0.6, 0.55, 0.123456789])
+        let router = try RouterModel(directory: ModelStore(root: root).versionDirectory("router", version))
+        var generator = SeededRandom(seed: 7)
+        let rows: [[Any]] = (0..<500).map { index in
+            [pairs[index % pairs.count], Double.random(in: -3...3, using: &generator) * (index % 11 == 0 ? 1e-9 : 1), Double.random(in: -1...1, using: &generator)]
         }
-        let body = RouterModel.responseBody(predictions)
-        let decoded = try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(body))
+        let body = try JSONSerialization.data(withJSONObject: ["dataframe_split": ["columns": ["pair", "z", "z_velocity"], "data": rows]])
+        let answer = try router.invoke(body: [UInt8](body), contentType: "application/json")
+        let predictions = try router.predictions(body: [UInt8](body), contentType: "application/json")
+        #expect(Set(predictions.map(\.pair)) == Set(pairs) && Set(predictions.map(\.threshold)).count == 4)
+        let decoded = try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(answer))
         #expect(decoded.predictions == predictions)
         // The same keys as the Codable encoder writes, no more and no fewer.
         let encoded = try Prediction.Answer.encoder().encode(Prediction.Answer(predictions: predictions))
-        let handKeys = try #require((try JSONSerialization.jsonObject(with: Data(body)) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
+        let handKeys = try #require((try JSONSerialization.jsonObject(with: Data(answer)) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
         let codableKeys = try #require((try JSONSerialization.jsonObject(with: encoded) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
         #expect(Set(handKeys) == Set(codableKeys))
         #expect(try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: encoded) == decoded)
@@ -171,7 +184,7 @@ struct CSVFastPathTests {
         let (router, root) = try RouterScoringTests.router()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let bytes = Array(body.utf8)
-        #expect((FastJSONParser.plainCSV(BodyBytes(bytes), featureColumns: SplitFastPathTests.columns) != nil) == fast)
+        #expect((FastJSONParser.plainCSV(BodyBytes(bytes), reading: router.reading) != nil) == fast)
         let general = Result { try router.score(try RequestDecoder.decode(bytes, contentType: "text/csv")) }
         let viaFastPath = Result { try router.predictions(body: bytes, contentType: "text/csv") }
         switch (viaFastPath, general) {
@@ -199,7 +212,7 @@ struct CSVFastPathTests {
             text += "\(index % 2 == 0 ? "P1__X" : "P2__Y"),\(String(format: "%.\(digits)g", z)),\(v)\n"
         }
         let bytes = Array(text.utf8)
-        #expect(FastJSONParser.plainCSV(BodyBytes(bytes), featureColumns: SplitFastPathTests.columns) != nil)
+        #expect(FastJSONParser.plainCSV(BodyBytes(bytes), reading: router.reading) != nil)
         let fast = try router.predictions(body: bytes, contentType: "text/csv")
         let general = try router.score(try RequestDecoder.decode(bytes, contentType: "text/csv"))
         #expect(fast.count == 2_000 && fast.map(\.proba.bitPattern) == general.map(\.proba.bitPattern))

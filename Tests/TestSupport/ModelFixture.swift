@@ -20,17 +20,22 @@ public enum Fixture {
     public static func directory() -> String { (try? temporaryDirectory("models")) ?? NSTemporaryDirectory() }
 
     @discardableResult
-    public static func writeVersion(_ store: ModelStore, name: String = "router", tamper: ((String) throws -> Void)? = nil) throws -> Int {
+    /// `pairs`: the members, alternately the stump (no calibration) and the linear model (Platt);
+    /// `thresholds`: theirs, 0.6 each by default.
+    public static func writeVersion(_ store: ModelStore, name: String = "router", pairs: [String] = ["P1__X", "P2__Y"], thresholds: [Double]? = nil,
+                                    tamper: ((String) throws -> Void)? = nil) throws -> Int {
         try store.addVersion(name) { directory, version in
-            let members: [(String, MemberModel, Calibration)] = [("P1__X", stump, .none), ("P2__Y", linear, .platt(a: 1, b: 0))]
+            let members: [(String, MemberModel, Calibration, Double)] = pairs.enumerated().map { index, pair in
+                (pair, index % 2 == 0 ? stump : linear, index % 2 == 0 ? .none : .platt(a: 1, b: 0), thresholds?[index] ?? 0.6)
+            }
             let manifest = RouterManifest(
                 name: name, version: version, createdAt: "2024-01-01T00:00:00Z", codeVersion: "test", trainingRun: "run",
                 featureColumns: columns,
                 featureParameters: .init(timeframe: "5m", betaWindow: 10, zWindow: 10, lagFeatures: 0, labelType: "z_threshold", zscoreThreshold: 1.2, horizon: 3),
                 members: members.map { .init(pair: $0.0, legs: $0.0.components(separatedBy: "__"), kind: "test", file: "members/\($0.0).onnx",
-                                             calibration: $0.2, threshold: 0.6, trainingWindow: [], metrics: [:]) })
+                                             calibration: $0.2, threshold: $0.3, trainingWindow: [], metrics: [:]) })
             try FileManager.default.createDirectory(atPath: directory + "/members", withIntermediateDirectories: true)
-            for (pair, model, _) in members {
+            for (pair, model, _, _) in members {
                 try Data(try ONNXMember.serialize(model, name: pair)).write(to: URL(fileURLWithPath: directory + "/members/\(pair).onnx"))
             }
             try ProjectJSON.encoder().encode(manifest).write(to: URL(fileURLWithPath: directory + "/router.json"))

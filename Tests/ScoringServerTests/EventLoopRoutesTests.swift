@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// The requests answered in the pipeline (`EventLoopRoutes`) answer as the router does, keep their
+/// order among the router's answers, and keep a connection alive as the router's do.
+@Suite(.serialized)
+struct EventLoopRoutesTests {
+    struct Answer: Equatable {
+        var status: String
+        /// In order, without `Date` (the second may turn between two answers).
+        var headers: [String]
+        var body: String
+    }
+
+    /// The answers in `bytes`, each delimited by its Content-Length.
+    static func answers(_ bytes: [UInt8]) -> [Answer] {
+        var answers: [Answer] = []
+        var rest = bytes[...]
+        while let split = rest.firstRange(of: Array("\r\n\r\n".utf8)) {
+            let lines = String(decoding: rest[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+            let headers = lines.dropFirst().filter { !$0.lowercased().hasPrefix("date:") }
+            let length = headers.first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            let end = min(split.upperBound + length, rest.endIndex)
+            answers.append(Answer(status: lines[0], headers: Array(headers), body: String(decoding: rest[split.upperBound..<end], as: UTF8.self)))
+            rest = rest[end...]
+        }
+        return answers
+    }
+
+    /// Reads until `count` whole answers have arrived (or 10 s have passed), and whether the
+    /// connection closed.
+    static func read(_ count: Int, from socket: RawConnection) -> (answers: [Answer], closed: Bool) {
+        var bytes: [UInt8] = []
+        let started = Date()
+        while Date().timeIntervalSince(started) < 10 {
+            let answers = Self.answers(bytes)
+            if answers.count >= count, answers.last.map({ $0.body.utf8.count == Self.declaredLength($0) }) ?? true { return (answers, false) }
+            let chunk = socket.read(for: 0.05)
+            bytes += chunk.bytes
+            if chunk.closed { return (Self.answers(bytes), true) }
+        }
+        return (Self.answers(bytes), false)
+    }
+
+    static func declaredLength(_ answer: Answer) -> Int {
+        answer.headers.first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+    }
+
+    static let row = #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0]]}}"#
+
+    static func invocation(_ body: String = row, extra: String = "") -> String {
+        "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\(extra)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    static let ping = "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+    /// A `Connection` header sends the same request through the router: the two answers must be
+    /// the same bytes (but the date), and both counted.
+    @Test func answersAreTheRoutersByteForByte() async throws {
+        try await ServerTests.withServer { base in
+            let socket = try RawConnection(port: ConnectionTests.port(base))
+            let pairs = [(Self.invocation(), Self.invocation(extra: "Connection: keep-alive\r\n")),
+                         (Self.ping, "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")]
+            for (onLoop, viaRouter) in pairs {
+                socket.send(onLoop)
+                let first = Self.read(1, from: socket).answers
+                socket.send(viaRouter)
+                let second = Self.read(1, from: socket).answers
+                #expect(first.count == 1 && first == second, "\(first) vs \(second)")
+                #expect(first.first?.status == "HTTP/1.1 200 OK")
+            }
+            socket.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let metrics = Self.read(1, from: socket).answers.first?.body ?? ""
+            #expect(metrics.contains(#"mntrading_requests_total{path="/invocations",status="200"} 2"#))
+            #expect(metrics.contains(#"mntrading_requests_total{path="/ping",status="200"} 2"#))
+            #expect(metrics.contains("mntrading_invocation_seconds_count 2") && metrics.contains("mntrading_rows_scored_total 2"))
+        }
+    }
+
+    /// Requests sent together, the first one the router's: the answers leave in the requests' order.
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await ServerTests.withServer { base in
+            let socket = try RawConnection(port: ConnectionTests.port(base))
+            let unknownPair = Self.row.replacingOccurrences(of: "P1__X", with: "NOPE__X")
+            socket.send("GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Self.invocation() + Self.ping + Self.invocation(unknownPair) + Self.ping)
+            let answers = Self.read(5, from: socket).answers
+            #expect(answers.map(\.status) == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 400 Bad Request", "HTTP/1.1 200 OK"])
+            guard answers.count == 5 else { return }
+            #expect(answers[0].body.contains("feature_columns"))
+            #expect(answers[1].body.hasPrefix(#"{"predictions":[{"model_version":1,"pair":"P1__X""#))
+            #expect(answers[2].body == "\n" && answers[4].body == "\n")
+            #expect(answers[3].body.contains("unknown pair 'NOPE__X'"))
+        }
+    }
+
+    /// A connection that only sends requests answered in the pipeline is active, not idle; once
+    /// it falls silent, the idle timeout closes it.
+    @Test func aConnectionBusyWithPipelineAnswersOutlivesTheIdleTimeout() async throws {
+        try await ServerTests.withServer(idleTimeout: 0.5) { base in
+            let socket = try RawConnection(port: ConnectionTests.port(base))
+            let started = Date()
+            var answered = 0
+            while Date().timeIntervalSince(started) < 1.6 {
+                socket.send(answered % 2 == 0 ? Self.ping : Self.invocation())
+                let answer = Self.read(1, from: socket)
+                #expect(!answer.closed, "closed after \(Date().timeIntervalSince(started)) s of requests")
+                if answer.closed { return }
+                answered += answer.answers.filter { $0.status == "HTTP/1.1 200 OK" }.count
+                Thread.sleep(forTimeInterval: 0.15)
+            }
+            #expect(answered >= 6)
+            let silence = Date()
+            #expect(socket.read(for: 3).closed)
+            #expect(Date().timeIntervalSince(silence) < 2)
+        }
+    }
+
+    /// A body that arrives in pieces goes to the router, which waits for the rest.
+    @Test func aBodyInPiecesIsAnsweredToo() async throws {
+        try await ServerTests.withServer { base in
+            let socket = try RawConnection(port: ConnectionTests.port(base))
+            let request = Array(Self.invocation().utf8)
+            socket.send(Array(request[..<(request.count - 20)]))
+            #expect(socket.read(for: 0.2).bytes.isEmpty)
+            socket.send(Array(request[(request.count - 20)...]))
+            let answers = Self.read(1, from: socket).answers
+            #expect(answers.map(\.status) == ["HTTP/1.1 200 OK"] && answers.first?.body.contains("P1__X") == true)
+        }
+    }
+
+    /// A client that sends a request and half-closes still gets the answer, then the close.
+    @Test func aHalfClosedClientGetsItsAnswer() async throws {
+        try await ServerTests.withServer { base in
+            let socket = try RawConnection(port: ConnectionTests.port(base))
+            socket.send(Self.invocation() + Self.ping)
+            socket.shutdownWrite()
+            let answer = socket.read(for: 5)
+            #expect(Self.answers(answer.bytes).map(\.status) == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK"])
+            #expect(answer.closed)
+        }
+    }
+}
