@@ -187,6 +187,9 @@ let package = Package(
             "ScoringServer", "Scoring", "ModelFormat", "HTTPClient", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "MLflowClientTests", dependencies: [

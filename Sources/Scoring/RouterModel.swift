@@ -177,8 +177,11 @@ public final class RouterModel: Sendable {
                 for (slot, row) in rows.enumerated() { probabilities[row] = member.calibration.apply(output[slot]) }
             }
         }
-        let signals = (0..<count).map { row in
-            members[Int(rowMembers[row])].entry.signal(proba: probabilities[row], z: Double(values[row * width + zColumn]))
+        // Through the buffer: a member read out of the array is a copy of all it holds, retained and released per row.
+        let signals = members.withUnsafeBufferPointer { members in
+            (0..<count).map { row in
+                members[Int(rowMembers[row])].entry.signal(proba: probabilities[row], z: Double(values[row * width + zColumn]))
+            }
         }
         return PredictionColumns(members: rowMembers, probabilities: probabilities, signals: signals)
     }
@@ -200,14 +203,16 @@ public final class RouterModel: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(32 + columns.count * 120)
         out += #"{"predictions":["#.utf8
-        for row in 0..<columns.count {
-            if row > 0 { out.append(UInt8(ascii: ",")) }
-            let member = members[Int(columns.members[row])]
-            out += member.answerHead
-            out += Self.jsonNumber(columns.probabilities[row]).utf8
-            out += #","signal":"#.utf8
-            Self.appendInteger(columns.signals[row], to: &out)
-            out += member.answerTail
+        members.withUnsafeBufferPointer { members in
+            for row in 0..<columns.count {
+                if row > 0 { out.append(UInt8(ascii: ",")) }
+                let member = Int(columns.members[row])
+                out += members[member].answerHead
+                out += Self.jsonNumber(columns.probabilities[row]).utf8
+                out += #","signal":"#.utf8
+                Self.appendInteger(columns.signals[row], to: &out)
+                out += members[member].answerTail
+            }
         }
         out += "]}".utf8
         return out

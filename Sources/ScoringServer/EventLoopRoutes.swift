@@ -5,14 +5,15 @@ import NIOCore
 import NIOHTTPTypes
 import Scoring
 
-/// The requests clients send in a loop — `GET /ping`, and `POST /invocations` with a small body
-/// that arrived whole in one read — answered in the channel pipeline, on the event loop that read
-/// them. Through the router, each request crosses from the event loop to a task and its answer
-/// back: on two cores those two hand-offs (futex waits, context switches) cost several times the
-/// microseconds of scoring one row. Everything else, and any of these the service does not answer
-/// with a 200 (no model, an unusual Content-Type, a body it refuses), goes on to the router,
-/// unchanged and in order, which answers it as before: the answers here are the router's, byte for
-/// byte, by the same functions (`ScoringService.answerOnLoop`).
+/// The requests clients send in a loop — `GET /ping`, and `POST /invocations` or an Open Inference
+/// Protocol infer with a small body that arrived whole in one read — answered in the channel
+/// pipeline, on the event loop that read them. Through the router, each request crosses from the
+/// event loop to a task and its answer back: on two cores those two hand-offs (futex waits, context
+/// switches) cost several times the microseconds of scoring one row. Everything else, and any of
+/// these the service does not answer with a 200 (no model, an unusual Content-Type, a binary
+/// tensor, a body it refuses), goes on to the router, unchanged and in order, which answers it as
+/// before: the answers here are the router's, byte for byte, by the same functions
+/// (`ScoringService.answerOnLoop`).
 ///
 /// It sits after Hummingbird's connection-state handler, so that requests answered here count for
 /// the idle timeout and a graceful shutdown as the router's do. While the router has a request of
@@ -43,7 +44,10 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
     /// bytes (declared: a chunked body goes to the router), and none of the headers whose handling
     /// is the router's (`Expect`, `Connection`).
     static func mayAnswer(_ head: HTTPRequest, maximumBody: Int) -> Bool {
-        guard head.method == .post ? head.path == "/invocations" : head.method == .get && head.path == "/ping" else { return false }
+        let path = head.path ?? ""
+        let route = head.method == .post ? path == "/invocations" || (path.hasPrefix("/v2/models/") && path.hasSuffix("/infer"))
+                                         : head.method == .get && path == "/ping"
+        guard route else { return false }
         let fields = head.headerFields
         guard fields[.transferEncoding] == nil, fields[.expect] == nil, fields[.connection] == nil else { return false }
         guard let length = fields[.contentLength] else { return head.method == .get }

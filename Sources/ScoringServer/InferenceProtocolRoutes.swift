@@ -68,10 +68,7 @@ extension ScoringService {
             headerLength = length
         }
         let outcome = await score(request, channel: context.channel, started: started) { [headerLength] bytes in
-            let decoded = try InferenceRequest.decode(bytes, headerLength: headerLength, featureColumns: model.manifest.featureColumns)
-            let predictions = try model.predictions(decoded)
-            let (body, length) = try InferenceResponse.encode(predictions, request: decoded, modelName: model.manifest.name, modelVersion: model.manifest.version)
-            return Scored(body: body, rows: predictions.count, headerLength: length)
+            try Self.inference(model, bytes, headerLength: headerLength)
         }
         switch outcome {
         case let .success(scored):
@@ -93,6 +90,22 @@ extension ScoringService {
             logger.error("scoring failed: \(error)")
             return Self.v2(.internalServerError, InferenceProtocolError("\(error)"))
         }
+    }
+
+    static func inference(_ model: RouterModel, _ body: BodyBytes, headerLength: Int?) throws -> Scored {
+        let decoded = try InferenceRequest.decode(body, headerLength: headerLength, featureColumns: model.manifest.featureColumns)
+        let predictions = try model.predictions(decoded)
+        let (answer, length) = try InferenceResponse.encode(predictions, request: decoded, modelName: model.manifest.name, modelVersion: model.manifest.version)
+        return Scored(body: answer, rows: predictions.count, headerLength: length)
+    }
+
+    /// Whether a `/v2/models/<name>[/versions/<version>]/infer` path names the served model, spelled
+    /// plainly (a path with escapes is the router's to read).
+    static func inferPathNames(_ path: String, _ model: RouterModel) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 5 || parts.count == 7, parts[0].isEmpty, parts[1] == "v2", parts[2] == "models", parts.last == "infer",
+              parts[3] == model.manifest.name, !parts[3].contains("%") else { return false }
+        return parts.count == 5 || (parts[4] == "versions" && parts[5] == String(model.manifest.version))
     }
 
     static func v2(_ status: HTTPResponse.Status, _ body: [UInt8]) -> Response {

@@ -135,7 +135,8 @@ public struct ScoringService: Sendable {
         return Scored(body: answer.body, rows: answer.rows)
     }
 
-    /// `EventLoopRoutes`' answer to a whole request it may answer (`EventLoopRoutes.mayAnswer`):
+    /// `EventLoopRoutes`' answer to a whole request it may answer (`EventLoopRoutes.mayAnswer`:
+    /// /ping, /invocations, a V2 infer):
     /// the body of the route's 200, counted in the metrics as the route counts it, or nil when the
     /// route would answer anything else (no model, a Content-Type to check, a body it refuses),
     /// which the router then does.
@@ -145,9 +146,18 @@ public struct ScoringService: Sendable {
             metrics.record(path: "/ping", status: 200, seconds: 0)
             return Self.pingBody
         }
-        guard let contentType = head.headerFields[.contentType], contentType == "application/json" || contentType == "text/csv",
-              let scored = try? Self.invocation(router, body, contentType: contentType) else { return nil }
-        metrics.record(path: "/invocations", status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows)
+        let path = head.path ?? ""
+        let scored: Scored?
+        if path == "/invocations" {
+            guard let contentType = head.headerFields[.contentType], contentType == "application/json" || contentType == "text/csv" else { return nil }
+            scored = try? Self.invocation(router, body, contentType: contentType)
+        } else {
+            // JSON tensors answered in JSON: a binary answer has headers of its own, the router's to write.
+            guard Self.inferPathNames(path, router), head.headerFields[Self.inferenceHeaderLength] == nil else { return nil }
+            scored = (try? Self.inference(router, body, headerLength: nil)).flatMap { $0.headerLength == nil ? $0 : nil }
+        }
+        guard let scored else { return nil }
+        metrics.record(path: path == "/invocations" ? path : "/v2/infer", status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows)
         return scored.body
     }
 

@@ -1,4 +1,12 @@
 import Foundation
+import HTTPTypes
+import Logging
+import ModelFormat
+import NIOCore
+import NIOEmbedded
+import NIOHTTPTypes
+@testable import ScoringServer
+import TestSupport
 import Testing
 
 /// The requests answered in the pipeline (`EventLoopRoutes`) answer as the router does, keep their
@@ -61,8 +69,14 @@ struct EventLoopRoutesTests {
     @Test func answersAreTheRoutersByteForByte() async throws {
         try await ServerTests.withServer { base in
             let socket = try RawConnection(port: ConnectionTests.port(base))
+            func infer(_ path: String, extra: String = "") -> String {
+                let body = InferenceProtocolTests.body
+                return "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\(extra)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            }
             let pairs = [(Self.invocation(), Self.invocation(extra: "Connection: keep-alive\r\n")),
-                         (Self.ping, "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")]
+                         (Self.ping, "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"),
+                         (infer("/v2/models/router/infer"), infer("/v2/models/router/infer", extra: "Connection: keep-alive\r\n")),
+                         (infer("/v2/models/router/versions/1/infer"), infer("/v2/models/router/infer", extra: "Connection: keep-alive\r\n"))]
             for (onLoop, viaRouter) in pairs {
                 socket.send(onLoop)
                 let first = Self.read(1, from: socket).answers
@@ -75,7 +89,55 @@ struct EventLoopRoutesTests {
             let metrics = Self.read(1, from: socket).answers.first?.body ?? ""
             #expect(metrics.contains(#"mntrading_requests_total{path="/invocations",status="200"} 2"#))
             #expect(metrics.contains(#"mntrading_requests_total{path="/ping",status="200"} 2"#))
-            #expect(metrics.contains("mntrading_invocation_seconds_count 2") && metrics.contains("mntrading_rows_scored_total 2"))
+            #expect(metrics.contains(#"mntrading_requests_total{path="/v2/infer",status="200"} 4"#))
+            #expect(metrics.contains("mntrading_invocation_seconds_count 2"))
+        }
+    }
+
+    /// Which requests the pipeline answers, seen in a pipeline of its own: the routes clients call
+    /// in a loop are answered there (nothing reaches the router); the rest passes on untouched.
+    @Test func theLoopRoutesAreAnsweredInThePipelineAndTheRestPassesOn() throws {
+        let root = Fixture.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Fixture.writeVersion(ModelStore(root: root))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let service = try ScoringService(configuration: ServerConfiguration(modelURI: "models:/router/1", modelsDirectory: root), logger: logger)
+        let v2 = InferenceProtocolTests.body, split = Self.row
+        let cases: [(HTTPRequest.Method, String, [HTTPField.Name: String], String, Bool)] = [
+            (.get, "/ping", [:], "", true),
+            (.post, "/invocations", [.contentType: "application/json"], split, true),
+            (.post, "/v2/models/router/infer", [.contentType: "application/json"], v2, true),
+            (.post, "/v2/models/router/versions/1/infer", [.contentType: "application/json"], v2, true),
+            // The router's: another version, binary tensors, a Content-Type to check, another route, a refusal.
+            (.post, "/v2/models/router/versions/2/infer", [.contentType: "application/json"], v2, false),
+            (.post, "/v2/models/router/infer", [.contentType: "application/json", ScoringService.inferenceHeaderLength: "3"], v2, false),
+            (.post, "/invocations", [.contentType: "application/json; charset=utf-8"], split, false),
+            (.get, "/metadata", [:], "", false),
+            (.post, "/invocations", [.contentType: "application/json"], split.replacingOccurrences(of: "P1__X", with: "NOPE"), false),
+        ]
+        for (method, path, fields, body, answered) in cases {
+            let channel = EmbeddedChannel(handler: EventLoopRoutes(serverName: "test", answer: service.answerOnLoop))
+            var headers = HTTPFields()
+            for (name, value) in fields { headers[name] = value }
+            if method == .post { headers[.contentLength] = String(body.utf8.count) }
+            let head = HTTPRequest(method: method, scheme: nil, authority: "127.0.0.1", path: path, headerFields: headers)
+            // One read, as a request that arrived whole.
+            channel.pipeline.fireChannelRead(HTTPRequestPart.head(head))
+            if !body.isEmpty { channel.pipeline.fireChannelRead(HTTPRequestPart.body(ByteBuffer(string: body))) }
+            channel.pipeline.fireChannelRead(HTTPRequestPart.end(nil))
+            channel.pipeline.fireChannelReadComplete()
+            let written = try channel.readOutbound(as: HTTPResponsePart.self)
+            let passed = try channel.readInbound(as: HTTPRequestPart.self)
+            if answered {
+                guard case let .head(response) = written else { Issue.record("\(path): no answer in the pipeline"); continue }
+                #expect(response.status == .ok && passed == nil, "\(path)")
+            } else {
+                #expect(written == nil, "\(path) was answered in the pipeline")
+                guard case let .head(forwarded) = passed else { Issue.record("\(path) did not reach the router"); continue }
+                #expect(forwarded == head)
+            }
+            _ = try channel.finish()
         }
     }
 
