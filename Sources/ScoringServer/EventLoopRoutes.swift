@@ -57,7 +57,9 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if withRouter == 0, Self.mayAnswer(head, maximumBody: ScoringService.inlineBodyBytes) {
+            // A client that sends without reading its answers fills the outbound buffer: then the
+            // router takes the requests, whose writes wait for the socket and so stop the reading.
+            if withRouter == 0, context.channel.isWritable, Self.mayAnswer(head, maximumBody: ScoringService.inlineBodyBytes) {
                 held = (head, [], Date())
                 return
             }
