@@ -57,7 +57,9 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Yams", package: "Yams"),
         ], exclude: ["Proto"]),
-        .target(name: "Scoring", dependencies: ["Basics", "ModelFormat"]),
+        // The AVX-512 batch walk (C: intrinsics and per-function target attributes, which Swift lacks).
+        .target(name: "ScoringKernels"),
+        .target(name: "Scoring", dependencies: ["Basics", "ModelFormat", "ScoringKernels"]),
         // Backtest maths only: no store, no files, no rendering.
         .target(name: "Backtest", dependencies: ["ModelFormat"]),
         // What a training run stored, readable without XGBoost (the report and the client read it).
@@ -163,6 +165,7 @@ let package = Package(
         .testTarget(name: "PairResearchTests", dependencies: ["PairResearch", "MarketData", "Store", "Basics", "TestSupport"]),
         .testTarget(name: "ModelFormatTests", dependencies: ["ModelFormat", "Scoring", "Basics", "TestSupport"]),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "Basics", "TestSupport"]),
+        .testTarget(name: "ScoringKernelsTests", dependencies: ["ScoringKernels", "Scoring"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "ModelFormat"]),
         .testTarget(name: "TrainingRecordsTests", dependencies: [
             "TrainingRecords", "Backtest", "Store", "ModelFormat", "TestSupport",

@@ -6,10 +6,11 @@ import ModelFormat
 /// direction does not matter. Used when no tree is deeper than `maximumDepth`: the layout doubles
 /// with every level.
 ///
-/// Two copies of the ensemble (about 0.3 MB for 200 trees of depth 6), one per way of overlapping
+/// Copies of the ensemble (about 0.3 MB for 200 trees of depth 6), one per way of overlapping
 /// the walks: for batches, each tree walks `laneRows` rows in lockstep through this type's own
-/// layout (each tree at its own depth); for a few rows, `InterleavedTrees` walks `laneTrees` trees
-/// in lockstep for one row.
+/// layout (each tree at its own depth), or, with AVX-512 and trees of depth 6 at most, 16 rows to a
+/// register (`WideTrees`); for a few rows, `InterleavedTrees` walks `laneTrees` trees in lockstep
+/// for one row.
 struct PerfectTrees: Sendable {
     struct Tree: Sendable {
         /// Offset that turns a walk's index (heap index + 1, `PerfectSplit`) into an index in `splits`.
@@ -37,6 +38,8 @@ struct PerfectTrees: Sendable {
     let splits: [PerfectSplit]
     let leaves: [Float]
     let interleaved: InterleavedTrees
+    /// The AVX-512 walk for large batches, when the CPU has it and no tree is deeper than 6.
+    let wide: WideTrees?
     let base: Float
 
     /// nil when a tree is deeper than `maximumDepth` or has a NaN threshold, or when a key offset
@@ -67,6 +70,7 @@ struct PerfectTrees: Sendable {
         self.splits = splits
         self.leaves = leaves
         interleaved = InterleavedTrees(ensemble, depths: depths)
+        wide = WideTrees(ensemble, depths: depths)
         base = ensemble.baseMargin
     }
 
@@ -107,9 +111,9 @@ struct PerfectTrees: Sendable {
         }
     }
 
-    /// How `margins` overlaps its walks; tests force each.
+    /// How `margins` overlaps its walks; tests force each (`wide` only where it exists).
     enum Walk {
-        case automatic, rowsInLockstep, treesInLockstep
+        case automatic, rowsInLockstep, treesInLockstep, wide
     }
 
     /// Adds every tree's leaf, in tree order and in float32 as XGBoost does, to `margins`, which
@@ -121,6 +125,10 @@ struct PerfectTrees: Sendable {
             interleaved.margins(values, rows: rows, width: width, base: base, into: margins)
         case .automatic where rows < Self.rowByRowBelow:
             interleaved.margins(values, rows: rows, width: width, base: base, into: margins)
+        case .wide:
+            wide!.margins(values, rows: rows, width: width, into: margins)
+        case .automatic where rows >= WideTrees.minimumRows && wide != nil:
+            wide!.margins(values, rows: rows, width: width, into: margins)
         case .automatic, .rowsInLockstep:
             blockMargins(values, rows: rows, width: width, into: margins)
         }

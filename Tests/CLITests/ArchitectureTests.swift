@@ -68,7 +68,7 @@ struct ArchitectureTests {
         // Exactly these targets of ours (system libraries aside): the registry client (MLflowClient →
         // HTTPClient) serves models:/<name>@<alias> from an MLflow registry (ARCHITECTURE.md).
         let ours = Set(graph.keys)
-        #expect(closure.intersection(ours) == ["ScoringServer", "Scoring", "ModelFormat", "Basics", "MLflowClient", "HTTPClient"],
+        #expect(closure.intersection(ours) == ["ScoringServer", "Scoring", "ScoringKernels", "ModelFormat", "Basics", "MLflowClient", "HTTPClient"],
                 "mntrading-serve reaches \(closure.intersection(ours).sorted())")
         var client = Set<String>()
         pending = ["mntrading-infer"]

@@ -115,11 +115,12 @@ struct CompiledMemberTests {
     }
 
     /// Each walk of the perfect layout on its own, whatever the batch size would choose: rows in
-    /// lockstep (lanes of 10, padded) and trees in lockstep (groups of 10, each padded to its
-    /// deepest tree, the last group short). Tree counts that are not a multiple of the group, trees of
+    /// lockstep (lanes of 10, padded), trees in lockstep (groups of 10, each padded to its
+    /// deepest tree, the last group short) and, with AVX-512, 16 rows to a register (blocks of 96). Tree counts that are not a multiple of the group, trees of
     /// every depth side by side in a group, missing values in any column with both default
     /// directions, and row counts around the lanes and blocks.
-    @Test(arguments: [(trees: 43, maxDepth: 1), (trees: 43, maxDepth: 4), (trees: 21, maxDepth: 8), (trees: 8, maxDepth: 10), (trees: 3, maxDepth: 6)])
+    @Test(arguments: [(trees: 43, maxDepth: 1), (trees: 43, maxDepth: 4), (trees: 21, maxDepth: 8), (trees: 8, maxDepth: 10), (trees: 3, maxDepth: 6),
+                      (trees: 60, maxDepth: 6)])
     func eachPerfectWalkMatchesAPlainWalk(trees: Int, maxDepth: Int) throws {
         var random = SeededRandom(seed: UInt64(100 * trees + maxDepth))
         let grid: [Float] = [-2, -1, -0.5, -0.0, 0, 0.25, 1, 3, .leastNonzeroMagnitude, .infinity, -.infinity, .greatestFiniteMagnitude]
@@ -128,11 +129,13 @@ struct CompiledMemberTests {
         // A tree of exactly the limit's depth beside shallow ones, so a group pads most of its trees.
         ensemble.trees[0] = Self.chain(depth: maxDepth)
         let values = grid + [.nan, .nan, -.nan, 0.7, -7, 2.5]
-        let rows: [[Float]] = (0..<150).map { _ in (0..<features).map { _ in values.randomElement(using: &random)! } }
+        let rows: [[Float]] = (0..<250).map { _ in (0..<features).map { _ in values.randomElement(using: &random)! } }
         let expected = rows.map { Self.referenceMargin(ensemble, $0) }
         let layout = try #require(PerfectTrees(ensemble))
-        for walk in [PerfectTrees.Walk.rowsInLockstep, .treesInLockstep, .automatic] {
-            for count in [1, 2, 3, 4, 5, 7, 9, 10, 11, 39, 40, 41, 63, 64, 65, 150] {
+        // The AVX-512 walk exists for trees of depth 6 at most, on a CPU that has it.
+        #expect((layout.wide != nil) == (WideTrees.available && maxDepth <= WideTrees.depth))
+        for walk in [PerfectTrees.Walk.rowsInLockstep, .treesInLockstep, .automatic] + (layout.wide == nil ? [] : [.wide]) {
+            for count in [1, 2, 3, 4, 5, 7, 9, 10, 11, 15, 16, 17, 39, 40, 41, 63, 64, 65, 95, 96, 97, 150, 193, 250] {
                 let flat = rows.prefix(count).flatMap { $0 }
                 var got = [Float](repeating: .nan, count: count)
                 flat.withUnsafeBufferPointer { input in
