@@ -11,7 +11,9 @@ import ModelFormat
 /// layout (each tree at its own depth), or, with AVX-512 and trees of depth 6 at most, 16 rows to a
 /// register (`WideTrees`); for a few rows, `InterleavedTrees` walks `laneTrees` trees in lockstep
 /// for one row.
-struct PerfectTrees: Sendable {
+///
+/// A class: a member's layouts are many arrays, and scoring one row should retain one object, not each of them.
+final class PerfectTrees: Sendable {
     struct Tree: Sendable {
         /// Offset that turns a walk's index (heap index + 1, `PerfectSplit`) into an index in `splits`.
         var splitOrigin: Int
