@@ -3,6 +3,8 @@
 # request, 8 connections) on /invocations (bodies by json.dumps and by pandas), on the Open Inference
 # Protocol route and on /ping, and the same member served by `mlflow models serve` when WITH_MLFLOW=1
 # (installs mlflow into the venv) or mlflow is already there; prints the ratios in the same run.
+# wrk runs two threads (WRK_THREADS to change); then the 1-row case again with a core each
+# (the server with one event loop, wrk with one thread), for a p99 free of the scheduler's time slices.
 #   scripts/bench-serving.sh
 #   WITH_MLFLOW=1 BENCH_SECONDS=10 scripts/bench-serving.sh
 set -euo pipefail

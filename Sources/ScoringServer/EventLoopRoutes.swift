@@ -32,6 +32,7 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
     private let serverName: String
     /// Requests passed to the router whose answer has not ended yet.
     private var withRouter = 0
+    private var date = HTTPDate()
     /// A request that may be answered here, until its end arrives.
     private var held: (head: HTTPRequest, chunks: [ByteBuffer], arrived: Date)?
 
@@ -98,7 +99,7 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
     private func respond(_ body: [UInt8], context: ChannelHandlerContext) {
         // The headers the router's answer carries, in its order.
         let head = HTTPResponse(status: .ok, headerFields: [.contentType: "application/json", .contentLength: String(body.count),
-                                                            .date: HTTPDate.now, .server: serverName])
+                                                            .date: date.now(), .server: serverName])
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

@@ -1,11 +1,20 @@
 import Foundation
 
 /// The `Date` header's value (RFC 9110 IMF-fixdate), formatted once a second: answers written in
-/// the pipeline (`EventLoopRoutes`) carry the header as the router's do.
-enum HTTPDate {
-    private static let cache = Cache()
+/// the pipeline (`EventLoopRoutes`) carry the header as the router's do. One per connection, used
+/// on its event loop only: no lock on the path of every answer.
+struct HTTPDate {
+    private var second: time_t = -1
+    private var text = ""
 
-    static var now: String { cache.value(at: time(nil)) }
+    mutating func now() -> String {
+        let now = time(nil)
+        if now != second {
+            second = now
+            text = Self.format(now)
+        }
+        return text
+    }
 
     /// Formats without a `DateFormatter`: its locale and calendar are not what the header needs.
     static func format(_ seconds: time_t) -> String {
@@ -17,22 +26,5 @@ enum HTTPDate {
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
-    }
-
-    private final class Cache: @unchecked Sendable {
-        // @unchecked Sendable: `second` and `text` are read and written only under `lock`.
-        private let lock = NSLock()
-        private var second: time_t = -1
-        private var text = ""
-
-        func value(at now: time_t) -> String {
-            lock.withLock {
-                if now != second {
-                    second = now
-                    text = HTTPDate.format(now)
-                }
-                return text
-            }
-        }
     }
 }

@@ -51,7 +51,7 @@ extension ScoringService {
     }
 
     func infer(_ request: Request, context: ScoringRequestContext) async -> Response {
-        await recorded("/v2/infer") { started, rows in await inferResponse(request, context: context, started: started, rows: &rows) }
+        await recorded(.infer) { started, rows in await inferResponse(request, context: context, started: started, rows: &rows) }
     }
 
     private func inferResponse(_ request: Request, context: ScoringRequestContext, started: Date, rows: inout Int) async -> Response {

@@ -5,6 +5,7 @@ import HummingbirdCore
 import Logging
 import ModelFormat
 import NIOCore
+import NIOPosix
 import Scoring
 import Basics
 
@@ -68,10 +69,10 @@ public struct ScoringService: Sendable {
 
     func ping() -> Response {
         if let missing = slot.missingReason {
-            metrics.record(path: "/ping", status: 503, seconds: 0)
+            metrics.record(.ping, status: 503, seconds: 0)
             return Self.unavailable(missing)
         }
-        metrics.record(path: "/ping", status: 200, seconds: 0)
+        metrics.record(.ping, status: 200, seconds: 0)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Self.pingBody)))
     }
 
@@ -87,16 +88,16 @@ public struct ScoringService: Sendable {
     }
 
     func invocations(_ request: Request, channel: any Channel) async -> Response {
-        await recorded("/invocations") { started, rows in await respond(request, channel: channel, started: started, rowsScored: &rows) }
+        await recorded(.invocations) { started, rows in await respond(request, channel: channel, started: started, rowsScored: &rows) }
     }
 
     /// A scoring route's answer, counted in the metrics with its latency and the rows it scored;
     /// `started` is the request's start, from which its deadline runs too.
-    func recorded(_ path: String, _ answer: (Date, inout Int) async -> Response) async -> Response {
+    func recorded(_ route: ServerMetrics.Route, _ answer: (Date, inout Int) async -> Response) async -> Response {
         let started = Date()
         var rows = 0
         let response = await answer(started, &rows)
-        metrics.record(path: path, status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rows)
+        metrics.record(route, status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rows)
         return response
     }
 
@@ -143,7 +144,7 @@ public struct ScoringService: Sendable {
     func answerOnLoop(_ head: HTTPRequest, body: BodyBytes, arrived: Date) -> [UInt8]? {
         guard let router = slot.router else { return nil }
         guard head.method == .post else {
-            metrics.record(path: "/ping", status: 200, seconds: 0)
+            metrics.record(.ping, status: 200, seconds: 0)
             return Self.pingBody
         }
         let path = head.path ?? ""
@@ -157,7 +158,7 @@ public struct ScoringService: Sendable {
             scored = (try? Self.inference(router, body, headerLength: nil)).flatMap { $0.headerLength == nil ? $0 : nil }
         }
         guard let scored else { return nil }
-        metrics.record(path: path == "/invocations" ? path : "/v2/infer", status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows)
+        metrics.record(path == "/invocations" ? .invocations : .infer, status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows)
         return scored.body
     }
 
@@ -302,6 +303,7 @@ public struct ScoringService: Sendable {
                                                    availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
                               services: [ModelWatcher(service: self)],
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+                              eventLoopGroupProvider: configuration.eventLoops.map { .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0)) } ?? .singleton,
                               logger: logger)
         try await app.runService()
     }

@@ -9,6 +9,8 @@ public struct ServerConfiguration: Sendable {
     public var timeout: Double = 60
     /// Scoring threads (MLflow's workers): requests scored at once.
     public var workers = 1
+    /// Event-loop threads (connections, small requests); nil: one per core.
+    public var eventLoops: Int?
     /// Requests allowed to wait for a scoring thread; beyond them the server answers 503.
     public var queueLimit = 64
     public var warmup = true

@@ -5,8 +5,15 @@ final class ServerMetrics: @unchecked Sendable {
     // @unchecked Sendable: every field is guarded by `lock`.
     static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     private let lock = NSLock()
-    /// Requests by path and status: a key of two fields, not a label string built per request.
-    private struct Key: Hashable { let path: String; let status: Int }
+    /// The routes counted: a request's key is its route and status, two integers, not a path
+    /// hashed or a label built per request.
+    enum Route: Int, CaseIterable {
+        case ping, invocations, infer
+
+        var path: String { ["/ping", "/invocations", "/v2/infer"][rawValue] }
+    }
+
+    private struct Key: Hashable { let route: Route; let status: Int }
     private var requests: [Key: Int] = [:]
     private var latencyCounts = [Int](repeating: 0, count: buckets.count)
     private var latencySum = 0.0
@@ -21,11 +28,11 @@ final class ServerMetrics: @unchecked Sendable {
         }
     }
 
-    func record(path: String, status: Int, seconds: Double, rowsScored: Int = 0) {
+    func record(_ route: Route, status: Int, seconds: Double, rowsScored: Int = 0) {
         lock.withLock {
-            requests[Key(path: path, status: status), default: 0] += 1
+            requests[Key(route: route, status: status), default: 0] += 1
             rows += rowsScored
-            guard path == "/invocations" else { return }
+            guard route == .invocations else { return }
             latencySum += seconds
             latencyTotal += 1
             for (index, bound) in Self.buckets.enumerated() where seconds <= bound { latencyCounts[index] += 1 }
@@ -35,7 +42,7 @@ final class ServerMetrics: @unchecked Sendable {
     func render(modelVersion: Int) -> String {
         lock.withLock {
             var text = "# HELP mntrading_requests_total Requests by path and status.\n# TYPE mntrading_requests_total counter\n"
-            let labelled = requests.map { ("path=\"\($0.key.path)\",status=\"\($0.key.status)\"", $0.value) }
+            let labelled = requests.map { ("path=\"\($0.key.route.path)\",status=\"\($0.key.status)\"", $0.value) }
             for (labels, count) in labelled.sorted(by: { $0.0 < $1.0 }) { text += "mntrading_requests_total{\(labels)} \(count)\n" }
             text += "# HELP mntrading_invocation_seconds Latency of /invocations.\n# TYPE mntrading_invocation_seconds histogram\n"
             for (bound, count) in zip(Self.buckets, latencyCounts) { text += "mntrading_invocation_seconds_bucket{le=\"\(bound)\"} \(count)\n" }

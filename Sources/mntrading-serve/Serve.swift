@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "Scoring threads (env MLFLOW_MODELS_WORKERS, default 1).")
     var workers: Int?
 
+    @Option(name: .long, help: "Event-loop threads: they hold the connections and answer /ping and small requests themselves (env MNTRADING_EVENT_LOOPS, default one per core). With the clients on the same machine, fewer loops than cores leave them a core.")
+    var eventLoops: Int?
+
     @Flag(inversion: .prefixedNo, help: "Score input_example.json before reporting ready (env MNTRADING_WARMUP=0 disables).")
     var warmup: Bool?
 
@@ -93,6 +96,7 @@ struct Serve: AsyncParsableCommand {
             configuration.timeout = value
         }
         if let value = try setting(workers, "MLFLOW_MODELS_WORKERS", valid: { $0 >= 1 }, "--workers must be at least 1") { configuration.workers = value }
+        if let value = try setting(eventLoops, "MNTRADING_EVENT_LOOPS", valid: { $0 >= 1 }, "--event-loops must be at least 1") { configuration.eventLoops = value }
         if let value = warmup ?? environment["MNTRADING_WARMUP"].map({ $0 != "0" && $0.lowercased() != "false" }) { configuration.warmup = value }
         if let value = try setting(maxBodyBytes, "MNTRADING_MAX_BODY_BYTES", valid: { $0 > 0 }, "--max-body-bytes must be positive") {
             configuration.maxBodyBytes = value

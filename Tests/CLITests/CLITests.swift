@@ -243,6 +243,8 @@ struct IngestCLITests {
         let missing = try CLI.run(["-m", "models:/nothing@champion", "--models-dir", NSTemporaryDirectory(), "--exit-on-load-failure"], program: "mntrading-serve")
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("model nothing has no alias 'champion'"))
+        let noLoops = try CLI.run(["-m", "models:/router/1", "--event-loops", "0"], program: "mntrading-serve")
+        #expect(noLoops.status != 0 && noLoops.stderr.contains("--event-loops must be at least 1"), "\(noLoops.stderr)")
     }
 
     /// The restart case: a server whose model cannot be loaded keeps running and answers 503 (a
@@ -251,7 +253,8 @@ struct IngestCLITests {
     @Test func aServerWithoutALoadableModelWaitsAndTheAliasCommandRefusesBadVersions() throws {
         let models = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: models) }
-        let (server, url) = try CLI.startServer(["-m", "models:/router@champion", "--models-dir", models, "-p", "0", "--reload-interval", "0.2"])
+        let (server, url) = try CLI.startServer(["-m", "models:/router@champion", "--models-dir", models, "-p", "0", "--reload-interval", "0.2",
+                                                 "--event-loops", "1"])
         defer { if server.isRunning { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() } }
         let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 2, totalTimeout: 5, retry: RetryPolicy(maxAttempts: 1)))
         let waiting = try http.get(url + "/ping")
