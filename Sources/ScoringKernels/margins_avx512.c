@@ -9,6 +9,8 @@
 
 #include "ScoringKernels.h"
 
+#if defined(__x86_64__)
+
 #include <immintrin.h>
 #include <string.h>
 
@@ -124,3 +126,16 @@ WIDE void mnt_wide_margins_depth6(const float *values, long rows, long width,
         memcpy(margins + start, sums, sizeof(float) * (size_t)count);
     }
 }
+
+#else
+
+// Elsewhere (arm64) there is no AVX-512: `Scoring` walks in Swift and never calls the kernel.
+int mnt_wide_available(void) { return 0; }
+
+void mnt_wide_margins_depth6(const float *values, long rows, long width,
+                             const uint32_t *thresholds, const int32_t *columns, const float *leaves, long trees,
+                             float base, uint32_t *scratch, float *margins) {
+    __builtin_trap();
+}
+
+#endif

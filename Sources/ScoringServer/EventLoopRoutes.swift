@@ -24,35 +24,44 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    /// The body of a 200 answer to a whole request, or nil to leave the request to the router;
-    /// `arrived`: when its head was read, for the latency metrics.
-    typealias Answer = @Sendable (_ head: HTTPRequest, _ body: BodyBytes, _ arrived: Date) -> [UInt8]?
+    /// The body of a 200 answer to a whole request of `route`, or nil to leave the request to the
+    /// router; `arrived`: when its head was read, for the latency metrics.
+    typealias Answer = @Sendable (_ route: ServerMetrics.Route, _ head: HTTPRequest, _ body: BodyBytes, _ arrived: Date) -> [UInt8]?
 
     private let answer: Answer
     private let serverName: String
+    /// The largest body answered here: the inline size, or the server's body limit if smaller
+    /// (a body over the limit is the router's to refuse).
+    private let maximumBody: Int
     /// Requests passed to the router whose answer has not ended yet.
     private var withRouter = 0
     private var date = HTTPDate()
     /// A request that may be answered here, until its end arrives.
-    private var held: (head: HTTPRequest, chunks: [ByteBuffer], arrived: Date)?
+    private var held: (route: ServerMetrics.Route, head: HTTPRequest, chunks: [ByteBuffer], arrived: Date)?
 
-    init(serverName: String, answer: @escaping Answer) {
+    init(serverName: String, maximumBody: Int, answer: @escaping Answer) {
         self.serverName = serverName
+        self.maximumBody = maximumBody
         self.answer = answer
     }
 
-    /// What `EventLoopRoutes` may answer: the route's method and path, no body beyond `maximumBody`
-    /// bytes (declared: a chunked body goes to the router), and none of the headers whose handling
-    /// is the router's (`Expect`, `Connection`).
-    static func mayAnswer(_ head: HTTPRequest, maximumBody: Int) -> Bool {
+    /// The route of a request `EventLoopRoutes` may answer: its method and path (a V2 infer's model
+    /// is checked by the answer), no body beyond `maximumBody` bytes (declared: a chunked body goes
+    /// to the router), no `Expect`, and no `Connection` but keep-alive (the router closes on `close`).
+    static func route(_ head: HTTPRequest, maximumBody: Int) -> ServerMetrics.Route? {
         let path = head.path ?? ""
-        let route = head.method == .post ? path == "/invocations" || (path.hasPrefix("/v2/models/") && path.hasSuffix("/infer"))
-                                         : head.method == .get && path == "/ping"
-        guard route else { return false }
+        let route: ServerMetrics.Route
+        switch head.method {
+        case .get where path == "/ping": route = .ping
+        case .post where path == "/invocations": route = .invocations
+        case .post where path.hasPrefix("/v2/models/") && path.hasSuffix("/infer"): route = .infer
+        default: return nil
+        }
         let fields = head.headerFields
-        guard fields[.transferEncoding] == nil, fields[.expect] == nil, fields[.connection] == nil else { return false }
-        guard let length = fields[.contentLength] else { return head.method == .get }
-        return Int(length).map { $0 <= maximumBody } ?? false
+        guard fields[.transferEncoding] == nil, fields[.expect] == nil,
+              fields[.connection].map({ $0.lowercased() == "keep-alive" }) ?? true else { return nil }
+        guard let length = fields[.contentLength] else { return route == .ping ? route : nil }
+        return Int(length).map { $0 <= maximumBody } == true ? route : nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -60,8 +69,8 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             // A client that sends without reading its answers fills the outbound buffer: then the
             // router takes the requests, whose writes wait for the socket and so stop the reading.
-            if withRouter == 0, context.channel.isWritable, Self.mayAnswer(head, maximumBody: ScoringService.inlineBodyBytes) {
-                held = (head, [], Date())
+            if withRouter == 0, context.channel.isWritable, let route = Self.route(head, maximumBody: maximumBody) {
+                held = (route, head, [], Date())
                 return
             }
             withRouter += 1
@@ -70,26 +79,27 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
                 held!.chunks.append(chunk)
                 return
             }
-        case .end(let trailers):
-            if let (head, chunks, arrived) = held {
+        case .end:
+            // No trailers to weigh: a body with a Content-Length has none, and chunked ones go to the router.
+            if let (route, head, chunks, arrived) = held {
                 held = nil
                 var body = BodyBytes(capacity: chunks.reduce(0) { $0 + $1.readableBytes })
                 for chunk in chunks { body.append(contentsOf: chunk.readableBytesView) }
-                if trailers == nil, let answered = answer(head, body, arrived) {
+                if let answered = answer(route, head, body, arrived) {
                     respond(answered, context: context)
                     return
                 }
-                held = (head, chunks, arrived)
+                held = (route, head, chunks, arrived)
                 passHeldToRouter(context: context)
             }
         }
         context.fireChannelRead(data)
     }
 
-    /// A request that did not arrive whole in one read (or has trailers, or was not answered here)
+    /// A request that did not arrive whole in one read (or was not answered here)
     /// goes to the router, with the deadline and limits its route applies while the rest arrives.
     private func passHeldToRouter(context: ChannelHandlerContext) {
-        guard let (head, chunks, _) = held else { return }
+        guard let (_, head, chunks, _) = held else { return }
         held = nil
         withRouter += 1
         context.fireChannelRead(wrapInboundOut(.head(head)))
@@ -122,13 +132,9 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        passHeldToRouter(context: context)
-        context.fireChannelInactive()
-    }
-
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { withRouter -= 1 }
+        // Never below 0: Hummingbird answers a request the parser refused, which it never passed on.
+        if case .end = unwrapOutboundIn(data) { withRouter = max(withRouter - 1, 0) }
         context.write(data, promise: promise)
     }
 
@@ -144,11 +150,16 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
             self.makeRoutes = makeRoutes
         }
 
-        /// A child channel is active once its initializer has built the whole pipeline.
+        /// A child channel is active once its initializer has built the whole pipeline. Without the
+        /// connection-state handler (a Hummingbird that builds its pipeline otherwise) the router
+        /// answers everything, and `mntrading_pipeline_answers_total` stays 0, which a test watches.
         func channelActive(context: ChannelHandlerContext) {
             let pipeline = context.pipeline.syncOperations
-            if let state = try? pipeline.context(handlerType: HTTPConnectionStateHandler.self) {
-                try? pipeline.addHandler(makeRoutes(), position: .after(state.handler))
+            do {
+                let state = try pipeline.context(handlerType: HTTPConnectionStateHandler.self)
+                try pipeline.addHandler(makeRoutes(), position: .after(state.handler))
+            } catch {
+                assertionFailure("EventLoopRoutes not installed: \(error)")
             }
             context.fireChannelActive()
             pipeline.removeHandler(context: context, promise: nil)

@@ -10,7 +10,9 @@ import Scoring
 import Basics
 
 /// The scoring server: MLflow's protocol (`/ping`, `/health`, `/version`, `/invocations`) plus
-/// `/metadata` and `/metrics`. Scoring runs on its own threads, never on the event loop.
+/// `/metadata` and `/metrics`. A body of at most 4 KiB (`inlineBodyBytes`) is scored where it was
+/// read, on the event loop when it arrived whole (`EventLoopRoutes`); larger ones on the scoring
+/// threads (`ScoringPool`).
 public struct ScoringService: Sendable {
     public static let version = ProductVersion.current
 
@@ -136,29 +138,28 @@ public struct ScoringService: Sendable {
         return Scored(body: answer.body, rows: answer.rows)
     }
 
-    /// `EventLoopRoutes`' answer to a whole request it may answer (`EventLoopRoutes.mayAnswer`:
-    /// /ping, /invocations, a V2 infer):
-    /// the body of the route's 200, counted in the metrics as the route counts it, or nil when the
-    /// route would answer anything else (no model, a Content-Type to check, a body it refuses),
-    /// which the router then does.
-    func answerOnLoop(_ head: HTTPRequest, body: BodyBytes, arrived: Date) -> [UInt8]? {
+    /// `EventLoopRoutes`' answer to a whole request of a route it may answer
+    /// (`EventLoopRoutes.route`): the body of the route's 200, counted in the metrics as the route
+    /// counts it, or nil when the route would answer anything else (no model, a Content-Type to
+    /// check, a body it refuses, another model), which the router then does.
+    func answerOnLoop(_ route: ServerMetrics.Route, _ head: HTTPRequest, body: BodyBytes, arrived: Date) -> [UInt8]? {
         guard let router = slot.router else { return nil }
-        guard head.method == .post else {
-            metrics.record(.ping, status: 200, seconds: 0)
-            return Self.pingBody
-        }
-        let path = head.path ?? ""
         let scored: Scored?
-        if path == "/invocations" {
+        switch route {
+        case .ping:
+            metrics.record(.ping, status: 200, seconds: 0, inPipeline: true)
+            return Self.pingBody
+        case .invocations:
+            // The Content-Types `checkContentType` passes without a second look; the rest are the router's.
             guard let contentType = head.headerFields[.contentType], contentType == "application/json" || contentType == "text/csv" else { return nil }
             scored = try? Self.invocation(router, body, contentType: contentType)
-        } else {
+        case .infer:
             // JSON tensors answered in JSON: a binary answer has headers of its own, the router's to write.
-            guard Self.inferPathNames(path, router), head.headerFields[Self.inferenceHeaderLength] == nil else { return nil }
+            guard Self.inferPathNames(head.path ?? "", router), head.headerFields[Self.inferenceHeaderLength] == nil else { return nil }
             scored = (try? Self.inference(router, body, headerLength: nil)).flatMap { $0.headerLength == nil ? $0 : nil }
         }
         guard let scored else { return nil }
-        metrics.record(path == "/invocations" ? .invocations : .infer, status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows)
+        metrics.record(route, status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows, inPipeline: true)
         return scored.body
     }
 
@@ -209,7 +210,7 @@ public struct ScoringService: Sendable {
         }
     }
 
-    /// Bodies up to this size (about a dozen rows) are scored on the task that read them.
+    /// Bodies up to this size (about 8 rows of 24 features as json.dumps writes them) are scored where they were read.
     static let inlineBodyBytes = 4096
 
     enum BodyRead: Sendable { case read(BodyBytes), tooLarge, timedOut, malformed(String) }
@@ -293,18 +294,27 @@ public struct ScoringService: Sendable {
         // stops with it, on a signal or on cancellation.
         let headerTimeout = TimeAmount.nanoseconds(Int64(configuration.headerTimeout * 1_000_000_000))
         let serverName = "mntrading-serve"
+        // A body over the server's limit is the router's to refuse, however small.
+        let pipelineBody = min(Self.inlineBodyBytes, configuration.maxBodyBytes)
+        let eventLoops = configuration.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
         let app = Application(router: router(),
                               server: .http1(configuration: .init(additionalChannelHandlers: [
                                   ConnectionGuard(headerTimeout: headerTimeout),
-                                  EventLoopRoutes.Installer { EventLoopRoutes(serverName: serverName, answer: self.answerOnLoop) },
+                                  EventLoopRoutes.Installer { EventLoopRoutes(serverName: serverName, maximumBody: pipelineBody, answer: self.answerOnLoop) },
                               ],
                                                                   idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1_000_000_000)))),
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
                                                    availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
                               services: [ModelWatcher(service: self)],
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-                              eventLoopGroupProvider: configuration.eventLoops.map { .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0)) } ?? .singleton,
+                              eventLoopGroupProvider: eventLoops.map { .shared($0) } ?? .singleton,
                               logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            try? await eventLoops?.shutdownGracefully()
+            throw error
+        }
+        try await eventLoops?.shutdownGracefully()
     }
 }

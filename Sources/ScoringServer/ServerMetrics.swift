@@ -7,10 +7,16 @@ final class ServerMetrics: @unchecked Sendable {
     private let lock = NSLock()
     /// The routes counted: a request's key is its route and status, two integers, not a path
     /// hashed or a label built per request.
-    enum Route: Int, CaseIterable {
+    enum Route {
         case ping, invocations, infer
 
-        var path: String { ["/ping", "/invocations", "/v2/infer"][rawValue] }
+        var path: String {
+            switch self {
+            case .ping: "/ping"
+            case .invocations: "/invocations"
+            case .infer: "/v2/infer"
+            }
+        }
     }
 
     private struct Key: Hashable { let route: Route; let status: Int }
@@ -19,6 +25,7 @@ final class ServerMetrics: @unchecked Sendable {
     private var latencySum = 0.0
     private var latencyTotal = 0
     private var rows = 0
+    private var pipelineAnswers = 0
     private var reloads = 0
     private var reloadFailures = 0
 
@@ -28,9 +35,11 @@ final class ServerMetrics: @unchecked Sendable {
         }
     }
 
-    func record(_ route: Route, status: Int, seconds: Double, rowsScored: Int = 0) {
+    /// `inPipeline`: answered by `EventLoopRoutes`.
+    func record(_ route: Route, status: Int, seconds: Double, rowsScored: Int = 0, inPipeline: Bool = false) {
         lock.withLock {
             requests[Key(route: route, status: status), default: 0] += 1
+            if inPipeline { pipelineAnswers += 1 }
             rows += rowsScored
             guard route == .invocations else { return }
             latencySum += seconds
@@ -48,6 +57,7 @@ final class ServerMetrics: @unchecked Sendable {
             for (bound, count) in zip(Self.buckets, latencyCounts) { text += "mntrading_invocation_seconds_bucket{le=\"\(bound)\"} \(count)\n" }
             text += "mntrading_invocation_seconds_bucket{le=\"+Inf\"} \(latencyTotal)\n"
             text += "mntrading_invocation_seconds_sum \(latencySum)\nmntrading_invocation_seconds_count \(latencyTotal)\n"
+            text += "# HELP mntrading_pipeline_answers_total Requests answered in the channel pipeline, on the event loop that read them.\n# TYPE mntrading_pipeline_answers_total counter\nmntrading_pipeline_answers_total \(pipelineAnswers)\n"
             text += "# HELP mntrading_rows_scored_total Rows scored.\n# TYPE mntrading_rows_scored_total counter\nmntrading_rows_scored_total \(rows)\n"
             text += "# HELP mntrading_model_version Version of the model being served.\n# TYPE mntrading_model_version gauge\nmntrading_model_version \(modelVersion)\n"
             text += "# HELP mntrading_reloads_total Versions swapped in after the alias moved.\n# TYPE mntrading_reloads_total counter\nmntrading_reloads_total \(reloads)\n"

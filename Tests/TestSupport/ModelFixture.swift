@@ -19,9 +19,9 @@ public enum Fixture {
 
     public static func directory() -> String { (try? temporaryDirectory("models")) ?? NSTemporaryDirectory() }
 
-    @discardableResult
     /// `pairs`: the members, alternately the stump (no calibration) and the linear model (Platt);
     /// `thresholds`: theirs, 0.6 each by default.
+    @discardableResult
     public static func writeVersion(_ store: ModelStore, name: String = "router", pairs: [String] = ["P1__X", "P2__Y"], thresholds: [Double]? = nil,
                                     tamper: ((String) throws -> Void)? = nil) throws -> Int {
         try store.addVersion(name) { directory, version in
