@@ -156,7 +156,7 @@ public struct Pipeline: Sendable {
         }
         try stage(7, fingerprint: { [settings.routerName, settings.alias, runState, try store.read { db in try SelectionRecords.state(db) }] },
                   outputsPresent: built != nil && built == runId) {
-            let (version, _) = try RouterBuilder(store: store, models: models).build(name: settings.routerName, alias: settings.alias)
+            let (version, _, _) = try RouterBuilder(store: store, models: models).build(name: settings.routerName, alias: settings.alias)
             return "\(settings.routerName) version \(version), alias \(settings.alias)"
         }
         summary.version = try models.aliases(settings.routerName)[settings.alias]

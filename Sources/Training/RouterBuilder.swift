@@ -18,7 +18,7 @@ public struct RouterBuilder: Sendable {
         self.models = models
     }
 
-    public func build(name: String, alias: String?, now: Date = Date()) throws -> (version: Int, directory: String) {
+    public func build(name: String, alias: String?, now: Date = Date()) throws -> (version: Int, directory: String, members: Int) {
         try ModelStore.validate(name: name)
         if let alias { try ModelStore.validate(name: alias) }
         // Everything from the training run: its dataset (and so its feature windows), its settings
@@ -101,6 +101,6 @@ public struct RouterBuilder: Sendable {
                 .write(toFile: (directory as NSString).appendingPathComponent("MLmodel"), atomically: false, encoding: .utf8)
         }
         if let alias { try models.setAlias(name, alias: alias, version: version) }
-        return (version, models.versionDirectory(name, version))
+        return (version, models.versionDirectory(name, version), members.count)
     }
 }

@@ -36,10 +36,10 @@ struct RouterCommand: ParsableCommand {
         let locations = location.locations
         let models = ModelStore(root: locations.modelsDirectory, verify: RouterModel.verifier)
         let store = try locations.openProjectStore()
-        let (version, directory) = try RouterBuilder(store: store, models: models)
+        // The store verified the version by loading it (`RouterModel.verifier`): no second load to print it.
+        let (version, directory, members) = try RouterBuilder(store: store, models: models)
             .build(name: name, alias: alias.isEmpty ? nil : alias)
-        let router = try RouterModel(directory: directory)
-        print("router \(name) version \(version): \(router.pairs.count) members → \(directory)")
+        print("router \(name) version \(version): \(members) members → \(directory)")
         print("URI: models:/\(name)/\(version)" + (alias.isEmpty ? "" : " (models:/\(name)@\(alias))"))
         try tracking.log(store) {
             [try TrackedEntries.router(directory: directory, name: name, register: register, alias: alias.isEmpty ? nil : alias, experiment: tracking.experiment)]

@@ -164,7 +164,8 @@ extension ServerTests {
     @Test func fuzzedBodiesNeverBreakTheServer() async throws {
         try await Self.withServer { base in
             let http = try Self.client()
-            var rng = SystemRandomNumberGenerator()
+            // Seeded, so that a body that breaks the server can be made again.
+            var rng = SeededRandom(seed: 2_000)
             let seeds = [Self.split,
                          #"{"dataframe_records": [{"pair": "P1__X", "z": 1, "z_velocity": 0}]}"#,
                          #"{"inputs": {"pair": ["P2__Y"], "z": [1], "z_velocity": [0]}}"#,

@@ -44,7 +44,7 @@ struct MetricTests {
     }
 
     @Test func calibrationIsMonotoneAndFitsTheRates() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: 46)
         let raw = (0..<4_000).map { _ in Double.random(in: 0.01...0.99, using: &rng) }
         // True probability is raw², so raw is over-confident: calibration must pull it down.
         let labels = raw.map { Double.random(in: 0...1, using: &rng) < $0 * $0 ? 1 : 0 }
@@ -59,8 +59,11 @@ struct MetricTests {
     }
 
     /// A model that ranks backwards is flagged, never inverted: the fitted map still increases.
+    /// Seeded: the isotonic flag is the flat curve that pooling a backwards ranking leaves, and a
+    /// chance uptick at the top can keep it from being flat (one unseeded draw did); the trainer also
+    /// flags by the ranking itself (`ClassificationMetrics.rankedBackwards`), checked below.
     @Test func anAntiPredictiveModelIsFlaggedNotInverted() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: 62)
         let raw = (0..<3_000).map { _ in Double.random(in: 0.01...0.99, using: &rng) }
         let labels = raw.map { Double.random(in: 0...1, using: &rng) < 1 - $0 ? 1 : 0 }
         for method in [Calibration.Method.platt, .isotonic] {
