@@ -150,8 +150,8 @@ public struct ScoringService: Sendable {
             metrics.record(.ping, status: 200, seconds: 0, inPipeline: true)
             return Self.pingBody
         case .invocations:
-            // The Content-Types `checkContentType` passes without a second look; the rest are the router's.
-            guard let contentType = head.headerFields[.contentType], contentType == "application/json" || contentType == "text/csv" else { return nil }
+            // Content-Types with parameters are the router's to check.
+            guard let contentType = head.headerFields[.contentType], Self.isPlainContentType(contentType) else { return nil }
             scored = try? Self.invocation(router, body, contentType: contentType)
         case .infer:
             // JSON tensors answered in JSON: a binary answer has headers of its own, the router's to write.
@@ -255,11 +255,13 @@ public struct ScoringService: Sendable {
                  body: .init(byteBuffer: ByteBuffer(string: "Request processing time exceeded limit")))
     }
 
+    /// What clients send almost always, accepted without splitting.
+    static func isPlainContentType(_ value: String) -> Bool { value == "application/json" || value == "text/csv" }
+
     /// MLflow's Content-Type rules: charset must be utf-8, no other parameters, and the media type
     /// exactly application/json or text/csv.
     static func checkContentType(_ value: String) -> Response? {
-        // What clients send almost always, checked without splitting.
-        if value == "application/json" || value == "text/csv" { return nil }
+        if isPlainContentType(value) { return nil }
         let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         let parameters = parts.dropFirst().map { part -> (String, String) in
             let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
