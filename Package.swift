@@ -137,7 +137,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mntrading-infer", dependencies: [
-            "CLISupport", "Basics", "Inference", "MarketData", "Portfolio", "ModelFormat",
+            "CLISupport", "Basics", "Store", "Inference", "MarketData", "Portfolio", "ModelFormat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,36 +1,62 @@
 import Foundation
 import ModelFormat
 
-/// Spread P&L of a pair position.
+/// What a pair's positions earn, bar by bar, as the paper broker books them (`PairSleeve`).
 ///
-/// A position p ∈ [−1, 1] decided at the close of bar t (+1 = long the spread: long A, short β·B,
-/// with β_t known at t) is filled `delayBars` bars later and then earns each bar's spread increment
-/// Δln A − β_t·Δln B. Capital is the gross notional 1 + |β_t|, so a bar's return is
-/// p·Δs / (1 + |β_t|). Every change of the held position pays fee and slippage on both legs:
-/// |Δp|·(fee + slippage) per unit of capital.
+/// A position p ∈ {−1, 0, 1} decided at the close of bar t (+1 = long the spread: long A, short
+/// β·B, with β_t known at t) is filled `delayBars` bars later at that bar's close, sized on the
+/// sleeve's equity with β_t, and then held as quantities until the next fill: each bar's return is
+/// the sleeve's equity after the next close over its equity at this close (before this close's
+/// fill), less 1. Every fill pays fee and slippage on the notional each leg trades.
 public enum Backtest {
+    /// One pair's path through its bars.
+    public struct PairPath: Sendable, Equatable {
+        public var result: BacktestResult
+        /// Per bar: the return from this bar's close (its fill included) to the next close.
+        public var returns: [Double]
+        /// Per bar: the side held after this bar's fill.
+        public var held: [Double]
+        /// Round trips, closed ones only, with the bar times given (or bar indices).
+        public var trades: [ClosedTrade]
+    }
+
     /// Per-bar returns. `movesA[t]`/`movesB[t]` are the legs' log moves from bar t's close to bar
     /// t+1's; `positions[t]` is what was decided at bar t's close.
     public static func run(positions: [Double], movesA: [Double], movesB: [Double], betas: [Double], execution: Execution,
                            barsPerYear: Double) -> (result: BacktestResult, returns: [Double]) {
+        let path = simulate(positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: execution, barsPerYear: barsPerYear)
+        return (path.result, path.returns)
+    }
+
+    /// `run`, with the held sides and the closed trades. `times`: the bars' open times, for the
+    /// trades (bar indices when nil).
+    public static func simulate(positions: [Double], movesA: [Double], movesB: [Double], betas: [Double], execution: Execution,
+                                barsPerYear: Double, times: [Int64]? = nil) -> PairPath {
         precondition(positions.count == movesA.count && positions.count == movesB.count && positions.count == betas.count,
                      "backtest inputs differ in length")
         let delay = execution.delayBars
+        var sleeve = PairSleeve(equity: 1)
+        var open: OpenTrade?
         var held = [Double](repeating: 0, count: positions.count)
-        var spreadMoves = [Double](repeating: 0, count: positions.count)
+        var signedMoves = [Double](repeating: 0, count: positions.count)
         var returns = [Double](repeating: 0, count: positions.count)
-        var previous = 0.0
+        var trades: [ClosedTrade] = []
         for t in positions.indices {
+            let before = sleeve.equity
             let decided = t - delay
-            let position = decided >= 0 ? positions[decided] : 0
-            let beta = betas[max(decided, 0)]
-            let move = movesA[t] - beta * movesB[t]
-            held[t] = position
-            spreadMoves[t] = move
-            returns[t] = position * move / (1 + abs(beta)) - abs(position - previous) * execution.perUnitTraded
-            previous = position
+            let target = decided >= 0 ? positions[decided] : 0
+            if let fill = sleeve.fill(to: target, beta: betas[max(decided, 0)], execution: execution) {
+                let cut = OpenTrade.after(fill, at: times?[t] ?? Int64(t), open: open)
+                if let closed = cut.closed { trades.append(closed) }
+                open = cut.open
+            }
+            let pnl = sleeve.mark(growthA: exp(movesA[t]), growthB: exp(movesB[t]))
+            held[t] = sleeve.position
+            signedMoves[t] = sleeve.position * pnl
+            returns[t] = sleeve.equity / before - 1
         }
-        return (evaluate(returns: returns, positions: held, nextMoves: spreadMoves, barsPerYear: barsPerYear), returns)
+        return PairPath(result: evaluate(returns: returns, positions: held, nextMoves: signedMoves, barsPerYear: barsPerYear),
+                        returns: returns, held: held, trades: trades)
     }
 
     /// Figures of per-bar returns; `positions` are the held positions, `nextMoves` the spread moves they earned.
@@ -65,9 +91,9 @@ public enum Backtest {
 
     /// Model positions: flat until the calibrated probability reaches the threshold on a bar stretched
     /// at least `entryZ`, then against the stretch (−sign z); held until the spread crosses its mean
-    /// (z changes side), then flat again unless the model signals anew. The router's signal is the
-    /// same rule (`Router`), so what live trading does is what was backtested. Each position depends
-    /// on bars ≤ t only.
+    /// (z changes side), then flat again unless the model signals anew (`PositionRule`, which the
+    /// paper broker steps with the router's signals, so the live ledger holds what was backtested).
+    /// Each position depends on bars ≤ t only.
     public static func modelPositions(probabilities: [Double], z: [Double], threshold: Double, entryZ: Double) -> [Double] {
         holdToMean(z: z) { t in probabilities[t] >= threshold && abs(z[t]) >= entryZ }
     }
@@ -80,8 +106,7 @@ public enum Backtest {
     static func holdToMean(z: [Double], enter: (Int) -> Bool) -> [Double] {
         var position = 0.0
         return z.indices.map { t in
-            if position != 0 && position * z[t] >= 0 { position = 0 }
-            if position == 0 && z[t] != 0 && enter(t) { position = z[t] > 0 ? -1 : 1 }
+            position = PositionRule.next(position, z: z[t], enter: enter(t))
             return position
         }
     }
@@ -111,14 +136,14 @@ public struct EquityPoint: Codable, Sendable, Equatable {
 }
 
 extension Backtest {
-    /// The equal-weight portfolio of pair return streams (`equalWeightPortfolio`), its figures over
-    /// every bar and its (sampled) equity curve: one definition for training, the backtest stage
-    /// and the report. nil figures when there is no bar.
+    /// The portfolio of pair return streams (`equalSleevePortfolio`), its figures over every bar and
+    /// its (sampled) equity curve: one definition for training, the backtest stage, the report and
+    /// the paper ledger's expected band. nil figures when there is no bar.
     /// `trades`: the pairs' trades, summed (a portfolio's trades are its pairs' trades; its own
     /// return series cannot tell an entry from a bar of a position held on).
     public static func portfolio(_ streams: [(times: [Int64], returns: [Double])], trades: Int, barsPerYear: Double)
         -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double]) {
-        let combined = equalWeightPortfolio(streams)
+        let combined = equalSleevePortfolio(streams)
         guard !combined.returns.isEmpty else { return (nil, [], []) }
         var result = evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
                               nextMoves: combined.returns, barsPerYear: barsPerYear)
@@ -127,16 +152,26 @@ extension Backtest {
     }
 }
 
-/// Equal-weight portfolio of pair return streams aligned by bar time: each bar's return is the mean
-/// over the pairs that have a return at that bar.
-public func equalWeightPortfolio(_ streams: [(times: [Int64], returns: [Double])]) -> (times: [Int64], returns: [Double]) {
-    var sums: [Int64: (sum: Double, count: Int)] = [:]
-    for stream in streams {
-        for (time, r) in zip(stream.times, stream.returns) {
-            sums[time, default: (0, 0)].sum += r
-            sums[time, default: (0, 0)].count += 1
-        }
+/// The portfolio the paper broker keeps: the capital split into equal sleeves, one per pair, at the
+/// start, each sleeve then compounding its own pair's returns and never rebalanced against the
+/// others (a pair's equity is 1 before its first bar and stays where it ended after its last).
+/// Each bar's return is the change of the sleeves' summed equity. Bars are the union of the
+/// streams' bar times.
+public func equalSleevePortfolio(_ streams: [(times: [Int64], returns: [Double])]) -> (times: [Int64], returns: [Double]) {
+    var byTime: [Int64: [(stream: Int, ret: Double)]] = [:]
+    for (index, stream) in streams.enumerated() {
+        for (time, r) in zip(stream.times, stream.returns) { byTime[time, default: []].append((index, r)) }
     }
-    let times = sums.keys.sorted()
-    return (times, times.map { sums[$0]!.sum / Double(sums[$0]!.count) })
+    let times = byTime.keys.sorted()
+    var equities = [Double](repeating: 1, count: streams.count)
+    var total = Double(streams.count)
+    var returns: [Double] = []
+    returns.reserveCapacity(times.count)
+    for time in times {
+        let before = total
+        for (stream, r) in byTime[time]! { equities[stream] *= 1 + r }
+        total = equities.reduce(0, +)
+        returns.append(before > 0 ? total / before - 1 : 0)
+    }
+    return (times, returns)
 }

@@ -22,10 +22,16 @@ public struct CycleResult: Sendable {
     public var ordersFile: String
     /// Seconds per step: ingest, features, request, signals, aggregate, report.
     public var timings: [(step: String, seconds: Double)]
+    /// Bars the paper ledger booked in this cycle (0 for a rerun of a booked bar), its fills, and
+    /// its equity after them.
+    public var barsBooked = 0
+    public var fills = 0
+    public var ledgerEquity = 0.0
 
     public var line: String {
         "cycle \(UTCTime.format(asOf)): model v\(modelVersion), \(rowsScored) rows scored, \(signalsInserted) new signals "
             + "(\(longSignals) long, \(shortSignals) short at the newest bar), \(orders) orders, gross \(String(format: "%.2f", gross)); "
-            + "orders \(ordersFile), report \(reportDirectory)/report.html"
+            + "ledger: \(barsBooked == 0 ? "bar already booked" : "\(barsBooked) bar\(barsBooked == 1 ? "" : "s") booked, \(fills) fills"), "
+            + "equity \(String(format: "%.2f", ledgerEquity)); orders \(ordersFile), report \(reportDirectory)/report.html"
     }
 }

@@ -60,25 +60,36 @@ public struct InferenceCycle: Sendable {
         _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: parameters)
         lap("features")
 
-        let request = try buildRequest(pairs: pairs, definition: definition, timeframe: timeframe, now: now)
+        let booking = LedgerBooking(bars: store, ledger: store, broker: broker(for: model), timeframe: timeframe, model: model,
+                                    modelSource: locations.modelsDirectory)
+        let newestBooked = try booking.newestBooked()
+        let request = try buildRequest(pairs: pairs, definition: definition, timeframe: timeframe, now: now, after: newestBooked)
         if options.warmup, let first = request.rows.first {
             // One tiny request first, so a cold server's first real answer is not the slow one.
             _ = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: [first.values]))
         }
-        let (predictions, rawResponse) = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: request.rows.map(\.values)))
+        let (predictions, rawResponse) = try score(request)
         let records = try signals(from: predictions, request: request, model: model, timeframe: timeframe, now: now)
+        if let newestBooked, let newestScored = records.map(\.openTime).max(), newestScored < newestBooked {
+            throw InferenceError.invalidInput("""
+                the newest closed bar (\(UTCTime.format(newestScored))) is before the ledger's newest booked bar \
+                (\(UTCTime.format(newestBooked))): nothing written
+                """)
+        }
         lap("request")
 
         try AtomicFile.write(rawResponse, to: locations.dataPath("signals", "latest_raw_response.txt"))
         try AtomicFile.write(rawMetadata, to: SignalFiles.latestMetadataPath(locations))
-        // The day of the newest signal stored before this insert is rewritten too: a cycle killed
-        // between its insert and its rewrite, just before midnight, is completed by the next one.
-        let (inserted, previousNewest) = try store.write { db in
-            let before = try SignalRecords.newestOpenTime(db)
-            return (try SignalRecords.insert(records, in: db), before)
+        // Signals and the bars they book go into the ledger in one transaction. The day of the
+        // newest signal stored before this insert is rewritten too: a cycle killed between its
+        // insert and its rewrite, just before midnight, is completed by the next one.
+        let outcome = try booking.book(records)
+        for warning in outcome.booked.flatMap(\.warnings) { logger.warning("\(warning)") }
+        for event in outcome.booked.flatMap(\.events) {
+            logger.notice("ledger: \(event.pair.isEmpty ? "portfolio" : event.pair) \(event.from) -> \(event.to) at \(UTCTime.format(event.openTime)): \(event.reason)")
         }
         checkpoint("signals-inserted")
-        try SignalFiles.rewrite(days: Set(records.map(\.day) + [previousNewest].compactMap { $0.map(SignalRecord.day) }),
+        try SignalFiles.rewrite(days: Set(records.map(\.day) + [outcome.previousNewestSignal].compactMap { $0.map(SignalRecord.day) }),
                                 store: store, locations: locations)
         lap("signals")
 
@@ -87,8 +98,12 @@ public struct InferenceCycle: Sendable {
         guard let latest = try SignalRecords.latest(modelVersion: version, store: store) else {
             throw InferenceError.invalidInput("no signals stored for model version \(version)")
         }
-        var book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: options.aggregation, stale: latest.stale)
-        // The fill the training backtest assumed: what the orders' results should be compared with.
+        let state = outcome.state
+        let newestBar = outcome.booked.last ?? LedgerBar(openTime: state.newestBar ?? latest.asOf, modelVersion: state.modelVersion ?? version)
+        let newestSignals = outcome.booked.isEmpty ? Dictionary(latest.signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first })
+            : outcome.newestSignals
+        var book = OrderBook(ledger: state, bar: newestBar, signals: newestSignals, modelName: model.name, parameters: options.aggregation)
+        // The fill the training backtest assumed, which the ledger books by.
         if model.version == version { book.execution = model.execution?.summary }
         let written = try OrderFiles.write(book, store: store, locations: locations)
         lap("aggregate")
@@ -98,10 +113,30 @@ public struct InferenceCycle: Sendable {
         let directory = try ReportWriter.write(report, locations: locations)
         lap("report")
 
-        return CycleResult(asOf: latest.asOf, modelVersion: version, rowsScored: records.count, signalsInserted: inserted,
+        return CycleResult(asOf: latest.asOf, modelVersion: version, rowsScored: records.count, signalsInserted: outcome.inserted,
                            longSignals: latest.signals.filter { $0.signal > 0 }.count, shortSignals: latest.signals.filter { $0.signal < 0 }.count,
                            orders: book.orders.count, gross: book.totals.gross, reportDirectory: directory, ordersFile: written,
-                           timings: timings)
+                           timings: timings, barsBooked: outcome.booked.count, fills: outcome.booked.reduce(0) { $0 + $1.fills.count },
+                           ledgerEquity: state.equity)
+    }
+
+    func broker(for model: ModelMetadata) -> PaperBroker {
+        PaperBroker(execution: model.execution ?? Execution(), sizing: options.aggregation, limits: options.limits)
+    }
+
+    /// The request's rows in pieces of at most `options.rowsPerRequest`, answers joined in order.
+    func score(_ request: Request) throws -> (predictions: [Prediction], raw: String) {
+        var predictions: [Prediction] = []
+        var raw = ""
+        var start = 0
+        repeat {
+            let end = min(start + options.rowsPerRequest, request.rows.count)
+            let answer = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: request.rows[start..<end].map(\.values)))
+            predictions += answer.predictions
+            raw = answer.raw
+            start = end
+        } while start < request.rows.count
+        return (predictions, raw)
     }
 
     func datasetDefinition(_ model: ModelMetadata, timeframe: Timeframe) throws -> DatasetDefinition {
@@ -153,13 +188,17 @@ public struct InferenceCycle: Sendable {
         var rows: [Row]
     }
 
-    func buildRequest(pairs: [PairID], definition: DatasetDefinition, timeframe: Timeframe, now: Int64) throws -> Request {
+    /// The newest `--n-last` rows of every pair, and every row after `after` (the ledger's newest
+    /// booked bar), so bars a stopped timer missed are booked in order when it comes back.
+    func buildRequest(pairs: [PairID], definition: DatasetDefinition, timeframe: Timeframe, now: Int64, after: Int64? = nil) throws -> Request {
         var rows: [Request.Row] = []
         for pair in pairs {
-            let recent = try store.latestFeatureRows(pair: pair.text, timeframe: timeframe, count: options.nLast + definition.lagFeatures)
+            let missed = try after.map { try store.featureRows(pair: pair.text, timeframe: timeframe, from: $0 + 1).count } ?? 0
+            let count = max(options.nLast, missed)
+            let recent = try store.latestFeatureRows(pair: pair.text, timeframe: timeframe, count: count + definition.lagFeatures)
             let dataset = PairDataset(pair: pair.text, rows: recent, definition: definition)
             let width = dataset.featureNames.count
-            for index in max(0, dataset.count - options.nLast)..<dataset.count {
+            for index in max(0, dataset.count - count)..<dataset.count {
                 // Dataset row i is feature row i + L: the first L rows only supply lags.
                 let values: [Any] = [pair.text] + (0..<width).map { dataset.features[index * width + $0] }
                 rows.append(.init(pair: pair, feature: recent[index + definition.lagFeatures], values: values))
@@ -184,6 +223,18 @@ public struct InferenceCycle: Sendable {
         return try zip(predictions, request.rows).map { prediction, row in
             guard prediction.pair == row.pair.text else {
                 throw InferenceError.serverRejected("the server answered a prediction for \(prediction.pair) where \(row.pair.text) was asked")
+            }
+            guard prediction.modelVersion == model.version else {
+                throw InferenceError.serverRejected("""
+                    the server answered with model version \(prediction.modelVersion) where its /metadata named \(model.version) \
+                    (did the alias move during the cycle?); nothing written
+                    """)
+            }
+            guard prediction.proba.isFinite, (0...1).contains(prediction.proba), [-1, 0, 1].contains(prediction.signal) else {
+                throw InferenceError.serverRejected("""
+                    the server answered proba \(prediction.proba), signal \(prediction.signal) for \(row.pair.text): outside the protocol \
+                    (proba in [0, 1], signal -1, 0 or 1); nothing written
+                    """)
             }
             let f = row.feature
             return SignalRecord(pair: row.pair.text, openTime: f.openTime, modelName: model.name, modelVersion: prediction.modelVersion,

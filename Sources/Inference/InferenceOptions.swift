@@ -17,6 +17,10 @@ public struct InferenceOptions: Sendable {
     public var warmup = false
     public var warmupTimeout = 120.0
     public var aggregation = AggregationParameters()
+    /// The paper ledger's drawdown stops.
+    public var limits = RiskLimits()
+    /// Most rows in one /invocations request (a catch-up or a replay scores many bars).
+    public var rowsPerRequest = 2_000
     /// Test hook: the cycle stops for good at this checkpoint (`signals-inserted`, `signals`,
     /// `aggregate`), so a test can kill it -9 between two of its writes.
     package var pauseAt: String?

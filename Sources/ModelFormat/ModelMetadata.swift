@@ -25,6 +25,9 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
         public var holdoutTrades: Double?
         /// The screen's Engle–Granger p-value (in sample: it chose the pair on those bars).
         public var screenPvalue: Double?
+        /// What the out-of-fold trades promise, which the paper ledger tests live trades against
+        /// (absent from versions built before it).
+        public var tradeExpectation: TradeExpectation?
 
         public init(oofRocAuc: Double? = nil, oofPrAuc: Double? = nil, oofBrier: Double? = nil, oofLogLoss: Double? = nil,
                     sharpe: Double? = nil, maxDrawdown: Double? = nil, cumulativeReturn: Double? = nil) {
@@ -49,6 +52,7 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
             holdoutReturn = value("holdout_return")
             holdoutTrades = value("holdout_trades")
             screenPvalue = value("screen_pvalue")
+            tradeExpectation = TradeExpectation(metrics: stored)
         }
     }
 

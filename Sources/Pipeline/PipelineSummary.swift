@@ -17,7 +17,7 @@ public struct PipelineSummary: Sendable {
     /// Candidate × pair combinations the training run tried, and its probability of backtest overfitting.
     public var trials: Int?
     public var pbo: Double?
-    /// The selected pairs' equal-weight portfolio: out of fold and on the holdout, after costs.
+    /// The selected pairs' equal-sleeve portfolio (equal capital per pair at the start, never rebalanced): out of fold and on the holdout, after costs.
     public var portfolioSharpe: Double?
     public var portfolioDeflatedSharpe: Double?
     public var portfolioHoldoutSharpe: Double?

@@ -27,7 +27,7 @@ public struct ReportData: Sendable {
     /// The training run whose out-of-fold backtests are shown (nil when this store has none).
     public var trainingRun: String?
     public var pairBacktests: [PairBacktest]
-    /// The served pairs' equal-weight portfolio, as training states its portfolio: every bar's
+    /// The served pairs' equal-sleeve portfolio (equal capital per pair at the start, never rebalanced), as training states its portfolio: every bar's
     /// figures, and a sampled curve for the charts. Absent for runs that stored no per-bar returns.
     public var portfolioEquity: [EquityPoint]
     public var portfolioResult: BacktestResult?

@@ -82,7 +82,7 @@ public enum ReportRenderer {
                 [b.pair, percent(b.result?.cumulativeReturn), number(b.result?.sharpe, 2), percent(b.result?.maxDrawdown), b.result.map { "\($0.trades)" } ?? "–"]
             }
             if let portfolio = data.portfolioResult {
-                rows.insert(["portfolio (equal weight)", percent(portfolio.cumulativeReturn), number(portfolio.sharpe, 2),
+                rows.insert(["portfolio (equal sleeves)", percent(portfolio.cumulativeReturn), number(portfolio.sharpe, 2),
                              percent(portfolio.maxDrawdown), "\(portfolio.trades)"], at: 0)
             }
             tables.append(Table(title: "Out-of-fold backtests (after costs)", note: nil,
@@ -150,7 +150,7 @@ public enum ReportRenderer {
         if !data.portfolioEquity.isEmpty {
             let equity = data.portfolioEquity.map { (x: $0.time, y: $0.equity) }
             charts.append(SVGChart.lines([.init(name: "portfolio", points: equity, color: SVGChart.palette[0])],
-                                         title: "Portfolio equity (out-of-fold, equal weight per pair, after fees)", format: { String(format: "%.3f", $0) }))
+                                         title: "Portfolio equity (out-of-fold, equal sleeves per pair, after fees)", format: { String(format: "%.3f", $0) }))
             charts.append(SVGChart.lines([.init(name: "drawdown", points: SVGChart.drawdown(data.portfolioEquity), color: SVGChart.palette[3])],
                                          title: "Portfolio drawdown", height: 160, format: { percent($0) }, fillToZero: true))
         }

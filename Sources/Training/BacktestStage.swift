@@ -16,7 +16,7 @@ public enum SignalSource: String, Codable, Sendable, CaseIterable {
 }
 
 /// `mntrading backtest`: replays the latest training run's out-of-fold bars with other thresholds or
-/// costs, from its OOF predictions or with the z rule, per pair and as an equal-weight portfolio.
+/// costs, from its OOF predictions or with the z rule, per pair and as an equal-sleeve portfolio (equal capital per pair at the start, never rebalanced).
 public struct BacktestStage: Sendable {
     public let store: DataStore
     public let locations: Locations

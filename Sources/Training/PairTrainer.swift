@@ -32,7 +32,7 @@ public struct PairTrainer: Sendable {
         var returns: [Double] { span.model.returns }
     }
 
-    typealias SpanBacktest = (model: (result: BacktestResult, returns: [Double]), baseline: (result: BacktestResult, returns: [Double]), times: [Int64])
+    typealias SpanBacktest = (model: Backtest.PairPath, baseline: Backtest.PairPath, times: [Int64])
 
     /// `holdoutStart`: open time of the holdout's first bar (nil: no holdout). `screen`: re-screens
     /// the pair before each scored period (nil: the screen is not repeated).
@@ -140,6 +140,7 @@ public struct PairTrainer: Sendable {
         result.baselineZRule = oofSpan.baseline.result
         result.oofReturns = oofSpan.model.returns
         result.oofReturnTimes = oofSpan.times
+        result.expectation = TradeExpectation(trades: oofSpan.model.trades, times: oofSpan.times, maxDrawdown: oofSpan.model.result.maxDrawdown)
         result.equity = Backtest.equityCurve(times: oofSpan.times, returns: oofSpan.model.returns)
         result.baselineEquity = Backtest.equityCurve(times: oofSpan.times, returns: oofSpan.baseline.returns)
 
@@ -179,6 +180,7 @@ public struct PairTrainer: Sendable {
             result.holdoutBaselineZRule = holdout.baseline.result
             result.holdoutReturns = holdout.model.returns
             result.holdoutReturnTimes = holdout.times
+            result.holdoutTrades = holdout.model.trades
             result.holdoutWindow = [dataset.openTimes[holdoutRows.first!], dataset.openTimes[holdoutRows.last!]]
             let labelled = holdoutRows.indices.filter { dataset.labels[holdoutRows[$0]] != nil }
             if !labelled.isEmpty {
@@ -204,11 +206,12 @@ public struct PairTrainer: Sendable {
         let movesA = bars.map { dataset.nextMovesA[$0]! }, movesB = bars.map { dataset.nextMovesB[$0]! }
         let positions = Backtest.modelPositions(probabilities: bars.map { byRow[$0] ?? 0 }, z: z, threshold: settings.probaThreshold,
                                                 entryZ: settings.entryZ)
-        let model = Backtest.run(positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: settings.execution,
-                                 barsPerYear: settings.barsPerYear)
-        let baseline = Backtest.run(positions: Backtest.zRulePositions(z: z, threshold: settings.zRuleThreshold),
-                                    movesA: movesA, movesB: movesB, betas: betas, execution: settings.execution,
-                                    barsPerYear: settings.barsPerYear)
-        return (model, baseline, bars.map { dataset.openTimes[$0] })
+        let times = bars.map { dataset.openTimes[$0] }
+        let model = Backtest.simulate(positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: settings.execution,
+                                      barsPerYear: settings.barsPerYear, times: times)
+        let baseline = Backtest.simulate(positions: Backtest.zRulePositions(z: z, threshold: settings.zRuleThreshold),
+                                         movesA: movesA, movesB: movesB, betas: betas, execution: settings.execution,
+                                         barsPerYear: settings.barsPerYear, times: times)
+        return (model, baseline, times)
     }
 }

@@ -61,6 +61,7 @@ public struct RouterBuilder: Sendable {
             metrics["holdout_return"] = result.holdout?.cumulativeReturn
             metrics["holdout_trades"] = result.holdout.map { Double($0.trades) }
             metrics["screen_pvalue"] = screenFigures[pair]?.pvalue
+            metrics.merge(result.expectation?.metrics ?? [:]) { $1 }
             var entry = RouterManifest.Member(pair: pair, legs: PairID(pair)?.legs ?? [pair], kind: result.champion?.kind.rawValue ?? "?",
                                                file: file, calibration: result.calibration, threshold: result.threshold,
                                                trainingWindow: result.trainingWindow.map(UTCTime.format), metrics: metrics)

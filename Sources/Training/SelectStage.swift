@@ -98,7 +98,7 @@ public struct SelectStage: Sendable {
         return (result, path)
     }
 
-    /// The selected pairs' equal-weight portfolio, out of fold and on the holdout.
+    /// The selected pairs' equal-sleeve portfolio (equal capital per pair at the start, never rebalanced), out of fold and on the holdout.
     func portfolioFigures(_ result: inout SelectionResult, report: TrainingReport) throws {
         func portfolio(_ period: TrainingRunRecords.Period, _ pairs: [String], trades: (PairReportEntry) -> Int?)
             throws -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double]) {

@@ -19,7 +19,7 @@ public struct SelectionResult: Codable, Sendable {
     public var independentTrials: Int
     public var pbo: Double?
     public var decisions: [SelectionDecision]
-    /// The selected pairs at equal weight, out of fold and on the holdout, and the portfolio's
+    /// The selected pairs in equal sleeves, out of fold and on the holdout, and the portfolio's
     /// Deflated Sharpe Ratio for the run's trials. The holdout figure of a selection that required
     /// a positive holdout is conditioned on it; `holdoutBeforeGate` is the holdout of every pair that
     /// passed the other guardrails, which is not.

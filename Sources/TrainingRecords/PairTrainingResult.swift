@@ -62,6 +62,12 @@ public struct PairTrainingResult: Codable, Sendable {
     public var trialReturns: [[Double]] = []
     public var holdoutReturns: [Double] = []
     public var holdoutReturnTimes: [Int64] = []
+    /// The holdout's round trips (entry and exit bars, sides, returns after costs): what a replay of
+    /// the holdout through the paper broker must trade.
+    public var holdoutTrades: [ClosedTrade]?
+    /// What the out-of-fold trades promise live (per-trade mean and spread, rate, hit rate, drawdown),
+    /// against which the paper ledger tests each deployed pair. nil in runs stored before it.
+    public var expectation: TradeExpectation?
 
     public init(pair: String, status: String) {
         self.pair = pair

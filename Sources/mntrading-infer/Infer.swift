@@ -7,6 +7,7 @@ import MarketData
 import ModelFormat
 import Portfolio
 import Basics
+import Store
 
 
 @main
@@ -19,15 +20,21 @@ struct Infer: ParsableCommand {
             closed bars of every leg (--source), update the features incrementally (the training \
             code), POST one dataframe_split request to /invocations, store the signals (table signals \
             and <data-dir>/signals/signals_<day>.jsonl, unique per pair, bar and model version), \
-            aggregate them into orders (<data-dir>/portfolio/orders_<bar>.json|csv and \
-            latest_orders.json) and write a report (<data-dir>/portfolio/report_<bar>/report.html).
+            book every new bar into the paper ledger (fills, positions, P&L: the backtest's position rule and sizing, \
+            in the same transaction as the signals), write what the ledger holds as orders \
+            (<data-dir>/portfolio/orders_<bar>.json|csv and latest_orders.json) and a report \
+            (<data-dir>/portfolio/report_<bar>/report.html). A rerun of a booked bar books nothing.
+
+            Replay stored bars through the same cycle into a ledger of its own:
+              mntrading-infer --server http://127.0.0.1:5001 --replay --since 2024-06-01 --until 2024-06-30T23:55:00Z
 
             Run once (cron) or on a timer:
               mntrading-infer --server http://127.0.0.1:5001 --once
               mntrading-infer --server http://127.0.0.1:5001 --every 5m --delay 10s
 
             Exit codes: 0 done (also after SIGTERM, which lets the cycle in progress finish); \
-            64 bad flags; 65 the data cannot feed the model; 69 server down, timing out or 5xx after \
+            64 bad flags; 65 the data cannot feed the model (or the ledger belongs to another model, or the newest bar is before \
+            the ledger's newest booked bar: nothing written); 69 server down, timing out or 5xx after \
             the retries; 74 the data directory or store cannot be written; 75 another cycle holds the lock; 76 the server refused the request (4xx) or \
             answered outside the protocol. With --every a failed cycle is logged and the timer goes on.
             """,
@@ -72,6 +79,27 @@ struct Infer: ParsableCommand {
 
     @OptionGroup(title: "Aggregation") var aggregation: AggregationOptions
 
+    @Option(help: ArgumentHelp("Paper ledger: a pair whose sleeve falls this far below its peak is flattened and opens nothing more until a new model version or `mntrading ledger enable`.", valueName: "fraction"))
+    var maxDrawdown: Double = RiskLimits().maxDrawdown
+
+    @Option(help: ArgumentHelp("Paper ledger: the same stop for the whole portfolio (every pair).", valueName: "fraction"))
+    var maxPortfolioDrawdown: Double = RiskLimits().maxPortfolioDrawdown
+
+    @Flag(help: "Paper ledger: a pair the monitor calls degraded keeps opening positions (the monitor only reports); a replay that must reproduce the backtest sets it, with both drawdown stops at 1.")
+    var monitorOnly = false
+
+    @Flag(help: "Replay stored bars from --since to --until through the same cycle, bar by bar, into a ledger of its own (--ledger); nothing is ingested.")
+    var replay = false
+
+    @Option(help: ArgumentHelp("With --replay: the first bar (open time, UTC), e.g. 2024-06-01 or 2024-06-01T12:00:00Z.", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("With --replay: the last bar (open time, UTC, inclusive).", valueName: "time"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("With --replay: the replay's ledger (default <data-dir>/replays/replay_<since>_<until>.sqlite); replaced when the replay is whole.", valueName: "path"))
+    var ledger: String?
+
     @Option(help: .hidden) var pauseAt: String?
 
     /// --server, else MNTRADING_SERVER_URL, else the local default.
@@ -89,6 +117,18 @@ struct Infer: ParsableCommand {
         if nLast < 1 || nLast > 10_000 { throw ValidationError("--n-last must be between 1 and 10000") }
         if timeoutConnect <= 0 || timeoutRead <= 0 || warmupTimeout <= 0 { throw ValidationError("timeouts must be positive") }
         if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
+        for (flag, value) in [("--max-drawdown", maxDrawdown), ("--max-portfolio-drawdown", maxPortfolioDrawdown)]
+        where !(value.isFinite && value > 0 && value <= 1) {
+            throw ValidationError("\(flag) must be a fraction in (0, 1] (got \(value))")
+        }
+        if replay {
+            guard let since, UTCTime.parse(since) != nil, let until, UTCTime.parse(until) != nil else {
+                throw ValidationError("--replay needs --since and --until as UTC times (e.g. 2024-06-01, 2024-06-01T12:00:00Z)")
+            }
+            if every != nil { throw ValidationError("--replay and --every exclude each other") }
+        } else if since != nil || until != nil || ledger != nil {
+            throw ValidationError("--since, --until and --ledger go with --replay")
+        }
         if !(serverURL.hasPrefix("http://") || serverURL.hasPrefix("https://")) {
             throw ValidationError("--server '\(serverURL)' is not an http:// or https:// URL")
         }
@@ -109,6 +149,7 @@ struct Infer: ParsableCommand {
         options.warmup = warmup
         options.warmupTimeout = warmupTimeout
         options.aggregation = aggregation.parameters
+        options.limits = RiskLimits(maxDrawdown: maxDrawdown, maxPortfolioDrawdown: maxPortfolioDrawdown, degradedStopsEntries: !monitorOnly)
         options.pauseAt = pauseAt
         let stop = StopSignal()
         stop.installHandlers()
@@ -117,6 +158,12 @@ struct Infer: ParsableCommand {
                                            connectTimeout: timeoutConnect, readTimeout: timeoutRead, attempts: attempts)
             let cycle = InferenceCycle(client: client, store: try locations.openStore(), locations: locations, options: options)
             let lock = CycleLock(locations: locations)
+            if replay, let since = since.flatMap(UTCTime.parse), let until = until.flatMap(UTCTime.parse) {
+                let path = ledger ?? locations.dataPath("replays", "replay_\(UTCTime.compactStamp(since))_\(UTCTime.compactStamp(until)).sqlite")
+                let result = try cycle.replay(since: since, until: until, ledgerPath: path)
+                FileHandle.standardOutput.write(Data((result.lines.joined(separator: "\n") + "\n").utf8))
+                return
+            }
             func runCycle() throws {
                 let result: CycleResult
                 do { result = try lock.whileHolding { try cycle.run() } } catch let busy as CycleLock.Busy {
@@ -147,6 +194,9 @@ struct Infer: ParsableCommand {
         } catch let error as InferenceError {
             FileHandle.standardError.write(Data("mntrading-infer: error: \(error.description)\n".utf8))
             throw ExitCode(error.exitCode)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("mntrading-infer: error: \(error)\n".utf8))
+            throw ExitCode(74)
         } catch let error as MarketDataError {
             FileHandle.standardError.write(Data("mntrading-infer: error: \(error)\n".utf8))
             if case .store = error { throw ExitCode(74) }

@@ -48,6 +48,24 @@ struct InferenceFaultTests {
         }
     }
 
+    /// The paper ledger as stored, without where the data directory is (a copy's path differs).
+    static func ledger(_ data: String) throws -> [String] {
+        let store = try DataStore(dataDirectory: data, schemas: [.portfolio])
+        return try store.read { db in
+            var rows: [String] = []
+            for (table, order) in [("ledger_marks", "pair, open_time"), ("ledger_fills", "pair, open_time, symbol"), ("ledger_trades", "pair, entry_time"),
+                                   ("ledger_portfolio", "open_time")] {
+                rows += try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)").map { "\(table) \($0)" }
+            }
+            rows += try Row.fetchAll(db, sql: "SELECT open_time, pair, from_status, to_status, reason FROM ledger_events ORDER BY seq").map { "event \($0)" }
+            if var state = try LedgerRecords.state(db) {
+                state.modelSource = ""
+                rows.append(try ProjectJSON.string(state))
+            }
+            return rows
+        }
+    }
+
     static func leftovers(_ data: String) -> [String] {
         (FileManager.default.subpaths(atPath: data) ?? []).filter { $0.contains(".tmp") }
     }
@@ -187,6 +205,7 @@ struct InferenceFaultTests {
             let next = try await onThread { try Self.infer(server, data) }
             #expect(next.status == 0, "\(next.stderr)")
             #expect(try Self.tables(data)[0].count == 2)
+            #expect(try Self.ledger(data).filter { $0.hasPrefix("ledger_portfolio") }.count == 1, "one bar booked")
             #expect(Self.leftovers(data).isEmpty, "\(Self.leftovers(data))")
             let jsonl = try FileManager.default.contentsOfDirectory(atPath: data + "/signals").filter { $0.hasSuffix(".jsonl") }
             let lines = try jsonl.map { try String(contentsOfFile: data + "/signals/" + $0, encoding: .utf8) }.joined().split(separator: "\n")
@@ -201,8 +220,15 @@ struct InferenceFaultTests {
     func aCycleKilledBetweenItsWritesIsCompletedByTheNext(checkpoint: String) async throws {
         let data = try Self.preparedDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
+        // The same store, for one uninterrupted cycle to compare the ledger with.
+        let reference = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        try FileManager.default.removeItem(atPath: reference)
+        try FileManager.default.copyItem(atPath: data, toPath: reference)
         let fake = FakeScoringServer()
         try await fake.withServer { server in
+            let uninterrupted = try await onThread { try Self.infer(server, reference) }
+            #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
             let process = Self.inferProcess(server, data, ["--once", "--pause-at", checkpoint])
             let errors = Pipe()
             process.standardOutput = FileHandle.nullDevice
@@ -233,9 +259,15 @@ struct InferenceFaultTests {
             let reports = try FileManager.default.contentsOfDirectory(atPath: data + "/portfolio").filter { $0.hasPrefix("report_") }
             #expect(reports.count == 1 && FileManager.default.fileExists(atPath: data + "/portfolio/" + reports[0] + "/summary.json"))
             #expect(Self.leftovers(data).isEmpty, "\(Self.leftovers(data))")
+            // The ledger booked the bar once, as the uninterrupted cycle did.
+            let ledger = try Self.ledger(data)
+            let referenceLedger = try Self.ledger(reference)
+            #expect(ledger.contains { $0.hasPrefix("ledger_marks") } && ledger == referenceLedger, "\(ledger)")
             let again = try await onThread { try Self.infer(server, data) }
             let unchanged = try Self.tables(data)
             #expect(again.status == 0 && unchanged == completed)
+            #expect(again.stdout.contains("ledger: bar already booked"), "\(again.stdout)")
+            #expect(try Self.ledger(data) == ledger)
         }
     }
 

@@ -165,10 +165,11 @@ import Basics
             }
             try TrainingRunRecords.finish(db, runId: "run1", complete: true, window: [], trained: 2, reportFile: "", trials: 2, pbo: nil)
         }
-        // By hand: each bar's portfolio return is the mean of the two pairs' returns.
-        var equity = 1.0, peak = 1.0, deepest = 0.0
+        // By hand: two equal sleeves, never rebalanced; the flat pair's sleeve stays at 1.
+        var equity = 1.0, peak = 1.0, deepest = 0.0, sleeveA = 1.0
         for value in dipping {
-            equity *= 1 + value / 2
+            sleeveA *= 1 + value
+            equity = (sleeveA + 1) / 2
             peak = max(peak, equity)
             deepest = max(deepest, 1 - equity / peak)
         }

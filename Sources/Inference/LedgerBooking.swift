@@ -1,0 +1,102 @@
+import Backtest
+import Foundation
+import GRDB
+import MarketData
+import ModelFormat
+import Portfolio
+import Store
+
+/// Inserts scored signals and books every bar after the ledger's newest through the paper broker,
+/// in one transaction of the ledger's store: the one path the live cycle and a replay share, so a
+/// replay makes each decision as the live loop would.
+struct LedgerBooking {
+    /// Where the bars are read (the closes the broker fills and marks at).
+    let bars: DataStore
+    /// Where the signals and the ledger are written: the data directory's store, or a replay's own.
+    let ledger: DataStore
+    let broker: PaperBroker
+    let timeframe: Timeframe
+    let model: ModelMetadata
+    /// The models directory the ledger is kept for (a ledger never books another).
+    let modelSource: String
+
+    struct Outcome {
+        var inserted: Int
+        var booked: [LedgerBar]
+        var state: LedgerState
+        /// The open time of the newest signal stored before this insert.
+        var previousNewestSignal: Int64?
+        /// The signals of the newest booked bar, by pair.
+        var newestSignals: [String: SignalRecord]
+    }
+
+    var members: [PaperBroker.Member] {
+        model.pairs.map { member in
+            PaperBroker.Member(pair: member.pair, legA: member.legs.first ?? "", legB: member.legs.dropFirst().first ?? "",
+                               expectation: member.metrics?.tradeExpectation)
+        }
+    }
+
+    /// The ledger's newest booked bar (nil: nothing booked), after checking it belongs to this model.
+    func newestBooked() throws -> Int64? {
+        try ledger.read { db in try open(db).newestBar }
+    }
+
+    /// The ledger's state; another model's ledger is bad input (65), not a crash.
+    func open(_ db: Database) throws -> LedgerState {
+        do {
+            return try LedgerRecords.open(db, modelName: model.name, modelSource: modelSource, capital: broker.sizing.capital)
+        } catch let mismatch as LedgerRecords.Mismatch {
+            throw InferenceError.invalidInput(mismatch.description)
+        }
+    }
+
+    /// `records`: the scored rows of any number of bars. Bars at or before the ledger's newest are
+    /// not booked again (their signals are inserted once, as before).
+    func book(_ records: [SignalRecord], transactionBars: Int = .max) throws -> Outcome {
+        let current = try ledger.read { db in try open(db) }
+        let newest = current.newestBar ?? .min
+        let byBar = Dictionary(grouping: records.filter { $0.openTime > newest }, by: \.openTime)
+        let times = byBar.keys.sorted()
+        var symbols = Set(model.pairs.flatMap(\.legs))
+        for pair in current.pairs where pair.sleeve.position != 0 || pair.status != .dropped { symbols.formUnion([pair.legA, pair.legB]) }
+        var closes: [Int64: [String: Double]] = [:]
+        if let first = times.first, let last = times.last {
+            for symbol in symbols {
+                for bar in try bars.bars(symbol: symbol, timeframe: timeframe, from: first, to: last) { closes[bar.openTime, default: [:]][symbol] = bar.close }
+            }
+        }
+        let members = self.members
+        var outcome = Outcome(inserted: 0, booked: [], state: current, previousNewestSignal: nil, newestSignals: [:])
+        var remaining = times[...]
+        var first = true
+        repeat {
+            let chunk = remaining.prefix(transactionBars)
+            remaining = remaining.dropFirst(chunk.count)
+            let chunkTimes = Set(chunk)
+            try ledger.write { db in
+                var state = try open(db)
+                if first {
+                    outcome.previousNewestSignal = try SignalRecords.newestOpenTime(db)
+                    outcome.inserted = try SignalRecords.insert(records.filter { $0.openTime <= newest || chunkTimes.contains($0.openTime) }, in: db)
+                } else {
+                    outcome.inserted += try SignalRecords.insert(records.filter { chunkTimes.contains($0.openTime) }, in: db)
+                }
+                for time in chunk {
+                    let signals = byBar[time]!
+                    let version = signals[0].modelVersion
+                    let bar = PaperBroker.Bar(openTime: time, modelVersion: version, members: members,
+                                              signals: Dictionary(signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first }),
+                                              closes: closes[time] ?? [:])
+                    let booked = try broker.book(bar, into: &state)
+                    try LedgerRecords.write(booked, state: state, in: db)
+                    outcome.booked.append(booked)
+                    outcome.newestSignals = bar.signals
+                }
+                outcome.state = state
+            }
+            first = false
+        } while !remaining.isEmpty
+        return outcome
+    }
+}
