@@ -178,6 +178,7 @@ let package = Package(
         ]),
         .testTarget(name: "PortfolioTests", dependencies: [
             "Portfolio", "Backtest", "TrainingRecords", "MarketData", "ModelFormat", "Store", "Basics", "CLISupport", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "InferenceTests", dependencies: [
             "Inference", "Portfolio", "MarketData", "Scoring", "ModelFormat", "TestSupport",

@@ -61,7 +61,7 @@ public struct InferenceCycle: Sendable {
         lap("features")
 
         let booking = LedgerBooking(bars: store, ledger: store, broker: broker(for: model), timeframe: timeframe, model: model,
-                                    modelSource: locations.modelsDirectory)
+                                    modelSource: modelSource)
         let newestBooked = try booking.newestBooked()
         let request = try buildRequest(pairs: pairs, definition: definition, timeframe: timeframe, now: now, after: newestBooked)
         if options.warmup, let first = request.rows.first {
@@ -102,7 +102,7 @@ public struct InferenceCycle: Sendable {
         let newestBar = outcome.booked.last ?? LedgerBar(openTime: state.newestBar ?? latest.asOf, modelVersion: state.modelVersion ?? version)
         let newestSignals = outcome.booked.isEmpty ? Dictionary(latest.signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first })
             : outcome.newestSignals
-        var book = OrderBook(ledger: state, bar: newestBar, signals: newestSignals, modelName: model.name, parameters: options.aggregation)
+        var book = OrderBook(ledger: broker(for: model).projected(state), bar: newestBar, signals: newestSignals, modelName: model.name, parameters: options.aggregation)
         // The fill the training backtest assumed, which the ledger books by.
         if model.version == version { book.execution = model.execution?.summary }
         let written = try OrderFiles.write(book, store: store, locations: locations)
@@ -119,6 +119,10 @@ public struct InferenceCycle: Sendable {
                            timings: timings, barsBooked: outcome.booked.count, fills: outcome.booked.reduce(0) { $0 + $1.fills.count },
                            ledgerEquity: state.equity)
     }
+
+    /// The models directory a ledger is kept for, as an absolute path (the same directory named two
+    /// ways is one source).
+    var modelSource: String { URL(fileURLWithPath: locations.modelsDirectory).standardizedFileURL.path }
 
     func broker(for model: ModelMetadata) -> PaperBroker {
         PaperBroker(execution: model.execution ?? Execution(), sizing: options.aggregation, limits: options.limits)

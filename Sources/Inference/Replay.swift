@@ -29,12 +29,18 @@ public struct ReplayResult: Sendable {
     public var pairs: [PairFigures]
     public var ledgerPath: String
     public var seconds: Double
+    /// Bars where a cap sized an entry down, and the pairs' state changes: where the replay may
+    /// differ from the backtest, which has neither.
+    public var cappedBars = 0
+    public var events: [LedgerEvent] = []
 
     public var lines: [String] {
         ["replay \(UTCTime.format(since)) .. \(UTCTime.format(until)): model v\(modelVersion), \(rowsScored) rows scored, "
             + "\(barsBooked) bars booked, \(fills) fills, equity \(String(format: "%.2f", equity)) from \(String(format: "%.2f", capital)) "
             + "in \(String(format: "%.1f", seconds)) s; ledger \(ledgerPath)"]
             + pairs.map { "  \($0.pair): \($0.trades) trades, return \(String(format: "%.4f%%", $0.cumulativeReturn * 100)) over \($0.bars) bars, \($0.status)" }
+            + (cappedBars > 0 ? ["  caps (--max-symbol-weight, --max-gross) sized entries down at \(cappedBars) bars"] : [])
+            + (events.isEmpty ? [] : ["  \(events.count) pair state changes (stops, monitor): see ledger_events"])
     }
 }
 
@@ -115,13 +121,15 @@ extension InferenceCycle {
                             into result: inout ReplayResult) throws {
         let ledger = try DataStore(path: path, schemas: [.portfolio])
         let booking = LedgerBooking(bars: store, ledger: ledger, broker: broker(for: model), timeframe: timeframe, model: model,
-                                    modelSource: locations.modelsDirectory)
+                                    modelSource: modelSource)
         let outcome = try booking.book(records, transactionBars: 2_000)
         for warning in Set(outcome.booked.flatMap(\.warnings)).sorted() { logger.warning("replay: \(warning)") }
         for event in outcome.booked.flatMap(\.events) where event.reason != "version \(model.version) deployed" {
             logger.notice("replay: \(event.pair.isEmpty ? "portfolio" : event.pair) \(event.from) -> \(event.to) at \(UTCTime.format(event.openTime)): \(event.reason)")
         }
         result.barsBooked = outcome.booked.count
+        result.cappedBars = outcome.booked.filter(\.capped).count
+        result.events = outcome.booked.flatMap(\.events).filter { $0.reason != "version \(model.version) deployed" }
         result.fills = outcome.booked.reduce(0) { $0 + $1.fills.count }
         result.equity = outcome.state.equity
         result.pairs = try ledger.read { db in

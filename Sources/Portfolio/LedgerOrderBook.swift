@@ -2,10 +2,11 @@ import Foundation
 import MarketData
 
 extension OrderBook {
-    /// What the paper ledger holds once the decisions of its newest bar are filled: one order per
-    /// leg of every pair whose position rule is in a trade, sized as the broker sizes it (the pair's
-    /// sleeve, × leverage, split by the decision's hedge ratio; a held position at its current
-    /// legs), netted per symbol in the totals. Flat pairs are listed among the skipped, with why.
+    /// What the paper ledger holds once the decisions of its newest bar are filled
+    /// (`PaperBroker.projected`): one order per leg of every pair in a trade, sized as the broker
+    /// sizes it (the pair's sleeve, × leverage, split by the decision's hedge ratio, under the caps;
+    /// a held position at its current legs), netted per symbol in the totals. Flat pairs are listed
+    /// among the skipped, with why.
     public init(ledger state: LedgerState, bar: LedgerBar, signals: [String: SignalRecord], modelName: String,
                 parameters: AggregationParameters) {
         var orders: [Order] = []
@@ -14,6 +15,10 @@ extension OrderBook {
         let equity = state.equity
         for pair in state.pairs where pair.status != .dropped || pair.sleeve.position != 0 {
             let signal = signals[pair.pair]
+            if pair.decided != 0 && pair.sleeve.position == 0 {
+                reasons[pair.pair] = "no room under --max-symbol-weight / --max-gross for a new position"
+                continue
+            }
             guard pair.decided != 0 else {
                 if reasons[pair.pair] != nil { continue }
                 if !pair.status.opensPositions || state.portfolioStopped {
@@ -31,10 +36,7 @@ extension OrderBook {
                 }
                 continue
             }
-            let legs: (a: Double, b: Double) = pair.sleeve.position == pair.decided
-                ? (pair.sleeve.valueA, pair.sleeve.valueB)
-                : pair.sleeve.legs(for: pair.decided, beta: pair.pending.last?.beta ?? 0, scale: parameters.leverage)
-            for (symbol, signed, price) in [(pair.legA, legs.a, pair.closeA ?? 0), (pair.legB, legs.b, pair.closeB ?? 0)]
+            for (symbol, signed, price) in [(pair.legA, pair.sleeve.valueA, pair.closeA ?? 0), (pair.legB, pair.sleeve.valueB, pair.closeB ?? 0)]
             where signed != 0 && price > 0 {
                 net[symbol, default: 0] += signed
                 orders.append(Order(symbol: symbol, side: signed > 0 ? "buy" : "sell", notional: abs(signed), quantity: abs(signed) / price,

@@ -94,6 +94,7 @@ public enum LedgerRecords {
             state.portfolioStopped = false
             state.portfolioReason = ""
             state.peak = state.equity
+            enabled.append("the portfolio")
         }
         for index in state.pairs.indices where (pair == nil || state.pairs[index].pair == pair)
             && (state.pairs[index].status == .stopped || state.pairs[index].status == .degraded) {
@@ -133,6 +134,17 @@ public enum LedgerRecords {
             LedgerFill(pair: $0[0], openTime: $0[1], symbol: $0[2], modelVersion: $0[3], side: $0[4], quantity: $0[5], price: $0[6],
                        notional: $0[7], cost: $0[8], reason: $0[9], decidedAt: $0[10])
         }
+    }
+
+    /// Fills as CSV with a header (the dashboard's download and `mntrading ledger fills --csv`).
+    public static func csv(_ fills: [LedgerFill]) -> String {
+        var lines = ["time,pair,symbol,side,quantity,price,notional,cost,reason,model_version,decided_at"]
+        for f in fills {
+            lines.append([UTCTime.format(f.openTime), f.pair, f.symbol, f.side, "\(f.quantity)", "\(f.price)", "\(f.notional)", "\(f.cost)",
+                          "\"\(f.reason.replacingOccurrences(of: "\"", with: "\"\""))\"", "\(f.modelVersion)", UTCTime.format(f.decidedAt)]
+                .joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     public static func portfolio(in db: Database) throws -> [PortfolioMark] {

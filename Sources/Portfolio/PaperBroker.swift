@@ -298,6 +298,24 @@ public struct PaperBroker: Sendable {
         return out
     }
 
+    /// The ledger as it will be once every pair's decided position is filled, at the newest closes,
+    /// in the order and under the caps the fills use: what the orders of the newest bar say to hold.
+    public func projected(_ state: LedgerState) -> LedgerState {
+        var projected = state
+        let order = state.pairs.indices.filter { state.pairs[$0].decided != state.pairs[$0].sleeve.position }
+            .sorted { (state.pairs[$0].decided == 0 ? 0 : 1, state.pairs[$0].pair) < (state.pairs[$1].decided == 0 ? 0 : 1, state.pairs[$1].pair) }
+        for index in order {
+            let target = state.pairs[index].decided
+            let beta = state.pairs[index].pending.last?.beta ?? 0
+            let room = target == 0 ? 1 : roomUnderCaps(for: index, target: target, beta: beta, state: projected)
+            let (a, b) = projected.pairs[index].sleeve.legs(for: room > 1e-9 ? target : 0, beta: beta, scale: sizing.leverage * room)
+            projected.pairs[index].sleeve.valueA = a
+            projected.pairs[index].sleeve.valueB = b
+            projected.pairs[index].sleeve.position = room > 1e-9 ? target : 0
+        }
+        return projected
+    }
+
     /// The largest share (0…1) of a full-size entry that keeps every symbol's |net exposure| within
     /// --max-symbol-weight and the gross within --max-gross of equity × leverage, given what the
     /// book holds (a limit already passed by drift only forbids growing further).

@@ -347,6 +347,63 @@ enum InferenceChecks {
     }
 }
 
+/// The paper ledger against the training run, through the real server: replaying the holdout with
+/// the deployed router books the holdout backtest's trades (entry and exit bars, sides) and its
+/// per-bar returns after costs, to 1e-9, for every deployed pair.
+enum ReplayChecks {
+    static func holdoutReplayEqualsTheTrainingBacktest(url: String, work: String) throws {
+        let data = work + "/data", models = work + "/models"
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data + "/signals/latest_metadata.json"))) as! [String: Any]
+        let run = try #require(metadata["training_run"] as? String)
+        let served = (metadata["pairs"] as! [[String: Any]]).map { $0["pair"] as! String }
+        let store = try DataStore(dataDirectory: data, schemas: [.training])
+        let trained = try store.read { db in try TrainingRunRecords.trainedPairs(db, runId: run) }.filter { served.contains($0.result.pair) }
+        #expect(trained.count == served.count && !served.isEmpty)
+        let first = try #require(trained.compactMap(\.result.holdoutWindow.first).min())
+        // The last holdout bar's return needs the bar after it: the replay runs to the newest bar.
+        let last = try #require(trained.compactMap(\.result.holdoutWindow.last).max()) + 300_000
+        let ledger = work + "/replay.sqlite"
+        let arguments = ["--server", url, "--data-dir", data, "--models-dir", models, "--replay", "--since", UTCTime.format(first),
+                         "--until", UTCTime.format(last), "--ledger", ledger,
+                         // The backtest has no caps, no stops and no monitor: out of their way.
+                         "--min-proba", "0", "--max-symbol-weight", "10", "--max-gross", "10", "--max-drawdown", "1",
+                         "--max-portfolio-drawdown", "1", "--monitor-only"]
+        let replay = try CLI.run(arguments, program: "mntrading-infer")
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout.hasPrefix("replay ") && !replay.stdout.contains("caps"), "\(replay.stdout)")
+        let booked = try DataStore(path: ledger, schemas: [.portfolio])
+        var tradesCompared = 0
+        for pair in trained.map(\.result) {
+            let expected = try store.read { db in try TrainingRunRecords.returns(db, runId: run, pair: pair.pair, period: .holdout) }
+            let got = try booked.read { db in try LedgerRecords.returns(pair: pair.pair, from: first, to: last, in: db) }
+            #expect(got.map(\.time) == expected.times, "\(pair.pair): the replay's bars are not the holdout's")
+            let worst = zip(got, expected.returns).map { abs($0.ret - $1) }.max() ?? .infinity
+            #expect(worst < 1e-9, "\(pair.pair): largest per-bar return difference \(worst)")
+            let trades = try booked.read { db in try LedgerRecords.trades(pair: pair.pair, in: db) }.map(\.trade)
+            let holdout = try #require(pair.holdoutTrades)
+            #expect(trades.map { [$0.entryTime, $0.exitTime] } == holdout.map { [$0.entryTime, $0.exitTime] }, "\(pair.pair)")
+            #expect(trades.map(\.side) == holdout.map(\.side))
+            #expect(zip(trades, holdout).allSatisfy { abs($0.ret - $1.ret) < 1e-9 })
+            tradesCompared += trades.count
+        }
+        #expect(tradesCompared > 0, "the holdout should trade")
+        // A replay again replaces its ledger with the same one; the live ledger is never its target.
+        let again = try CLI.run(arguments, program: "mntrading-infer")
+        #expect(again.status == 0 && again.stdout.split(separator: "\n").dropFirst() == replay.stdout.split(separator: "\n").dropFirst())
+        let live = try CLI.run(arguments.map { $0 == ledger ? data + "/mntrading.sqlite" : $0 }, program: "mntrading-infer")
+        #expect(live.status == 65 && live.stderr.contains("never writes the live ledger"), "\(live.stderr)")
+        // Outside the stored bars: one error naming the range that can be replayed.
+        let outside = try CLI.run(arguments.map { $0 == UTCTime.format(last) ? UTCTime.format(last + 86_400_000) : $0 }, program: "mntrading-infer")
+        #expect(outside.status == 65 && outside.stderr.contains("is outside the stored 5m bars: every served pair can be replayed over"),
+                "\(outside.stderr)")
+        // The live ledger belongs to the models directory it was opened with.
+        let elsewhere = try CLI.run(["--once", "--server", url, "--data-dir", data, "--models-dir", work + "/other-models", "--source", "none"],
+                                    program: "mntrading-infer")
+        #expect(elsewhere.status == 65 && elsewhere.stderr.contains("other-models") && elsewhere.stderr.contains("was opened for model 'mntrading_router' from"),
+                "\(elsewhere.stderr)")
+    }
+}
+
 /// Renders a report with headless Chromium and checks the picture is not blank. CI installs
 /// chromium (scripts/test.sh) and sets MNTRADING_REQUIRE_CHROMIUM=1; elsewhere a missing browser
 /// skips only this check.
@@ -421,6 +478,7 @@ struct EndToEndTests {
         defer { if server.isRunning { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() } }
         #expect(url.hasPrefix("http://127.0.0.1:"))
         try InferenceChecks.cycleAgainstTheRealServer(url: url, data: work + "/data")
+        try ReplayChecks.holdoutReplayEqualsTheTrainingBacktest(url: url, work: work)
         try ReadmeExamples.runProtocolBlock(url: url, models: work + "/models", workingDirectory: work)
         // Orders only for pairs the latest selection kept.
         let store = try DataStore(dataDirectory: work + "/data", schemas: [.training, .portfolio])

@@ -2,6 +2,8 @@ import Backtest
 import Foundation
 import ModelFormat
 @testable import Portfolio
+import Store
+import GRDB
 import TestSupport
 import Testing
 
@@ -287,5 +289,45 @@ struct PairPath {
             if control.contains(where: { $0.to == "degraded" }) { falseAlarms += 1 }
         }
         #expect(falseAlarms <= 1, "\(falseAlarms) of 6 reverting pairs went degraded")
+    }
+}
+
+/// The ledger in a store: bars written with their state, re-enabling by hand, another model refused.
+@Suite struct LedgerRecordsTests {
+    @Test func aStoppedPairIsReEnabledByHandAndAnotherModelsLedgerIsRefused() throws {
+        let directory = NSTemporaryDirectory() + "ledger-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try DataStore(dataDirectory: directory, schemas: [.portfolio])
+        var random = SeededRandom(seed: 77)
+        let path = PairPath.make(&random, bars: 3000, legs: ("A", "B"), reversion: 0.05, drift: 0.002, driftFrom: 200)
+        let broker = PaperBroker(execution: Execution(), sizing: PaperBrokerTests.sizing(),
+                                 limits: RiskLimits(maxDrawdown: 0.05, maxPortfolioDrawdown: 1, degradedStopsEntries: false))
+        var stopped = false
+        for t in 0..<3000 where !stopped {
+            try store.write { db in
+                var state = try LedgerRecords.open(db, modelName: "m", modelSource: "/models", capital: 10_000)
+                let bar = try PaperBrokerTests.book([path], t..<(t + 1), broker: broker, state: &state, threshold: 0, entryZ: 1.5)[0]
+                try LedgerRecords.write(bar, state: state, in: db)
+                stopped = state.pairs[0].status == .stopped
+            }
+        }
+        #expect(stopped, "the trending spread should hit the 5 % stop")
+        let count = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_portfolio")! }
+        #expect(try store.read { db in try LedgerRecords.portfolio(in: db) }.count == count)
+        #expect(throws: LedgerRecords.Mismatch.self) { try store.write { db in _ = try LedgerRecords.enable(pair: "C__D", at: 1, in: db) } }
+        let enabled = try store.write { db in try LedgerRecords.enable(pair: "A__B", at: 1, in: db) }
+        #expect(enabled == ["A__B"])
+        let state = try #require(try store.read { db in try LedgerRecords.state(db) })
+        #expect(state.pairs[0].status == .ok && state.pairs[0].peak == state.pairs[0].sleeve.equity)
+        #expect(try store.read { db in try LedgerRecords.events(limit: 1, in: db) }.first?.reason == "re-enabled by hand")
+        // Another model, or the same model from another directory: refused with both names.
+        for (name, source) in [("other", "/models"), ("m", "/elsewhere")] {
+            do {
+                _ = try store.read { db in try LedgerRecords.open(db, modelName: name, modelSource: source, capital: 10_000) }
+                Issue.record("opened for \(name) from \(source)")
+            } catch let mismatch as LedgerRecords.Mismatch {
+                #expect(mismatch.description.contains("'m' from '/models'") && mismatch.description.contains("'\(name)' from '\(source)'"))
+            }
+        }
     }
 }
