@@ -109,12 +109,24 @@ try:
         screenshot(name, ids)
         expect("Nothing yet" not in driver.find_element(By.TAG_NAME, "main").text, f"{path} says nothing yet after a pipeline and a cycle")
     expect(driver.find_elements(By.TAG_NAME, "iframe"), "the report page has no report")
+
+    # Live: the paper ledger the cycle booked into: its equity chart, positions and fills link.
+    driver.get(base + "/live")
+    screenshot("live", ["ledger-summary", "live-equity", "positions", "fills-csv"])
+    main = driver.find_element(By.TAG_NAME, "main").text
+    expect("Nothing yet" not in main, "/live says nothing yet after a cycle")
+    expect(driver.find_elements(By.CSS_SELECTOR, "#positions tbody tr"), "no pair in the ledger's positions table")
+    expect(driver.find_elements(By.CSS_SELECTOR, "#live-equity svg"), "no equity chart on the Live page")
+    csv = urllib.request.urlopen(base + "/api/ledger/fills.csv", timeout=10).read().decode()
+    expect(csv.startswith("time,pair,symbol,side"), f"fills.csv starts {csv[:40]!r}")
+    metrics = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+    expect("mntrading_ledger_equity " in metrics and "mntrading_ledger_pair_state{" in metrics, "the ledger's metrics are missing")
 finally:
     driver.quit()
 
 # Server time per page (the request on loopback, median of 20).
 timings = {}
-for path in ("/", "/pairs", "/training", "/models", "/signals", "/report"):
+for path in ("/", "/pairs", "/training", "/models", "/signals", "/live", "/report"):
     samples = []
     for _ in range(20):
         started = time.perf_counter()

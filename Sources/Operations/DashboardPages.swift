@@ -10,7 +10,7 @@ import TrainingRecords
 /// CDN, so they work offline), a few lines of JavaScript only for the live task log.
 enum DashboardPages {
     static let sections: [(path: String, title: String)] = [
-        ("/", "Operations"), ("/pairs", "Pairs"), ("/training", "Training"), ("/models", "Models"), ("/signals", "Signals & Orders"), ("/report", "Report"),
+        ("/", "Operations"), ("/pairs", "Pairs"), ("/training", "Training"), ("/models", "Models"), ("/signals", "Signals & Orders"), ("/live", "Live"), ("/report", "Report"),
     ]
 
     static func h(_ text: String) -> String { SVGChart.escape(text) }
@@ -39,6 +39,7 @@ enum DashboardPages {
             th{background:#eef1f4} td.text,th.text{text-align:left}
             .empty{padding:1rem;background:#fff;border:1px dashed #8c959f;color:#57606a}
             .state-running{color:#9a6700} .state-succeeded{color:#1a7f37} .state-failed{color:#cf222e}
+            .pair-ok{color:#1a7f37} .pair-watch{color:#9a6700} .pair-degraded,.pair-stopped{color:#cf222e} .pair-dropped{color:#57606a}
             pre#log{background:#0d1117;color:#c9d1d9;padding:.8rem;max-height:28rem;overflow:auto;font-size:.8rem;white-space:pre-wrap;word-break:break-all}
             form.inline{display:inline-block;margin:.2rem .6rem .2rem 0} button{padding:.35rem .9rem;cursor:pointer}
             .note{color:#57606a;font-size:.9rem} .error{color:#cf222e}
@@ -187,6 +188,57 @@ enum DashboardPages {
             body += empty("Nothing yet: no orders (mntrading-infer --once).")
         }
         return layout("Signals & Orders", active: "/signals", body)
+    }
+
+    static func live(_ view: LiveView?, writes: Bool, csrf: String, needsToken: Bool, message: String?) -> String {
+        guard let view else {
+            return layout("Live", active: "/live", empty("Nothing yet: the paper ledger has booked no bar (mntrading-infer --once books one each cycle)."))
+        }
+        let state = view.state
+        var body = message.map { #"<p class="error" id="message">\#(h($0))</p>"# } ?? ""
+        body += #"<p id="ledger-summary">Model <strong>\#(h(state.modelName))</strong> v\#(state.modelVersion.map(String.init) ?? "–"), newest bar \#(time(state.newestBar)) UTC: "#
+            + #"equity <strong id="ledger-equity">\#(number(state.equity, 2))</strong>, drawdown \#(number(view.drawdown * 100, 2)) %"#
+            + (state.portfolioStopped ? #", <span class="state-failed">portfolio stopped: \#(h(state.portfolioReason))</span>"# : "") + "</p>"
+        if writes && (state.portfolioStopped || state.pairs.contains { $0.status == .stopped || $0.status == .degraded }) {
+            body += "<p>" + form("/ui/ledger/enable", csrf: csrf, needsToken: needsToken, fields: [("all", "true")], button: "Re-enable every stopped pair",
+                                 id: "enable-all", confirm: "Let every stopped or degraded pair (and the portfolio) trade again?") + "</p>"
+        }
+        var series = [SVGChart.Series(name: "paper equity", points: view.equity.map { ($0.openTime, $0.equity) }, color: SVGChart.palette[0])]
+        if !view.band.isEmpty {
+            series.append(SVGChart.Series(name: "expected (out of fold)", points: view.band.map { ($0.time, $0.expected) }, color: SVGChart.palette[7]))
+            series.append(SVGChart.Series(name: "−2σ", points: view.band.map { ($0.time, $0.lower) }, color: SVGChart.palette[3]))
+            series.append(SVGChart.Series(name: "+2σ", points: view.band.map { ($0.time, $0.upper) }, color: SVGChart.palette[2]))
+        }
+        body += #"<div id="live-equity">"# + SVGChart.lines(series, title: "equity since version \(state.modelVersion.map(String.init) ?? "–") was deployed, after costs, against the band its out-of-fold trades imply", height: 240, format: { number($0, 2) }) + "</div>"
+        body += "<h2>Pairs</h2>"
+        body += table(["pair", "state", "position", "equity", "P&L", "costs", "trades", "why", ""], state.pairs.map { pair in
+            let earned = view.profitAndLoss.filter { $0.pair == pair.pair }
+            let button = writes && (pair.status == .stopped || pair.status == .degraded)
+                ? form("/ui/ledger/enable", csrf: csrf, needsToken: needsToken, fields: [("pair", pair.pair)], button: "Re-enable", id: "enable-\(pair.pair)",
+                       confirm: "Let \(pair.pair) trade again?")
+                : ""
+            return [h(pair.pair), #"<span class="pair-\#(pair.status.rawValue)">\#(pair.status.rawValue)</span>"#,
+                    pair.sleeve.position > 0 ? "long" : pair.sleeve.position < 0 ? "short" : "flat", number(pair.sleeve.equity, 2),
+                    number(earned.reduce(0) { $0 + $1.pnl - $1.costs }, 2), number(earned.reduce(0) { $0 + $1.costs }, 2),
+                    String(view.trades.filter { $0.pair == pair.pair }.count), h(pair.reason), button]
+        }, textColumns: [0, 1, 2, 7, 8], id: "positions")
+        let versions = Set(view.profitAndLoss.map(\.modelVersion)).sorted()
+        if versions.count > 1 {
+            body += table(["model version", "P&L", "costs"], versions.map { version in
+                let rows = view.profitAndLoss.filter { $0.modelVersion == version }
+                return ["v\(version)", number(rows.reduce(0) { $0 + $1.pnl - $1.costs }, 2), number(rows.reduce(0) { $0 + $1.costs }, 2)]
+            }, id: "versions-pnl")
+        }
+        body += #"<h2>Last fills</h2><p><a href="/api/ledger/fills.csv" download="fills.csv" id="fills-csv">fills.csv</a></p>"#
+        body += view.fills.isEmpty ? empty("No fill yet.") : table(["bar (UTC)", "pair", "symbol", "side", "quantity", "price", "notional", "cost", "why"], view.fills.map { f in
+            [time(f.openTime), h(f.pair), h(f.symbol), h(f.side), number(f.quantity, 6), number(f.price, 6), number(f.notional, 2), number(f.cost, 2), h(f.reason)]
+        }, textColumns: [0, 1, 2, 3, 8], id: "fills")
+        body += "<h2>State changes</h2>"
+        body += view.events.isEmpty ? empty("None yet.") : table(["bar (UTC)", "pair", "from", "to", "why"], view.events.map { e in
+            [time(e.openTime), h(e.pair.isEmpty ? "portfolio" : e.pair), h(e.from), h(e.to), h(e.reason)]
+        }, textColumns: [0, 1, 2, 3, 4], id: "events")
+        body += #"<p class="note">Paper trading: every cycle books its bar by the backtest's own position rule, fill delay, costs and sizing (equal sleeves); replaying the holdout reproduces the training run's holdout trades and returns. A pair is degraded when its CUSUM on per-trade returns against the out-of-fold mean passes its calibrated level, stopped at its drawdown stop.</p>"#
+        return layout("Live", active: "/live", body)
     }
 
     static func report(available: Bool) -> String {

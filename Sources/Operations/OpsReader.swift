@@ -48,6 +48,11 @@ public struct OpsReader: Sendable {
 
     public func orders() -> OrderBook? { try? OrderFiles.latest(locations: locations) }
 
+    /// The paper ledger; nil before its first bar.
+    public func live() -> LiveView? { try? store.read { db in try LiveView.load(db) } }
+
+    public func fills(limit: Int) -> [LedgerFill] { (try? store.read { db in try LedgerRecords.fills(limit: limit, in: db) }) ?? [] }
+
     public func signals() -> (asOf: Int64, signals: [SignalRecord])? {
         (try? SignalRecords.latest(store: store)).flatMap { $0.map { ($0.asOf, $0.signals) } }
     }

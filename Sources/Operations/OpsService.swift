@@ -282,12 +282,37 @@ public struct OpsService: Sendable {
             } catch let error as OpsError { return Self.error(error) }
         }
 
+        router.get("/api/ledger") { _, _ in
+            guard let view = reader.live() else { return Self.error(.notFound("nothing yet: the paper ledger has booked no bar")) }
+            return Self.json(encoding: LedgerSummary(view))
+        }
+        router.get("/api/ledger/fills.csv") { request, _ in
+            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) }.map { min(max($0, 1), 100_000) } ?? 10_000
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: LedgerRecords.csv(reader.fills(limit: limit)))))
+        }
+        router.post("/api/ledger/enable") { request, _ in
+            do {
+                try authorizeAPIWrite(request)
+                let body = try await request.body.collect(upTo: 64 * 1024)
+                let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
+                let pair = object?["pair"] as? String, all = object?["all"] as? Bool == true
+                guard (pair == nil) == all else { throw OpsError.badRequest(#"the body must be JSON: {"pair": "<A>__<B>"} or {"all": true}"#) }
+                return Self.json(encoding: ["enabled": try enable(pair: pair)])
+            } catch let error as OpsError { return Self.error(error) }
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: LedgerMetrics.text(reader.live()))))
+        }
+
         // The dashboard.
         router.get("/") { _, _ in operationsPage() }
         router.get("/pairs") { _, _ in Self.html(DashboardPages.pairs(reader.screening(), features: { reader.features(pair: $0) })) }
         router.get("/training") { _, _ in Self.html(DashboardPages.training(reader.training())) }
         router.get("/models") { _, _ in modelsPage() }
         router.get("/signals") { _, _ in Self.html(DashboardPages.signals(reader.signals(), orders: reader.orders())) }
+        router.get("/live") { _, _ in livePage() }
         router.get("/report") { _, _ in Self.html(DashboardPages.report(available: reader.reportDirectory() != nil)) }
         router.get("/report/latest.html") { _, _ in
             guard let report = reader.reportHTML() else { return Self.html(DashboardPages.report(available: false), status: .notFound) }
@@ -303,7 +328,32 @@ public struct OpsService: Sendable {
         formAction(router, "/ui/models/rollback", back: "/models", page: modelsPage) { fields in
             _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: nil)
         }
+        formAction(router, "/ui/ledger/enable", back: "/live", page: livePage) { fields in
+            guard fields["pair"] != nil || fields["all"] == "true" else { throw OpsError.badRequest("no pair given") }
+            _ = try enable(pair: fields["pair"])
+        }
         return router
+    }
+
+    func livePage(message: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        Self.html(DashboardPages.live(reader.live(), writes: writesEnabled, csrf: csrf, needsToken: tokenRequired, message: message), status: status)
+    }
+
+    /// Re-enables a stopped or degraded pair (nil: every one, and the portfolio), under the cycle's
+    /// lock so it never interleaves with a cycle's booking; one log line.
+    func enable(pair: String?) throws -> [String] {
+        let enabled: [String]
+        do {
+            enabled = try CycleLock(locations: configuration.locations).whileHolding {
+                try reader.store.write { db in try LedgerRecords.enable(pair: pair, at: UTCTime.nowMilliseconds(), in: db) }
+            }
+        } catch let busy as CycleLock.Busy {
+            throw OpsError.conflict("an inference cycle is running (\(busy)); try again when it ends")
+        } catch let mismatch as LedgerRecords.Mismatch {
+            throw OpsError.badRequest(mismatch.description)
+        }
+        logger.notice("ledger: re-enabled \(enabled.isEmpty ? "nothing (no pair was stopped)" : enabled.joined(separator: ", ")) by hand")
+        return enabled
     }
 
     /// Promotes (`version`) or rolls back (nil) an alias, with the checks `mntrading models alias` makes.
@@ -322,6 +372,24 @@ public struct OpsService: Sendable {
     struct Health: Codable { var status: String; var version: String; var task: String?; var writes: Bool }
     struct TaskLog: Codable { var task: OpsTask; var log: [OpsLogLine] }
     struct Signals: Codable { var asOf: Int64; var asOfUtc: String; var signals: [SignalRecord] }
+
+    /// `GET /api/ledger`: the state, P&L by pair and version, equity since deployment.
+    struct LedgerSummary: Encodable {
+        struct PairPnL: Encodable { var pair: String; var modelVersion: Int; var pnl: Double; var costs: Double }
+        var state: LedgerState
+        var equity: Double
+        var drawdown: Double
+        var profitAndLoss: [PairPnL]
+        var equityCurve: [PortfolioMark]
+
+        init(_ view: LiveView) {
+            state = view.state
+            equity = view.state.equity
+            drawdown = view.drawdown
+            profitAndLoss = view.profitAndLoss.map { PairPnL(pair: $0.pair, modelVersion: $0.modelVersion, pnl: $0.pnl, costs: $0.costs) }
+            equityCurve = view.equity
+        }
+    }
 
     /// Serves until cancelled or signalled.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {

@@ -31,6 +31,8 @@ public struct ReportData: Sendable {
     /// figures, and a sampled curve for the charts. Absent for runs that stored no per-bar returns.
     public var portfolioEquity: [EquityPoint]
     public var portfolioResult: BacktestResult?
+    /// The paper ledger (nil before its first booked bar).
+    public var live: LiveView? = nil
 
     public var isSynthetic: Bool { dataSource == "synthetic" }
 }
@@ -56,7 +58,7 @@ extension ReportData {
         let history = try TrainingHistory.load(store: store, runId: model?.trainingRun, pairs: pairs)
         var data = ReportData(asOf: latest.asOf, dataSource: dataSource, model: model, signals: latest.signals, staleSignals: latest.stale,
                               book: book, trainingRun: history?.runId, pairBacktests: history?.pairs ?? [], portfolioEquity: [],
-                              portfolioResult: nil)
+                              portfolioResult: nil, live: try store.read { db in try LiveView.load(db, fills: 20, events: 20) })
         if let history, history.pairs.allSatisfy({ !$0.returns.times.isEmpty }),
            let timeframe = try? Timeframe.parse(model?.featureParameters.timeframe ?? latest.signals.first?.timeframe ?? "") {
             let portfolio = Backtest.portfolio(history.pairs.map(\.returns), trades: history.pairs.reduce(0) { $0 + ($1.result?.trades ?? 0) },
@@ -79,6 +81,12 @@ extension ReportData {
         if let book {
             summary.orders = .init(count: book.orders.count, pairs: Set(book.orders.map(\.pair)).count, gross: book.totals.gross,
                                    net: book.totals.net, legsGross: book.totals.legsGross, perSymbol: book.totals.perSymbol, capped: book.capped)
+        }
+        if let live {
+            summary.ledger = .init(equity: live.state.equity, drawdown: live.drawdown, newestBar: live.state.newestBar.map(UTCTime.format),
+                                   portfolioStopped: live.state.portfolioStopped,
+                                   pairs: live.state.pairs.map { .init(pair: $0.pair, status: $0.status.rawValue, position: $0.sleeve.position,
+                                                                       equity: $0.sleeve.equity, reason: $0.reason) })
         }
         if let trainingRun {
             let pairs = pairBacktests.map { ReportSummary.PairResult(pair: $0.pair, result: $0.result) }

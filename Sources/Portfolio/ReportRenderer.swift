@@ -48,7 +48,7 @@ public enum ReportRenderer {
             }))
         if let book = data.book {
             tables.append(Table(
-                title: "Orders", note: "Target positions at the last close. Gross \(money(book.totals.gross)), net \(money(book.totals.net))"
+                title: "Orders", note: "What the paper ledger holds once this bar's decisions are filled. Gross \(money(book.totals.gross)), net \(money(book.totals.net))"
                     + (book.capped ? "; scaled down by the caps." : ".")
                     + (data.model?.execution.map { " Training backtested such orders \($0.summary)." } ?? ""),
                 headers: ["symbol", "side", "notional", "quantity", "price", "pair", "weight", "proba"],
@@ -59,6 +59,20 @@ public enum ReportRenderer {
                 tables.append(Table(title: "Pairs without orders", note: nil, headers: ["pair", "reason"],
                                     rows: book.skipped.map { [$0.pair, $0.reason] }))
             }
+        }
+        if let live = data.live {
+            let state = live.state
+            tables.append(Table(
+                title: "Paper ledger",
+                note: "Equity \(money(state.equity)) at \(state.newestBar.map(UTCTime.format) ?? "–"), drawdown \(percent(live.drawdown))"
+                    + (state.portfolioStopped ? "; portfolio STOPPED: \(state.portfolioReason)" : "")
+                    + ". Booked by the backtest's position rule, fill delay, costs and equal sleeves; P&L after costs.",
+                headers: ["pair", "state", "position", "equity", "P&L", "trades", "why"],
+                rows: state.pairs.map { pair in
+                    let earned = live.profitAndLoss.filter { $0.pair == pair.pair }.reduce(0) { $0 + $1.pnl - $1.costs }
+                    return [pair.pair, pair.status.rawValue, pair.sleeve.position > 0 ? "long" : pair.sleeve.position < 0 ? "short" : "flat",
+                            money(pair.sleeve.equity), money(earned), "\(live.trades.filter { $0.pair == pair.pair }.count)", pair.reason]
+                }))
         }
         if let model = data.model {
             // The three periods side by side: what the screen saw (in sample), out of fold, the holdout.
@@ -146,6 +160,16 @@ public enum ReportRenderer {
         if let book = data.book, !book.totals.perSymbol.isEmpty {
             charts.append(SVGChart.bars(book.totals.perSymbol.map { ($0.symbol, $0.net) }, title: "Net exposure per symbol (quote currency)",
                                         format: money))
+        }
+        if let live = data.live, !live.equity.isEmpty {
+            var series = [SVGChart.Series(name: "paper equity", points: live.equity.map { (x: $0.openTime, y: $0.equity) }, color: SVGChart.palette[0])]
+            if !live.band.isEmpty {
+                series.append(.init(name: "expected (out of fold)", points: live.band.map { (x: $0.time, y: $0.expected) }, color: SVGChart.palette[7]))
+                series.append(.init(name: "−2σ", points: live.band.map { (x: $0.time, y: $0.lower) }, color: SVGChart.palette[3]))
+                series.append(.init(name: "+2σ", points: live.band.map { (x: $0.time, y: $0.upper) }, color: SVGChart.palette[2]))
+            }
+            charts.append(SVGChart.lines(series, title: "Paper equity since deployment, after costs, against the band the out-of-fold trades imply",
+                                         format: money))
         }
         if !data.portfolioEquity.isEmpty {
             let equity = data.portfolioEquity.map { (x: $0.time, y: $0.equity) }

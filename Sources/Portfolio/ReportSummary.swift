@@ -33,6 +33,22 @@ public struct ReportSummary: Codable, Sendable, Equatable {
         public var pairs: [PairResult]
     }
 
+    /// The paper ledger at the report's bar.
+    public struct LedgerSummary: Codable, Sendable, Equatable {
+        public struct Pair: Codable, Sendable, Equatable {
+            public var pair: String
+            public var status: String
+            public var position: Double
+            public var equity: Double
+            public var reason: String
+        }
+        public var equity: Double
+        public var drawdown: Double
+        public var newestBar: String?
+        public var portfolioStopped: Bool
+        public var pairs: [Pair]
+    }
+
     public struct PairResult: Codable, Sendable, Equatable {
         public var pair: String
         public var result: BacktestResult?
@@ -48,4 +64,5 @@ public struct ReportSummary: Codable, Sendable, Equatable {
     public var signals: SignalCounts
     public var orders: OrderSummary?
     public var backtest: BacktestSummary?
+    public var ledger: LedgerSummary? = nil
 }

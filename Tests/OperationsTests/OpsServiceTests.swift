@@ -272,3 +272,64 @@ struct OpsServiceTests {
         }
     }
 }
+
+/// The Live page, the ledger's API and metrics, and re-enabling a stopped pair from the dashboard.
+@Suite(.serialized)
+struct LivePageTests {
+    /// Two booked bars of one pair (an entry and its fill), then the pair stopped by hand.
+    static func bookStoppedPair(_ locations: Locations) throws {
+        let store = try DataStore(path: locations.dataPath("mntrading.sqlite"), schemas: [.portfolio])
+        let broker = PaperBroker(execution: Execution(), sizing: AggregationParameters(), limits: RiskLimits())
+        let member = PaperBroker.Member(pair: "AUSDT__BUSDT", legA: "AUSDT", legB: "BUSDT", expectation: nil)
+        try store.write { db in
+            var state = try LedgerRecords.open(db, modelName: "router", modelSource: "/models", capital: 10_000)
+            for t in 0..<2 {
+                let signal = SignalRecord(pair: "AUSDT__BUSDT", openTime: Int64(t) * 300_000, modelName: "router", modelVersion: 3, timeframe: "5m",
+                                          legA: "AUSDT", legB: "BUSDT", proba: 0.9, signal: -1, threshold: 0.6, z: 2, beta: 1, closeA: 10 + Double(t),
+                                          closeB: 20, spreadVolatility: 0.01, scoredAt: 0)
+                let bar = try broker.book(.init(openTime: Int64(t) * 300_000, modelVersion: 3, members: [member], signals: [signal.pair: signal],
+                                                closes: ["AUSDT": signal.closeA, "BUSDT": 20]), into: &state)
+                try LedgerRecords.write(bar, state: state, in: db)
+            }
+            state.pairs[0].status = .stopped
+            state.pairs[0].reason = "drawdown 25.00% over --max-drawdown 20.00%"
+            try LedgerRecords.save(state, in: db)
+        }
+    }
+
+    @Test func theLivePageShowsTheLedgerAndAStoppedPairIsReEnabledFromIt() async throws {
+        try await OpsServiceTests.withService { service, locations, client in
+            try await client.execute(uri: "/live", method: .get) { response in
+                #expect(OpsServiceTests.text(response).contains("Nothing yet: the paper ledger has booked no bar"))
+            }
+            try await client.execute(uri: "/api/ledger", method: .get) { #expect($0.status == .notFound) }
+            try Self.bookStoppedPair(locations)
+            let page = try await client.execute(uri: "/live", method: .get) { OpsServiceTests.text($0) }
+            #expect(page.contains(#"id="positions""#) && page.contains(#"id="fills""#) && page.contains(#"id="live-equity""#))
+            #expect(page.contains(#"<span class="pair-stopped">stopped</span>"#) && page.contains("drawdown 25.00% over --max-drawdown 20.00%"))
+            #expect(page.contains(#"id="enable-AUSDT__BUSDT""#))
+            let csv = try await client.execute(uri: "/api/ledger/fills.csv", method: .get) { OpsServiceTests.text($0) }
+            #expect(csv.hasPrefix("time,pair,symbol,side") && csv.split(separator: "\n").count == 3, "\(csv)")
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { OpsServiceTests.text($0) }
+            #expect(metrics.contains(#"mntrading_ledger_pair_state{pair="AUSDT__BUSDT",state="stopped"} 1.0"#), "\(metrics)")
+            #expect(metrics.contains("mntrading_ledger_equity "))
+            // The form without the page's token does nothing; with it the pair trades again.
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let refused = try await client.execute(uri: "/ui/ledger/enable", method: .post, headers: form, body: ByteBuffer(string: "pair=AUSDT__BUSDT"))
+            #expect(refused.status == .forbidden)
+            let enabled = try await client.execute(uri: "/ui/ledger/enable", method: .post, headers: form,
+                                                   body: ByteBuffer(string: "pair=AUSDT__BUSDT&csrf=\(service.csrf)"))
+            #expect(enabled.status == .seeOther && enabled.headers[.location] == "/live")
+            let after = try await client.execute(uri: "/api/ledger", method: .get) { OpsServiceTests.json($0) }
+            let pairs = ((after["state"] as? [String: Any])?["pairs"] as? [[String: Any]]) ?? []
+            #expect(pairs.first?["status"] as? String == "ok" && pairs.first?["reason"] as? String == "re-enabled by hand", "\(after)")
+            let metricsAfter = try await client.execute(uri: "/metrics", method: .get) { OpsServiceTests.text($0) }
+            #expect(metricsAfter.contains(#"mntrading_ledger_pair_state{pair="AUSDT__BUSDT",state="ok"} 1.0"#))
+            // Through the API: an unknown pair is a 400 naming the pairs; nothing left to enable.
+            let unknown = try await OpsServiceTests.post(client, "/api/ledger/enable", json: #"{"pair": "X__Y"}"#)
+            #expect(unknown.status == .badRequest && (OpsServiceTests.json(unknown)["error"] as? String)?.contains("AUSDT__BUSDT") == true)
+            let all = try await OpsServiceTests.post(client, "/api/ledger/enable", json: #"{"all": true}"#)
+            #expect(all.status == .ok && (OpsServiceTests.json(all)["enabled"] as? [String]) == [])
+        }
+    }
+}
