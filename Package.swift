@@ -77,7 +77,7 @@ let package = Package(
         ]),
         // The live outputs: signals, orders, the report and its charts, the cycle lock.
         .target(name: "Portfolio", dependencies: [
-            "Basics", "Store", "Backtest", "TrainingRecords", "MarketData", "ModelFormat",
+            "Basics", "Store", "Backtest", "TrainingRecords", "PairResearch", "MarketData", "ModelFormat",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The inference client's cycle, timer and lock; `mntrading-infer` is a thin shell over it.
@@ -177,7 +177,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "PortfolioTests", dependencies: [
-            "Portfolio", "Backtest", "TrainingRecords", "MarketData", "ModelFormat", "Store", "Basics", "CLISupport", "TestSupport",
+            "Portfolio", "Backtest", "TrainingRecords", "PairResearch", "MarketData", "ModelFormat", "Store", "Basics", "CLISupport", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "InferenceTests", dependencies: [

@@ -2,12 +2,15 @@
 # Benchmark of one inference cycle, release build, loopback only: a 20-pair router served by
 # mntrading-serve; before each cycle one new closed 5m bar lands in the store (not timed), then
 # `mntrading-infer --once --source none` is timed end to end: metadata, features update, one
-# request, signals, orders and report. Prints the median wall time and the median of each step.
+# request, signals and the paper ledger's booking, orders and report. Prints the median wall time
+# and the median of each step. Then a replay of the last 30 days of 5m bars for the 20 pairs
+# (`mntrading-infer --replay`, the server answering every bar's rows) is timed end to end.
 #   scripts/bench-infer.sh            # 11 cycles
 #   CYCLES=21 scripts/bench-infer.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/debian-packages.sh
+source scripts/lib/machine.sh
 ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev
 for product in mntrading mntrading-serve mntrading-infer; do
     swift build -c release --product "$product" >/dev/null 2>&1 || swift build -c release --product "$product"
@@ -23,11 +26,12 @@ NOW_MS=$(( $(date +%s) * 1000 ))
 # The store ends CYCLES bars before the newest closed bar; each cycle adds one.
 END_MS=$(( NOW_MS / FIVE_MINUTES * FIVE_MINUTES - (CYCLES + 1) * FIVE_MINUTES ))
 
-echo "==> preparing a 20-pair router on 30 days of synthetic 5m bars (12 symbols)"
+print_machine
+echo "==> preparing a 20-pair router on 35 days of synthetic 5m bars (12 symbols)"
 "$BIN/mntrading" ingest "${DATA[@]}" --timeframe 1h --until "$END_MS" >/dev/null
 # Loose screen thresholds: the benchmark needs 20 pairs, not good ones.
 "$BIN/mntrading" screen "${DATA[@]}" --corr-min=-1 --pvalue-max 1 --top-k 20 >/dev/null
-"$BIN/mntrading" ingest "${DATA[@]}" --timeframe 5m --since $(( END_MS - 30 * 86400000 )) --until "$END_MS" >/dev/null
+"$BIN/mntrading" ingest "${DATA[@]}" --timeframe 5m --since $(( END_MS - 35 * 86400000 )) --until "$END_MS" >/dev/null
 "$BIN/mntrading" features "${DATA[@]}" --beta-window 1000 --z-window 1000 >/dev/null
 "$BIN/mntrading" dataset "${DATA[@]}" >/dev/null
 "$BIN/mntrading" train "${DATA[@]}" --kinds logistic --n-splits 3 --threads 2 --min-rows 50 --min-train-rows 50 --holdout-days 3 >/dev/null
@@ -61,3 +65,15 @@ for line in open(sys.argv[1]):
 print(f"cycle wall time, median of {len(walls)}: {statistics.median(walls):.0f} ms (min {min(walls)}, max {max(walls)}); target <= 1000 ms")
 print("median per step: " + ", ".join(f"{name} {statistics.median(v):.1f} ms" for name, v in steps.items()))
 EOF
+
+# The replay: the 30 days before the newest stored bar (the 5 days before them warm the features).
+NEWEST_MS=$(( END_MS + (CYCLES - 1) * FIVE_MINUTES ))
+SINCE=$(python3 -c "import datetime,sys; print(datetime.datetime.fromtimestamp(int(sys.argv[1])/1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))" $(( NEWEST_MS - 30 * 86400000 + FIVE_MINUTES )))
+UNTIL=$(python3 -c "import datetime,sys; print(datetime.datetime.fromtimestamp(int(sys.argv[1])/1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))" "$NEWEST_MS")
+echo "==> replay $SINCE .. $UNTIL against $URL"
+start=$(date +%s%N)
+"$BIN/mntrading-infer" --replay --since "$SINCE" --until "$UNTIL" --server "$URL" --data-dir "$SCRATCH/data" --min-proba 0 \
+    --ledger "$SCRATCH/replay.sqlite" --log-level error >"$SCRATCH/replay.out"
+end=$(date +%s%N)
+head -1 "$SCRATCH/replay.out"
+echo "replay wall time: $(( (end - start) / 1000000 )) ms for 30 days of 5m bars, 20 pairs, server included; target <= 60000 ms"

@@ -42,15 +42,7 @@ public struct InferenceCycle: Sendable {
             clock = Date()
             checkpoint(step)
         }
-        if options.warmup { try client.waitUntilReady(timeout: options.warmupTimeout) }
-        let (model, rawMetadata) = try client.metadata()
-        let timeframe = try Timeframe.parse(model.featureParameters.timeframe)
-        let definition = try datasetDefinition(model, timeframe: timeframe)
-        let pairs = try model.pairs.map { member -> PairID in
-            guard member.legs.count == 2 else { throw InferenceError.invalidInput("pair \(member.pair) has \(member.legs.count) legs, not 2") }
-            return PairID(a: member.legs[0], b: member.legs[1])
-        }
-        guard !pairs.isEmpty else { throw InferenceError.invalidInput("the served model has no pairs") }
+        let (model, rawMetadata, timeframe, definition, pairs) = try served()
         lap("metadata")
 
         let parameters = FeatureParameters(betaWindow: model.featureParameters.betaWindow, zWindow: model.featureParameters.zWindow)
@@ -60,8 +52,9 @@ public struct InferenceCycle: Sendable {
         _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: parameters)
         lap("features")
 
-        let booking = LedgerBooking(bars: store, ledger: store, broker: broker(for: model), timeframe: timeframe, model: model,
+        var booking = LedgerBooking(bars: store, ledger: store, broker: broker(for: model), timeframe: timeframe, model: model,
                                     modelSource: modelSource)
+        booking.rescreen = try dailyRescreen(model: model, pairs: pairs, now: now)
         let newestBooked = try booking.newestBooked()
         let request = try buildRequest(pairs: pairs, definition: definition, timeframe: timeframe, now: now, after: newestBooked)
         if options.warmup, let first = request.rows.first {
@@ -120,6 +113,19 @@ public struct InferenceCycle: Sendable {
                            ledgerEquity: state.equity)
     }
 
+    /// The training run's screen for the daily re-screen, its bars brought up to the day's start
+    /// when the cycle has a source (with --source none, whatever the store holds). nil when this
+    /// store does not hold the run's screen, or with --monitor-only.
+    func dailyRescreen(model: ModelMetadata, pairs: [PairID], now: Int64) throws -> DailyRescreen? {
+        guard options.limits.degradedStopsEntries, let rescreen = DailyRescreen.load(store: store, trainingRun: model.trainingRun) else { return nil }
+        let timeframe = rescreen.parameters.timeframe
+        if try options.bars.ingestSource() != nil {
+            try ingest(symbols: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted(), timeframe: timeframe, model: model,
+                       warmUpBars: Int(rescreen.length / timeframe.milliseconds) + 1, now: now)
+        }
+        return rescreen
+    }
+
     /// The models directory a ledger is kept for, as an absolute path (the same directory named two
     /// ways is one source).
     var modelSource: String { URL(fileURLWithPath: locations.modelsDirectory).standardizedFileURL.path }
@@ -141,6 +147,21 @@ public struct InferenceCycle: Sendable {
             start = end
         } while start < request.rows.count
         return (predictions, raw)
+    }
+
+    /// The served model (after `--warmup`'s wait), its bars' timeframe, the dataset definition its
+    /// feature columns need, and its pairs.
+    func served() throws -> (model: ModelMetadata, raw: Data, timeframe: Timeframe, definition: DatasetDefinition, pairs: [PairID]) {
+        if options.warmup { try client.waitUntilReady(timeout: options.warmupTimeout) }
+        let (model, raw) = try client.metadata()
+        let timeframe = try Timeframe.parse(model.featureParameters.timeframe)
+        let definition = try datasetDefinition(model, timeframe: timeframe)
+        let pairs = try model.pairs.map { member -> PairID in
+            guard member.legs.count == 2 else { throw InferenceError.invalidInput("pair \(member.pair) has \(member.legs.count) legs, not 2") }
+            return PairID(a: member.legs[0], b: member.legs[1])
+        }
+        guard !pairs.isEmpty else { throw InferenceError.invalidInput("the served model has no pairs") }
+        return (model, raw, timeframe, definition, pairs)
     }
 
     func datasetDefinition(_ model: ModelMetadata, timeframe: Timeframe) throws -> DatasetDefinition {

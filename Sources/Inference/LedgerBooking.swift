@@ -1,8 +1,10 @@
 import Backtest
+import Basics
 import Foundation
 import GRDB
 import MarketData
 import ModelFormat
+import PairResearch
 import Portfolio
 import Store
 
@@ -19,6 +21,8 @@ struct LedgerBooking {
     let model: ModelMetadata
     /// The models directory the ledger is kept for (a ledger never books another).
     let modelSource: String
+    /// The daily re-screen (nil: this store lacks the training run's screen).
+    var rescreen: DailyRescreen? = nil
 
     struct Outcome {
         var inserted: Int
@@ -28,6 +32,8 @@ struct LedgerBooking {
         var previousNewestSignal: Int64?
         /// The signals of the newest booked bar, by pair.
         var newestSignals: [String: SignalRecord]
+        /// Re-screens that would no longer keep their pair.
+        var rescreens = 0
     }
 
     var members: [PaperBroker.Member] {
@@ -85,9 +91,15 @@ struct LedgerBooking {
                 for time in chunk {
                     let signals = byBar[time]!
                     let version = signals[0].modelVersion
-                    let bar = PaperBroker.Bar(openTime: time, modelVersion: version, members: members,
+                    var bar = PaperBroker.Bar(openTime: time, modelVersion: version, members: members,
                                               signals: Dictionary(signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first }),
                                               closes: closes[time] ?? [:])
+                    let day = time - time % 86_400_000
+                    if let rescreen, state.rescreenedDay != day {
+                        bar.rescreens = try rescreen.check(members.map { PairID(a: $0.legA, b: $0.legB) }, at: day)
+                        outcome.rescreens += bar.rescreens.values.filter { $0.passed == false }.count
+                        state.rescreenedDay = day
+                    }
                     let booked = try broker.book(bar, into: &state)
                     try LedgerRecords.write(booked, state: state, in: db)
                     outcome.booked.append(booked)

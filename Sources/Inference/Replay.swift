@@ -56,15 +56,7 @@ extension InferenceCycle {
         guard URL(fileURLWithPath: ledgerPath).standardizedFileURL.path != URL(fileURLWithPath: store.path).standardizedFileURL.path else {
             throw InferenceError.invalidInput("--ledger \(ledgerPath) is the data directory's store: a replay never writes the live ledger")
         }
-        if options.warmup { try client.waitUntilReady(timeout: options.warmupTimeout) }
-        let (model, _) = try client.metadata()
-        let timeframe = try Timeframe.parse(model.featureParameters.timeframe)
-        let definition = try datasetDefinition(model, timeframe: timeframe)
-        let pairs = try model.pairs.map { member -> PairID in
-            guard member.legs.count == 2 else { throw InferenceError.invalidInput("pair \(member.pair) has \(member.legs.count) legs, not 2") }
-            return PairID(a: member.legs[0], b: member.legs[1])
-        }
-        guard !pairs.isEmpty else { throw InferenceError.invalidInput("the served model has no pairs") }
+        let (model, _, timeframe, definition, pairs) = try served()
         let parameters = FeatureParameters(betaWindow: model.featureParameters.betaWindow, zWindow: model.featureParameters.zWindow)
         _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: parameters)
 
@@ -120,8 +112,9 @@ extension InferenceCycle {
     private func bookReplay(_ records: [SignalRecord], model: ModelMetadata, timeframe: Timeframe, path: String,
                             into result: inout ReplayResult) throws {
         let ledger = try DataStore(path: path, schemas: [.portfolio])
-        let booking = LedgerBooking(bars: store, ledger: ledger, broker: broker(for: model), timeframe: timeframe, model: model,
+        var booking = LedgerBooking(bars: store, ledger: ledger, broker: broker(for: model), timeframe: timeframe, model: model,
                                     modelSource: modelSource)
+        booking.rescreen = options.limits.degradedStopsEntries ? DailyRescreen.load(store: store, trainingRun: model.trainingRun) : nil
         let outcome = try booking.book(records, transactionBars: 2_000)
         for warning in Set(outcome.booked.flatMap(\.warnings)).sorted() { logger.warning("replay: \(warning)") }
         for event in outcome.booked.flatMap(\.events) where event.reason != "version \(model.version) deployed" {

@@ -20,6 +20,8 @@ public struct LedgerState: Codable, Sendable, Equatable {
     /// The portfolio drawdown stop fired: every pair is stopped until a new version or a re-enable.
     public var portfolioStopped = false
     public var portfolioReason = ""
+    /// The UTC day (its first ms) of the last daily re-screen.
+    public var rescreenedDay: Int64?
     /// By pair name.
     public var pairs: [LedgerPair] = []
 
@@ -62,6 +64,9 @@ public struct LedgerPair: Codable, Sendable, Equatable {
     public var monitor: PairMonitor
     /// The pair had no new closed bar at the last booked bar (warned once per spell).
     public var stale = false
+    /// Why the last daily re-screen would no longer keep the pair (nil: it would, or it could not
+    /// tell); while set the pair is `degraded`, and the next passing re-screen lifts it.
+    public var screenFailure: String?
 
     public init(pair: String, legA: String, legB: String, modelVersion: Int, expectation: TradeExpectation?) {
         self.pair = pair

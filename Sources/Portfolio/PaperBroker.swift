@@ -2,6 +2,7 @@ import Backtest
 import Foundation
 import MarketData
 import ModelFormat
+import PairResearch
 
 /// The paper broker: books one bar at a time into a `LedgerState`, by the position rule and the
 /// sleeve arithmetic the backtest uses (`PositionRule`, `PairSleeve`), so replaying the bars a
@@ -53,13 +54,17 @@ public struct PaperBroker: Sendable {
         public var members: [Member]
         public var signals: [String: SignalRecord]
         public var closes: [String: Double]
+        /// The day's re-screens, on the first bar of a UTC day (`DailyRescreen`), by pair.
+        public var rescreens: [String: Rescreen]
 
-        public init(openTime: Int64, modelVersion: Int, members: [Member], signals: [String: SignalRecord], closes: [String: Double]) {
+        public init(openTime: Int64, modelVersion: Int, members: [Member], signals: [String: SignalRecord], closes: [String: Double],
+                    rescreens: [String: Rescreen] = [:]) {
             self.openTime = openTime
             self.modelVersion = modelVersion
             self.members = members
             self.signals = signals
             self.closes = closes
+            self.rescreens = rescreens
         }
     }
 
@@ -174,6 +179,10 @@ public struct PaperBroker: Sendable {
             out.events.append(LedgerEvent(openTime: time, pair: "", from: "trading", to: "stopped", reason: state.portfolioReason))
         }
         for index in trading {
+            // The daily re-screen: a pair the screen would no longer keep is degraded until it would again.
+            if let rescreen = bar.rescreens[state.pairs[index].pair], let passed = rescreen.passed {
+                state.pairs[index].screenFailure = passed ? nil : "the daily re-screen of \(UTCTime.format(rescreen.time)) would not keep the pair: \(rescreen.reason ?? "rejected")"
+            }
             let pair = state.pairs[index]
             state.pairs[index].peak = max(pair.peak, pair.sleeve.equity)
             let drawdown = state.pairs[index].peak > 0 ? 1 - pair.sleeve.equity / state.pairs[index].peak : 0
@@ -181,7 +190,9 @@ public struct PaperBroker: Sendable {
                 change(index, to: .stopped, state.portfolioReason)
             } else if pair.status != .stopped && drawdown > limits.maxDrawdown {
                 change(index, to: .stopped, "drawdown \(Self.percent(drawdown)) over --max-drawdown \(Self.percent(limits.maxDrawdown))")
-            } else if pair.status.opensPositions {
+            } else if let failure = pair.screenFailure, pair.status.opensPositions || pair.status == .degraded {
+                change(index, to: .degraded, failure)
+            } else if pair.status.opensPositions || pair.status == .degraded && pair.reason.hasPrefix("the daily re-screen") {
                 let open = pair.openTrade.map { pair.sleeve.equity / $0.equityBefore - 1 }
                 let verdict = pair.monitor.verdict(openReturn: open)
                 change(index, to: verdict.status, verdict.reason)

@@ -1,5 +1,6 @@
 import Foundation
 import ModelFormat
+import PairResearch
 import Backtest
 
 /// Everything the trainer learned about one pair.

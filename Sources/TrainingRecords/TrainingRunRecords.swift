@@ -37,6 +37,11 @@ public enum TrainingRunRecords {
         try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE id = ? AND status = 'complete'", arguments: [id])
     }
 
+    /// The dataset a run trained on (nil for an unknown run).
+    public static func datasetId(_ db: Database, runId: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT dataset_id FROM training_runs WHERE id = ?", arguments: [runId])
+    }
+
     public static func status(_ db: Database, runId: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT status FROM training_runs WHERE id = ?", arguments: [runId])
     }

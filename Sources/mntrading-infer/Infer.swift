@@ -85,7 +85,7 @@ struct Infer: ParsableCommand {
     @Option(help: ArgumentHelp("Paper ledger: the same stop for the whole portfolio (every pair).", valueName: "fraction"))
     var maxPortfolioDrawdown: Double = RiskLimits().maxPortfolioDrawdown
 
-    @Flag(help: "Paper ledger: a pair the monitor calls degraded keeps opening positions (the monitor only reports); a replay that must reproduce the backtest sets it, with both drawdown stops at 1.")
+    @Flag(help: "Paper ledger: a pair the monitor calls degraded keeps opening positions (the monitor only reports) and no daily re-screen runs; a replay that must reproduce the backtest sets it, with both drawdown stops at 1.")
     var monitorOnly = false
 
     @Flag(help: "Replay stored bars from --since to --until through the same cycle, bar by bar, into a ledger of its own (--ledger); nothing is ingested.")

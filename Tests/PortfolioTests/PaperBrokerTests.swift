@@ -1,6 +1,7 @@
 import Backtest
 import Foundation
 import ModelFormat
+import PairResearch
 @testable import Portfolio
 import Store
 import GRDB
@@ -208,6 +209,32 @@ struct PairPath {
         #expect(state.pairs[0].sleeve.position == 0)
         let later = try Self.book([path], (t + 1)..<(t + 2), broker: broker, state: &state, threshold: 0.3, entryZ: 0.5)[0]
         #expect(later.fills.count == 2 && state.pairs[0].sleeve.position != 0)
+    }
+
+    /// A daily re-screen that would no longer keep the pair degrades it (no new entries) until a
+    /// later one keeps it again; a re-screen that could not tell (too few bars) changes nothing.
+    @Test func aFailedDailyRescreenStopsEntriesUntilOnePasses() throws {
+        var random = SeededRandom(seed: 21)
+        let path = PairPath.make(&random, bars: 900, legs: ("A", "B"), reversion: 0.05)
+        let broker = PaperBroker(execution: Execution(), sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
+        var state = LedgerState(modelName: "m", modelSource: "models", capital: 10_000)
+        let member = PaperBroker.Member(pair: path.pair, legA: "A", legB: "B", expectation: nil)
+        func bar(_ t: Int, _ rescreen: Rescreen? = nil) -> PaperBroker.Bar {
+            .init(openTime: Self.time(t), modelVersion: 1, members: [member], signals: [path.pair: path.signal(t, threshold: 0.3, entryZ: 0.5)],
+                  closes: ["A": path.closeA[t], "B": path.closeB[t]], rescreens: rescreen.map { [path.pair: $0] } ?? [:])
+        }
+        _ = try broker.book(bar(0, Rescreen(time: Self.time(0), pvalue: nil, passed: nil, reason: "not re-screened: 12 1h bars")), into: &state)
+        #expect(state.pairs[0].status == .ok)
+        let failed = try broker.book(bar(1, Rescreen(time: Self.time(1), pvalue: 0.4, passed: false, reason: "p-value 0.4000 > 0.05")), into: &state)
+        #expect(state.pairs[0].status == .degraded && state.pairs[0].reason.contains("p-value 0.4000 > 0.05"))
+        #expect(failed.events.contains { $0.to == "degraded" && $0.reason.hasPrefix("the daily re-screen") })
+        var entries = 0
+        for t in 2..<450 { entries += try broker.book(bar(t), into: &state).fills.filter { $0.reason == "entry" }.count }
+        #expect(entries == 0 && state.pairs[0].status == .degraded)
+        _ = try broker.book(bar(450, Rescreen(time: Self.time(450), pvalue: 0.01, passed: true)), into: &state)
+        #expect(state.pairs[0].status == .ok)
+        for t in 451..<900 { entries += try broker.book(bar(t), into: &state).fills.filter { $0.reason == "entry" }.count }
+        #expect(entries > 0, "trading resumed after the re-screen passed")
     }
 
     /// The caps hold on what the ledger holds, not only on one bar's orders: two pairs sharing a leg

@@ -1,7 +1,5 @@
 import Foundation
 import MarketData
-import PairResearch
-import TrainingRecords
 
 /// Walk-forward screening: before each scored period (every fold's test block and the holdout) the
 /// pair is screened again, with the screen's own rules, on the bars of the screen's length that
