@@ -1,4 +1,3 @@
-import Backtest
 import Basics
 import Foundation
 import GRDB
