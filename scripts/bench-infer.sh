@@ -27,11 +27,11 @@ NOW_MS=$(( $(date +%s) * 1000 ))
 END_MS=$(( NOW_MS / FIVE_MINUTES * FIVE_MINUTES - (CYCLES + 1) * FIVE_MINUTES ))
 
 print_machine
-echo "==> preparing a 20-pair router on 35 days of synthetic 5m bars (12 symbols)"
+echo "==> preparing a 20-pair router on 38 days of synthetic 5m bars (12 symbols)"
 "$BIN/mntrading" ingest "${DATA[@]}" --timeframe 1h --until "$END_MS" >/dev/null
 # Loose screen thresholds: the benchmark needs 20 pairs, not good ones.
 "$BIN/mntrading" screen "${DATA[@]}" --corr-min=-1 --pvalue-max 1 --top-k 20 >/dev/null
-"$BIN/mntrading" ingest "${DATA[@]}" --timeframe 5m --since $(( END_MS - 35 * 86400000 )) --until "$END_MS" >/dev/null
+"$BIN/mntrading" ingest "${DATA[@]}" --timeframe 5m --since $(( END_MS - 38 * 86400000 )) --until "$END_MS" >/dev/null
 "$BIN/mntrading" features "${DATA[@]}" --beta-window 1000 --z-window 1000 >/dev/null
 "$BIN/mntrading" dataset "${DATA[@]}" >/dev/null
 "$BIN/mntrading" train "${DATA[@]}" --kinds logistic --n-splits 3 --threads 2 --min-rows 50 --min-train-rows 50 --holdout-days 3 >/dev/null
@@ -66,7 +66,7 @@ print(f"cycle wall time, median of {len(walls)}: {statistics.median(walls):.0f} 
 print("median per step: " + ", ".join(f"{name} {statistics.median(v):.1f} ms" for name, v in steps.items()))
 EOF
 
-# The replay: the 30 days before the newest stored bar (the 5 days before them warm the features).
+# The replay: the 30 days before the newest stored bar (the 8 days before them warm the features: beta and z windows of 1000 bars each).
 NEWEST_MS=$(( END_MS + (CYCLES - 1) * FIVE_MINUTES ))
 SINCE=$(python3 -c "import datetime,sys; print(datetime.datetime.fromtimestamp(int(sys.argv[1])/1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))" $(( NEWEST_MS - 30 * 86400000 + FIVE_MINUTES )))
 UNTIL=$(python3 -c "import datetime,sys; print(datetime.datetime.fromtimestamp(int(sys.argv[1])/1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))" "$NEWEST_MS")
