@@ -102,15 +102,31 @@ public struct OpenTrade: Codable, Sendable, Equatable {
     public var entryTime: Int64
     public var side: Double
     public var equityBefore: Double
+    /// The opening fill's size against a full-size position (leverage × any cap's share).
+    public var scale = 1.0
+    /// Capital moved into (+) or out of the sleeve while the trade was open (a new version's
+    /// re-split): not the trade's P&L.
+    public var transfers = 0.0
+
+    public init(entryTime: Int64, side: Double, equityBefore: Double, scale: Double = 1, transfers: Double = 0) {
+        self.entryTime = entryTime
+        self.side = side
+        self.equityBefore = equityBefore
+        self.scale = scale
+        self.transfers = transfers
+    }
+
+    /// The running return with the sleeve at `equity`, transfers aside.
+    public func running(at equity: Double) -> Double { (equity - transfers) / equityBefore - 1 }
 
     /// The trade `fill` closes (if any) and the one it opens (if any), given the one open before it.
     public static func after(_ fill: SleeveFill, at time: Int64, open: OpenTrade?) -> (closed: ClosedTrade?, open: OpenTrade?) {
         var closed: ClosedTrade?
         if let open, fill.from != 0 {
-            closed = ClosedTrade(entryTime: open.entryTime, exitTime: time, side: open.side,
-                                 ret: (fill.equityBefore - fill.closingCost) / open.equityBefore - 1)
+            closed = ClosedTrade(entryTime: open.entryTime, exitTime: time, side: open.side, ret: open.running(at: fill.equityBefore - fill.closingCost))
         }
-        let opened = fill.to != 0 ? OpenTrade(entryTime: time, side: fill.to, equityBefore: fill.equityBefore - fill.closingCost) : nil
+        let opened = fill.to != 0
+            ? OpenTrade(entryTime: time, side: fill.to, equityBefore: fill.equityBefore - fill.closingCost, scale: fill.scale) : nil
         return (closed, opened)
     }
 }

@@ -95,7 +95,7 @@ public struct InferenceCycle: Sendable {
         let newestBar = outcome.booked.last ?? LedgerBar(openTime: state.newestBar ?? latest.asOf, modelVersion: state.modelVersion ?? version)
         let newestSignals = outcome.booked.isEmpty ? Dictionary(latest.signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first })
             : outcome.newestSignals
-        var book = OrderBook(ledger: broker(for: model).projected(state), bar: newestBar, signals: newestSignals, modelName: model.name, parameters: options.aggregation)
+        var book = OrderBook(ledger: booking.broker.projected(state), bar: newestBar, signals: newestSignals, modelName: model.name, parameters: options.aggregation)
         // The fill the training backtest assumed, which the ledger books by.
         if model.version == version { book.execution = model.execution?.summary }
         let written = try OrderFiles.write(book, store: store, locations: locations)
@@ -131,7 +131,11 @@ public struct InferenceCycle: Sendable {
     var modelSource: String { URL(fileURLWithPath: locations.modelsDirectory).standardizedFileURL.path }
 
     func broker(for model: ModelMetadata) -> PaperBroker {
-        PaperBroker(execution: model.execution ?? Execution(), sizing: options.aggregation, limits: options.limits)
+        let above = model.pairs.filter { $0.threshold < options.aggregation.minProba }.map(\.pair)
+        if !above.isEmpty {
+            logger.warning("--min-proba \(options.aggregation.minProba) is above the threshold of \(above.joined(separator: ", ")): the ledger enters those pairs less often than their backtest did")
+        }
+        return PaperBroker(execution: model.execution ?? Execution(), sizing: options.aggregation, limits: options.limits)
     }
 
     /// The request's rows in pieces of at most `options.rowsPerRequest`, answers joined in order.

@@ -50,7 +50,7 @@ struct LedgerBooking {
     /// The ledger's state; another model's ledger is bad input (65), not a crash.
     func open(_ db: Database) throws -> LedgerState {
         do {
-            return try LedgerRecords.open(db, modelName: model.name, modelSource: modelSource, capital: broker.sizing.capital)
+            return try LedgerRecords.open(db, modelName: model.name, modelSource: modelSource, capital: broker.sizing.equity)
         } catch let mismatch as LedgerRecords.Mismatch {
             throw InferenceError.invalidInput(mismatch.description)
         }
@@ -62,9 +62,17 @@ struct LedgerBooking {
         let current = try ledger.read { db in try open(db) }
         let newest = current.newestBar ?? .min
         let byBar = Dictionary(grouping: records.filter { $0.openTime > newest }, by: \.openTime)
-        let times = byBar.keys.sorted()
+        // A bar some scored pair lacks (a leg's bar arrives late) waits for the next cycle, so that
+        // pair's decision is not lost; after three bars of waiting it is booked with the pair
+        // stale. A pair with no row at all (no features yet) holds nothing up.
+        let scored = Set(byBar.values.joined().map(\.pair))
+        let complete = byBar.filter { Set($0.value.map(\.pair)).isSuperset(of: scored) }.keys.max() ?? .min
+        let cutoff = max(complete, byBar.keys.max().map { $0 - 3 * timeframe.milliseconds } ?? .min)
+        let times = byBar.keys.filter { $0 <= cutoff }.sorted()
         var symbols = Set(model.pairs.flatMap(\.legs))
-        for pair in current.pairs where pair.sleeve.position != 0 || pair.status != .dropped { symbols.formUnion([pair.legA, pair.legB]) }
+        for pair in current.pairs where pair.status != .dropped || pair.sleeve.position != 0 || pair.sleeve.equity != 0 || !pair.pending.isEmpty {
+            symbols.formUnion([pair.legA, pair.legB])
+        }
         var closes: [Int64: [String: Double]] = [:]
         if let first = times.first, let last = times.last {
             for symbol in symbols {

@@ -89,7 +89,7 @@ extension InferenceCycle {
         let directory = (ledgerPath as NSString).deletingLastPathComponent
         let temporary = (directory as NSString).appendingPathComponent(".tmp-\((ledgerPath as NSString).lastPathComponent)-\(getpid())")
         var result = ReplayResult(since: since, until: until, modelVersion: model.version, rowsScored: records.count, barsBooked: 0, fills: 0,
-                                  equity: 0, capital: options.aggregation.capital, pairs: [], ledgerPath: ledgerPath, seconds: 0)
+                                  equity: 0, capital: options.aggregation.equity, pairs: [], ledgerPath: ledgerPath, seconds: 0)
         func files(_ body: () throws -> Void) throws {
             do { try body() } catch { throw InferenceError.cannotWrite("replay ledger \(ledgerPath): \(FileWriteError.reason(error))") }
         }

@@ -66,8 +66,10 @@ enum DashboardPages {
     static func form(_ action: String, csrf: String, needsToken: Bool, fields: [(String, String)] = [], button: String, id: String, confirm: String? = nil) -> String {
         let hidden = ([("csrf", csrf)] + fields).map { #"<input type="hidden" name="\#(h($0.0))" value="\#(h($0.1))">"# }.joined()
         let token = needsToken ? #"<input type="password" name="token" placeholder="ops token" required>"# : ""
-        let onSubmit = confirm.map { #" onsubmit="return confirm('\#(h($0))')""# } ?? ""
-        return #"<form class="inline" method="post" action="\#(action)"\#(onSubmit)>\#(hidden)\#(token)<button type="submit" id="\#(id)">\#(h(button))</button></form>"#
+        // A JavaScript string inside an HTML attribute: escaped for the script, then for the attribute.
+        let script = confirm.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") }
+        let onSubmit = script.map { #" onsubmit="return confirm('\#(h($0))')""# } ?? ""
+        return #"<form class="inline" method="post" action="\#(h(action))"\#(onSubmit)>\#(hidden)\#(token)<button type="submit" id="\#(h(id))">\#(h(button))</button></form>"#
     }
 
     // MARK: - Pages

@@ -87,6 +87,9 @@ public enum LedgerRecords {
         if let pair, !state.pairs.contains(where: { $0.pair == pair && $0.status != .dropped }) {
             throw Mismatch(description: "pair \(pair) is not traded in the ledger (its pairs: \(state.pairs.filter { $0.status != .dropped }.map(\.pair).joined(separator: ", ")))")
         }
+        if pair != nil && state.portfolioStopped {
+            throw Mismatch(description: "the portfolio is stopped (\(state.portfolioReason)): re-enable it with every pair (--all), not one pair")
+        }
         var enabled: [String] = []
         if pair == nil && state.portfolioStopped {
             try db.execute(sql: "INSERT INTO ledger_events (open_time, pair, from_status, to_status, reason) VALUES (?, '', 'stopped', 'trading', ?)",
@@ -104,6 +107,8 @@ public enum LedgerRecords {
             state.pairs[index].reason = "re-enabled by hand"
             state.pairs[index].peak = state.pairs[index].sleeve.equity
             state.pairs[index].monitor = PairMonitor(expectation: state.pairs[index].monitor.expectation)
+            // A person overrules the last re-screen too, until the next one.
+            state.pairs[index].screenFailure = nil
             enabled.append(state.pairs[index].pair)
         }
         try save(state, in: db)

@@ -20,6 +20,8 @@ public struct LedgerState: Codable, Sendable, Equatable {
     /// The portfolio drawdown stop fired: every pair is stopped until a new version or a re-enable.
     public var portfolioStopped = false
     public var portfolioReason = ""
+    /// The first bar the served version booked: where the Live page's "since deployment" starts.
+    public var deployedAt: Int64?
     /// The UTC day (its first ms) of the last daily re-screen.
     public var rescreenedDay: Int64?
     /// By pair name.

@@ -22,8 +22,7 @@ public struct LiveView: Sendable {
         guard let state = try LedgerRecords.state(db) else { return nil }
         let marks = try LedgerRecords.portfolio(in: db)
         let allEvents = try LedgerRecords.events(limit: 100_000, in: db)
-        let deployed = allEvents.filter { $0.reason == "version \(state.modelVersion ?? -1) deployed" }.map(\.openTime).min()
-            ?? marks.first?.openTime ?? 0
+        let deployed = state.deployedAt ?? marks.first?.openTime ?? 0
         let equity = marks.filter { $0.openTime >= deployed }
         return LiveView(state: state, equity: equity,
                         band: expectedBand(state.pairs.filter { $0.status != .dropped }.map(\.monitor.expectation), start: equity.first,

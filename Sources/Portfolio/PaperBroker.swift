@@ -85,6 +85,13 @@ public struct PaperBroker: Sendable {
         var out = LedgerBar(openTime: bar.openTime, modelVersion: bar.modelVersion)
         let time = bar.openTime
         func price(_ symbol: String) -> Double? { bar.closes[symbol].flatMap { $0.isFinite && $0 > 0 ? $0 : nil } }
+        // Capital moved into a sleeve without P&L: its open trade and the base of its pending
+        // bar return are told, so neither books the transfer as a gain or a loss.
+        func transfer(_ index: Int, _ amount: Double) {
+            state.pairs[index].sleeve.equity += amount
+            state.pairs[index].openTrade?.transfers += amount
+            if let base = state.pairs[index].equityBeforeFill { state.pairs[index].equityBeforeFill = base + amount }
+        }
         func change(_ index: Int, to status: PairStatus, _ reason: String) {
             let from = state.pairs[index].status
             state.pairs[index].reason = reason
@@ -140,7 +147,7 @@ public struct PaperBroker: Sendable {
             let pool = state.cash + state.pairs.filter { members.contains($0.pair) }.reduce(0) { $0 + $1.sleeve.equity }
             let share = bar.members.isEmpty ? 0 : pool / Double(members.count)
             for index in state.pairs.indices where members.contains(state.pairs[index].pair) {
-                state.pairs[index].sleeve.equity = share
+                transfer(index, share - state.pairs[index].sleeve.equity)
                 state.pairs[index].peak = share
                 state.pairs[index].modelVersion = bar.modelVersion
                 state.pairs[index].monitor = PairMonitor(expectation: expectations[state.pairs[index].pair] ?? nil)
@@ -148,6 +155,7 @@ public struct PaperBroker: Sendable {
             }
             state.cash = bar.members.isEmpty ? pool : 0
             state.modelVersion = bar.modelVersion
+            state.deployedAt = time
             state.portfolioStopped = false
             state.portfolioReason = ""
             state.peak = state.equity
@@ -155,15 +163,16 @@ public struct PaperBroker: Sendable {
 
         // 3. A dropped pair that is flat gives its capital back to the pairs still trading.
         for index in state.pairs.indices where state.pairs[index].status == .dropped && state.pairs[index].sleeve.position == 0
-            && state.pairs[index].pending.isEmpty && state.pairs[index].sleeve.equity != 0 {
+            && state.pairs[index].pending.allSatisfy({ $0.position == 0 }) && state.pairs[index].sleeve.equity != 0 {
             state.cash += state.pairs[index].sleeve.equity
             state.pairs[index].sleeve.equity = 0
+            state.pairs[index].pending.removeAll()
         }
         let trading = state.pairs.indices.filter { state.pairs[$0].status != .dropped }
         if state.cash > 0, !trading.isEmpty {
             let share = state.cash / Double(trading.count)
             for index in trading {
-                state.pairs[index].sleeve.equity += share
+                transfer(index, share)
                 state.pairs[index].peak += share
             }
             state.cash = 0
@@ -193,7 +202,8 @@ public struct PaperBroker: Sendable {
             } else if let failure = pair.screenFailure, pair.status.opensPositions || pair.status == .degraded {
                 change(index, to: .degraded, failure)
             } else if pair.status.opensPositions || pair.status == .degraded && pair.reason.hasPrefix("the daily re-screen") {
-                let open = pair.openTrade.map { pair.sleeve.equity / $0.equityBefore - 1 }
+                // At the out-of-fold trades' size: a capped or levered position's return, scaled back.
+                let open = pair.openTrade.map { $0.running(at: pair.sleeve.equity) / $0.scale }
                 let verdict = pair.monitor.verdict(openReturn: open)
                 change(index, to: verdict.status, verdict.reason)
             }
@@ -205,8 +215,9 @@ public struct PaperBroker: Sendable {
             let pair = state.pairs[index]
             let signal = bar.signals[pair.pair].flatMap { $0.modelVersion == bar.modelVersion ? $0 : nil }
             if pair.status == .stopped || pair.status == .dropped || state.portfolioStopped {
-                // Flattened after the fill delay; entries still pending are dropped.
-                state.pairs[index].pending.removeAll { $0.position != 0 }
+                // Flattened after the fill delay; entries still pending are dropped (and everything
+                // pending, once flat).
+                state.pairs[index].pending.removeAll { $0.position != 0 || pair.sleeve.position == 0 }
                 state.pairs[index].decided = 0
                 if pair.sleeve.position != 0 && state.pairs[index].pending.isEmpty {
                     let why = state.portfolioStopped ? "stopped: \(state.portfolioReason)" : "\(pair.status.rawValue): \(pair.reason)"
@@ -252,6 +263,8 @@ public struct PaperBroker: Sendable {
                         out.skipped[state.pairs[index].pair] = "no room under --max-symbol-weight / --max-gross for a new position"
                         // The rule restarts from what is held: the trade it wanted was not made.
                         state.pairs[index].decided = 0
+                        // Nor the later decisions that would have held it.
+                        state.pairs[index].pending.removeAll()
                         if state.pairs[index].sleeve.position == 0 { continue }
                         scale = 0
                     }
@@ -273,7 +286,7 @@ public struct PaperBroker: Sendable {
             state.pairs[index].openTrade = cut.open
             if let closed = cut.closed {
                 out.trades.append(LedgerTrade(pair: pair.pair, modelVersion: pair.modelVersion, trade: closed))
-                state.pairs[index].monitor.record(closed.ret)
+                state.pairs[index].monitor.record(closed.ret / (pair.openTrade?.scale ?? 1))
                 if state.pairs[index].status.opensPositions {
                     let verdict = state.pairs[index].monitor.verdict(openReturn: nil)
                     change(index, to: verdict.status, verdict.reason)

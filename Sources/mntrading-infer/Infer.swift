@@ -160,7 +160,11 @@ struct Infer: ParsableCommand {
             let lock = CycleLock(locations: locations)
             if replay, let since = since.flatMap(UTCTime.parse), let until = until.flatMap(UTCTime.parse) {
                 let path = ledger ?? locations.dataPath("replays", "replay_\(UTCTime.compactStamp(since))_\(UTCTime.compactStamp(until)).sqlite")
-                let result = try cycle.replay(since: since, until: until, ledgerPath: path)
+                // The replay brings the store's features up to date: never beside a cycle.
+                let result: ReplayResult
+                do { result = try lock.whileHolding { try cycle.replay(since: since, until: until, ledgerPath: path) } } catch let busy as CycleLock.Busy {
+                    throw InferenceError.busy("an inference cycle is running (\(busy)); replay again when it ends")
+                }
                 FileHandle.standardOutput.write(Data((result.lines.joined(separator: "\n") + "\n").utf8))
                 return
             }

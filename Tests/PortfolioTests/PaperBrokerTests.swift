@@ -188,6 +188,63 @@ struct PairPath {
         #expect(abs(state.pairs[1].sleeve.equity - (held + released + mark.pnl - mark.cost)) < 1e-9 * held)
     }
 
+    /// A new version re-splits the capital: money moves between sleeves but none is made or lost,
+    /// and a trade held through it books only what its legs earned (the transfer is not a return).
+    /// With delay 2 a pair dropped while flat still gives its sleeve back.
+    @Test(arguments: [1, 2])
+    func aVersionChangeMovesCapitalWithoutMakingOrLosingAny(delay: Int) throws {
+        var random = SeededRandom(seed: 41 + UInt64(delay))
+        let paths = (0..<4).map { PairPath.make(&random, bars: 900, legs: ("A\($0)", "B\($0)"), reversion: 0.05) }
+        let broker = PaperBroker(execution: Execution(feeRate: 0.0005, slippageBps: 2, delayBars: delay), sizing: Self.sizing(),
+                                 limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1, degradedStopsEntries: false))
+        var state = LedgerState(modelName: "m", modelSource: "models", capital: 20_000)
+        func bar(_ t: Int, _ members: [PairPath], version: Int) -> PaperBroker.Bar {
+            var closes: [String: Double] = [:]
+            for path in paths { closes[path.legA] = path.closeA[t]; closes[path.legB] = path.closeB[t] }
+            return .init(openTime: Self.time(t), modelVersion: version,
+                         members: members.map { .init(pair: $0.pair, legA: $0.legA, legB: $0.legB, expectation: nil) },
+                         signals: Dictionary(uniqueKeysWithValues: members.map { ($0.pair, $0.signal(t, threshold: 0.3, entryZ: 0.5, version: version)) }),
+                         closes: closes)
+        }
+        var t = 0
+        // Version 1 trades pairs 0 and 1 until pair 0 holds a position and pair 1 is flat.
+        repeat {
+            _ = try broker.book(bar(t, [paths[0], paths[1]], version: 1), into: &state)
+            t += 1
+        } while !(state.pairs[0].sleeve.position != 0 && state.pairs[1].sleeve.position == 0 && state.pairs[1].pending.allSatisfy { $0.position == 0 }) && t < 800
+        let held = state.pairs[0].sleeve.position
+        #expect(held != 0 && t < 800)
+        // Version 2: pair 0 and two new pairs; pair 1 is dropped while flat.
+        var booked: [LedgerBar] = []
+        for step in 0..<300 {
+            let before = state.equity
+            let next = try broker.book(bar(t + step, [paths[0], paths[2], paths[3]], version: 2), into: &state)
+            booked.append(next)
+            let earned = next.marks.reduce(0) { $0 + $1.pnl - $1.cost }
+            #expect(abs(state.equity - (before + earned)) < 1e-9 * before, "bar \(step): equity moved by \(state.equity - before), P&L \(earned)")
+        }
+        #expect(state.pairs.first { $0.pair == paths[1].pair }?.sleeve.equity == 0, "the dropped pair's sleeve was not released")
+        #expect(!booked.flatMap(\.events).contains { $0.to == "degraded" || $0.to == "stopped" })
+        // Pair 0's bar returns across the re-split are its legs' P&L over its sleeve, never the transfer.
+        let returns = booked.flatMap(\.returns).filter { $0.pair == paths[0].pair }
+        #expect(returns.allSatisfy { abs($0.ret) < 0.02 }, "\(returns.map(\.ret).sorted().prefix(3))")
+        let trade = try #require(booked.flatMap(\.trades).first { $0.pair == paths[0].pair }?.trade)
+        #expect(trade.side == held && abs(trade.ret) < 0.05, "\(trade)")
+    }
+
+    /// Leverage sizes every position at sleeve equity × leverage, once.
+    @Test func leverageSizesPositionsOnce() throws {
+        var sizing = Self.sizing(equity: 10_000)
+        sizing.leverage = 2
+        let broker = PaperBroker(execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 0), sizing: sizing, limits: RiskLimits())
+        var state = LedgerState(modelName: "m", modelSource: "models", capital: sizing.equity)
+        let member = PaperBroker.Member(pair: "X__Y", legA: "X", legB: "Y", expectation: nil)
+        let signal = SignalRecord(pair: "X__Y", openTime: 0, modelName: "m", modelVersion: 1, timeframe: "5m", legA: "X", legB: "Y", proba: 0.9,
+                                  signal: -1, threshold: 0.5, z: 2, beta: 1, closeA: 10, closeB: 20, spreadVolatility: 0.01, scoredAt: 0)
+        _ = try broker.book(.init(openTime: 0, modelVersion: 1, members: [member], signals: ["X__Y": signal], closes: ["X": 10, "Y": 20]), into: &state)
+        #expect(abs(abs(state.pairs[0].sleeve.valueA) + abs(state.pairs[0].sleeve.valueB) - 20_000) < 1e-9)
+    }
+
     /// A leg without a price when a fill is due: no fill, a warning, and the fill at the leg's next bar.
     @Test func aLegWithoutAPriceAtFillTimeIsFilledAtItsNextBar() throws {
         var random = SeededRandom(seed: 13)
