@@ -86,14 +86,13 @@ struct LedgerBooking {
         repeat {
             let chunk = remaining.prefix(transactionBars)
             remaining = remaining.dropFirst(chunk.count)
-            let chunkTimes = Set(chunk)
             try ledger.write { db in
                 var state = try open(db)
+                // Every signal goes in with the first bars (those of a bar that waits included): a
+                // replay's later transactions book bars whose signals are already stored.
                 if first {
                     outcome.previousNewestSignal = try SignalRecords.newestOpenTime(db)
-                    outcome.inserted = try SignalRecords.insert(records.filter { $0.openTime <= newest || chunkTimes.contains($0.openTime) }, in: db)
-                } else {
-                    outcome.inserted += try SignalRecords.insert(records.filter { chunkTimes.contains($0.openTime) }, in: db)
+                    outcome.inserted = try SignalRecords.insert(records, in: db)
                 }
                 for time in chunk {
                     let signals = byBar[time]!

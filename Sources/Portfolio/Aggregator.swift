@@ -20,9 +20,7 @@ public enum Aggregator {
         var candidates: [SignalRecord] = []
         for signal in signals {
             if signal.signal == 0 {
-                reasons[signal.pair] = signal.proba < signal.threshold
-                    ? "no signal (proba \(format(signal.proba)) < threshold \(format(signal.threshold)))"
-                    : "no signal (|z| \(format(abs(signal.z))) is short of the stretch the model enters at)"
+                reasons[signal.pair] = noSignal(signal)
             } else if signal.proba < parameters.minProba {
                 reasons[signal.pair] = "proba \(format(signal.proba)) below --min-proba \(format(parameters.minProba))"
             } else if !(signal.closeA > 0 && signal.closeB > 0) {
@@ -110,6 +108,13 @@ public enum Aggregator {
     }
 
     static func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    /// Why a scored bar without a signal has no order: the aggregation's and the ledger's words.
+    static func noSignal(_ signal: SignalRecord) -> String {
+        signal.proba < signal.threshold
+            ? "no signal (proba \(format(signal.proba)) < threshold \(format(signal.threshold)))"
+            : "no signal (|z| \(format(abs(signal.z))) is short of the stretch the model enters at)"
+    }
 
     /// Sums in symbol order: a dictionary's order changes from one process to the next, and the
     /// last bit of a floating-point sum with it; a rerun must write the same file.

@@ -25,9 +25,7 @@ extension OrderBook {
                     reasons[pair.pair] = "\(state.portfolioStopped ? "stopped" : pair.status.rawValue): \(state.portfolioStopped ? state.portfolioReason : pair.reason)"
                 } else if let signal {
                     reasons[pair.pair] = signal.signal == 0
-                        ? (signal.proba < signal.threshold
-                            ? "no signal (proba \(Aggregator.format(signal.proba)) < threshold \(Aggregator.format(signal.threshold)))"
-                            : "no signal (|z| \(Aggregator.format(abs(signal.z))) is short of the stretch the model enters at)")
+                        ? Aggregator.noSignal(signal)
                         : signal.proba < parameters.minProba
                             ? "proba \(Aggregator.format(signal.proba)) below --min-proba \(Aggregator.format(parameters.minProba))"
                             : "flat: the spread reached its mean"

@@ -21,13 +21,12 @@ public struct LiveView: Sendable {
     public static func load(_ db: Database, fills: Int = 50, events: Int = 50) throws -> LiveView? {
         guard let state = try LedgerRecords.state(db) else { return nil }
         let marks = try LedgerRecords.portfolio(in: db)
-        let allEvents = try LedgerRecords.events(limit: 100_000, in: db)
         let deployed = state.deployedAt ?? marks.first?.openTime ?? 0
         let equity = marks.filter { $0.openTime >= deployed }
         return LiveView(state: state, equity: equity,
                         band: expectedBand(state.pairs.filter { $0.status != .dropped }.map(\.monitor.expectation), start: equity.first,
                                            times: equity.map(\.openTime)),
-                        fills: try LedgerRecords.fills(limit: fills, in: db), events: Array(allEvents.prefix(events)),
+                        fills: try LedgerRecords.fills(limit: fills, in: db), events: try LedgerRecords.events(limit: events, in: db),
                         profitAndLoss: try LedgerRecords.profitAndLoss(in: db), trades: try LedgerRecords.trades(in: db))
     }
 

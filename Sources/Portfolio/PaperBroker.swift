@@ -138,7 +138,6 @@ public struct PaperBroker: Sendable {
                 if let a = price(member.legA), let b = price(member.legB) {
                     state.pairs[state.pairs.count - 1].closeA = a
                     state.pairs[state.pairs.count - 1].closeB = b
-                    priced.insert(state.pairs.count - 1)
                 }
             }
             state.pairs.sort { $0.pair < $1.pair }
