@@ -106,6 +106,22 @@ struct InferenceFaultTests {
         }
     }
 
+    /// The ledger starts at --equity: leverage sizes its positions, once, and is not capital.
+    @Test func theLedgerStartsAtTheEquityWhateverTheLeverage() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer()
+        try await fake.withServer { server in
+            let cycle = try await onThread { try Self.infer(server, data, ["--equity", "5000", "--leverage", "2"]) }
+            #expect(cycle.status == 0, "\(cycle.stderr)")
+            // The first bar only decides (fills come a bar later): the equity is the start's.
+            #expect(cycle.stdout.contains("ledger: 1 bar booked, 0 fills"), "\(cycle.stdout)")
+            #expect(cycle.stdout.contains("equity 5000.00;"), "\(cycle.stdout)")
+            let show = try CLI.run(["ledger", "show", "--data-dir", data])
+            #expect(show.status == 0 && show.stdout.contains("equity 5000.00, drawdown 0.00%"), "\(show.stdout)\(show.stderr)")
+        }
+    }
+
     @Test func aggregateAndReportWithoutSignalsSayWhatToDo() throws {
         let data = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: data) }
