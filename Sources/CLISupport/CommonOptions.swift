@@ -10,3 +10,13 @@ public func parseTime(_ text: String, flag: String) throws -> Int64 {
     }
     return time
 }
+
+/// Parses a `--timeframe` value; the message names the flag.
+public func parseTimeframe(_ text: String, flag: String = "--timeframe") throws -> Timeframe {
+    do { return try Timeframe.parse(text) } catch { throw ValidationError("\(flag): \(error)") }
+}
+
+/// Parses a `--symbols` list; the message names the flag.
+public func parseSymbols(_ text: String, flag: String = "--symbols") throws -> [String] {
+    do { return try Symbols.parseList(text) } catch { throw ValidationError("\(flag): \(error)") }
+}

@@ -19,15 +19,17 @@ public struct CycleSchedule: Sendable, Equatable {
         return floor + periodMilliseconds + delayMilliseconds
     }
 
-    /// Parses `5m`, `1h`, `30s`, `250ms`, `1d` (a bare number is seconds).
+    /// The longest period or delay taken: a year, so that a schedule's arithmetic on epoch
+    /// milliseconds cannot overflow whatever is typed.
+    public static let longestMilliseconds: Int64 = 366 * 86_400_000
+
+    /// Parses `5m`, `1h`, `30s`, `250ms`, `1d` (a bare number is seconds); nil for anything else,
+    /// negative, or longer than `longestMilliseconds`.
     public static func parseDuration(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
-            guard let value = Double(trimmed.dropLast(suffix.count)), value >= 0, value.isFinite else { return nil }
-            return Int64((value * scale).rounded())
-        }
-        guard let seconds = Double(trimmed), seconds >= 0, seconds.isFinite else { return nil }
-        return Int64((seconds * 1000).rounded())
+        let (number, scale) = units.first { trimmed.hasSuffix($0.0) }.map { (String(trimmed.dropLast($0.0.count)), $0.1) } ?? (trimmed, 1000)
+        guard let value = Double(number), value >= 0, value * scale <= Double(longestMilliseconds) else { return nil }
+        return Int64((value * scale).rounded())
     }
 }

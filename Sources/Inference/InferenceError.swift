@@ -1,7 +1,8 @@
+import Basics
 import Foundation
 
 /// Why a cycle stopped. Each case maps to an exit code that cron and systemd understand.
-public enum InferenceError: Error, CustomStringConvertible, Equatable {
+public enum InferenceError: ExitCodeProviding, CustomStringConvertible, Equatable {
     /// No usable answer after the retries: down, unreachable, timing out, or 5xx every time.
     case serverUnavailable(String)
     /// The server answered, but not with what a cycle can use (4xx, a body that is not the protocol's).

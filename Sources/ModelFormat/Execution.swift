@@ -32,8 +32,8 @@ public struct Execution: Codable, Sendable, Equatable {
     }
 
     public func validate() throws -> String? {
-        guard feeRate >= 0, feeRate < 0.1 else { return "--fee-rate must be in [0, 0.1) (got \(feeRate))" }
-        guard slippageBps >= 0, slippageBps < 1000 else { return "--slippage-bps must be in [0, 1000) (got \(slippageBps))" }
+        guard feeRate >= 0, feeRate <= 0.1 else { return "--fee-rate must be in [0, 0.1] (got \(feeRate))" }
+        guard slippageBps >= 0, slippageBps <= 1000 else { return "--slippage-bps must be in [0, 1000] (got \(slippageBps))" }
         guard (0...100).contains(delayBars) else { return "--fill-delay must be between 0 and 100 bars (got \(delayBars))" }
         return nil
     }

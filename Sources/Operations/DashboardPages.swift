@@ -88,6 +88,9 @@ enum DashboardPages {
         if let current = tasks.first {
             body += #"<h2>Task <span id="task-id">\#(h(current.id))</span>: <span id="task-state" class="state-\#(current.state.rawValue)">\#(current.state.rawValue)</span>"#
                 + (current.exitStatus.map { #" <span class="note">exit status <span id="task-exit">\#($0)</span></span>"# } ?? "") + "</h2>"
+            if current.state == .running && writes {
+                body += form("/ui/tasks/cancel", csrf: csrf, needsToken: needsToken, fields: [("task", current.id)], button: "Cancel", id: "cancel-task")
+            }
             body += #"<pre id="log">\#(log.map { h($0.text) }.joined(separator: "\n"))</pre>"#
             if current.state == .running {
                 // The live log: new lines arrive by server-sent events; the state is reloaded at the end.

@@ -67,12 +67,7 @@ public struct OpsService: Sendable {
     /// loopback answers writes only to requests addressed to loopback, so a page whose name was
     /// rebound to 127.0.0.1 (DNS rebinding: same origin, foreign name) cannot act on it.
     func checkOrigin(_ request: Request) throws {
-        if configuration.loopbackOnly, let authority = request.head.authority {
-            let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst()) : String(authority.prefix { $0 != ":" })
-            guard ["127.0.0.1", "localhost", "::1"].contains(host.lowercased()) else {
-                throw OpsError.forbidden("this server listens on loopback and acts only on requests addressed to it, not to \(authority)")
-            }
-        }
+        try checkAddressed(request)
         if let origin = request.headers[.origin], let host = request.head.authority, origin != "http://\(host)", origin != "https://\(host)" {
             throw OpsError.forbidden("a request from \(origin) cannot act on this server")
         }
@@ -123,7 +118,7 @@ public struct OpsService: Sendable {
         if let running = runner.running {
             throw OpsError.conflict("task \(running.id) (\(running.kind)) is running; one task runs at a time")
         }
-        let arguments = kind.fixedArguments + (try OpsTaskKind.arguments(from: settings))
+        let arguments = kind.fixedArguments + (try kind.arguments(from: settings))
         do { try kind.validate(arguments) } catch let error as OpsError { throw error } catch {
             throw OpsError.badRequest("bad settings for \(kind.name): \(error)")
         }
@@ -222,10 +217,34 @@ public struct OpsService: Sendable {
                   status: status)
     }
 
+    /// A server on loopback answers only requests addressed to loopback — reads too (orders, task
+    /// logs, the CSRF token in a page), and a request with no Host at all — so a page whose name
+    /// was rebound to 127.0.0.1 (DNS rebinding: same origin, foreign name) learns nothing from it.
+    func checkAddressed(_ request: Request) throws {
+        guard configuration.loopbackOnly else { return }
+        guard let authority = request.head.authority, !authority.isEmpty else {
+            throw OpsError.forbidden("this server listens on loopback and answers only requests that name it in their Host header")
+        }
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst()) : String(authority.prefix { $0 != ":" })
+        guard ["127.0.0.1", "localhost", "::1"].contains(host.lowercased()) else {
+            throw OpsError.forbidden("this server listens on loopback and acts only on requests addressed to it, not to \(authority)")
+        }
+    }
+
+    /// `checkAddressed` before every route.
+    struct AddressCheck: RouterMiddleware {
+        let service: OpsService
+        func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+            do { try service.checkAddressed(request) } catch let error as OpsError { return OpsService.error(error) }
+            return try await next(request, context)
+        }
+    }
+
     // MARK: - Routes
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: AddressCheck(service: self))
         router.get("/health") { _, _ in
             Self.json(encoding: Health(status: "ok", version: ProductVersion.current, task: runner.running?.id, writes: writesEnabled))
         }
@@ -248,6 +267,12 @@ public struct OpsService: Sendable {
             guard let task = runner.task(id) else { return Self.error(.notFound("unknown task \(id)")) }
             let from = request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 1
             return Self.json(encoding: TaskLog(task: task, log: runner.lines(id, from: from) ?? []))
+        }
+        router.post("/api/tasks/:id/cancel") { request, context in
+            do {
+                try authorizeAPIWrite(request)
+                return Self.json(.accepted, encoding: try runner.cancel(context.parameters.get("id") ?? ""))
+            } catch let error as OpsError { return Self.error(error) }
         }
         router.get("/api/tasks/:id/events") { request, context in
             eventStream(context.parameters.get("id") ?? "", from: request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 1)
@@ -320,6 +345,9 @@ public struct OpsService: Sendable {
         }
         formAction(router, "/ui/tasks", back: "/", page: operationsPage) { fields in
             _ = try startTask(kindName: fields["kind"] ?? "", settings: [:])
+        }
+        formAction(router, "/ui/tasks/cancel", back: "/", page: operationsPage) { fields in
+            _ = try runner.cancel(fields["task"] ?? "")
         }
         formAction(router, "/ui/models/promote", back: "/models", page: modelsPage) { fields in
             guard let version = fields["version"].flatMap({ Int($0) }) else { throw OpsError.badRequest("no version given") }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A background task as the API shows it.
 public struct OpsTask: Codable, Sendable, Equatable {
-    public enum State: String, Codable, Sendable { case running, succeeded, failed }
+    /// `cancelled`: stopped through the API or the dashboard (`exitStatus` says how it ended).
+    public enum State: String, Codable, Sendable { case running, succeeded, failed, cancelled }
 
     public var id: String
     public var kind: String

@@ -13,6 +13,12 @@ public final class TaskRunner: @unchecked Sendable {
     private var tasks: [OpsTask] = []
     private var logs: [String: [OpsLogLine]] = [:]
     private var followers: [String: [UUID: AsyncStream<OpsLogLine>.Continuation]] = [:]
+    /// The running task's process, and whether it was asked to stop.
+    private var current: (id: String, process: Process)?
+    private var cancelled: Set<String> = []
+    /// After SIGTERM, the seconds a task has to stop before SIGKILL (the programs stop after
+    /// the unit in progress; their locks are flock(2)s, which the kernel drops with the process).
+    public var cancelGrace: Double = 20
     private var counter = 0
     private let history: Int
     private let file: String?
@@ -99,6 +105,7 @@ public final class TaskRunner: @unchecked Sendable {
             }
             tasks.insert(task, at: 0)
             logs[task.id] = []
+            current = (task.id, process)
             // Only the newest finished tasks keep their logs.
             while tasks.count > history, let oldest = tasks.last, oldest.state != .running {
                 tasks.removeLast()
@@ -111,6 +118,33 @@ public final class TaskRunner: @unchecked Sendable {
         let reader = Thread { [self] in self.read(output.fileHandleForReading, of: task.id, process: process) }
         reader.name = "mntrading-ops-task"
         reader.start()
+        return task
+    }
+
+    /// Asks the running task `id` to stop: SIGTERM, then SIGKILL after `cancelGrace` seconds if it
+    /// has not ended. Answers the task; `OpsError.notFound` for an unknown id, `.conflict` for a
+    /// task that is not running.
+    public func cancel(_ id: String) throws -> OpsTask {
+        let (task, running): (OpsTask, Process) = try lock.withLock {
+            guard let task = tasks.first(where: { $0.id == id }) else { throw OpsError.notFound("unknown task \(id)") }
+            guard task.state == .running, let running = current, running.id == id else {
+                throw OpsError.conflict("task \(id) is not running (\(task.state.rawValue))")
+            }
+            cancelled.insert(id)
+            return (task, running.process)
+        }
+        logger.notice("task \(id) cancelled: SIGTERM to pid \(running.processIdentifier)")
+        running.terminate()
+        let grace = cancelGrace
+        let logger = self.logger
+        Thread.detachNewThread {
+            let deadline = Date().addingTimeInterval(grace)
+            while running.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            if running.isRunning {
+                logger.warning("task \(id) still running \(grace) s after SIGTERM: SIGKILL")
+                kill(running.processIdentifier, SIGKILL)
+            }
+        }
         return task
     }
 
@@ -163,8 +197,9 @@ public final class TaskRunner: @unchecked Sendable {
         process.waitUntilExit()
         let status = process.terminationStatus
         let following = lock.withLock { () -> [AsyncStream<OpsLogLine>.Continuation] in
+            if current?.id == id { current = nil }
             if let index = tasks.firstIndex(where: { $0.id == id }) {
-                tasks[index].state = status == 0 ? .succeeded : .failed
+                tasks[index].state = cancelled.remove(id) != nil ? .cancelled : status == 0 ? .succeeded : .failed
                 tasks[index].exitStatus = status
                 tasks[index].finishedAt = Self.now()
             }

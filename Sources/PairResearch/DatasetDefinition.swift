@@ -54,7 +54,7 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
         guard lagFeatures >= 0, lagFeatures <= 200 else { throw fail("--lag-features must be between 0 and 200 (got \(lagFeatures))") }
         guard zscoreThreshold > 0, zscoreThreshold.isFinite else { throw fail("--zscore-threshold must be positive (got \(zscoreThreshold))") }
         guard volK >= 0, volK.isFinite else { throw fail("--vol-k must not be negative (got \(volK))") }
-        guard feeRate >= 0, feeRate < 0.1 else { throw fail("--fee-rate must be in [0, 0.1) (got \(feeRate))") }
+        guard feeRate >= 0, feeRate <= 0.1 else { throw fail("--fee-rate must be in [0, 0.1] (got \(feeRate))") }
     }
 
     /// Features that get lagged copies.

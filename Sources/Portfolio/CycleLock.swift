@@ -45,7 +45,7 @@ public final class CycleLock {
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch {
-            throw MarketDataError.store("cannot create the data directory for \(path): \(DataStore.reason(error))")
+            throw MarketDataError.store("cannot create data directory '\((path as NSString).deletingLastPathComponent)': \(DataStore.reason(error))")
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

@@ -11,7 +11,7 @@ import Store
 
 
 @main
-struct Infer: ParsableCommand {
+struct Infer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mntrading-infer",
         abstract: "Score the newest closed bars on a running mntrading-serve and turn the answers into orders and a report.",
@@ -50,22 +50,22 @@ struct Infer: ParsableCommand {
 
     @OptionGroup(title: "Bar source (the newest bars)") var bars: BarSourceOptions
 
-    @Option(help: ArgumentHelp("Newest rows per pair in each request.", valueName: "n"))
+    @Option(help: ArgumentHelp("Newest rows per pair in each request.", valueName: "n"), transform: NumberRule.whole(1...10_000, unit: "rows").parse)
     var nLast: Int = 1
 
-    @Option(help: ArgumentHelp("Seconds allowed to connect to the server.", valueName: "s"))
+    @Option(help: ArgumentHelp("Seconds allowed to connect to the server.", valueName: "s"), transform: NumberRule.seconds.parse)
     var timeoutConnect: Double = 5
 
-    @Option(help: ArgumentHelp("Seconds allowed for the server's answer.", valueName: "s"))
+    @Option(help: ArgumentHelp("Seconds allowed for the server's answer.", valueName: "s"), transform: NumberRule.seconds.parse)
     var timeoutRead: Double = 30
 
-    @Option(help: ArgumentHelp("Attempts per request; connection errors, timeouts, 429 and 5xx are retried with backoff and jitter, other 4xx never.", valueName: "n"))
+    @Option(help: ArgumentHelp("Attempts per request; connection errors, timeouts, 429 and 5xx are retried with backoff and jitter, other 4xx never.", valueName: "n"), transform: NumberRule.attempts.parse)
     var attempts: Int = 4
 
     @Flag(help: "Wait for the server's /ping and send one tiny request before the cycle.")
     var warmup = false
 
-    @Option(help: ArgumentHelp("Longest wait for /ping with --warmup.", valueName: "s"))
+    @Option(help: ArgumentHelp("Longest wait for /ping with --warmup.", valueName: "s"), transform: NumberRule.seconds.parse)
     var warmupTimeout: Double = 120
 
     @Flag(help: "Run one cycle and exit (the default).")
@@ -79,10 +79,10 @@ struct Infer: ParsableCommand {
 
     @OptionGroup(title: "Aggregation") var aggregation: AggregationOptions
 
-    @Option(help: ArgumentHelp("Paper ledger: a pair whose sleeve falls this far below its peak is flattened and opens nothing more until a new model version or `mntrading ledger enable`.", valueName: "fraction"))
+    @Option(help: ArgumentHelp("Paper ledger: a pair whose sleeve falls this far below its peak is flattened and opens nothing more until a new model version or `mntrading ledger enable`.", valueName: "fraction"), transform: NumberRule.drawdown.parse)
     var maxDrawdown: Double = RiskLimits().maxDrawdown
 
-    @Option(help: ArgumentHelp("Paper ledger: the same stop for the whole portfolio (every pair).", valueName: "fraction"))
+    @Option(help: ArgumentHelp("Paper ledger: the same stop for the whole portfolio (every pair).", valueName: "fraction"), transform: NumberRule.drawdown.parse)
     var maxPortfolioDrawdown: Double = RiskLimits().maxPortfolioDrawdown
 
     @Flag(help: "Paper ledger: a pair the monitor calls degraded keeps opening positions (the monitor only reports) and no daily re-screen runs; a replay that must reproduce the backtest sets it, with both drawdown stops at 1.")
@@ -111,16 +111,9 @@ struct Infer: ParsableCommand {
         _ = try bars.settings(allowed: Self.sources, command: "mntrading-infer")
         if once && every != nil { throw ValidationError("--once and --every exclude each other") }
         if let every, (CycleSchedule.parseDuration(every) ?? 0) < 1000 {
-            throw ValidationError("--every '\(every)' is not a period of at least 1 s (e.g. 5m, 1h)")
+            throw ValidationError("--every '\(every)' is not a period from 1 s to 366 d (e.g. 5m, 1h)")
         }
-        if CycleSchedule.parseDuration(delay) == nil { throw ValidationError("--delay '\(delay)' is not a duration (e.g. 10s)") }
-        if nLast < 1 || nLast > 10_000 { throw ValidationError("--n-last must be between 1 and 10000") }
-        if timeoutConnect <= 0 || timeoutRead <= 0 || warmupTimeout <= 0 { throw ValidationError("timeouts must be positive") }
-        if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
-        for (flag, value) in [("--max-drawdown", maxDrawdown), ("--max-portfolio-drawdown", maxPortfolioDrawdown)]
-        where !(value.isFinite && value > 0 && value <= 1) {
-            throw ValidationError("\(flag) must be a fraction in (0, 1] (got \(value))")
-        }
+        if CycleSchedule.parseDuration(delay) == nil { throw ValidationError("--delay '\(delay)' is not a duration up to 366 d (e.g. 10s)") }
         if replay {
             guard let since, UTCTime.parse(since) != nil, let until, UTCTime.parse(until) != nil else {
                 throw ValidationError("--replay needs --since and --until as UTC times (e.g. 2024-06-01, 2024-06-01T12:00:00Z)")
@@ -129,16 +122,17 @@ struct Infer: ParsableCommand {
         } else if since != nil || until != nil || ledger != nil {
             throw ValidationError("--since, --until and --ledger go with --replay")
         }
-        if !(serverURL.hasPrefix("http://") || serverURL.hasPrefix("https://")) {
-            throw ValidationError("--server '\(serverURL)' is not an http:// or https:// URL")
+        guard serverURL.hasPrefix("http://") || serverURL.hasPrefix("https://"), let url = URL(string: serverURL),
+              let host = url.host, !host.isEmpty else {
+            throw ValidationError("--server (or MNTRADING_SERVER_URL) '\(serverURL)' is not an http:// or https:// URL with a host")
         }
     }
 
-    /// Checks the arguments and exits: how `mntrading ops` holds a dashboard task to this command's rules.
-    @Flag(help: .hidden) var checkArguments = false
+    /// Exit codes from one table (`ProgramExit`; the cycle's own through `InferenceError`), and a
+    /// last `--check-arguments` that parses and validates only (how `mntrading ops` checks a task).
+    static func main() async { await ProgramExit.main(Self.self, name: "mntrading-infer") }
 
     func run() throws {
-        if checkArguments { return }
         location.bootstrapLogging()
         let logger = Logger(label: "mntrading.infer")
         let locations = location.locations
@@ -153,58 +147,46 @@ struct Infer: ParsableCommand {
         options.pauseAt = pauseAt
         let stop = StopSignal()
         stop.installHandlers()
-        do {
-            let client = try ScoringClient(baseURL: serverURL,
-                                           connectTimeout: timeoutConnect, readTimeout: timeoutRead, attempts: attempts)
-            let cycle = InferenceCycle(client: client, store: try locations.openStore(), locations: locations, options: options)
-            let lock = CycleLock(locations: locations)
-            if replay, let since = since.flatMap(UTCTime.parse), let until = until.flatMap(UTCTime.parse) {
-                let path = ledger ?? locations.dataPath("replays", "replay_\(UTCTime.compactStamp(since))_\(UTCTime.compactStamp(until)).sqlite")
-                // The replay brings the store's features up to date: never beside a cycle.
-                let result: ReplayResult
-                do { result = try lock.whileHolding { try cycle.replay(since: since, until: until, ledgerPath: path) } } catch let busy as CycleLock.Busy {
-                    throw InferenceError.busy("an inference cycle is running (\(busy)); replay again when it ends")
-                }
-                FileHandle.standardOutput.write(Data((result.lines.joined(separator: "\n") + "\n").utf8))
-                return
+        let client = try ScoringClient(baseURL: serverURL,
+                                       connectTimeout: timeoutConnect, readTimeout: timeoutRead, attempts: attempts)
+        let cycle = InferenceCycle(client: client, store: try locations.openStore(), locations: locations, options: options)
+        let lock = CycleLock(locations: locations)
+        if replay, let since = since.flatMap(UTCTime.parse), let until = until.flatMap(UTCTime.parse) {
+            let path = ledger ?? locations.dataPath("replays", "replay_\(UTCTime.compactStamp(since))_\(UTCTime.compactStamp(until)).sqlite")
+            // The replay brings the store's features up to date: never beside a cycle.
+            let result: ReplayResult
+            do { result = try lock.whileHolding { try cycle.replay(since: since, until: until, ledgerPath: path) } } catch let busy as CycleLock.Busy {
+                throw InferenceError.busy("an inference cycle is running (\(busy)); replay again when it ends")
             }
-            func runCycle() throws {
-                let result: CycleResult
-                do { result = try lock.whileHolding { try cycle.run() } } catch let busy as CycleLock.Busy {
-                    throw InferenceError.busy("another inference cycle is running (\(busy)); skipped")
-                }
-                logger.info("steps: \(result.timings.map { "\($0.step) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))")
-                // Unbuffered: a log collector sees each cycle's line when the cycle ends.
-                FileHandle.standardOutput.write(Data((result.line + "\n").utf8))
-            }
-            guard let every, let period = CycleSchedule.parseDuration(every) else {
-                try runCycle()
-                return
-            }
-            let schedule = CycleSchedule(periodMilliseconds: period, delayMilliseconds: CycleSchedule.parseDuration(delay) ?? 0)
-            logger.notice("a cycle every \(every), \(delay) after each bar close; SIGTERM stops after the cycle in progress")
-            while !stop.isRequested {
-                do {
-                    try runCycle()
-                } catch {
-                    logger.error("cycle failed: \(error)")
-                }
-                let now = UTCTime.nowMilliseconds()
-                let next = schedule.nextRun(after: now)
-                logger.info("next cycle at \(UTCTime.format(next))")
-                if stop.wait(seconds: Double(next - now) / 1000) { break }
-            }
-            logger.notice("stopped")
-        } catch let error as InferenceError {
-            FileHandle.standardError.write(Data("mntrading-infer: error: \(error.description)\n".utf8))
-            throw ExitCode(error.exitCode)
-        } catch let error as StoreError {
-            FileHandle.standardError.write(Data("mntrading-infer: error: \(error)\n".utf8))
-            throw ExitCode(74)
-        } catch let error as MarketDataError {
-            FileHandle.standardError.write(Data("mntrading-infer: error: \(error)\n".utf8))
-            if case .store = error { throw ExitCode(74) }
-            throw ExitCode(65)
+            FileHandle.standardOutput.write(Data((result.lines.joined(separator: "\n") + "\n").utf8))
+            return
         }
+        func runCycle() throws {
+            let result: CycleResult
+            do { result = try lock.whileHolding { try cycle.run() } } catch let busy as CycleLock.Busy {
+                throw InferenceError.busy("another inference cycle is running (\(busy)); skipped")
+            }
+            logger.info("steps: \(result.timings.map { "\($0.step) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))")
+            // Unbuffered: a log collector sees each cycle's line when the cycle ends.
+            FileHandle.standardOutput.write(Data((result.line + "\n").utf8))
+        }
+        guard let every, let period = CycleSchedule.parseDuration(every) else {
+            try runCycle()
+            return
+        }
+        let schedule = CycleSchedule(periodMilliseconds: period, delayMilliseconds: CycleSchedule.parseDuration(delay) ?? 0)
+        logger.notice("a cycle every \(every), \(delay) after each bar close; SIGTERM stops after the cycle in progress")
+        while !stop.isRequested {
+            do {
+                try runCycle()
+            } catch {
+                logger.error("cycle failed: \(error)")
+            }
+            let now = UTCTime.nowMilliseconds()
+            let next = schedule.nextRun(after: now)
+            logger.info("next cycle at \(UTCTime.format(next))")
+            if stop.wait(seconds: Double(next - now) / 1000) { break }
+        }
+        logger.notice("stopped")
     }
 }

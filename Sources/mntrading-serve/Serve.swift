@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Foundation
 import Logging
 import MLflowClient
@@ -34,37 +35,37 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Model store root for models:/ URIs (env MNTRADING_MODELS_DIR, default models).")
     var modelsDir: String?
 
-    @Option(name: [.short, .long], help: "TCP port; 0 picks a free one (env MLFLOW_PORT, default 5001).")
+    @Option(name: [.short, .long], help: "TCP port; 0 picks a free one (env MLFLOW_PORT, default 5001).", transform: Rules.port.parse)
     var port: Int?
 
     @Option(name: .long, help: "Address to bind (env MLFLOW_HOST, default 127.0.0.1).")
     var host: String?
 
-    @Option(name: [.short, .long], help: "Seconds before a request is answered 504 (env MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT, default 60).")
+    @Option(name: [.short, .long], help: "Seconds before a request is answered 504 (env MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT, default 60).", transform: Rules.timeout.parse)
     var timeout: Double?
 
-    @Option(name: [.short, .long], help: "Scoring threads (env MLFLOW_MODELS_WORKERS, default 1).")
+    @Option(name: [.short, .long], help: "Scoring threads (env MLFLOW_MODELS_WORKERS, default 1).", transform: Rules.threads.parse)
     var workers: Int?
 
-    @Option(name: .long, help: "Event-loop threads: they hold the connections and answer /ping and small requests themselves (env MNTRADING_EVENT_LOOPS, default one per core). With the clients on the same machine, fewer loops than cores leave them a core.")
+    @Option(name: .long, help: "Event-loop threads: they hold the connections and answer /ping and small requests themselves (env MNTRADING_EVENT_LOOPS, default one per core). With the clients on the same machine, fewer loops than cores leave them a core.", transform: Rules.threads.parse)
     var eventLoops: Int?
 
     @Flag(inversion: .prefixedNo, help: "Score input_example.json before reporting ready (env MNTRADING_WARMUP=0 disables).")
     var warmup: Bool?
 
-    @Option(name: .long, help: "Largest request body in bytes; larger gets 413 (env MNTRADING_MAX_BODY_BYTES, default 10485760).")
+    @Option(name: .long, help: "Largest request body in bytes; larger gets 413 (env MNTRADING_MAX_BODY_BYTES, default 10485760).", transform: Rules.bodyBytes.parse)
     var maxBodyBytes: Int?
 
-    @Option(name: .long, help: "Seconds between checks of a models:/<name>@<alias> URI for a moved alias; 0 turns hot swap off (env MNTRADING_RELOAD_INTERVAL, default 5).")
+    @Option(name: .long, help: "Seconds between checks of a models:/<name>@<alias> URI for a moved alias; 0 turns hot swap off (env MNTRADING_RELOAD_INTERVAL, default 5).", transform: Rules.interval.parse)
     var reloadInterval: Double?
 
-    @Option(name: .long, help: "Seconds a connection may stay open between requests (env MNTRADING_IDLE_TIMEOUT, default 30).")
+    @Option(name: .long, help: "Seconds a connection may stay open between requests (env MNTRADING_IDLE_TIMEOUT, default 30).", transform: Rules.timeout.parse)
     var idleTimeout: Double?
 
-    @Option(name: .long, help: "Seconds a request's head has to arrive whole, from its first byte (env MNTRADING_HEADER_TIMEOUT, default 10). The body is covered by --timeout.")
+    @Option(name: .long, help: "Seconds a request's head has to arrive whole, from its first byte (env MNTRADING_HEADER_TIMEOUT, default 10). The body is covered by --timeout.", transform: Rules.timeout.parse)
     var headerTimeout: Double?
 
-    @Option(name: .long, help: "Connections open at once; more wait in the kernel's backlog (env MNTRADING_MAX_CONNECTIONS, default 4096; the open-file limit is raised to fit when the hard limit allows).")
+    @Option(name: .long, help: "Connections open at once; more wait in the kernel's backlog (env MNTRADING_MAX_CONNECTIONS, default 4096; the open-file limit is raised to fit when the hard limit allows).", transform: Rules.connections.parse)
     var maxConnections: Int?
 
     @Option(name: .long, help: ArgumentHelp("MLflow tracking server whose model registry resolves models:/<name>@<alias> (env MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD). Unset: the local model store.", valueName: "url"))
@@ -73,48 +74,47 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Exit with an error when the model cannot be loaded at start (env MNTRADING_EXIT_ON_LOAD_FAILURE=1). By default the server starts, answers 503 on /ping and retries every --reload-interval, so that a restart policy cannot turn one bad version into a crash loop.")
     var exitOnLoadFailure = false
 
+    /// Checks the flags and the environment, then exits: as the other programs' `--check-arguments`.
+    @Flag(help: .hidden) var checkArguments = false
+
+    /// One rule per setting, for its flag and its environment variable alike. The bounds keep
+    /// every value representable where it lands (nanoseconds in a UInt64, threads NIO can start).
+    enum Rules {
+        static let port = NumberRule<Int>.port
+        static let timeout = NumberRule<Double>.seconds
+        static let interval = NumberRule<Double>.number(0...86_400, unit: "seconds; 0 = off")
+        static let threads = NumberRule<Int>.whole(1...256)
+        static let bodyBytes = NumberRule<Int>.whole(1...(1 << 31), unit: "bytes")
+        static let connections = NumberRule<Int>.whole(1...1_000_000)
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        /// The flag, else the environment variable (empty counts as unset); nil leaves the default.
-        func setting<Value: LosslessStringConvertible>(_ flag: Value?, _ name: String, valid: (Value) -> Bool, _ problem: String) throws -> Value? {
-            guard let value = try flag ?? environment[name].flatMap({ text -> Value? in
-                guard !text.isEmpty else { return nil }
-                guard let parsed = Value(text) else { throw ValidationError("\(name)='\(text)': \(problem)") }
-                return parsed
-            }) else { return nil }
-            guard valid(value) else { throw ValidationError(problem) }
-            return value
+        /// The flag, else the environment variable (empty counts as unset), both held to `rule`;
+        /// nil leaves the default.
+        func setting<Value>(_ flag: Value?, _ name: String, _ rule: NumberRule<Value>) throws -> Value? {
+            if let flag { return flag }
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            do { return try rule.parse(text) } catch { throw ValidationError("\(name)='\(text)': \(error)") }
         }
-        let always: (String) -> Bool = { _ in true }
-        guard let uri = try setting(modelURI, "MNTRADING_MODEL_URI", valid: always, "") else {
+        func text(_ flag: String?, _ name: String) -> String? { flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        guard let uri = text(modelURI, "MNTRADING_MODEL_URI") else {
             throw ValidationError("a model is required: -m models:/<name>@<alias> (or MNTRADING_MODEL_URI)")
         }
-        var configuration = ServerConfiguration(modelURI: uri, modelsDirectory: try setting(modelsDir, "MNTRADING_MODELS_DIR", valid: always, "") ?? "models")
-        if let value = try setting(host, "MLFLOW_HOST", valid: always, "") { configuration.host = value }
-        if let value = try setting(port, "MLFLOW_PORT", valid: { (0...65535).contains($0) }, "--port must be 0…65535") { configuration.port = value }
-        if let value = try setting(timeout, "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT", valid: { $0 > 0 }, "--timeout must be a positive number of seconds") {
-            configuration.timeout = value
-        }
-        if let value = try setting(workers, "MLFLOW_MODELS_WORKERS", valid: { $0 >= 1 }, "--workers must be at least 1") { configuration.workers = value }
-        if let value = try setting(eventLoops, "MNTRADING_EVENT_LOOPS", valid: { $0 >= 1 }, "--event-loops must be at least 1") { configuration.eventLoops = value }
+        var configuration = ServerConfiguration(modelURI: uri, modelsDirectory: text(modelsDir, "MNTRADING_MODELS_DIR") ?? "models")
+        if let value = text(host, "MLFLOW_HOST") { configuration.host = value }
+        if let value = try setting(port, "MLFLOW_PORT", Rules.port) { configuration.port = value }
+        if let value = try setting(timeout, "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT", Rules.timeout) { configuration.timeout = value }
+        if let value = try setting(workers, "MLFLOW_MODELS_WORKERS", Rules.threads) { configuration.workers = value }
+        if let value = try setting(eventLoops, "MNTRADING_EVENT_LOOPS", Rules.threads) { configuration.eventLoops = value }
         if let value = warmup ?? environment["MNTRADING_WARMUP"].map({ $0 != "0" && $0.lowercased() != "false" }) { configuration.warmup = value }
-        if let value = try setting(maxBodyBytes, "MNTRADING_MAX_BODY_BYTES", valid: { $0 > 0 }, "--max-body-bytes must be positive") {
-            configuration.maxBodyBytes = value
-        }
-        if let value = try setting(reloadInterval, "MNTRADING_RELOAD_INTERVAL", valid: { $0 >= 0 }, "--reload-interval must not be negative") {
-            configuration.reloadInterval = value
-        }
-
-        if let value = try setting(idleTimeout, "MNTRADING_IDLE_TIMEOUT", valid: { $0 > 0 }, "--idle-timeout must be a positive number of seconds") {
-            configuration.idleTimeout = value
-        }
-        if let value = try setting(headerTimeout, "MNTRADING_HEADER_TIMEOUT", valid: { $0 > 0 }, "--header-timeout must be a positive number of seconds") {
-            configuration.headerTimeout = value
-        }
-        if let value = try setting(maxConnections, "MNTRADING_MAX_CONNECTIONS", valid: { $0 >= 1 }, "--max-connections must be at least 1") {
-            configuration.maxConnections = value
-        }
+        if let value = try setting(maxBodyBytes, "MNTRADING_MAX_BODY_BYTES", Rules.bodyBytes) { configuration.maxBodyBytes = value }
+        if let value = try setting(reloadInterval, "MNTRADING_RELOAD_INTERVAL", Rules.interval) { configuration.reloadInterval = value }
+        if let value = try setting(idleTimeout, "MNTRADING_IDLE_TIMEOUT", Rules.timeout) { configuration.idleTimeout = value }
+        if let value = try setting(headerTimeout, "MNTRADING_HEADER_TIMEOUT", Rules.timeout) { configuration.headerTimeout = value }
+        if let value = try setting(maxConnections, "MNTRADING_MAX_CONNECTIONS", Rules.connections) { configuration.maxConnections = value }
         configuration.exitOnLoadFailure = exitOnLoadFailure || ["1", "true", "yes"].contains((environment["MNTRADING_EXIT_ON_LOAD_FAILURE"] ?? "").lowercased())
+        if checkArguments { return }
 
         // Each connection is a descriptor: make room for the cap (and a margin for the model's files).
         var limit = rlimit()

@@ -1,3 +1,4 @@
+import Basics
 import ArgumentParser
 import CLISupport
 import Foundation
@@ -22,7 +23,7 @@ struct Aggregate: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup(title: "Aggregation") var aggregation: AggregationOptions
 
-    @Option(help: ArgumentHelp("Signals of this model version (default: the one scored most recently).", valueName: "n"))
+    @Option(help: ArgumentHelp("Signals of this model version (default: the one scored most recently).", valueName: "n"), transform: NumberRule.whole(1...Int(Int32.max)).parse)
     var modelVersion: Int?
 
     @OptionGroup var lock: CycleLockOptions

@@ -24,13 +24,18 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
     @Option(help: "oof (model) or z (plain z rule).") var signalsFrom: SignalSource = .oof
-    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold = TrainingSettings().probaThreshold
-    @Option(help: ArgumentHelp("|z| at which the z rule trades.", valueName: "z")) var zscoreThreshold = TrainingSettings().zRuleThreshold
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = Execution().feeRate
-    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps = Execution().slippageBps
-    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars")) var fillDelay = Execution().delayBars
+    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p"), transform: NumberRule.fraction.parse) var probaThreshold = TrainingSettings().probaThreshold
+    @Option(help: ArgumentHelp("|z| at which the z rule trades.", valueName: "z"), transform: NumberRule.zThreshold.parse) var zscoreThreshold = TrainingSettings().zRuleThreshold
+    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"), transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
+    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"), transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
+    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"), transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
 
     func run() throws {
+        // Never beside a pipeline or another batch stage over the same data directory.
+        try location.locations.holdingBatchLock("mntrading backtest") { try runHoldingLock() }
+    }
+
+    private func runHoldingLock() throws {
         location.bootstrapLogging()
         let locations = location.locations
         let (report, path) = try BacktestStage(store: try locations.openProjectStore(), locations: locations)

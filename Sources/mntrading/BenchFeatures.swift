@@ -12,8 +12,8 @@ struct BenchFeatures: ParsableCommand {
         commandName: "bench-features", abstract: "Benchmark the feature stage (used by scripts/bench-research.sh).",
         shouldDisplay: false)
 
-    @Option var pairs: Int = 50
-    @Option var bars: Int = 100_000
+    @Option(transform: NumberRule.whole(1...10_000).parse) var pairs: Int = 50
+    @Option(transform: NumberRule.whole(100...100_000_000).parse) var bars: Int = 100_000
     @Option(help: "Scratch directory for the store (deleted and recreated).") var scratch: String
 
     func run() throws {

@@ -29,19 +29,19 @@ struct Dataset: ParsableCommand {
     @Option(help: "z_threshold, trade_outcome, revert_direction or vol_scaled.")
     var labelType = DatasetDefinition().labelType
 
-    @Option(help: ArgumentHelp("|z| that counts as stretched (trade_outcome, z_threshold).", valueName: "z"))
+    @Option(help: ArgumentHelp("|z| that counts as stretched (trade_outcome, z_threshold).", valueName: "z"), transform: NumberRule.zThreshold.parse)
     var zscoreThreshold = DatasetDefinition().zscoreThreshold
 
-    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"))
+    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"), transform: NumberRule.horizon.parse)
     var horizon = DatasetDefinition().horizon
 
-    @Option(help: ArgumentHelp("Fee per unit of notional per leg, charged on entry and exit by trade_outcome.", valueName: "rate"))
+    @Option(help: ArgumentHelp("Fee per unit of notional per leg, charged on entry and exit by trade_outcome.", valueName: "rate"), transform: NumberRule.feeRate.parse)
     var feeRate = DatasetDefinition().feeRate
 
-    @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"))
+    @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"), transform: NumberRule.lagFeatures.parse)
     var lagFeatures = DatasetDefinition().lagFeatures
 
-    @Option(help: ArgumentHelp("k in the vol_scaled threshold k·σ̂·√horizon.", valueName: "k"))
+    @Option(help: ArgumentHelp("k in the vol_scaled threshold k·σ̂·√horizon.", valueName: "k"), transform: NumberRule.number(0...100).parse)
     var volK = DatasetDefinition().volK
 
     @Option(help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
@@ -50,7 +50,7 @@ struct Dataset: ParsableCommand {
     var definition: DatasetDefinition {
         get throws {
             var definition = DatasetDefinition()
-            definition.timeframe = try Timeframe.parse(timeframe)
+            definition.timeframe = try parseTimeframe(timeframe)
             definition.labelType = labelType
             definition.zscoreThreshold = zscoreThreshold
             definition.horizon = horizon
@@ -61,9 +61,14 @@ struct Dataset: ParsableCommand {
         }
     }
 
-    func validate() throws { try definition.validate() }
+    func validate() throws { try asUsageError { try definition.validate() } }
 
     func run() throws {
+        // Never beside a pipeline or another batch stage over the same data directory.
+        try location.locations.holdingBatchLock("mntrading dataset") { try runHoldingLock() }
+    }
+
+    private func runHoldingLock() throws {
         location.bootstrapLogging()
         let definition = try self.definition
         let store = try location.locations.openProjectStore()

@@ -29,10 +29,17 @@ struct Export: ParsableCommand {
     @Flag(help: "Print the CSV to standard output instead of writing files (one symbol only).")
     var stdout = false
 
+    func validate() throws {
+        _ = try parseTimeframe(timeframe)
+        _ = try parseSymbols(symbols)
+        _ = try since.map { try parseTime($0, flag: "--since") }
+        _ = try until.map { try parseTime($0, flag: "--until") }
+    }
+
     func run() throws {
         location.bootstrapLogging()
-        let timeframe = try Timeframe.parse(timeframe)
-        let symbolList = try Symbols.parseList(symbols)
+        let timeframe = try parseTimeframe(timeframe)
+        let symbolList = try parseSymbols(symbols)
         if stdout && symbolList.count != 1 { throw ValidationError("--stdout exports exactly one symbol") }
         let from = try since.map { try parseTime($0, flag: "--since") } ?? .min
         let to = try until.map { try parseTime($0, flag: "--until") } ?? .max

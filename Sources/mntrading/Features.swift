@@ -23,10 +23,10 @@ struct Features: ParsableCommand {
     @Option(help: "Bar length.")
     var timeframe: String = "5m"
 
-    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars"))
+    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars"), transform: NumberRule.window.parse)
     var betaWindow = FeatureParameters().betaWindow
 
-    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"))
+    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"), transform: NumberRule.window.parse)
     var zWindow = FeatureParameters().zWindow
 
     @Option(help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
@@ -36,16 +36,23 @@ struct Features: ParsableCommand {
     var rebuild = false
 
     func validate() throws {
-        _ = try Timeframe.parse(timeframe)
-        try FeatureParameters(betaWindow: betaWindow, zWindow: zWindow).validate()
+        try asUsageError {
+            _ = try parseTimeframe(timeframe)
+            try FeatureParameters(betaWindow: betaWindow, zWindow: zWindow).validate()
+        }
     }
 
     func run() throws {
+        // Never beside a pipeline or another batch stage over the same data directory.
+        try location.locations.holdingBatchLock("mntrading features") { try runHoldingLock() }
+    }
+
+    private func runHoldingLock() throws {
         location.bootstrapLogging()
         let store = try location.locations.openProjectStore()
         let selection = try ScreenedPairs.resolve(pairs, store: store)
         let updates = try FeatureStage(store: store).update(
-            pairs: selection, timeframe: try Timeframe.parse(timeframe),
+            pairs: selection, timeframe: try parseTimeframe(timeframe),
             parameters: FeatureParameters(betaWindow: betaWindow, zWindow: zWindow), rebuild: rebuild, progress: .terminal())
         for update in updates {
             let how = update.rebuilt ? "rebuilt" : "appended"

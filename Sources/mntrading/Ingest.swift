@@ -43,13 +43,13 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Fill missing bars with the previous close and zero volume (marked as filled in the store).")
     var fillGaps = false
 
-    @Option(help: ArgumentHelp("Seconds allowed to connect to the exchange.", valueName: "s"))
+    @Option(help: ArgumentHelp("Seconds allowed to connect to the exchange.", valueName: "s"), transform: NumberRule.seconds.parse)
     var timeoutConnect: Double = 10
 
-    @Option(help: ArgumentHelp("Seconds allowed for one exchange request.", valueName: "s"))
+    @Option(help: ArgumentHelp("Seconds allowed for one exchange request.", valueName: "s"), transform: NumberRule.seconds.parse)
     var timeoutRead: Double = 30
 
-    @Option(help: ArgumentHelp("Attempts per exchange request (retries on connection errors, 5xx, 418/429).", valueName: "n"))
+    @Option(help: ArgumentHelp("Attempts per exchange request (retries on connection errors, 5xx, 418/429).", valueName: "n"), transform: NumberRule.attempts.parse)
     var attempts: Int = 5
 
     static let sources: [BarSource] = [.synthetic, .binance, .csv]
@@ -57,19 +57,25 @@ struct Ingest: ParsableCommand {
 
     func validate() throws {
         _ = try bars.settings(allowed: Self.sources, command: "mntrading ingest")
-        _ = try Timeframe.parse(timeframe)
+        _ = try parseTimeframe(timeframe)
         if source == .csv && csv == nil { throw ValidationError("--source csv needs --csv PATH") }
         if source != .csv && csv != nil { throw ValidationError("--csv is only for --source csv") }
         if source != .synthetic && symbols == nil { throw ValidationError("--source \(source.rawValue) needs --symbols") }
-        if timeoutConnect <= 0 || timeoutRead <= 0 { throw ValidationError("timeouts must be positive") }
-        if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
+        _ = try symbols.map { try parseSymbols($0) }
+        _ = try since.map { try parseTime($0, flag: "--since") }
+        _ = try until.map { try parseTime($0, flag: "--until") }
     }
 
     func run() throws {
+        // Never beside a pipeline or another batch stage over the same data directory.
+        try location.locations.holdingBatchLock("mntrading ingest") { try runHoldingLock() }
+    }
+
+    private func runHoldingLock() throws {
         location.bootstrapLogging()
         let logger = Logger(label: "mntrading.ingest")
         let locations = location.locations
-        let timeframe = try Timeframe.parse(timeframe)
+        let timeframe = try parseTimeframe(timeframe)
         let now = UTCTime.nowMilliseconds()
         let untilTime = try until.map { try parseTime($0, flag: "--until") } ?? now
         // A CSV file is what the user has: all of it, unless told otherwise.
@@ -86,13 +92,13 @@ struct Ingest: ParsableCommand {
         let market = settings.market
         let symbolList: [String]
         if let market {
-            symbolList = try symbols.map(Symbols.parseList) ?? market.symbols
+            symbolList = try symbols.map { try parseSymbols($0) } ?? market.symbols
             try market.validate(symbols: symbolList)
             if sinceTime < SyntheticMarket.origin {
                 logger.notice("the synthetic market starts at \(UTCTime.format(SyntheticMarket.origin)); nothing earlier exists")
             }
         } else {
-            symbolList = try Symbols.parseList(symbols!)
+            symbolList = try parseSymbols(symbols!)
         }
         guard let ingestSource = try settings.ingestSource() else { throw ValidationError("--source none has nothing to ingest") }
 

@@ -1,3 +1,4 @@
+import Basics
 import ArgumentParser
 import CLISupport
 import Foundation
@@ -81,15 +82,11 @@ struct LedgerCommand: ParsableCommand {
 
         @OptionGroup var source: Source
 
-        @Option(help: ArgumentHelp("How many, newest first.", valueName: "n"))
+        @Option(help: ArgumentHelp("How many, newest first.", valueName: "n"), transform: NumberRule.whole(1...1_000_000).parse)
         var limit = 50
 
         @Flag(help: "CSV with a header, for a spreadsheet.")
         var csv = false
-
-        func validate() throws {
-            guard (1...1_000_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000000 (got \(limit))") }
-        }
 
         func run() throws {
             let fills = try source.open().read { db in try LedgerRecords.fills(limit: limit, in: db) }

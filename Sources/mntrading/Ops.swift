@@ -1,3 +1,4 @@
+import Basics
 import ArgumentParser
 import CLISupport
 import Foundation
@@ -20,12 +21,29 @@ struct Ops: AsyncParsableCommand {
 
     @OptionGroup var location: LocationOptions
     @Option(help: ArgumentHelp("Address to listen on (env MNTRADING_OPS_HOST).", valueName: "host")) var host: String?
-    @Option(help: ArgumentHelp("Port (0 = any free port; env MNTRADING_OPS_PORT).", valueName: "port")) var port: Int?
+    @Option(help: ArgumentHelp("Port (0 = any free port; env MNTRADING_OPS_PORT).", valueName: "port"), transform: NumberRule.port.parse) var port: Int?
     @Flag(help: "Allow starting tasks and moving aliases on an address beyond 127.0.0.1 (needs MNTRADING_OPS_TOKEN).") var allowWrites = false
     @Option(help: ArgumentHelp("The model the Models page acts on.", valueName: "name")) var modelName = "mntrading_router"
     @Option(help: ArgumentHelp("The scoring server inference cycles call (env MNTRADING_SERVER_URL).", valueName: "url")) var server: String?
     @Option(help: ArgumentHelp("Where inference cycles get the newest bars: synthetic, binance or none (the store as it is).", valueName: "source"))
     var cycleSource = "synthetic"
+
+    /// What a dashboard pipeline task may set: `mntrading pipeline`'s own flags, less the test
+    /// hooks (`--now`, `--timing`), the locations and the network ends (`--binance-url`,
+    /// `--tracking-uri`), which only the one who starts the server chooses.
+    static let pipelineSettings: Set<String> = [
+        "source", "seed", "profile", "symbols", "screen_days", "train_days", "holdout_days", "top_k", "pvalue_max", "beta_window",
+        "z_window", "label_type", "horizon", "lag_features", "n_splits", "min_train_rows", "max_rounds", "kinds", "threads", "fee_rate",
+        "slippage_bps", "fill_delay", "sharpe_min", "min_trades", "dsr_min", "holdout_sharpe_min", "maxdd_max", "auc_min",
+        "no_guardrails", "name", "force", "experiment", "log_level",
+    ]
+    /// What a dashboard cycle task may set: `mntrading-infer`'s flags for one cycle, less the
+    /// test hooks (`--pause-at`, `--check-arguments`), the timer and replay, and the network ends.
+    static let cycleSettings: Set<String> = [
+        "seed", "profile", "min_proba", "top_k", "scheme", "equity", "leverage", "max_symbol_weight", "max_gross", "n_last",
+        "timeout_connect", "timeout_read", "attempts", "warmup", "warmup_timeout", "max_drawdown", "max_portfolio_drawdown",
+        "monitor_only", "log_level",
+    ]
 
     func run() async throws {
         location.bootstrapLogging()
@@ -33,10 +51,11 @@ struct Ops: AsyncParsableCommand {
         let locations = location.locations
         var configuration = OpsConfiguration(locations: locations)
         configuration.host = host ?? environment["MNTRADING_OPS_HOST"] ?? "127.0.0.1"
-        guard let port = port ?? (environment["MNTRADING_OPS_PORT"].map { Int($0) ?? -1 }) ?? Optional(8000), (0...65535).contains(port) else {
-            throw ValidationError("--port (or MNTRADING_OPS_PORT) must be 0…65535")
+        if let port {
+            configuration.port = port
+        } else if let text = environment["MNTRADING_OPS_PORT"], !text.isEmpty {
+            do { configuration.port = try NumberRule.port.parse(text) } catch { throw ValidationError("MNTRADING_OPS_PORT='\(text)': \(error)") }
         }
-        configuration.port = port
         configuration.allowWrites = allowWrites
         configuration.token = environment["MNTRADING_OPS_TOKEN"]
         configuration.modelName = modelName
@@ -48,6 +67,7 @@ struct Ops: AsyncParsableCommand {
         let kinds = [
             OpsTaskKind(name: "pipeline", summary: "every stage, skipping those whose inputs have not changed (mntrading pipeline)",
                         executable: program.path, fixedArguments: ["pipeline"] + directories, lockFile: "pipeline.lock",
+                        settings: Self.pipelineSettings,
                         validate: { arguments in
                             do { _ = try PipelineCommand.parse(Array(arguments.dropFirst())) } catch {
                                 throw OpsError.badRequest(PipelineCommand.message(for: error))
@@ -55,6 +75,7 @@ struct Ops: AsyncParsableCommand {
                         }),
             OpsTaskKind(name: "cycle", summary: "one inference cycle against \(serverURL) (mntrading-infer --once)",
                         executable: infer, fixedArguments: ["--once", "--server", serverURL, "--source", cycleSource] + directories, lockFile: "infer.lock",
+                        settings: Self.cycleSettings,
                         validate: { arguments in
                             let check = Process()
                             check.executableURL = URL(fileURLWithPath: infer)
@@ -66,7 +87,8 @@ struct Ops: AsyncParsableCommand {
                             let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                             check.waitUntilExit()
                             guard check.terminationStatus == 0 else {
-                                throw OpsError.badRequest(message.split(separator: "\n").first.map(String.init) ?? "mntrading-infer refused the settings")
+                                let line = message.split(separator: "\n").first.map(String.init) ?? "mntrading-infer refused the settings"
+                                throw OpsError.badRequest(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line)
                             }
                         }),
         ]

@@ -49,24 +49,24 @@ struct PipelineCommand: ParsableCommand {
     var symbols: String?
 
 
-    @Option(help: ArgumentHelp("Days of 1h bars the screen looks at, ending where the training bars begin.", valueName: "days")) var screenDays = PipelineSettings().screeningDays
-    @Option(help: ArgumentHelp("Days of 5m bars for the features' warm-up, the folds and the holdout.", valueName: "days")) var trainDays = PipelineSettings().trainingDays
-    @Option(help: ArgumentHelp("Final days no choice sees, scored once at the end.", valueName: "days")) var holdoutDays = TrainingSettings().holdoutDays
-    @Option(help: ArgumentHelp("Pairs the screen keeps.", valueName: "k")) var topK = PipelineSettings().screening.topK
-    @Option(help: ArgumentHelp("Largest Engle–Granger p-value in the screen.", valueName: "p")) var pvalueMax: Double = 0.05
-    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars")) var betaWindow = FeatureParameters().betaWindow
-    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars")) var zWindow = FeatureParameters().zWindow
+    @Option(help: ArgumentHelp("Days of 1h bars the screen looks at, ending where the training bars begin.", valueName: "days"), transform: NumberRule.wholeDays.parse) var screenDays = PipelineSettings().screeningDays
+    @Option(help: ArgumentHelp("Days of 5m bars for the features' warm-up, the folds and the holdout.", valueName: "days"), transform: NumberRule.wholeDays.parse) var trainDays = PipelineSettings().trainingDays
+    @Option(help: ArgumentHelp("Final days no choice sees, scored once at the end.", valueName: "days"), transform: NumberRule.days.parse) var holdoutDays = TrainingSettings().holdoutDays
+    @Option(help: ArgumentHelp("Pairs the screen keeps.", valueName: "k"), transform: NumberRule.topK.parse) var topK = PipelineSettings().screening.topK
+    @Option(help: ArgumentHelp("Largest Engle–Granger p-value in the screen.", valueName: "p"), transform: NumberRule.pvalue.parse) var pvalueMax: Double = 0.05
+    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars"), transform: NumberRule.window.parse) var betaWindow = FeatureParameters().betaWindow
+    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"), transform: NumberRule.window.parse) var zWindow = FeatureParameters().zWindow
     @Option(help: "Label: z_threshold, trade_outcome, revert_direction or vol_scaled.") var labelType = DatasetDefinition().labelType
-    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars")) var horizon = DatasetDefinition().horizon
-    @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n")) var lagFeatures = DatasetDefinition().lagFeatures
-    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits = CrossValidation().splits
-    @Option(help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows")) var minTrainRows = CrossValidation().minTrainRows
-    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds = FitSettings().maxRounds
+    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"), transform: NumberRule.horizon.parse) var horizon = DatasetDefinition().horizon
+    @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"), transform: NumberRule.lagFeatures.parse) var lagFeatures = DatasetDefinition().lagFeatures
+    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n"), transform: NumberRule.splits.parse) var nSplits = CrossValidation().splits
+    @Option(help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows"), transform: NumberRule.minTrainRows.parse) var minTrainRows = CrossValidation().minTrainRows
+    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds"), transform: NumberRule.rounds.parse) var maxRounds = FitSettings().maxRounds
     @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
-    @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n")) var threads: Int?
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = Execution().feeRate
-    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps = Execution().slippageBps
-    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars")) var fillDelay = Execution().delayBars
+    @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n"), transform: NumberRule.threads.parse) var threads: Int?
+    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"), transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
+    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"), transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
+    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"), transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
     @OptionGroup(title: "Selection") var selection: SelectionOptions
     @Option(help: ArgumentHelp("Model name in the model store.", valueName: "name")) var name: String = "mntrading_router"
     @Flag(help: "Redo every stage even when its inputs have not changed.") var force = false
@@ -81,14 +81,18 @@ struct PipelineCommand: ParsableCommand {
     func validate() throws {
         let source = try bars.settings(allowed: Self.sources, command: "mntrading pipeline").source
         if source == .binance && symbols == nil { throw ValidationError("--source binance needs --symbols (the universe to screen)") }
-        if screenDays < 1 || trainDays < 1 { throw ValidationError("--screen-days and --train-days must be at least 1") }
-        if topK < 1 { throw ValidationError("--top-k must be at least 1") }
+        // Every setting, the stages' own checks included, before the first stage runs.
+        try asUsageError {
+            let settings = try settings()
+            try settings.screening.validate()
+        }
+        if let now { _ = try parseTime(now, flag: "--now") }
     }
 
     func settings() throws -> PipelineSettings {
         var settings = PipelineSettings()
         settings.bars = try bars.settings(allowed: Self.sources, command: "mntrading pipeline")
-        settings.symbols = try symbols.map(Symbols.parseList) ?? []
+        settings.symbols = try symbols.map { try parseSymbols($0) } ?? []
         settings.screeningDays = screenDays
         settings.trainingDays = trainDays
         settings.screening.topK = topK
@@ -121,12 +125,12 @@ struct PipelineCommand: ParsableCommand {
         let locations = location.locations
         let started = Date()
         TimeAccount.honesty.reset()
-        // One pipeline at a time over a data directory, whoever starts it (cron, a shell, the dashboard).
-        let lock = CycleLock(locations: locations, file: "pipeline.lock")
-        do { try lock.acquire() } catch let busy as CycleLock.Busy {
-            throw ValidationError("another pipeline is running (\(busy)); try again when it ends")
-        }
-        defer { lock.release() }
+        // One pipeline at a time over a data directory, whoever starts it (cron, a shell, the
+        // dashboard), and no stage run by hand beside it.
+        try locations.holdingBatchLock("mntrading pipeline") { try runHoldingLock(locations: locations, started: started) }
+    }
+
+    private func runHoldingLock(locations: Locations, started: Date) throws {
         let store = try locations.openProjectStore()
         let pipeline = Pipeline(store: store, locations: locations, settings: try settings())
         if selection.noGuardrails { FileHandle.standardError.write(Data("warning: \(SelectionRules.noGuardrailsWarning)\n".utf8)) }

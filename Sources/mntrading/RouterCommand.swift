@@ -32,6 +32,11 @@ struct RouterCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Never beside a pipeline or another batch stage over the same data directory.
+        try location.locations.holdingBatchLock("mntrading router") { try runHoldingLock() }
+    }
+
+    private func runHoldingLock() throws {
         location.bootstrapLogging()
         let locations = location.locations
         let models = ModelStore(root: locations.modelsDirectory, verify: RouterModel.verifier)

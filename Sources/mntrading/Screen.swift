@@ -24,22 +24,22 @@ struct Screen: ParsableCommand {
     @Option(help: "Bar length to screen on.")
     var timeframe: String = "1h"
 
-    @Option(help: ArgumentHelp("Fewest common bars a pair needs.", valueName: "n"))
+    @Option(help: ArgumentHelp("Fewest common bars a pair needs.", valueName: "n"), transform: NumberRule.whole(10...1_000_000_000, unit: "bars").parse)
     var minSamples: Int = 200
 
-    @Option(help: ArgumentHelp("Smallest correlation of log returns.", valueName: "r"))
+    @Option(help: ArgumentHelp("Smallest correlation of log returns.", valueName: "r"), transform: NumberRule.number(-1...1).parse)
     var corrMin: Double = 0.3
 
-    @Option(help: ArgumentHelp("Largest Engle–Granger p-value (MacKinnon 1994).", valueName: "p"))
+    @Option(help: ArgumentHelp("Largest Engle–Granger p-value (MacKinnon 1994).", valueName: "p"), transform: NumberRule.pvalue.parse)
     var pvalueMax: Double = 0.05
 
-    @Option(help: ArgumentHelp("Largest half-life of the spread, in bars (default: no limit).", valueName: "bars"))
+    @Option(help: ArgumentHelp("Largest half-life of the spread, in bars (default: no limit).", valueName: "bars"), transform: NumberRule.number(above: 0, atMost: 1e9, unit: "bars").parse)
     var halfLifeMax: Double?
 
-    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k"))
+    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k"), transform: NumberRule.topK.parse)
     var topK: Int = 50
 
-    @Option(help: ArgumentHelp("Largest ADF lag (default: 12·(n/100)^¼ as statsmodels).", valueName: "lags"))
+    @Option(help: ArgumentHelp("Largest ADF lag (default: 12·(n/100)^¼ as statsmodels).", valueName: "lags"), transform: NumberRule.whole(0...1_000).parse)
     var maxLag: Int?
 
     @Option(help: "ADF lag choice: aic, bic, t-stat or fixed (= --max-lag).")
@@ -54,10 +54,11 @@ struct Screen: ParsableCommand {
     @Option(help: ArgumentHelp("Only bars up to this time.", valueName: "time"))
     var until: String?
 
-    func run() throws {
-        location.bootstrapLogging()
+    func validate() throws { try asUsageError { try parameters().validate() } }
+
+    func parameters() throws -> ScreeningParameters {
         var parameters = ScreeningParameters()
-        parameters.timeframe = try Timeframe.parse(timeframe)
+        parameters.timeframe = try parseTimeframe(timeframe)
         parameters.minSamples = minSamples
         parameters.corrMin = corrMin
         parameters.pvalueMax = pvalueMax
@@ -67,8 +68,19 @@ struct Screen: ParsableCommand {
         parameters.lagSelection = autolag
         parameters.since = try since.map { try parseTime($0, flag: "--since") }
         parameters.until = try until.map { try parseTime($0, flag: "--until") }
-        parameters.symbols = try symbols.map(Symbols.parseList)
+        parameters.symbols = try symbols.map { try parseSymbols($0) }
         if autolag == .fixed && maxLag == nil { throw ValidationError("--autolag fixed needs --max-lag") }
+        return parameters
+    }
+
+    func run() throws {
+        // Never beside a pipeline or another batch stage over the same data directory.
+        try location.locations.holdingBatchLock("mntrading screen") { try runHoldingLock() }
+    }
+
+    private func runHoldingLock() throws {
+        location.bootstrapLogging()
+        let parameters = try parameters()
         let locations = location.locations
         let (run, path) = try ScreeningStage(store: try locations.openProjectStore(), locations: locations)
             .run(parameters, progress: .terminal())

@@ -30,11 +30,14 @@ struct Select: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup var rules: SelectionOptions
     @OptionGroup(title: "MLflow") var tracking: TrackingOptions
-    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k")) var topK = SelectionRules().topK
-
-    func validate() throws { guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") } }
+    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k"), transform: NumberRule.topK.parse) var topK = SelectionRules().topK
 
     func run() throws {
+        // Never beside a pipeline or another batch stage over the same data directory.
+        try location.locations.holdingBatchLock("mntrading select") { try runHoldingLock() }
+    }
+
+    private func runHoldingLock() throws {
         location.bootstrapLogging()
         let locations = location.locations
         var rules = self.rules.rules

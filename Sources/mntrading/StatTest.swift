@@ -22,7 +22,7 @@ struct StatTest: ParsableCommand {
     @Option(help: ArgumentHelp("JSON file of cases.", valueName: "path"))
     var input: String
 
-    @Option(name: .customLong("repeat"), help: ArgumentHelp("Run every case this many times and report the median seconds (benchmarks).", valueName: "n"))
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("Run every case this many times and report the median seconds (benchmarks).", valueName: "n"), transform: NumberRule.whole(1...1_000_000).parse)
     var repetitions: Int = 1
 
     struct Case: Decodable {

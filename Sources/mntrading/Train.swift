@@ -33,22 +33,22 @@ struct Train: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup(title: "MLflow") var tracking: TrackingOptions
 
-    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n")) var nSplits = CrossValidation().splits
-    @Option(help: ArgumentHelp("Embargo bars between training data and each test fold.", valueName: "bars")) var gap = CrossValidation().gap
-    @Option(help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows")) var minTrainRows = CrossValidation().minTrainRows
-    @Option(help: ArgumentHelp("Final days no choice sees, scored once at the end (0: none; select then refuses).", valueName: "days")) var holdoutDays = TrainingSettings().holdoutDays
-    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars")) var fillDelay = Execution().delayBars
-    @Option(help: ArgumentHelp("Sliding window: at most this many training rows (default: expanding).", valueName: "rows")) var maxTrainSize: Int?
-    @Option(help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds")) var earlyStoppingRounds = FitSettings().earlyStoppingRounds
-    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds")) var maxRounds = FitSettings().maxRounds
+    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n"), transform: NumberRule.splits.parse) var nSplits = CrossValidation().splits
+    @Option(help: ArgumentHelp("Embargo bars between training data and each test fold.", valueName: "bars"), transform: NumberRule.whole(0...1_000_000, unit: "bars").parse) var gap = CrossValidation().gap
+    @Option(help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows"), transform: NumberRule.minTrainRows.parse) var minTrainRows = CrossValidation().minTrainRows
+    @Option(help: ArgumentHelp("Final days no choice sees, scored once at the end (0: none; select then refuses).", valueName: "days"), transform: NumberRule.days.parse) var holdoutDays = TrainingSettings().holdoutDays
+    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"), transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
+    @Option(help: ArgumentHelp("Sliding window: at most this many training rows (default: expanding).", valueName: "rows"), transform: NumberRule.rows.parse) var maxTrainSize: Int?
+    @Option(help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds"), transform: NumberRule.rounds.parse) var earlyStoppingRounds = FitSettings().earlyStoppingRounds
+    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds"), transform: NumberRule.rounds.parse) var maxRounds = FitSettings().maxRounds
     @Option(help: "Probability calibration: platt, isotonic or none (monotone; fitted on earlier folds' predictions only).") var calibration = TrainingSettings().calibration
-    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p")) var probaThreshold = TrainingSettings().probaThreshold
-    @Option(help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z")) var zscoreThreshold = TrainingSettings().zRuleThreshold
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate")) var feeRate = Execution().feeRate
-    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps")) var slippageBps = Execution().slippageBps
-    @Option(help: ArgumentHelp("Fewest labelled rows a pair needs.", valueName: "rows")) var minRows = TrainingSettings().minRows
+    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p"), transform: NumberRule.fraction.parse) var probaThreshold = TrainingSettings().probaThreshold
+    @Option(help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z"), transform: NumberRule.zThreshold.parse) var zscoreThreshold = TrainingSettings().zRuleThreshold
+    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"), transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
+    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"), transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
+    @Option(help: ArgumentHelp("Fewest labelled rows a pair needs.", valueName: "rows"), transform: NumberRule.rows.parse) var minRows = TrainingSettings().minRows
     @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
-    @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n")) var threads: Int?
+    @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n"), transform: NumberRule.threads.parse) var threads: Int?
     @Option(help: "Seed: the same seed and data give byte-identical models.") var seed = FitSettings().seed
     @Flag(help: .hidden) var timing = false
 
@@ -79,17 +79,20 @@ struct Train: ParsableCommand {
     }
 
     func validate() throws {
-        let settings = try settings()
-        try settings.crossValidation.validate()
-        guard (0...1).contains(probaThreshold) else { throw ValidationError("--proba-threshold must be in [0, 1]") }
-        if let problem = try settings.execution.validate() { throw ValidationError(problem) }
-        guard holdoutDays >= 0 else { throw ValidationError("--holdout-days must not be negative") }
-        guard earlyStoppingRounds >= 1, maxRounds >= 1 else { throw ValidationError("--early-stopping-rounds and --max-rounds must be at least 1") }
-        if let threads { guard threads >= 1 else { throw ValidationError("--threads must be at least 1") } }
-        guard !settings.candidates.isEmpty else { throw ValidationError("--kinds selects no candidate") }
+        // The ranges are the flags' own (`NumberRule`); what remains are the settings together.
+        try asUsageError {
+            let settings = try settings()
+            try settings.crossValidation.validate()
+            if let problem = try settings.execution.validate() { throw ValidationError(problem) }
+        }
     }
 
     func run() throws {
+        // Never beside a pipeline or another batch stage over the same data directory.
+        try location.locations.holdingBatchLock("mntrading train") { try runHoldingLock() }
+    }
+
+    private func runHoldingLock() throws {
         location.bootstrapLogging()
         Interruption.install()
         let locations = location.locations

@@ -130,7 +130,7 @@ struct InferenceFaultTests {
             #expect(result.status != 0 && result.stderr.contains("no signals in the store; run `mntrading-infer --once` first"), "\(result.stderr)")
         }
         let bad = try CLI.run(["aggregate", "--max-gross", "0", "--data-dir", data])
-        #expect(bad.status != 0 && bad.stderr.contains("--max-gross must be in (0, 10]"))
+        #expect(bad.status == 64 && bad.stderr.contains("'--max-gross <G>': must be a number above 0 and at most 10"), "\(bad.stderr)")
     }
 
     /// A hand-run aggregate or report waits for the cycle holding the lock, and says so when it

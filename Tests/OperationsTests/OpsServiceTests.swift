@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Hummingbird
 import HummingbirdTesting
 import MarketData
@@ -19,12 +20,12 @@ struct OpsServiceTests {
     /// A task kind running a shell script, so the runner is tested without the real programs.
     static func shell(_ name: String, _ script: String, lockFile: String = "test.lock") -> OpsTaskKind {
         OpsTaskKind(name: name, summary: "test", executable: "/bin/sh", fixedArguments: ["-c", script], lockFile: lockFile,
-                    validate: { arguments in
+                    settings: ["bad", "top_k", "force", "quiet"], validate: { arguments in
                         if arguments.contains("--bad") { throw OpsError.badRequest("--bad is not a flag of \(name)") }
                     })
     }
 
-    static func withService(host: String = "127.0.0.1", allowWrites: Bool = false, token: String? = nil,
+    static func withService(host: String = "127.0.0.1", port: Int = 8000, allowWrites: Bool = false, token: String? = nil,
                             kinds: [OpsTaskKind] = [shell("echo", "echo first; sleep 0.4; echo second; exit 3")],
                             _ body: @Sendable @escaping (OpsService, Locations, any TestClientProtocol) async throws -> Void) async throws {
         let root = try temporaryDirectory("ops")
@@ -34,6 +35,7 @@ struct OpsServiceTests {
         let store = try DataStore(path: locations.dataPath("mntrading.sqlite"), schemas: [.marketData, .pairResearch, .training, .portfolio])
         var configuration = OpsConfiguration(locations: locations)
         configuration.host = host
+        configuration.port = port
         configuration.allowWrites = allowWrites
         configuration.token = token
         configuration.modelName = "router"
@@ -152,6 +154,7 @@ struct OpsServiceTests {
         (#"{"kind": "nope"}"#, "unknown task kind 'nope'"),
         (#"{"kind": "echo", "settings": {"bad": true}}"#, "--bad is not a flag"),
         (#"{"kind": "echo", "settings": {"data_dir": "/etc"}}"#, "cannot be set per task"),
+        (#"{"kind": "echo", "settings": {"pause_at": "metadata"}}"#, "setting 'pause_at' is not one a echo task takes"),
         (#"{"kind": "echo", "settings": {"Top-K": 1}}"#, "is not a flag name"),
         (#"{"kind": "echo", "settings": {"top_k": [1]}}"#, "the body must be JSON"),
         ("not json", "the body must be JSON"),
@@ -229,7 +232,7 @@ struct OpsServiceTests {
     /// A setting's value stays the value of its own flag: `{"top_k": "--data-dir=/etc"}` cannot
     /// give the command a second flag.
     @Test func aSettingsValueCannotBecomeAFlag() throws {
-        #expect(try OpsTaskKind.arguments(from: ["top_k": .value("--data-dir=/etc"), "force": .flag(true), "quiet": .flag(false)])
+        #expect(try Self.shell("echo", "").arguments(from: ["top_k": .value("--data-dir=/etc"), "force": .flag(true), "quiet": .flag(false)])
                 == ["--force", "--top-k=--data-dir=/etc"])
     }
 
@@ -244,6 +247,72 @@ struct OpsServiceTests {
             for authority in ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST"] {
                 #expect(throws: Never.self) { try service.checkOrigin(request(authority)) }
             }
+        }
+    }
+
+    /// Reads too answer only when the request names loopback: a rebound name (or no Host at all,
+    /// as HTTP/1.0 allows) cannot read the orders, a task's log or the CSRF token in a page.
+    @Test func aLoopbackServerAnswersNoReadAddressedElsewhereOrToNoOne() async throws {
+        try await Self.withService(port: 0) { service, _, _ in
+            let (ports, portSink) = AsyncStream<Int>.makeStream()
+            let server = Task { try await service.run { port in portSink.yield(port) } }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            func status(_ head: String) throws -> String {
+                let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(socket) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = UInt16(port).bigEndian
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                try #require(connected == 0)
+                let bytes = Array((head + "\r\n\r\n").utf8)
+                _ = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = recv(socket, &buffer, buffer.count, 0)
+                return String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
+            }
+            for path in ["/", "/api/tasks", "/api/orders"] {
+                #expect(try status("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)").contains(" 403 ") == false, "\(path) named loopback")
+                #expect(try status("GET \(path) HTTP/1.1\r\nHost: evil.example:\(port)").contains(" 403 "), "\(path) addressed elsewhere")
+                #expect(try status("GET \(path) HTTP/1.0").contains(" 403 "), "\(path) with no Host")
+            }
+            // Until its service group has ended (it ignores SIGTERM while it runs, which a task
+            // started meanwhile would inherit).
+            server.cancel()
+            _ = await server.result
+        }
+    }
+
+    /// A running task stops through the API: SIGTERM, and SIGKILL after the grace period for a
+    /// program that ignores it; the lock it held is free again and the task says it was cancelled.
+    @Test func aRunningTaskIsCancelledThroughTheAPI() async throws {
+        // The polite program stops on SIGTERM as ours do: its own handler, and SIGTERM unblocked
+        // (this test process's dispatch signal sources can leave it blocked in the thread that
+        // spawns, and a child inherits the mask); the stubborn one ignores it.
+        let polite = #"use POSIX; sigprocmask(SIG_UNBLOCK, POSIX::SigSet->new(SIGTERM)); $| = 1; $SIG{TERM} = sub { print "stopping\n"; exit 0 }; print "started\n"; sleep 30"#
+        let kinds = [Self.shell("polite", "exec perl -e '\(polite)'"),
+                     Self.shell("stubborn", "trap '' TERM; echo started; while true; do sleep 0.1; done")]
+        try await Self.withService(kinds: kinds) { service, _, client in
+            service.runner.cancelGrace = 0.5
+            for kind in ["polite", "stubborn"] {
+                let started = try await Self.post(client, "/api/tasks", json: #"{"kind": "\#(kind)"}"#)
+                let id = try #require(Self.json(started)["id"] as? String)
+                for _ in 0..<200 where service.runner.lines(id)?.isEmpty != false { try await Task.sleep(nanoseconds: 10_000_000) }
+                let cancel = try await Self.post(client, "/api/tasks/\(id)/cancel", json: "{}")
+                #expect(cancel.status == .accepted, "\(Self.text(cancel))")
+                let ended = try await Self.waitUntilDone(service, id)
+                #expect(ended.state == .cancelled, "\(kind): \(ended)")
+                #expect(ended.exitStatus == (kind == "polite" ? 0 : SIGKILL), "\(kind): \(ended)")
+                if kind == "polite" { #expect(service.runner.lines(id)?.map(\.text).contains("stopping") == true) }
+                let again = try await Self.post(client, "/api/tasks/\(id)/cancel", json: "{}")
+                #expect(again.status == .conflict && (Self.json(again)["error"] as? String)?.contains("not running") == true)
+            }
+            let unknown = try await Self.post(client, "/api/tasks/nope/cancel", json: "{}")
+            #expect(unknown.status == .notFound)
         }
     }
 
