@@ -7,6 +7,8 @@ final class CurlHandle {
         case response(status: Int, headers: [String: String], body: [UInt8])
         case failure(message: String, timedOut: Bool)
         case invalid(String)
+        /// The body passed `HTTPRequest.maxResponseBytes`.
+        case tooLarge(limit: Int)
     }
 
     private let raw: UnsafeMutableRawPointer
@@ -21,6 +23,8 @@ final class CurlHandle {
     /// Collects what curl's callbacks deliver for one transfer.
     private final class Sink {
         var body: [UInt8] = []
+        var limit = Int.max
+        var exceeded = false
         var headers: [String: String] = [:]
 
         func addHeaderLine(_ line: String) {
@@ -55,6 +59,12 @@ final class CurlHandle {
         // Only plain HTTP(S): no file://, no other protocols reachable through a crafted URL.
         check(mnt_curl_setopt_string(raw, CURLOPT_PROTOCOLS_STR, "http,https"))
 
+        if let limit = request.maxResponseBytes {
+            sink.limit = limit
+            // A declared Content-Length over the limit is refused before any byte of the body.
+            check(mnt_curl_setopt_long(raw, CURLOPT_MAXFILESIZE, limit))
+        }
+
         let method = request.method.uppercased()
         switch method {
         case "GET":
@@ -85,6 +95,8 @@ final class CurlHandle {
         check(mnt_curl_setopt_callback(raw, CURLOPT_WRITEFUNCTION, { data, size, count, userdata in
             let sink = Unmanaged<Sink>.fromOpaque(userdata!).takeUnretainedValue()
             let length = size * count
+            // Returning less than was delivered makes curl abort the transfer.
+            guard sink.body.count + length <= sink.limit else { sink.exceeded = true; return 0 }
             if let data { data.withMemoryRebound(to: UInt8.self, capacity: length) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) } }
             return length
         }))
@@ -104,6 +116,7 @@ final class CurlHandle {
             return .invalid("\(String(cString: curl_easy_strerror(setupError))) (\(request.method) \(request.url))")
         }
         let code = withExtendedLifetime(sink) { curl_easy_perform(raw) }
+        if sink.exceeded || code == CURLE_FILESIZE_EXCEEDED, let limit = request.maxResponseBytes { return .tooLarge(limit: limit) }
         guard code == CURLE_OK else {
             let timedOut = code == CURLE_OPERATION_TIMEDOUT
             if code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL {

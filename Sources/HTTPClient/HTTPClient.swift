@@ -61,6 +61,8 @@ public final class HTTPClient: @unchecked Sendable {
                 sleeper(delay)
             case let .invalid(message):
                 throw HTTPClientError.invalidRequest(message)
+            case let .tooLarge(limit):
+                throw HTTPClientError.responseTooLarge(url: request.url, limit: limit)
             }
         }
     }

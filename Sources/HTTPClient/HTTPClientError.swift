@@ -7,6 +7,8 @@ public enum HTTPClientError: Error, CustomStringConvertible, Equatable {
     /// The server asked to wait longer than the policy allows.
     case retryAfterTooLong(url: String, seconds: Double)
     case invalidRequest(String)
+    /// The answer was larger than the request allowed (not retried: the same server answers the same).
+    case responseTooLarge(url: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum HTTPClientError: Error, CustomStringConvertible, Equatable {
             return "server at \(url) asked to retry after \(Int(seconds)) s, longer than allowed"
         case let .invalidRequest(message):
             return "invalid HTTP request: \(message)"
+        case let .responseTooLarge(url, limit):
+            return "the answer from \(url) is larger than \(limit) bytes, refused"
         }
     }
 }

@@ -59,7 +59,7 @@ public struct InferenceCycle: Sendable {
         let request = try buildRequest(pairs: pairs, definition: definition, timeframe: timeframe, now: now, after: newestBooked)
         if options.warmup, let first = request.rows.first {
             // One tiny request first, so a cold server's first real answer is not the slow one.
-            _ = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: [first.values]))
+            _ = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: [first.values]), rows: 1)
         }
         let (predictions, rawResponse) = try score(request)
         let records = try signals(from: predictions, request: request, model: model, timeframe: timeframe, now: now)
@@ -145,7 +145,7 @@ public struct InferenceCycle: Sendable {
         var start = 0
         repeat {
             let end = min(start + options.rowsPerRequest, request.rows.count)
-            let answer = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: request.rows[start..<end].map(\.values)))
+            let answer = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: request.rows[start..<end].map(\.values)), rows: end - start)
             predictions += answer.predictions
             raw = answer.raw
             start = end
@@ -247,11 +247,12 @@ public struct InferenceCycle: Sendable {
 
     func signals(from predictions: [Prediction], request: Request, model: ModelMetadata, timeframe: Timeframe, now: Int64) throws -> [SignalRecord] {
         guard predictions.count == request.rows.count else {
-            throw InferenceError.serverRejected("the server answered \(predictions.count) predictions for \(request.rows.count) rows")
+            throw InferenceError.serverRejected("the server answered \(predictions.count) predictions for \(request.rows.count) rows; nothing written")
         }
+        let members = Dictionary(model.pairs.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first })
         return try zip(predictions, request.rows).map { prediction, row in
             guard prediction.pair == row.pair.text else {
-                throw InferenceError.serverRejected("the server answered a prediction for \(prediction.pair) where \(row.pair.text) was asked")
+                throw InferenceError.serverRejected("the server answered a prediction for \(prediction.pair) where \(row.pair.text) was asked; nothing written")
             }
             guard prediction.modelVersion == model.version else {
                 throw InferenceError.serverRejected("""
@@ -265,12 +266,39 @@ public struct InferenceCycle: Sendable {
                     (proba in [0, 1], signal -1, 0 or 1); nothing written
                     """)
             }
+            if let problem = Self.inconsistency(prediction, member: members[row.pair.text], z: row.feature.z) {
+                throw InferenceError.serverRejected("the server answered \(problem) for \(row.pair.text); nothing written")
+            }
             let f = row.feature
             return SignalRecord(pair: row.pair.text, openTime: f.openTime, modelName: model.name, modelVersion: prediction.modelVersion,
                                 timeframe: timeframe.rawValue, legA: row.pair.a, legB: row.pair.b, proba: prediction.proba,
                                 signal: prediction.signal, threshold: prediction.threshold, z: f.z, beta: f.beta,
                                 closeA: f.closeA, closeB: f.closeB, spreadVolatility: f.spreadVolatility, scoredAt: now)
         }
+    }
+
+    /// What is wrong with an answer that does not follow from the member's own rule (the
+    /// threshold /metadata named; a signal only at or above it, against the stretch, on a bar
+    /// stretched at least the member's entry |z|), or nil. The server compares z in the precision
+    /// it scores in, so the entry boundary is given a little room.
+    static func inconsistency(_ prediction: Prediction, member: ModelMetadata.Member?, z: Double) -> String? {
+        guard let member else { return "a pair its /metadata does not list" }
+        guard prediction.threshold == member.threshold else {
+            return "threshold \(prediction.threshold) where its /metadata names \(member.threshold)"
+        }
+        let entry = member.entryZ ?? 0, room = 1e-6 * max(1, entry)
+        if prediction.signal != 0 {
+            guard prediction.proba >= member.threshold else {
+                return "signal \(prediction.signal) with proba \(prediction.proba) under the threshold \(member.threshold)"
+            }
+            guard z.isFinite, z != 0, prediction.signal == (z > 0 ? -1 : 1) else {
+                return "signal \(prediction.signal) on z \(z): a position with the stretch, not against it"
+            }
+            guard abs(z) >= entry - room else { return "signal \(prediction.signal) on |z| \(abs(z)) under the entry stretch \(entry)" }
+        } else if prediction.proba >= member.threshold, z.isFinite, z != 0, abs(z) > entry + room {
+            return "signal 0 with proba \(prediction.proba) at or above the threshold \(member.threshold) on |z| \(abs(z))"
+        }
+        return nil
     }
 }
 

@@ -55,7 +55,7 @@ public final class ScoringClient: Sendable {
     /// The served model: pairs, feature columns and parameters. Returns the raw body too, kept on
     /// disk for the report and for people debugging a cycle.
     public func metadata() throws -> (model: ModelMetadata, raw: Data) {
-        let response = try call { try http.get(baseURL + "/metadata") }
+        let response = try call { try http.send(HTTPRequest(method: "GET", url: baseURL + "/metadata", maxResponseBytes: Self.maxMetadataBytes)) }
         let data = Data(response.body)
         do {
             return (try ModelMetadata.decode(data), data)
@@ -64,9 +64,19 @@ public final class ScoringClient: Sendable {
         }
     }
 
-    /// POSTs one JSON body to `/invocations`; returns the predictions and the raw answer.
-    public func invoke(_ body: [UInt8]) throws -> (predictions: [Prediction], raw: String) {
-        let response = try call { try http.post(baseURL + "/invocations", body: body, contentType: "application/json") }
+    /// The largest /metadata taken: a router of a thousand pairs with their metrics is well under it.
+    public static let maxMetadataBytes = 16 << 20
+
+    /// The largest answer taken for `rows` rows: a prediction record is ~120 bytes, so 1 KiB a row
+    /// (and 64 KiB for the envelope) refuses only a server that sends what no answer needs.
+    public static func maxAnswerBytes(rows: Int) -> Int { 64 << 10 + rows * (1 << 10) }
+
+    /// POSTs one JSON body of `rows` rows to `/invocations`; returns the predictions and the raw answer.
+    public func invoke(_ body: [UInt8], rows: Int) throws -> (predictions: [Prediction], raw: String) {
+        let response = try call {
+            try http.send(HTTPRequest(method: "POST", url: baseURL + "/invocations", headers: [("Content-Type", "application/json")], body: body,
+                                      maxResponseBytes: Self.maxAnswerBytes(rows: rows)))
+        }
         do {
             return (try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(response.body)).predictions, response.bodyText)
         } catch {
@@ -79,6 +89,7 @@ public final class ScoringClient: Sendable {
         do {
             response = try body()
         } catch let error as HTTPClientError {
+            if case .responseTooLarge = error { throw InferenceError.serverRejected("\(error) (see --help: answers are taken up to 1 KiB per row); nothing written") }
             throw InferenceError.serverUnavailable("scoring server unavailable: \(error)")
         }
         guard response.status == 200 else {

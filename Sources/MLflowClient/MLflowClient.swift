@@ -177,8 +177,10 @@ public final class MLflowClient: Sendable {
         return files.sorted()
     }
 
-    public func downloadArtifact(artifactURI: String, path: String) throws -> [UInt8] {
-        let response = try send(HTTPRequest(method: "GET", url: try artifactURL(try proxyPath(artifactURI) + "/" + path), headers: credentials.headers))
+    /// An artifact's bytes, refused (`MLflowError.tooLarge`) past `maxBytes`.
+    public func downloadArtifact(artifactURI: String, path: String, maxBytes: Int = MLflowClient.maxAnswerBytes) throws -> [UInt8] {
+        let response = try send(HTTPRequest(method: "GET", url: try artifactURL(try proxyPath(artifactURI) + "/" + path), headers: credentials.headers,
+                                            maxResponseBytes: maxBytes))
         try check(response, call: "artifact download \(path)")
         return response.body
     }
@@ -261,7 +263,12 @@ public final class MLflowClient: Sendable {
         return object
     }
 
+    /// The largest answer any call takes unless it says otherwise (a run's JSON, a listing).
+    public static let maxAnswerBytes = 64 << 20
+
     private func send(_ request: HTTPRequest, once: Bool = false) throws -> HTTPResponse {
+        var request = request
+        if request.maxResponseBytes == nil { request.maxResponseBytes = Self.maxAnswerBytes }
         do {
             return try (once ? httpOnce : http).send(request)
         } catch let error as HTTPClientError {
@@ -272,6 +279,8 @@ public final class MLflowClient: Sendable {
                 throw MLflowError.unreachable(server: trackingURI, reason: "busy (asked to retry later)")
             case let .invalidRequest(message):
                 throw MLflowError.unusable(message)
+            case let .responseTooLarge(url, limit):
+                throw MLflowError.tooLarge(what: URL(string: url)?.path ?? url, limit: limit)
             }
         }
     }

@@ -11,6 +11,8 @@ public enum MLflowError: Error, CustomStringConvertible, Equatable {
     case rejected(call: String, status: Int, code: String?, message: String)
     /// The server answered something this client cannot use.
     case unusable(String)
+    /// An answer or a file larger than the call takes.
+    case tooLarge(what: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum MLflowError: Error, CustomStringConvertible, Equatable {
             return "MLflow \(call) failed with HTTP \(status)\(code.map { " \($0)" } ?? ""): \(message)"
         case let .unusable(problem):
             return "MLflow: \(problem)"
+        case let .tooLarge(what, limit):
+            return "MLflow: \(what) is larger than \(limit) bytes, refused"
         }
     }
 

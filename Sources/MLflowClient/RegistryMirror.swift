@@ -13,6 +13,15 @@ public struct RegistryMirror: Sendable {
     public let client: MLflowClient
     /// The local copy: a model store whose aliases follow the registry's.
     public let cache: ModelStore
+    /// The most one version may download, its files together (`mntrading-serve --max-model-bytes`).
+    public var maxVersionBytes = RegistryMirror.defaultMaxVersionBytes
+    public static let defaultMaxVersionBytes = 1 << 30
+    /// Versions refused for what they hold (not for a registry that could not be reached): not
+    /// downloaded again at every reload, and refused with the same words, so logged once.
+    private let refused = RefusedVersions()
+
+    /// The files a version holds besides its members' (which its router.json names).
+    static let versionFiles = ["MLmodel", "router.json", "input_example.json"]
 
     public static func cacheRoot(modelsDirectory: String) -> String {
         (modelsDirectory as NSString).appendingPathComponent(".mlflow-registry")
@@ -40,35 +49,71 @@ public struct RegistryMirror: Sendable {
         var registered = try client.version(name: name, alias: alias)
         // A version directory must be named as its router.json says (the load check), and the
         // registry numbers its versions on its own: the copy takes the number the files carry.
-        let manifest = try client.downloadArtifact(artifactURI: registered.source, path: "router.json")
-        guard let number = try? ProjectJSON.decoder().decode(RouterManifest.self, from: Data(manifest)).version else {
+        let manifestBytes = try client.downloadArtifact(artifactURI: registered.source, path: "router.json", maxBytes: min(maxVersionBytes, 64 << 20))
+        guard let manifest = try? ProjectJSON.decoder().decode(RouterManifest.self, from: Data(manifestBytes)) else {
             throw MLflowError.unusable("version \(registered.version) of \(name) (\(registered.source)) has no readable router.json")
         }
-        registered.version = number
+        registered.version = manifest.version
+        let key = "\(name)/\(manifest.version)"
+        if let problem = refused.problem(key) { throw MLflowError.unusable(problem) }
         if try cache.aliases(name)[alias] == registered.version, cache.versions(name).contains(registered.version) {
             return (registered.version, false)
         }
         if !cache.versions(name).contains(registered.version) {
-            let files = try client.listArtifacts(artifactURI: registered.source)
-            guard files.contains("MLmodel") else {
-                throw MLflowError.unusable("version \(registered.version) of \(name) (\(registered.source)) has no MLmodel file")
-            }
-            try cache.addVersion(name, number: registered.version) { directory in
-                for file in files {
-                    let components = file.split(separator: "/").map(String.init)
-                    // The names come from the server: each must stay inside the version directory.
-                    guard !components.isEmpty, components.allSatisfy({ $0 != ".." && $0 != "." && !$0.isEmpty }) else {
-                        throw MLflowError.unusable("version \(registered.version) of \(name) holds a file named '\(file)', refused")
-                    }
-                    let path = (directory as NSString).appendingPathComponent(components.joined(separator: "/"))
-                    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    try ConfinedPath.check((path as NSString).deletingLastPathComponent, inside: directory, what: file)
-                    try Data(try client.downloadArtifact(artifactURI: registered.source, path: file)).write(to: URL(fileURLWithPath: path))
-                }
+            do {
+                try copy(registered, manifest: manifest, name: name, budget: maxVersionBytes - manifestBytes.count)
+            } catch let error where Self.isAboutTheVersion(error) {
+                let problem = "version \(manifest.version) of \(name) (\(registered.source)) refused: \(error)"
+                refused.record(key, problem)
+                throw MLflowError.unusable(problem)
             }
         }
         try cache.setAlias(name, alias: alias, version: registered.version)
         return (registered.version, true)
+    }
+
+    /// Whether `error` is about what the version holds (then it is refused for good) rather than
+    /// about reaching the registry (then the next reload tries again).
+    static func isAboutTheVersion(_ error: Error) -> Bool {
+        switch error {
+        case let error as MLflowError:
+            switch error {
+            case .unreachable, .unauthorized: false
+            case .rejected, .unusable, .tooLarge: true
+            }
+        // A disk that cannot take the files is this machine's problem, not the version's.
+        case is CocoaError, is FileWriteError: false
+        default: true
+        }
+    }
+
+    /// Downloads the files of `registered` into the cache, checked as a local version is: only the
+    /// files its MLmodel and router.json name, all of them, in at most `budget` bytes together.
+    private func copy(_ registered: ModelVersion, manifest: RouterManifest, name: String, budget: Int) throws {
+        let files = try client.listArtifacts(artifactURI: registered.source)
+        let expected = Set(Self.versionFiles + manifest.members.map(\.file))
+        let unlisted = Set(files).subtracting(expected).sorted()
+        guard unlisted.isEmpty else {
+            throw MLflowError.unusable("it holds files its MLmodel and router.json do not list (\(unlisted.prefix(5).joined(separator: ", "))\(unlisted.count > 5 ? ", …" : ""))")
+        }
+        let missing = (["MLmodel"] + manifest.members.map(\.file)).filter { !files.contains($0) }
+        guard missing.isEmpty else { throw MLflowError.unusable("it lacks \(missing.prefix(5).joined(separator: ", "))") }
+        var budget = budget
+        try cache.addVersion(name, number: manifest.version) { directory in
+            for file in files {
+                let components = file.split(separator: "/").map(String.init)
+                // The names come from the server: each must stay inside the version directory.
+                guard !components.isEmpty, components.allSatisfy({ $0 != ".." && $0 != "." && !$0.isEmpty }) else {
+                    throw MLflowError.unusable("version \(registered.version) of \(name) holds a file named '\(file)', refused")
+                }
+                let path = (directory as NSString).appendingPathComponent(components.joined(separator: "/"))
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try ConfinedPath.check((path as NSString).deletingLastPathComponent, inside: directory, what: file)
+                let bytes = try client.downloadArtifact(artifactURI: registered.source, path: file, maxBytes: max(0, budget))
+                budget -= bytes.count
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+            }
+        }
     }
 
     /// Refreshes every `interval` seconds on a thread of its own (the calls block), for the life of
@@ -93,4 +138,14 @@ public struct RegistryMirror: Sendable {
             }
         }
     }
+}
+
+/// The registry versions a mirror refused, by `<name>/<version>`, with the words it refused them in.
+final class RefusedVersions: @unchecked Sendable {
+    // @unchecked Sendable: `problems` is read and written only under `lock`.
+    private let lock = NSLock()
+    private var problems: [String: String] = [:]
+
+    func problem(_ key: String) -> String? { lock.withLock { problems[key] } }
+    func record(_ key: String, _ problem: String) { lock.withLock { problems[key] = problem } }
 }

@@ -60,15 +60,19 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
         public var pair: String
         public var legs: [String]
         public var threshold: Double
+        /// The |z| below which the member signals nothing (absent from older servers).
+        public var entryZ: Double?
         public var kind: String
         /// First and last training bar, ISO-8601 UTC (absent from older servers).
         public var trainingWindow: [String]?
         public var metrics: Metrics?
 
-        public init(pair: String, legs: [String], threshold: Double, kind: String, trainingWindow: [String]? = nil, metrics: Metrics? = nil) {
+        public init(pair: String, legs: [String], threshold: Double, entryZ: Double? = nil, kind: String, trainingWindow: [String]? = nil,
+                    metrics: Metrics? = nil) {
             self.pair = pair
             self.legs = legs
             self.threshold = threshold
+            self.entryZ = entryZ
             self.kind = kind
             self.trainingWindow = trainingWindow
             self.metrics = metrics
@@ -120,7 +124,7 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
                   createdAt: manifest.createdAt, trainingRun: manifest.trainingRun, featureColumns: manifest.featureColumns,
                   featureParameters: manifest.featureParameters,
                   pairs: manifest.members.map { member in
-                      Member(pair: member.pair, legs: member.legs, threshold: member.threshold, kind: member.kind,
+                      Member(pair: member.pair, legs: member.legs, threshold: member.threshold, entryZ: member.entryZ, kind: member.kind,
                              trainingWindow: member.trainingWindow, metrics: Metrics(member.metrics))
                   },
                   signature: Signature(inputs: ["pair"] + manifest.featureColumns, outputs: ["pair", "proba", "signal", "threshold", "model_version"]))

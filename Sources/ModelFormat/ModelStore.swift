@@ -134,17 +134,40 @@ public struct ModelStore: Sendable {
         _ = try claim(name, version) { directory, _ in try fill(directory) }
     }
 
+    /// Temporary directories an hour old (a writer killed between its fill and its rename) go;
+    /// a writer at work renames its own within seconds.
+    func removeAbandonedTemporaries(_ name: String, olderThan seconds: Double = 3_600) {
+        let parent = directory(name)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(".tmp-") {
+            let path = (parent as NSString).appendingPathComponent(entry)
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  Date().timeIntervalSince(modified) > seconds else { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
     /// Fills, verifies and renames a temporary directory onto the version's; false when the
     /// version appeared meanwhile (rename(2) onto a missing name is atomic).
     private func claim(_ name: String, _ version: Int, fill: (_ directory: String, _ version: Int) throws -> Void) throws -> Bool {
+        removeAbandonedTemporaries(name)
         let temporary = (directory(name) as NSString).appendingPathComponent(".tmp-\(version)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         do {
             try fill(temporary, version)
-            try verify?(temporary)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
+        }
+        do {
+            try verify?(temporary)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            // Said of the version, not of the temporary directory's random name, so that the same
+            // problem reads the same every time it is met.
+            let text = "\(error)"
+            guard text.contains(temporary) else { throw error }
+            throw ModelFormatError.invalidModel(file: "\(name) version \(version)",
+                                                problem: text.replacingOccurrences(of: temporary, with: versionDirectory(name, version)))
         }
         if rename(temporary, versionDirectory(name, version)) == 0 { return true }
         try? FileManager.default.removeItem(atPath: temporary)

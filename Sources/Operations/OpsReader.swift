@@ -54,7 +54,7 @@ public struct OpsReader: Sendable {
     public func fills(limit: Int) -> [LedgerFill] { (try? store.read { db in try LedgerRecords.fills(limit: limit, in: db) }) ?? [] }
 
     public func signals() -> (asOf: Int64, signals: [SignalRecord])? {
-        (try? SignalRecords.latest(store: store)).flatMap { $0.map { ($0.asOf, $0.signals) } }
+        (try? SignalRecords.latestServed(store: store, locations: locations)).flatMap { $0.map { ($0.asOf, $0.signals) } }
     }
 
     /// The newest report's directory (`latest_report` names it), confined to the portfolio folder.

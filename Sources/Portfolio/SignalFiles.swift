@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MarketData
+import ModelFormat
 import Basics
 import Store
 
@@ -11,6 +12,13 @@ public enum SignalFiles {
     /// The served model's /metadata answer from the newest cycle, for a later `mntrading report`.
     public static func latestMetadataPath(_ locations: Locations) -> String {
         locations.dataPath("signals", "latest_metadata.json")
+    }
+
+    /// The model the newest cycle was served (its /metadata, which every cycle writes before it
+    /// books): what "latest" means to a hand-run aggregate or report and to the dashboard, so
+    /// that a version the alias has moved away from is never taken for the current one.
+    public static func servedModel(_ locations: Locations) -> ModelMetadata? {
+        FileManager.default.contents(atPath: latestMetadataPath(locations)).flatMap { try? ModelMetadata.decode($0) }
     }
 
     public static func path(day: String, locations: Locations) -> String {

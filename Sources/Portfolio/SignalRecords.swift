@@ -54,6 +54,14 @@ public enum SignalRecords {
         }
     }
 
+    /// `latest` of the version the newest cycle was served (`SignalFiles.servedModel`), or of
+    /// `modelVersion` when one is named; the newest scored version only when no cycle left its
+    /// metadata (a store filled by hand).
+    public static func latestServed(modelVersion: Int? = nil, store: DataStore, locations: Locations) throws
+        -> (asOf: Int64, signals: [SignalRecord], stale: [String])? {
+        try latest(modelVersion: modelVersion ?? SignalFiles.servedModel(locations)?.version, store: store)
+    }
+
     /// The open time of the newest signal stored (any model version).
     public static func newestOpenTime(_ db: Database) throws -> Int64? {
         try Int64.fetchOne(db, sql: "SELECT MAX(open_time) FROM signals")

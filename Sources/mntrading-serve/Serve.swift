@@ -71,6 +71,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("MLflow tracking server whose model registry resolves models:/<name>@<alias> (env MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD). Unset: the local model store.", valueName: "url"))
     var trackingUri: String?
 
+    @Option(name: .long, help: "With --tracking-uri: the most one registry version may download, its files together; a larger version, or one holding files its MLmodel and router.json do not list, is refused and the current one keeps serving (env MNTRADING_MAX_MODEL_BYTES, default 1073741824).", transform: Rules.modelBytes.parse)
+    var maxModelBytes: Int?
+
     @Flag(help: "Exit with an error when the model cannot be loaded at start (env MNTRADING_EXIT_ON_LOAD_FAILURE=1). By default the server starts, answers 503 on /ping and retries every --reload-interval, so that a restart policy cannot turn one bad version into a crash loop.")
     var exitOnLoadFailure = false
 
@@ -86,6 +89,7 @@ struct Serve: AsyncParsableCommand {
         static let threads = NumberRule<Int>.whole(1...256)
         static let bodyBytes = NumberRule<Int>.whole(1...(1 << 31), unit: "bytes")
         static let connections = NumberRule<Int>.whole(1...1_000_000)
+        static let modelBytes = NumberRule<Int>.whole((1 << 20)...(1 << 36), unit: "bytes")
     }
 
     func run() async throws {
@@ -114,6 +118,7 @@ struct Serve: AsyncParsableCommand {
         if let value = try setting(headerTimeout, "MNTRADING_HEADER_TIMEOUT", Rules.timeout) { configuration.headerTimeout = value }
         if let value = try setting(maxConnections, "MNTRADING_MAX_CONNECTIONS", Rules.connections) { configuration.maxConnections = value }
         configuration.exitOnLoadFailure = exitOnLoadFailure || ["1", "true", "yes"].contains((environment["MNTRADING_EXIT_ON_LOAD_FAILURE"] ?? "").lowercased())
+        let modelBytes = try setting(maxModelBytes, "MNTRADING_MAX_MODEL_BYTES", Rules.modelBytes) ?? RegistryMirror.defaultMaxVersionBytes
         if checkArguments { return }
 
         // Each connection is a descriptor: make room for the cap (and a margin for the model's files).
@@ -130,7 +135,7 @@ struct Serve: AsyncParsableCommand {
         }
         if let tracking = trackingUri ?? environment["MLFLOW_TRACKING_URI"].flatMap({ $0.isEmpty ? nil : $0 }),
            let reference = RegistryMirror.aliasReference(uri) {
-            configuration.modelsDirectory = try followRegistry(tracking, reference, configuration: configuration)
+            configuration.modelsDirectory = try followRegistry(tracking, reference, configuration: configuration, maxBytes: modelBytes)
         }
         let host = configuration.host
         try await ScoringService(configuration: configuration).run { port in
@@ -141,7 +146,7 @@ struct Serve: AsyncParsableCommand {
 
     /// Copies the alias's version from the registry (or keeps the cached copy when the registry
     /// cannot be reached) and follows the alias; answers the model store the server then reads.
-    func followRegistry(_ tracking: String, _ reference: (name: String, alias: String), configuration: ServerConfiguration) throws -> String {
+    func followRegistry(_ tracking: String, _ reference: (name: String, alias: String), configuration: ServerConfiguration, maxBytes: Int) throws -> String {
         let logger = Logger(label: "mntrading.serve.registry")
         let client: MLflowClient
         do {
@@ -149,7 +154,8 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("--tracking-uri: \(error)")
         }
-        let mirror = RegistryMirror(client: client, modelsDirectory: configuration.modelsDirectory, verify: RouterModel.verifier)
+        var mirror = RegistryMirror(client: client, modelsDirectory: configuration.modelsDirectory, verify: RouterModel.verifier)
+        mirror.maxVersionBytes = maxBytes
         do {
             let (version, moved) = try mirror.refresh(name: reference.name, alias: reference.alias)
             logger.notice("registry \(tracking): \(reference.name)@\(reference.alias) is version \(version)\(moved ? ", copied and verified" : " (cached copy)")")

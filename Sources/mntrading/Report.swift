@@ -24,8 +24,8 @@ struct Report: ParsableCommand {
         let store = try locations.openProjectStore()
         let (data, directory) = try lock.whileHolding(locations) {
             // The model description the last cycle got from the server, when there was one.
-            let model = FileManager.default.contents(atPath: SignalFiles.latestMetadataPath(locations)).flatMap { try? ModelMetadata.decode($0) }
-            guard let latest = try SignalRecords.latest(store: store) else {
+            let model = SignalFiles.servedModel(locations)
+            guard let latest = try SignalRecords.latestServed(store: store, locations: locations) else {
                 throw ValidationError("no signals in the store; run `mntrading-infer --once` first")
             }
             let matching = model?.version == latest.signals.first?.modelVersion ? model : nil

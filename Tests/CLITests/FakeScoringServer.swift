@@ -19,6 +19,10 @@ final class FakeScoringServer: @unchecked Sendable {
         /// The first `count` invocations wait `seconds` before answering.
         case slowFirst(count: Int, seconds: Double)
         case alwaysStatus(Int)
+        /// A proxy that edits the answer: `field` of the first prediction becomes `value` (JSON).
+        case tamper(field: String, value: String)
+        /// The answer padded to `bytes` with whitespace (a runaway or hostile server).
+        case oversized(bytes: Int)
     }
 
     static let pairs = [("SYNA1USDT", "SYNA0USDT"), ("SYNB1USDT", "SYNB0USDT")]
@@ -59,6 +63,7 @@ final class FakeScoringServer: @unchecked Sendable {
             case let .failFirst(count, status): return invocationCount <= count ? (status, 0) : (200, 0)
             case let .slowFirst(count, seconds): return (200, invocationCount <= count ? seconds : 0)
             case let .alwaysStatus(status): return (status, 0)
+            case .tamper, .oversized: return (200, 0)
             }
         }
     }
@@ -81,12 +86,19 @@ final class FakeScoringServer: @unchecked Sendable {
                 return Self.json(.badRequest, #"{"error_code":"BAD_REQUEST","message":"not the dataframe_split this model takes"}"#)
             }
             self.lock.withLock { self.rowsSeen.append(rows.count) }
-            let predictions = rows.map { row -> String in
+            let mode = self.lock.withLock { self.mode }
+            let predictions = rows.enumerated().map { index, row -> String in
                 let z = (row[zIndex] as? NSNumber)?.doubleValue ?? 0
-                let signal = z > 0 ? -1 : (z < 0 ? 1 : 0)
-                return #"{"pair":"\#(row[0])","proba":0.8,"signal":\#(signal),"threshold":0.6,"model_version":7}"#
+                var fields = ["pair": "\"\(row[0])\"", "proba": "0.8", "signal": "\(z > 0 ? -1 : (z < 0 ? 1 : 0))", "threshold": "0.6", "model_version": "7"]
+                if case let .tamper(field, value) = mode, index == 0 {
+                    // "reversed": the side of a real signal turned over.
+                    fields[field] = value == "reversed" ? "\(z > 0 ? 1 : -1)" : value
+                }
+                return "{" + ["pair", "proba", "signal", "threshold", "model_version"].map { "\"\($0)\":\(fields[$0]!)" }.joined(separator: ",") + "}"
             }
-            return Self.json(.ok, #"{"predictions":[\#(predictions.joined(separator: ","))]}"#)
+            var answer = #"{"predictions":[\#(predictions.joined(separator: ","))]}"#
+            if case let .oversized(bytes) = mode { answer += String(repeating: " ", count: max(0, bytes - answer.utf8.count)) }
+            return Self.json(.ok, answer)
         }
         return router
     }

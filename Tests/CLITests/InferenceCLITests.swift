@@ -189,6 +189,44 @@ struct InferenceFaultTests {
         }
     }
 
+    /// Answers outside the protocol or the model's own rule, as a proxy that edits one prediction
+    /// would give them: exit 76 naming the problem, and nothing written (no signal, no order, no
+    /// ledger row) — before, `signal: 7` was stored and reversed an order's side.
+    @Test(arguments: [
+        ("signal", "7", "outside the protocol"), ("proba", "5.0", "outside the protocol"), ("proba", "-0.5", "outside the protocol"),
+        ("model_version", "8", "model version 8 where its /metadata named 7"), ("signal", "reversed", "with the stretch, not against it"),
+        ("proba", "0.3", "under the threshold 0.6"), ("threshold", "0.1", "threshold 0.1 where its /metadata names 0.6"),
+        ("pair", #""SYNC1USDT__SYNC0USDT""#, "a prediction for SYNC1USDT__SYNC0USDT"),
+    ])
+    func anAnswerOutsideTheProtocolOrTheModelsRuleWritesNothing(field: String, value: String, problem: String) async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer(mode: .tamper(field: field, value: value))
+        try await fake.withServer { server in
+            let result = try await onThread { try Self.infer(server, data) }
+            #expect(result.status == 76, "\(result.stderr)")
+            #expect(result.stderr.contains(problem) && result.stderr.contains("nothing written"), "\(result.stderr)")
+            #expect(try Self.tables(data) == [[], []])
+            #expect(try Self.ledger(data).isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: data + "/signals") && !FileManager.default.fileExists(atPath: data + "/portfolio"))
+        }
+    }
+
+    /// An answer far larger than its rows can need (a runaway or hostile server) is cut off at
+    /// 1 KiB a row, not read whole: exit 76 naming the limit, nothing written, and not retried.
+    @Test func anOversizedAnswerIsRefusedWithoutBeingReadWhole() async throws {
+        let data = try Self.preparedDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let fake = FakeScoringServer(mode: .oversized(bytes: 20 << 20))
+        try await fake.withServer { server in
+            let result = try await onThread { try Self.infer(server, data) }
+            #expect(result.status == 76, "\(result.stderr)")
+            #expect(result.stderr.contains("is larger than") && result.stderr.contains("1 KiB per row"), "\(result.stderr)")
+            #expect(fake.invocations == 1)
+            #expect(try Self.tables(data) == [[], []])
+        }
+    }
+
     /// Nothing listening: connection refused on every attempt, then one error line and exit 69.
     @Test func aServerThatIsDownGetsBoundedRetriesThenExit69() async throws {
         let data = try Self.preparedDataDirectory()

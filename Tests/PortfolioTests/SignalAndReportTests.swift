@@ -55,6 +55,35 @@ import Basics
         let skipped = try #require(book.skipped.first { $0.pair == "CUSDT__DUSDT" })
         #expect(skipped.reason.hasPrefix("stale: no signal at this bar"))
     }
+
+    /// After an alias rollback within one bar, "latest" is the version the newest cycle was served
+    /// (its /metadata), not the rolled-back one that scored that bar last.
+    @Test func theLatestSignalsAreThoseOfTheServedVersion() throws {
+        let directory = try temporaryDirectory("inference")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let locations = Locations(dataDirectory: directory, modelsDirectory: directory)
+        let store = try locations.openStore()
+        let t: Int64 = 1_717_200_000_000
+        var first = signal("AUSDT", "BUSDT", proba: 0.7, time: t, version: 1), promoted = signal("AUSDT", "BUSDT", proba: 0.9, time: t, version: 2)
+        first.scoredAt = 1_000
+        promoted.scoredAt = 2_000
+        _ = try store.write { db in try SignalRecords.insert([first, promoted], in: db) }
+        // No cycle's metadata: the newest scored.
+        #expect(try SignalRecords.latestServed(store: store, locations: locations)?.signals.map(\.modelVersion) == [2])
+        func served(_ version: Int) throws {
+            let model = ModelMetadata(name: "router", version: version, featureColumns: [], featureParameters: .init(
+                timeframe: "5m", betaWindow: 100, zWindow: 50, lagFeatures: 0, labelType: "z_threshold", zscoreThreshold: 1, horizon: 3), pairs: [])
+            try FileManager.default.createDirectory(atPath: directory + "/signals", withIntermediateDirectories: true)
+            try model.encoded().write(to: URL(fileURLWithPath: SignalFiles.latestMetadataPath(locations)))
+        }
+        try served(1)
+        let latest = try #require(try SignalRecords.latestServed(store: store, locations: locations))
+        #expect(latest.signals.map(\.modelVersion) == [1] && latest.signals[0].proba == 0.7)
+        // A version named by hand wins.
+        #expect(try SignalRecords.latestServed(modelVersion: 2, store: store, locations: locations)?.signals.map(\.modelVersion) == [2])
+        try served(2)
+        #expect(try SignalRecords.latestServed(store: store, locations: locations)?.signals.map(\.modelVersion) == [2])
+    }
 }
 
 @Suite struct LockTests {
