@@ -191,6 +191,11 @@ public struct InferenceRequest: Sendable, Equatable {
                 throw InferenceProtocolError("input '\(name)' is \(datatype) but its data holds \(tensor.booleans > 0 ? "booleans" : "strings")")
             }
         }
+        // An integer tensor holds integers its type can hold (JSON data can say 1.5 or 1e30).
+        if let limit = ["INT32": Float(Int32.max), "INT64": Float(Int64.max)][datatype],
+           let bad = tensor.numbers.first(where: { !($0 == $0.rounded() && abs($0) <= limit) }) {
+            throw InferenceProtocolError("input '\(name)' is \(datatype) but its data holds \(bad), which is not a \(datatype) value")
+        }
         let elements = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
         guard elements == tensor.count else {
             throw InferenceProtocolError("input '\(name)' has shape \(shape), \(elements) values, but its data holds \(tensor.count)")

@@ -14,7 +14,9 @@ public enum InferenceResponse {
     /// The response body and, when any output is binary, the length of its JSON header (the
     /// `Inference-Header-Content-Length` the client needs).
     public static func encode(_ predictions: [Prediction], request: InferenceRequest, modelName: String, modelVersion: Int) throws -> (body: [UInt8], headerLength: Int?) {
-        let wanted = request.outputs ?? outputs.map { InferenceRequest.RequestedOutput(name: $0.name, binary: nil) }
+        // No outputs named (absent, or an empty list) is every output, as the protocol's "all outputs
+        // the model produces" when none is asked for.
+        let wanted = request.outputs.flatMap { $0.isEmpty ? nil : $0 } ?? outputs.map { InferenceRequest.RequestedOutput(name: $0.name, binary: nil) }
         var json = #"{"model_name":"# + ProjectJSON.quoted(modelName) + #","model_version":""# + String(modelVersion) + #"""#
         if let id = request.id { json += #","id":"# + ProjectJSON.quoted(id) }
         json += #","outputs":["#

@@ -145,7 +145,15 @@ public final class RouterModel: Sendable {
                 values[rowIndex * width + slot] = Float(value)
             }
         }
-        return score(members: rowMembers, values: values)
+        return try finite(score(members: rowMembers, values: values), ScoringError.badRequest)
+    }
+
+    /// `columns` when every probability is a number; else the first row that has none (a feature
+    /// at ±Inf through a logistic member), refused as `refusal` says: an answer holds only JSON
+    /// numbers, never a bare NaN.
+    func finite<E: Error>(_ columns: PredictionColumns, _ refusal: (String) -> E) throws -> PredictionColumns {
+        guard let row = columns.probabilities.firstIndex(where: { !$0.isFinite }) else { return columns }
+        throw refusal("Invalid input. Row \(row) (pair \(members[Int(columns.members[row])].entry.pair)): its features give no probability; a feature is ±Inf or out of the range the model takes.")
     }
 
     /// Scores rows already in feature order (`values` row-major), each row's member given.
@@ -284,7 +292,7 @@ extension RouterModel {
         case "text/csv": rows = FastJSONParser.plainCSV(body, reading: reading)
         default: rows = nil
         }
-        if let rows { return score(members: rows.members, values: rows.values) }
+        if let rows { return try finite(score(members: rows.members, values: rows.values), ScoringError.badRequest) }
         return try scoreColumns(try RequestDecoder.decode(body, contentType: contentType))
     }
 }
@@ -298,7 +306,7 @@ extension RouterModel {
             }
             return Int32(member)
         }
-        return predictions(score(members: rowMembers, values: request.values))
+        return predictions(try finite(score(members: rowMembers, values: request.values)) { InferenceProtocolError($0) })
     }
 }
 

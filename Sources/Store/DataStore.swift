@@ -24,6 +24,11 @@ public final class DataStore: Sendable {
 
     public init(path: String, schemas: [StoreSchema]) throws {
         self.path = path
+        // SQLite takes an empty file for a new database; here it is a store that lost its contents
+        // (a truncated copy, a failed restore), which must not silently start again from nothing.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw StoreError("'\(path)' is an empty file (0 bytes), not a store: restore it from a backup, or remove it to start a new store")
+        }
         var configuration = Configuration()
         // A writer in another process holds the lock briefly; wait for it rather than fail.
         configuration.busyMode = .timeout(30)
@@ -55,6 +60,9 @@ public final class DataStore: Sendable {
         do {
             return try pool.write(body)
         } catch let error as DatabaseError {
+            // A rolled-back transaction can leave the write-ahead log grown by what it wrote (tens
+            // of MB on a full disk); truncating it gives the space back.
+            _ = try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
             throw StoreError("write to '\(path)' failed, nothing was changed: \(Self.reason(error))")
         }
     }

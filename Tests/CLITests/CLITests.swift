@@ -189,6 +189,37 @@ struct IngestCLITests {
         #expect(try CLI.dump(data) == before)
     }
 
+    /// The exit codes the README's tables give, for the cases an outside tester found otherwise:
+    /// a store that is not one (garbage, or an empty file) is 74, a held lock 75 (a timer tries
+    /// again), a flag out of its range or a URL without a host 64, before anything runs.
+    @Test func exitCodesAreTheDocumentedOnes() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let dead = "http://127.0.0.1:9"
+        for contents in [Data("this is not a database, it is forty bytes!!".utf8), Data()] {
+            FileManager.default.createFile(atPath: data + "/mntrading.sqlite", contents: contents)
+            let infer = try CLI.run(["--once", "--server", dead, "--data-dir", data, "--source", "none"], program: "mntrading-infer")
+            #expect(infer.status == 74 && infer.stderr.contains("mntrading.sqlite"), "\(infer.status) \(infer.stderr)")
+            let ingest = try CLI.run(["ingest", "--data-dir", data] + Self.range)
+            #expect(ingest.status == 74 && ingest.stderr.contains("mntrading.sqlite"), "\(ingest.status) \(ingest.stderr)")
+        }
+        try FileManager.default.removeItem(atPath: data + "/mntrading.sqlite")
+        let lock = CycleLock(locations: Locations(dataDirectory: data, modelsDirectory: data + "/models"), file: "pipeline.lock")
+        try lock.acquire()
+        for arguments in [["pipeline"], ["train"], ["ingest"] + Self.range, ["router"]] {
+            let busy = try CLI.run(arguments + ["--data-dir", data])
+            #expect(busy.status == 75 && busy.stderr.contains("is running over") && busy.stderr.contains("pid \(getpid())"), "\(arguments): \(busy.status) \(busy.stderr)")
+        }
+        lock.release()
+        for (arguments, program) in [(["--server=http://", "--once"], "mntrading-infer"), (["pipeline", "--max-rounds", "0"], "mntrading"),
+                                     (["pipeline", "--kinds", ","], "mntrading"), (["pipeline", "--pvalue-max", "2"], "mntrading")] {
+            let refused = try CLI.run(arguments + ["--data-dir", data], program: program)
+            #expect(refused.status == 64, "\(arguments): \(refused.status) \(refused.stderr)")
+        }
+        // Refused before any stage ran: nothing was ingested.
+        #expect(!FileManager.default.fileExists(atPath: data + "/mntrading.sqlite"))
+    }
+
     @Test func aDataDirThatIsAFileIsReported() throws {
         let parent = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: parent) }

@@ -32,6 +32,25 @@ struct RegistryTests {
         #expect(throws: ModelFormatError.self) { _ = try store.resolve(uri) }
     }
 
+    /// A temporary directory a killed writer left (an hour old) goes with the next version written;
+    /// one a writer may still be filling stays; a refused version's problem names the version, not
+    /// the temporary directory's random name.
+    @Test func abandonedTemporariesAreCleanedAndProblemsNameTheVersion() throws {
+        let root = Fixture.directory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = ModelStore(root: root, verify: { _ = try RouterModel.load($0) })
+        try Fixture.writeVersion(store)
+        let abandoned = root + "/router/.tmp-2-killed", fresh = root + "/router/.tmp-2-busy"
+        for path in [abandoned, fresh] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7_200)], ofItemAtPath: abandoned)
+        try Fixture.writeVersion(store)
+        #expect(!FileManager.default.fileExists(atPath: abandoned) && FileManager.default.fileExists(atPath: fresh))
+        let error = #expect(throws: ModelFormatError.self) {
+            try Fixture.writeVersion(store) { directory in try Data("not onnx".utf8).write(to: URL(fileURLWithPath: directory + "/members/P1__X.onnx")) }
+        }
+        #expect(error.map { "\($0)" }?.contains(".tmp-") == false && error.map { "\($0)" }?.contains("router version 3") == true, "\(String(describing: error))")
+    }
+
     @Test func anAliasCannotPointAtAMissingVersion() throws {
         let root = Fixture.directory()
         defer { try? FileManager.default.removeItem(atPath: root) }

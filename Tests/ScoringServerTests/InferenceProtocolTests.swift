@@ -68,6 +68,36 @@ struct InferenceProtocolTests {
         }
     }
 
+    /// Integer tensors hold integers, no outputs named is every output, and features that give a
+    /// member no probability are refused on both protocols: an answer is always JSON numbers.
+    @Test func integerTensorsHoldIntegersAndNoAnswerHoldsANaN() async throws {
+        try await ServerTests.withServer { base in
+            let http = try ServerTests.client()
+            func infer(_ body: String) throws -> HTTPResponse {
+                try http.post(base + "/v2/models/router/infer", body: Array(body.utf8), contentType: "application/json")
+            }
+            for (datatype, value) in [("INT32", "1.5"), ("INT64", "1e30"), ("INT32", "3000000000"), ("INT64", "null")] {
+                let body = Self.body.replacingOccurrences(of: #""FP32", "shape": [2, 2], "data": [2.0, 0, -2, 0.5]"#,
+                                                          with: #""\#(datatype)", "shape": [2, 2], "data": [2, 0, -2, \#(value)]"#)
+                let refused = try infer(body)
+                #expect(refused.status == 400 && Self.error(refused)?.contains("is \(datatype) but its data holds") == true, "\(datatype) \(value): \(refused.bodyText)")
+            }
+            let integers = try infer(Self.body.replacingOccurrences(of: #""FP32", "shape": [2, 2], "data": [2.0, 0, -2, 0.5]"#,
+                                                                     with: #""INT64", "shape": [2, 2], "data": [2, 0, -2, 1]"#))
+            #expect(integers.status == 200, "\(integers.bodyText)")
+            let all = try infer(Self.body.replacingOccurrences(of: #"]}]}"#, with: #"]}], "outputs": []}"#))
+            #expect(all.status == 200 && (ServerTests.json(all)["outputs"] as? [[String: Any]])?.count == 4, "\(all.bodyText)")
+            // The linear member (P2__Y) at +Inf and -Inf has no probability.
+            let infinite = try infer(Self.body.replacingOccurrences(of: "[2.0, 0, -2, 0.5]", with: "[2.0, 0, Infinity, -Infinity]"))
+            #expect(infinite.status == 400 && Self.error(infinite)?.contains("Row 1 (pair P2__Y): its features give no probability") == true,
+                    "\(infinite.status) \(infinite.bodyText)")
+            let split = #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0], ["P2__Y", "Infinity", "-Infinity"]]}}"#
+            let mlflow = try http.post(base + "/invocations", body: Array(split.utf8), contentType: "application/json")
+            #expect(mlflow.status == 400 && !mlflow.bodyText.contains("NaN") && mlflow.bodyText.contains("its features give no probability"),
+                    "\(mlflow.status) \(mlflow.bodyText)")
+        }
+    }
+
     @Test func anOversizedV2BodyIsRefusedInV2ShapeAndClosed() async throws {
         try await ServerTests.withServer(maxBodyBytes: 2_000) { base in
             let socket = try RawConnection(port: ConnectionTests.port(base))

@@ -59,6 +59,32 @@ struct StoreSchemaTests {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") } == 0)
     }
 
+    /// A failed write gives back what the write-ahead log grew by (on a full disk, the space a
+    /// rollback leaves behind is the space the next write needs).
+    @Test func aFailedWriteTruncatesTheWriteAheadLog() throws {
+        let directory = try temporaryDirectory("store")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try DataStore(dataDirectory: directory, schemas: [Self.items])
+        try store.write { db in
+            for index in 0..<5_000 { try db.execute(sql: "INSERT INTO items (name) VALUES (?)", arguments: [String(repeating: "x", count: 1_000) + "\(index)"]) }
+        }
+        func walBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: store.path + "-wal"))?[.size] as? Int) ?? 0 }
+        #expect(walBytes() > 1_000_000)
+        #expect(throws: StoreError.self) { try store.write { db in try db.execute(sql: "INSERT INTO items (name) VALUES (NULL)") } }
+        #expect(walBytes() == 0)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") } == 5_000)
+    }
+
+    /// An empty file where the store should be is a store that lost its contents, not a new one.
+    @Test func anEmptyStoreFileIsRefusedNotTakenForANewStore() throws {
+        let directory = try temporaryDirectory("store")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: directory + "/" + DataStore.fileName, contents: Data())
+        let error = #expect(throws: StoreError.self) { try DataStore(dataDirectory: directory, schemas: [Self.items]) }
+        #expect(error?.description.contains("is an empty file (0 bytes), not a store") == true)
+        #expect((try FileManager.default.attributesOfItem(atPath: directory + "/" + DataStore.fileName))[.size] as? Int == 0)
+    }
+
     @Test func aDataDirectoryThatIsAFileIsOneClearError() throws {
         let directory = try temporaryDirectory("store")
         defer { try? FileManager.default.removeItem(atPath: directory) }
