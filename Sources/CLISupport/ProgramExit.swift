@@ -41,6 +41,7 @@ public enum ProgramExit {
             switch error {
             case .invalidArgument: usage
             case .insufficientData: dataError
+            case .interrupted: interrupted
             }
         case let error as CocoaError where error.isFileError: ioError
         default: 1

@@ -65,7 +65,7 @@ public struct Pipeline: Sendable {
                 return
             }
             // Ctrl-C is honoured between stages; within one, only training checks it (per pair).
-            if shouldStop() { throw TrainingError.invalidArgument("interrupted before \(name); run the pipeline again to resume there") }
+            if shouldStop() { throw TrainingError.interrupted("interrupted before \(name); run the pipeline again to resume there") }
             let line = try body()
             let finished = try digest()
             try store.write { db in
@@ -123,7 +123,7 @@ public struct Pipeline: Sendable {
                                      try store.read { db in try DatasetRecord.latestState(db) }] }) {
             let (report, _) = try TrainStage(store: store, locations: locations).run(settings: settings.training, progress: progress, shouldStop: shouldStop)
             let status = try store.read { db in try TrainingRunRecords.status(db, runId: report.runId) }
-            if status != "complete" { throw TrainingError.invalidArgument("interrupted during training; run the pipeline again to resume there") }
+            if status != "complete" { throw TrainingError.interrupted("interrupted during training; run the pipeline again to resume there") }
             let trained = report.pairs.filter { $0.status == "trained" }
             return "\(trained.count)/\(report.pairs.count) pairs trained, \(report.trials) trials"
                 + (report.pbo.map { String(format: ", PBO %.2f", $0.pbo) } ?? "")

@@ -36,7 +36,8 @@ struct Infer: AsyncParsableCommand {
             64 bad flags; 65 the data cannot feed the model (or the ledger belongs to another model, or the newest bar is before \
             the ledger's newest booked bar: nothing written); 69 server down, timing out or 5xx after \
             the retries; 74 the data directory or store cannot be written; 75 another cycle holds the lock; 76 the server refused the request (4xx) or \
-            answered outside the protocol. With --every a failed cycle is logged and the timer goes on.
+            answered outside the protocol or the model's own rule (signal, proba, threshold, model version: nothing written). An answer is read \
+            up to 1 KiB a row asked (/metadata up to 16 MiB); a larger one is 76. With --every a failed cycle is logged and the timer goes on.
             """,
         version: "mntrading-infer \(ProductVersion.current)"
     )

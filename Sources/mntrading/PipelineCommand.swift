@@ -32,7 +32,10 @@ struct PipelineCommand: ParsableCommand {
 
             Exit codes: 0 a router was built (or was current); 10 nothing deployable (the screen or \
             the selection kept no pair: a normal outcome, the alias and the served model are left \
-            as they were); 1 a failure; 64 bad flags; 130 interrupted.
+            as they were); 64 bad flags or settings (all checked before the first stage runs); 65 data \
+            that cannot be used; 69 the exchange unreachable; 74 the store or data directory cannot be \
+            read or written; 75 another pipeline or batch stage holds <data-dir>/pipeline.lock (try \
+            again later); 130 interrupted (a rerun resumes); 1 any other failure.
 
             Examples:
               mntrading pipeline                                   # the embedded synthetic market
@@ -86,7 +89,10 @@ struct PipelineCommand: ParsableCommand {
             let settings = try settings()
             try settings.screening.validate()
         }
-        if let now { _ = try parseTime(now, flag: "--now") }
+        // A pinned clock is for reruns of the past; a future one would ingest bars up to it.
+        if let now, try parseTime(now, flag: "--now") > UTCTime.nowMilliseconds() + 86_400_000 {
+            throw ValidationError("--now '\(now)' is in the future")
+        }
     }
 
     func settings() throws -> PipelineSettings {

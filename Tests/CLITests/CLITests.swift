@@ -59,9 +59,9 @@ enum CLI {
 
     /// Starts `mntrading-serve` and waits for its one stdout line, `listening on <url>`; returns the
     /// process (the caller stops it) and the URL.
-    static func startServer(_ arguments: [String], environment: [String: String]? = nil) throws -> (process: Process, url: String) {
+    static func startServer(_ arguments: [String], environment: [String: String]? = nil, program: String = "mntrading-serve") throws -> (process: Process, url: String) {
         let server = Process()
-        server.executableURL = productsDirectory.appendingPathComponent("mntrading-serve")
+        server.executableURL = productsDirectory.appendingPathComponent(program)
         server.arguments = arguments
         if let environment { server.environment = environment }
         let output = Pipe()
@@ -218,6 +218,80 @@ struct IngestCLITests {
         }
         // Refused before any stage ran: nothing was ingested.
         #expect(!FileManager.default.fileExists(atPath: data + "/mntrading.sqlite"))
+    }
+
+    /// The real ops server's tasks take only their command's own settings, checked by the command
+    /// (a NaN is 400 naming the flag, not a task that dies), never a test hook; a running task is
+    /// cancelled through the API and its lock is free again; reads answer only under a loopback Host.
+    @Test func theOpsServerHoldsTasksToTheirCommandsAndCancelsThem() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let (ops, url) = try CLI.startServer(["ops", "--data-dir", data, "--models-dir", data + "/models", "--port", "0"], program: "mntrading")
+        defer { ops.terminate(); ops.waitUntilExit() }
+        let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 5, totalTimeout: 30, retry: RetryPolicy(maxAttempts: 1)))
+        func start(_ body: String) throws -> HTTPResponse { try http.post(url + "/api/tasks", body: Array(body.utf8), contentType: "application/json") }
+        func error(_ response: HTTPResponse) -> String {
+            ((try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any])?["error"] as? String ?? response.bodyText
+        }
+        for (body, problem) in [
+            (#"{"kind": "pipeline", "settings": {"holdout_days": "nan"}}"#, "--holdout-days"),
+            (#"{"kind": "pipeline", "settings": {"holdout_days": 1e300}}"#, "--holdout-days"),
+            (#"{"kind": "cycle", "settings": {"timeout_read": "inf"}}"#, "--timeout-read"),
+            (#"{"kind": "cycle", "settings": {"pause_at": "metadata"}}"#, "setting 'pause_at' is not one a cycle task takes"),
+            (#"{"kind": "cycle", "settings": {"check_arguments": true}}"#, "setting 'check_arguments' is not one a cycle task takes"),
+            (#"{"kind": "pipeline", "settings": {"now": "9999-12-31"}}"#, "setting 'now' is not one a pipeline task takes"),
+            (#"{"kind": "pipeline", "settings": {"binance_url": "http://elsewhere.example"}}"#, "setting 'binance_url' is not one"),
+        ] {
+            let refused = try start(body)
+            #expect(refused.status == 400 && error(refused).contains(problem), "\(body): \(refused.status) \(error(refused))")
+        }
+        let started = try start(#"{"kind": "pipeline", "settings": {"screen_days": 60}}"#)
+        #expect(started.status == 202, "\(error(started))")
+        let id = try #require(((try? JSONSerialization.jsonObject(with: Data(started.body))) as? [String: Any])?["id"] as? String)
+        let cancel = try http.post(url + "/api/tasks/\(id)/cancel", body: Array("{}".utf8), contentType: "application/json")
+        #expect(cancel.status == 202, "\(error(cancel))")
+        var state = ""
+        for _ in 0..<300 {
+            let task = ((try? JSONSerialization.jsonObject(with: Data(try http.get(url + "/api/tasks/\(id)").body))) as? [String: Any])?["task"] as? [String: Any]
+            state = task?["state"] as? String ?? ""
+            if state != "running" { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(state == "cancelled")
+        #expect(CycleLock.holder(locations: Locations(dataDirectory: data, modelsDirectory: data + "/models"), file: "pipeline.lock") == nil)
+        let rebound = try http.get(url + "/api/tasks", headers: [("Host", "evil.example")])
+        #expect(rebound.status == 403, "\(rebound.status)")
+    }
+
+    /// SIGTERM stops the pipeline after the stage in progress with exit 130 ("interrupted", which a
+    /// timer tells from bad flags), and the next run resumes where it stopped.
+    @Test func anInterruptedPipelineExits130AndTheNextRunResumes() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let small = ["--screen-days", "120", "--train-days", "20", "--beta-window", "300", "--z-window", "100", "--lag-features", "3",
+                     "--holdout-days", "3", "--kinds", "logistic", "--n-splits", "3", "--min-train-rows", "100", "--no-guardrails",
+                     "--now", "2024-07-01", "--data-dir", data, "--models-dir", data + "/models"]
+        let process = Process()
+        process.executableURL = CLI.productsDirectory.appendingPathComponent("mntrading")
+        process.arguments = ["pipeline"] + small
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Once the first stage has started (its line is out), ask it to stop.
+        var seen = ""
+        while !seen.contains("ingest"), let chunk = try output.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        process.terminate()
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let said = seen + String(decoding: rest, as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationStatus): \(said.suffix(400))")
+        #expect(said.contains("interrupted before") && said.contains("run the pipeline again to resume there"), "\(said.suffix(400))")
+        let again = try CLI.run(["pipeline"] + small)
+        #expect(again.status == 0 || again.status == 10, "\(again.stderr.suffix(400))")
+        #expect(again.stdout.contains("skipped") || again.stdout.contains("unchanged"), "\(again.stdout.prefix(600))")
     }
 
     @Test func aDataDirThatIsAFileIsReported() throws {
