@@ -2,8 +2,8 @@
 """Browser check of `mntrading ops` in headless Chromium through Selenium, as a user works with it:
 run an inference cycle with the button and wait for it through the page, see the new cycle in the
 log and on Signals & Orders, promote a model version (confirming the dialog) and check that the
-running mntrading-serve follows, roll it back, and take a screenshot of every page (not blank, key
-elements present). Also times each page's server-side rendering. Selenium and Chromium are test
+running mntrading-serve follows, roll it back, start a pipeline and cancel it with the Cancel
+button, and take a screenshot of every page (not blank, key elements present). Also times each page's server-side rendering. Selenium and Chromium are test
 tools only; everything stays on 127.0.0.1.
 Usage: check-dashboard.py OPS_PORT SERVE_PORT SCREENSHOT_DIR"""
 import json
@@ -121,6 +121,18 @@ try:
     expect(csv.startswith("time,pair,symbol,side"), f"fills.csv starts {csv[:40]!r}")
     metrics = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
     expect("mntrading_ledger_equity " in metrics and "mntrading_ledger_pair_state{" in metrics, "the ledger's metrics are missing")
+
+    # Cancel: a pipeline started with its button stops with the Cancel button; the page says so.
+    driver.get(base + "/")
+    driver.find_element(By.ID, "run-pipeline").click()
+    cancel = wait_for(lambda: driver.find_elements(By.ID, "cancel-task"), 30, "the Cancel button of the running pipeline")
+    expect(cancel, "no Cancel button while the pipeline runs")
+    if cancel:
+        cancel[0].click()
+        def cancelled():
+            driver.get(base + "/")
+            return driver.find_element(By.ID, "task-state").text == "cancelled"
+        expect(wait_for(cancelled, 60, "the pipeline to show as cancelled") is not None, "the cancelled pipeline did not end as cancelled")
 finally:
     driver.quit()
 
@@ -134,7 +146,7 @@ for path in ("/", "/pairs", "/training", "/models", "/signals", "/live", "/repor
         samples.append((time.perf_counter() - started) * 1000)
     timings[path] = statistics.median(samples)
 print("page times (median of 20, ms): " + ", ".join(f"{path} {ms:.1f}" for path, ms in timings.items()))
-print(f"dashboard: cycle {state}, promote/roll back followed by the server, {len(os.listdir(shots))} screenshots in {shots}"
+print(f"dashboard: cycle {state}, promote/roll back followed by the server, a pipeline cancelled, {len(os.listdir(shots))} screenshots in {shots}"
       + ("" if not problems else f"; problems: {problems}"))
 print(f"dashboard check: {0 if problems else 1} passed, {1 if problems else 0} failed")
 sys.exit(1 if problems else 0)
