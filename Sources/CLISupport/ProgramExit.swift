@@ -28,7 +28,8 @@ public enum ProgramExit {
         switch error {
         case let exit as ExitCode: exit.rawValue
         case let error as ExitCodeProviding: error.exitCode
-        case is StoreError, is FileWriteError: ioError
+        case is FileWriteError: ioError
+        case let error where DataStore.isStoreFailure(error): ioError
         case is CycleLock.Busy: busy
         case let error as MarketDataError:
             switch error {

@@ -20,6 +20,10 @@ public struct BinanceClient: Sendable {
         self.http = http
     }
 
+    /// The largest klines page taken: a page of `pageLimit` bars is ~150 KB, so a larger answer is
+    /// not the exchange's (a proxy's error page, a runaway stream) and is cut off, not held.
+    static let maxPageBytes = 8 << 20
+
     /// Closed bars with `from ≤ open_time < to`, oldest first, without duplicates.
     /// `onPage` reports how far the download got (open time of the newest bar so far).
     public func klines(symbol: String, timeframe: Timeframe, from: Int64, to: Int64,
@@ -31,7 +35,7 @@ public struct BinanceClient: Sendable {
             let url = "\(baseURL)/api/v3/klines?symbol=\(symbol)&interval=\(timeframe.rawValue)&startTime=\(start)&endTime=\(to - 1)&limit=\(Self.pageLimit)"
             let response: HTTPResponse
             do {
-                response = try http.get(url)
+                response = try http.send(HTTPRequest(method: "GET", url: url, maxResponseBytes: Self.maxPageBytes))
             } catch {
                 throw MarketDataError.exchange("binance: \(symbol) \(timeframe): \(error)")
             }

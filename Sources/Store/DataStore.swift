@@ -47,6 +47,10 @@ public final class DataStore: Sendable {
         }
     }
 
+    /// Whether `error` is the store failing (a `StoreError`, or SQLite's own reached without the
+    /// store's wrapping): exit 74 to whoever ran the command.
+    public static func isStoreFailure(_ error: Error) -> Bool { error is StoreError || error is DatabaseError }
+
     public static func reason(_ error: Error) -> String {
         if let error = error as? DatabaseError {
             return error.message ?? "\(error.resultCode)"

@@ -116,9 +116,11 @@ struct Infer: AsyncParsableCommand {
         }
         if CycleSchedule.parseDuration(delay) == nil { throw ValidationError("--delay '\(delay)' is not a duration up to 366 d (e.g. 10s)") }
         if replay {
-            guard let since, UTCTime.parse(since) != nil, let until, UTCTime.parse(until) != nil else {
+            guard let since, let until else {
                 throw ValidationError("--replay needs --since and --until as UTC times (e.g. 2024-06-01, 2024-06-01T12:00:00Z)")
             }
+            _ = try parseTime(since, flag: "--since")
+            _ = try parseTime(until, flag: "--until")
             if every != nil { throw ValidationError("--replay and --every exclude each other") }
         } else if since != nil || until != nil || ledger != nil {
             throw ValidationError("--since, --until and --ledger go with --replay")

@@ -147,6 +147,26 @@ struct BinanceIngestTests {
     }
 
     /// A bad answer for one symbol rejects the whole ingest: the good symbol before it is not stored.
+    /// A page larger than any klines page is cut off (not read whole) and fails the ingest.
+    @Test func anOversizedPageIsRefusedAndWritesNothing() async throws {
+        let fixture = KlineFixture()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (error, stored) = try await fixture.withServer { base in
+            try await onThread { () -> (String, Int) in
+                let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
+                do {
+                    _ = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["FIXAUSDT", "HUGEUSDT"]), now: KlineFixture.now)
+                    return ("", -1)
+                } catch {
+                    return ("\(error)", try store.summaries().count)
+                }
+            }
+        }
+        #expect(error.contains("HUGEUSDT") && error.contains("is larger than \(8 << 20) bytes"), "\(error)")
+        #expect(stored == 0)
+    }
+
     @Test func malformedBodyFailsTheWholeIngestAndWritesNothing() async throws {
         let fixture = KlineFixture()
         let directory = try temporaryDirectory()

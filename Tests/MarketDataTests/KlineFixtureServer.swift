@@ -64,6 +64,9 @@ final class KlineFixture: @unchecked Sendable {
                 return response
             case "FLAKYUSDT" where attempt == 1:
                 return Self.json(.internalServerError, "<html>oops</html>")
+            case "HUGEUSDT":
+                // A page far beyond any klines page (a proxy's runaway answer).
+                return Self.json(.ok, "[" + String(repeating: " ", count: 12 << 20) + "]")
             case "TIMEOUTUSDT":
                 try await Task.sleep(for: .seconds(2))
                 return Self.json(.ok, "[]")

@@ -35,7 +35,7 @@ struct InferenceRequestTests {
         // Nested, keys in another order, an id, extension fields.
         #"{"id": "r1", "parameters": {"x": 1}, "inputs": [{"data": [[2.0, 0], [-1.5, 0], [-2, 0.5]], "shape": [3, 2], "datatype": "FP64", "name": "features"}, \#(pairTensor)]}"#,
         // MLServer's pandas codec: one tensor per column, [N, 1] or [N], any order, extras ignored.
-        #"{"parameters": {"content_type": "pd"}, "inputs": [{"name": "z_velocity", "datatype": "FP64", "shape": [3, 1], "data": [0, 0, 0.5]}, {"name": "pair", "datatype": "BYTES", "shape": [3, 1], "data": ["P1__X", "P1__X", "P2__Y"]}, {"name": "z", "datatype": "INT64", "shape": [3], "data": [2, -1.5, -2]}, {"name": "note", "datatype": "BYTES", "shape": [3], "data": ["a", "b", "c"]}]}"#,
+        #"{"parameters": {"content_type": "pd"}, "inputs": [{"name": "z_velocity", "datatype": "FP64", "shape": [3, 1], "data": [0, 0, 0.5]}, {"name": "pair", "datatype": "BYTES", "shape": [3, 1], "data": ["P1__X", "P1__X", "P2__Y"]}, {"name": "z", "datatype": "FP64", "shape": [3], "data": [2, -1.5, -2]}, {"name": "note", "datatype": "BYTES", "shape": [3], "data": ["a", "b", "c"]}, {"name": "count", "datatype": "INT64", "shape": [3], "data": [1, -2, 9007199254740992]}]}"#,
     ])
     func everyJSONLayoutScoresAsInvocationsDoes(body: String) throws {
         let (_, predictions) = try Self.infer(Array(body.utf8))
