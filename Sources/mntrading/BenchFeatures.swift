@@ -16,6 +16,11 @@ struct BenchFeatures: ParsableCommand {
     @Option(transform: NumberRule.whole(100...100_000_000).parse) var bars: Int = 100_000
     @Option(help: "Scratch directory for the store (deleted and recreated).") var scratch: String
 
+    /// Every pair's bars are held at once: bounded so the benchmark fits in memory.
+    func validate() throws {
+        guard pairs * bars <= 200_000_000 else { throw ValidationError("--pairs × --bars must be at most 200000000 rows (got \(pairs * bars))") }
+    }
+
     func run() throws {
         let timing = try FeatureBenchmark.run(pairs: pairs, bars: bars, scratchDirectory: scratch)
         print("features: \(timing.pairs) pairs x \(timing.bars) 5m bars (\(timing.rows) rows)")

@@ -14,7 +14,7 @@ struct BenchRequest: ParsableCommand {
         commandName: "bench-request", abstract: "Time decoding, scoring and encoding one large request.", shouldDisplay: false)
     @OptionGroup var location: LocationOptions
     @Option(name: [.short, .customLong("model-uri")]) var modelURI: String
-    @Option(transform: NumberRule.whole(1...10_000_000).parse) var rows: Int = 1000
+    @Option(transform: NumberRule.whole(1...1_000_000).parse) var rows: Int = 1000
     @Option(transform: NumberRule.whole(1...1_000_000).parse) var repeats: Int = 50
 
     func run() throws {

@@ -147,8 +147,10 @@ struct BinanceIngestTests {
     }
 
     /// A bad answer for one symbol rejects the whole ingest: the good symbol before it is not stored.
-    /// A page larger than any klines page is cut off (not read whole) and fails the ingest.
-    @Test func anOversizedPageIsRefusedAndWritesNothing() async throws {
+    /// A malformed page, or one larger than any klines page (cut off, not read whole), fails the
+    /// whole ingest and writes nothing.
+    @Test(arguments: [("BADUSDT", "malformed klines response"), ("HUGEUSDT", "is larger than \(8 << 20) bytes")])
+    func aBadPageFailsTheWholeIngestAndWritesNothing(symbol: String, problem: String) async throws {
         let fixture = KlineFixture()
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -156,33 +158,14 @@ struct BinanceIngestTests {
             try await onThread { () -> (String, Int) in
                 let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
                 do {
-                    _ = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["FIXAUSDT", "HUGEUSDT"]), now: KlineFixture.now)
+                    _ = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["FIXAUSDT", symbol]), now: KlineFixture.now)
                     return ("", -1)
                 } catch {
                     return ("\(error)", try store.summaries().count)
                 }
             }
         }
-        #expect(error.contains("HUGEUSDT") && error.contains("is larger than \(8 << 20) bytes"), "\(error)")
-        #expect(stored == 0)
-    }
-
-    @Test func malformedBodyFailsTheWholeIngestAndWritesNothing() async throws {
-        let fixture = KlineFixture()
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let (error, stored) = try await fixture.withServer { base in
-            try await onThread { () -> (String, Int) in
-                let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
-                do {
-                    _ = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["FIXAUSDT", "BADUSDT"]), now: KlineFixture.now)
-                    return ("", -1)
-                } catch {
-                    return ("\(error)", try store.summaries().count)
-                }
-            }
-        }
-        #expect(error.contains("BADUSDT") && error.contains("malformed klines response"))
+        #expect(error.contains(symbol) && error.contains(problem), "\(error)")
         #expect(stored == 0)
     }
 
