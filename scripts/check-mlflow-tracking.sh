@@ -53,45 +53,9 @@ curl -fsS "http://127.0.0.1:$PORT/invocations" -H 'Content-Type: application/jso
 grep -q '"model_version":1' "$WORK/pred1.json" || fail "not version 1: $(head -c 300 "$WORK/pred1.json")"
 echo "serving from the registry: version 1 answers"
 
-# 5. A corrupt version behind the alias: the server keeps serving version 1 and says why.
-.venv/bin/python - "$MLFLOW_URI" "$WORK/models/mntrading_router/1" <<'PY'
-import os, shutil, sys, tempfile
-import mlflow
-from mlflow.tracking import MlflowClient
-uri, local = sys.argv[1:3]
-mlflow.set_tracking_uri(uri)
-client = MlflowClient(uri)
-broken = tempfile.mkdtemp()
-shutil.copytree(local, broken, dirs_exist_ok=True)
-member = os.path.join(broken, "members", sorted(os.listdir(os.path.join(broken, "members")))[0])
-open(member, "wb").write(b"not an onnx model")
-import json
-manifest = json.load(open(os.path.join(broken, "router.json")))
-manifest["version"] = 2  # a new version as our router would number it, so only the member is wrong
-json.dump(manifest, open(os.path.join(broken, "router.json"), "w"))
-experiment = client.get_experiment_by_name("corrupt") or client.get_experiment(client.create_experiment("corrupt"))
-run = client.create_run(experiment.experiment_id)
-client.log_artifacts(run.info.run_id, broken, "model")
-client.set_terminated(run.info.run_id)
-version = client.create_model_version("mntrading_router", f"{run.info.artifact_uri}/model", run.info.run_id)
-client.set_registered_model_alias("mntrading_router", "champion", version.version)
-print(f"alias champion moved to corrupt version {version.version}")
-PY
-for _ in $(seq 1 50); do grep -q "cannot be followed" "$WORK/serve.err" && break; sleep 0.2; done
-grep -q "cannot be followed" "$WORK/serve.err" || fail "the corrupt version was not reported: $(tail -5 "$WORK/serve.err")"
-curl -fsS "http://127.0.0.1:$PORT/invocations" -H 'Content-Type: application/json' --data-binary "@$EXAMPLE" >"$WORK/pred2.json" || fail "scoring after the corrupt version"
-grep -q '"model_version":1' "$WORK/pred2.json" || fail "the corrupt version replaced version 1"
-echo "corrupt version refused, version 1 still serving: $(grep -m1 'cannot be followed' "$WORK/serve.err" | cut -c1-220)"
-# The refused version is not downloaded again at every reload, and its problem is logged once,
-# in words that do not change (no temporary directory's random name).
-sleep 3
-[ "$(grep -c "cannot be followed" "$WORK/serve.err")" = 1 ] || fail "the corrupt version was logged more than once: $(grep -c "cannot be followed" "$WORK/serve.err") times"
-grep "cannot be followed" "$WORK/serve.err" | grep -q ".tmp-" && fail "the problem names a temporary directory: $(grep -m1 'cannot be followed' "$WORK/serve.err")"
-echo "the corrupt version is logged once"
-
-# 6. A version holding a file its MLmodel and router.json do not list (50 MB): refused before any
-# byte of it is fetched; version 1 keeps serving and the server stays small.
-register_copy() {  # $1 version number the copy's router.json carries, $2 what to do to the copy (python)
+# Registers a copy of version 1 as version $1 of our numbering (so only what $2 does to it differs)
+# and points champion at it; $2 is Python run on the copy's directory, `copy`.
+register_copy() {
     .venv/bin/python - "$MLFLOW_URI" "$WORK/models/mntrading_router/1" "$1" "$2" <<'PY'
 import json, os, shutil, sys, tempfile
 from mlflow.tracking import MlflowClient
@@ -111,6 +75,23 @@ version = client.create_model_version("mntrading_router", f"{run.info.artifact_u
 client.set_registered_model_alias("mntrading_router", "champion", version.version)
 PY
 }
+
+# 5. A corrupt version behind the alias: the server keeps serving version 1 and says why.
+register_copy 2 'member = os.path.join(copy, "members", sorted(os.listdir(os.path.join(copy, "members")))[0]); open(member, "wb").write(b"not an onnx model")'
+for _ in $(seq 1 50); do grep -q "cannot be followed" "$WORK/serve.err" && break; sleep 0.2; done
+grep -q "cannot be followed" "$WORK/serve.err" || fail "the corrupt version was not reported: $(tail -5 "$WORK/serve.err")"
+curl -fsS "http://127.0.0.1:$PORT/invocations" -H 'Content-Type: application/json' --data-binary "@$EXAMPLE" >"$WORK/pred2.json" || fail "scoring after the corrupt version"
+grep -q '"model_version":1' "$WORK/pred2.json" || fail "the corrupt version replaced version 1"
+echo "corrupt version refused, version 1 still serving: $(grep -m1 'cannot be followed' "$WORK/serve.err" | cut -c1-220)"
+# The refused version is not downloaded again at every reload, and its problem is logged once,
+# in words that do not change (no temporary directory's random name).
+sleep 3
+[ "$(grep -c "cannot be followed" "$WORK/serve.err")" = 1 ] || fail "the corrupt version was logged more than once: $(grep -c "cannot be followed" "$WORK/serve.err") times"
+grep "cannot be followed" "$WORK/serve.err" | grep -q ".tmp-" && fail "the problem names a temporary directory: $(grep -m1 'cannot be followed' "$WORK/serve.err")"
+echo "the corrupt version is logged once"
+
+# 6. A version holding a file its MLmodel and router.json do not list (50 MB): refused before any
+# byte of it is fetched; version 1 keeps serving and the server stays small.
 register_copy 3 'open(os.path.join(copy, "extra.bin"), "wb").write(b"\0" * (50 << 20))'
 for _ in $(seq 1 50); do grep -q "do not list" "$WORK/serve.err" && break; sleep 0.2; done
 grep -q "do not list (extra.bin)" "$WORK/serve.err" || fail "the version with an unlisted file was not refused: $(tail -3 "$WORK/serve.err")"
