@@ -22,18 +22,25 @@ public enum Backtest {
 
     /// Per-bar returns. `movesA[t]`/`movesB[t]` are the legs' log moves from bar t's close to bar
     /// t+1's; `positions[t]` is what was decided at bar t's close.
-    public static func run(positions: [Double], movesA: [Double], movesB: [Double], betas: [Double], execution: Execution,
-                           barsPerYear: Double) -> (result: BacktestResult, returns: [Double]) {
-        let path = simulate(positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: execution, barsPerYear: barsPerYear)
+    public static func run(
+        positions: [Double], movesA: [Double], movesB: [Double], betas: [Double], execution: Execution,
+        barsPerYear: Double
+    ) -> (result: BacktestResult, returns: [Double]) {
+        let path = simulate(
+            positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: execution,
+            barsPerYear: barsPerYear)
         return (path.result, path.returns)
     }
 
     /// `run`, with the held sides and the closed trades. `times`: the bars' open times, for the
     /// trades (bar indices when nil).
-    public static func simulate(positions: [Double], movesA: [Double], movesB: [Double], betas: [Double], execution: Execution,
-                                barsPerYear: Double, times: [Int64]? = nil) -> PairPath {
-        precondition(positions.count == movesA.count && positions.count == movesB.count && positions.count == betas.count,
-                     "backtest inputs differ in length")
+    public static func simulate(
+        positions: [Double], movesA: [Double], movesB: [Double], betas: [Double], execution: Execution,
+        barsPerYear: Double, times: [Int64]? = nil
+    ) -> PairPath {
+        precondition(
+            positions.count == movesA.count && positions.count == movesB.count && positions.count == betas.count,
+            "backtest inputs differ in length")
         let delay = execution.delayBars
         var sleeve = PairSleeve(equity: 1)
         var open: OpenTrade?
@@ -55,12 +62,15 @@ public enum Backtest {
             signedMoves[t] = sleeve.position * pnl
             returns[t] = sleeve.equity / before - 1
         }
-        return PairPath(result: evaluate(returns: returns, positions: held, nextMoves: signedMoves, barsPerYear: barsPerYear),
-                        returns: returns, held: held, trades: trades)
+        return PairPath(
+            result: evaluate(returns: returns, positions: held, nextMoves: signedMoves, barsPerYear: barsPerYear),
+            returns: returns, held: held, trades: trades)
     }
 
     /// Figures of per-bar returns; `positions` are the held positions, `nextMoves` the spread moves they earned.
-    public static func evaluate(returns: [Double], positions: [Double], nextMoves: [Double], barsPerYear: Double) -> BacktestResult {
+    public static func evaluate(returns: [Double], positions: [Double], nextMoves: [Double], barsPerYear: Double)
+        -> BacktestResult
+    {
         let n = returns.count
         var equity = 1.0, peak = 1.0, maxDrawdown = 0.0
         for r in returns {
@@ -83,10 +93,11 @@ public enum Backtest {
             }
             previous = position
         }
-        return BacktestResult(bars: n, cumulativeReturn: equity - 1, sharpe: sharpe, maxDrawdown: maxDrawdown,
-                              turnover: n > 0 ? turnover / Double(n) : 0, trades: trades,
-                              hitRate: inPosition > 0 ? Double(hits) / Double(inPosition) : nil,
-                              exposure: n > 0 ? Double(inPosition) / Double(n) : 0)
+        return BacktestResult(
+            bars: n, cumulativeReturn: equity - 1, sharpe: sharpe, maxDrawdown: maxDrawdown,
+            turnover: n > 0 ? turnover / Double(n) : 0, trades: trades,
+            hitRate: inPosition > 0 ? Double(hits) / Double(inPosition) : nil,
+            exposure: n > 0 ? Double(inPosition) / Double(n) : 0)
     }
 
     /// Model positions: flat until the calibrated probability reaches the threshold on a bar stretched
@@ -94,7 +105,9 @@ public enum Backtest {
     /// (z changes side), then flat again unless the model signals anew (`PositionRule`, which the
     /// paper broker steps with the router's signals, so the live ledger holds what was backtested).
     /// Each position depends on bars ≤ t only.
-    public static func modelPositions(probabilities: [Double], z: [Double], threshold: Double, entryZ: Double) -> [Double] {
+    public static func modelPositions(probabilities: [Double], z: [Double], threshold: Double, entryZ: Double)
+        -> [Double]
+    {
         holdToMean(z: z) { t in probabilities[t] >= threshold && abs(z[t]) >= entryZ }
     }
 
@@ -119,7 +132,9 @@ public enum Backtest {
         let stride = max(1, (returns.count + max(points, 1) - 1) / max(points, 1))
         for (index, r) in returns.enumerated() {
             equity *= 1 + r
-            if index % stride == 0 || index == returns.count - 1 { curve.append(EquityPoint(time: times[index], equity: equity)) }
+            if index % stride == 0 || index == returns.count - 1 {
+                curve.append(EquityPoint(time: times[index], equity: equity))
+            }
         }
         return curve
     }
@@ -142,11 +157,13 @@ extension Backtest {
     /// `trades`: the pairs' trades, summed (a portfolio's trades are its pairs' trades; its own
     /// return series cannot tell an entry from a bar of a position held on).
     public static func portfolio(_ streams: [(times: [Int64], returns: [Double])], trades: Int, barsPerYear: Double)
-        -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double]) {
+        -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double])
+    {
         let combined = equalSleevePortfolio(streams)
         guard !combined.returns.isEmpty else { return (nil, [], []) }
-        var result = evaluate(returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
-                              nextMoves: combined.returns, barsPerYear: barsPerYear)
+        var result = evaluate(
+            returns: combined.returns, positions: combined.returns.map { $0 == 0 ? 0 : 1 },
+            nextMoves: combined.returns, barsPerYear: barsPerYear)
         result.trades = trades
         return (result, equityCurve(times: combined.times, returns: combined.returns), combined.returns)
     }
@@ -157,7 +174,9 @@ extension Backtest {
 /// others (a pair's equity is 1 before its first bar and stays where it ended after its last).
 /// Each bar's return is the change of the sleeves' summed equity. Bars are the union of the
 /// streams' bar times.
-public func equalSleevePortfolio(_ streams: [(times: [Int64], returns: [Double])]) -> (times: [Int64], returns: [Double]) {
+public func equalSleevePortfolio(_ streams: [(times: [Int64], returns: [Double])]) -> (
+    times: [Int64], returns: [Double]
+) {
     var byTime: [Int64: [(stream: Int, ret: Double)]] = [:]
     for (index, stream) in streams.enumerated() {
         for (time, r) in zip(stream.times, stream.returns) { byTime[time, default: []].append((index, r)) }

@@ -17,7 +17,10 @@ public struct BacktestResult: Codable, Sendable, Equatable {
     /// Share of bars in a position.
     public var exposure: Double
 
-    public init(bars: Int, cumulativeReturn: Double, sharpe: Double, maxDrawdown: Double, turnover: Double, trades: Int, hitRate: Double? = nil, exposure: Double) {
+    public init(
+        bars: Int, cumulativeReturn: Double, sharpe: Double, maxDrawdown: Double, turnover: Double, trades: Int,
+        hitRate: Double? = nil, exposure: Double
+    ) {
         self.bars = bars
         self.cumulativeReturn = cumulativeReturn
         self.sharpe = sharpe

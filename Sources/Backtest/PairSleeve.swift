@@ -48,8 +48,9 @@ public struct PairSleeve: Codable, Sendable, Equatable {
         let tradeA = a - valueA, tradeB = b - valueB
         let cost = (abs(tradeA) + abs(tradeB)) * execution.perUnitTraded
         let closing = min(cost, (abs(valueA) + abs(valueB)) * execution.perUnitTraded)
-        let fill = SleeveFill(from: position, to: target, beta: beta, scale: scale, tradeA: tradeA, tradeB: tradeB,
-                              closingCost: closing, openingCost: cost - closing, equityBefore: equity)
+        let fill = SleeveFill(
+            from: position, to: target, beta: beta, scale: scale, tradeA: tradeA, tradeB: tradeB,
+            closingCost: closing, openingCost: cost - closing, equityBefore: equity)
         valueA = a
         valueB = b
         position = target
@@ -120,13 +121,20 @@ public struct OpenTrade: Codable, Sendable, Equatable {
     public func running(at equity: Double) -> Double { (equity - transfers) / equityBefore - 1 }
 
     /// The trade `fill` closes (if any) and the one it opens (if any), given the one open before it.
-    public static func after(_ fill: SleeveFill, at time: Int64, open: OpenTrade?) -> (closed: ClosedTrade?, open: OpenTrade?) {
+    public static func after(_ fill: SleeveFill, at time: Int64, open: OpenTrade?) -> (
+        closed: ClosedTrade?, open: OpenTrade?
+    ) {
         var closed: ClosedTrade?
         if let open, fill.from != 0 {
-            closed = ClosedTrade(entryTime: open.entryTime, exitTime: time, side: open.side, ret: open.running(at: fill.equityBefore - fill.closingCost))
+            closed = ClosedTrade(
+                entryTime: open.entryTime, exitTime: time, side: open.side,
+                ret: open.running(at: fill.equityBefore - fill.closingCost))
         }
-        let opened = fill.to != 0
-            ? OpenTrade(entryTime: time, side: fill.to, equityBefore: fill.equityBefore - fill.closingCost, scale: fill.scale) : nil
+        let opened =
+            fill.to != 0
+            ? OpenTrade(
+                entryTime: time, side: fill.to, equityBefore: fill.equityBefore - fill.closingCost, scale: fill.scale)
+            : nil
         return (closed, opened)
     }
 }
@@ -135,7 +143,8 @@ extension TradeExpectation {
     /// From a backtest's closed trades over bars `times` (open times, ms).
     public init?(trades closed: [ClosedTrade], times: [Int64], maxDrawdown: Double) {
         guard let first = times.first, let last = times.last else { return nil }
-        self.init(returns: closed.map(\.ret), holdingMinutes: closed.map { Double($0.exitTime - $0.entryTime) / 60_000 },
-                  days: Double(last - first) / 86_400_000, maxDrawdown: maxDrawdown)
+        self.init(
+            returns: closed.map(\.ret), holdingMinutes: closed.map { Double($0.exitTime - $0.entryTime) / 60_000 },
+            days: Double(last - first) / 86_400_000, maxDrawdown: maxDrawdown)
     }
 }

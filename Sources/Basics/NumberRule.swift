@@ -46,7 +46,8 @@ extension NumberRule where Value == Double {
 
     /// A finite real number above `lower` and at most `upper` (an amount that cannot be zero).
     public static func number(above lower: Double, atMost upper: Double, unit: String? = nil) -> Self {
-        NumberRule(range: lower...upper, excludesLower: true, unit: unit, kind: "a number", convert: finiteDouble, show: plain)
+        NumberRule(
+            range: lower...upper, excludesLower: true, unit: unit, kind: "a number", convert: finiteDouble, show: plain)
     }
 
     /// Timeouts and intervals: more than nothing, at most a day.
@@ -70,7 +71,9 @@ extension NumberRule where Value == Double {
 extension NumberRule where Value == Int {
     /// A whole number in `range` (so "1.5", "1e3" and anything beyond Int are refused).
     public static func whole(_ range: ClosedRange<Int>, unit: String? = nil) -> Self {
-        NumberRule(range: range, excludesLower: false, unit: unit, kind: "a whole number", convert: { Int($0) }, show: { String($0) })
+        NumberRule(
+            range: range, excludesLower: false, unit: unit, kind: "a whole number", convert: { Int($0) },
+            show: { String($0) })
     }
 
     /// A TCP port; 0 asks the kernel for a free one.

@@ -11,14 +11,16 @@ public enum ProjectJSON {
         let encoder = JSONEncoder()
         if !verbatimKeys { encoder.keyEncodingStrategy = .convertToSnakeCase }
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }
 
     public static func decoder(verbatimKeys: Bool = false) -> JSONDecoder {
         let decoder = JSONDecoder()
         if !verbatimKeys { decoder.keyDecodingStrategy = .convertFromSnakeCase }
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return decoder
     }
 

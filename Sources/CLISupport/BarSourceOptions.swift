@@ -10,16 +10,25 @@ extension SyntheticMarket.Profile: ExpressibleByArgument {}
 public struct BarSourceOptions: ParsableArguments {
     public init() {}
 
-    @Option(help: "Where bars come from: synthetic (embedded, offline, deterministic), binance (public REST), csv (ingest: one file) or none (mntrading-infer: the store as it is).")
+    @Option(
+        help:
+            "Where bars come from: synthetic (embedded, offline, deterministic), binance (public REST), csv (ingest: one file) or none (mntrading-infer: the store as it is)."
+    )
     public var source: BarSource = .synthetic
 
-    @Option(help: "Seed of the synthetic market: the same seed gives the same market (the client's must match the one trained on).")
+    @Option(
+        help:
+            "Seed of the synthetic market: the same seed gives the same market (the client's must match the one trained on)."
+    )
     public var seed: UInt64 = 42
 
     @Option(help: "Synthetic market profile: default (planted cointegrated pairs) or independent (none).")
     public var profile: SyntheticMarket.Profile = .default
 
-    @Option(help: ArgumentHelp("Binance REST base URL (env MNTRADING_BINANCE_URL; default \(BinanceClient.defaultBaseURL)).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Binance REST base URL (env MNTRADING_BINANCE_URL; default \(BinanceClient.defaultBaseURL)).",
+            valueName: "url"))
     public var binanceURL: String?
 
     /// The spelling `mntrading ingest` used to have; kept so that scripts keep working.
@@ -27,16 +36,21 @@ public struct BarSourceOptions: ParsableArguments {
     public var baseURL: String?
 
     public func validate() throws {
-        if binanceURL != nil && baseURL != nil { throw ValidationError("--base-url is the old name of --binance-url: give one of them") }
+        if binanceURL != nil && baseURL != nil {
+            throw ValidationError("--base-url is the old name of --binance-url: give one of them")
+        }
     }
 
     /// The settings these flags give, for a command that takes `allowed` sources.
-    public func settings(allowed: [BarSource], command: String,
-                         environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BarSourceSettings {
+    public func settings(
+        allowed: [BarSource], command: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> BarSourceSettings {
         var settings = BarSourceSettings(source: source)
         settings.seed = seed
         settings.profile = profile
-        settings.binanceURL = binanceURL ?? baseURL ?? environment["MNTRADING_BINANCE_URL"] ?? BinanceClient.defaultBaseURL
+        settings.binanceURL =
+            binanceURL ?? baseURL ?? environment["MNTRADING_BINANCE_URL"] ?? BinanceClient.defaultBaseURL
         do {
             try settings.require(allowed, command: command)
         } catch let error as MarketDataError {

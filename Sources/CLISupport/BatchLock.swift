@@ -18,7 +18,9 @@ extension Locations {
     public func holdingBatchLock<T>(_ command: String, _ body: () throws -> T) throws -> T {
         let lock = CycleLock(locations: self, file: "pipeline.lock")
         do { try lock.acquire() } catch let busy as CycleLock.Busy {
-            throw LockBusy("\(command): a pipeline or another batch stage is running over \(dataDirectory) (\(busy)); try again when it ends")
+            throw LockBusy(
+                "\(command): a pipeline or another batch stage is running over \(dataDirectory) (\(busy)); try again when it ends"
+            )
         }
         defer { lock.release() }
         return try body()

@@ -9,7 +9,9 @@ public let latestTime: Int64 = 4_102_444_800_000
 /// Parses a `--since`/`--until` value.
 public func parseTime(_ text: String, flag: String) throws -> Int64 {
     guard let time = UTCTime.parse(text) else {
-        throw ValidationError("\(flag) '\(text)' is not a time: use ISO-8601 UTC (2024-01-31 or 2024-01-31T12:00:00Z) or epoch milliseconds")
+        throw ValidationError(
+            "\(flag) '\(text)' is not a time: use ISO-8601 UTC (2024-01-31 or 2024-01-31T12:00:00Z) or epoch milliseconds"
+        )
     }
     // Bars exist between these; a time far outside them (epoch ms near Int64.max) would only
     // overflow the arithmetic of the windows built from it.

@@ -7,13 +7,19 @@ import MarketData
 public struct LocationOptions: ParsableArguments {
     public init() {}
 
-    @Option(name: .long, help: ArgumentHelp("Directory for the store and data outputs (env MNTRADING_DATA_DIR).", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Directory for the store and data outputs (env MNTRADING_DATA_DIR).", valueName: "dir"))
     public var dataDir: String?
 
-    @Option(name: .long, help: ArgumentHelp("Directory of the model store (env MNTRADING_MODELS_DIR).", valueName: "dir"))
+    @Option(
+        name: .long, help: ArgumentHelp("Directory of the model store (env MNTRADING_MODELS_DIR).", valueName: "dir"))
     public var modelsDir: String?
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error (env MNTRADING_LOG_LEVEL).", valueName: "level"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Log level: trace, debug, info, notice, warning, error (env MNTRADING_LOG_LEVEL).", valueName: "level"))
     public var logLevel: String?
 
     public var locations: Locations { Locations(dataDirectory: dataDir, modelsDirectory: modelsDir) }

@@ -14,7 +14,9 @@ public enum LoggingBootstrap {
     public static func lineBufferedOutput() {
         // The C library's `stdout` is a mutable global Swift 6 will not let code name; its address
         // is looked up instead (RTLD_DEFAULT is the null handle on glibc).
-        guard let symbol = dlsym(nil, "stdout"), let file = symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee else { return }
+        guard let symbol = dlsym(nil, "stdout"),
+            let file = symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
+        else { return }
         setvbuf(file, nil, _IOLBF, 0)
     }
 

@@ -6,7 +6,10 @@ import Foundation
 public struct TrackingOptions: ParsableArguments {
     public init() {}
 
-    @Option(help: ArgumentHelp("MLflow tracking server to log runs to, e.g. http://127.0.0.1:5000 (env MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD). Unset: nothing goes to MLflow.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "MLflow tracking server to log runs to, e.g. http://127.0.0.1:5000 (env MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD). Unset: nothing goes to MLflow.",
+            valueName: "url"))
     public var trackingUri: String?
 
     @Option(help: ArgumentHelp("MLflow experiment for the runs (created when missing).", valueName: "name"))
@@ -19,6 +22,8 @@ public struct TrackingOptions: ParsableArguments {
     }
 
     public func validate() throws {
-        if experiment.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--experiment must not be empty") }
+        if experiment.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--experiment must not be empty")
+        }
     }
 }

@@ -11,7 +11,7 @@ import Training
 
 /// Writes the latest training run's models as ONNX members with check data beside them: feature rows
 /// (some with NaNs), XGBoost's own probabilities and the native evaluator's, so that
-/// scripts/check-onnx.py can hold onnxruntime, XGBoost and our evaluator to the same numbers.
+/// scripts/checks/check-onnx.py can hold onnxruntime, XGBoost and our evaluator to the same numbers.
 public struct MemberExport: Sendable {
     public let store: DataStore
 
@@ -30,14 +30,18 @@ public struct MemberExport: Sendable {
         let entries = try store.read { db in
             try TrainingRunRecords.latestCompleteId(db).map { try TrainingRunRecords.trainedPairs(db, runId: $0) } ?? []
         }
-        guard !entries.isEmpty else { throw TrainingError.invalidArgument("no trained pairs in the latest complete training run") }
+        guard !entries.isEmpty else {
+            throw TrainingError.invalidArgument("no trained pairs in the latest complete training run")
+        }
         var written: [String] = []
         for entry in entries {
             let result = entry.result
             let pair = result.pair
             let json = entry.model ?? []
             let member = try XGBoostExport.member(fromJSON: json, standardisation: result.standardisation)
-            let dataset = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
+            let dataset = PairDataset(
+                pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe),
+                definition: definition)
             let columns = dataset.featureNames.count
             let step = max(1, dataset.count / maxRows)
             var rows = stride(from: 0, to: dataset.count, by: step).map { row in
@@ -56,9 +60,11 @@ public struct MemberExport: Sendable {
             let native = CompiledMember(member).probabilities(rows)
             let base = (directory as NSString).appendingPathComponent(pair)
             try AtomicFile.write(Data(try ONNXMember.serialize(member, name: pair)), to: base + ".onnx")
-            let check = CheckData(pair: pair, kind: result.champion?.kind.rawValue ?? "?", rows: rows, xgboost: xgboost, native: native)
+            let check = CheckData(
+                pair: pair, kind: result.champion?.kind.rawValue ?? "?", rows: rows, xgboost: xgboost, native: native)
             let encoder = JSONEncoder()
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             try AtomicFile.write(try encoder.encode(check), to: base + ".check.json")
             written.append(base + ".onnx")
         }

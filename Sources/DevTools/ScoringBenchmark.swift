@@ -5,7 +5,7 @@ import Basics
 import Training
 import TrainingRecords
 
-/// The Swift half of scripts/bench-scoring.sh: a 200-tree, depth-6 gbdt on 24 features, written as
+/// The Swift half of scripts/bench/bench-scoring.sh: a 200-tree, depth-6 gbdt on 24 features, written as
 /// ONNX for onnxruntime to time on the same rows; our evaluator and XGBoost timed here, one thread.
 public enum ScoringBenchmark {
     public struct Timing: Codable, Sendable {
@@ -17,8 +17,10 @@ public enum ScoringBenchmark {
         public var members: Int
     }
 
-    public static func run(directory: String, trees: Int = 200, depth: Int = 6, features: Int = 24, batch: Int = 10_000,
-                           routerMembers: Int = 20) throws -> Timing {
+    public static func run(
+        directory: String, trees: Int = 200, depth: Int = 6, features: Int = 24, batch: Int = 10_000,
+        routerMembers: Int = 20
+    ) throws -> Timing {
         var seed: UInt64 = 12345
         func uniform() -> Double {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
@@ -35,15 +37,18 @@ public enum ScoringBenchmark {
         var settings = FitSettings()
         settings.threads = 1
         let candidate = Candidate(kind: .gbdt, maxDepth: depth, learningRate: 0.1)
-        let model = try FittedModel.fit(candidate, values: values, columns: features, labels: labels, fit: Array(0..<rows),
-                                        validation: [], settings: settings, fixedRounds: trees)
+        let model = try FittedModel.fit(
+            candidate, values: values, columns: features, labels: labels, fit: Array(0..<rows),
+            validation: [], settings: settings, fixedRounds: trees)
         let member = try XGBoostExport.member(fromJSON: try model.booster.saveJSON())
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Data(try ONNXMember.serialize(member, name: "bench")).write(to: URL(fileURLWithPath: directory + "/bench.onnx"))
+        try Data(try ONNXMember.serialize(member, name: "bench")).write(
+            to: URL(fileURLWithPath: directory + "/bench.onnx"))
         let batchValues = (0..<(batch * features)).map { _ in Float(uniform() * 2 - 1) }
         try JSONSerialization.data(withJSONObject: ["features": features, "batch": batch])
             .write(to: URL(fileURLWithPath: directory + "/bench.json"))
-        try Data(batchValues.withUnsafeBufferPointer { Data(buffer: $0) }).write(to: URL(fileURLWithPath: directory + "/rows.f32"))
+        try Data(batchValues.withUnsafeBufferPointer { Data(buffer: $0) }).write(
+            to: URL(fileURLWithPath: directory + "/rows.f32"))
 
         func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
         func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -53,7 +58,8 @@ public enum ScoringBenchmark {
         batchValues.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { out in
                 for index in 0..<2_000 {
-                    let row = UnsafeBufferPointer(rebasing: input[(index % batch) * features..<((index % batch) + 1) * features])
+                    let row = UnsafeBufferPointer(
+                        rebasing: input[(index % batch) * features..<((index % batch) + 1) * features])
                     let start = now()
                     compiled.probabilities(row, rows: 1, into: UnsafeMutableBufferPointer(rebasing: out[0..<1]))
                     oneRow.append(Double(now() - start) / 1_000)
@@ -87,28 +93,36 @@ public enum ScoringBenchmark {
             let onnx = try ONNXMember.serialize(member, name: "bench")
             let columns = ["z"] + (1..<features).map { "f\($0)" }
             let members = (0..<routerMembers).map { index in
-                RouterManifest.Member(pair: "P\(index)__B", legs: ["P\(index)", "B"], kind: "gbdt", file: "members/P\(index)__B.onnx",
-                                      calibration: .platt(a: 1, b: 0), threshold: 0.5, trainingWindow: [], metrics: [:])
+                RouterManifest.Member(
+                    pair: "P\(index)__B", legs: ["P\(index)", "B"], kind: "gbdt", file: "members/P\(index)__B.onnx",
+                    calibration: .platt(a: 1, b: 0), threshold: 0.5, trainingWindow: [], metrics: [:])
             }
             for item in members { try Data(onnx).write(to: URL(fileURLWithPath: dir + "/" + item.file)) }
-            let manifest = RouterManifest(name: "bench_router", version: version, createdAt: "", codeVersion: TrainStage.codeVersion,
-                                          trainingRun: "bench", featureColumns: columns,
-                                          featureParameters: .init(timeframe: "5m", betaWindow: 1000, zWindow: 300, lagFeatures: 0,
-                                                                   labelType: "z_threshold", zscoreThreshold: 1.2, horizon: 3),
-                                          members: members)
+            let manifest = RouterManifest(
+                name: "bench_router", version: version, createdAt: "", codeVersion: TrainStage.codeVersion,
+                trainingRun: "bench", featureColumns: columns,
+                featureParameters: .init(
+                    timeframe: "5m", betaWindow: 1000, zWindow: 300, lagFeatures: 0,
+                    labelType: "z_threshold", zscoreThreshold: 1.2, horizon: 3),
+                members: members)
             try ProjectJSON.encoder().encode(manifest).write(to: URL(fileURLWithPath: dir + "/router.json"))
-            try MLmodelFile.render(manifest: manifest, uuid: "bench", createdAt: Date()).write(toFile: dir + "/MLmodel", atomically: false, encoding: .utf8)
+            try MLmodelFile.render(manifest: manifest, uuid: "bench", createdAt: Date()).write(
+                toFile: dir + "/MLmodel", atomically: false, encoding: .utf8)
         }
         var loads: [Double] = []
         for _ in 0..<5 {
             let start = now()
             let router = try RouterModel(directory: store.versionDirectory("bench_router", version))
-            let frame = InputFrame(columns: router.manifest.featureColumns + ["pair"],
-                                   rows: router.pairs.map { pair in Array(repeating: Cell.number(0.1), count: features) + [.string(pair)] })
+            let frame = InputFrame(
+                columns: router.manifest.featureColumns + ["pair"],
+                rows: router.pairs.map { pair in Array(repeating: Cell.number(0.1), count: features) + [.string(pair)] }
+            )
             _ = try router.score(frame)
             loads.append(Double(now() - start) / 1_000_000)
         }
-        return Timing(nativeOneRowMicros: median(oneRow), nativeBatchMicrosPerRow: median(batched), xgboostOneRowMicros: median(xgbOne),
-                      xgboostBatchMicrosPerRow: median(xgbBatch), routerLoadAndWarmMillis: median(loads), members: routerMembers)
+        return Timing(
+            nativeOneRowMicros: median(oneRow), nativeBatchMicrosPerRow: median(batched),
+            xgboostOneRowMicros: median(xgbOne),
+            xgboostBatchMicrosPerRow: median(xgbBatch), routerLoadAndWarmMillis: median(loads), members: routerMembers)
     }
 }

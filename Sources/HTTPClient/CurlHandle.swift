@@ -30,7 +30,10 @@ final class CurlHandle {
         func addHeaderLine(_ line: String) {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             // A new status line starts a new response (after 100-continue or a redirect).
-            if trimmed.hasPrefix("HTTP/") { headers.removeAll(); return }
+            if trimmed.hasPrefix("HTTP/") {
+                headers.removeAll()
+                return
+            }
             guard let colon = trimmed.firstIndex(of: ":") else { return }
             let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
             let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
@@ -78,7 +81,10 @@ final class CurlHandle {
             check(mnt_curl_setopt_long(raw, CURLOPT_POSTFIELDSIZE, body.count))
             body.withUnsafeBytes { bytes in
                 // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
-                check(mnt_curl_setopt_pointer(raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)))
+                check(
+                    mnt_curl_setopt_pointer(
+                        raw, CURLOPT_COPYPOSTFIELDS,
+                        UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)))
             }
         default:
             check(mnt_curl_setopt_string(raw, CURLOPT_CUSTOMREQUEST, request.method))
@@ -92,31 +98,48 @@ final class CurlHandle {
         }
         if let headerList { check(mnt_curl_setopt_slist(raw, CURLOPT_HTTPHEADER, headerList)) }
 
-        check(mnt_curl_setopt_callback(raw, CURLOPT_WRITEFUNCTION, { data, size, count, userdata in
-            let sink = Unmanaged<Sink>.fromOpaque(userdata!).takeUnretainedValue()
-            let length = size * count
-            // Returning less than was delivered makes curl abort the transfer.
-            guard sink.body.count + length <= sink.limit else { sink.exceeded = true; return 0 }
-            if let data { data.withMemoryRebound(to: UInt8.self, capacity: length) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) } }
-            return length
-        }))
+        check(
+            mnt_curl_setopt_callback(
+                raw, CURLOPT_WRITEFUNCTION,
+                { data, size, count, userdata in
+                    let sink = Unmanaged<Sink>.fromOpaque(userdata!).takeUnretainedValue()
+                    let length = size * count
+                    // Returning less than was delivered makes curl abort the transfer.
+                    guard sink.body.count + length <= sink.limit else {
+                        sink.exceeded = true
+                        return 0
+                    }
+                    if let data {
+                        data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                            sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                        }
+                    }
+                    return length
+                }))
         check(mnt_curl_setopt_pointer(raw, CURLOPT_WRITEDATA, sinkPointer))
-        check(mnt_curl_setopt_callback(raw, CURLOPT_HEADERFUNCTION, { data, size, count, userdata in
-            let sink = Unmanaged<Sink>.fromOpaque(userdata!).takeUnretainedValue()
-            let length = size * count
-            if let data {
-                let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
-                sink.addHeaderLine(line)
-            }
-            return length
-        }))
+        check(
+            mnt_curl_setopt_callback(
+                raw, CURLOPT_HEADERFUNCTION,
+                { data, size, count, userdata in
+                    let sink = Unmanaged<Sink>.fromOpaque(userdata!).takeUnretainedValue()
+                    let length = size * count
+                    if let data {
+                        let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                        }
+                        sink.addHeaderLine(line)
+                    }
+                    return length
+                }))
         check(mnt_curl_setopt_pointer(raw, CURLOPT_HEADERDATA, sinkPointer))
 
         guard setupError == CURLE_OK else {
             return .invalid("\(String(cString: curl_easy_strerror(setupError))) (\(request.method) \(request.url))")
         }
         let code = withExtendedLifetime(sink) { curl_easy_perform(raw) }
-        if sink.exceeded || code == CURLE_FILESIZE_EXCEEDED, let limit = request.maxResponseBytes { return .tooLarge(limit: limit) }
+        if sink.exceeded || code == CURLE_FILESIZE_EXCEEDED, let limit = request.maxResponseBytes {
+            return .tooLarge(limit: limit)
+        }
         guard code == CURLE_OK else {
             let timedOut = code == CURLE_OPERATION_TIMEDOUT
             if code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL {

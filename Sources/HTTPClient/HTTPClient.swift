@@ -16,11 +16,15 @@ public final class HTTPClient: @unchecked Sendable {
     private let logger: Logger
     private let sleeper: @Sendable (Double) -> Void
 
-    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(),
-                logger: Logger = Logger(label: "mntrading.http"),
-                sleeper: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }) throws {
+    public init(
+        configuration: HTTPClientConfiguration = HTTPClientConfiguration(),
+        logger: Logger = Logger(label: "mntrading.http"),
+        sleeper: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
+    ) throws {
         CurlGlobal.ensureInitialised()
-        guard let handle = CurlHandle() else { throw HTTPClientError.invalidRequest("libcurl could not create a handle") }
+        guard let handle = CurlHandle() else {
+            throw HTTPClientError.invalidRequest("libcurl could not create a handle")
+        }
         self.configuration = configuration
         self.handle = handle
         self.logger = logger
@@ -43,21 +47,28 @@ public final class HTTPClient: @unchecked Sendable {
                 let response = HTTPResponse(status: status, headers: headers, body: body, attempts: attempt)
                 guard policy.retryableStatuses.contains(status), attempt < policy.maxAttempts else { return response }
                 var delay = policy.backoff(afterAttempt: attempt, random: Double.random(in: 0...1))
-                if status == 429 || status == 418 || status == 503, let retryAfter = parseRetryAfter(headers["retry-after"]) {
+                if status == 429 || status == 418 || status == 503,
+                    let retryAfter = parseRetryAfter(headers["retry-after"])
+                {
                     guard retryAfter <= policy.maxRetryAfter else {
                         throw HTTPClientError.retryAfterTooLong(url: request.url, seconds: retryAfter)
                     }
                     delay = retryAfter
                 }
-                logger.warning("HTTP \(status) from \(request.url); retry \(attempt + 1)/\(policy.maxAttempts) in \(String(format: "%.2f", delay)) s")
+                logger.warning(
+                    "HTTP \(status) from \(request.url); retry \(attempt + 1)/\(policy.maxAttempts) in \(String(format: "%.2f", delay)) s"
+                )
                 sleeper(delay)
             case let .failure(message, timedOut):
                 let retryable = !timedOut || policy.retryOnTimeout
                 guard retryable, attempt < policy.maxAttempts else {
-                    throw HTTPClientError.transport(url: request.url, message: message, timedOut: timedOut, attempts: attempt)
+                    throw HTTPClientError.transport(
+                        url: request.url, message: message, timedOut: timedOut, attempts: attempt)
                 }
                 let delay = policy.backoff(afterAttempt: attempt, random: Double.random(in: 0...1))
-                logger.warning("\(message) (\(request.url)); retry \(attempt + 1)/\(policy.maxAttempts) in \(String(format: "%.2f", delay)) s")
+                logger.warning(
+                    "\(message) (\(request.url)); retry \(attempt + 1)/\(policy.maxAttempts) in \(String(format: "%.2f", delay)) s"
+                )
                 sleeper(delay)
             case let .invalid(message):
                 throw HTTPClientError.invalidRequest(message)
@@ -71,7 +82,9 @@ public final class HTTPClient: @unchecked Sendable {
         try send(HTTPRequest(method: "GET", url: url, headers: headers))
     }
 
-    public func post(_ url: String, body: [UInt8], contentType: String, headers: [(name: String, value: String)] = []) throws -> HTTPResponse {
+    public func post(_ url: String, body: [UInt8], contentType: String, headers: [(name: String, value: String)] = [])
+        throws -> HTTPResponse
+    {
         try send(HTTPRequest(method: "POST", url: url, headers: [("Content-Type", contentType)] + headers, body: body))
     }
 

@@ -8,8 +8,10 @@ public struct HTTPClientConfiguration: Sendable {
     public var retry: RetryPolicy
     public var userAgent: String
 
-    public init(connectTimeout: Double = 10, totalTimeout: Double = 30, retry: RetryPolicy = RetryPolicy(),
-                userAgent: String = "mntrading/0.1") {
+    public init(
+        connectTimeout: Double = 10, totalTimeout: Double = 30, retry: RetryPolicy = RetryPolicy(),
+        userAgent: String = "mntrading/0.1"
+    ) {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.retry = retry

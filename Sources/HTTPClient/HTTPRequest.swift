@@ -10,8 +10,10 @@ public struct HTTPRequest: Sendable {
     /// `HTTPClientError.responseTooLarge`, never held whole in memory.
     public var maxResponseBytes: Int?
 
-    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-                maxResponseBytes: Int? = nil) {
+    public init(
+        method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+        maxResponseBytes: Int? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

@@ -14,8 +14,10 @@ public struct RetryPolicy: Sendable {
     /// Whether a timed-out attempt is retried (a slow server may answer the next one in time).
     public var retryOnTimeout: Bool
 
-    public init(maxAttempts: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 30, maxRetryAfter: Double = 300,
-                retryableStatuses: Set<Int> = RetryPolicy.defaultRetryableStatuses, retryOnTimeout: Bool = true) {
+    public init(
+        maxAttempts: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 30, maxRetryAfter: Double = 300,
+        retryableStatuses: Set<Int> = RetryPolicy.defaultRetryableStatuses, retryOnTimeout: Bool = true
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

@@ -14,7 +14,9 @@ public struct CycleSchedule: Sendable, Equatable {
     /// The first run time strictly after `now`.
     public func nextRun(after now: Int64) -> Int64 {
         let shifted = now - delayMilliseconds
-        let floor = shifted >= 0 ? shifted / periodMilliseconds * periodMilliseconds
+        let floor =
+            shifted >= 0
+            ? shifted / periodMilliseconds * periodMilliseconds
             : -((-shifted + periodMilliseconds - 1) / periodMilliseconds) * periodMilliseconds
         return floor + periodMilliseconds + delayMilliseconds
     }
@@ -28,7 +30,10 @@ public struct CycleSchedule: Sendable, Equatable {
     public static func parseDuration(_ text: String) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        let (number, scale) = units.first { trimmed.hasSuffix($0.0) }.map { (String(trimmed.dropLast($0.0.count)), $0.1) } ?? (trimmed, 1000)
+        let (number, scale) =
+            units.first { trimmed.hasSuffix($0.0) }.map { (String(trimmed.dropLast($0.0.count)), $0.1) } ?? (
+                trimmed, 1000
+            )
         guard let value = Double(number), value >= 0, value * scale <= Double(longestMilliseconds) else { return nil }
         return Int64((value * scale).rounded())
     }

@@ -19,9 +19,9 @@ struct DailyRescreen {
     /// machine than training): then no pair is re-screened.
     static func load(store: DataStore, trainingRun: String?) -> DailyRescreen? {
         guard let trainingRun,
-              let datasetId = try? store.read({ db in try TrainingRunRecords.datasetId(db, runId: trainingRun) }),
-              let dataset = try? store.read({ db in try DatasetRecord.load(db, id: datasetId) }),
-              let screen = try? ScreenRecord.load(dataset.screeningRunId, store: store), let window = screen.window
+            let datasetId = try? store.read({ db in try TrainingRunRecords.datasetId(db, runId: trainingRun) }),
+            let dataset = try? store.read({ db in try DatasetRecord.load(db, id: datasetId) }),
+            let screen = try? ScreenRecord.load(dataset.screeningRunId, store: store), let window = screen.window
         else { return nil }
         return DailyRescreen(store: store, parameters: screen.parameters, length: window[1] - window[0])
     }
@@ -30,9 +30,13 @@ struct DailyRescreen {
     func check(_ pairs: [PairID], at day: Int64) throws -> [String: Rescreen] {
         var results: [String: Rescreen] = [:]
         for pair in pairs {
-            let bars = try [pair.a, pair.b].map { try store.bars(symbol: $0, timeframe: parameters.timeframe, from: day - length, to: day) }
-            results[pair.text] = WalkForwardScreen(parameters: parameters, length: length, a: pair.a, barsA: bars[0], b: pair.b, barsB: bars[1])
-                .check(at: day)
+            let bars = try [pair.a, pair.b].map {
+                try store.bars(symbol: $0, timeframe: parameters.timeframe, from: day - length, to: day)
+            }
+            results[pair.text] = WalkForwardScreen(
+                parameters: parameters, length: length, a: pair.a, barsA: bars[0], b: pair.b, barsB: bars[1]
+            )
+            .check(at: day)
         }
         return results
     }

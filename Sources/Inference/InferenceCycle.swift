@@ -45,18 +45,22 @@ public struct InferenceCycle: Sendable {
         let (model, rawMetadata, timeframe, definition, pairs) = try served()
         lap("metadata")
 
-        let parameters = FeatureParameters(betaWindow: model.featureParameters.betaWindow, zWindow: model.featureParameters.zWindow)
-        try ingest(symbols: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted(), timeframe: timeframe, model: model,
-                   warmUpBars: parameters.warmUp + definition.lagFeatures + options.nLast + 2, now: now)
+        let parameters = FeatureParameters(
+            betaWindow: model.featureParameters.betaWindow, zWindow: model.featureParameters.zWindow)
+        try ingest(
+            symbols: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted(), timeframe: timeframe, model: model,
+            warmUpBars: parameters.warmUp + definition.lagFeatures + options.nLast + 2, now: now)
         lap("ingest")
         _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: timeframe, parameters: parameters)
         lap("features")
 
-        var booking = LedgerBooking(bars: store, ledger: store, broker: broker(for: model), timeframe: timeframe, model: model,
-                                    modelSource: modelSource)
+        var booking = LedgerBooking(
+            bars: store, ledger: store, broker: broker(for: model), timeframe: timeframe, model: model,
+            modelSource: modelSource)
         booking.rescreen = try dailyRescreen(model: model, pairs: pairs, now: now)
         let newestBooked = try booking.newestBooked()
-        let request = try buildRequest(pairs: pairs, definition: definition, timeframe: timeframe, now: now, after: newestBooked)
+        let request = try buildRequest(
+            pairs: pairs, definition: definition, timeframe: timeframe, now: now, after: newestBooked)
         if options.warmup, let first = request.rows.first {
             // One tiny request first, so a cold server's first real answer is not the slow one.
             _ = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: [first.values]), rows: 1)
@@ -64,7 +68,8 @@ public struct InferenceCycle: Sendable {
         let (predictions, rawResponse) = try score(request)
         let records = try signals(from: predictions, request: request, model: model, timeframe: timeframe, now: now)
         if let newestBooked, let newestScored = records.map(\.openTime).max(), newestScored < newestBooked {
-            throw InferenceError.invalidInput("""
+            throw InferenceError.invalidInput(
+                """
                 the newest closed bar (\(UTCTime.format(newestScored))) is before the ledger's newest booked bar \
                 (\(UTCTime.format(newestBooked))): nothing written
                 """)
@@ -79,11 +84,14 @@ public struct InferenceCycle: Sendable {
         let outcome = try booking.book(records)
         for warning in outcome.booked.flatMap(\.warnings) { logger.warning("\(warning)") }
         for event in outcome.booked.flatMap(\.events) {
-            logger.notice("ledger: \(event.pair.isEmpty ? "portfolio" : event.pair) \(event.from) -> \(event.to) at \(UTCTime.format(event.openTime)): \(event.reason)")
+            logger.notice(
+                "ledger: \(event.pair.isEmpty ? "portfolio" : event.pair) \(event.from) -> \(event.to) at \(UTCTime.format(event.openTime)): \(event.reason)"
+            )
         }
         checkpoint("signals-inserted")
-        try SignalFiles.rewrite(days: Set(records.map(\.day) + [outcome.previousNewestSignal].compactMap { $0.map(SignalRecord.day) }),
-                                store: store, locations: locations)
+        try SignalFiles.rewrite(
+            days: Set(records.map(\.day) + [outcome.previousNewestSignal].compactMap { $0.map(SignalRecord.day) }),
+            store: store, locations: locations)
         lap("signals")
 
         // Every row was answered (`signals` checks it), so there is a first record.
@@ -92,36 +100,49 @@ public struct InferenceCycle: Sendable {
             throw InferenceError.invalidInput("no signals stored for model version \(version)")
         }
         let state = outcome.state
-        let newestBar = outcome.booked.last ?? LedgerBar(openTime: state.newestBar ?? latest.asOf, modelVersion: state.modelVersion ?? version)
-        let newestSignals = outcome.booked.isEmpty ? Dictionary(latest.signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first })
+        let newestBar =
+            outcome.booked.last
+            ?? LedgerBar(openTime: state.newestBar ?? latest.asOf, modelVersion: state.modelVersion ?? version)
+        let newestSignals =
+            outcome.booked.isEmpty
+            ? Dictionary(latest.signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first })
             : outcome.newestSignals
-        var book = OrderBook(ledger: booking.broker.projected(state), bar: newestBar, signals: newestSignals, modelName: model.name, parameters: options.aggregation)
+        var book = OrderBook(
+            ledger: booking.broker.projected(state), bar: newestBar, signals: newestSignals, modelName: model.name,
+            parameters: options.aggregation)
         // The fill the training backtest assumed, which the ledger books by.
         if model.version == version { book.execution = model.execution?.summary }
         let written = try OrderFiles.write(book, store: store, locations: locations)
         lap("aggregate")
 
-        let report = try ReportData.load(store: store, locations: locations, model: model.version == version ? model : nil,
-                                         dataSource: options.bars.source == .none ? "store" : options.bars.source.rawValue, latest: latest, book: book)
+        let report = try ReportData.load(
+            store: store, locations: locations, model: model.version == version ? model : nil,
+            dataSource: options.bars.source == .none ? "store" : options.bars.source.rawValue, latest: latest,
+            book: book)
         let directory = try ReportWriter.write(report, locations: locations)
         lap("report")
 
-        return CycleResult(asOf: latest.asOf, modelVersion: version, rowsScored: records.count, signalsInserted: outcome.inserted,
-                           longSignals: latest.signals.filter { $0.signal > 0 }.count, shortSignals: latest.signals.filter { $0.signal < 0 }.count,
-                           orders: book.orders.count, gross: book.totals.gross, reportDirectory: directory, ordersFile: written,
-                           timings: timings, barsBooked: outcome.booked.count, fills: outcome.booked.reduce(0) { $0 + $1.fills.count },
-                           ledgerEquity: state.equity)
+        return CycleResult(
+            asOf: latest.asOf, modelVersion: version, rowsScored: records.count, signalsInserted: outcome.inserted,
+            longSignals: latest.signals.filter { $0.signal > 0 }.count,
+            shortSignals: latest.signals.filter { $0.signal < 0 }.count,
+            orders: book.orders.count, gross: book.totals.gross, reportDirectory: directory, ordersFile: written,
+            timings: timings, barsBooked: outcome.booked.count, fills: outcome.booked.reduce(0) { $0 + $1.fills.count },
+            ledgerEquity: state.equity)
     }
 
     /// The training run's screen for the daily re-screen, its bars brought up to the day's start
     /// when the cycle has a source (with --source none, whatever the store holds). nil when this
     /// store does not hold the run's screen, or with --monitor-only.
     func dailyRescreen(model: ModelMetadata, pairs: [PairID], now: Int64) throws -> DailyRescreen? {
-        guard options.limits.degradedStopsEntries, let rescreen = DailyRescreen.load(store: store, trainingRun: model.trainingRun) else { return nil }
+        guard options.limits.degradedStopsEntries,
+            let rescreen = DailyRescreen.load(store: store, trainingRun: model.trainingRun)
+        else { return nil }
         let timeframe = rescreen.parameters.timeframe
         if try options.bars.ingestSource() != nil {
-            try ingest(symbols: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted(), timeframe: timeframe, model: model,
-                       warmUpBars: Int(rescreen.length / timeframe.milliseconds) + 1, now: now)
+            try ingest(
+                symbols: Array(Set(pairs.flatMap { [$0.a, $0.b] })).sorted(), timeframe: timeframe, model: model,
+                warmUpBars: Int(rescreen.length / timeframe.milliseconds) + 1, now: now)
         }
         return rescreen
     }
@@ -133,9 +154,12 @@ public struct InferenceCycle: Sendable {
     func broker(for model: ModelMetadata) -> PaperBroker {
         let above = model.pairs.filter { $0.threshold < options.aggregation.minProba }.map(\.pair)
         if !above.isEmpty {
-            logger.warning("--min-proba \(options.aggregation.minProba) is above the threshold of \(above.joined(separator: ", ")): the ledger enters those pairs less often than their backtest did")
+            logger.warning(
+                "--min-proba \(options.aggregation.minProba) is above the threshold of \(above.joined(separator: ", ")): the ledger enters those pairs less often than their backtest did"
+            )
         }
-        return PaperBroker(execution: model.execution ?? Execution(), sizing: options.aggregation, limits: options.limits)
+        return PaperBroker(
+            execution: model.execution ?? Execution(), sizing: options.aggregation, limits: options.limits)
     }
 
     /// The request's rows in pieces of at most `options.rowsPerRequest`, answers joined in order.
@@ -145,7 +169,9 @@ public struct InferenceCycle: Sendable {
         var start = 0
         repeat {
             let end = min(start + options.rowsPerRequest, request.rows.count)
-            let answer = try client.invoke(BodyBytes.dataframeSplit(columns: request.columns, rows: request.rows[start..<end].map(\.values)), rows: end - start)
+            let answer = try client.invoke(
+                BodyBytes.dataframeSplit(columns: request.columns, rows: request.rows[start..<end].map(\.values)),
+                rows: end - start)
             predictions += answer.predictions
             raw = answer.raw
             start = end
@@ -155,13 +181,17 @@ public struct InferenceCycle: Sendable {
 
     /// The served model (after `--warmup`'s wait), its bars' timeframe, the dataset definition its
     /// feature columns need, and its pairs.
-    func served() throws -> (model: ModelMetadata, raw: Data, timeframe: Timeframe, definition: DatasetDefinition, pairs: [PairID]) {
+    func served() throws -> (
+        model: ModelMetadata, raw: Data, timeframe: Timeframe, definition: DatasetDefinition, pairs: [PairID]
+    ) {
         if options.warmup { try client.waitUntilReady(timeout: options.warmupTimeout) }
         let (model, raw) = try client.metadata()
         let timeframe = try Timeframe.parse(model.featureParameters.timeframe)
         let definition = try datasetDefinition(model, timeframe: timeframe)
         let pairs = try model.pairs.map { member -> PairID in
-            guard member.legs.count == 2 else { throw InferenceError.invalidInput("pair \(member.pair) has \(member.legs.count) legs, not 2") }
+            guard member.legs.count == 2 else {
+                throw InferenceError.invalidInput("pair \(member.pair) has \(member.legs.count) legs, not 2")
+            }
             return PairID(a: member.legs[0], b: member.legs[1])
         }
         guard !pairs.isEmpty else { throw InferenceError.invalidInput("the served model has no pairs") }
@@ -176,7 +206,8 @@ public struct InferenceCycle: Sendable {
         definition.zscoreThreshold = model.featureParameters.zscoreThreshold
         definition.labelType = LabelType(rawValue: model.featureParameters.labelType) ?? .zThreshold
         guard definition.featureNames == model.featureColumns else {
-            throw InferenceError.invalidInput("""
+            throw InferenceError.invalidInput(
+                """
                 the served model's feature columns (\(model.featureColumns.joined(separator: ","))) are not the ones this client computes \
                 (\(definition.featureNames.joined(separator: ","))): client and server are different versions
                 """)
@@ -188,13 +219,15 @@ public struct InferenceCycle: Sendable {
     /// the model's training started (minus the feature warm-up), so the expanding features
     /// (`beta_long`, `z_long`) see the history they saw in training.
     func ingest(symbols: [String], timeframe: Timeframe, model: ModelMetadata, warmUpBars: Int, now: Int64) throws {
-        let stored = Dictionary(try store.summaries(timeframe: timeframe).map { ($0.symbol, $0.lastOpenTime) }, uniquingKeysWith: max)
+        let stored = Dictionary(
+            try store.summaries(timeframe: timeframe).map { ($0.symbol, $0.lastOpenTime) }, uniquingKeysWith: max)
         let trainingStart = model.trainingWindow.flatMap { UTCTime.parse($0.first) }
         let fresh = (trainingStart ?? now) - Int64(warmUpBars) * timeframe.milliseconds
         guard let source = try options.bars.ingestSource() else {
             let missing = symbols.filter { stored[$0] == nil }
             guard missing.isEmpty else {
-                throw InferenceError.invalidInput("--source none, but the store has no \(timeframe) bars for \(missing.joined(separator: ", "))")
+                throw InferenceError.invalidInput(
+                    "--source none, but the store has no \(timeframe) bars for \(missing.joined(separator: ", "))")
             }
             return
         }
@@ -202,7 +235,8 @@ public struct InferenceCycle: Sendable {
         // download its whole history again.
         let starts = Dictionary(grouping: symbols) { stored[$0].map { $0 + timeframe.milliseconds } ?? fresh }
         for (since, group) in starts.sorted(by: { $0.key < $1.key }) where since + timeframe.milliseconds <= now {
-            let summary = try Ingestor(store: store).run(source, IngestRequest(symbols: group, timeframe: timeframe, since: since, until: now), now: now)
+            let summary = try Ingestor(store: store).run(
+                source, IngestRequest(symbols: group, timeframe: timeframe, since: since, until: now), now: now)
             logger.info("\(summary.line)")
         }
     }
@@ -219,12 +253,16 @@ public struct InferenceCycle: Sendable {
 
     /// The newest `--n-last` rows of every pair, and every row after `after` (the ledger's newest
     /// booked bar), so bars a stopped timer missed are booked in order when it comes back.
-    func buildRequest(pairs: [PairID], definition: DatasetDefinition, timeframe: Timeframe, now: Int64, after: Int64? = nil) throws -> Request {
+    func buildRequest(
+        pairs: [PairID], definition: DatasetDefinition, timeframe: Timeframe, now: Int64, after: Int64? = nil
+    ) throws -> Request {
         var rows: [Request.Row] = []
         for pair in pairs {
-            let missed = try after.map { try store.featureRows(pair: pair.text, timeframe: timeframe, from: $0 + 1).count } ?? 0
+            let missed =
+                try after.map { try store.featureRows(pair: pair.text, timeframe: timeframe, from: $0 + 1).count } ?? 0
             let count = max(options.nLast, missed)
-            let recent = try store.latestFeatureRows(pair: pair.text, timeframe: timeframe, count: count + definition.lagFeatures)
+            let recent = try store.latestFeatureRows(
+                pair: pair.text, timeframe: timeframe, count: count + definition.lagFeatures)
             let dataset = PairDataset(pair: pair.text, rows: recent, definition: definition)
             let width = dataset.featureNames.count
             for index in max(0, dataset.count - count)..<dataset.count {
@@ -233,47 +271,62 @@ public struct InferenceCycle: Sendable {
                 rows.append(.init(pair: pair, feature: recent[index + definition.lagFeatures], values: values))
             }
             if dataset.count == 0 {
-                logger.warning("\(pair.text): no feature rows yet (the windows need \(definition.lagFeatures + 1) rows after the warm-up); skipped")
+                logger.warning(
+                    "\(pair.text): no feature rows yet (the windows need \(definition.lagFeatures + 1) rows after the warm-up); skipped"
+                )
             }
         }
         guard !rows.isEmpty else {
-            throw InferenceError.invalidInput("no pair has feature rows to score; the store needs more \(timeframe) bars for the model's windows")
+            throw InferenceError.invalidInput(
+                "no pair has feature rows to score; the store needs more \(timeframe) bars for the model's windows")
         }
-        if let newest = rows.map(\.feature.openTime).max(), now - (newest + timeframe.milliseconds) > 2 * timeframe.milliseconds {
+        if let newest = rows.map(\.feature.openTime).max(),
+            now - (newest + timeframe.milliseconds) > 2 * timeframe.milliseconds
+        {
             logger.warning("the newest closed bar is \(UTCTime.format(newest)): the data is behind the clock")
         }
         return Request(columns: ["pair"] + definition.featureNames, rows: rows)
     }
 
-    func signals(from predictions: [Prediction], request: Request, model: ModelMetadata, timeframe: Timeframe, now: Int64) throws -> [SignalRecord] {
+    func signals(
+        from predictions: [Prediction], request: Request, model: ModelMetadata, timeframe: Timeframe, now: Int64
+    ) throws -> [SignalRecord] {
         guard predictions.count == request.rows.count else {
-            throw InferenceError.serverRejected("the server answered \(predictions.count) predictions for \(request.rows.count) rows; nothing written")
+            throw InferenceError.serverRejected(
+                "the server answered \(predictions.count) predictions for \(request.rows.count) rows; nothing written")
         }
         let members = Dictionary(model.pairs.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first })
         return try zip(predictions, request.rows).map { prediction, row in
             guard prediction.pair == row.pair.text else {
-                throw InferenceError.serverRejected("the server answered a prediction for \(prediction.pair) where \(row.pair.text) was asked; nothing written")
+                throw InferenceError.serverRejected(
+                    "the server answered a prediction for \(prediction.pair) where \(row.pair.text) was asked; nothing written"
+                )
             }
             guard prediction.modelVersion == model.version else {
-                throw InferenceError.serverRejected("""
+                throw InferenceError.serverRejected(
+                    """
                     the server answered with model version \(prediction.modelVersion) where its /metadata named \(model.version) \
                     (did the alias move during the cycle?); nothing written
                     """)
             }
-            guard prediction.proba.isFinite, (0...1).contains(prediction.proba), [-1, 0, 1].contains(prediction.signal) else {
-                throw InferenceError.serverRejected("""
+            guard prediction.proba.isFinite, (0...1).contains(prediction.proba), [-1, 0, 1].contains(prediction.signal)
+            else {
+                throw InferenceError.serverRejected(
+                    """
                     the server answered proba \(prediction.proba), signal \(prediction.signal) for \(row.pair.text): outside the protocol \
                     (proba in [0, 1], signal -1, 0 or 1); nothing written
                     """)
             }
             if let problem = Self.inconsistency(prediction, member: members[row.pair.text], z: row.feature.z) {
-                throw InferenceError.serverRejected("the server answered \(problem) for \(row.pair.text); nothing written")
+                throw InferenceError.serverRejected(
+                    "the server answered \(problem) for \(row.pair.text); nothing written")
             }
             let f = row.feature
-            return SignalRecord(pair: row.pair.text, openTime: f.openTime, modelName: model.name, modelVersion: prediction.modelVersion,
-                                timeframe: timeframe.rawValue, legA: row.pair.a, legB: row.pair.b, proba: prediction.proba,
-                                signal: prediction.signal, threshold: prediction.threshold, z: f.z, beta: f.beta,
-                                closeA: f.closeA, closeB: f.closeB, spreadVolatility: f.spreadVolatility, scoredAt: now)
+            return SignalRecord(
+                pair: row.pair.text, openTime: f.openTime, modelName: model.name, modelVersion: prediction.modelVersion,
+                timeframe: timeframe.rawValue, legA: row.pair.a, legB: row.pair.b, proba: prediction.proba,
+                signal: prediction.signal, threshold: prediction.threshold, z: f.z, beta: f.beta,
+                closeA: f.closeA, closeB: f.closeB, spreadVolatility: f.spreadVolatility, scoredAt: now)
         }
     }
 
@@ -289,14 +342,18 @@ public struct InferenceCycle: Sendable {
         let entry = member.entryZ ?? 0, room = 1e-6 * max(1, entry)
         if prediction.signal != 0 {
             guard prediction.proba >= member.threshold else {
-                return "signal \(prediction.signal) with proba \(prediction.proba) under the threshold \(member.threshold)"
+                return
+                    "signal \(prediction.signal) with proba \(prediction.proba) under the threshold \(member.threshold)"
             }
             guard z.isFinite, z != 0, prediction.signal == (z > 0 ? -1 : 1) else {
                 return "signal \(prediction.signal) on z \(z): a position with the stretch, not against it"
             }
-            guard abs(z) >= entry - room else { return "signal \(prediction.signal) on |z| \(abs(z)) under the entry stretch \(entry)" }
+            guard abs(z) >= entry - room else {
+                return "signal \(prediction.signal) on |z| \(abs(z)) under the entry stretch \(entry)"
+            }
         } else if prediction.proba >= member.threshold, z.isFinite, z != 0, abs(z) > entry + room {
-            return "signal 0 with proba \(prediction.proba) at or above the threshold \(member.threshold) on |z| \(abs(z))"
+            return
+                "signal 0 with proba \(prediction.proba) at or above the threshold \(member.threshold) on |z| \(abs(z))"
         }
         return nil
     }
@@ -306,15 +363,18 @@ public struct InferenceCycle: Sendable {
 /// round-trip formatting so the server parses back exactly the values computed here.
 enum BodyBytes {
     static func dataframeSplit(columns: [String], rows: [[Any]]) -> [UInt8] {
-        var text = #"{"dataframe_split":{"columns":["# + columns.map(ProjectJSON.quoted).joined(separator: ",") + #"],"data":["#
+        var text =
+            #"{"dataframe_split":{"columns":["# + columns.map(ProjectJSON.quoted).joined(separator: ",")
+            + #"],"data":["#
         text += rows.map { row in
-            "[" + row.map { value in
-                switch value {
-                case let string as String: ProjectJSON.quoted(string)
-                case let number as Double: number.isFinite ? "\(number)" : "null"
-                default: "null"
-                }
-            }.joined(separator: ",") + "]"
+            "["
+                + row.map { value in
+                    switch value {
+                    case let string as String: ProjectJSON.quoted(string)
+                    case let number as Double: number.isFinite ? "\(number)" : "null"
+                    default: "null"
+                    }
+                }.joined(separator: ",") + "]"
         }.joined(separator: ",")
         text += "]}}"
         return Array(text.utf8)

@@ -16,7 +16,9 @@ public enum InferenceError: ExitCodeProviding, CustomStringConvertible, Equatabl
 
     public var description: String {
         switch self {
-        case let .serverUnavailable(text), let .serverRejected(text), let .invalidInput(text), let .busy(text), let .cannotWrite(text): text
+        case let .serverUnavailable(text), let .serverRejected(text), let .invalidInput(text), let .busy(text),
+            let .cannotWrite(text):
+            text
         }
     }
 

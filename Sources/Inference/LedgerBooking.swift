@@ -37,8 +37,9 @@ struct LedgerBooking {
 
     var members: [PaperBroker.Member] {
         model.pairs.map { member in
-            PaperBroker.Member(pair: member.pair, legA: member.legs.first ?? "", legB: member.legs.dropFirst().first ?? "",
-                               expectation: member.metrics?.tradeExpectation)
+            PaperBroker.Member(
+                pair: member.pair, legA: member.legs.first ?? "", legB: member.legs.dropFirst().first ?? "",
+                expectation: member.metrics?.tradeExpectation)
         }
     }
 
@@ -50,7 +51,8 @@ struct LedgerBooking {
     /// The ledger's state; another model's ledger is bad input (65), not a crash.
     func open(_ db: Database) throws -> LedgerState {
         do {
-            return try LedgerRecords.open(db, modelName: model.name, modelSource: modelSource, capital: broker.sizing.equity)
+            return try LedgerRecords.open(
+                db, modelName: model.name, modelSource: modelSource, capital: broker.sizing.equity)
         } catch let mismatch as LedgerRecords.Mismatch {
             throw InferenceError.invalidInput(mismatch.description)
         }
@@ -70,13 +72,16 @@ struct LedgerBooking {
         let cutoff = max(complete, byBar.keys.max().map { $0 - 3 * timeframe.milliseconds } ?? .min)
         let times = byBar.keys.filter { $0 <= cutoff }.sorted()
         var symbols = Set(model.pairs.flatMap(\.legs))
-        for pair in current.pairs where pair.status != .dropped || pair.sleeve.position != 0 || pair.sleeve.equity != 0 || !pair.pending.isEmpty {
+        for pair in current.pairs
+        where pair.status != .dropped || pair.sleeve.position != 0 || pair.sleeve.equity != 0 || !pair.pending.isEmpty {
             symbols.formUnion([pair.legA, pair.legB])
         }
         var closes: [Int64: [String: Double]] = [:]
         if let first = times.first, let last = times.last {
             for symbol in symbols {
-                for bar in try bars.bars(symbol: symbol, timeframe: timeframe, from: first, to: last) { closes[bar.openTime, default: [:]][symbol] = bar.close }
+                for bar in try bars.bars(symbol: symbol, timeframe: timeframe, from: first, to: last) {
+                    closes[bar.openTime, default: [:]][symbol] = bar.close
+                }
             }
         }
         let members = self.members
@@ -97,9 +102,10 @@ struct LedgerBooking {
                 for time in chunk {
                     let signals = byBar[time]!
                     let version = signals[0].modelVersion
-                    var bar = PaperBroker.Bar(openTime: time, modelVersion: version, members: members,
-                                              signals: Dictionary(signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first }),
-                                              closes: closes[time] ?? [:])
+                    var bar = PaperBroker.Bar(
+                        openTime: time, modelVersion: version, members: members,
+                        signals: Dictionary(signals.map { ($0.pair, $0) }, uniquingKeysWith: { first, _ in first }),
+                        closes: closes[time] ?? [:])
                     let day = time - time % 86_400_000
                     if let rescreen, state.rescreenedDay != day {
                         bar.rescreens = try rescreen.check(members.map { PairID(a: $0.legA, b: $0.legB) }, at: day)

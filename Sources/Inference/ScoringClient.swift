@@ -14,22 +14,29 @@ public final class ScoringClient: Sendable {
     let ping: HTTPClient
     let logger = Logger(label: "mntrading.infer")
 
-    public init(baseURL: String, connectTimeout: Double, readTimeout: Double, attempts: Int,
-                sleeper: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }) throws {
+    public init(
+        baseURL: String, connectTimeout: Double, readTimeout: Double, attempts: Int,
+        sleeper: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
+    ) throws {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw InferenceError.invalidInput("--server '\(baseURL)' is not an http:// or https:// URL")
         }
         self.baseURL = base
-        let policy = RetryPolicy(maxAttempts: attempts, baseDelay: 0.25, maxDelay: 5, maxRetryAfter: 60,
-                                 retryableStatuses: Set([429]).union(500...599))
-        http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: connectTimeout, totalTimeout: readTimeout + connectTimeout,
-                                                                     retry: policy, userAgent: "mntrading-infer/0.1"),
-                              logger: logger, sleeper: sleeper)
-        ping = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: connectTimeout, totalTimeout: connectTimeout + 5,
-                                                                     retry: RetryPolicy(maxAttempts: 1), userAgent: "mntrading-infer/0.1"),
-                              logger: logger)
+        let policy = RetryPolicy(
+            maxAttempts: attempts, baseDelay: 0.25, maxDelay: 5, maxRetryAfter: 60,
+            retryableStatuses: Set([429]).union(500...599))
+        http = try HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: connectTimeout, totalTimeout: readTimeout + connectTimeout,
+                retry: policy, userAgent: "mntrading-infer/0.1"),
+            logger: logger, sleeper: sleeper)
+        ping = try HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: connectTimeout, totalTimeout: connectTimeout + 5,
+                retry: RetryPolicy(maxAttempts: 1), userAgent: "mntrading-infer/0.1"),
+            logger: logger)
     }
 
     /// Polls `/ping` until it answers 200 or `timeout` seconds pass (a server that is still loading
@@ -46,7 +53,8 @@ public final class ScoringClient: Sendable {
                 last = "\(error)"
             }
             guard Date() < deadline else {
-                throw InferenceError.serverUnavailable("scoring server \(baseURL) not ready after \(Int(timeout)) s of --warmup-timeout: \(last)")
+                throw InferenceError.serverUnavailable(
+                    "scoring server \(baseURL) not ready after \(Int(timeout)) s of --warmup-timeout: \(last)")
             }
             Thread.sleep(forTimeInterval: 0.2)
         }
@@ -55,12 +63,16 @@ public final class ScoringClient: Sendable {
     /// The served model: pairs, feature columns and parameters. Returns the raw body too, kept on
     /// disk for the report and for people debugging a cycle.
     public func metadata() throws -> (model: ModelMetadata, raw: Data) {
-        let response = try call { try http.send(HTTPRequest(method: "GET", url: baseURL + "/metadata", maxResponseBytes: Self.maxMetadataBytes)) }
+        let response = try call {
+            try http.send(
+                HTTPRequest(method: "GET", url: baseURL + "/metadata", maxResponseBytes: Self.maxMetadataBytes))
+        }
         let data = Data(response.body)
         do {
             return (try ModelMetadata.decode(data), data)
         } catch {
-            throw InferenceError.serverRejected("\(baseURL)/metadata is not a router description (is this an mntrading-serve?): \(error)")
+            throw InferenceError.serverRejected(
+                "\(baseURL)/metadata is not a router description (is this an mntrading-serve?): \(error)")
         }
     }
 
@@ -74,13 +86,21 @@ public final class ScoringClient: Sendable {
     /// POSTs one JSON body of `rows` rows to `/invocations`; returns the predictions and the raw answer.
     public func invoke(_ body: [UInt8], rows: Int) throws -> (predictions: [Prediction], raw: String) {
         let response = try call {
-            try http.send(HTTPRequest(method: "POST", url: baseURL + "/invocations", headers: [("Content-Type", "application/json")], body: body,
-                                      maxResponseBytes: Self.maxAnswerBytes(rows: rows)))
+            try http.send(
+                HTTPRequest(
+                    method: "POST", url: baseURL + "/invocations", headers: [("Content-Type", "application/json")],
+                    body: body,
+                    maxResponseBytes: Self.maxAnswerBytes(rows: rows)))
         }
         do {
-            return (try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(response.body)).predictions, response.bodyText)
+            return (
+                try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(response.body)).predictions,
+                response.bodyText
+            )
         } catch {
-            throw InferenceError.serverRejected("\(baseURL)/invocations answered 200 without a list of prediction records (pair, proba, signal, threshold, model_version): \(response.bodyText.prefix(200))")
+            throw InferenceError.serverRejected(
+                "\(baseURL)/invocations answered 200 without a list of prediction records (pair, proba, signal, threshold, model_version): \(response.bodyText.prefix(200))"
+            )
         }
     }
 
@@ -89,12 +109,17 @@ public final class ScoringClient: Sendable {
         do {
             response = try body()
         } catch let error as HTTPClientError {
-            if case .responseTooLarge = error { throw InferenceError.serverRejected("\(error) (see --help: answers are taken up to 1 KiB per row); nothing written") }
+            if case .responseTooLarge = error {
+                throw InferenceError.serverRejected(
+                    "\(error) (see --help: answers are taken up to 1 KiB per row); nothing written")
+            }
             throw InferenceError.serverUnavailable("scoring server unavailable: \(error)")
         }
         guard response.status == 200 else {
             var message = response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], let text = object["message"] as? String {
+            if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+                let text = object["message"] as? String
+            {
                 message = text
             }
             let attempts = response.attempts > 1 ? " after \(response.attempts) attempts" : ""

@@ -8,7 +8,8 @@ import Logging
 /// models, versions and aliases. Blocking, like `HTTPClient`; call it off the cooperative pool.
 public final class MLflowClient: Sendable {
     /// `runs/log-batch` limits (MLflow's REST API documentation).
-    public static let maxMetricsPerBatch = 1000, maxParamsPerBatch = 100, maxTagsPerBatch = 100, maxEntitiesPerBatch = 1000
+    public static let maxMetricsPerBatch = 1000, maxParamsPerBatch = 100, maxTagsPerBatch = 100,
+        maxEntitiesPerBatch = 1000
     public static let maxParamValueLength = 6000
 
     /// Short retries: a server that is down should cost a second, not a minute, before the run is
@@ -27,15 +28,22 @@ public final class MLflowClient: Sendable {
     private let httpOnce: HTTPClient
     private let credentials: MLflowCredentials
 
-    public init(trackingURI: String, credentials: MLflowCredentials = MLflowCredentials(),
-                configuration: HTTPClientConfiguration = MLflowClient.defaultConfiguration) throws {
+    public init(
+        trackingURI: String, credentials: MLflowCredentials = MLflowCredentials(),
+        configuration: HTTPClientConfiguration = MLflowClient.defaultConfiguration
+    ) throws {
         var uri = trackingURI.trimmingCharacters(in: .whitespaces)
         while uri.hasSuffix("/") { uri.removeLast() }
-        guard let url = URL(string: uri), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-            throw MLflowError.unusable("tracking URI '\(trackingURI)' is not http(s)://host[:port] (only a tracking server is supported, not a file store)")
+        guard let url = URL(string: uri), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+        else {
+            throw MLflowError.unusable(
+                "tracking URI '\(trackingURI)' is not http(s)://host[:port] (only a tracking server is supported, not a file store)"
+            )
         }
         guard url.user == nil && url.password == nil else {
-            throw MLflowError.unusable("put credentials in MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN, not in the tracking URI")
+            throw MLflowError.unusable(
+                "put credentials in MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN, not in the tracking URI"
+            )
         }
         self.trackingURI = uri
         var logger = Logger(label: "mntrading.mlflow")
@@ -59,7 +67,9 @@ public final class MLflowClient: Sendable {
         } catch let error as MLflowError where error.isMissingResource {
             do {
                 let created = try call("POST", "experiments/create", json: ["name": name])
-                guard let id = created["experiment_id"] as? String else { throw MLflowError.unusable("experiments/create answered without an id") }
+                guard let id = created["experiment_id"] as? String else {
+                    throw MLflowError.unusable("experiments/create answered without an id")
+                }
                 return id
             } catch let error as MLflowError where error.description.contains("RESOURCE_ALREADY_EXISTS") {
                 // Another client created it in between.
@@ -69,13 +79,18 @@ public final class MLflowClient: Sendable {
     }
 
     /// Creates a run; returns its id and artifact URI.
-    public func createRun(experimentID: String, name: String, startTime: Int64, tags: [String: String]) throws -> (runID: String, artifactURI: String) {
-        let answer = try call("POST", "runs/create", once: true, json: [
-            "experiment_id": experimentID, "run_name": name, "start_time": startTime,
-            "tags": tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
-        ])
+    public func createRun(experimentID: String, name: String, startTime: Int64, tags: [String: String]) throws -> (
+        runID: String, artifactURI: String
+    ) {
+        let answer = try call(
+            "POST", "runs/create", once: true,
+            json: [
+                "experiment_id": experimentID, "run_name": name, "start_time": startTime,
+                "tags": tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
+            ])
         guard let info = (answer["run"] as? [String: Any])?["info"] as? [String: Any],
-              let id = info["run_id"] as? String, let artifactURI = info["artifact_uri"] as? String else {
+            let id = info["run_id"] as? String, let artifactURI = info["artifact_uri"] as? String
+        else {
             throw MLflowError.unusable("runs/create answered without a run id and artifact URI")
         }
         return (id, artifactURI)
@@ -85,12 +100,15 @@ public final class MLflowClient: Sendable {
     /// `mntrading.training_run` tag): what makes a sync idempotent even when the local record of the
     /// run was lost, or a create was answered 5xx after the server had made it.
     public func findRun(experimentID: String, trainingRun: String) throws -> (runID: String, artifactURI: String)? {
-        let answer = try call("POST", "runs/search", json: [
-            "experiment_ids": [experimentID], "max_results": 1, "run_view_type": "ACTIVE_ONLY",
-            "filter": "tags.`mntrading.training_run` = '\(trainingRun.replacingOccurrences(of: "'", with: "\\'"))'",
-        ])
+        let answer = try call(
+            "POST", "runs/search",
+            json: [
+                "experiment_ids": [experimentID], "max_results": 1, "run_view_type": "ACTIVE_ONLY",
+                "filter": "tags.`mntrading.training_run` = '\(trainingRun.replacingOccurrences(of: "'", with: "\\'"))'"
+            ])
         guard let info = ((answer["runs"] as? [[String: Any]])?.first?["info"] as? [String: Any]),
-              let id = info["run_id"] as? String, let artifactURI = info["artifact_uri"] as? String else { return nil }
+            let id = info["run_id"] as? String, let artifactURI = info["artifact_uri"] as? String
+        else { return nil }
         return (id, artifactURI)
     }
 
@@ -107,19 +125,24 @@ public final class MLflowClient: Sendable {
 
     /// Logs everything in as few `runs/log-batch` calls as its limits allow. Non-finite metrics are
     /// left out (JSON cannot carry them); a param value longer than MLflow allows is cut, marked so.
-    public func logBatch(runID: String, metrics: [String: Double], params: [String: String], tags: [String: String], timestamp: Int64) throws {
+    public func logBatch(
+        runID: String, metrics: [String: Double], params: [String: String], tags: [String: String], timestamp: Int64
+    ) throws {
         var metricQueue = metrics.filter { $0.value.isFinite }.sorted { $0.key < $1.key }[...]
         var paramQueue = params.sorted { $0.key < $1.key }[...]
         var tagQueue = tags.sorted { $0.key < $1.key }[...]
         while !metricQueue.isEmpty || !paramQueue.isEmpty || !tagQueue.isEmpty {
             let paramCount = min(paramQueue.count, Self.maxParamsPerBatch)
             let tagCount = min(tagQueue.count, Self.maxTagsPerBatch)
-            let metricCount = min(metricQueue.count, Self.maxMetricsPerBatch, Self.maxEntitiesPerBatch - paramCount - tagCount)
+            let metricCount = min(
+                metricQueue.count, Self.maxMetricsPerBatch, Self.maxEntitiesPerBatch - paramCount - tagCount)
             let body: [String: Any] = [
                 "run_id": runID,
-                "metrics": metricQueue.prefix(metricCount).map { ["key": $0.key, "value": $0.value, "timestamp": timestamp, "step": 0] as [String: Any] },
+                "metrics": metricQueue.prefix(metricCount).map {
+                    ["key": $0.key, "value": $0.value, "timestamp": timestamp, "step": 0] as [String: Any]
+                },
                 "params": paramQueue.prefix(paramCount).map { ["key": $0.key, "value": Self.clip($0.value)] },
-                "tags": tagQueue.prefix(tagCount).map { ["key": $0.key, "value": $0.value] },
+                "tags": tagQueue.prefix(tagCount).map { ["key": $0.key, "value": $0.value] }
             ]
             _ = try call("POST", "runs/log-batch", json: body)
             metricQueue = metricQueue.dropFirst(metricCount)
@@ -143,7 +166,9 @@ public final class MLflowClient: Sendable {
     /// The proxy path of an `mlflow-artifacts:` URI (`mlflow-artifacts:/1/<run>/artifacts`).
     public func proxyPath(_ artifactURI: String) throws -> String {
         guard artifactURI.hasPrefix("mlflow-artifacts:") else {
-            throw MLflowError.unusable("artifact location '\(artifactURI)' is not served by the tracking server; start it with --serve-artifacts")
+            throw MLflowError.unusable(
+                "artifact location '\(artifactURI)' is not served by the tracking server; start it with --serve-artifacts"
+            )
         }
         var rest = String(artifactURI.dropFirst("mlflow-artifacts:".count))
         if rest.hasPrefix("//") {
@@ -156,7 +181,10 @@ public final class MLflowClient: Sendable {
 
     public func uploadArtifact(artifactURI: String, path: String, bytes: [UInt8]) throws {
         let url = try artifactURL(try proxyPath(artifactURI) + "/" + path)
-        let response = try send(HTTPRequest(method: "PUT", url: url, headers: [("Content-Type", "application/octet-stream")] + credentials.headers, body: bytes))
+        let response = try send(
+            HTTPRequest(
+                method: "PUT", url: url, headers: [("Content-Type", "application/octet-stream")] + credentials.headers,
+                body: bytes))
         try check(response, call: "artifact upload \(path)")
     }
 
@@ -178,9 +206,14 @@ public final class MLflowClient: Sendable {
     }
 
     /// An artifact's bytes, refused (`MLflowError.tooLarge`) past `maxBytes`.
-    public func downloadArtifact(artifactURI: String, path: String, maxBytes: Int = MLflowClient.maxAnswerBytes) throws -> [UInt8] {
-        let response = try send(HTTPRequest(method: "GET", url: try artifactURL(try proxyPath(artifactURI) + "/" + path), headers: credentials.headers,
-                                            maxResponseBytes: maxBytes))
+    public func downloadArtifact(artifactURI: String, path: String, maxBytes: Int = MLflowClient.maxAnswerBytes) throws
+        -> [UInt8]
+    {
+        let response = try send(
+            HTTPRequest(
+                method: "GET", url: try artifactURL(try proxyPath(artifactURI) + "/" + path),
+                headers: credentials.headers,
+                maxResponseBytes: maxBytes))
         try check(response, call: "artifact download \(path)")
         return response.body
     }
@@ -204,11 +237,15 @@ public final class MLflowClient: Sendable {
         return (answer["model_versions"] as? [[String: Any]] ?? []).compactMap(Self.modelVersion)
     }
 
-    public func createModelVersion(name: String, source: String, runID: String, tags: [String: String]) throws -> ModelVersion {
-        let answer = try call("POST", "model-versions/create", once: true, json: [
-            "name": name, "source": source, "run_id": runID,
-            "tags": tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
-        ])
+    public func createModelVersion(name: String, source: String, runID: String, tags: [String: String]) throws
+        -> ModelVersion
+    {
+        let answer = try call(
+            "POST", "model-versions/create", once: true,
+            json: [
+                "name": name, "source": source, "run_id": runID,
+                "tags": tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
+            ])
         guard let version = (answer["model_version"] as? [String: Any]).flatMap(Self.modelVersion) else {
             throw MLflowError.unusable("model-versions/create answered without a version")
         }
@@ -216,7 +253,8 @@ public final class MLflowClient: Sendable {
     }
 
     public func setAlias(name: String, alias: String, version: Int) throws {
-        _ = try call("POST", "registered-models/alias", json: ["name": name, "alias": alias, "version": String(version)])
+        _ = try call(
+            "POST", "registered-models/alias", json: ["name": name, "alias": alias, "version": String(version)])
     }
 
     /// The version an alias points at.
@@ -229,23 +267,32 @@ public final class MLflowClient: Sendable {
     }
 
     static func modelVersion(_ json: [String: Any]) -> ModelVersion? {
-        guard let name = json["name"] as? String, let text = json["version"] as? String, let version = Int(text) else { return nil }
-        return ModelVersion(name: name, version: version, source: json["source"] as? String ?? "", runID: json["run_id"] as? String)
+        guard let name = json["name"] as? String, let text = json["version"] as? String, let version = Int(text) else {
+            return nil
+        }
+        return ModelVersion(
+            name: name, version: version, source: json["source"] as? String ?? "", runID: json["run_id"] as? String)
     }
 
     // MARK: Transport
 
     private func artifactURL(_ path: String) throws -> String {
         let encoded = path.split(separator: "/").map { component -> String in
-            String(component).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? String(component)
+            String(component).addingPercentEncoding(
+                withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))
+                ?? String(component)
         }.joined(separator: "/")
         return trackingURI + "/api/2.0/mlflow-artifacts/artifacts/" + encoded
     }
 
     /// One REST call under `/api/2.0/<api>/<endpoint>`; answers the decoded JSON object.
-    func call(_ method: String, _ endpoint: String, once: Bool = false, json: [String: Any]? = nil, query: [String: String] = [:],
-              api: String = "mlflow") throws -> [String: Any] {
-        var components = URLComponents(string: trackingURI + "/api/2.0/" + api + (endpoint.isEmpty ? "" : "/" + endpoint))!
+    func call(
+        _ method: String, _ endpoint: String, once: Bool = false, json: [String: Any]? = nil,
+        query: [String: String] = [:],
+        api: String = "mlflow"
+    ) throws -> [String: Any] {
+        var components = URLComponents(
+            string: trackingURI + "/api/2.0/" + api + (endpoint.isEmpty ? "" : "/" + endpoint))!
         if !query.isEmpty {
             components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
             // URLComponents leaves '+' alone, which a server reads as a space.
@@ -253,12 +300,14 @@ public final class MLflowClient: Sendable {
         }
         let body = try json.map { [UInt8](try JSONSerialization.data(withJSONObject: $0)) }
         let headers = (body == nil ? [] : [("Content-Type", "application/json")]) + credentials.headers
-        let response = try send(HTTPRequest(method: method, url: components.string!, headers: headers, body: body), once: once)
+        let response = try send(
+            HTTPRequest(method: method, url: components.string!, headers: headers, body: body), once: once)
         let name = endpoint.isEmpty ? api : endpoint
         try check(response, call: name)
         guard !response.body.isEmpty else { return [:] }
         guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-            throw MLflowError.unusable("\(name) answered something that is not a JSON object (is \(trackingURI) an MLflow server?)")
+            throw MLflowError.unusable(
+                "\(name) answered something that is not a JSON object (is \(trackingURI) an MLflow server?)")
         }
         return object
     }
@@ -274,7 +323,9 @@ public final class MLflowClient: Sendable {
         } catch let error as HTTPClientError {
             switch error {
             case let .transport(_, message, timedOut, attempts):
-                throw MLflowError.unreachable(server: trackingURI, reason: "\(timedOut ? "timed out" : message) after \(attempts) attempt\(attempts == 1 ? "" : "s")")
+                throw MLflowError.unreachable(
+                    server: trackingURI,
+                    reason: "\(timedOut ? "timed out" : message) after \(attempts) attempt\(attempts == 1 ? "" : "s")")
             case .retryAfterTooLong:
                 throw MLflowError.unreachable(server: trackingURI, reason: "busy (asked to retry later)")
             case let .invalidRequest(message):
@@ -287,12 +338,17 @@ public final class MLflowClient: Sendable {
 
     private func check(_ response: HTTPResponse, call: String) throws {
         guard !(200..<300).contains(response.status) else { return }
-        if response.status == 401 || response.status == 403 { throw MLflowError.unauthorized(server: trackingURI, status: response.status) }
+        if response.status == 401 || response.status == 403 {
+            throw MLflowError.unauthorized(server: trackingURI, status: response.status)
+        }
         if response.status >= 500 || response.status == 429 {
             throw MLflowError.unreachable(server: trackingURI, reason: "HTTP \(response.status) on \(call)")
         }
         let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
-        let message = (object?["message"] as? String) ?? String(response.bodyText.prefix(200)).replacingOccurrences(of: "\n", with: " ")
-        throw MLflowError.rejected(call: call, status: response.status, code: object?["error_code"] as? String, message: message)
+        let message =
+            (object?["message"] as? String)
+            ?? String(response.bodyText.prefix(200)).replacingOccurrences(of: "\n", with: " ")
+        throw MLflowError.rejected(
+            call: call, status: response.status, code: object?["error_code"] as? String, message: message)
     }
 }

@@ -19,7 +19,8 @@ public enum MLflowError: Error, CustomStringConvertible, Equatable {
         case let .unreachable(server, reason):
             return "MLflow tracking server \(server) unreachable: \(reason)"
         case let .unauthorized(server, status):
-            return "MLflow tracking server \(server) refused the credentials (HTTP \(status)); check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD"
+            return
+                "MLflow tracking server \(server) refused the credentials (HTTP \(status)); check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD"
         case let .rejected(call, status, code, message):
             return "MLflow \(call) failed with HTTP \(status)\(code.map { " \($0)" } ?? ""): \(message)"
         case let .unusable(problem):

@@ -27,7 +27,9 @@ public struct RegistryMirror: Sendable {
         (modelsDirectory as NSString).appendingPathComponent(".mlflow-registry")
     }
 
-    public init(client: MLflowClient, modelsDirectory: String, verify: @escaping @Sendable (_ directory: String) throws -> Void) {
+    public init(
+        client: MLflowClient, modelsDirectory: String, verify: @escaping @Sendable (_ directory: String) throws -> Void
+    ) {
         self.client = client
         self.cache = ModelStore(root: Self.cacheRoot(modelsDirectory: modelsDirectory), verify: verify)
     }
@@ -49,9 +51,11 @@ public struct RegistryMirror: Sendable {
         var registered = try client.version(name: name, alias: alias)
         // A version directory must be named as its router.json says (the load check), and the
         // registry numbers its versions on its own: the copy takes the number the files carry.
-        let manifestBytes = try client.downloadArtifact(artifactURI: registered.source, path: "router.json", maxBytes: min(maxVersionBytes, 64 << 20))
+        let manifestBytes = try client.downloadArtifact(
+            artifactURI: registered.source, path: "router.json", maxBytes: min(maxVersionBytes, 64 << 20))
         guard let manifest = try? ProjectJSON.decoder().decode(RouterManifest.self, from: Data(manifestBytes)) else {
-            throw MLflowError.unusable("version \(registered.version) of \(name) (\(registered.source)) has no readable router.json")
+            throw MLflowError.unusable(
+                "version \(registered.version) of \(name) (\(registered.source)) has no readable router.json")
         }
         registered.version = manifest.version
         let key = "\(name)/\(manifest.version)"
@@ -94,22 +98,29 @@ public struct RegistryMirror: Sendable {
         let expected = Set(Self.versionFiles + manifest.members.map(\.file))
         let unlisted = Set(files).subtracting(expected).sorted()
         guard unlisted.isEmpty else {
-            throw MLflowError.unusable("it holds files its MLmodel and router.json do not list (\(unlisted.prefix(5).joined(separator: ", "))\(unlisted.count > 5 ? ", …" : ""))")
+            throw MLflowError.unusable(
+                "it holds files its MLmodel and router.json do not list (\(unlisted.prefix(5).joined(separator: ", "))\(unlisted.count > 5 ? ", …" : ""))"
+            )
         }
         let missing = (["MLmodel"] + manifest.members.map(\.file)).filter { !files.contains($0) }
-        guard missing.isEmpty else { throw MLflowError.unusable("it lacks \(missing.prefix(5).joined(separator: ", "))") }
+        guard missing.isEmpty else {
+            throw MLflowError.unusable("it lacks \(missing.prefix(5).joined(separator: ", "))")
+        }
         var budget = budget
         try cache.addVersion(name, number: manifest.version) { directory in
             for file in files {
                 let components = file.split(separator: "/").map(String.init)
                 // The names come from the server: each must stay inside the version directory.
                 guard !components.isEmpty, components.allSatisfy({ $0 != ".." && $0 != "." && !$0.isEmpty }) else {
-                    throw MLflowError.unusable("version \(registered.version) of \(name) holds a file named '\(file)', refused")
+                    throw MLflowError.unusable(
+                        "version \(registered.version) of \(name) holds a file named '\(file)', refused")
                 }
                 let path = (directory as NSString).appendingPathComponent(components.joined(separator: "/"))
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try ConfinedPath.check((path as NSString).deletingLastPathComponent, inside: directory, what: file)
-                let bytes = try client.downloadArtifact(artifactURI: registered.source, path: file, maxBytes: max(0, budget))
+                let bytes = try client.downloadArtifact(
+                    artifactURI: registered.source, path: file, maxBytes: max(0, budget))
                 budget -= bytes.count
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
             }
@@ -126,12 +137,18 @@ public struct RegistryMirror: Sendable {
                 Thread.sleep(forTimeInterval: interval)
                 do {
                     let (version, moved) = try mirror.refresh(name: name, alias: alias)
-                    if moved { logger.notice("registry \(mirror.client.trackingURI): \(name)@\(alias) is version \(version), copied and verified") }
+                    if moved {
+                        logger.notice(
+                            "registry \(mirror.client.trackingURI): \(name)@\(alias) is version \(version), copied and verified"
+                        )
+                    }
                     lastProblem = nil
                 } catch {
                     let problem = "\(error)"
                     if problem != lastProblem {
-                        logger.error("registry \(mirror.client.trackingURI): \(name)@\(alias) cannot be followed: \(problem); the version being served stays")
+                        logger.error(
+                            "registry \(mirror.client.trackingURI): \(name)@\(alias) cannot be followed: \(problem); the version being served stays"
+                        )
                         lastProblem = problem
                     }
                 }

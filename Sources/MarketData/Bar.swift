@@ -11,7 +11,9 @@ public struct Bar: Sendable, Equatable, Codable {
     /// True for a bar made up by `--fill-gaps` (previous close, zero volume), not observed.
     public var isFilled: Bool
 
-    public init(openTime: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double, isFilled: Bool = false) {
+    public init(
+        openTime: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double, isFilled: Bool = false
+    ) {
         self.openTime = openTime
         self.open = open
         self.high = high
@@ -39,7 +41,8 @@ public struct Bar: Sendable, Equatable, Codable {
 public func collapseDuplicates(_ bars: [Bar]) -> (bars: [Bar], duplicates: Int) {
     guard bars.count > 1 else { return (bars, 0) }
     var sorted = bars.enumerated().sorted { lhs, rhs in
-        lhs.element.openTime != rhs.element.openTime ? lhs.element.openTime < rhs.element.openTime : lhs.offset < rhs.offset
+        lhs.element.openTime != rhs.element.openTime
+            ? lhs.element.openTime < rhs.element.openTime : lhs.offset < rhs.offset
     }.map(\.element)
     var write = 0
     for read in 1..<sorted.count {

@@ -30,8 +30,10 @@ public struct BarSourceSettings: Sendable, Equatable {
         case .synthetic:
             return .synthetic(SyntheticMarket(seed: seed, profile: profile))
         case .binance:
-            let http = try HTTPClient(configuration: HTTPClientConfiguration(
-                connectTimeout: connectTimeout, totalTimeout: readTimeout, retry: RetryPolicy(maxAttempts: attempts)))
+            let http = try HTTPClient(
+                configuration: HTTPClientConfiguration(
+                    connectTimeout: connectTimeout, totalTimeout: readTimeout, retry: RetryPolicy(maxAttempts: attempts)
+                ))
             return .binance(try BinanceClient(baseURL: binanceURL, http: http))
         case .csv:
             guard let csvPath else { throw MarketDataError.invalidArgument("--source csv needs --csv PATH") }
@@ -55,7 +57,8 @@ public struct BarSourceSettings: Sendable, Equatable {
     /// Refuses a source the command does not take, naming the ones it does.
     public func require(_ allowed: [BarSource], command: String) throws {
         guard allowed.contains(source) else {
-            throw MarketDataError.invalidArgument("\(command) takes --source \(allowed.map(\.rawValue).joined(separator: ", ")) (got \(source.rawValue))")
+            throw MarketDataError.invalidArgument(
+                "\(command) takes --source \(allowed.map(\.rawValue).joined(separator: ", ")) (got \(source.rawValue))")
         }
     }
 }

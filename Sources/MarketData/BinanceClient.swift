@@ -14,7 +14,8 @@ public struct BinanceClient: Sendable {
         var base = baseURL.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
-            throw MarketDataError.invalidArgument("invalid --binance-url '\(baseURL)': it must start with http:// or https://")
+            throw MarketDataError.invalidArgument(
+                "invalid --binance-url '\(baseURL)': it must start with http:// or https://")
         }
         self.baseURL = base
         self.http = http
@@ -26,13 +27,16 @@ public struct BinanceClient: Sendable {
 
     /// Closed bars with `from ≤ open_time < to`, oldest first, without duplicates.
     /// `onPage` reports how far the download got (open time of the newest bar so far).
-    public func klines(symbol: String, timeframe: Timeframe, from: Int64, to: Int64,
-                       now: Int64 = UTCTime.nowMilliseconds(), onPage: (Int64) -> Void = { _ in }) throws -> (bars: [Bar], openBarsDropped: Int) {
+    public func klines(
+        symbol: String, timeframe: Timeframe, from: Int64, to: Int64,
+        now: Int64 = UTCTime.nowMilliseconds(), onPage: (Int64) -> Void = { _ in }
+    ) throws -> (bars: [Bar], openBarsDropped: Int) {
         var bars: [Bar] = []
         var openBarsDropped = 0
         var start = from
         while start < to {
-            let url = "\(baseURL)/api/v3/klines?symbol=\(symbol)&interval=\(timeframe.rawValue)&startTime=\(start)&endTime=\(to - 1)&limit=\(Self.pageLimit)"
+            let url =
+                "\(baseURL)/api/v3/klines?symbol=\(symbol)&interval=\(timeframe.rawValue)&startTime=\(start)&endTime=\(to - 1)&limit=\(Self.pageLimit)"
             let response: HTTPResponse
             do {
                 response = try http.send(HTTPRequest(method: "GET", url: url, maxResponseBytes: Self.maxPageBytes))
@@ -52,7 +56,8 @@ public struct BinanceClient: Sendable {
             }
             guard page.count >= Self.pageLimit, let last = page.last else { break }
             guard last.openTime >= start else {
-                throw MarketDataError.exchange("binance: \(symbol) \(timeframe): the page from \(UTCTime.format(start)) did not move forward")
+                throw MarketDataError.exchange(
+                    "binance: \(symbol) \(timeframe): the page from \(UTCTime.format(start)) did not move forward")
             }
             start = last.openTime + timeframe.milliseconds
             onPage(last.openTime)
@@ -65,7 +70,8 @@ public struct BinanceClient: Sendable {
         var text = "HTTP \(response.status)"
         if response.attempts > 1 { text += " after \(response.attempts) attempts" }
         if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-           let message = object["msg"] as? String {
+            let message = object["msg"] as? String
+        {
             let code = (object["code"] as? NSNumber).map { " (code \($0))" } ?? ""
             return text + ": \(message)\(code)"
         }
@@ -76,7 +82,9 @@ public struct BinanceClient: Sendable {
     /// A kline is `[openTime, "open", "high", "low", "close", "volume", closeTime, …]`.
     static func parseKlines(_ body: [UInt8], symbol: String, timeframe: Timeframe, pageStart: Int64) throws -> [Bar] {
         func malformed(_ why: String) -> MarketDataError {
-            .exchange("binance: \(symbol) \(timeframe): malformed klines response for the page from \(UTCTime.format(pageStart)): \(why)")
+            .exchange(
+                "binance: \(symbol) \(timeframe): malformed klines response for the page from \(UTCTime.format(pageStart)): \(why)"
+            )
         }
         guard let rows = try? JSONSerialization.jsonObject(with: Data(body)) as? [Any] else {
             throw malformed("not a JSON array")
@@ -87,13 +95,16 @@ public struct BinanceClient: Sendable {
             throw malformed("row \(row) field \(field) is not a number")
         }
         return try rows.enumerated().map { index, element in
-            guard let row = element as? [Any], row.count >= 6 else { throw malformed("row \(index) is not a kline array") }
+            guard let row = element as? [Any], row.count >= 6 else {
+                throw malformed("row \(index) is not a kline array")
+            }
             guard let openTime = (row[0] as? NSNumber)?.int64Value, openTime % timeframe.milliseconds == 0 else {
                 throw malformed("row \(index) has no valid open time")
             }
-            let bar = Bar(openTime: openTime, open: try number(row[1], "open", index), high: try number(row[2], "high", index),
-                          low: try number(row[3], "low", index), close: try number(row[4], "close", index),
-                          volume: try number(row[5], "volume", index))
+            let bar = Bar(
+                openTime: openTime, open: try number(row[1], "open", index), high: try number(row[2], "high", index),
+                low: try number(row[3], "low", index), close: try number(row[4], "close", index),
+                volume: try number(row[5], "volume", index))
             if let defect = bar.defect { throw malformed("row \(index): \(defect)") }
             return bar
         }

@@ -18,6 +18,7 @@ extension GapReport: CustomStringConvertible {
     public var description: String {
         guard gaps > 0 else { return "\(symbol) \(timeframe): no gaps" }
         let start = longestStart.map { " from \(UTCTime.format($0))" } ?? ""
-        return "\(symbol) \(timeframe): \(gaps) gap\(gaps == 1 ? "" : "s"), \(missingBars) missing bar\(missingBars == 1 ? "" : "s"), longest \(longestBars)\(start)"
+        return
+            "\(symbol) \(timeframe): \(gaps) gap\(gaps == 1 ? "" : "s"), \(missingBars) missing bar\(missingBars == 1 ? "" : "s"), longest \(longestBars)\(start)"
     }
 }

@@ -8,7 +8,8 @@ public enum Gaps {
 
     /// The same from pairs of neighbouring open times (pairs without a gap are ignored).
     static func report(symbol: String, timeframe: Timeframe, neighbours: [(Int64, Int64)]) -> GapReport {
-        var report = GapReport(symbol: symbol, timeframe: timeframe.rawValue, gaps: 0, missingBars: 0, longestBars: 0, longestStart: nil)
+        var report = GapReport(
+            symbol: symbol, timeframe: timeframe.rawValue, gaps: 0, missingBars: 0, longestBars: 0, longestStart: nil)
         let step = timeframe.milliseconds
         for (previous, next) in neighbours where next - previous > step {
             let missing = Int((next - previous) / step) - 1
@@ -30,8 +31,10 @@ public enum Gaps {
         for (previous, next) in zip(bars, bars.dropFirst()) where next.openTime - previous.openTime > step {
             var time = previous.openTime + step
             while time < next.openTime {
-                fillers.append(Bar(openTime: time, open: previous.close, high: previous.close, low: previous.close,
-                                   close: previous.close, volume: 0, isFilled: true))
+                fillers.append(
+                    Bar(
+                        openTime: time, open: previous.close, high: previous.close, low: previous.close,
+                        close: previous.close, volume: 0, isFilled: true))
                 time += step
             }
         }

@@ -28,15 +28,18 @@ public struct IngestSummary: Sendable, Equatable {
     public var line: String {
         let gapCount = gaps.reduce(0) { $0 + $1.gaps }
         let longest = gaps.max { $0.longestBars < $1.longestBars }
-        var text = "\(source) \(timeframe): \(symbols.count) symbol\(symbols.count == 1 ? "" : "s"), \(received) bars received, "
+        var text =
+            "\(source) \(timeframe): \(symbols.count) symbol\(symbols.count == 1 ? "" : "s"), \(received) bars received, "
             + "\(written) written (\(inserted) new, \(updated) updated), \(unchanged) unchanged, \(duplicates) duplicates"
         if openBarsDropped > 0 { text += ", \(openBarsDropped) open bar\(openBarsDropped == 1 ? "" : "s") skipped" }
         if outsideWindow > 0, let window, window.count == 2 {
-            text += ", \(outsideWindow) bar\(outsideWindow == 1 ? "" : "s") outside --since \(UTCTime.format(window[0])) … --until \(UTCTime.format(window[1])) left out"
+            text +=
+                ", \(outsideWindow) bar\(outsideWindow == 1 ? "" : "s") outside --since \(UTCTime.format(window[0])) … --until \(UTCTime.format(window[1])) left out"
         }
         if filled > 0 { text += ", \(filled) filled" }
         if let longest, gapCount > 0 {
-            text += ", \(gapCount) gap\(gapCount == 1 ? "" : "s") (longest \(longest.longestBars) bars in \(longest.symbol))"
+            text +=
+                ", \(gapCount) gap\(gapCount == 1 ? "" : "s") (longest \(longest.longestBars) bars in \(longest.symbol))"
         } else {
             text += ", no gaps"
         }

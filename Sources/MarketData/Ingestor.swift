@@ -10,10 +10,13 @@ public struct Ingestor: Sendable {
 
     /// Fetches every series, then writes them all in one transaction: a failure anywhere (a bad
     /// CSV row, an exchange error, a full disk) leaves the store unchanged.
-    public func run(_ source: IngestSource, _ request: IngestRequest, now: Int64 = UTCTime.nowMilliseconds(),
-                    progress: ProgressReporter = .silent) throws -> IngestSummary {
+    public func run(
+        _ source: IngestSource, _ request: IngestRequest, now: Int64 = UTCTime.nowMilliseconds(),
+        progress: ProgressReporter = .silent
+    ) throws -> IngestSummary {
         guard request.since < request.until else {
-            throw MarketDataError.invalidArgument("--since \(UTCTime.format(request.since)) is not before --until \(UTCTime.format(request.until))")
+            throw MarketDataError.invalidArgument(
+                "--since \(UTCTime.format(request.since)) is not before --until \(UTCTime.format(request.until))")
         }
         let logger = Logger(label: "mntrading.ingest")
         let fetchStarted = Date()
@@ -26,16 +29,21 @@ public struct Ingestor: Sendable {
             try market.validate(symbols: request.symbols)
             progress.start("generating \(request.symbols.count) synthetic series", total: 1)
             let lastOpen = closedBy - request.timeframe.milliseconds
-            fetched = try market.series(symbols: request.symbols, timeframe: request.timeframe,
-                                        from: request.since, to: lastOpen + 1)
+            fetched = try market.series(
+                symbols: request.symbols, timeframe: request.timeframe,
+                from: request.since, to: lastOpen + 1)
             summary.received = fetched.reduce(0) { $0 + $1.bars.count }
             progress.advance(to: 1)
         case let .binance(client):
             let span = Double(max(1, request.until - request.since))
-            progress.start("downloading \(request.symbols.count) symbol\(request.symbols.count == 1 ? "" : "s") from binance", total: request.symbols.count * 1000)
+            progress.start(
+                "downloading \(request.symbols.count) symbol\(request.symbols.count == 1 ? "" : "s") from binance",
+                total: request.symbols.count * 1000)
             for (index, symbol) in request.symbols.enumerated() {
-                let result = try client.klines(symbol: symbol, timeframe: request.timeframe, from: request.since,
-                                               to: request.until, now: closedBy) { newest in
+                let result = try client.klines(
+                    symbol: symbol, timeframe: request.timeframe, from: request.since,
+                    to: request.until, now: closedBy
+                ) { newest in
                     progress.advance(to: index * 1000 + Int(Double(newest - request.since) / span * 1000))
                 }
                 summary.received += result.bars.count
@@ -45,7 +53,9 @@ public struct Ingestor: Sendable {
             }
         case let .csv(path):
             guard request.symbols.count == 1 else {
-                throw MarketDataError.invalidArgument("CSV import takes one file per symbol: name exactly one symbol with --symbols (got \(request.symbols.count))")
+                throw MarketDataError.invalidArgument(
+                    "CSV import takes one file per symbol: name exactly one symbol with --symbols (got \(request.symbols.count))"
+                )
             }
             let all = try BarCSV.read(path: path, timeframe: request.timeframe)
             summary.received = all.count
@@ -75,16 +85,20 @@ public struct Ingestor: Sendable {
                 summary.updated += result.updated
                 summary.unchanged += result.unchanged
                 if request.fillGaps {
-                    let stored = try DataStore.fetchBars(symbol: series.symbol, timeframe: series.timeframe,
-                                                           from: request.since, to: rangeEnd, in: db)
+                    let stored = try DataStore.fetchBars(
+                        symbol: series.symbol, timeframe: series.timeframe,
+                        from: request.since, to: rangeEnd, in: db)
                     let fillers = Gaps.fillers(for: stored, timeframe: series.timeframe)
                     if !fillers.isEmpty {
-                        let filled = try DataStore.upsert(BarSeries(symbol: series.symbol, timeframe: series.timeframe, bars: fillers), in: db)
+                        let filled = try DataStore.upsert(
+                            BarSeries(symbol: series.symbol, timeframe: series.timeframe, bars: fillers), in: db)
                         summary.filled += filled.inserted
                     }
                 }
-                summary.gaps.append(try DataStore.gapReport(symbol: series.symbol, timeframe: series.timeframe,
-                                                              from: request.since, to: rangeEnd, in: db))
+                summary.gaps.append(
+                    try DataStore.gapReport(
+                        symbol: series.symbol, timeframe: series.timeframe,
+                        from: request.since, to: rangeEnd, in: db))
             }
         }
         return summary

@@ -7,8 +7,10 @@ public struct Locations: Sendable, Equatable {
     public var dataDirectory: String
     public var modelsDirectory: String
 
-    public init(dataDirectory: String? = nil, modelsDirectory: String? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        dataDirectory: String? = nil, modelsDirectory: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.dataDirectory = Self.pick(dataDirectory, environment["MNTRADING_DATA_DIR"], "data")
         self.modelsDirectory = Self.pick(modelsDirectory, environment["MNTRADING_MODELS_DIR"], "models")
     }

@@ -5,7 +5,8 @@ public enum Symbols {
     public static func normalise(_ text: String) throws -> String {
         let symbol = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard (2...30).contains(symbol.count), symbol.allSatisfy({ ($0.isASCII && $0.isLetter) || $0.isNumber }) else {
-            throw MarketDataError.invalidArgument("invalid symbol '\(text)': use exchange symbols such as BTCUSDT (letters and digits)")
+            throw MarketDataError.invalidArgument(
+                "invalid symbol '\(text)': use exchange symbols such as BTCUSDT (letters and digits)")
         }
         return symbol
     }

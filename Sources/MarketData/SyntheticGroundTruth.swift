@@ -55,13 +55,17 @@ extension SyntheticMarket {
         let timeframes = Timeframe.allCases.filter { $0.milliseconds % Self.baseTimeframe.milliseconds == 0 }
         for spec in specs {
             guard let leader = spec.leader, let beta = spec.beta, let alpha = spec.alpha,
-                  let halfLife = spec.halfLifeHours, let spreadStdDev = spec.spreadStdDev else { continue }
-            planted.append(.init(pair: SyntheticGroundTruth.pairID(spec.symbol, leader), a: spec.symbol, b: leader,
-                                 beta: beta, alpha: alpha, halfLifeHours: halfLife,
-                                 halfLifeBars: Dictionary(uniqueKeysWithValues: timeframes.map {
-                                     ($0.rawValue, halfLife * 3_600_000 / Double($0.milliseconds))
-                                 }),
-                                 spreadStdDev: spreadStdDev))
+                let halfLife = spec.halfLifeHours, let spreadStdDev = spec.spreadStdDev
+            else { continue }
+            planted.append(
+                .init(
+                    pair: SyntheticGroundTruth.pairID(spec.symbol, leader), a: spec.symbol, b: leader,
+                    beta: beta, alpha: alpha, halfLifeHours: halfLife,
+                    halfLifeBars: Dictionary(
+                        uniqueKeysWithValues: timeframes.map {
+                            ($0.rawValue, halfLife * 3_600_000 / Double($0.milliseconds))
+                        }),
+                    spreadStdDev: spreadStdDev))
         }
         // β of each symbol on its cluster's common trend (the leader's log price): 1 for the leader.
         func loading(_ spec: SymbolSpec) -> Double? {
@@ -76,15 +80,18 @@ extension SyntheticMarket {
                 if first.cluster == second.cluster, let la = loading(first), let lb = loading(second) {
                     // Order as planted where planted (follower on leader), otherwise in symbol order.
                     let (a, b, betaA, betaB) = first.role == .leader ? (second, first, lb, la) : (first, second, la, lb)
-                    cointegrated.append(.init(pair: SyntheticGroundTruth.pairID(a.symbol, b.symbol), a: a.symbol, b: b.symbol,
-                                              beta: betaA / betaB, planted: a.leader == b.symbol))
+                    cointegrated.append(
+                        .init(
+                            pair: SyntheticGroundTruth.pairID(a.symbol, b.symbol), a: a.symbol, b: b.symbol,
+                            beta: betaA / betaB, planted: a.leader == b.symbol))
                 } else {
                     independent.append(SyntheticGroundTruth.pairID(first.symbol, second.symbol))
                 }
             }
         }
-        return SyntheticGroundTruth(seed: seed, profile: profile, origin: UTCTime.format(Self.origin),
-                                    baseTimeframe: Self.baseTimeframe.rawValue, symbols: specs,
-                                    plantedPairs: planted, cointegratedPairs: cointegrated, independentPairs: independent)
+        return SyntheticGroundTruth(
+            seed: seed, profile: profile, origin: UTCTime.format(Self.origin),
+            baseTimeframe: Self.baseTimeframe.rawValue, symbols: specs,
+            plantedPairs: planted, cointegratedPairs: cointegrated, independentPairs: independent)
     }
 }

@@ -61,15 +61,17 @@ public struct SyntheticMarket: Sendable {
         var rng = Xoshiro256(seed: seed ^ 0x5EED_0F_5EC5)
         var specs: [SymbolSpec] = []
         func base(_ symbol: String, cluster: String, role: Role) -> SymbolSpec {
-            SymbolSpec(symbol: symbol, cluster: cluster, role: role, leader: nil,
-                       startPrice: exp(rng.uniform(in: log(0.5)...log(40_000))),
-                       marketLoading: rng.uniform(in: 0.8...1.3),
-                       ownVolatility: rng.uniform(in: 0.0008...0.0014),
-                       beta: nil, alpha: nil, halfLifeHours: nil, spreadStdDev: nil,
-                       quoteVolumePerBar: exp(rng.uniform(in: log(2e5)...log(5e6))))
+            SymbolSpec(
+                symbol: symbol, cluster: cluster, role: role, leader: nil,
+                startPrice: exp(rng.uniform(in: log(0.5)...log(40_000))),
+                marketLoading: rng.uniform(in: 0.8...1.3),
+                ownVolatility: rng.uniform(in: 0.0008...0.0014),
+                beta: nil, alpha: nil, halfLifeHours: nil, spreadStdDev: nil,
+                quoteVolumePerBar: exp(rng.uniform(in: log(2e5)...log(5e6))))
         }
         for (cluster, members) in clusterLayout {
-            let leader = base("SYN\(cluster)0USDT", cluster: cluster, role: profile == .default ? .leader : .independent)
+            let leader = base(
+                "SYN\(cluster)0USDT", cluster: cluster, role: profile == .default ? .leader : .independent)
             specs.append(leader)
             for index in 1..<members {
                 var spec = base("SYN\(cluster)\(index)USDT", cluster: cluster, role: .independent)
@@ -100,7 +102,9 @@ public struct SyntheticMarket: Sendable {
     public func validate(symbols: [String]) throws {
         let known = Set(self.symbols)
         if let unknown = symbols.first(where: { !known.contains($0) }) {
-            throw MarketDataError.invalidArgument("unknown synthetic symbol '\(unknown)'; the synthetic market has \(self.symbols.joined(separator: ","))")
+            throw MarketDataError.invalidArgument(
+                "unknown synthetic symbol '\(unknown)'; the synthetic market has \(self.symbols.joined(separator: ","))"
+            )
         }
     }
 
@@ -109,15 +113,18 @@ public struct SyntheticMarket: Sendable {
     public func series(symbols: [String], timeframe: Timeframe, from: Int64, to: Int64) throws -> [BarSeries] {
         try validate(symbols: symbols)
         guard timeframe.milliseconds % Self.baseTimeframe.milliseconds == 0 else {
-            throw MarketDataError.invalidArgument("the synthetic market has no \(timeframe) bars; use a multiple of 5m (\(Timeframe.allCases.filter { $0.milliseconds % 300_000 == 0 }.map(\.rawValue).joined(separator: ", ")))")
+            throw MarketDataError.invalidArgument(
+                "the synthetic market has no \(timeframe) bars; use a multiple of 5m (\(Timeframe.allCases.filter { $0.milliseconds % 300_000 == 0 }.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         let start = max(Self.origin, ceilToBar(from, timeframe))
         let end = ceilToBar(to, timeframe)
         guard end > start else { return symbols.map { BarSeries(symbol: $0, timeframe: timeframe, bars: []) } }
         let fine = baseBars(symbols: symbols, from: start, to: end)
         return zip(symbols, fine).map { symbol, bars in
-            BarSeries(symbol: symbol, timeframe: timeframe,
-                      bars: timeframe == Self.baseTimeframe ? bars : aggregate(bars, into: timeframe))
+            BarSeries(
+                symbol: symbol, timeframe: timeframe,
+                bars: timeframe == Self.baseTimeframe ? bars : aggregate(bars, into: timeframe))
         }
     }
 
@@ -138,9 +145,12 @@ public struct SyntheticMarket: Sendable {
 
         var marketRNG = Xoshiro256(seed: mix64(seed ^ 0x4D4B_54))
         var ownRNG = specs.indices.map { Xoshiro256(seed: mix64(seed &+ UInt64($0) &* 0x1000_0001)) }
-        let leaderIndex = specs.map { spec in spec.leader.flatMap { leader in specs.firstIndex { $0.symbol == leader } } }
+        let leaderIndex = specs.map { spec in spec.leader.flatMap { leader in specs.firstIndex { $0.symbol == leader } }
+        }
         let ouDecay = specs.map { spec in spec.halfLifeHours.map { exp(-log(2) / ($0 * 12)) } ?? 0 }
-        let ouShock = zip(specs, ouDecay).map { spec, decay in (spec.spreadStdDev ?? 0) * (1 - decay * decay).squareRoot() }
+        let ouShock = zip(specs, ouDecay).map { spec, decay in
+            (spec.spreadStdDev ?? 0) * (1 - decay * decay).squareRoot()
+        }
         var market = 0.0
         var walk = Array(repeating: 0.0, count: specs.count)
         var spread = specs.indices.map { index in (specs[index].spreadStdDev ?? 0) * ownRNG[index].normal() }
@@ -167,8 +177,10 @@ public struct SyntheticMarket: Sendable {
             if stepIndex >= firstStep {
                 let openTime = Self.origin + Int64(stepIndex) * step
                 for (slot, index) in wanted.enumerated() {
-                    output[slot].append(decorate(symbolIndex: index, step: Int64(stepIndex), openTime: openTime,
-                                                 previousLogClose: previous[index], logClose: logClose[index]))
+                    output[slot].append(
+                        decorate(
+                            symbolIndex: index, step: Int64(stepIndex), openTime: openTime,
+                            previousLogClose: previous[index], logClose: logClose[index]))
                 }
             }
             previous = logClose
@@ -178,12 +190,15 @@ public struct SyntheticMarket: Sendable {
 
     /// High, low and volume for one bar from keyed draws: they depend only on (seed, symbol, step),
     /// so warming up the path from the origin costs no draws for bars nobody asked for.
-    private func decorate(symbolIndex: Int, step: Int64, openTime: Int64, previousLogClose: Double, logClose: Double) -> Bar {
+    private func decorate(symbolIndex: Int, step: Int64, openTime: Int64, previousLogClose: Double, logClose: Double)
+        -> Bar
+    {
         var draws = KeyedDraws(seed: seed, stream: UInt64(symbolIndex), step: step)
         let spec = specs[symbolIndex]
         let open = exp(previousLogClose)
         let close = exp(logClose)
-        let barVolatility = (spec.ownVolatility * spec.ownVolatility
+        let barVolatility =
+            (spec.ownVolatility * spec.ownVolatility
             + pow(spec.marketLoading * Self.marketVolatility, 2)).squareRoot()
         let high = max(open, close) * exp(0.5 * barVolatility * abs(draws.normal()))
         let low = min(open, close) * exp(-0.5 * barVolatility * abs(draws.normal()))

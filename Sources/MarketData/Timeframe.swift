@@ -32,7 +32,8 @@ public enum Timeframe: String, Sendable, CaseIterable, Codable, CustomStringConv
 
     public static func parse(_ text: String) throws -> Timeframe {
         guard let timeframe = Timeframe(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
-            throw MarketDataError.invalidArgument("unknown timeframe '\(text)'; use one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+            throw MarketDataError.invalidArgument(
+                "unknown timeframe '\(text)'; use one of \(allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return timeframe
     }

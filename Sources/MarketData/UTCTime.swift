@@ -29,12 +29,14 @@ public enum UTCTime {
             return true
         }
         guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
-              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         var hour = 0, minute = 0, second = 0, millis = 0
         if index < bytes.count, bytes[index] == 84 || bytes[index] == 116 || bytes[index] == 32 {
             index += 1
             guard let h = number(2), expect(58), let m = number(2), h < 24, m < 60 else { return nil }
-            hour = h; minute = m
+            hour = h
+            minute = m
             if expect(58) {
                 guard let s = number(2), s < 60 else { return nil }
                 second = s
@@ -42,8 +44,12 @@ public enum UTCTime {
                     var scale = 100
                     var digits = 0
                     while index < bytes.count, bytes[index] >= 48 && bytes[index] <= 57 {
-                        if scale > 0 { millis += Int(bytes[index] - 48) * scale; scale /= 10 }
-                        index += 1; digits += 1
+                        if scale > 0 {
+                            millis += Int(bytes[index] - 48) * scale
+                            scale /= 10
+                        }
+                        index += 1
+                        digits += 1
                     }
                     guard digits > 0 else { return nil }
                 }
@@ -75,8 +81,9 @@ public enum UTCTime {
         let days = Int((Double(totalSeconds) / 86_400).rounded(.down))
         let secondOfDay = Int(totalSeconds - Int64(days) * 86_400)
         let (year, month, day) = civilFromDays(days)
-        let base = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
-                          secondOfDay / 3600, (secondOfDay / 60) % 60, secondOfDay % 60)
+        let base = String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
+            secondOfDay / 3600, (secondOfDay / 60) % 60, secondOfDay % 60)
         return ms == 0 ? base + "Z" : base + String(format: ".%03dZ", ms)
     }
 

@@ -29,7 +29,9 @@ public enum Calibration: Codable, Sendable, Equatable {
     public static func fit(_ method: Method, probabilities: [Double], labels: [Int]) -> Fit {
         let positives = labels.reduce(0, +)
         guard !probabilities.isEmpty, positives > 0, positives < labels.count else {
-            return Fit(calibration: .none, antiPredictive: false, warning: probabilities.isEmpty ? nil : "a single class: no calibration")
+            return Fit(
+                calibration: .none, antiPredictive: false,
+                warning: probabilities.isEmpty ? nil : "a single class: no calibration")
         }
         switch method {
         case .none: return Fit(calibration: .none, antiPredictive: false, warning: nil)
@@ -91,8 +93,11 @@ public enum Calibration: Codable, Sendable, Equatable {
                 let p = 1 / (1 + exp(-(a * x[i] + b)))
                 let residual = p - t[i]
                 let weight = p * (1 - p)
-                g0 += residual * x[i]; g1 += residual
-                h00 += weight * x[i] * x[i]; h01 += weight * x[i]; h11 += weight
+                g0 += residual * x[i]
+                g1 += residual
+                h00 += weight * x[i] * x[i]
+                h01 += weight * x[i]
+                h11 += weight
             }
             let determinant = h00 * h11 - h01 * h01
             guard determinant > 1e-300 else { break }
@@ -102,20 +107,28 @@ public enum Calibration: Codable, Sendable, Equatable {
             a -= stepA
             b -= stepB
             if !a.isFinite || !b.isFinite || abs(a) >= plattBound || abs(b) >= plattBound { break }
-            if abs(stepA) < 1e-10 && abs(stepB) < 1e-10 { converged = true; break }
+            if abs(stepA) < 1e-10 && abs(stepB) < 1e-10 {
+                converged = true
+                break
+            }
         }
         // A negative slope says the ranking is backwards. Only one clearly below zero (two standard
         // errors) is evidence of that; a slope indistinguishable from zero says the model ranks
         // nothing, and the calibration is the constant base rate.
         if a <= 0 || a.isNaN {
             let significant = a.isNaN || !a.isFinite || a / slopeError < -2
-            return Fit(calibration: flat, antiPredictive: significant,
-                       warning: significant ? nil : "no ranking in the out-of-fold predictions (Platt slope ≤ 0, not significantly): the calibrated probability is the base rate")
+            return Fit(
+                calibration: flat, antiPredictive: significant,
+                warning: significant
+                    ? nil
+                    : "no ranking in the out-of-fold predictions (Platt slope ≤ 0, not significantly): the calibrated probability is the base rate"
+            )
         }
         guard converged else {
             let shown = String(format: "slope %.3g, intercept %.3g", a, b)
-            return Fit(calibration: .none, antiPredictive: false,
-                       warning: "Platt scaling diverged (\(shown), bound \(plattBound)); the raw probabilities are used")
+            return Fit(
+                calibration: .none, antiPredictive: false,
+                warning: "Platt scaling diverged (\(shown), bound \(plattBound)); the raw probabilities are used")
         }
         return Fit(calibration: .platt(a: a, b: b), antiPredictive: false, warning: nil)
     }
@@ -129,10 +142,15 @@ public enum Calibration: Codable, Sendable, Equatable {
             let value = probabilities[order[index]]
             var sum = 0.0, weight = 0.0
             while index < order.count, probabilities[order[index]] == value {
-                sum += Double(labels[order[index]]); weight += 1; index += 1
+                sum += Double(labels[order[index]])
+                weight += 1
+                index += 1
             }
             blocks.append((value, sum, weight))
-            while blocks.count > 1, blocks[blocks.count - 2].sum / blocks[blocks.count - 2].weight >= blocks[blocks.count - 1].sum / blocks[blocks.count - 1].weight {
+            while blocks.count > 1,
+                blocks[blocks.count - 2].sum / blocks[blocks.count - 2].weight >= blocks[blocks.count - 1].sum
+                    / blocks[blocks.count - 1].weight
+            {
                 let last = blocks.removeLast()
                 blocks[blocks.count - 1].sum += last.sum
                 blocks[blocks.count - 1].weight += last.weight

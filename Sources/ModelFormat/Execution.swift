@@ -33,8 +33,12 @@ public struct Execution: Codable, Sendable, Equatable {
 
     public func validate() throws -> String? {
         guard feeRate >= 0, feeRate <= 0.1 else { return "--fee-rate must be in [0, 0.1] (got \(feeRate))" }
-        guard slippageBps >= 0, slippageBps <= 1000 else { return "--slippage-bps must be in [0, 1000] (got \(slippageBps))" }
-        guard (0...100).contains(delayBars) else { return "--fill-delay must be between 0 and 100 bars (got \(delayBars))" }
+        guard slippageBps >= 0, slippageBps <= 1000 else {
+            return "--slippage-bps must be in [0, 1000] (got \(slippageBps))"
+        }
+        guard (0...100).contains(delayBars) else {
+            return "--fill-delay must be between 0 and 100 bars (got \(delayBars))"
+        }
         return nil
     }
 
@@ -42,7 +46,9 @@ public struct Execution: Codable, Sendable, Equatable {
 
     /// In words, for reports and order files.
     public var summary: String {
-        let fill = delayBars == 0 ? "at the signal bar's close" : "at the close \(delayBars) bar\(delayBars == 1 ? "" : "s") after the signal"
+        let fill =
+            delayBars == 0
+            ? "at the signal bar's close" : "at the close \(delayBars) bar\(delayBars == 1 ? "" : "s") after the signal"
         return "filled \(fill); fee \(feeRate * 10_000) bp + slippage \(slippageBps) bp per leg"
     }
 }

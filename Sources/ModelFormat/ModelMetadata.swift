@@ -29,8 +29,10 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
         /// (absent from versions built before it).
         public var tradeExpectation: TradeExpectation?
 
-        public init(oofRocAuc: Double? = nil, oofPrAuc: Double? = nil, oofBrier: Double? = nil, oofLogLoss: Double? = nil,
-                    sharpe: Double? = nil, maxDrawdown: Double? = nil, cumulativeReturn: Double? = nil) {
+        public init(
+            oofRocAuc: Double? = nil, oofPrAuc: Double? = nil, oofBrier: Double? = nil, oofLogLoss: Double? = nil,
+            sharpe: Double? = nil, maxDrawdown: Double? = nil, cumulativeReturn: Double? = nil
+        ) {
             self.oofRocAuc = oofRocAuc
             self.oofPrAuc = oofPrAuc
             self.oofBrier = oofBrier
@@ -43,9 +45,10 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
         /// The manifest's metrics by their stored names; non-finite values are left out (JSON has none).
         init(_ stored: [String: Double]) {
             func value(_ key: String) -> Double? { stored[key].flatMap { $0.isFinite ? $0 : nil } }
-            self.init(oofRocAuc: value("oof_roc_auc"), oofPrAuc: value("oof_pr_auc"), oofBrier: value("oof_brier"),
-                      oofLogLoss: value("oof_log_loss"), sharpe: value("sharpe"), maxDrawdown: value("max_drawdown"),
-                      cumulativeReturn: value("cumulative_return"))
+            self.init(
+                oofRocAuc: value("oof_roc_auc"), oofPrAuc: value("oof_pr_auc"), oofBrier: value("oof_brier"),
+                oofLogLoss: value("oof_log_loss"), sharpe: value("sharpe"), maxDrawdown: value("max_drawdown"),
+                cumulativeReturn: value("cumulative_return"))
             oofTrades = value("oof_trades")
             deflatedSharpe = value("deflated_sharpe")
             holdoutSharpe = value("holdout_sharpe")
@@ -67,8 +70,11 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
         public var trainingWindow: [String]?
         public var metrics: Metrics?
 
-        public init(pair: String, legs: [String], threshold: Double, entryZ: Double? = nil, kind: String, trainingWindow: [String]? = nil,
-                    metrics: Metrics? = nil) {
+        public init(
+            pair: String, legs: [String], threshold: Double, entryZ: Double? = nil, kind: String,
+            trainingWindow: [String]? = nil,
+            metrics: Metrics? = nil
+        ) {
             self.pair = pair
             self.legs = legs
             self.threshold = threshold
@@ -103,9 +109,11 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var trials: Int?
     public var pbo: Double?
 
-    public init(name: String, version: Int, modelUri: String? = nil, formatVersion: Int? = nil, createdAt: String? = nil,
-                trainingRun: String? = nil, featureColumns: [String], featureParameters: RouterManifest.FeatureParameters,
-                pairs: [Member], signature: Signature? = nil) {
+    public init(
+        name: String, version: Int, modelUri: String? = nil, formatVersion: Int? = nil, createdAt: String? = nil,
+        trainingRun: String? = nil, featureColumns: [String], featureParameters: RouterManifest.FeatureParameters,
+        pairs: [Member], signature: Signature? = nil
+    ) {
         self.name = name
         self.version = version
         self.modelUri = modelUri
@@ -120,14 +128,19 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
 
     /// What the server says about the router it serves under `modelURI`.
     public init(manifest: RouterManifest, modelURI: String) {
-        self.init(name: manifest.name, version: manifest.version, modelUri: modelURI, formatVersion: manifest.formatVersion,
-                  createdAt: manifest.createdAt, trainingRun: manifest.trainingRun, featureColumns: manifest.featureColumns,
-                  featureParameters: manifest.featureParameters,
-                  pairs: manifest.members.map { member in
-                      Member(pair: member.pair, legs: member.legs, threshold: member.threshold, entryZ: member.entryZ, kind: member.kind,
-                             trainingWindow: member.trainingWindow, metrics: Metrics(member.metrics))
-                  },
-                  signature: Signature(inputs: ["pair"] + manifest.featureColumns, outputs: ["pair", "proba", "signal", "threshold", "model_version"]))
+        self.init(
+            name: manifest.name, version: manifest.version, modelUri: modelURI, formatVersion: manifest.formatVersion,
+            createdAt: manifest.createdAt, trainingRun: manifest.trainingRun, featureColumns: manifest.featureColumns,
+            featureParameters: manifest.featureParameters,
+            pairs: manifest.members.map { member in
+                Member(
+                    pair: member.pair, legs: member.legs, threshold: member.threshold, entryZ: member.entryZ,
+                    kind: member.kind,
+                    trainingWindow: member.trainingWindow, metrics: Metrics(member.metrics))
+            },
+            signature: Signature(
+                inputs: ["pair"] + manifest.featureColumns,
+                outputs: ["pair", "proba", "signal", "threshold", "model_version"]))
         execution = manifest.execution
         guardrails = manifest.guardrails
         trials = manifest.trials

@@ -18,8 +18,10 @@ public struct ModelStore: Sendable {
 
     public static func validate(name: String) throws {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_-."))
-        guard !name.isEmpty, name.count <= 100, name.unicodeScalars.allSatisfy(allowed.contains), !name.hasPrefix(".") else {
-            throw ModelFormatError.invalidModel(file: name, problem: "model names use letters, digits, '_', '-' and '.' and do not start with '.'")
+        guard !name.isEmpty, name.count <= 100, name.unicodeScalars.allSatisfy(allowed.contains), !name.hasPrefix(".")
+        else {
+            throw ModelFormatError.invalidModel(
+                file: name, problem: "model names use letters, digits, '_', '-' and '.' and do not start with '.'")
         }
     }
 
@@ -42,7 +44,8 @@ public struct ModelStore: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         try ConfinedPath.check(path, inside: root, what: "aliases.json")
         do {
-            return try ProjectJSON.decoder(verbatimKeys: true).decode([String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            return try ProjectJSON.decoder(verbatimKeys: true).decode(
+                [String: Int].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw ModelFormatError.invalidModel(file: path, problem: "not a JSON object of alias → version")
         }
@@ -61,18 +64,23 @@ public struct ModelStore: Sendable {
         try Self.validate(name: name)
         try Self.validate(name: alias)
         guard versions(name).contains(version) else {
-            throw ModelFormatError.invalidModel(file: versionDirectory(name, version), problem: "version \(version) of \(name) does not exist")
+            throw ModelFormatError.invalidModel(
+                file: versionDirectory(name, version), problem: "version \(version) of \(name) does not exist")
         }
         try ConfinedPath.check(versionDirectory(name, version), inside: root, what: "version \(version) of \(name)")
         do {
             try verify?(versionDirectory(name, version))
         } catch {
-            throw ModelFormatError.invalidModel(file: versionDirectory(name, version), problem: "version \(version) of \(name) would not load, the alias stays where it was: \(error)")
+            throw ModelFormatError.invalidModel(
+                file: versionDirectory(name, version),
+                problem: "version \(version) of \(name) would not load, the alias stays where it was: \(error)")
         }
         var current = try aliases(name)
         let previous = current[alias]
         current[alias] = version
-        try AtomicFile.write(try ProjectJSON.encoder(verbatimKeys: true).encode(current), to: (directory(name) as NSString).appendingPathComponent("aliases.json"))
+        try AtomicFile.write(
+            try ProjectJSON.encoder(verbatimKeys: true).encode(current),
+            to: (directory(name) as NSString).appendingPathComponent("aliases.json"))
         // Where the alias pointed before, so that a roll back can return there.
         if let previous, previous != version {
             var history = (try? aliasHistory(name)) ?? [:]
@@ -81,7 +89,9 @@ public struct ModelStore: Sendable {
         }
     }
 
-    func historyFile(_ name: String) -> String { (directory(name) as NSString).appendingPathComponent("alias_history.json") }
+    func historyFile(_ name: String) -> String {
+        (directory(name) as NSString).appendingPathComponent("alias_history.json")
+    }
 
     /// Per alias, the versions it pointed at before its current one, oldest first.
     public func aliasHistory(_ name: String) throws -> [String: [Int]] {
@@ -89,7 +99,8 @@ public struct ModelStore: Sendable {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         try ConfinedPath.check(path, inside: root, what: "alias_history.json")
         do {
-            return try ProjectJSON.decoder(verbatimKeys: true).decode([String: [Int]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            return try ProjectJSON.decoder(verbatimKeys: true).decode(
+                [String: [Int]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw ModelFormatError.invalidModel(file: path, problem: "not a JSON object of alias → earlier versions")
         }
@@ -101,7 +112,8 @@ public struct ModelStore: Sendable {
     public func rollBack(_ name: String, alias: String) throws -> Int {
         var history = try aliasHistory(name)
         guard let previous = history[alias]?.last else {
-            throw ModelFormatError.invalidModel(file: historyFile(name), problem: "alias '\(alias)' of \(name) has no earlier version to roll back to")
+            throw ModelFormatError.invalidModel(
+                file: historyFile(name), problem: "alias '\(alias)' of \(name) has no earlier version to roll back to")
         }
         try setAlias(name, alias: alias, version: previous)
         // setAlias recorded the version rolled back from; a roll back forgets it and the step taken.
@@ -128,7 +140,9 @@ public struct ModelStore: Sendable {
     /// temporary directory, verified, renamed into place. A version already present is left as it is.
     public func addVersion(_ name: String, number version: Int, fill: (_ directory: String) throws -> Void) throws {
         try Self.validate(name: name)
-        guard version > 0 else { throw ModelFormatError.invalidModel(file: name, problem: "version \(version) is not a version number") }
+        guard version > 0 else {
+            throw ModelFormatError.invalidModel(file: name, problem: "version \(version) is not a version number")
+        }
         try FileManager.default.createDirectory(atPath: directory(name), withIntermediateDirectories: true)
         guard !versions(name).contains(version) else { return }
         _ = try claim(name, version) { directory, _ in try fill(directory) }
@@ -138,17 +152,21 @@ public struct ModelStore: Sendable {
     /// a writer at work renames its own within seconds.
     func removeAbandonedTemporaries(_ name: String, olderThan seconds: Double = 3_600) {
         let parent = directory(name)
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(".tmp-") {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(".tmp-")
+        {
             let path = (parent as NSString).appendingPathComponent(entry)
             guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                  Date().timeIntervalSince(modified) > seconds else { continue }
+                Date().timeIntervalSince(modified) > seconds
+            else { continue }
             try? FileManager.default.removeItem(atPath: path)
         }
     }
 
     /// Fills, verifies and renames a temporary directory onto the version's; false when the
     /// version appeared meanwhile (rename(2) onto a missing name is atomic).
-    private func claim(_ name: String, _ version: Int, fill: (_ directory: String, _ version: Int) throws -> Void) throws -> Bool {
+    private func claim(_ name: String, _ version: Int, fill: (_ directory: String, _ version: Int) throws -> Void)
+        throws -> Bool
+    {
         removeAbandonedTemporaries(name)
         let temporary = (directory(name) as NSString).appendingPathComponent(".tmp-\(version)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
@@ -166,8 +184,9 @@ public struct ModelStore: Sendable {
             // problem reads the same every time it is met.
             let text = "\(error)"
             guard text.contains(temporary) else { throw error }
-            throw ModelFormatError.invalidModel(file: "\(name) version \(version)",
-                                                problem: text.replacingOccurrences(of: temporary, with: versionDirectory(name, version)))
+            throw ModelFormatError.invalidModel(
+                file: "\(name) version \(version)",
+                problem: text.replacingOccurrences(of: temporary, with: versionDirectory(name, version)))
         }
         if rename(temporary, versionDirectory(name, version)) == 0 { return true }
         try? FileManager.default.removeItem(atPath: temporary)
@@ -188,24 +207,36 @@ public struct ModelStore: Sendable {
                 return try existing(name, version, uri: uri)
             }
             let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2 else { throw ModelFormatError.invalidModel(file: uri, problem: "expected models:/<name>/<version>, models:/<name>@<alias> or models:/<name>/latest") }
+            guard parts.count == 2 else {
+                throw ModelFormatError.invalidModel(
+                    file: uri,
+                    problem: "expected models:/<name>/<version>, models:/<name>@<alias> or models:/<name>/latest")
+            }
             try Self.validate(name: parts[0])
             if parts[1] == "latest" {
-                guard let latest = versions(parts[0]).last else { throw ModelFormatError.invalidModel(file: uri, problem: "model \(parts[0]) has no versions") }
+                guard let latest = versions(parts[0]).last else {
+                    throw ModelFormatError.invalidModel(file: uri, problem: "model \(parts[0]) has no versions")
+                }
                 return try existing(parts[0], latest, uri: uri)
             }
-            guard let version = Int(parts[1]), version > 0 else { throw ModelFormatError.invalidModel(file: uri, problem: "'\(parts[1])' is not a version number") }
+            guard let version = Int(parts[1]), version > 0 else {
+                throw ModelFormatError.invalidModel(file: uri, problem: "'\(parts[1])' is not a version number")
+            }
             return try existing(parts[0], version, uri: uri)
         }
         // A path names a version folder: strictly inside the root, links followed.
         guard ConfinedPath.real(uri) != ConfinedPath.real(root) else {
-            throw ModelFormatError.invalidModel(file: uri, problem: "model paths must lie inside the models directory \(root)")
+            throw ModelFormatError.invalidModel(
+                file: uri, problem: "model paths must lie inside the models directory \(root)")
         }
-        try ConfinedPath.check(uri, inside: root, what: "model path \(uri) (model paths must lie inside the models directory)")
+        try ConfinedPath.check(
+            uri, inside: root, what: "model path \(uri) (model paths must lie inside the models directory)")
         return (ConfinedPath.real(uri), nil, nil)
     }
 
-    private func existing(_ name: String, _ version: Int, uri: String) throws -> (directory: String, name: String?, version: Int?) {
+    private func existing(_ name: String, _ version: Int, uri: String) throws -> (
+        directory: String, name: String?, version: Int?
+    ) {
         let path = versionDirectory(name, version)
         guard FileManager.default.fileExists(atPath: path) else {
             throw ModelFormatError.invalidModel(file: uri, problem: "version \(version) of \(name) does not exist")

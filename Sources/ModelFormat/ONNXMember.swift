@@ -31,23 +31,34 @@ public enum ONNXMember {
                     treeIDs.append(Int64(treeIndex))
                     nodeIDs.append(Int64(nodeIndex))
                     if node.isLeaf {
-                        featureIDs.append(0); modes.append("LEAF"); values.append(0)
-                        trueIDs.append(0); falseIDs.append(0); missingTrue.append(0)
-                        classTrees.append(Int64(treeIndex)); classNodes.append(Int64(nodeIndex))
-                        classIDs.append(0); classWeights.append(node.leafValue)
+                        featureIDs.append(0)
+                        modes.append("LEAF")
+                        values.append(0)
+                        trueIDs.append(0)
+                        falseIDs.append(0)
+                        missingTrue.append(0)
+                        classTrees.append(Int64(treeIndex))
+                        classNodes.append(Int64(nodeIndex))
+                        classIDs.append(0)
+                        classWeights.append(node.leafValue)
                     } else {
                         // BRANCH_LT: the true branch is x < threshold, XGBoost's left child.
-                        featureIDs.append(Int64(node.feature)); modes.append("BRANCH_LT"); values.append(node.threshold)
-                        trueIDs.append(Int64(node.left)); falseIDs.append(Int64(node.right))
+                        featureIDs.append(Int64(node.feature))
+                        modes.append("BRANCH_LT")
+                        values.append(node.threshold)
+                        trueIDs.append(Int64(node.left))
+                        falseIDs.append(Int64(node.right))
                         missingTrue.append(node.missingGoesLeft ? 1 : 0)
                     }
                 }
             }
-            attributes += [ints("nodes_treeids", treeIDs), ints("nodes_nodeids", nodeIDs), ints("nodes_featureids", featureIDs),
-                           strings("nodes_modes", modes), floats("nodes_values", values), ints("nodes_truenodeids", trueIDs),
-                           ints("nodes_falsenodeids", falseIDs), ints("nodes_missing_value_tracks_true", missingTrue),
-                           ints("class_treeids", classTrees), ints("class_nodeids", classNodes), ints("class_ids", classIDs),
-                           floats("class_weights", classWeights), floats("base_values", [ensemble.baseMargin])]
+            attributes += [
+                ints("nodes_treeids", treeIDs), ints("nodes_nodeids", nodeIDs), ints("nodes_featureids", featureIDs),
+                strings("nodes_modes", modes), floats("nodes_values", values), ints("nodes_truenodeids", trueIDs),
+                ints("nodes_falsenodeids", falseIDs), ints("nodes_missing_value_tracks_true", missingTrue),
+                ints("class_treeids", classTrees), ints("class_nodeids", classNodes), ints("class_ids", classIDs),
+                floats("class_weights", classWeights), floats("base_values", [ensemble.baseMargin])
+            ]
         case let .linear(model):
             node.opType = "LinearClassifier"
             node.input = ["imputed"]
@@ -55,8 +66,10 @@ public enum ONNXMember {
             attributes.append(ints("classlabels_ints", [0, 1]))
             // Two rows (class 0: −w, class 1: w) under a per-class logistic give p and 1 − p exactly.
             let weights = model.weights.map { Float($0) }
-            attributes += [floats("coefficients", weights.map { -$0 } + weights),
-                           floats("intercepts", [Float(-model.intercept), Float(model.intercept)])]
+            attributes += [
+                floats("coefficients", weights.map { -$0 } + weights),
+                floats("intercepts", [Float(-model.intercept), Float(model.intercept)])
+            ]
         }
         node.attribute = attributes
 
@@ -71,13 +84,17 @@ public enum ONNXMember {
             imputer.name = name + "_missing"
             imputer.input = [inputName]
             imputer.output = ["imputed"]
-            imputer.attribute = [floats("imputed_value_floats", model.missingValues.map { Float($0) }),
-                                 attribute("replaced_value_float", .float) { $0.f = .nan }]
+            imputer.attribute = [
+                floats("imputed_value_floats", model.missingValues.map { Float($0) }),
+                attribute("replaced_value_float", .float) { $0.f = .nan }
+            ]
             graph.node = [imputer, node]
         }
         graph.input = [valueInfo(inputName, elementType: .float, dimensions: [nil, member.featureCount])]
-        graph.output = [valueInfo("label", elementType: .int64, dimensions: [nil]),
-                        valueInfo("probabilities", elementType: .float, dimensions: [nil, 2])]
+        graph.output = [
+            valueInfo("label", elementType: .int64, dimensions: [nil]),
+            valueInfo("probabilities", elementType: .float, dimensions: [nil, 2])
+        ]
         var model = Onnx_ModelProto()
         model.irVersion = irVersion
         model.producerName = "mntrading"
@@ -100,7 +117,8 @@ public enum ONNXMember {
         do { model = try Onnx_ModelProto(serializedBytes: bytes) } catch { throw fail("not an ONNX model (\(error))") }
         let nodes = model.graph.node
         guard let node = nodes.last, node.domain == mlDomain,
-              nodes.count == 1 || (nodes.count == 2 && nodes[0].opType == "Imputer" && node.opType == "LinearClassifier") else {
+            nodes.count == 1 || (nodes.count == 2 && nodes[0].opType == "Imputer" && node.opType == "LinearClassifier")
+        else {
             throw fail("expected one ai.onnx.ml classifier node (a linear one may follow an Imputer)")
         }
         var attributes: [String: Onnx_AttributeProto] = [:]
@@ -114,7 +132,8 @@ public enum ONNXMember {
             return value.floats
         }
         guard let inputShape = model.graph.input.first?.type.tensorType.shape.dim, inputShape.count == 2,
-              case let .dimValue(featureCount)? = inputShape[1].value, featureCount > 0 else {
+            case let .dimValue(featureCount)? = inputShape[1].value, featureCount > 0
+        else {
             throw fail("input must be float [N, F] with a fixed F")
         }
         guard attributes["post_transform"].map({ String(decoding: $0.s, as: UTF8.self) }) == "LOGISTIC" else {
@@ -122,14 +141,22 @@ public enum ONNXMember {
         }
         switch node.opType {
         case "TreeEnsembleClassifier":
-            let treeIDs = try ints("nodes_treeids"), nodeIDs = try ints("nodes_nodeids"), featureIDs = try ints("nodes_featureids")
-            let values = try floats("nodes_values"), trueIDs = try ints("nodes_truenodeids"), falseIDs = try ints("nodes_falsenodeids")
+            let treeIDs = try ints("nodes_treeids"), nodeIDs = try ints("nodes_nodeids"),
+                featureIDs = try ints("nodes_featureids")
+            let values = try floats("nodes_values"), trueIDs = try ints("nodes_truenodeids"),
+                falseIDs = try ints("nodes_falsenodeids")
             let missing = try ints("nodes_missing_value_tracks_true")
             let modes = attributes["nodes_modes"]?.strings.map { String(decoding: $0, as: UTF8.self) } ?? []
-            let classTrees = try ints("class_treeids"), classNodes = try ints("class_nodeids"), weights = try floats("class_weights")
+            let classTrees = try ints("class_treeids"), classNodes = try ints("class_nodeids"),
+                weights = try floats("class_weights")
             let count = treeIDs.count
-            guard [nodeIDs.count, featureIDs.count, values.count, trueIDs.count, falseIDs.count, missing.count, modes.count]
-                .allSatisfy({ $0 == count }), classTrees.count == classNodes.count, classNodes.count == weights.count else {
+            guard
+                [
+                    nodeIDs.count, featureIDs.count, values.count, trueIDs.count, falseIDs.count, missing.count,
+                    modes.count
+                ]
+                .allSatisfy({ $0 == count }), classTrees.count == classNodes.count, classNodes.count == weights.count
+            else {
                 throw fail("node attribute lists differ in length")
             }
             let treeCount = Int(treeIDs.max() ?? -1) + 1
@@ -138,22 +165,28 @@ public enum ONNXMember {
                 let tree = Int(treeIDs[index]), nodeID = Int(nodeIDs[index])
                 guard tree >= 0, nodeID >= 0, nodeID < 1 << 24 else { throw fail("bad tree or node id") }
                 if trees[tree].count <= nodeID {
-                    trees[tree] += Array(repeating: TreeEnsemble.Node(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 0),
-                                         count: nodeID + 1 - trees[tree].count)
+                    trees[tree] += Array(
+                        repeating: TreeEnsemble.Node(
+                            feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 0),
+                        count: nodeID + 1 - trees[tree].count)
                 }
                 switch modes[index] {
                 case "LEAF":
                     break
                 case "BRANCH_LT":
-                    guard featureIDs[index] >= 0, featureIDs[index] < featureCount else { throw fail("feature id \(featureIDs[index]) out of range") }
-                    trees[tree][nodeID] = TreeEnsemble.Node(feature: Int32(featureIDs[index]), threshold: values[index], left: Int32(trueIDs[index]),
-                                                            right: Int32(falseIDs[index]), missingGoesLeft: missing[index] != 0, leafValue: 0)
+                    guard featureIDs[index] >= 0, featureIDs[index] < featureCount else {
+                        throw fail("feature id \(featureIDs[index]) out of range")
+                    }
+                    trees[tree][nodeID] = TreeEnsemble.Node(
+                        feature: Int32(featureIDs[index]), threshold: values[index], left: Int32(trueIDs[index]),
+                        right: Int32(falseIDs[index]), missingGoesLeft: missing[index] != 0, leafValue: 0)
                 default:
                     throw fail("node mode \(modes[index]) is not supported (only BRANCH_LT and LEAF)")
                 }
             }
             for (tree, (node, weight)) in zip(classTrees, zip(classNodes, weights)) {
-                guard Int(tree) < trees.count, Int(node) < trees[Int(tree)].count, trees[Int(tree)][Int(node)].isLeaf else {
+                guard Int(tree) < trees.count, Int(node) < trees[Int(tree)].count, trees[Int(tree)][Int(node)].isLeaf
+                else {
                     throw fail("class weight on a node that is not a leaf")
                 }
                 trees[Int(tree)][Int(node)].leafValue += weight
@@ -161,13 +194,17 @@ public enum ONNXMember {
             for (number, tree) in trees.enumerated() {
                 guard !tree.isEmpty else { throw fail("tree \(number) has no nodes") }
                 for node in tree where !node.isLeaf {
-                    guard node.left < tree.count, node.right >= 0, node.right < tree.count else { throw fail("child id out of range") }
+                    guard node.left < tree.count, node.right >= 0, node.right < tree.count else {
+                        throw fail("child id out of range")
+                    }
                 }
                 // Every node reached once from the root: a cycle would make evaluation loop forever.
                 var reached = [Bool](repeating: false, count: tree.count)
                 var pending = [0]
                 while let index = pending.popLast() {
-                    guard !reached[index] else { throw fail("tree \(number) is not a tree: node \(index) is reached twice") }
+                    guard !reached[index] else {
+                        throw fail("tree \(number) is not a tree: node \(index) is reached twice")
+                    }
                     reached[index] = true
                     if !tree[index].isLeaf { pending += [Int(tree[index].left), Int(tree[index].right)] }
                 }
@@ -177,21 +214,32 @@ public enum ONNXMember {
         case "LinearClassifier":
             let coefficients = try floats("coefficients"), intercepts = try floats("intercepts")
             let width = Int(featureCount)
-            guard coefficients.count == 2 * width, intercepts.count == 2 else { throw fail("expected two classes of coefficients") }
+            guard coefficients.count == 2 * width, intercepts.count == 2 else {
+                throw fail("expected two classes of coefficients")
+            }
             var missing = [Double](repeating: 0, count: width)
-            if nodes.count == 2, let imputed = nodes[0].attribute.first(where: { $0.name == "imputed_value_floats" })?.floats {
-                guard imputed.count == width else { throw fail("Imputer has \(imputed.count) values for \(width) features") }
+            if nodes.count == 2,
+                let imputed = nodes[0].attribute.first(where: { $0.name == "imputed_value_floats" })?.floats
+            {
+                guard imputed.count == width else {
+                    throw fail("Imputer has \(imputed.count) values for \(width) features")
+                }
                 missing = imputed.map(Double.init)
             }
-            return .linear(LinearModel(weights: coefficients[width...].map(Double.init), intercept: Double(intercepts[1]), missingValues: missing))
+            return .linear(
+                LinearModel(
+                    weights: coefficients[width...].map(Double.init), intercept: Double(intercepts[1]),
+                    missingValues: missing))
         default:
             throw fail("operator \(node.opType) is not supported")
         }
     }
 
     /// An attribute of `type` named `name`, its value set by `fill`.
-    static func attribute(_ name: String, _ type: Onnx_AttributeProto.AttributeType,
-                          _ fill: (inout Onnx_AttributeProto) -> Void) -> Onnx_AttributeProto {
+    static func attribute(
+        _ name: String, _ type: Onnx_AttributeProto.AttributeType,
+        _ fill: (inout Onnx_AttributeProto) -> Void
+    ) -> Onnx_AttributeProto {
         var attribute = Onnx_AttributeProto()
         attribute.name = name
         attribute.type = type
@@ -199,14 +247,22 @@ public enum ONNXMember {
         return attribute
     }
 
-    static func ints(_ name: String, _ values: [Int64]) -> Onnx_AttributeProto { attribute(name, .ints) { $0.ints = values } }
-    static func floats(_ name: String, _ values: [Float]) -> Onnx_AttributeProto { attribute(name, .floats) { $0.floats = values } }
+    static func ints(_ name: String, _ values: [Int64]) -> Onnx_AttributeProto {
+        attribute(name, .ints) { $0.ints = values }
+    }
+    static func floats(_ name: String, _ values: [Float]) -> Onnx_AttributeProto {
+        attribute(name, .floats) { $0.floats = values }
+    }
     static func strings(_ name: String, _ values: [String]) -> Onnx_AttributeProto {
         attribute(name, .strings) { $0.strings = values.map { Data($0.utf8) } }
     }
-    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto { attribute(name, .string) { $0.s = Data(value.utf8) } }
+    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto {
+        attribute(name, .string) { $0.s = Data(value.utf8) }
+    }
 
-    static func valueInfo(_ name: String, elementType: Onnx_TensorProto.DataType, dimensions: [Int?]) -> Onnx_ValueInfoProto {
+    static func valueInfo(_ name: String, elementType: Onnx_TensorProto.DataType, dimensions: [Int?])
+        -> Onnx_ValueInfoProto
+    {
         var tensor = Onnx_TypeProto.Tensor()
         tensor.elemType = Int32(elementType.rawValue)
         var shape = Onnx_TensorShapeProto()

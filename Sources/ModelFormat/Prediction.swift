@@ -29,14 +29,16 @@ public struct Prediction: Codable, Sendable, Equatable {
         /// Numbers as MLflow writes them: non-finite ones as the strings NaN and ±Infinity.
         public static func decoder() -> JSONDecoder {
             let decoder = ProjectJSON.decoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+                positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             return decoder
         }
 
         public static func encoder() -> JSONEncoder {
             let encoder = ProjectJSON.encoder()
             encoder.outputFormatting = [.sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             return encoder
         }
     }

@@ -14,8 +14,10 @@ public struct RouterManifest: Codable, Sendable, Equatable {
         public var zscoreThreshold: Double
         public var horizon: Int
 
-        public init(timeframe: String, betaWindow: Int, zWindow: Int, lagFeatures: Int, labelType: String,
-                    zscoreThreshold: Double, horizon: Int) {
+        public init(
+            timeframe: String, betaWindow: Int, zWindow: Int, lagFeatures: Int, labelType: String,
+            zscoreThreshold: Double, horizon: Int
+        ) {
             self.timeframe = timeframe
             self.betaWindow = betaWindow
             self.zWindow = zWindow
@@ -44,8 +46,10 @@ public struct RouterManifest: Codable, Sendable, Equatable {
         /// Smallest |z| at which the member signals (its label's stretch); nil in older versions: 0.
         public var entryZ: Double?
 
-        public init(pair: String, legs: [String], kind: String, file: String, calibration: Calibration, threshold: Double,
-                    trainingWindow: [String], metrics: [String: Double]) {
+        public init(
+            pair: String, legs: [String], kind: String, file: String, calibration: Calibration, threshold: Double,
+            trainingWindow: [String], metrics: [String: Double]
+        ) {
             self.pair = pair
             self.legs = legs
             self.kind = kind
@@ -83,8 +87,10 @@ public struct RouterManifest: Codable, Sendable, Equatable {
     public var pbo: Double?
     public var members: [Member]
 
-    public init(name: String, version: Int, createdAt: String, codeVersion: String, trainingRun: String,
-                featureColumns: [String], featureParameters: FeatureParameters, members: [Member]) {
+    public init(
+        name: String, version: Int, createdAt: String, codeVersion: String, trainingRun: String,
+        featureColumns: [String], featureParameters: FeatureParameters, members: [Member]
+    ) {
         formatVersion = Self.currentFormatVersion
         self.name = name
         self.version = version

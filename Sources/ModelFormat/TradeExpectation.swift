@@ -23,8 +23,11 @@ public struct TradeExpectation: Codable, Sendable, Equatable {
     public var cusumWatch: Double
     public var cusumDegraded: Double
 
-    public init(trades: Int, meanReturn: Double, standardDeviation: Double, hitRate: Double, tradesPerDay: Double, maxDrawdown: Double,
-                meanHoldingMinutes: Double, worstReturn: Double, cusumWatch: Double, cusumDegraded: Double) {
+    public init(
+        trades: Int, meanReturn: Double, standardDeviation: Double, hitRate: Double, tradesPerDay: Double,
+        maxDrawdown: Double,
+        meanHoldingMinutes: Double, worstReturn: Double, cusumWatch: Double, cusumDegraded: Double
+    ) {
         self.trades = trades
         self.meanReturn = meanReturn
         self.standardDeviation = standardDeviation
@@ -46,10 +49,12 @@ public struct TradeExpectation: Codable, Sendable, Equatable {
         let sd = (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
         guard sd > 0, sd.isFinite else { return nil }
         let levels = Self.calibrate(returns, mean: mean, standardDeviation: sd)
-        self.init(trades: returns.count, meanReturn: mean, standardDeviation: sd, hitRate: Double(returns.filter { $0 > 0 }.count) / n,
-                  tradesPerDay: n / max(days, 1.0 / 288), maxDrawdown: maxDrawdown,
-                  meanHoldingMinutes: holdingMinutes.reduce(0, +) / n, worstReturn: returns.min()!,
-                  cusumWatch: levels.watch, cusumDegraded: levels.degraded)
+        self.init(
+            trades: returns.count, meanReturn: mean, standardDeviation: sd,
+            hitRate: Double(returns.filter { $0 > 0 }.count) / n,
+            tradesPerDay: n / max(days, 1.0 / 288), maxDrawdown: maxDrawdown,
+            meanHoldingMinutes: holdingMinutes.reduce(0, +) / n, worstReturn: returns.min()!,
+            cusumWatch: levels.watch, cusumDegraded: levels.degraded)
     }
 
     /// Trades the monitor's false-alarm rate is set over, and the rates.
@@ -62,7 +67,9 @@ public struct TradeExpectation: Codable, Sendable, Equatable {
     /// 4,000 bootstrap paths of the trades, drawn with a fixed seed, so a build is reproducible.
     /// Trade returns are skewed (many small wins, a few large losses), so the normal-theory levels
     /// (2.5 and 5 for a slack of ½σ) would flag healthy pairs far too often; they stay as floors.
-    public static func calibrate(_ returns: [Double], mean: Double, standardDeviation: Double) -> (watch: Double, degraded: Double) {
+    public static func calibrate(_ returns: [Double], mean: Double, standardDeviation: Double) -> (
+        watch: Double, degraded: Double
+    ) {
         var state: UInt64 = 0x9E37_79B9 ^ UInt64(returns.count)
         func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
@@ -84,27 +91,38 @@ public struct TradeExpectation: Codable, Sendable, Equatable {
             maxima.append(peak)
         }
         maxima.sort()
-        func quantile(_ q: Double) -> Double { maxima[min(maxima.count - 1, Int((q * Double(maxima.count)).rounded(.up)))] }
-        return (max(PairMonitorLevels.watch, quantile(1 - watchFalseAlarms)), max(PairMonitorLevels.degraded, quantile(1 - degradedFalseAlarms)))
+        func quantile(_ q: Double) -> Double {
+            maxima[min(maxima.count - 1, Int((q * Double(maxima.count)).rounded(.up)))]
+        }
+        return (
+            max(PairMonitorLevels.watch, quantile(1 - watchFalseAlarms)),
+            max(PairMonitorLevels.degraded, quantile(1 - degradedFalseAlarms))
+        )
     }
 
     /// The manifest's metric names, and back.
     public var metrics: [String: Double] {
-        ["oof_trade_count": Double(trades), "oof_trade_mean": meanReturn, "oof_trade_sd": standardDeviation,
-         "oof_trade_hit_rate": hitRate, "oof_trades_per_day": tradesPerDay, "oof_trade_max_drawdown": maxDrawdown,
-         "oof_trade_hold_minutes": meanHoldingMinutes, "oof_trade_worst": worstReturn, "oof_cusum_watch": cusumWatch,
-         "oof_cusum_degraded": cusumDegraded]
+        [
+            "oof_trade_count": Double(trades), "oof_trade_mean": meanReturn, "oof_trade_sd": standardDeviation,
+            "oof_trade_hit_rate": hitRate, "oof_trades_per_day": tradesPerDay, "oof_trade_max_drawdown": maxDrawdown,
+            "oof_trade_hold_minutes": meanHoldingMinutes, "oof_trade_worst": worstReturn, "oof_cusum_watch": cusumWatch,
+            "oof_cusum_degraded": cusumDegraded
+        ]
     }
 
     public init?(metrics: [String: Double]) {
-        guard let count = metrics["oof_trade_count"], let mean = metrics["oof_trade_mean"], let sd = metrics["oof_trade_sd"],
-              let hit = metrics["oof_trade_hit_rate"], let rate = metrics["oof_trades_per_day"],
-              let drawdown = metrics["oof_trade_max_drawdown"], let hold = metrics["oof_trade_hold_minutes"],
-              let worst = metrics["oof_trade_worst"], let watch = metrics["oof_cusum_watch"], let degraded = metrics["oof_cusum_degraded"],
-              [count, mean, sd, hit, rate, drawdown, hold, worst, watch, degraded].allSatisfy(\.isFinite)
+        guard let count = metrics["oof_trade_count"], let mean = metrics["oof_trade_mean"],
+            let sd = metrics["oof_trade_sd"],
+            let hit = metrics["oof_trade_hit_rate"], let rate = metrics["oof_trades_per_day"],
+            let drawdown = metrics["oof_trade_max_drawdown"], let hold = metrics["oof_trade_hold_minutes"],
+            let worst = metrics["oof_trade_worst"], let watch = metrics["oof_cusum_watch"],
+            let degraded = metrics["oof_cusum_degraded"],
+            [count, mean, sd, hit, rate, drawdown, hold, worst, watch, degraded].allSatisfy(\.isFinite)
         else { return nil }
-        self.init(trades: Int(count), meanReturn: mean, standardDeviation: sd, hitRate: hit, tradesPerDay: rate, maxDrawdown: drawdown,
-                  meanHoldingMinutes: hold, worstReturn: worst, cusumWatch: watch, cusumDegraded: degraded)
+        self.init(
+            trades: Int(count), meanReturn: mean, standardDeviation: sd, hitRate: hit, tradesPerDay: rate,
+            maxDrawdown: drawdown,
+            meanHoldingMinutes: hold, worstReturn: worst, cusumWatch: watch, cusumDegraded: degraded)
     }
 }
 

@@ -14,7 +14,9 @@ public struct TreeEnsemble: Sendable, Equatable {
 
         public var isLeaf: Bool { left < 0 }
 
-        public init(feature: Int32, threshold: Float, left: Int32, right: Int32, missingGoesLeft: Bool, leafValue: Float) {
+        public init(
+            feature: Int32, threshold: Float, left: Int32, right: Int32, missingGoesLeft: Bool, leafValue: Float
+        ) {
             self.feature = feature
             self.threshold = threshold
             self.left = left

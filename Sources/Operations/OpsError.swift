@@ -10,7 +10,9 @@ public enum OpsError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .badRequest(message), let .notFound(message), let .conflict(message), let .forbidden(message), let .unauthorized(message), let .unsupportedMediaType(message): message
+        case let .badRequest(message), let .notFound(message), let .conflict(message), let .forbidden(message),
+            let .unauthorized(message), let .unsupportedMediaType(message):
+            message
         }
     }
 

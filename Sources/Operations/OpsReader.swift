@@ -24,7 +24,9 @@ public struct OpsReader: Sendable {
     /// The newest file in `<data-dir>/<folder>` whose name starts with `prefix`, and its bytes.
     func newestFile(_ folder: String, prefix: String, suffix: String) -> (path: String, data: Data)? {
         let directory = locations.dataPath(folder)
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            $0.hasPrefix(prefix) && $0.hasSuffix(suffix)
+        }
         // Names carry a UTC stamp (yyyyMMddTHHmmss…): the largest is the newest.
         guard let newest = names.max() else { return nil }
         let path = (directory as NSString).appendingPathComponent(newest)
@@ -51,29 +53,43 @@ public struct OpsReader: Sendable {
     /// The paper ledger; nil before its first bar.
     public func live() -> LiveView? { try? store.read { db in try LiveView.load(db) } }
 
-    public func fills(limit: Int) -> [LedgerFill] { (try? store.read { db in try LedgerRecords.fills(limit: limit, in: db) }) ?? [] }
+    public func fills(limit: Int) -> [LedgerFill] {
+        (try? store.read { db in try LedgerRecords.fills(limit: limit, in: db) }) ?? []
+    }
 
     public func signals() -> (asOf: Int64, signals: [SignalRecord])? {
-        (try? SignalRecords.latestServed(store: store, locations: locations)).flatMap { $0.map { ($0.asOf, $0.signals) } }
+        (try? SignalRecords.latestServed(store: store, locations: locations)).flatMap {
+            $0.map { ($0.asOf, $0.signals) }
+        }
     }
 
     /// The newest report's directory (`latest_report` names it), confined to the portfolio folder.
     public func reportDirectory() -> String? {
-        guard let name = file("portfolio", "latest_report").map({ String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }),
-              name.hasPrefix("report_"), !name.contains("/"), !name.contains("..") else { return nil }
+        guard
+            let name = file("portfolio", "latest_report").map({
+                String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }),
+            name.hasPrefix("report_"), !name.contains("/"), !name.contains("..")
+        else { return nil }
         let directory = locations.dataPath("portfolio", name)
         return FileManager.default.fileExists(atPath: directory + "/report.html") ? directory : nil
     }
 
-    public func reportHTML() -> Data? { reportDirectory().flatMap { FileManager.default.contents(atPath: $0 + "/report.html") } }
-    public func reportSummary() -> Data? { reportDirectory().flatMap { FileManager.default.contents(atPath: $0 + "/summary.json") } }
+    public func reportHTML() -> Data? {
+        reportDirectory().flatMap { FileManager.default.contents(atPath: $0 + "/report.html") }
+    }
+    public func reportSummary() -> Data? {
+        reportDirectory().flatMap { FileManager.default.contents(atPath: $0 + "/summary.json") }
+    }
 
     /// The latest complete training run's pairs, and the trials it took when its report says.
     public func training() -> (runId: String, pairs: [PairTrainingResult], trials: Int?)? {
-        guard let (runId, pairs) = try? store.read({ db -> (String, [PairTrainingResult])? in
-            guard let runId = try TrainingRunRecords.latestCompleteId(db) else { return nil }
-            return (runId, try TrainingRunRecords.trainedPairs(db, runId: runId).map(\.result))
-        }) else { return nil }
+        guard
+            let (runId, pairs) = try? store.read({ db -> (String, [PairTrainingResult])? in
+                guard let runId = try TrainingRunRecords.latestCompleteId(db) else { return nil }
+                return (runId, try TrainingRunRecords.trainedPairs(db, runId: runId).map(\.result))
+            })
+        else { return nil }
         let report = trainingReportFile().flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         let trials = report.flatMap { $0["run_id"] as? String == runId ? $0["trials"] as? Int : nil }
         return (runId, pairs, trials)
@@ -82,7 +98,9 @@ public struct OpsReader: Sendable {
     /// The last `count` feature rows of a pair, in the first timeframe that has any.
     public func features(pair: String, count: Int = 600) -> [FeatureRow] {
         for timeframe in [Timeframe.m5, .h1] {
-            if let rows = try? store.latestFeatureRows(pair: pair, timeframe: timeframe, count: count), !rows.isEmpty { return rows }
+            if let rows = try? store.latestFeatureRows(pair: pair, timeframe: timeframe, count: count), !rows.isEmpty {
+                return rows
+            }
         }
         return []
     }
@@ -97,7 +115,8 @@ public struct OpsReader: Sendable {
 
     public func models(store models: ModelStore, name: String? = nil) -> Models {
         let name = name ?? modelName
-        return Models(name: name, versions: models.versions(name), aliases: (try? models.aliases(name)) ?? [:],
-                      history: (try? models.aliasHistory(name)) ?? [:])
+        return Models(
+            name: name, versions: models.versions(name), aliases: (try? models.aliases(name)) ?? [:],
+            history: (try? models.aliasHistory(name)) ?? [:])
     }
 }

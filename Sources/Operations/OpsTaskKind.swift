@@ -20,8 +20,11 @@ public struct OpsTaskKind: Sendable {
     /// Throws a message naming the problem when the arguments are not what the program takes.
     public var validate: @Sendable (_ arguments: [String]) throws -> Void
 
-    public init(name: String, summary: String, executable: String, fixedArguments: [String], lockFile: String, settings: Set<String>,
-                validate: @escaping @Sendable (_ arguments: [String]) throws -> Void) {
+    public init(
+        name: String, summary: String, executable: String, fixedArguments: [String], lockFile: String,
+        settings: Set<String>,
+        validate: @escaping @Sendable (_ arguments: [String]) throws -> Void
+    ) {
         self.name = name
         self.settings = settings
         self.summary = summary
@@ -37,14 +40,21 @@ public struct OpsTaskKind: Sendable {
     public func arguments(from settings: [String: OpsSetting]) throws -> [String] {
         var arguments: [String] = []
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
-            guard !key.isEmpty, key.unicodeScalars.allSatisfy({ CharacterSet.lowercaseLetters.contains($0) || CharacterSet.decimalDigits.contains($0) || $0 == "_" }) else {
-                throw OpsError.badRequest("setting '\(key)' is not a flag name (lower case, digits and '_', like top_k)")
+            guard !key.isEmpty,
+                key.unicodeScalars.allSatisfy({
+                    CharacterSet.lowercaseLetters.contains($0) || CharacterSet.decimalDigits.contains($0) || $0 == "_"
+                })
+            else {
+                throw OpsError.badRequest(
+                    "setting '\(key)' is not a flag name (lower case, digits and '_', like top_k)")
             }
             guard !["data_dir", "models_dir"].contains(key) else {
                 throw OpsError.badRequest("setting '\(key)' is the ops server's own; it cannot be set per task")
             }
             guard self.settings.contains(key) else {
-                throw OpsError.badRequest("setting '\(key)' is not one a \(name) task takes; it takes \(self.settings.sorted().joined(separator: ", "))")
+                throw OpsError.badRequest(
+                    "setting '\(key)' is not one a \(name) task takes; it takes \(self.settings.sorted().joined(separator: ", "))"
+                )
             }
             let flag = "--" + key.replacingOccurrences(of: "_", with: "-")
             switch value {

@@ -41,8 +41,10 @@ public final class TaskRunner: @unchecked Sendable {
                 // A task the previous server was running when it stopped: its process is gone too.
                 if stored.task.state == .running {
                     stored.task.state = .failed
-                    stored.log.append(OpsLogLine(number: stored.task.lines + 1, time: stored.task.startedAt,
-                                                 text: "the ops server stopped while this task ran; its end is unknown"))
+                    stored.log.append(
+                        OpsLogLine(
+                            number: stored.task.lines + 1, time: stored.task.startedAt,
+                            text: "the ops server stopped while this task ran; its end is unknown"))
                     stored.task.lines += 1
                 }
                 tasks.append(stored.task)
@@ -61,7 +63,9 @@ public final class TaskRunner: @unchecked Sendable {
         // server's thread, an end on a reader's) cannot land an older snapshot last.
         saving.lock()
         defer { saving.unlock() }
-        let stored = lock.withLock { tasks.map { Stored(task: $0, log: Array((logs[$0.id] ?? []).suffix(Self.storedLines))) } }
+        let stored = lock.withLock {
+            tasks.map { Stored(task: $0, log: Array((logs[$0.id] ?? []).suffix(Self.storedLines))) }
+        }
         do {
             try AtomicFile.write(try ProjectJSON.encoder().encode(stored), to: file)
         } catch {
@@ -98,8 +102,9 @@ public final class TaskRunner: @unchecked Sendable {
             }
             counter += 1
             let now = Self.now()
-            let task = OpsTask(id: "\(kind)-\(now)-\(counter)", kind: kind, arguments: arguments, state: .running, exitStatus: nil,
-                               startedAt: now, finishedAt: nil, lines: 0)
+            let task = OpsTask(
+                id: "\(kind)-\(now)-\(counter)", kind: kind, arguments: arguments, state: .running, exitStatus: nil,
+                startedAt: now, finishedAt: nil, lines: 0)
             do { try process.run() } catch {
                 throw OpsError.badRequest("cannot start \(executable): \(error.localizedDescription)")
             }
@@ -157,7 +162,9 @@ public final class TaskRunner: @unchecked Sendable {
             if task.state == .running {
                 let key = UUID()
                 followers[id, default: [:]][key] = continuation
-                continuation.onTermination = { [weak self] _ in self?.lock.withLock { _ = self?.followers[id]?.removeValue(forKey: key) } }
+                continuation.onTermination = { [weak self] _ in
+                    self?.lock.withLock { _ = self?.followers[id]?.removeValue(forKey: key) }
+                }
             } else {
                 continuation.finish()
             }

@@ -41,15 +41,18 @@ public func defaultMaxLag(observations n: Int, trend: TrendTerm) -> Int {
 /// Cholesky factorisation of the Gram matrix (`NestedLeastSquares`); the chosen lag is refitted on
 /// all observations it allows. The Gram matrix of the lagged differences is Toeplitz-like, so it is
 /// built by sliding sums in O(n·maxlag) rather than O(n·maxlag²).
-public func augmentedDickeyFuller(_ x: [Double], maxLag: Int? = nil, trend: TrendTerm = .constant,
-                                  lagSelection: LagSelection = .aic) throws -> ADFResult {
+public func augmentedDickeyFuller(
+    _ x: [Double], maxLag: Int? = nil, trend: TrendTerm = .constant,
+    lagSelection: LagSelection = .aic
+) throws -> ADFResult {
     let n = x.count
     guard x.allSatisfy(\.isFinite) else { throw StatisticsError.nonFinite }
     let allowed = n / 2 - trend.count - 1
-    let maxLag = try maxLag.map { lag -> Int in
-        guard lag >= 0, lag <= allowed else { throw StatisticsError.maxLagTooLarge(lag, allowed: max(allowed, 0)) }
-        return lag
-    } ?? defaultMaxLag(observations: n, trend: trend)
+    let maxLag =
+        try maxLag.map { lag -> Int in
+            guard lag >= 0, lag <= allowed else { throw StatisticsError.maxLagTooLarge(lag, allowed: max(allowed, 0)) }
+            return lag
+        } ?? defaultMaxLag(observations: n, trend: trend)
     guard maxLag >= 0, n - 1 - maxLag > trend.count + maxLag + 1 else {
         throw StatisticsError.tooFewObservations(n, needed: 2 * (trend.count + 2) + 2)
     }
@@ -91,10 +94,11 @@ public func augmentedDickeyFuller(_ x: [Double], maxLag: Int? = nil, trend: Tren
     guard fit.residualSumOfSquares(columns: fit.columns) > 0 else { throw StatisticsError.singular }
     let statistic = fit.lastCoefficientT(columns: fit.columns)
     let regression = trend.tableRegression
-    return ADFResult(statistic: statistic, pValue: mackinnonPValue(statistic, regression: regression, n: 1),
-                     usedLag: usedLag, observations: fit.observations,
-                     criticalValues: mackinnonCriticalValues(regression: regression, n: 1, nobs: Double(fit.observations)),
-                     icBest: icBest)
+    return ADFResult(
+        statistic: statistic, pValue: mackinnonPValue(statistic, regression: regression, n: 1),
+        usedLag: usedLag, observations: fit.observations,
+        criticalValues: mackinnonCriticalValues(regression: regression, n: 1, nobs: Double(fit.observations)),
+        icBest: icBest)
 }
 
 /// The ADF regression Δx_t on [trend terms], x_{t−1} and Δx_{t−1…t−lags}, for t = lags+1 … n−1.
@@ -133,7 +137,9 @@ struct LagDesign {
                     set(lagSlot(0), lagSlot(delta), sum)
                     var i = 0
                     while i + 1 + delta <= lags {
-                        sum += d[top - i - 1] * d[top - i - 1 - delta] - d[top + nobs - 1 - i] * d[top + nobs - 1 - i - delta]
+                        sum +=
+                            d[top - i - 1] * d[top - i - 1 - delta] - d[top + nobs - 1 - i]
+                            * d[top + nobs - 1 - i - delta]
                         i += 1
                         set(lagSlot(i), lagSlot(i + delta), sum)
                     }

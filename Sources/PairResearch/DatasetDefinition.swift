@@ -23,7 +23,9 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case timeframe, labelType, zscoreThreshold, horizon, lagFeatures, volK, feeRate, features }
+    enum CodingKeys: String, CodingKey {
+        case timeframe, labelType, zscoreThreshold, horizon, lagFeatures, volK, feeRate, features
+    }
 
     /// Smallest |z| at which a model trained on this dataset may trade: labels defined on stretched
     /// bars only say nothing about the others.
@@ -40,7 +42,8 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
         let defaults = DatasetDefinition()
         timeframe = try container.decodeIfPresent(Timeframe.self, forKey: .timeframe) ?? defaults.timeframe
         labelType = try container.decodeIfPresent(LabelType.self, forKey: .labelType) ?? defaults.labelType
-        zscoreThreshold = try container.decodeIfPresent(Double.self, forKey: .zscoreThreshold) ?? defaults.zscoreThreshold
+        zscoreThreshold =
+            try container.decodeIfPresent(Double.self, forKey: .zscoreThreshold) ?? defaults.zscoreThreshold
         horizon = try container.decodeIfPresent(Int.self, forKey: .horizon) ?? defaults.horizon
         lagFeatures = try container.decodeIfPresent(Int.self, forKey: .lagFeatures) ?? defaults.lagFeatures
         volK = try container.decodeIfPresent(Double.self, forKey: .volK) ?? defaults.volK
@@ -50,9 +53,15 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
 
     public func validate() throws {
         func fail(_ text: String) -> MarketDataError { .invalidArgument(text) }
-        guard horizon >= 1, horizon <= 10_000 else { throw fail("--horizon must be between 1 and 10000 bars (got \(horizon))") }
-        guard lagFeatures >= 0, lagFeatures <= 200 else { throw fail("--lag-features must be between 0 and 200 (got \(lagFeatures))") }
-        guard zscoreThreshold > 0, zscoreThreshold.isFinite else { throw fail("--zscore-threshold must be positive (got \(zscoreThreshold))") }
+        guard horizon >= 1, horizon <= 10_000 else {
+            throw fail("--horizon must be between 1 and 10000 bars (got \(horizon))")
+        }
+        guard lagFeatures >= 0, lagFeatures <= 200 else {
+            throw fail("--lag-features must be between 0 and 200 (got \(lagFeatures))")
+        }
+        guard zscoreThreshold > 0, zscoreThreshold.isFinite else {
+            throw fail("--zscore-threshold must be positive (got \(zscoreThreshold))")
+        }
         guard volK >= 0, volK.isFinite else { throw fail("--vol-k must not be negative (got \(volK))") }
         guard feeRate >= 0, feeRate <= 0.1 else { throw fail("--fee-rate must be in [0, 0.1] (got \(feeRate))") }
     }

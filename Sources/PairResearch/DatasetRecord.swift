@@ -14,26 +14,39 @@ public struct DatasetRecord: Sendable {
 
     /// The newest dataset, or the one with `id`.
     public static func load(_ db: Database, id: String? = nil) throws -> DatasetRecord {
-        let row = try id.map { try Row.fetchOne(db, sql: "SELECT id, parameters, screening_run_id FROM datasets WHERE id = ?", arguments: [$0]) }
-            ?? Row.fetchOne(db, sql: "SELECT id, parameters, screening_run_id FROM datasets ORDER BY created_at DESC, id LIMIT 1")
+        let row =
+            try id.map {
+                try Row.fetchOne(
+                    db, sql: "SELECT id, parameters, screening_run_id FROM datasets WHERE id = ?", arguments: [$0])
+            }
+            ?? Row.fetchOne(
+                db, sql: "SELECT id, parameters, screening_run_id FROM datasets ORDER BY created_at DESC, id LIMIT 1")
         guard let row else {
-            throw MarketDataError.invalidArgument(id.map { "dataset \($0) is no longer in the store; rerun `mntrading dataset` and `mntrading train`" }
-                                                ?? "no dataset in the store; run `mntrading dataset` first")
+            throw MarketDataError.invalidArgument(
+                id.map { "dataset \($0) is no longer in the store; rerun `mntrading dataset` and `mntrading train`" }
+                    ?? "no dataset in the store; run `mntrading dataset` first")
         }
         let datasetId: String = row["id"]
-        let definition = try ProjectJSON.decoder().decode(DatasetDefinition.self, from: Data((row["parameters"] as String).utf8))
-        let pairs = try String.fetchAll(db, sql: "SELECT DISTINCT pair FROM dataset_rows WHERE dataset_id = ? ORDER BY pair", arguments: [datasetId])
-        return DatasetRecord(id: datasetId, definition: definition, pairs: pairs, screeningRunId: row["screening_run_id"])
+        let definition = try ProjectJSON.decoder().decode(
+            DatasetDefinition.self, from: Data((row["parameters"] as String).utf8))
+        let pairs = try String.fetchAll(
+            db, sql: "SELECT DISTINCT pair FROM dataset_rows WHERE dataset_id = ? ORDER BY pair", arguments: [datasetId]
+        )
+        return DatasetRecord(
+            id: datasetId, definition: definition, pairs: pairs, screeningRunId: row["screening_run_id"])
     }
 
     /// The newest dataset's id and time, for the pipeline's fingerprints.
     public static func latestState(_ db: Database) throws -> String {
-        try Row.fetchAll(db, sql: "SELECT id, created_at FROM datasets ORDER BY created_at DESC, id LIMIT 1").map { "\($0)" }.joined(separator: "\n")
+        try Row.fetchAll(db, sql: "SELECT id, created_at FROM datasets ORDER BY created_at DESC, id LIMIT 1").map {
+            "\($0)"
+        }.joined(separator: "\n")
     }
 
     /// The open times of the dataset's first and last row.
     public func rowSpan(_ db: Database) throws -> (first: Int64?, last: Int64?) {
-        let row = try Row.fetchOne(db, sql: "SELECT MIN(open_time), MAX(open_time) FROM dataset_rows WHERE dataset_id = ?", arguments: [id])
+        let row = try Row.fetchOne(
+            db, sql: "SELECT MIN(open_time), MAX(open_time) FROM dataset_rows WHERE dataset_id = ?", arguments: [id])
         return (row?[0], row?[1])
     }
 
@@ -41,8 +54,12 @@ public struct DatasetRecord: Sendable {
     public func screenFigures(_ db: Database) throws -> [String: ScreenFigures] {
         guard let screeningRunId else { return [:] }
         var figures: [String: ScreenFigures] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT pair, pvalue, half_life, corr, beta FROM screened_pairs WHERE run_id = ?", arguments: [screeningRunId]) {
-            figures[row["pair"]] = .init(pvalue: row["pvalue"], halfLifeBars: row["half_life"], corr: row["corr"], beta: row["beta"])
+        for row in try Row.fetchAll(
+            db, sql: "SELECT pair, pvalue, half_life, corr, beta FROM screened_pairs WHERE run_id = ?",
+            arguments: [screeningRunId])
+        {
+            figures[row["pair"]] = .init(
+                pvalue: row["pvalue"], halfLifeBars: row["half_life"], corr: row["corr"], beta: row["beta"])
         }
         return figures
     }
@@ -56,7 +73,8 @@ public struct DatasetRecord: Sendable {
             let now = stored[pair]
             guard now == definition.features else {
                 let described = now.map { "β window \($0.betaWindow), z window \($0.zWindow)" } ?? "none"
-                throw MarketDataError.invalidArgument("""
+                throw MarketDataError.invalidArgument(
+                    """
                     cannot \(action): \(pair)'s features are now computed with \(described), but dataset \(id) was built on β window \(definition.features.betaWindow), z window \(definition.features.zWindow); rerun `mntrading features` with the dataset's windows, or `mntrading dataset` and `mntrading train` on the new ones
                     """)
             }

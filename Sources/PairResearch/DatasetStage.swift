@@ -14,8 +14,10 @@ public struct DatasetStage: Sendable {
     public init(store: DataStore) { self.store = store }
 
     /// `screeningRun`: the screen the pairs come from (nil: a pairs file, screen unknown).
-    public func build(_ definition: DatasetDefinition, pairs: [PairID], screeningRun: String?,
-                      now: Int64 = UTCTime.nowMilliseconds()) throws -> DatasetSummary {
+    public func build(
+        _ definition: DatasetDefinition, pairs: [PairID], screeningRun: String?,
+        now: Int64 = UTCTime.nowMilliseconds()
+    ) throws -> DatasetSummary {
         try definition.validate()
         var definition = definition
         definition.features = try featureParameters(pairs: pairs, timeframe: definition.timeframe)
@@ -29,24 +31,30 @@ public struct DatasetStage: Sendable {
             datasets.append(dataset)
         }
         guard !datasets.isEmpty else {
-            throw MarketDataError.invalidArgument("no \(definition.timeframe) features for the selected pairs; run `mntrading features` first")
+            throw MarketDataError.invalidArgument(
+                "no \(definition.timeframe) features for the selected pairs; run `mntrading features` first")
         }
         var positives = 0
         try store.write { db in
             try db.execute(sql: "DELETE FROM dataset_rows WHERE dataset_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM datasets WHERE id = ?", arguments: [id])
             // The record first (rows reference it), its totals once the rows are in.
-            try db.execute(sql: """
-                INSERT INTO datasets (id, created_at, timeframe, parameters, pairs, rows, labelled_rows, positive_rate, screening_run_id)
-                VALUES (?, ?, ?, ?, 0, 0, 0, NULL, ?)
-                """, arguments: [id, now, definition.timeframe.rawValue, try ProjectJSON.string(definition), screeningRun])
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO dataset_rows (dataset_id, pair, open_time, label, forward_move) VALUES (?, ?, ?, ?, ?)
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO datasets (id, created_at, timeframe, parameters, pairs, rows, labelled_rows, positive_rate, screening_run_id)
+                    VALUES (?, ?, ?, ?, 0, 0, 0, NULL, ?)
+                    """,
+                arguments: [id, now, definition.timeframe.rawValue, try ProjectJSON.string(definition), screeningRun])
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO dataset_rows (dataset_id, pair, open_time, label, forward_move) VALUES (?, ?, ?, ?, ?)
+                    """)
             for dataset in datasets {
                 var pairPositives = 0
                 for index in 0..<dataset.count {
-                    try statement.execute(arguments: [id, dataset.pair, dataset.openTimes[index], dataset.labels[index], dataset.forwardMoves[index]])
+                    try statement.execute(arguments: [
+                        id, dataset.pair, dataset.openTimes[index], dataset.labels[index], dataset.forwardMoves[index]
+                    ])
                     pairPositives += dataset.labels[index] ?? 0
                 }
                 positives += pairPositives
@@ -56,21 +64,29 @@ public struct DatasetStage: Sendable {
             }
             summary.pairs = datasets.count
             summary.positiveRate = summary.labelledRows > 0 ? Double(positives) / Double(summary.labelledRows) : nil
-            try db.execute(sql: "UPDATE datasets SET pairs = ?, rows = ?, labelled_rows = ?, positive_rate = ? WHERE id = ?",
-                           arguments: [summary.pairs, summary.rows, summary.labelledRows, summary.positiveRate, id])
+            try db.execute(
+                sql: "UPDATE datasets SET pairs = ?, rows = ?, labelled_rows = ?, positive_rate = ? WHERE id = ?",
+                arguments: [summary.pairs, summary.rows, summary.labelledRows, summary.positiveRate, id])
         }
         return summary
     }
 
     /// The one set of windows every pair's features were computed with.
     func featureParameters(pairs: [PairID], timeframe: Timeframe) throws -> FeatureParameters {
-        let stored = try store.read { db in try FeatureStage.storedParameters(pairs: pairs.map(\.text), timeframe: timeframe, in: db) }
+        let stored = try store.read { db in
+            try FeatureStage.storedParameters(pairs: pairs.map(\.text), timeframe: timeframe, in: db)
+        }
         guard let first = stored.values.first else {
-            throw MarketDataError.invalidArgument("no \(timeframe) features for the selected pairs; run `mntrading features` first")
+            throw MarketDataError.invalidArgument(
+                "no \(timeframe) features for the selected pairs; run `mntrading features` first")
         }
         guard stored.values.allSatisfy({ $0 == first }) else {
-            let listing = stored.sorted { $0.key < $1.key }.map { "\($0.key): β window \($0.value.betaWindow), z window \($0.value.zWindow)" }
-            throw MarketDataError.invalidArgument("the pairs' features were computed with different windows (\(listing.joined(separator: "; "))); rerun `mntrading features` for all of them with one --beta-window and --z-window")
+            let listing = stored.sorted { $0.key < $1.key }.map {
+                "\($0.key): β window \($0.value.betaWindow), z window \($0.value.zWindow)"
+            }
+            throw MarketDataError.invalidArgument(
+                "the pairs' features were computed with different windows (\(listing.joined(separator: "; "))); rerun `mntrading features` for all of them with one --beta-window and --z-window"
+            )
         }
         return first
     }

@@ -5,21 +5,28 @@ import Foundation
 /// ADF test without deterministic terms on the residuals, with p-values and critical values for a
 /// two-variable system. Like statsmodels, a pair with R² ≥ 1 − 100·√ε is reported as collinear with
 /// statistic −∞ and p-value 0 rather than tested.
-public func engleGranger(_ y: [Double], _ x: [Double], maxLag: Int? = nil, lagSelection: LagSelection = .aic) throws -> CointegrationResult {
-    guard y.count == x.count else { throw StatisticsError.tooFewObservations(min(x.count, y.count), needed: max(x.count, y.count)) }
+public func engleGranger(_ y: [Double], _ x: [Double], maxLag: Int? = nil, lagSelection: LagSelection = .aic) throws
+    -> CointegrationResult
+{
+    guard y.count == x.count else {
+        throw StatisticsError.tooFewObservations(min(x.count, y.count), needed: max(x.count, y.count))
+    }
     guard y.allSatisfy(\.isFinite), x.allSatisfy(\.isFinite) else { throw StatisticsError.nonFinite }
     let regression = try SimpleRegression(y: y, x: x)
     // statsmodels: nobs − 1, "to match egranger in Stata".
     let critical = mackinnonCriticalValues(regression: .c, n: 2, nobs: Double(y.count - 1))
     let collinearLimit = 1 - 100 * Double.ulpOfOne.squareRoot()
     guard regression.rSquared < collinearLimit else {
-        return CointegrationResult(statistic: -.infinity, pValue: 0, criticalValues: critical, usedLag: 0,
-                                   beta: regression.beta, alpha: regression.alpha, observations: y.count, collinear: true)
+        return CointegrationResult(
+            statistic: -.infinity, pValue: 0, criticalValues: critical, usedLag: 0,
+            beta: regression.beta, alpha: regression.alpha, observations: y.count, collinear: true)
     }
-    let adf = try augmentedDickeyFuller(regression.residuals(y: y, x: x), maxLag: maxLag, trend: .none, lagSelection: lagSelection)
-    return CointegrationResult(statistic: adf.statistic, pValue: mackinnonPValue(adf.statistic, regression: .c, n: 2),
-                               criticalValues: critical, usedLag: adf.usedLag, beta: regression.beta, alpha: regression.alpha,
-                               observations: y.count, collinear: false)
+    let adf = try augmentedDickeyFuller(
+        regression.residuals(y: y, x: x), maxLag: maxLag, trend: .none, lagSelection: lagSelection)
+    return CointegrationResult(
+        statistic: adf.statistic, pValue: mackinnonPValue(adf.statistic, regression: .c, n: 2),
+        criticalValues: critical, usedLag: adf.usedLag, beta: regression.beta, alpha: regression.alpha,
+        observations: y.count, collinear: false)
 }
 
 /// Half-life in bars of a mean-reverting series, from the AR(1) fit Δs_t = a + b·s_{t−1}:
@@ -53,7 +60,10 @@ struct CentredSums {
 
     init(_ x: [Double], _ y: [Double]) {
         let n = min(x.count, y.count)
-        for i in 0..<n { meanX += x[i]; meanY += y[i] }
+        for i in 0..<n {
+            meanX += x[i]
+            meanY += y[i]
+        }
         meanX /= Double(n)
         meanY /= Double(n)
         for i in 0..<n {

@@ -28,7 +28,8 @@ public struct FeatureEngine: Sendable {
         let changeMoments = AnchoredRollingMoments(window: zWindow, block: Self.block, firstValid: betaWindow)
 
         // Stage 1: β, α and spread, wherever stage 2 will look (back to its earliest anchor's window).
-        let earliestNeeded = max(betaWindow - 1, min(zAnchor.anchor(of: start - 2), changeMoments.anchor(of: start)) - zWindow - 1)
+        let earliestNeeded = max(
+            betaWindow - 1, min(zAnchor.anchor(of: start - 2), changeMoments.anchor(of: start)) - zWindow - 1)
         var beta = [Double](repeating: .nan, count: n)
         var alpha = [Double](repeating: .nan, count: n)
         var spread = [Double](repeating: .nan, count: n)
@@ -91,12 +92,14 @@ public struct FeatureEngine: Sendable {
         for t in start..<n {
             let velocity = z[t] - z[t - 1]
             let previousVelocity = z[t - 1] - z[t - 2]
-            rows.append(FeatureRow(openTime: bars.openTimes[t], closeA: bars.closeA[t], closeB: bars.closeB[t],
-                                   beta: beta[t], alpha: alpha[t], spread: spread[t], z: z[t],
-                                   zVelocity: velocity, zAcceleration: velocity - previousVelocity,
-                                   spreadVolatility: spreadVolatility[t], halfLife: halfLives[t],
-                                   volumeRatioA: volumeRatioA[t], volumeRatioB: volumeRatioB[t],
-                                   betaLong: betaLong[t], zLong: zLong[t]))
+            rows.append(
+                FeatureRow(
+                    openTime: bars.openTimes[t], closeA: bars.closeA[t], closeB: bars.closeB[t],
+                    beta: beta[t], alpha: alpha[t], spread: spread[t], z: z[t],
+                    zVelocity: velocity, zAcceleration: velocity - previousVelocity,
+                    spreadVolatility: spreadVolatility[t], halfLife: halfLives[t],
+                    volumeRatioA: volumeRatioA[t], volumeRatioB: volumeRatioB[t],
+                    betaLong: betaLong[t], zLong: zLong[t]))
         }
         return rows
     }

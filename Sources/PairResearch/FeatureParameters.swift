@@ -18,7 +18,11 @@ public struct FeatureParameters: Codable, Sendable, Equatable {
     public var warmUp: Int { betaWindow + zWindow }
 
     public func validate() throws {
-        guard betaWindow >= 10 else { throw MarketDataError.invalidArgument("--beta-window must be at least 10 bars (got \(betaWindow))") }
-        guard zWindow >= 10 else { throw MarketDataError.invalidArgument("--z-window must be at least 10 bars (got \(zWindow))") }
+        guard betaWindow >= 10 else {
+            throw MarketDataError.invalidArgument("--beta-window must be at least 10 bars (got \(betaWindow))")
+        }
+        guard zWindow >= 10 else {
+            throw MarketDataError.invalidArgument("--z-window must be at least 10 bars (got \(zWindow))")
+        }
     }
 }

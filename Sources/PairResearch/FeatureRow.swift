@@ -30,7 +30,11 @@ public struct FeatureRow: Sendable, Equatable, Codable {
     public var zLong: Double
 
     /// Names of the model inputs this row provides, in the order `values` lists them.
-    public static let featureNames = ["z", "z_velocity", "z_acceleration", "spread_volatility", "half_life",
-                                      "beta", "volume_ratio_a", "volume_ratio_b", "beta_long", "z_long"]
-    public var values: [Double] { [z, zVelocity, zAcceleration, spreadVolatility, halfLife, beta, volumeRatioA, volumeRatioB, betaLong, zLong] }
+    public static let featureNames = [
+        "z", "z_velocity", "z_acceleration", "spread_volatility", "half_life",
+        "beta", "volume_ratio_a", "volume_ratio_b", "beta_long", "z_long"
+    ]
+    public var values: [Double] {
+        [z, zVelocity, zAcceleration, spreadVolatility, halfLife, beta, volumeRatioA, volumeRatioB, betaLong, zLong]
+    }
 }

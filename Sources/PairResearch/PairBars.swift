@@ -14,8 +14,14 @@ public struct PairBars: Sendable, Equatable {
     public init(a: [Bar], b: [Bar]) {
         var i = 0, j = 0
         while i < a.count && j < b.count {
-            if a[i].openTime < b[j].openTime { i += 1; continue }
-            if a[i].openTime > b[j].openTime { j += 1; continue }
+            if a[i].openTime < b[j].openTime {
+                i += 1
+                continue
+            }
+            if a[i].openTime > b[j].openTime {
+                j += 1
+                continue
+            }
             openTimes.append(a[i].openTime)
             closeA.append(a[i].close)
             closeB.append(b[j].close)

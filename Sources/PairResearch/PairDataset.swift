@@ -56,7 +56,8 @@ public struct PairDataset: Sendable {
                 nextMovesB.append(nil)
             }
             if definition.labelType == .tradeOutcome {
-                let outcome = abs(row.z) >= definition.zscoreThreshold && row.z != 0
+                let outcome =
+                    abs(row.z) >= definition.zscoreThreshold && row.z != 0
                     ? Self.tradeOutcome(rows: rows, entry: t, horizon: horizon, feeRate: definition.feeRate) : nil
                 labels.append(outcome.map { $0 > 0 ? 1 : 0 })
                 forwardMoves.append(outcome)

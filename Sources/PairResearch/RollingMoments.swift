@@ -10,15 +10,21 @@ struct WindowMoments {
     mutating func add(_ x: Double, _ y: Double) {
         let dx = x - shiftX, dy = y - shiftY
         count += 1
-        sumX += dx; sumY += dy
-        sumXX += dx * dx; sumYY += dy * dy; sumXY += dx * dy
+        sumX += dx
+        sumY += dy
+        sumXX += dx * dx
+        sumYY += dy * dy
+        sumXY += dx * dy
     }
 
     mutating func remove(_ x: Double, _ y: Double) {
         let dx = x - shiftX, dy = y - shiftY
         count -= 1
-        sumX -= dx; sumY -= dy
-        sumXX -= dx * dx; sumYY -= dy * dy; sumXY -= dx * dy
+        sumX -= dx
+        sumY -= dy
+        sumXX -= dx * dx
+        sumYY -= dy * dy
+        sumXY -= dx * dy
     }
 
     var meanX: Double { shiftX + sumX / count }

@@ -19,10 +19,13 @@ public enum ScreenedPairs {
 
     public static func resolve(_ argument: String, store: DataStore) throws -> [PairID] {
         if argument == "latest" {
-            guard let path = try store.read({ db in
-                try String.fetchOne(db, sql: "SELECT file FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
-            }) else {
-                throw MarketDataError.invalidArgument("no screening run in the store; run `mntrading screen` first or pass --pairs FILE")
+            guard
+                let path = try store.read({ db in
+                    try String.fetchOne(db, sql: "SELECT file FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
+                })
+            else {
+                throw MarketDataError.invalidArgument(
+                    "no screening run in the store; run `mntrading screen` first or pass --pairs FILE")
             }
             return try load(path)
         }
@@ -46,7 +49,9 @@ public enum ScreenedPairs {
             throw MarketDataError.invalidData("\(path): expected a list of pairs or an object with \"pairs\"")
         }
         return try list.enumerated().map { index, item in
-            guard let entry = item as? [String: Any] else { throw MarketDataError.invalidData("\(path): pair \(index) is not an object") }
+            guard let entry = item as? [String: Any] else {
+                throw MarketDataError.invalidData("\(path): pair \(index) is not an object")
+            }
             if let a = entry["a"] as? String, let b = entry["b"] as? String {
                 return PairID(a: try Symbols.normalise(a), b: try Symbols.normalise(b))
             }
@@ -57,4 +62,3 @@ public enum ScreenedPairs {
         }
     }
 }
-

@@ -23,7 +23,9 @@ public struct Screener: Sendable {
         }
     }
 
-    public func screen(_ inputs: [Input], progress: ProgressReporter = .silent) -> (selected: [ScreenedPair], rejected: [ScreenedPair]) {
+    public func screen(_ inputs: [Input], progress: ProgressReporter = .silent) -> (
+        selected: [ScreenedPair], rejected: [ScreenedPair]
+    ) {
         let sorted = inputs.sorted { $0.symbol < $1.symbol }
         var jobs: [(Int, Int)] = []
         for i in sorted.indices { for j in (i + 1)..<sorted.count { jobs.append((i, j)) } }
@@ -53,14 +55,20 @@ public struct Screener: Sendable {
     /// One pair through every rule but top-k: `reason` is nil when it passes.
     public func test(_ first: Input, _ second: Input) -> ScreenedPair {
         let joined = PairBars(a: first.bars, b: second.bars)
-        var result = ScreenedPair(pair: PairID(a: first.symbol, b: second.symbol).text, a: first.symbol, b: second.symbol, n: joined.count, selected: false)
+        var result = ScreenedPair(
+            pair: PairID(a: first.symbol, b: second.symbol).text, a: first.symbol, b: second.symbol, n: joined.count,
+            selected: false)
         func reject(_ reason: String) -> ScreenedPair {
             result.reason = reason
             return result
         }
         guard joined.count > 0 else { return reject("no overlapping bars") }
-        guard joined.count >= parameters.minSamples else { return reject("too few common bars (\(joined.count) < \(parameters.minSamples))") }
-        guard (joined.closeA + joined.closeB).allSatisfy({ $0.isFinite && $0 > 0 }) else { return reject("non-finite or non-positive prices") }
+        guard joined.count >= parameters.minSamples else {
+            return reject("too few common bars (\(joined.count) < \(parameters.minSamples))")
+        }
+        guard (joined.closeA + joined.closeB).allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            return reject("non-finite or non-positive prices")
+        }
         let logA = joined.closeA.map { log($0) }
         let logB = joined.closeB.map { log($0) }
         guard let correlation = pearsonCorrelation(logReturns(joined.closeA), logReturns(joined.closeB)) else {
@@ -77,8 +85,9 @@ public struct Screener: Sendable {
         let keepForward = (forward.pValue, forward.statistic) <= (backward.pValue, backward.statistic)
         let chosen = keepForward ? forward : backward
         if !keepForward {
-            result = ScreenedPair(pair: PairID(a: second.symbol, b: first.symbol).text, a: second.symbol, b: first.symbol,
-                                  corr: correlation, n: joined.count, selected: false)
+            result = ScreenedPair(
+                pair: PairID(a: second.symbol, b: first.symbol).text, a: second.symbol, b: first.symbol,
+                corr: correlation, n: joined.count, selected: false)
         }
         result.beta = chosen.beta
         result.alpha = chosen.alpha
@@ -86,8 +95,9 @@ public struct Screener: Sendable {
         result.pvalue = chosen.pValue
         result.pvalueReverse = (keepForward ? backward : forward).pValue
         result.lags = chosen.usedLag
-        result.crit = .init(onePercent: chosen.criticalValues.onePercent, fivePercent: chosen.criticalValues.fivePercent,
-                            tenPercent: chosen.criticalValues.tenPercent)
+        result.crit = .init(
+            onePercent: chosen.criticalValues.onePercent, fivePercent: chosen.criticalValues.fivePercent,
+            tenPercent: chosen.criticalValues.tenPercent)
         if chosen.collinear { return reject("perfectly collinear: the spread has no variance") }
         let (y, x) = keepForward ? (logA, logB) : (logB, logA)
         let spread = zip(y, x).map { $0 - chosen.alpha - chosen.beta * $1 }
@@ -97,7 +107,9 @@ public struct Screener: Sendable {
             return reject("correlation of returns \(format(correlation)) < \(format(parameters.corrMin))")
         }
         if result.worstPValue > parameters.pvalueMax {
-            return reject("p-value \(format(chosen.pValue)) (reverse direction \(format(result.pvalueReverse ?? 1))) > \(format(parameters.pvalueMax))")
+            return reject(
+                "p-value \(format(chosen.pValue)) (reverse direction \(format(result.pvalueReverse ?? 1))) > \(format(parameters.pvalueMax))"
+            )
         }
         guard life.isFinite else { return reject("spread does not revert (no finite half-life)") }
         if let limit = parameters.halfLifeMax, life > limit {

@@ -27,13 +27,17 @@ public struct ScreeningRun: Codable, Sendable, Equatable {
     }
 
     static func rule(of reason: String) -> String {
-        let rules = [("outside the top", "--top-k"), ("does not revert", "no finite half-life"), ("correlation of returns", "--corr-min"),
-                     ("p-value", "--pvalue-max"), ("half-life", "--half-life-max"), ("too few common bars", "--min-samples")]
+        let rules = [
+            ("outside the top", "--top-k"), ("does not revert", "no finite half-life"),
+            ("correlation of returns", "--corr-min"),
+            ("p-value", "--pvalue-max"), ("half-life", "--half-life-max"), ("too few common bars", "--min-samples")
+        ]
         return rules.first { reason.hasPrefix($0.0) || reason.contains($0.0) }?.1 ?? reason
     }
 
     /// "12 by --pvalue-max, 3 by --corr-min", largest first.
     public var rejectionSummary: String {
-        (rejectedBy ?? [:]).sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) by \($0.key)" }.joined(separator: ", ")
+        (rejectedBy ?? [:]).sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) by \($0.key)" }
+            .joined(separator: ", ")
     }
 }

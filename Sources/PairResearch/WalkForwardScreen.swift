@@ -23,14 +23,20 @@ public struct WalkForwardScreen: Sendable {
 
     public func check(at time: Int64) -> Rescreen {
         let step = parameters.timeframe.milliseconds
-        func window(_ bars: [Bar]) -> [Bar] { bars.filter { $0.openTime >= time - length && $0.openTime + step <= time } }
+        func window(_ bars: [Bar]) -> [Bar] {
+            bars.filter { $0.openTime >= time - length && $0.openTime + step <= time }
+        }
         let (a, b) = (window(barsA), window(barsB))
         let joined = min(a.count, b.count)
         guard joined >= parameters.minSamples else {
-            return Rescreen(time: time, pvalue: nil, passed: nil,
-                            reason: "not re-screened: \(joined) \(parameters.timeframe) bars before \(UTCTime.format(time)) in the store")
+            return Rescreen(
+                time: time, pvalue: nil, passed: nil,
+                reason:
+                    "not re-screened: \(joined) \(parameters.timeframe) bars before \(UTCTime.format(time)) in the store"
+            )
         }
-        let result = Screener(parameters: parameters).test(.init(symbol: legs.a, bars: a), .init(symbol: legs.b, bars: b))
+        let result = Screener(parameters: parameters).test(
+            .init(symbol: legs.a, bars: a), .init(symbol: legs.b, bars: b))
         return Rescreen(time: time, pvalue: result.worstPValue, passed: result.reason == nil, reason: result.reason)
     }
 }

@@ -12,7 +12,9 @@ enum PipelineStageRecords {
     }
 
     static func record(_ db: Database, stage: String, fingerprint: String, finishedAt: Int64, summary: String) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO pipeline_stages (stage, fingerprint, finished_at, summary) VALUES (?, ?, ?, ?)",
-                       arguments: [stage, fingerprint, finishedAt, summary])
+        try db.execute(
+            sql:
+                "INSERT OR REPLACE INTO pipeline_stages (stage, fingerprint, finished_at, summary) VALUES (?, ?, ?, ?)",
+            arguments: [stage, fingerprint, finishedAt, summary])
     }
 }

@@ -25,7 +25,9 @@ public struct AggregationParameters: Codable, Sendable, Equatable {
         try check(topK >= 1, "--top-k must be at least 1 (got \(topK))")
         try check(equity > 0 && equity <= 1e15, "--equity must be in (0, 1e15] (got \(equity))")
         try check(leverage > 0 && leverage <= 100, "--leverage must be in (0, 100] (got \(leverage))")
-        try check(maxSymbolWeight > 0 && maxSymbolWeight <= 10, "--max-symbol-weight must be in (0, 10] (got \(maxSymbolWeight))")
+        try check(
+            maxSymbolWeight > 0 && maxSymbolWeight <= 10,
+            "--max-symbol-weight must be in (0, 10] (got \(maxSymbolWeight))")
         try check(maxGross > 0 && maxGross <= 10, "--max-gross must be in (0, 10] (got \(maxGross))")
     }
 }

@@ -12,10 +12,13 @@ public enum Aggregator {
     /// uniformly (which lowers every net exposure in proportion, so the limits then hold exactly).
     /// `stale`: pairs without a signal at this bar (a leg's newest bar is older than the others'):
     /// they are listed among the skipped, with why.
-    public static func aggregate(_ signals: [SignalRecord], asOf: Int64, parameters: AggregationParameters, stale: [String] = []) -> OrderBook {
+    public static func aggregate(
+        _ signals: [SignalRecord], asOf: Int64, parameters: AggregationParameters, stale: [String] = []
+    ) -> OrderBook {
         var reasons: [String: String] = [:]
         for pair in stale {
-            reasons[pair] = "stale: no signal at this bar (a leg's newest bar is older than the other pairs' newest bar)"
+            reasons[pair] =
+                "stale: no signal at this bar (a leg's newest bar is older than the other pairs' newest bar)"
         }
         var candidates: [SignalRecord] = []
         for signal in signals {
@@ -30,7 +33,9 @@ public enum Aggregator {
             }
         }
         candidates.sort { ($0.proba, $1.pair) > ($1.proba, $0.pair) }
-        for dropped in candidates.dropFirst(parameters.topK) { reasons[dropped.pair] = "outside --top-k \(parameters.topK)" }
+        for dropped in candidates.dropFirst(parameters.topK) {
+            reasons[dropped.pair] = "outside --top-k \(parameters.topK)"
+        }
         let chosen = Array(candidates.prefix(parameters.topK))
 
         let raw: [Double] = chosen.map { signal in
@@ -78,22 +83,30 @@ public enum Aggregator {
 
         var orders: [Order] = []
         for (signal, weight) in zip(chosen, weights) where weight <= 0 {
-            reasons[signal.pair] = parameters.scheme == .inverseVol ? "no spread volatility to weight by (inverse_vol)" : "weight 0"
+            reasons[signal.pair] =
+                parameters.scheme == .inverseVol ? "no spread volatility to weight by (inverse_vol)" : "weight 0"
         }
         for (signal, weight) in zip(chosen, weights) where weight > 0 {
             for leg in legs(signal, capital: weight * capital) where abs(leg.signed) > 0 {
-                orders.append(Order(symbol: leg.symbol, side: leg.signed > 0 ? "buy" : "sell", notional: abs(leg.signed),
-                                    quantity: abs(leg.signed) / leg.price, price: leg.price, pair: signal.pair, weight: weight,
-                                    proba: signal.proba))
+                orders.append(
+                    Order(
+                        symbol: leg.symbol, side: leg.signed > 0 ? "buy" : "sell", notional: abs(leg.signed),
+                        quantity: abs(leg.signed) / leg.price, price: leg.price, pair: signal.pair, weight: weight,
+                        proba: signal.proba))
             }
         }
-        let totals = OrderTotals(gross: Self.sum(net) { abs($0) }, net: Self.sum(net) { $0 },
-                                 legsGross: orders.reduce(0) { $0 + $1.notional },
-                                 perSymbol: net.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { SymbolExposure(symbol: $0.key, net: $0.value) })
+        let totals = OrderTotals(
+            gross: Self.sum(net) { abs($0) }, net: Self.sum(net) { $0 },
+            legsGross: orders.reduce(0) { $0 + $1.notional },
+            perSymbol: net.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map {
+                SymbolExposure(symbol: $0.key, net: $0.value)
+            })
         let skipped = reasons.sorted { $0.key < $1.key }.map { SkippedPair(pair: $0.key, reason: $0.value) }
         let model = signals.first
-        return OrderBook(asOf: asOf, asOfUtc: UTCTime.format(asOf), modelName: model?.modelName ?? "", modelVersion: model?.modelVersion ?? 0,
-                         parameters: parameters, orders: orders, totals: totals, skipped: skipped, capped: capped)
+        return OrderBook(
+            asOf: asOf, asOfUtc: UTCTime.format(asOf), modelName: model?.modelName ?? "",
+            modelVersion: model?.modelVersion ?? 0,
+            parameters: parameters, orders: orders, totals: totals, skipped: skipped, capped: capped)
     }
 
     /// Signed leg notionals of a pair given capital c: + buy, − sell.

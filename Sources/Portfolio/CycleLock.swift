@@ -43,9 +43,12 @@ public final class CycleLock {
     public func acquire(waitingUpTo seconds: Double = 0) throws {
         guard descriptor < 0 else { return }
         do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch {
-            throw MarketDataError.store("cannot create data directory '\((path as NSString).deletingLastPathComponent)': \(DataStore.reason(error))")
+            throw MarketDataError.store(
+                "cannot create data directory '\((path as NSString).deletingLastPathComponent)': \(DataStore.reason(error))"
+            )
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -54,7 +57,9 @@ public final class CycleLock {
         let deadline = Date().addingTimeInterval(seconds)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard Date() < deadline else {
-                let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                let holder =
+                    (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(
+                        in: .whitespacesAndNewlines) ?? ""
                 close(fd)
                 throw Busy(path: path, holder: holder)
             }

@@ -13,7 +13,8 @@ public struct LedgerBar: Sendable {
     public var trades: [LedgerTrade] = []
     public var events: [LedgerEvent] = []
     public var warnings: [String] = []
-    public var portfolio = PortfolioMark(openTime: 0, equity: 0, peak: 0, gross: 0, net: 0, positions: 0, stopped: false)
+    public var portfolio = PortfolioMark(
+        openTime: 0, equity: 0, peak: 0, gross: 0, net: 0, positions: 0, stopped: false)
     /// Entries the caps left out, and why.
     public var skipped: [String: String] = [:]
     /// An entry was sized down by a cap.

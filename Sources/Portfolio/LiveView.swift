@@ -23,11 +23,14 @@ public struct LiveView: Sendable {
         let marks = try LedgerRecords.portfolio(in: db)
         let deployed = state.deployedAt ?? marks.first?.openTime ?? 0
         let equity = marks.filter { $0.openTime >= deployed }
-        return LiveView(state: state, equity: equity,
-                        band: expectedBand(state.pairs.filter { $0.status != .dropped }.map(\.monitor.expectation), start: equity.first,
-                                           times: equity.map(\.openTime)),
-                        fills: try LedgerRecords.fills(limit: fills, in: db), events: try LedgerRecords.events(limit: events, in: db),
-                        profitAndLoss: try LedgerRecords.profitAndLoss(in: db), trades: try LedgerRecords.trades(in: db))
+        return LiveView(
+            state: state, equity: equity,
+            band: expectedBand(
+                state.pairs.filter { $0.status != .dropped }.map(\.monitor.expectation), start: equity.first,
+                times: equity.map(\.openTime)),
+            fills: try LedgerRecords.fills(limit: fills, in: db),
+            events: try LedgerRecords.events(limit: events, in: db),
+            profitAndLoss: try LedgerRecords.profitAndLoss(in: db), trades: try LedgerRecords.trades(in: db))
     }
 
     /// Expected equity and a ±2σ band from the pairs' out-of-fold trades: each pair's trades as a
@@ -36,16 +39,23 @@ public struct LiveView: Sendable {
     /// daily mean is the pairs' average and its variance the pairs' sum over N². Pairs without an
     /// expectation count as earning nothing with no spread; no pair with one, no band.
     public static func expectedBand(_ expectations: [TradeExpectation?], start: PortfolioMark?, times: [Int64])
-        -> [(time: Int64, expected: Double, lower: Double, upper: Double)] {
+        -> [(time: Int64, expected: Double, lower: Double, upper: Double)]
+    {
         guard let start, !expectations.isEmpty, expectations.contains(where: { $0 != nil }) else { return [] }
         let n = Double(expectations.count)
         let known = expectations.compactMap { $0 }
         let mean = known.reduce(0) { $0 + $1.tradesPerDay * $1.meanReturn } / n
-        let variance = known.reduce(0) { $0 + $1.tradesPerDay * ($1.standardDeviation * $1.standardDeviation + $1.meanReturn * $1.meanReturn) } / (n * n)
+        let variance =
+            known.reduce(0) {
+                $0 + $1.tradesPerDay * ($1.standardDeviation * $1.standardDeviation + $1.meanReturn * $1.meanReturn)
+            } / (n * n)
         return times.map { time in
             let days = Double(time - start.openTime) / 86_400_000
             let spread = 2 * (variance * days).squareRoot()
-            return (time, start.equity * (1 + mean * days), start.equity * (1 + mean * days - spread), start.equity * (1 + mean * days + spread))
+            return (
+                time, start.equity * (1 + mean * days), start.equity * (1 + mean * days - spread),
+                start.equity * (1 + mean * days + spread)
+            )
         }
     }
 

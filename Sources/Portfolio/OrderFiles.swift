@@ -28,8 +28,11 @@ public enum OrderFiles {
     public static func csv(_ book: OrderBook) -> String {
         var lines = ["as_of,symbol,side,notional,quantity,price,pair,weight,proba,model_version"]
         for order in book.orders {
-            lines.append([book.asOfUtc, order.symbol, order.side, "\(order.notional)", "\(order.quantity)", "\(order.price)",
-                          order.pair, "\(order.weight)", "\(order.proba)", "\(book.modelVersion)"].joined(separator: ","))
+            lines.append(
+                [
+                    book.asOfUtc, order.symbol, order.side, "\(order.notional)", "\(order.quantity)", "\(order.price)",
+                    order.pair, "\(order.weight)", "\(order.proba)", "\(book.modelVersion)"
+                ].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

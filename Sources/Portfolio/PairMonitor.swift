@@ -41,12 +41,17 @@ public struct PairMonitor: Codable, Sendable, Equatable {
         let openReturn = openReturn.flatMap { $0 < expectation.worstReturn ? $0 : nil }
         let sum = openReturn.map { max(cusum, step(cusum, $0, expectation)) } ?? cusum
         let mean = trades > 0 ? sumOfReturns / Double(trades) : nil
-        let facts = "CUSUM \(Self.format(sum)) after \(trades) trade\(trades == 1 ? "" : "s")"
+        let facts =
+            "CUSUM \(Self.format(sum)) after \(trades) trade\(trades == 1 ? "" : "s")"
             + (mean.map { ", mean \(Self.percent($0))" } ?? "")
             + (openReturn.map { ", open trade \(Self.percent($0)) (worse than any out-of-fold trade)" } ?? "")
             + " against \(Self.percent(expectation.meanReturn)) ± \(Self.percent(expectation.standardDeviation)) out of fold"
-        if sum >= expectation.cusumDegraded { return (.degraded, facts + " (degraded at \(Self.format(expectation.cusumDegraded)))") }
-        if sum >= expectation.cusumWatch { return (.watch, facts + " (watch at \(Self.format(expectation.cusumWatch)))") }
+        if sum >= expectation.cusumDegraded {
+            return (.degraded, facts + " (degraded at \(Self.format(expectation.cusumDegraded)))")
+        }
+        if sum >= expectation.cusumWatch {
+            return (.watch, facts + " (watch at \(Self.format(expectation.cusumWatch)))")
+        }
         return (.ok, facts)
     }
 

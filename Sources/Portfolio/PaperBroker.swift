@@ -57,8 +57,11 @@ public struct PaperBroker: Sendable {
         /// The day's re-screens, on the first bar of a UTC day (`DailyRescreen`), by pair.
         public var rescreens: [String: Rescreen]
 
-        public init(openTime: Int64, modelVersion: Int, members: [Member], signals: [String: SignalRecord], closes: [String: Double],
-                    rescreens: [String: Rescreen] = [:]) {
+        public init(
+            openTime: Int64, modelVersion: Int, members: [Member], signals: [String: SignalRecord],
+            closes: [String: Double],
+            rescreens: [String: Rescreen] = [:]
+        ) {
             self.openTime = openTime
             self.modelVersion = modelVersion
             self.members = members
@@ -81,7 +84,9 @@ public struct PaperBroker: Sendable {
 
     /// Books `bar` into `state`. Throws (changing nothing) for a bar at or before the newest booked.
     public func book(_ bar: Bar, into state: inout LedgerState) throws -> LedgerBar {
-        if let newest = state.newestBar, bar.openTime <= newest { throw Refusal.notAfterNewest(bar: bar.openTime, newest: newest) }
+        if let newest = state.newestBar, bar.openTime <= newest {
+            throw Refusal.notAfterNewest(bar: bar.openTime, newest: newest)
+        }
         var out = LedgerBar(openTime: bar.openTime, modelVersion: bar.modelVersion)
         let time = bar.openTime
         func price(_ symbol: String) -> Double? { bar.closes[symbol].flatMap { $0.isFinite && $0 > 0 ? $0 : nil } }
@@ -97,7 +102,10 @@ public struct PaperBroker: Sendable {
             state.pairs[index].reason = reason
             guard from != status else { return }
             state.pairs[index].status = status
-            out.events.append(LedgerEvent(openTime: time, pair: state.pairs[index].pair, from: from.rawValue, to: status.rawValue, reason: reason))
+            out.events.append(
+                LedgerEvent(
+                    openTime: time, pair: state.pairs[index].pair, from: from.rawValue, to: status.rawValue,
+                    reason: reason))
         }
 
         // 1. Marks: the previous bar's return is complete at this close.
@@ -106,7 +114,9 @@ public struct PaperBroker: Sendable {
             let pair = state.pairs[index]
             guard let a = price(pair.legA), let b = price(pair.legB) else {
                 if !pair.stale && pair.status != .dropped {
-                    out.warnings.append("\(pair.pair): no closed bar at \(UTCTime.format(time)) for a leg; no new position, marks wait for its next bar")
+                    out.warnings.append(
+                        "\(pair.pair): no closed bar at \(UTCTime.format(time)) for a leg; no new position, marks wait for its next bar"
+                    )
                 }
                 state.pairs[index].stale = true
                 continue
@@ -117,7 +127,8 @@ public struct PaperBroker: Sendable {
                 pnl = state.pairs[index].sleeve.mark(growthA: a / lastA, growthB: b / lastB)
             }
             if let lastBar = pair.lastBar, let base = pair.equityBeforeFill, base > 0 {
-                out.returns.append(LedgerReturn(pair: pair.pair, openTime: lastBar, ret: state.pairs[index].sleeve.equity / base - 1))
+                out.returns.append(
+                    LedgerReturn(pair: pair.pair, openTime: lastBar, ret: state.pairs[index].sleeve.equity / base - 1))
             }
             state.pairs[index].closeA = a
             state.pairs[index].closeB = b
@@ -129,20 +140,25 @@ public struct PaperBroker: Sendable {
         // hold) equally; the others are flattened.
         if state.modelVersion != bar.modelVersion {
             let members = Set(bar.members.map(\.pair))
-            for index in state.pairs.indices where !members.contains(state.pairs[index].pair) && state.pairs[index].status != .dropped {
+            for index in state.pairs.indices
+            where !members.contains(state.pairs[index].pair) && state.pairs[index].status != .dropped {
                 change(index, to: .dropped, "not in version \(bar.modelVersion)")
             }
             for member in bar.members where !state.pairs.contains(where: { $0.pair == member.pair }) {
-                state.pairs.append(LedgerPair(pair: member.pair, legA: member.legA, legB: member.legB, modelVersion: bar.modelVersion,
-                                              expectation: member.expectation))
+                state.pairs.append(
+                    LedgerPair(
+                        pair: member.pair, legA: member.legA, legB: member.legB, modelVersion: bar.modelVersion,
+                        expectation: member.expectation))
                 if let a = price(member.legA), let b = price(member.legB) {
                     state.pairs[state.pairs.count - 1].closeA = a
                     state.pairs[state.pairs.count - 1].closeB = b
                 }
             }
             state.pairs.sort { $0.pair < $1.pair }
-            priced = Set(state.pairs.indices.filter { price(state.pairs[$0].legA) != nil && price(state.pairs[$0].legB) != nil })
-            let expectations = Dictionary(bar.members.map { ($0.pair, $0.expectation) }, uniquingKeysWith: { first, _ in first })
+            priced = Set(
+                state.pairs.indices.filter { price(state.pairs[$0].legA) != nil && price(state.pairs[$0].legB) != nil })
+            let expectations = Dictionary(
+                bar.members.map { ($0.pair, $0.expectation) }, uniquingKeysWith: { first, _ in first })
             let pool = state.cash + state.pairs.filter { members.contains($0.pair) }.reduce(0) { $0 + $1.sleeve.equity }
             let share = bar.members.isEmpty ? 0 : pool / Double(members.count)
             for index in state.pairs.indices where members.contains(state.pairs[index].pair) {
@@ -161,8 +177,10 @@ public struct PaperBroker: Sendable {
         }
 
         // 3. A dropped pair that is flat gives its capital back to the pairs still trading.
-        for index in state.pairs.indices where state.pairs[index].status == .dropped && state.pairs[index].sleeve.position == 0
-            && state.pairs[index].pending.allSatisfy({ $0.position == 0 }) && state.pairs[index].sleeve.equity != 0 {
+        for index in state.pairs.indices
+        where state.pairs[index].status == .dropped && state.pairs[index].sleeve.position == 0
+            && state.pairs[index].pending.allSatisfy({ $0.position == 0 }) && state.pairs[index].sleeve.equity != 0
+        {
             state.cash += state.pairs[index].sleeve.equity
             state.pairs[index].sleeve.equity = 0
             state.pairs[index].pending.removeAll()
@@ -183,13 +201,18 @@ public struct PaperBroker: Sendable {
         let portfolioDrawdown = state.peak > 0 ? 1 - equity / state.peak : 0
         if !state.portfolioStopped && portfolioDrawdown > limits.maxPortfolioDrawdown {
             state.portfolioStopped = true
-            state.portfolioReason = "portfolio drawdown \(Self.percent(portfolioDrawdown)) over --max-portfolio-drawdown \(Self.percent(limits.maxPortfolioDrawdown))"
-            out.events.append(LedgerEvent(openTime: time, pair: "", from: "trading", to: "stopped", reason: state.portfolioReason))
+            state.portfolioReason =
+                "portfolio drawdown \(Self.percent(portfolioDrawdown)) over --max-portfolio-drawdown \(Self.percent(limits.maxPortfolioDrawdown))"
+            out.events.append(
+                LedgerEvent(openTime: time, pair: "", from: "trading", to: "stopped", reason: state.portfolioReason))
         }
         for index in trading {
             // The daily re-screen: a pair the screen would no longer keep is degraded until it would again.
             if let rescreen = bar.rescreens[state.pairs[index].pair], let passed = rescreen.passed {
-                state.pairs[index].screenFailure = passed ? nil : "the daily re-screen of \(UTCTime.format(rescreen.time)) would not keep the pair: \(rescreen.reason ?? "rejected")"
+                state.pairs[index].screenFailure =
+                    passed
+                    ? nil
+                    : "the daily re-screen of \(UTCTime.format(rescreen.time)) would not keep the pair: \(rescreen.reason ?? "rejected")"
             }
             let pair = state.pairs[index]
             state.pairs[index].peak = max(pair.peak, pair.sleeve.equity)
@@ -197,10 +220,14 @@ public struct PaperBroker: Sendable {
             if pair.status != .stopped && state.portfolioStopped {
                 change(index, to: .stopped, state.portfolioReason)
             } else if pair.status != .stopped && drawdown > limits.maxDrawdown {
-                change(index, to: .stopped, "drawdown \(Self.percent(drawdown)) over --max-drawdown \(Self.percent(limits.maxDrawdown))")
+                change(
+                    index, to: .stopped,
+                    "drawdown \(Self.percent(drawdown)) over --max-drawdown \(Self.percent(limits.maxDrawdown))")
             } else if let failure = pair.screenFailure, pair.status.opensPositions || pair.status == .degraded {
                 change(index, to: .degraded, failure)
-            } else if pair.status.opensPositions || pair.status == .degraded && pair.reason.hasPrefix("the daily re-screen") {
+            } else if pair.status.opensPositions
+                || pair.status == .degraded && pair.reason.hasPrefix("the daily re-screen")
+            {
                 // At the out-of-fold trades' size: a capped or levered position's return, scaled back.
                 let open = pair.openTrade.map { $0.running(at: pair.sleeve.equity) / $0.scale }
                 let verdict = pair.monitor.verdict(openReturn: open)
@@ -219,20 +246,27 @@ public struct PaperBroker: Sendable {
                 state.pairs[index].pending.removeAll { $0.position != 0 || pair.sleeve.position == 0 }
                 state.pairs[index].decided = 0
                 if pair.sleeve.position != 0 && state.pairs[index].pending.isEmpty {
-                    let why = state.portfolioStopped ? "stopped: \(state.portfolioReason)" : "\(pair.status.rawValue): \(pair.reason)"
-                    state.pairs[index].pending.append(PendingDecision(decidedAt: time, position: 0, beta: 0, barsLeft: execution.delayBars,
-                                                                      reason: why))
+                    let why =
+                        state.portfolioStopped
+                        ? "stopped: \(state.portfolioReason)" : "\(pair.status.rawValue): \(pair.reason)"
+                    state.pairs[index].pending.append(
+                        PendingDecision(
+                            decidedAt: time, position: 0, beta: 0, barsLeft: execution.delayBars,
+                            reason: why))
                 }
                 continue
             }
             // No signal at this bar (the pair's features lag its bars): nothing decided.
             guard let signal else { continue }
             // A degraded pair opens nothing new; what it holds runs to its exit by the rule.
-            let enter = (pair.status.opensPositions || pair.status == .degraded && !limits.degradedStopsEntries)
+            let enter =
+                (pair.status.opensPositions || pair.status == .degraded && !limits.degradedStopsEntries)
                 && signal.signal != 0 && signal.proba >= sizing.minProba
             let decided = PositionRule.next(pair.decided, z: signal.z, enter: enter)
-            state.pairs[index].pending.append(PendingDecision(decidedAt: time, position: decided, beta: signal.beta,
-                                                              barsLeft: execution.delayBars, reason: nil))
+            state.pairs[index].pending.append(
+                PendingDecision(
+                    decidedAt: time, position: decided, beta: signal.beta,
+                    barsLeft: execution.delayBars, reason: nil))
             state.pairs[index].decided = decided
         }
         var before: [Int: Double] = [:]
@@ -247,11 +281,19 @@ public struct PaperBroker: Sendable {
             if decision.position != state.pairs[index].sleeve.position { due.append((index, decision)) }
         }
         for index in state.pairs.indices where !priced.contains(index) {
-            if state.pairs[index].pending.contains(where: { $0.barsLeft <= 0 && $0.position != state.pairs[index].sleeve.position }) {
-                out.warnings.append("\(state.pairs[index].pair): a fill is due but a leg has no price at \(UTCTime.format(time)); retried at its next bar")
+            if state.pairs[index].pending.contains(where: {
+                $0.barsLeft <= 0 && $0.position != state.pairs[index].sleeve.position
+            }) {
+                out.warnings.append(
+                    "\(state.pairs[index].pair): a fill is due but a leg has no price at \(UTCTime.format(time)); retried at its next bar"
+                )
             }
         }
-        due.sort { ($0.decision.position == 0 ? 0 : 1, state.pairs[$0.index].pair) < ($1.decision.position == 0 ? 0 : 1, state.pairs[$1.index].pair) }
+        due.sort {
+            ($0.decision.position == 0 ? 0 : 1, state.pairs[$0.index].pair) < (
+                $1.decision.position == 0 ? 0 : 1, state.pairs[$1.index].pair
+            )
+        }
         for (index, decision) in due {
             var scale = sizing.leverage
             if decision.position != 0 {
@@ -259,7 +301,8 @@ public struct PaperBroker: Sendable {
                 if room < 1 {
                     out.capped = true
                     if room < 1e-9 {
-                        out.skipped[state.pairs[index].pair] = "no room under --max-symbol-weight / --max-gross for a new position"
+                        out.skipped[state.pairs[index].pair] =
+                            "no room under --max-symbol-weight / --max-gross for a new position"
                         // The rule restarts from what is held: the trade it wanted was not made.
                         state.pairs[index].decided = 0
                         // Nor the later decisions that would have held it.
@@ -272,13 +315,20 @@ public struct PaperBroker: Sendable {
             }
             let target = scale == 0 ? 0 : decision.position
             let pair = state.pairs[index]
-            guard let fill = state.pairs[index].sleeve.fill(to: target, beta: decision.beta, execution: execution, scale: scale) else { continue }
+            guard
+                let fill = state.pairs[index].sleeve.fill(
+                    to: target, beta: decision.beta, execution: execution, scale: scale)
+            else { continue }
             let reason = decision.reason ?? (target == 0 ? "exit" : pair.sleeve.position == 0 ? "entry" : "reversal")
-            for (symbol, traded, close) in [(pair.legA, fill.tradeA, pair.closeA ?? 0), (pair.legB, fill.tradeB, pair.closeB ?? 0)] where traded != 0 {
+            for (symbol, traded, close) in [
+                (pair.legA, fill.tradeA, pair.closeA ?? 0), (pair.legB, fill.tradeB, pair.closeB ?? 0)
+            ] where traded != 0 {
                 let legCost = fill.cost * abs(traded) / (abs(fill.tradeA) + abs(fill.tradeB))
-                out.fills.append(LedgerFill(pair: pair.pair, openTime: time, symbol: symbol, modelVersion: pair.modelVersion,
-                                            side: traded > 0 ? "buy" : "sell", quantity: abs(traded) / close, price: close,
-                                            notional: abs(traded), cost: legCost, reason: reason, decidedAt: decision.decidedAt))
+                out.fills.append(
+                    LedgerFill(
+                        pair: pair.pair, openTime: time, symbol: symbol, modelVersion: pair.modelVersion,
+                        side: traded > 0 ? "buy" : "sell", quantity: abs(traded) / close, price: close,
+                        notional: abs(traded), cost: legCost, reason: reason, decidedAt: decision.decidedAt))
             }
             out.costs[pair.pair] = fill.cost
             let cut = OpenTrade.after(fill, at: time, open: pair.openTrade)
@@ -300,10 +350,12 @@ public struct PaperBroker: Sendable {
             state.pairs[index].lastBar = time
             state.pairs[index].equityBeforeFill = before
             let signal = bar.signals[pair.pair]
-            out.marks.append(LedgerMark(pair: pair.pair, openTime: time, modelVersion: pair.modelVersion, position: pair.sleeve.position,
-                                        decided: pair.decided, equityBefore: before, equity: pair.sleeve.equity,
-                                        pnl: out.pnl[pair.pair] ?? 0, cost: out.costs[pair.pair] ?? 0, status: pair.status.rawValue,
-                                        z: signal?.z, proba: signal?.proba, signal: signal?.signal))
+            out.marks.append(
+                LedgerMark(
+                    pair: pair.pair, openTime: time, modelVersion: pair.modelVersion, position: pair.sleeve.position,
+                    decided: pair.decided, equityBefore: before, equity: pair.sleeve.equity,
+                    pnl: out.pnl[pair.pair] ?? 0, cost: out.costs[pair.pair] ?? 0, status: pair.status.rawValue,
+                    z: signal?.z, proba: signal?.proba, signal: signal?.signal))
         }
         var net: [String: Double] = [:]
         for pair in state.pairs {
@@ -312,11 +364,12 @@ public struct PaperBroker: Sendable {
         }
         let total = state.equity
         state.peak = max(state.peak, total)
-        out.portfolio = PortfolioMark(openTime: time, equity: total, peak: state.peak,
-                                      gross: net.keys.sorted().reduce(0) { $0 + abs(net[$1]!) },
-                                      net: net.keys.sorted().reduce(0) { $0 + net[$1]! },
-                                      positions: state.pairs.filter { $0.sleeve.position != 0 }.count,
-                                      stopped: state.portfolioStopped)
+        out.portfolio = PortfolioMark(
+            openTime: time, equity: total, peak: state.peak,
+            gross: net.keys.sorted().reduce(0) { $0 + abs(net[$1]!) },
+            net: net.keys.sorted().reduce(0) { $0 + net[$1]! },
+            positions: state.pairs.filter { $0.sleeve.position != 0 }.count,
+            stopped: state.portfolioStopped)
         state.newestBar = time
         return out
     }
@@ -326,12 +379,17 @@ public struct PaperBroker: Sendable {
     public func projected(_ state: LedgerState) -> LedgerState {
         var projected = state
         let order = state.pairs.indices.filter { state.pairs[$0].decided != state.pairs[$0].sleeve.position }
-            .sorted { (state.pairs[$0].decided == 0 ? 0 : 1, state.pairs[$0].pair) < (state.pairs[$1].decided == 0 ? 0 : 1, state.pairs[$1].pair) }
+            .sorted {
+                (state.pairs[$0].decided == 0 ? 0 : 1, state.pairs[$0].pair) < (
+                    state.pairs[$1].decided == 0 ? 0 : 1, state.pairs[$1].pair
+                )
+            }
         for index in order {
             let target = state.pairs[index].decided
             let beta = state.pairs[index].pending.last?.beta ?? 0
             let room = target == 0 ? 1 : roomUnderCaps(for: index, target: target, beta: beta, state: projected)
-            let (a, b) = projected.pairs[index].sleeve.legs(for: room > 1e-9 ? target : 0, beta: beta, scale: sizing.leverage * room)
+            let (a, b) = projected.pairs[index].sleeve.legs(
+                for: room > 1e-9 ? target : 0, beta: beta, scale: sizing.leverage * room)
             projected.pairs[index].sleeve.valueA = a
             projected.pairs[index].sleeve.valueB = b
             projected.pairs[index].sleeve.position = room > 1e-9 ? target : 0
@@ -362,7 +420,8 @@ public struct PaperBroker: Sendable {
         let startGross = start.values.reduce(0) { $0 + abs($1) }
         func fits(_ s: Double) -> Bool {
             let book = exposures(s)
-            for symbol in [pair.legA, pair.legB] where abs(book[symbol]!) > max(symbolLimit, abs(start[symbol]!)) * (1 + 1e-12) {
+            for symbol in [pair.legA, pair.legB]
+            where abs(book[symbol]!) > max(symbolLimit, abs(start[symbol]!)) * (1 + 1e-12) {
                 return false
             }
             return book.values.reduce(0) { $0 + abs($1) } <= max(grossLimit, startGross) * (1 + 1e-12)

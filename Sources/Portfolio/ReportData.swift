@@ -42,27 +42,39 @@ extension ReportData {
     /// the training run's backtests. A cycle passes the signals and the book it has just made, so
     /// the report shows exactly those; `mntrading report` reads them back from the store and disk.
     /// Data from the embedded synthetic market is recognised by its symbols and labelled as such.
-    public static func load(store: DataStore, locations: Locations, model: ModelMetadata?, dataSource: String,
-                            latest given: (asOf: Int64, signals: [SignalRecord], stale: [String])? = nil,
-                            book givenBook: OrderBook? = nil) throws -> ReportData {
+    public static func load(
+        store: DataStore, locations: Locations, model: ModelMetadata?, dataSource: String,
+        latest given: (asOf: Int64, signals: [SignalRecord], stale: [String])? = nil,
+        book givenBook: OrderBook? = nil
+    ) throws -> ReportData {
         guard let latest = try given ?? SignalRecords.latest(modelVersion: model?.version, store: store) else {
-            throw MarketDataError.invalidArgument("no signals in the store\(model.map { " for model version \($0.version)" } ?? ""); run `mntrading-infer --once` first")
+            throw MarketDataError.invalidArgument(
+                "no signals in the store\(model.map { " for model version \($0.version)" } ?? ""); run `mntrading-infer --once` first"
+            )
         }
         var book = try givenBook ?? OrderFiles.latest(locations: locations)
-        if let current = book, current.asOf != latest.asOf || current.modelVersion != latest.signals.first?.modelVersion {
+        if let current = book, current.asOf != latest.asOf || current.modelVersion != latest.signals.first?.modelVersion
+        {
             book = nil
         }
         let synthetic = Set(SyntheticMarket().symbols)
-        let dataSource = latest.signals.allSatisfy { synthetic.contains($0.legA) && synthetic.contains($0.legB) } ? "synthetic" : dataSource
+        let dataSource =
+            latest.signals.allSatisfy { synthetic.contains($0.legA) && synthetic.contains($0.legB) }
+            ? "synthetic" : dataSource
         let pairs = model?.pairs.map(\.pair) ?? latest.signals.map(\.pair)
         let history = try TrainingHistory.load(store: store, runId: model?.trainingRun, pairs: pairs)
-        var data = ReportData(asOf: latest.asOf, dataSource: dataSource, model: model, signals: latest.signals, staleSignals: latest.stale,
-                              book: book, trainingRun: history?.runId, pairBacktests: history?.pairs ?? [], portfolioEquity: [],
-                              portfolioResult: nil, live: try store.read { db in try LiveView.load(db, fills: 20, events: 20) })
+        var data = ReportData(
+            asOf: latest.asOf, dataSource: dataSource, model: model, signals: latest.signals,
+            staleSignals: latest.stale,
+            book: book, trainingRun: history?.runId, pairBacktests: history?.pairs ?? [], portfolioEquity: [],
+            portfolioResult: nil, live: try store.read { db in try LiveView.load(db, fills: 20, events: 20) })
         if let history, history.pairs.allSatisfy({ !$0.returns.times.isEmpty }),
-           let timeframe = try? Timeframe.parse(model?.featureParameters.timeframe ?? latest.signals.first?.timeframe ?? "") {
-            let portfolio = Backtest.portfolio(history.pairs.map(\.returns), trades: history.pairs.reduce(0) { $0 + ($1.result?.trades ?? 0) },
-                                               barsPerYear: timeframe.barsPerYear)
+            let timeframe = try? Timeframe.parse(
+                model?.featureParameters.timeframe ?? latest.signals.first?.timeframe ?? "")
+        {
+            let portfolio = Backtest.portfolio(
+                history.pairs.map(\.returns), trades: history.pairs.reduce(0) { $0 + ($1.result?.trades ?? 0) },
+                barsPerYear: timeframe.barsPerYear)
             data.portfolioResult = portfolio.result
             data.portfolioEquity = portfolio.equity
         }
@@ -72,21 +84,30 @@ extension ReportData {
     public var summary: ReportSummary {
         let window = model?.trainingWindow
         var summary = ReportSummary(
-            asOf: UTCTime.format(asOf), asOfMs: asOf, dataSource: dataSource, modelName: model?.name ?? signals.first?.modelName,
+            asOf: UTCTime.format(asOf), asOfMs: asOf, dataSource: dataSource,
+            modelName: model?.name ?? signals.first?.modelName,
             modelVersion: model?.version ?? signals.first?.modelVersion, modelUri: model?.modelUri,
             trainingWindow: window.map { [$0.first, $0.last] },
-            signals: .init(pairs: signals.count, long: signals.filter { $0.signal > 0 }.count, short: signals.filter { $0.signal < 0 }.count,
-                           flat: signals.filter { $0.signal == 0 }.count, stale: staleSignals),
+            signals: .init(
+                pairs: signals.count, long: signals.filter { $0.signal > 0 }.count,
+                short: signals.filter { $0.signal < 0 }.count,
+                flat: signals.filter { $0.signal == 0 }.count, stale: staleSignals),
             orders: nil, backtest: nil)
         if let book {
-            summary.orders = .init(count: book.orders.count, pairs: Set(book.orders.map(\.pair)).count, gross: book.totals.gross,
-                                   net: book.totals.net, legsGross: book.totals.legsGross, perSymbol: book.totals.perSymbol, capped: book.capped)
+            summary.orders = .init(
+                count: book.orders.count, pairs: Set(book.orders.map(\.pair)).count, gross: book.totals.gross,
+                net: book.totals.net, legsGross: book.totals.legsGross, perSymbol: book.totals.perSymbol,
+                capped: book.capped)
         }
         if let live {
-            summary.ledger = .init(equity: live.state.equity, drawdown: live.drawdown, newestBar: live.state.newestBar.map(UTCTime.format),
-                                   portfolioStopped: live.state.portfolioStopped,
-                                   pairs: live.state.pairs.map { .init(pair: $0.pair, status: $0.status.rawValue, position: $0.sleeve.position,
-                                                                       equity: $0.sleeve.equity, reason: $0.reason) })
+            summary.ledger = .init(
+                equity: live.state.equity, drawdown: live.drawdown, newestBar: live.state.newestBar.map(UTCTime.format),
+                portfolioStopped: live.state.portfolioStopped,
+                pairs: live.state.pairs.map {
+                    .init(
+                        pair: $0.pair, status: $0.status.rawValue, position: $0.sleeve.position,
+                        equity: $0.sleeve.equity, reason: $0.reason)
+                })
         }
         if let trainingRun {
             let pairs = pairBacktests.map { ReportSummary.PairResult(pair: $0.pair, result: $0.result) }

@@ -26,9 +26,12 @@ public struct SignalRecord: Codable, Sendable, Equatable {
     /// When the cycle that first scored this bar ran; a rerun keeps the first value.
     public var scoredAt: Int64
 
-    public init(pair: String, openTime: Int64, modelName: String, modelVersion: Int, timeframe: String, legA: String, legB: String,
-                proba: Double, signal: Int, threshold: Double, z: Double, beta: Double, closeA: Double, closeB: Double,
-                spreadVolatility: Double, scoredAt: Int64) {
+    public init(
+        pair: String, openTime: Int64, modelName: String, modelVersion: Int, timeframe: String, legA: String,
+        legB: String,
+        proba: Double, signal: Int, threshold: Double, z: Double, beta: Double, closeA: Double, closeB: Double,
+        spreadVolatility: Double, scoredAt: Int64
+    ) {
         self.pair = pair
         self.openTime = openTime
         self.modelName = modelName
@@ -47,13 +50,17 @@ public struct SignalRecord: Codable, Sendable, Equatable {
         self.scoredAt = scoredAt
     }
 
-    static let columns = "pair, open_time, model_version, model_name, timeframe, leg_a, leg_b, proba, signal, threshold, z, beta, close_a, close_b, spread_volatility, scored_at"
+    static let columns =
+        "pair, open_time, model_version, model_name, timeframe, leg_a, leg_b, proba, signal, threshold, z, beta, close_a, close_b, spread_volatility, scored_at"
 
     init(row: Row) {
-        self.init(pair: row["pair"], openTime: row["open_time"], modelName: row["model_name"], modelVersion: row["model_version"],
-                  timeframe: row["timeframe"], legA: row["leg_a"], legB: row["leg_b"], proba: row["proba"], signal: row["signal"],
-                  threshold: row["threshold"], z: row["z"], beta: row["beta"], closeA: row["close_a"], closeB: row["close_b"],
-                  spreadVolatility: row["spread_volatility"], scoredAt: row["scored_at"])
+        self.init(
+            pair: row["pair"], openTime: row["open_time"], modelName: row["model_name"],
+            modelVersion: row["model_version"],
+            timeframe: row["timeframe"], legA: row["leg_a"], legB: row["leg_b"], proba: row["proba"],
+            signal: row["signal"],
+            threshold: row["threshold"], z: row["z"], beta: row["beta"], closeA: row["close_a"], closeB: row["close_b"],
+            spreadVolatility: row["spread_volatility"], scoredAt: row["scored_at"])
     }
 
     /// One JSON object per line in `signals_<date>.jsonl`; keys in a fixed order so files diff cleanly.

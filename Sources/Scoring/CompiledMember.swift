@@ -40,7 +40,9 @@ public struct CompiledMember: Sendable {
 
     /// Class-1 probabilities for `rows` rows of `featureCount` values each (row-major, float32 as
     /// XGBoost and ONNX see them; NaN = missing).
-    public func probabilities(_ values: UnsafeBufferPointer<Float>, rows: Int, into output: UnsafeMutableBufferPointer<Double>) {
+    public func probabilities(
+        _ values: UnsafeBufferPointer<Float>, rows: Int, into output: UnsafeMutableBufferPointer<Double>
+    ) {
         precondition(values.count >= rows * featureCount && output.count >= rows, "buffer too small")
         guard rows > 0 else { return }
         switch kind {
@@ -55,15 +57,21 @@ public struct CompiledMember: Sendable {
                 output[row] = 1 / (1 + exp(-margin))
             }
         case let .perfectTrees(trees):
-            Self.withMargins(rows: rows, into: output) { trees.margins(values.baseAddress!, rows: rows, width: featureCount, into: $0) }
+            Self.withMargins(rows: rows, into: output) {
+                trees.margins(values.baseAddress!, rows: rows, width: featureCount, into: $0)
+            }
         case let .linkedTrees(trees):
-            Self.withMargins(rows: rows, into: output) { trees.margins(values.baseAddress!, rows: rows, width: featureCount, into: $0) }
+            Self.withMargins(rows: rows, into: output) {
+                trees.margins(values.baseAddress!, rows: rows, width: featureCount, into: $0)
+            }
         }
     }
 
     /// Float32 margins, as XGBoost sums them, turned into probabilities in double.
-    private static func withMargins(rows: Int, into output: UnsafeMutableBufferPointer<Double>,
-                                    _ compute: (UnsafeMutablePointer<Float>) -> Void) {
+    private static func withMargins(
+        rows: Int, into output: UnsafeMutableBufferPointer<Double>,
+        _ compute: (UnsafeMutablePointer<Float>) -> Void
+    ) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { margins in
             compute(margins.baseAddress!)
             for row in 0..<rows { output[row] = 1 / (1 + exp(-Double(margins[row]))) }

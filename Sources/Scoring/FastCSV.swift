@@ -40,15 +40,20 @@ extension FastJSONParser {
         repeat {
             guard let name = rawField(end), !name.isEmpty else { return nil }
             names.append(String(decoding: bytes[name], as: UTF8.self))
-            if index < end && current == Self.comma { index += 1; continue }
+            if index < end && current == Self.comma {
+                index += 1
+                continue
+            }
             break
         } while true
-        guard lineEnd(end), Set(names).count == names.count, names.contains("pair"), featureColumns.allSatisfy(names.contains) else { return nil }
+        guard lineEnd(end), Set(names).count == names.count, names.contains("pair"),
+            featureColumns.allSatisfy(names.contains)
+        else { return nil }
         let slots = names.map { $0 == "pair" ? -1 : featureColumns.firstIndex(of: $0) ?? -2 }
         let width = featureColumns.count
         var rows = SplitRows()
         while index < end {
-            if lineEnd(end) { continue }  // an empty line, as the general decoder skips it
+            if lineEnd(end) { continue } // an empty line, as the general decoder skips it
             let base = rows.values.count
             rows.values.append(contentsOf: repeatElement(.nan, count: width))
             var member: Int?
@@ -58,10 +63,12 @@ extension FastJSONParser {
                     index += 1
                 }
                 if slot == -1 {
-                    guard let name = rawField(end), let known = reading.pairs.index(of: name, in: bytes) else { return nil }
+                    guard let name = rawField(end), let known = reading.pairs.index(of: name, in: bytes) else {
+                        return nil
+                    }
                     member = known
                 } else if atFieldEnd(end) {
-                    continue  // empty: missing
+                    continue // empty: missing
                 } else if current == UInt8(ascii: "-") || (48...57).contains(current) {
                     let value = try float()
                     guard atFieldEnd(end) else { return nil }

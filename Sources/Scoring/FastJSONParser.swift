@@ -68,7 +68,9 @@ public struct FastJSONParser {
         case UInt8(ascii: "N"): if literal("NaN") { return .number(.nan) }
         case UInt8(ascii: "I"): if literal("Infinity") { return .number(.infinity) }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            if current == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "I"), literal("-Infinity") { return .number(-.infinity) }
+            if current == UInt8(ascii: "-"), bytes[index + 1] == UInt8(ascii: "I"), literal("-Infinity") {
+                return .number(-.infinity)
+            }
             return .number(try number())
         default: break
         }
@@ -101,7 +103,10 @@ public struct FastJSONParser {
             guard parser.current == UInt8(ascii: "{") else { throw parser.error("expected '{'") }
             parser.index += 1
             parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "}") { parser.index += 1; return }
+            if parser.current == UInt8(ascii: "}") {
+                parser.index += 1
+                return
+            }
             while true {
                 parser.skipWhitespace()
                 guard parser.current == UInt8(ascii: "\"") else { throw parser.error("expected a key") }
@@ -112,7 +117,10 @@ public struct FastJSONParser {
                 parser.skipWhitespace()
                 try member(&parser, key)
                 parser.skipWhitespace()
-                if parser.current == UInt8(ascii: ",") { parser.index += 1; continue }
+                if parser.current == UInt8(ascii: ",") {
+                    parser.index += 1
+                    continue
+                }
                 guard parser.current == UInt8(ascii: "}") else { throw parser.error("expected ',' or '}'") }
                 parser.index += 1
                 return
@@ -126,12 +134,18 @@ public struct FastJSONParser {
             guard parser.current == UInt8(ascii: "[") else { throw parser.error("expected '['") }
             parser.index += 1
             parser.skipWhitespace()
-            if parser.current == UInt8(ascii: "]") { parser.index += 1; return }
+            if parser.current == UInt8(ascii: "]") {
+                parser.index += 1
+                return
+            }
             while true {
                 parser.skipWhitespace()
                 try item(&parser)
                 parser.skipWhitespace()
-                if parser.current == UInt8(ascii: ",") { parser.index += 1; continue }
+                if parser.current == UInt8(ascii: ",") {
+                    parser.index += 1
+                    continue
+                }
                 guard parser.current == UInt8(ascii: "]") else { throw parser.error("expected ',' or ']'") }
                 parser.index += 1
                 return
@@ -181,7 +195,9 @@ public struct FastJSONParser {
             if byte == UInt8(ascii: "\"") {
                 flushChunk(index)
                 index += 1
-                guard let text = String(validating: chunk, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+                guard let text = String(validating: chunk, as: UTF8.self) else {
+                    throw error("invalid UTF-8 in a string")
+                }
                 return text
             }
             if byte < 0x20 { throw error("control character in a string") }
@@ -194,7 +210,9 @@ public struct FastJSONParser {
                     chunk.append(replacement)
                 } else if escape == UInt8(ascii: "u") {
                     var code = try hex4()
-                    if (0xD800...0xDBFF).contains(code), current == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                    if (0xD800...0xDBFF).contains(code), current == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u")
+                    {
                         let next = index
                         index += 2
                         let low = try hex4()
@@ -233,7 +251,9 @@ public struct FastJSONParser {
     private mutating func hex4() throws -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard index < bytes.count - 1, let digit = Character(Unicode.Scalar(current)).hexDigitValue else { throw error("invalid \\u escape") }
+            guard index < bytes.count - 1, let digit = Character(Unicode.Scalar(current)).hexDigitValue else {
+                throw error("invalid \\u escape")
+            }
             value = value << 4 | UInt32(digit)
             index += 1
         }
@@ -280,12 +300,17 @@ extension FastJSONParser {
         var seen = [Bool](repeating: false, count: featureCount + 1)
         while true {
             skipWhitespace()
-            guard current == UInt8(ascii: "\""), let name = rawString(), let column = reading.columns.index(of: name, in: bytes),
-                  !seen[column] else { return nil }
+            guard current == UInt8(ascii: "\""), let name = rawString(),
+                let column = reading.columns.index(of: name, in: bytes),
+                !seen[column]
+            else { return nil }
             seen[column] = true
             slots.append(column == featureCount ? -1 : column)
             skipWhitespace()
-            if current == UInt8(ascii: ",") { index += 1; continue }
+            if current == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
             guard current == UInt8(ascii: "]") else { return nil }
             index += 1
             return seen.allSatisfy { $0 } ? slots : nil
@@ -326,9 +351,11 @@ extension FastJSONParser {
                 }
                 index = start
                 guard case let .array(names) = try value() else { return nil }
-                let texts = names.compactMap { name -> String? in if case let .string(text) = name { text } else { nil } }
+                let texts = names.compactMap { name -> String? in if case let .string(text) = name { text } else { nil }
+                }
                 guard texts.count == names.count, Set(texts).count == texts.count, texts.contains("pair"),
-                      featureColumns.allSatisfy(texts.contains) else { return nil }
+                    featureColumns.allSatisfy(texts.contains)
+                else { return nil }
                 slots = texts.map { $0 == "pair" ? -1 : featureColumns.firstIndex(of: $0) ?? -2 }
             case "data":
                 guard let slots, rows == nil else { return nil }
@@ -339,7 +366,10 @@ extension FastJSONParser {
                 return nil
             }
             skipWhitespace()
-            if current == UInt8(ascii: ",") { index += 1; continue }
+            if current == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
             break
         }
         try expect(UInt8(ascii: "}"))
@@ -352,7 +382,10 @@ extension FastJSONParser {
         var rows = SplitRows()
         try expect(UInt8(ascii: "["))
         skipWhitespace()
-        if current == UInt8(ascii: "]") { index += 1; return rows }
+        if current == UInt8(ascii: "]") {
+            index += 1
+            return rows
+        }
         while true {
             try expect(UInt8(ascii: "["))
             let base = rows.values.count
@@ -364,9 +397,14 @@ extension FastJSONParser {
                 let number: Double
                 switch current {
                 case UInt8(ascii: "\""):
-                    guard slot != -2 else { _ = try string(); continue }
+                    guard slot != -2 else {
+                        _ = try string()
+                        continue
+                    }
                     // A pair this router does not serve, or one spelled with escapes, is the general decoder's.
-                    guard slot == -1, let name = rawString(), let known = pairs.index(of: name, in: bytes) else { return nil }
+                    guard slot == -1, let name = rawString(), let known = pairs.index(of: name, in: bytes) else {
+                        return nil
+                    }
                     member = known
                     continue
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -378,11 +416,21 @@ extension FastJSONParser {
                         if slot >= 0 { rows.values[base + slot] = value }
                         continue
                     }
-                case UInt8(ascii: "n"): guard literal("null") else { return nil }; number = .nan
-                case UInt8(ascii: "t"): guard literal("true") else { return nil }; number = 1
-                case UInt8(ascii: "f"): guard literal("false") else { return nil }; number = 0
-                case UInt8(ascii: "N"): guard literal("NaN") else { return nil }; number = .nan
-                case UInt8(ascii: "I"): guard literal("Infinity") else { return nil }; number = .infinity
+                case UInt8(ascii: "n"):
+                    guard literal("null") else { return nil }
+                    number = .nan
+                case UInt8(ascii: "t"):
+                    guard literal("true") else { return nil }
+                    number = 1
+                case UInt8(ascii: "f"):
+                    guard literal("false") else { return nil }
+                    number = 0
+                case UInt8(ascii: "N"):
+                    guard literal("NaN") else { return nil }
+                    number = .nan
+                case UInt8(ascii: "I"):
+                    guard literal("Infinity") else { return nil }
+                    number = .infinity
                 default: return nil
                 }
                 guard slot != -1 else { return nil }
@@ -392,7 +440,10 @@ extension FastJSONParser {
             guard let member else { return nil }
             rows.members.append(Int32(member))
             skipWhitespace()
-            if current == UInt8(ascii: ",") { index += 1; continue }
+            if current == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
             try expect(UInt8(ascii: "]"))
             return rows
         }
@@ -400,7 +451,9 @@ extension FastJSONParser {
 }
 
 extension FastJSONParser {
-    static let exactPowersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+    static let exactPowersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+    }
     /// 10^-k rounded once (1/10^k, both exact operands): within half an ulp.
     static let reciprocals: [Double] = exactPowersOfTen.map { 1 / $0 }
 
@@ -426,7 +479,8 @@ extension FastJSONParser {
             if abs(exponent) <= 22 {
                 // The bracket first, with a multiplication by the rounded reciprocal (a division
                 // costs more than the rest of the number): d is within 2 ulps of w·10^e.
-                let approximate = Double(mantissa) * (exponent >= 0 ? powersOfTen[exponent] : reciprocalPowersOfTen[-exponent])
+                let approximate =
+                    Double(mantissa) * (exponent >= 0 ? powersOfTen[exponent] : reciprocalPowersOfTen[-exponent])
                 let margin = approximate * 0x1p-48
                 let low = Float(approximate - margin), high = Float(approximate + margin)
                 if low == high { return number.negative ? -low : low }
@@ -491,7 +545,12 @@ extension FastJSONParser {
                 index += 8
             }
             while case let digit = bytes[index] &- 48, digit <= 9 {
-                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit); significant += 1 } else { exact = false }
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    significant += 1
+                } else {
+                    exact = false
+                }
                 index += 1
             }
         }
@@ -499,7 +558,10 @@ extension FastJSONParser {
             index += 1
             guard bytes[index] &- 48 <= 9 else { return false }
             if mantissa == 0 {
-                while bytes[index] == UInt8(ascii: "0") { exponent -= 1; index += 1 }
+                while bytes[index] == UInt8(ascii: "0") {
+                    exponent -= 1
+                    index += 1
+                }
             }
             while significant <= 11, index + 8 < count {
                 let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
@@ -510,14 +572,23 @@ extension FastJSONParser {
                 index += 8
             }
             while case let digit = bytes[index] &- 48, digit <= 9 {
-                if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit); significant += 1; exponent -= 1 } else { exact = false }
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    significant += 1
+                    exponent -= 1
+                } else {
+                    exact = false
+                }
                 index += 1
             }
         }
         if bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
             var sign = 1
-            if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1; index += 1 }
+            if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
+                index += 1
+            }
             guard bytes[index] &- 48 <= 9 else { return false }
             var value = 0
             while case let digit = bytes[index] &- 48, digit <= 9 {
@@ -535,10 +606,15 @@ extension FastJSONParser {
     @inline(__always)
     static func eightDigits(_ word: UInt64) -> UInt64? {
         // Every byte in 0x30…0x39: high nibble 3, and adding 6 does not carry into it.
-        guard (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333 else { return nil }
+        guard
+            (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
+                == 0x3333_3333_3333_3333
+        else { return nil }
         var digits = word &- 0x3030_3030_3030_3030
         // Pairs, then quads, then all eight.
         digits = (digits &* 10) &+ (digits >> 8)
-        return (((digits & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064) &+ (((digits >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
+        return
+            (((digits & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064)
+            &+ (((digits >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001)) >> 32
     }
 }

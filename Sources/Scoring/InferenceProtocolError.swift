@@ -18,5 +18,7 @@ public struct InferenceProtocolError: Error, CustomStringConvertible, Equatable 
     public var description: String { message }
 
     /// `{"error": message}` with the message quoted for JSON.
-    public var body: [UInt8] { Array(#"{"error":"#.utf8) + Array(ProjectJSON.quoted(message).utf8) + [UInt8(ascii: "}")] }
+    public var body: [UInt8] {
+        Array(#"{"error":"#.utf8) + Array(ProjectJSON.quoted(message).utf8) + [UInt8(ascii: "}")]
+    }
 }

@@ -29,19 +29,24 @@ public struct InferenceRequest: Sendable, Equatable {
 
     /// Decodes `body`; `headerLength` is the `Inference-Header-Content-Length` header when the
     /// request carries binary tensor data after its JSON.
-    public static func decode(_ body: BodyBytes, headerLength: Int?, featureColumns: [String]) throws -> InferenceRequest {
+    public static func decode(_ body: BodyBytes, headerLength: Int?, featureColumns: [String]) throws
+        -> InferenceRequest
+    {
         let jsonEnd = headerLength ?? body.count
         guard jsonEnd >= 0, jsonEnd <= body.count else {
-            throw InferenceProtocolError("Inference-Header-Content-Length \(jsonEnd) is outside the body of \(body.count) bytes")
+            throw InferenceProtocolError(
+                "Inference-Header-Content-Length \(jsonEnd) is outside the body of \(body.count) bytes")
         }
         // Without binary data the JSON is the whole body, read in place; with it, the JSON header
         // alone is copied to be terminated.
-        var parser = FastJSONParser(bytes: jsonEnd == body.count ? body.terminated : Array(body.terminated[0..<jsonEnd]) + [0])
+        var parser = FastJSONParser(
+            bytes: jsonEnd == body.count ? body.terminated : Array(body.terminated[0..<jsonEnd]) + [0])
         var header: Header
         do { header = try parser.inferenceHeader() } catch let error as FastJSONParser.SyntaxError {
             throw InferenceProtocolError("malformed JSON in the inference request: \(error)")
         }
-        try attachBinaryData(&header.inputs, tail: body.terminated[jsonEnd..<body.count], binaryExpected: headerLength != nil)
+        try attachBinaryData(
+            &header.inputs, tail: body.terminated[jsonEnd..<body.count], binaryExpected: headerLength != nil)
         return try rows(header, featureColumns: featureColumns)
     }
 
@@ -74,17 +79,24 @@ public struct InferenceRequest: Sendable, Equatable {
             guard let size = inputs[index].binarySize else { continue }
             let name = inputs[index].name ?? "?"
             guard binaryExpected else {
-                throw InferenceProtocolError("input '\(name)' has binary_data_size but the request has no Inference-Header-Content-Length header")
+                throw InferenceProtocolError(
+                    "input '\(name)' has binary_data_size but the request has no Inference-Header-Content-Length header"
+                )
             }
-            guard !inputs[index].hasData else { throw InferenceProtocolError("input '\(name)' has both data and binary_data_size") }
+            guard !inputs[index].hasData else {
+                throw InferenceProtocolError("input '\(name)' has both data and binary_data_size")
+            }
             guard size >= 0, size <= tail.endIndex - offset else {
-                throw InferenceProtocolError("input '\(name)' declares \(size) bytes of binary data; \(tail.endIndex - offset) remain in the body")
+                throw InferenceProtocolError(
+                    "input '\(name)' declares \(size) bytes of binary data; \(tail.endIndex - offset) remain in the body"
+                )
             }
             try decodeBinary(tail[offset..<offset + size], into: &inputs[index])
             offset += size
         }
         guard offset == tail.endIndex else {
-            throw InferenceProtocolError("\(tail.endIndex - offset) bytes after the JSON header belong to no input's binary_data_size")
+            throw InferenceProtocolError(
+                "\(tail.endIndex - offset) bytes after the JSON header belong to no input's binary_data_size")
         }
     }
 
@@ -93,17 +105,23 @@ public struct InferenceRequest: Sendable, Equatable {
         tensor.hasData = true
         func little<T: FixedWidthInteger>(_ type: T.Type, at position: Int) -> T {
             var value: T = 0
-            for byte in 0..<MemoryLayout<T>.size { value |= T(truncatingIfNeeded: bytes[position + byte]) << (8 * byte) }
+            for byte in 0..<MemoryLayout<T>.size {
+                value |= T(truncatingIfNeeded: bytes[position + byte]) << (8 * byte)
+            }
             return value
         }
         switch tensor.datatype {
         case "BYTES":
             var position = bytes.startIndex
             while position < bytes.endIndex {
-                guard bytes.endIndex - position >= 4 else { throw InferenceProtocolError("input '\(name)': binary BYTES data ends inside an element's length") }
+                guard bytes.endIndex - position >= 4 else {
+                    throw InferenceProtocolError("input '\(name)': binary BYTES data ends inside an element's length")
+                }
                 let length = Int(little(UInt32.self, at: position))
                 position += 4
-                guard bytes.endIndex - position >= length else { throw InferenceProtocolError("input '\(name)': a binary BYTES element runs past its data") }
+                guard bytes.endIndex - position >= length else {
+                    throw InferenceProtocolError("input '\(name)': a binary BYTES element runs past its data")
+                }
                 guard let text = String(validating: bytes[position..<position + length], as: UTF8.self) else {
                     throw InferenceProtocolError("input '\(name)': a BYTES element is not UTF-8")
                 }
@@ -113,7 +131,8 @@ public struct InferenceRequest: Sendable, Equatable {
         case let datatype?:
             guard let size = numericSizes[datatype] else { throw unsupported(datatype, name) }
             guard bytes.count % size == 0 else {
-                throw InferenceProtocolError("input '\(name)': \(bytes.count) bytes of binary data are not a whole number of \(datatype) values")
+                throw InferenceProtocolError(
+                    "input '\(name)': \(bytes.count) bytes of binary data are not a whole number of \(datatype) values")
             }
             tensor.numbers.reserveCapacity(bytes.count / size)
             for position in stride(from: bytes.startIndex, to: bytes.endIndex, by: size) {
@@ -130,7 +149,8 @@ public struct InferenceRequest: Sendable, Equatable {
     }
 
     static func unsupported(_ datatype: String, _ name: String) -> InferenceProtocolError {
-        InferenceProtocolError("input '\(name)' has datatype \(datatype); features take FP32, FP64, INT32 or INT64 and pair takes BYTES")
+        InferenceProtocolError(
+            "input '\(name)' has datatype \(datatype); features take FP32, FP64, INT32 or INT64 and pair takes BYTES")
     }
 
     // MARK: - Rows
@@ -147,7 +167,8 @@ public struct InferenceRequest: Sendable, Equatable {
             throw InferenceProtocolError("missing input 'pair' (BYTES, one pair id such as A__B per row)")
         }
         guard pair.datatype == "BYTES" else {
-            throw InferenceProtocolError("input 'pair' has datatype \(pair.datatype ?? "none"); it takes BYTES (pair ids such as A__B)")
+            throw InferenceProtocolError(
+                "input 'pair' has datatype \(pair.datatype ?? "none"); it takes BYTES (pair ids such as A__B)")
         }
         let rowCount = pair.strings.count
         try checkColumnShape(pair, name: "pair", rows: rowCount)
@@ -158,23 +179,31 @@ public struct InferenceRequest: Sendable, Equatable {
                 throw unsupported(features.datatype ?? "none", "features")
             }
             guard let shape = features.shape, shape.count == 2, shape[0] == rowCount, shape[1] == width else {
-                throw InferenceProtocolError("input 'features' has shape \(features.shape ?? []); with \(rowCount) pairs it must be [\(rowCount), \(width)], the columns \(featureColumns.joined(separator: ", "))")
+                throw InferenceProtocolError(
+                    "input 'features' has shape \(features.shape ?? []); with \(rowCount) pairs it must be [\(rowCount), \(width)], the columns \(featureColumns.joined(separator: ", "))"
+                )
             }
             values = features.numbers
         } else {
             let missing = featureColumns.filter { byName[$0] == nil }
             guard missing.isEmpty else {
-                throw InferenceProtocolError("missing inputs: \(missing.map { "'\($0)'" }.joined(separator: ", ")) (give them one tensor each, or all as 'features' [N, \(width)])")
+                throw InferenceProtocolError(
+                    "missing inputs: \(missing.map { "'\($0)'" }.joined(separator: ", ")) (give them one tensor each, or all as 'features' [N, \(width)])"
+                )
             }
             values = [Float](repeating: 0, count: rowCount * width)
             for (slot, column) in featureColumns.enumerated() {
                 let tensor = byName[column]!
-                guard numericSizes[tensor.datatype ?? ""] != nil, tensor.strings.isEmpty else { throw unsupported(tensor.datatype ?? "none", column) }
+                guard numericSizes[tensor.datatype ?? ""] != nil, tensor.strings.isEmpty else {
+                    throw unsupported(tensor.datatype ?? "none", column)
+                }
                 try checkColumnShape(tensor, name: column, rows: rowCount)
                 for row in 0..<rowCount { values[row * width + slot] = tensor.numbers[row] }
             }
         }
-        return InferenceRequest(id: header.id, pairs: pair.strings, values: values, outputs: header.outputs, binaryOutputs: header.binaryOutputs)
+        return InferenceRequest(
+            id: header.id, pairs: pair.strings, values: values, outputs: header.outputs,
+            binaryOutputs: header.binaryOutputs)
     }
 
     /// Datatype, data and shape agree.
@@ -182,30 +211,40 @@ public struct InferenceRequest: Sendable, Equatable {
         guard let datatype = tensor.datatype else { throw InferenceProtocolError("input '\(name)' has no datatype") }
         guard let shape = tensor.shape else { throw InferenceProtocolError("input '\(name)' has no shape") }
         guard tensor.hasData else { throw InferenceProtocolError("input '\(name)' has no data") }
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw InferenceProtocolError("input '\(name)' has shape \(shape); dimensions cannot be negative") }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw InferenceProtocolError("input '\(name)' has shape \(shape); dimensions cannot be negative")
+        }
         guard datatype == "BYTES" || numericSizes[datatype] != nil else { throw unsupported(datatype, name) }
         if datatype == "BYTES" {
-            guard tensor.numbers.isEmpty, tensor.booleans == 0 else { throw InferenceProtocolError("input '\(name)' is BYTES but its data holds numbers") }
+            guard tensor.numbers.isEmpty, tensor.booleans == 0 else {
+                throw InferenceProtocolError("input '\(name)' is BYTES but its data holds numbers")
+            }
         } else {
             guard tensor.strings.isEmpty, tensor.booleans == 0 else {
-                throw InferenceProtocolError("input '\(name)' is \(datatype) but its data holds \(tensor.booleans > 0 ? "booleans" : "strings")")
+                throw InferenceProtocolError(
+                    "input '\(name)' is \(datatype) but its data holds \(tensor.booleans > 0 ? "booleans" : "strings")")
             }
         }
         // An integer tensor holds integers its type can hold (JSON data can say 1.5 or 1e30).
         if let limit = ["INT32": Float(Int32.max), "INT64": Float(Int64.max)][datatype],
-           let bad = tensor.numbers.first(where: { !($0 == $0.rounded() && abs($0) <= limit) }) {
-            throw InferenceProtocolError("input '\(name)' is \(datatype) but its data holds \(bad), which is not a \(datatype) value")
+            let bad = tensor.numbers.first(where: { !($0 == $0.rounded() && abs($0) <= limit) })
+        {
+            throw InferenceProtocolError(
+                "input '\(name)' is \(datatype) but its data holds \(bad), which is not a \(datatype) value")
         }
         let elements = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
         guard elements == tensor.count else {
-            throw InferenceProtocolError("input '\(name)' has shape \(shape), \(elements) values, but its data holds \(tensor.count)")
+            throw InferenceProtocolError(
+                "input '\(name)' has shape \(shape), \(elements) values, but its data holds \(tensor.count)")
         }
     }
 
     /// One value per row: `[N]` or `[N, 1]`.
     static func checkColumnShape(_ tensor: Tensor, name: String, rows: Int) throws {
         guard let shape = tensor.shape, shape == [rows] || shape == [rows, 1] else {
-            throw InferenceProtocolError("input '\(name)' has shape \(tensor.shape ?? []); it must be [\(rows)] or [\(rows), 1], one value per row")
+            throw InferenceProtocolError(
+                "input '\(name)' has shape \(tensor.shape ?? []); it must be [\(rows)] or [\(rows), 1], one value per row"
+            )
         }
     }
 }
@@ -220,7 +259,9 @@ extension FastJSONParser {
         try objectMembers { parser, key in
             switch key {
             case "id":
-                guard case let .string(id) = try parser.value() else { throw InferenceProtocolError("'id' must be a string") }
+                guard case let .string(id) = try parser.value() else {
+                    throw InferenceProtocolError("'id' must be a string")
+                }
                 header.id = id
             case "inputs":
                 sawInputs = true
@@ -228,7 +269,9 @@ extension FastJSONParser {
             case "outputs":
                 var outputs: [InferenceRequest.RequestedOutput] = []
                 try parser.arrayItems { parser in
-                    guard case let .object(members) = try parser.value(), case let .string(name)? = JSONValue.object(members)["name"] else {
+                    guard case let .object(members) = try parser.value(),
+                        case let .string(name)? = JSONValue.object(members)["name"]
+                    else {
                         throw InferenceProtocolError("each requested output needs a name")
                     }
                     var binary: Bool?
@@ -255,13 +298,19 @@ extension FastJSONParser {
         try objectMembers { parser, key in
             switch key {
             case "name":
-                guard case let .string(name) = try parser.value() else { throw InferenceProtocolError("an input's name must be a string") }
+                guard case let .string(name) = try parser.value() else {
+                    throw InferenceProtocolError("an input's name must be a string")
+                }
                 tensor.name = name
             case "datatype":
-                guard case let .string(datatype) = try parser.value() else { throw InferenceProtocolError("an input's datatype must be a string") }
+                guard case let .string(datatype) = try parser.value() else {
+                    throw InferenceProtocolError("an input's datatype must be a string")
+                }
                 tensor.datatype = datatype
             case "shape":
-                guard case let .array(items) = try parser.value() else { throw InferenceProtocolError("an input's shape must be an array of integers") }
+                guard case let .array(items) = try parser.value() else {
+                    throw InferenceProtocolError("an input's shape must be an array of integers")
+                }
                 tensor.shape = try items.map { item in
                     guard case let .number(number) = item, number == number.rounded(), abs(number) < 1e15 else {
                         throw InferenceProtocolError("an input's shape must be an array of integers")

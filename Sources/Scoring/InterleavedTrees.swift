@@ -34,8 +34,9 @@ struct InterleavedTrees: Sendable {
             let members = first..<min(first + lanes, ensemble.trees.count)
             let depth = depths[members].max()!
             let bottom = 1 << depth
-            let group = Group(splitOrigin: splits.count - lanes * PerfectSplit.root, leafOrigin: leaves.count - lanes * (bottom + 1),
-                              depth: depth)
+            let group = Group(
+                splitOrigin: splits.count - lanes * PerfectSplit.root, leafOrigin: leaves.count - lanes * (bottom + 1),
+                depth: depth)
             splits += repeatElement(.padding, count: lanes * (bottom - 1))
             // A short last group's padding lanes walk padding splits and end on these zeros.
             leaves += repeatElement(0, count: lanes * bottom)
@@ -55,39 +56,45 @@ struct InterleavedTrees: Sendable {
 
     /// `base` plus every tree's leaf, in tree order and in float32 as XGBoost does, for each row
     /// (row-major `values`, `width` per row).
-    func margins(_ values: UnsafePointer<Float>, rows: Int, width: Int, base: Float, into margins: UnsafeMutablePointer<Float>) {
+    func margins(
+        _ values: UnsafePointer<Float>, rows: Int, width: Int, base: Float, into margins: UnsafeMutablePointer<Float>
+    ) {
         groups.withUnsafeBufferPointer { groups in
-        splits.withUnsafeBufferPointer { splits in
-        leaves.withUnsafeBufferPointer { leaves in
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * width) { keys in
-            let splits = splits.baseAddress!, leaves = leaves.baseAddress!, keys = keys.baseAddress!
-            for row in 0..<rows {
-                FloatKey.write(values + row &* width, width: width, into: keys, stride: 1)
-                var sum = base
-                for group in groups {
-                    let split = splits + group.splitOrigin, leaf = leaves + group.leafOrigin
-                    // `v` is `laneTrees` × the walk's index, so that lane t reads `v + t` from the shared base.
-                    @inline(__always) func step(_ v: Int, _ lane: Int) -> Int {
-                        let s = split[v &+ lane]
-                        return 2 &* v &+ s.leftMask(keys[s.keyOffset]) & -Self.laneTrees
+            splits.withUnsafeBufferPointer { splits in
+                leaves.withUnsafeBufferPointer { leaves in
+                    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * width) { keys in
+                        let splits = splits.baseAddress!, leaves = leaves.baseAddress!, keys = keys.baseAddress!
+                        for row in 0..<rows {
+                            FloatKey.write(values + row &* width, width: width, into: keys, stride: 1)
+                            var sum = base
+                            for group in groups {
+                                let split = splits + group.splitOrigin, leaf = leaves + group.leafOrigin
+                                // `v` is `laneTrees` × the walk's index, so that lane t reads `v + t` from the shared base.
+                                @inline(__always) func step(_ v: Int, _ lane: Int) -> Int {
+                                    let s = split[v &+ lane]
+                                    return 2 &* v &+ s.leftMask(keys[s.keyOffset]) & -Self.laneTrees
+                                }
+                                let (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9) = PerfectSplit.walk(
+                                    from: Self.laneTrees * PerfectSplit.root, lanes: Self.laneTrees,
+                                    depth: group.depth, step)
+                                // Tree order. A short last group's padding lanes end on +0, which leaves any sum
+                                // as it is but −0 (made +0, the same margin).
+                                sum += leaf[v0]
+                                sum += leaf[v1 &+ 1]
+                                sum += leaf[v2 &+ 2]
+                                sum += leaf[v3 &+ 3]
+                                sum += leaf[v4 &+ 4]
+                                sum += leaf[v5 &+ 5]
+                                sum += leaf[v6 &+ 6]
+                                sum += leaf[v7 &+ 7]
+                                sum += leaf[v8 &+ 8]
+                                sum += leaf[v9 &+ 9]
+                            }
+                            margins[row] = sum
+                        }
                     }
-                    let (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9) = PerfectSplit.walk(from: Self.laneTrees * PerfectSplit.root, lanes: Self.laneTrees,
-                                                                                  depth: group.depth, step)
-                    // Tree order. A short last group's padding lanes end on +0, which leaves any sum
-                    // as it is but −0 (made +0, the same margin).
-                    sum += leaf[v0]
-                    sum += leaf[v1 &+ 1]
-                    sum += leaf[v2 &+ 2]
-                    sum += leaf[v3 &+ 3]
-                    sum += leaf[v4 &+ 4]
-                    sum += leaf[v5 &+ 5]
-                    sum += leaf[v6 &+ 6]
-                    sum += leaf[v7 &+ 7]
-                    sum += leaf[v8 &+ 8]
-                    sum += leaf[v9 &+ 9]
                 }
-                margins[row] = sum
             }
-        }}}}
+        }
     }
 }

@@ -19,7 +19,8 @@ public enum JSONValue: Sendable, Equatable {
         case let (.number(a), .number(b)): return a == b || (a.isNaN && b.isNaN)
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.object(a), .object(b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: return false
         }
     }

@@ -46,14 +46,17 @@ struct LinkedTrees: Sendable {
                 if node.isLeaf {
                     // Threshold NaN: `v < NaN` is false for every v (±∞ and NaN included), so the
                     // walk always takes left + 1, which is the leaf itself.
-                    nodes[slot] = PackedNode(feature: 0, left: Int32(slot) - 1, threshold: .nan, leafValue: node.leafValue, missingGoesLeft: false)
+                    nodes[slot] = PackedNode(
+                        feature: 0, left: Int32(slot) - 1, threshold: .nan, leafValue: node.leafValue,
+                        missingGoesLeft: false)
                     continue
                 }
                 let children = nodes.count
                 nodes.append(empty)
                 nodes.append(empty)
-                nodes[slot] = PackedNode(feature: node.feature, left: Int32(children), threshold: node.threshold, leafValue: 0,
-                                         missingGoesLeft: node.missingGoesLeft)
+                nodes[slot] = PackedNode(
+                    feature: node.feature, left: Int32(children), threshold: node.threshold, leafValue: 0,
+                    missingGoesLeft: node.missingGoesLeft)
                 queue.append((Int(node.left), children, level + 1))
                 queue.append((Int(node.right), children + 1, level + 1))
             }
@@ -69,61 +72,74 @@ struct LinkedTrees: Sendable {
     /// holds one value per row (row-major `values`, `width` per row).
     func margins(_ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>) {
         roots.withUnsafeBufferPointer { roots in
-        depths.withUnsafeBufferPointer { depths in
-        nodes.withUnsafeBufferPointer { nodes in
-            // Eight trees walk up to four rows in lockstep: up to 32 independent chains of node
-            // loads, which the CPU overlaps instead of waiting on one chain at a time.
-            // A single row gains nothing from row lanes and pays their bookkeeping: use them for batches only.
-            let treeLanes = 8, rowLanes = rows >= 4 ? 4 : 1
-            let position = UnsafeMutablePointer<Int>.allocate(capacity: treeLanes * rowLanes)
-            defer { position.deallocate() }
-            let tree = nodes.baseAddress!
-            var row = 0
-            while row < rows {
-                let activeRows = min(rowLanes, rows - row)
-                for r in 0..<activeRows { margins[row + r] = base }
-                var blockHasMissing = false
-                for index in (row * width)..<((row + activeRows) * width) where values[index].isNaN { blockHasMissing = true; break }
-                var first = 0
-                while first < roots.count {
-                    let activeTrees = min(treeLanes, roots.count - first)
-                    var depth = 0
-                    for lane in 0..<activeTrees { depth = max(depth, Int(depths[first + lane])) }
-                    for r in 0..<activeRows {
-                        for lane in 0..<activeTrees { position[r * treeLanes + lane] = Int(roots[first + lane]) }
-                    }
-                    // Every (row, tree) lane takes one step per level; `step` gives a node's next position.
-                    @inline(__always) func walk(_ step: (PackedNode, UnsafePointer<Float>) -> Int) {
-                        for _ in 0..<depth {
+            depths.withUnsafeBufferPointer { depths in
+                nodes.withUnsafeBufferPointer { nodes in
+                    // Eight trees walk up to four rows in lockstep: up to 32 independent chains of node
+                    // loads, which the CPU overlaps instead of waiting on one chain at a time.
+                    // A single row gains nothing from row lanes and pays their bookkeeping: use them for batches only.
+                    let treeLanes = 8, rowLanes = rows >= 4 ? 4 : 1
+                    let position = UnsafeMutablePointer<Int>.allocate(capacity: treeLanes * rowLanes)
+                    defer { position.deallocate() }
+                    let tree = nodes.baseAddress!
+                    var row = 0
+                    while row < rows {
+                        let activeRows = min(rowLanes, rows - row)
+                        for r in 0..<activeRows { margins[row + r] = base }
+                        var blockHasMissing = false
+                        for index in (row * width)..<((row + activeRows) * width) where values[index].isNaN {
+                            blockHasMissing = true
+                            break
+                        }
+                        var first = 0
+                        while first < roots.count {
+                            let activeTrees = min(treeLanes, roots.count - first)
+                            var depth = 0
+                            for lane in 0..<activeTrees { depth = max(depth, Int(depths[first + lane])) }
                             for r in 0..<activeRows {
-                                let x = values + (row + r) * width
                                 for lane in 0..<activeTrees {
-                                    let slot = r * treeLanes + lane
-                                    position[slot] = step(tree[position[slot]], x)
+                                    position[r * treeLanes + lane] = Int(roots[first + lane])
                                 }
                             }
+                            // Every (row, tree) lane takes one step per level; `step` gives a node's next position.
+                            @inline(__always) func walk(_ step: (PackedNode, UnsafePointer<Float>) -> Int) {
+                                for _ in 0..<depth {
+                                    for r in 0..<activeRows {
+                                        let x = values + (row + r) * width
+                                        for lane in 0..<activeTrees {
+                                            let slot = r * treeLanes + lane
+                                            position[slot] = step(tree[position[slot]], x)
+                                        }
+                                    }
+                                }
+                            }
+                            if blockHasMissing {
+                                walk { node, x in
+                                    let v = x[Int(node.featureAndMissing & Int32.max)]
+                                    // NaN fails `<`, so it goes right unless the node sends missing values left.
+                                    // Bitwise, not `||`: a short-circuit branch would be mispredicted half the time.
+                                    let less = (v < node.threshold ? 1 : 0) as Int
+                                    let missingLeft =
+                                        (v != v ? 1 : 0) & Int(UInt32(bitPattern: node.featureAndMissing) >> 31)
+                                    return Int(node.left) + 1 - (less | missingLeft)
+                                }
+                            } else {
+                                // No missing value in these rows: the step is one compare (the common case).
+                                walk { node, x in
+                                    Int(node.left)
+                                        + (x[Int(node.featureAndMissing & Int32.max)] < node.threshold ? 0 : 1)
+                                }
+                            }
+                            for r in 0..<activeRows {
+                                for lane in 0..<activeTrees {
+                                    margins[row + r] += tree[position[r * treeLanes + lane]].leafValue
+                                }
+                            }
+                            first += activeTrees
                         }
+                        row += activeRows
                     }
-                    if blockHasMissing {
-                        walk { node, x in
-                            let v = x[Int(node.featureAndMissing & Int32.max)]
-                            // NaN fails `<`, so it goes right unless the node sends missing values left.
-                            // Bitwise, not `||`: a short-circuit branch would be mispredicted half the time.
-                            let less = (v < node.threshold ? 1 : 0) as Int
-                            let missingLeft = (v != v ? 1 : 0) & Int(UInt32(bitPattern: node.featureAndMissing) >> 31)
-                            return Int(node.left) + 1 - (less | missingLeft)
-                        }
-                    } else {
-                        // No missing value in these rows: the step is one compare (the common case).
-                        walk { node, x in Int(node.left) + (x[Int(node.featureAndMissing & Int32.max)] < node.threshold ? 0 : 1) }
-                    }
-                    for r in 0..<activeRows {
-                        for lane in 0..<activeTrees { margins[row + r] += tree[position[r * treeLanes + lane]].leafValue }
-                    }
-                    first += activeTrees
                 }
-                row += activeRows
             }
-        }}}
+        }
     }
 }

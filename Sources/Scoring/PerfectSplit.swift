@@ -31,8 +31,9 @@ struct PerfectSplit: Sendable {
     }
 
     init(_ node: TreeEnsemble.Node, stride: Int32) {
-        self.init(rightAbove: FloatKey.of(node.threshold) &- 1,
-                  keyOffset: FloatKey.column(node.feature, missingGoesLeft: node.missingGoesLeft) &* stride)
+        self.init(
+            rightAbove: FloatKey.of(node.threshold) &- 1,
+            keyOffset: FloatKey.column(node.feature, missingGoesLeft: node.missingGoesLeft) &* stride)
     }
 
     @inline(__always)
@@ -49,8 +50,11 @@ struct PerfectSplit: Sendable {
     /// step before (split, then key), so one walk leaves the core idle; ten in flight keep their
     /// indices in registers, more spill them, which costs more than it overlaps.
     @inline(__always)
-    static func walk(from start: Int, lanes: Int, depth: Int, _ step: (Int, Int) -> Int) -> (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) {
-        var i0 = start, i1 = start, i2 = start, i3 = start, i4 = start, i5 = start, i6 = start, i7 = start, i8 = start, i9 = start
+    static func walk(from start: Int, lanes: Int, depth: Int, _ step: (Int, Int) -> Int) -> (
+        Int, Int, Int, Int, Int, Int, Int, Int, Int, Int
+    ) {
+        var i0 = start, i1 = start, i2 = start, i3 = start, i4 = start, i5 = start, i6 = start, i7 = start, i8 = start,
+            i9 = start
         var remaining = depth
         while remaining > 0 {
             remaining &-= 1

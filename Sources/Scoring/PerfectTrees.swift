@@ -49,7 +49,8 @@ final class PerfectTrees: Sendable {
     init?(_ ensemble: TreeEnsemble) {
         // Key offsets are the low 31 bits of a split's word and computed in Int32.
         guard ensemble.featureCount <= Int(Int32.max) / (2 * Self.blockRows),
-              ensemble.trees.allSatisfy({ tree in tree.allSatisfy { $0.isLeaf || !$0.threshold.isNaN } }) else { return nil }
+            ensemble.trees.allSatisfy({ tree in tree.allSatisfy { $0.isLeaf || !$0.threshold.isNaN } })
+        else { return nil }
         var depths: [Int] = []
         for tree in ensemble.trees {
             guard let depth = Self.depth(of: tree, maximum: Self.maximumDepth) else { return nil }
@@ -58,7 +59,8 @@ final class PerfectTrees: Sendable {
         var trees: [Tree] = [], splits: [PerfectSplit] = [], leaves: [Float] = []
         for (tree, depth) in zip(ensemble.trees, depths) {
             let bottom = 1 << depth
-            let entry = Tree(splitOrigin: splits.count - PerfectSplit.root, leafOrigin: leaves.count - bottom - 1, depth: depth)
+            let entry = Tree(
+                splitOrigin: splits.count - PerfectSplit.root, leafOrigin: leaves.count - bottom - 1, depth: depth)
             splits += repeatElement(.padding, count: bottom - 1)
             leaves += repeatElement(0, count: bottom)
             Self.place(tree, depth: depth) { slot, node in
@@ -95,7 +97,9 @@ final class PerfectTrees: Sendable {
     /// Places a tree of at most `depth` levels as a perfect tree of exactly `depth`: `split` for
     /// each real split's heap index, `leaf` for each bottom slot (2^depth … 2^(depth+1) − 1). Slots
     /// under a leaf above the bottom get no split call; the layout's padding split must fill them.
-    static func place(_ tree: [TreeEnsemble.Node], depth: Int, split: (Int, TreeEnsemble.Node) -> Void, leaf: (Int, Float) -> Void) {
+    static func place(
+        _ tree: [TreeEnsemble.Node], depth: Int, split: (Int, TreeEnsemble.Node) -> Void, leaf: (Int, Float) -> Void
+    ) {
         let bottom = 1 << depth
         var pending: [(source: Int, slot: Int)] = [(0, 1)]
         while let (source, slot) = pending.popLast() {
@@ -120,8 +124,10 @@ final class PerfectTrees: Sendable {
 
     /// Adds every tree's leaf, in tree order and in float32 as XGBoost does, to `margins`, which
     /// holds one value per row (row-major `values`, `width` per row).
-    func margins(_ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>,
-                 walk: Walk = .automatic) {
+    func margins(
+        _ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>,
+        walk: Walk = .automatic
+    ) {
         switch walk {
         case .treesInLockstep:
             interleaved.margins(values, rows: rows, width: width, base: base, into: margins)
@@ -136,55 +142,66 @@ final class PerfectTrees: Sendable {
         }
     }
 
-    private func blockMargins(_ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>) {
+    private func blockMargins(
+        _ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>
+    ) {
         let block = Self.blockRows
         trees.withUnsafeBufferPointer { trees in
-        splits.withUnsafeBufferPointer { splits in
-        leaves.withUnsafeBufferPointer { leaves in
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: block * 2 * width) { keys in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { sums in
-            let splits = splits.baseAddress!, leaves = leaves.baseAddress!, keys = keys.baseAddress!, sums = sums.baseAddress!
-            // A short last block walks its padding rows too (their sums are dropped): any key leads
-            // to some leaf, and a whole lane group needs no scalar tail.
-            keys.initialize(repeating: 0, count: block * 2 * width)
-            var start = 0
-            while start < rows {
-                let count = min(block, rows - start)
-                let walked = (count + Self.laneRows - 1) / Self.laneRows * Self.laneRows
-                for position in 0..<count {
-                    FloatKey.write(values + (start &+ position) &* width, width: width, into: keys + position, stride: block)
-                }
-                for position in 0..<walked { sums[position] = base }
-                for tree in trees {
-                    let split = splits + tree.splitOrigin, leaf = leaves + tree.leafOrigin, depth = tree.depth
-                    var position = 0
-                    while position < walked {
-                        // Lane r reads key column offsets + r from one base pointer.
-                        let k = keys + position
-                        @inline(__always) func step(_ i: Int, _ lane: Int) -> Int {
-                            let s = split[i]
-                            return 2 &* i &+ s.leftMask(k[s.keyOffset &+ lane])
+            splits.withUnsafeBufferPointer { splits in
+                leaves.withUnsafeBufferPointer { leaves in
+                    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: block * 2 * width) { keys in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { sums in
+                            let splits = splits.baseAddress!, leaves = leaves.baseAddress!, keys = keys.baseAddress!,
+                                sums = sums.baseAddress!
+                            // A short last block walks its padding rows too (their sums are dropped): any key leads
+                            // to some leaf, and a whole lane group needs no scalar tail.
+                            keys.initialize(repeating: 0, count: block * 2 * width)
+                            var start = 0
+                            while start < rows {
+                                let count = min(block, rows - start)
+                                let walked = (count + Self.laneRows - 1) / Self.laneRows * Self.laneRows
+                                for position in 0..<count {
+                                    FloatKey.write(
+                                        values + (start &+ position) &* width, width: width, into: keys + position,
+                                        stride: block)
+                                }
+                                for position in 0..<walked { sums[position] = base }
+                                for tree in trees {
+                                    let split = splits + tree.splitOrigin, leaf = leaves + tree.leafOrigin,
+                                        depth = tree.depth
+                                    var position = 0
+                                    while position < walked {
+                                        // Lane r reads key column offsets + r from one base pointer.
+                                        let k = keys + position
+                                        @inline(__always) func step(_ i: Int, _ lane: Int) -> Int {
+                                            let s = split[i]
+                                            return 2 &* i &+ s.leftMask(k[s.keyOffset &+ lane])
+                                        }
+                                        let (i0, i1, i2, i3, i4, i5, i6, i7, i8, i9) = PerfectSplit.walk(
+                                            from: PerfectSplit.root, lanes: Self.laneRows, depth: depth, step)
+                                        let sum = sums + position
+                                        sum[0] += leaf[i0]
+                                        sum[1] += leaf[i1]
+                                        sum[2] += leaf[i2]
+                                        sum[3] += leaf[i3]
+                                        sum[4] += leaf[i4]
+                                        sum[5] += leaf[i5]
+                                        sum[6] += leaf[i6]
+                                        sum[7] += leaf[i7]
+                                        if Self.laneRows > 8 {
+                                            sum[8] += leaf[i8]
+                                            sum[9] += leaf[i9]
+                                        }
+                                        position &+= Self.laneRows
+                                    }
+                                }
+                                (margins + start).update(from: sums, count: count)
+                                start &+= count
+                            }
                         }
-                        let (i0, i1, i2, i3, i4, i5, i6, i7, i8, i9) = PerfectSplit.walk(from: PerfectSplit.root, lanes: Self.laneRows, depth: depth, step)
-                        let sum = sums + position
-                        sum[0] += leaf[i0]
-                        sum[1] += leaf[i1]
-                        sum[2] += leaf[i2]
-                        sum[3] += leaf[i3]
-                        sum[4] += leaf[i4]
-                        sum[5] += leaf[i5]
-                        sum[6] += leaf[i6]
-                        sum[7] += leaf[i7]
-                        if Self.laneRows > 8 {
-                            sum[8] += leaf[i8]
-                            sum[9] += leaf[i9]
-                        }
-                        position &+= Self.laneRows
                     }
                 }
-                (margins + start).update(from: sums, count: count)
-                start &+= count
             }
-        }}}}}
+        }
     }
 }

@@ -58,26 +58,34 @@ public final class RouterModel: Sendable {
             throw ModelFormatError.invalidModel(file: manifestPath, problem: "not a router manifest (\(error))")
         }
         guard manifest.formatVersion == RouterManifest.currentFormatVersion else {
-            throw ModelFormatError.invalidModel(file: manifestPath, problem: "unknown format_version \(manifest.formatVersion)")
+            throw ModelFormatError.invalidModel(
+                file: manifestPath, problem: "unknown format_version \(manifest.formatVersion)")
         }
         // A version folder's number is the version: folder 8 whose router.json says 2 is neither.
         if let folder = Int((directory as NSString).lastPathComponent), folder != manifest.version {
-            throw ModelFormatError.invalidModel(file: manifestPath, problem: "says version \(manifest.version) but lies in version folder \(folder)")
+            throw ModelFormatError.invalidModel(
+                file: manifestPath, problem: "says version \(manifest.version) but lies in version folder \(folder)")
         }
         // The feature windows are the model's: a version without them, or whose lag columns disagree
         // with them, would be served features other than the ones it was trained on.
         let parameters = manifest.featureParameters
         let lagColumns = manifest.featureColumns.filter { $0.contains("_lag") }.count
         guard parameters.betaWindow >= 10, parameters.zWindow >= 10, lagColumns == 2 * parameters.lagFeatures else {
-            throw ModelFormatError.invalidModel(file: manifestPath, problem: "feature parameters (β window \(parameters.betaWindow), z window \(parameters.zWindow), \(parameters.lagFeatures) lags) do not match its \(lagColumns) lag columns")
+            throw ModelFormatError.invalidModel(
+                file: manifestPath,
+                problem:
+                    "feature parameters (β window \(parameters.betaWindow), z window \(parameters.zWindow), \(parameters.lagFeatures) lags) do not match its \(lagColumns) lag columns"
+            )
         }
         guard let zColumn = manifest.featureColumns.firstIndex(of: "z") else {
-            throw ModelFormatError.invalidModel(file: manifestPath, problem: "feature columns lack z, which the signal direction needs")
+            throw ModelFormatError.invalidModel(
+                file: manifestPath, problem: "feature columns lack z, which the signal direction needs")
         }
         var members: [Member] = [], memberIndex: [String: Int] = [:]
         for member in manifest.members {
             guard !member.file.contains(".."), !member.file.hasPrefix("/") else {
-                throw ModelFormatError.invalidModel(file: manifestPath, problem: "member file \(member.file) leaves the version directory")
+                throw ModelFormatError.invalidModel(
+                    file: manifestPath, problem: "member file \(member.file) leaves the version directory")
             }
             let path = try confined(member.file)
             guard let bytes = FileManager.default.contents(atPath: path) else {
@@ -85,10 +93,14 @@ public final class RouterModel: Sendable {
             }
             let model = try ONNXMember.parse([UInt8](bytes), file: path)
             guard model.featureCount == manifest.featureColumns.count else {
-                throw ModelFormatError.invalidModel(file: path, problem: "expects \(model.featureCount) features, the router has \(manifest.featureColumns.count)")
+                throw ModelFormatError.invalidModel(
+                    file: path,
+                    problem: "expects \(model.featureCount) features, the router has \(manifest.featureColumns.count)")
             }
             guard member.calibration.isMonotoneIncreasing else {
-                throw ModelFormatError.invalidModel(file: manifestPath, problem: "member \(member.pair)'s calibration decreases: it would invert the model's ranking")
+                throw ModelFormatError.invalidModel(
+                    file: manifestPath,
+                    problem: "member \(member.pair)'s calibration decreases: it would invert the model's ranking")
             }
             guard memberIndex[member.pair] == nil else {
                 throw ModelFormatError.invalidModel(file: manifestPath, problem: "pair \(member.pair) has two members")
@@ -111,13 +123,15 @@ public final class RouterModel: Sendable {
 
     public func scoreColumns(_ frame: InputFrame) throws -> PredictionColumns {
         guard let pairColumn = frame.columns.firstIndex(of: "pair") else {
-            throw ScoringError.invalidParameter("Model is missing inputs ['pair'].", errorClass: "SCHEMA_ENFORCEMENT_FAILED", sqlState: "KAM01")
+            throw ScoringError.invalidParameter(
+                "Model is missing inputs ['pair'].", errorClass: "SCHEMA_ENFORCEMENT_FAILED", sqlState: "KAM01")
         }
         let indices = manifest.featureColumns.map { frame.columns.firstIndex(of: $0) }
         let missing = zip(manifest.featureColumns, indices).filter { $0.1 == nil }.map { "'\($0.0)'" }
         guard missing.isEmpty else {
-            throw ScoringError.invalidParameter("Model is missing inputs [\(missing.joined(separator: ", "))].",
-                                                errorClass: "SCHEMA_ENFORCEMENT_FAILED", sqlState: "KAM01")
+            throw ScoringError.invalidParameter(
+                "Model is missing inputs [\(missing.joined(separator: ", "))].",
+                errorClass: "SCHEMA_ENFORCEMENT_FAILED", sqlState: "KAM01")
         }
         let width = manifest.featureColumns.count
         var values = [Float](repeating: 0, count: frame.rows.count * width)
@@ -125,10 +139,13 @@ public final class RouterModel: Sendable {
         rowMembers.reserveCapacity(frame.rows.count)
         for (rowIndex, row) in frame.rows.enumerated() {
             guard case let .string(pair) = row[pairColumn] else {
-                throw ScoringError.badRequest("Invalid input. Row \(rowIndex): column pair must be a pair id such as A__B.")
+                throw ScoringError.badRequest(
+                    "Invalid input. Row \(rowIndex): column pair must be a pair id such as A__B.")
             }
             guard let member = memberIndex[pair] else {
-                throw ScoringError.badRequest("Invalid input. Row \(rowIndex): unknown pair '\(pair)'; this router serves \(pairs.joined(separator: ", ")).")
+                throw ScoringError.badRequest(
+                    "Invalid input. Row \(rowIndex): unknown pair '\(pair)'; this router serves \(pairs.joined(separator: ", "))."
+                )
             }
             rowMembers.append(Int32(member))
             for (slot, column) in indices.enumerated() {
@@ -138,7 +155,9 @@ public final class RouterModel: Sendable {
                 case .missing: value = .nan
                 case let .string(text):
                     guard let number = Double(text) else {
-                        throw ScoringError.badRequest("Invalid input. Data is not compatible with model signature. Failed to convert column \(manifest.featureColumns[slot]) to type 'float64'. Error: '\(text)' (row \(rowIndex), pair \(pair))")
+                        throw ScoringError.badRequest(
+                            "Invalid input. Data is not compatible with model signature. Failed to convert column \(manifest.featureColumns[slot]) to type 'float64'. Error: '\(text)' (row \(rowIndex), pair \(pair))"
+                        )
                     }
                     value = number
                 }
@@ -153,7 +172,9 @@ public final class RouterModel: Sendable {
     /// numbers, never a bare NaN.
     func finite<E: Error>(_ columns: PredictionColumns, _ refusal: (String) -> E) throws -> PredictionColumns {
         guard let row = columns.probabilities.firstIndex(where: { !$0.isFinite }) else { return columns }
-        throw refusal("Invalid input. Row \(row) (pair \(members[Int(columns.members[row])].entry.pair)): its features give no probability; a feature is ±Inf or out of the range the model takes.")
+        throw refusal(
+            "Invalid input. Row \(row) (pair \(members[Int(columns.members[row])].entry.pair)): its features give no probability; a feature is ±Inf or out of the range the model takes."
+        )
     }
 
     /// Scores rows already in feature order (`values` row-major), each row's member given.
@@ -165,7 +186,9 @@ public final class RouterModel: Sendable {
             // One member (one row, or a batch of one pair): scored where the rows lie.
             let member = members[Int(first)]
             values.withUnsafeBufferPointer { input in
-                probabilities.withUnsafeMutableBufferPointer { member.model.probabilities(input, rows: count, into: $0) }
+                probabilities.withUnsafeMutableBufferPointer {
+                    member.model.probabilities(input, rows: count, into: $0)
+                }
             }
             for row in 0..<count { probabilities[row] = member.calibration.apply(probabilities[row]) }
         } else {
@@ -180,7 +203,9 @@ public final class RouterModel: Sendable {
                 }
                 var output = [Double](repeating: 0, count: rows.count)
                 batch.withUnsafeBufferPointer { input in
-                    output.withUnsafeMutableBufferPointer { member.model.probabilities(input, rows: rows.count, into: $0) }
+                    output.withUnsafeMutableBufferPointer {
+                        member.model.probabilities(input, rows: rows.count, into: $0)
+                    }
                 }
                 for (slot, row) in rows.enumerated() { probabilities[row] = member.calibration.apply(output[slot]) }
             }
@@ -188,7 +213,8 @@ public final class RouterModel: Sendable {
         // Through the buffer: a member read out of the array is a copy of all it holds, retained and released per row.
         let signals = members.withUnsafeBufferPointer { members in
             (0..<count).map { row in
-                members[Int(rowMembers[row])].entry.signal(proba: probabilities[row], z: Double(values[row * width + zColumn]))
+                members[Int(rowMembers[row])].entry.signal(
+                    proba: probabilities[row], z: Double(values[row * width + zColumn]))
             }
         }
         return PredictionColumns(members: rowMembers, probabilities: probabilities, signals: signals)
@@ -198,8 +224,9 @@ public final class RouterModel: Sendable {
     func predictions(_ columns: PredictionColumns) -> [Prediction] {
         (0..<columns.count).map { row in
             let member = members[Int(columns.members[row])]
-            return Prediction(pair: member.entry.pair, proba: columns.probabilities[row], signal: columns.signals[row],
-                              threshold: member.entry.threshold, modelVersion: manifest.version)
+            return Prediction(
+                pair: member.entry.pair, proba: columns.probabilities[row], signal: columns.signals[row],
+                threshold: member.entry.threshold, modelVersion: manifest.version)
         }
     }
 
@@ -302,11 +329,13 @@ extension RouterModel {
     public func predictions(_ request: InferenceRequest) throws -> [Prediction] {
         let rowMembers = try request.pairs.enumerated().map { row, pair in
             guard let member = memberIndex[pair] else {
-                throw InferenceProtocolError("row \(row): unknown pair '\(pair)'; this router serves \(pairs.joined(separator: ", "))")
+                throw InferenceProtocolError(
+                    "row \(row): unknown pair '\(pair)'; this router serves \(pairs.joined(separator: ", "))")
             }
             return Int32(member)
         }
-        return predictions(try finite(score(members: rowMembers, values: request.values)) { InferenceProtocolError($0) })
+        return predictions(
+            try finite(score(members: rowMembers, values: request.values)) { InferenceProtocolError($0) })
     }
 }
 

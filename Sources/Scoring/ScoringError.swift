@@ -21,7 +21,9 @@ public struct ScoringError: Error, CustomStringConvertible, Equatable {
         ScoringError(errorCode: "BAD_REQUEST", message: message, errorClass: "BAD_REQUEST", sqlState: "KAM00")
     }
 
-    static func invalidParameter(_ message: String, errorClass: String = "INVALID_PARAMETER_VALUE", sqlState: String = "KAM00") -> ScoringError {
+    static func invalidParameter(
+        _ message: String, errorClass: String = "INVALID_PARAMETER_VALUE", sqlState: String = "KAM00"
+    ) -> ScoringError {
         ScoringError(errorCode: "INVALID_PARAMETER_VALUE", message: message, errorClass: errorClass, sqlState: sqlState)
     }
 

@@ -26,7 +26,8 @@ struct WideTrees: Sendable {
     /// (the caller has already refused NaN thresholds).
     init?(_ ensemble: TreeEnsemble, depths: [Int]) {
         guard Self.available, depths.allSatisfy({ $0 <= Self.depth }),
-              ensemble.featureCount <= Int(Int32.max) / (2 * Self.blockRows) else { return nil }
+            ensemble.featureCount <= Int(Int32.max) / (2 * Self.blockRows)
+        else { return nil }
         var thresholds: [UInt32] = [], columns: [Int32] = [], leaves: [Float] = []
         thresholds.reserveCapacity(ensemble.trees.count * Self.nodes)
         for tree in ensemble.trees {
@@ -37,7 +38,8 @@ struct WideTrees: Sendable {
             var treeLeaves = [Float](repeating: 0, count: Self.nodes)
             PerfectTrees.place(tree, depth: Self.depth) { slot, node in
                 treeThresholds[slot] = FloatKey.of(node.threshold)
-                treeColumns[slot] = FloatKey.column(node.feature, missingGoesLeft: node.missingGoesLeft) &* Int32(Self.blockRows)
+                treeColumns[slot] =
+                    FloatKey.column(node.feature, missingGoesLeft: node.missingGoesLeft) &* Int32(Self.blockRows)
             } leaf: { slot, value in
                 treeLeaves[slot - Self.nodes] = value
             }
@@ -54,14 +56,20 @@ struct WideTrees: Sendable {
 
     /// `base` plus every tree's leaf for each row (row-major `values`, `width` per row).
     func margins(_ values: UnsafePointer<Float>, rows: Int, width: Int, into margins: UnsafeMutablePointer<Float>) {
-        withUnsafeTemporaryAllocation(byteCount: Self.blockRows * 2 * max(width, 1) * MemoryLayout<UInt32>.stride, alignment: 64) { scratch in
+        withUnsafeTemporaryAllocation(
+            byteCount: Self.blockRows * 2 * max(width, 1) * MemoryLayout<UInt32>.stride, alignment: 64
+        ) { scratch in
             let keys = scratch.baseAddress!.assumingMemoryBound(to: UInt32.self)
             thresholds.withUnsafeBufferPointer { thresholds in
-            columns.withUnsafeBufferPointer { columns in
-            leaves.withUnsafeBufferPointer { leaves in
-                mnt_wide_margins_depth6(values, rows, width, thresholds.baseAddress!, columns.baseAddress!, leaves.baseAddress!, treeCount,
-                                        base, keys, margins)
-            }}}
+                columns.withUnsafeBufferPointer { columns in
+                    leaves.withUnsafeBufferPointer { leaves in
+                        mnt_wide_margins_depth6(
+                            values, rows, width, thresholds.baseAddress!, columns.baseAddress!, leaves.baseAddress!,
+                            treeCount,
+                            base, keys, margins)
+                    }
+                }
+            }
         }
     }
 }

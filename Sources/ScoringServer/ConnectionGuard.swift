@@ -80,8 +80,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let message = #"{"error_code": "BAD_REQUEST", "message": "malformed request: \#(Self.describe(error))"}"#
         var body = context.channel.allocator.buffer(capacity: message.utf8.count)
         body.writeString(message)
-        let head = HTTPResponse(status: .badRequest, headerFields: [.contentType: "application/json", .contentLength: String(body.readableBytes),
-                                                                    .connection: "close"])
+        let head = HTTPResponse(
+            status: .badRequest,
+            headerFields: [
+                .contentType: "application/json", .contentLength: String(body.readableBytes),
+                .connection: "close"
+            ])
         closeAfterResponse = true
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)

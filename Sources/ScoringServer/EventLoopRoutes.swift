@@ -26,7 +26,8 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The body of a 200 answer to a whole request of `route`, or nil to leave the request to the
     /// router; `arrived`: when its head was read, for the latency metrics.
-    typealias Answer = @Sendable (_ route: ServerMetrics.Route, _ head: HTTPRequest, _ body: BodyBytes, _ arrived: Date) -> [UInt8]?
+    typealias Answer =
+        @Sendable (_ route: ServerMetrics.Route, _ head: HTTPRequest, _ body: BodyBytes, _ arrived: Date) -> [UInt8]?
 
     private let answer: Answer
     private let serverName: String
@@ -59,7 +60,8 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let fields = head.headerFields
         guard fields[.transferEncoding] == nil, fields[.expect] == nil,
-              fields[.connection].map({ $0.lowercased() == "keep-alive" }) ?? true else { return nil }
+            fields[.connection].map({ $0.lowercased() == "keep-alive" }) ?? true
+        else { return nil }
         guard let length = fields[.contentLength] else { return route == .ping ? route : nil }
         return Int(length).map { $0 <= maximumBody } == true ? route : nil
     }
@@ -108,8 +110,12 @@ final class EventLoopRoutes: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func respond(_ body: [UInt8], context: ChannelHandlerContext) {
         // The headers the router's answer carries, in its order.
-        let head = HTTPResponse(status: .ok, headerFields: [.contentType: "application/json", .contentLength: String(body.count),
-                                                            .date: date.now(), .server: serverName])
+        let head = HTTPResponse(
+            status: .ok,
+            headerFields: [
+                .contentType: "application/json", .contentLength: String(body.count),
+                .date: date.now(), .server: serverName
+            ])
         var buffer = context.channel.allocator.buffer(capacity: body.count)
         buffer.writeBytes(body)
         context.write(wrapOutboundOut(.head(head)), promise: nil)

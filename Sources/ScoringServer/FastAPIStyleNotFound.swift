@@ -9,20 +9,25 @@ struct FastAPIStyleNotFound: RouterMiddleware {
     typealias Context = ScoringRequestContext
     let routes: [String: String]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             // Open Inference Protocol clients read V2's error shape.
             if request.uri.path.hasPrefix("/v2/") || request.uri.path == "/v2" {
-                return ScoringService.v2(.notFound, InferenceProtocolError("no route \(request.method) \(request.uri.path)"))
+                return ScoringService.v2(
+                    .notFound, InferenceProtocolError("no route \(request.method) \(request.uri.path)"))
             }
             if let allowed = routes[request.uri.path] {
-                return Response(status: .methodNotAllowed, headers: [.contentType: "application/json", .allow: allowed],
-                                body: .init(byteBuffer: ByteBuffer(string: #"{"detail":"Method Not Allowed"}"#)))
+                return Response(
+                    status: .methodNotAllowed, headers: [.contentType: "application/json", .allow: allowed],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"detail":"Method Not Allowed"}"#)))
             }
-            return Response(status: .notFound, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"detail":"Not Found"}"#)))
+            return Response(
+                status: .notFound, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"detail":"Not Found"}"#)))
         }
     }
 }

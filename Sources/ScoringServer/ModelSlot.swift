@@ -19,7 +19,12 @@ final class ModelSlot: @unchecked Sendable {
     /// Why there is no model (nil once one is loaded).
     var missingReason: String? { lock.withLock { loaded == nil ? problem ?? "no model loaded yet" : nil } }
 
-    func install(_ router: RouterModel) { lock.withLock { loaded = router; problem = nil } }
+    func install(_ router: RouterModel) {
+        lock.withLock {
+            loaded = router
+            problem = nil
+        }
+    }
 
     func stillMissing(_ reason: String) { lock.withLock { problem = reason } }
 }

@@ -16,7 +16,9 @@ struct ModelWatcher: Service {
 
     func run() async throws {
         let configuration = service.configuration
-        let followsAlias = configuration.reloadInterval > 0 && ModelStore(root: configuration.modelsDirectory).aliasesFile(for: configuration.modelURI) != nil
+        let followsAlias =
+            configuration.reloadInterval > 0
+            && ModelStore(root: configuration.modelsDirectory).aliasesFile(for: configuration.modelURI) != nil
         // Without hot swap, a server still waiting for its model retries at the default interval.
         let interval = configuration.reloadInterval > 0 ? configuration.reloadInterval : 5
         var watcher = Watcher(service: service)
@@ -41,7 +43,8 @@ struct ModelWatcher: Service {
         /// The bytes of the URI's aliases.json (nil: absent or not an alias URI).
         var aliasesState: Data? {
             let configuration = service.configuration
-            return ModelStore(root: configuration.modelsDirectory).aliasesFile(for: configuration.modelURI).flatMap(FileManager.default.contents(atPath:))
+            return ModelStore(root: configuration.modelsDirectory).aliasesFile(for: configuration.modelURI).flatMap(
+                FileManager.default.contents(atPath:))
         }
 
         mutating func check() {
@@ -67,7 +70,8 @@ struct ModelWatcher: Service {
                 service.logger.notice("\(configuration.modelURI): now serving version \(router.manifest.version)")
             } catch {
                 rejected = resolved
-                report("\(configuration.modelURI) points at \(resolved), which failed to load: \(error)", current: current)
+                report(
+                    "\(configuration.modelURI) points at \(resolved), which failed to load: \(error)", current: current)
             }
         }
 

@@ -15,7 +15,10 @@ final class OneAnswer<Value: Sendable>: @unchecked Sendable {
 
     func give(_ value: Value) {
         let (pending, timer) = lock.withLock { () -> (CheckedContinuation<Value, Never>?, DeadlineQueue.Entry?) in
-            defer { continuation = nil; self.timer = nil }
+            defer {
+                continuation = nil
+                self.timer = nil
+            }
             return (continuation, self.timer)
         }
         if let timer { DeadlineQueue.shared.cancel(timer) }

@@ -32,7 +32,8 @@ public struct ScoringService: Sendable {
         self.pool = ScoringPool(workers: configuration.workers, queueLimit: configuration.queueLimit)
         self.logger = logger
         do {
-            let directory = try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI).directory
+            let directory = try ModelStore(root: configuration.modelsDirectory).resolve(configuration.modelURI)
+                .directory
             slot = ModelSlot(try Self.prepare(directory, warmup: configuration.warmup, logger: logger))
         } catch {
             if configuration.exitOnLoadFailure { throw error }
@@ -46,23 +47,33 @@ public struct ScoringService: Sendable {
     static func prepare(_ directory: String, warmup: Bool, logger: Logger) throws -> RouterModel {
         let started = Date()
         let router = try RouterModel.load(directory, warmup: warmup)
-        logger.info("loaded \(router.manifest.name) version \(router.manifest.version): \(router.pairs.count) members in \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms")
+        logger.info(
+            "loaded \(router.manifest.name) version \(router.manifest.version): \(router.pairs.count) members in \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms"
+        )
         return router
     }
 
     public func router() -> Router<ScoringRequestContext> {
         let router = Router(context: ScoringRequestContext.self)
-        router.add(middleware: FastAPIStyleNotFound(routes: ["/ping": "GET", "/health": "GET", "/version": "GET", "/metadata": "GET",
-                                                             "/metrics": "GET", "/invocations": "POST"]))
+        router.add(
+            middleware: FastAPIStyleNotFound(routes: [
+                "/ping": "GET", "/health": "GET", "/version": "GET", "/metadata": "GET",
+                "/metrics": "GET", "/invocations": "POST"
+            ]))
         router.get("/ping") { _, _ in self.ping() }
         router.get("/health") { _, _ in self.ping() }
         router.get("/version") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.version)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: Self.version)))
         }
         router.get("/metadata") { _, _ in try self.metadata() }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: self.metrics.render(modelVersion: self.slot.router?.manifest.version ?? 0))))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: self.metrics.render(modelVersion: self.slot.router?.manifest.version ?? 0))))
         }
         router.post("/invocations") { request, context in await self.invocations(request, channel: context.channel) }
         addInferenceProtocolRoutes(to: router)
@@ -75,22 +86,29 @@ public struct ScoringService: Sendable {
             return Self.unavailable(missing)
         }
         metrics.record(.ping, status: 200, seconds: 0)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Self.pingBody)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: Self.pingBody)))
     }
 
     /// 503 in MLflow's error shape while there is no model to serve.
     static func unavailable(_ reason: String) -> Response {
-        error(ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "no model loaded: \(reason)"), status: .serviceUnavailable)
+        error(
+            ScoringError(errorCode: "SERVICE_UNAVAILABLE", message: "no model loaded: \(reason)"),
+            status: .serviceUnavailable)
     }
 
     func metadata() throws -> Response {
         guard let router = slot.router else { return Self.unavailable(slot.missingReason ?? "") }
         let data = try ModelMetadata(manifest: router.manifest, modelURI: configuration.modelURI).encoded()
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     func invocations(_ request: Request, channel: any Channel) async -> Response {
-        await recorded(.invocations) { started, rows in await respond(request, channel: channel, started: started, rowsScored: &rows) }
+        await recorded(.invocations) { started, rows in
+            await respond(request, channel: channel, started: started, rowsScored: &rows)
+        }
     }
 
     /// A scoring route's answer, counted in the metrics with its latency and the rows it scored;
@@ -99,37 +117,57 @@ public struct ScoringService: Sendable {
         let started = Date()
         var rows = 0
         let response = await answer(started, &rows)
-        metrics.record(route, status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rows)
+        metrics.record(
+            route, status: Int(response.status.code), seconds: Date().timeIntervalSince(started), rowsScored: rows)
         return response
     }
 
-    private func respond(_ request: Request, channel: any Channel, started: Date, rowsScored: inout Int) async -> Response {
+    private func respond(_ request: Request, channel: any Channel, started: Date, rowsScored: inout Int) async
+        -> Response
+    {
         guard let router = slot.router else { return Self.unavailable(slot.missingReason ?? "") }
         // MLflow answers 500 to a missing Content-Type; it is the client's mistake, so 415.
         guard let contentType = request.headers[.contentType] else {
-            return Self.text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got no Content-Type header.", status: .unsupportedMediaType)
+            return Self.text(
+                "This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got no Content-Type header.",
+                status: .unsupportedMediaType)
         }
         if let refusal = Self.checkContentType(contentType) { return refusal }
-        let outcome = await score(request, channel: channel, started: started) { bytes in try Self.invocation(router, bytes, contentType: contentType) }
+        let outcome = await score(request, channel: channel, started: started) { bytes in
+            try Self.invocation(router, bytes, contentType: contentType)
+        }
         switch outcome {
         case let .success(scored):
             rowsScored = scored.rows
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: scored.body)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: scored.body)))
         case .failure(.tooLarge):
-            return Self.closing(Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "request body larger than \(configuration.maxBodyBytes) bytes"),
-                                           status: .contentTooLarge))
+            return Self.closing(
+                Self.error(
+                    ScoringError(
+                        errorCode: "BAD_REQUEST",
+                        message: "request body larger than \(configuration.maxBodyBytes) bytes"),
+                    status: .contentTooLarge))
         case let .failure(.timedOut(closing)):
             return closing ? Self.closing(Self.timedOut()) : Self.timedOut()
         case let .failure(.malformed(reason)):
-            return Self.closing(Self.error(ScoringError(errorCode: "BAD_REQUEST", message: "malformed request body: \(reason)"), status: .badRequest))
+            return Self.closing(
+                Self.error(
+                    ScoringError(errorCode: "BAD_REQUEST", message: "malformed request body: \(reason)"),
+                    status: .badRequest))
         case .failure(.overloaded):
-            return Self.error(ScoringError(errorCode: "TEMPORARILY_UNAVAILABLE", message: "too many requests waiting; retry later"), status: .serviceUnavailable)
+            return Self.error(
+                ScoringError(errorCode: "TEMPORARILY_UNAVAILABLE", message: "too many requests waiting; retry later"),
+                status: .serviceUnavailable)
         case let .failure(.failed(error)):
             if let error = error as? ScoringError {
-                return Self.error(error, status: error.errorCode == "UNSUPPORTED_MEDIA_TYPE" ? .unsupportedMediaType : .badRequest)
+                return Self.error(
+                    error, status: error.errorCode == "UNSUPPORTED_MEDIA_TYPE" ? .unsupportedMediaType : .badRequest)
             }
             logger.error("scoring failed: \(error)")
-            return Self.error(ScoringError(errorCode: "INTERNAL_ERROR", message: "\(error)"), status: .internalServerError)
+            return Self.error(
+                ScoringError(errorCode: "INTERNAL_ERROR", message: "\(error)"), status: .internalServerError)
         }
     }
 
@@ -151,15 +189,21 @@ public struct ScoringService: Sendable {
             return Self.pingBody
         case .invocations:
             // Content-Types with parameters are the router's to check.
-            guard let contentType = head.headerFields[.contentType], Self.isPlainContentType(contentType) else { return nil }
+            guard let contentType = head.headerFields[.contentType], Self.isPlainContentType(contentType) else {
+                return nil
+            }
             scored = try? Self.invocation(router, body, contentType: contentType)
         case .infer:
             // JSON tensors answered in JSON: a binary answer has headers of its own, the router's to write.
-            guard Self.inferPathNames(head.path ?? "", router), head.headerFields[Self.inferenceHeaderLength] == nil else { return nil }
-            scored = (try? Self.inference(router, body, headerLength: nil)).flatMap { $0.headerLength == nil ? $0 : nil }
+            guard Self.inferPathNames(head.path ?? "", router), head.headerFields[Self.inferenceHeaderLength] == nil
+            else { return nil }
+            scored = (try? Self.inference(router, body, headerLength: nil)).flatMap {
+                $0.headerLength == nil ? $0 : nil
+            }
         }
         guard let scored else { return nil }
-        metrics.record(route, status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows, inPipeline: true)
+        metrics.record(
+            route, status: 200, seconds: Date().timeIntervalSince(arrived), rowsScored: scored.rows, inPipeline: true)
         return scored.body
     }
 
@@ -187,11 +231,17 @@ public struct ScoringService: Sendable {
     /// The body path both protocols share: the size limit (a declared length over it refused
     /// before a byte is read), the deadline over reading, queueing and scoring (MLflow's limit
     /// covers the whole request), and `work` run where it costs least.
-    func score(_ request: Request, channel: any Channel, started: Date, _ work: @escaping @Sendable (BodyBytes) throws -> Scored) async -> Result<Scored, Refusal> {
+    func score(
+        _ request: Request, channel: any Channel, started: Date,
+        _ work: @escaping @Sendable (BodyBytes) throws -> Scored
+    ) async -> Result<Scored, Refusal> {
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         if let declared, declared > configuration.maxBodyBytes { return .failure(.tooLarge) }
         let bytes: BodyBytes
-        switch await Self.readBody(request, declared: declared, channel: channel, limit: configuration.maxBodyBytes, seconds: configuration.timeout - Date().timeIntervalSince(started)) {
+        switch await Self.readBody(
+            request, declared: declared, channel: channel, limit: configuration.maxBodyBytes,
+            seconds: configuration.timeout - Date().timeIntervalSince(started))
+        {
         case .read(let body): bytes = body
         case .tooLarge: return .failure(.tooLarge)
         case .timedOut: return .failure(.timedOut(closing: true))
@@ -201,7 +251,9 @@ public struct ScoringService: Sendable {
         guard remaining > 0 else { return .failure(.timedOut(closing: false)) }
         // A small body is scored where it was read: its few microseconds of scoring cost less than
         // the two thread hand-offs to a scoring thread and back, and are too short to delay /ping.
-        let outcome = bytes.count <= Self.inlineBodyBytes ? .done(Result { try work(bytes) }) : await pool.run(timeout: remaining) { try work(bytes) }
+        let outcome =
+            bytes.count <= Self.inlineBodyBytes
+            ? .done(Result { try work(bytes) }) : await pool.run(timeout: remaining) { try work(bytes) }
         switch outcome {
         case .timedOut: return .failure(.timedOut(closing: false))
         case .overloaded: return .failure(.overloaded)
@@ -217,7 +269,9 @@ public struct ScoringService: Sendable {
 
     /// Reads the body within the size limit and the request's deadline: a body trickled past the
     /// deadline gets its 504 at the deadline, not when (or if) it ends.
-    static func readBody(_ request: Request, declared: Int?, channel: any Channel, limit: Int, seconds: Double) async -> BodyRead {
+    static func readBody(_ request: Request, declared: Int?, channel: any Channel, limit: Int, seconds: Double) async
+        -> BodyRead
+    {
         guard seconds > 0 else { return .timedOut }
         // At the deadline the channel's input is closed: the body stream ends and the answer (504,
         // then the close) still goes out.
@@ -251,8 +305,9 @@ public struct ScoringService: Sendable {
 
     /// MLflow's answer exactly: JSON content type, plain-text body (§8 of the protocol notes).
     static func timedOut() -> Response {
-        Response(status: .gatewayTimeout, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(string: "Request processing time exceeded limit")))
+        Response(
+            status: .gatewayTimeout, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: "Request processing time exceeded limit")))
     }
 
     /// What clients send almost always, accepted without splitting.
@@ -272,22 +327,31 @@ public struct ScoringService: Sendable {
         }
         let unknown = parameters.map(\.0).filter { $0 != "charset" }
         if !unknown.isEmpty {
-            return text("Unrecognized content type parameters: \(unknown.joined(separator: ", ")).", status: .unsupportedMediaType)
+            return text(
+                "Unrecognized content type parameters: \(unknown.joined(separator: ", ")).",
+                status: .unsupportedMediaType)
         }
         let media = RequestDecoder.mediaType(value)
         guard media == "application/json" || media == "text/csv" else {
-            return text("This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got '\(value)'.", status: .unsupportedMediaType)
+            return text(
+                "This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got '\(value)'.",
+                status: .unsupportedMediaType)
         }
         return nil
     }
 
     static func text(_ message: String, status: HTTPResponse.Status) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message)))
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: message)))
     }
 
     static func error(_ error: ScoringError, status: HTTPResponse.Status) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: error.jsonObject, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let data =
+            (try? JSONSerialization.data(withJSONObject: error.jsonObject, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// Serves the loaded model until cancelled or signalled.
@@ -299,18 +363,25 @@ public struct ScoringService: Sendable {
         // A body over the server's limit is the router's to refuse, however small.
         let pipelineBody = min(Self.inlineBodyBytes, configuration.maxBodyBytes)
         let eventLoops = configuration.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
-        let app = Application(router: router(),
-                              server: .http1(configuration: .init(additionalChannelHandlers: [
-                                  ConnectionGuard(headerTimeout: headerTimeout),
-                                  EventLoopRoutes.Installer { EventLoopRoutes(serverName: serverName, maximumBody: pipelineBody, answer: self.answerOnLoop) },
-                              ],
-                                                                  idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1_000_000_000)))),
-                              configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
-                                                   availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
-                              services: [ModelWatcher(service: self)],
-                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-                              eventLoopGroupProvider: eventLoops.map { .shared($0) } ?? .singleton,
-                              logger: logger)
+        let app = Application(
+            router: router(),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [
+                        ConnectionGuard(headerTimeout: headerTimeout),
+                        EventLoopRoutes.Installer {
+                            EventLoopRoutes(
+                                serverName: serverName, maximumBody: pipelineBody, answer: self.answerOnLoop)
+                        }
+                    ],
+                    idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1_000_000_000)))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: serverName,
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
+            services: [ModelWatcher(service: self)],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: eventLoops.map { .shared($0) } ?? .singleton,
+            logger: logger)
         do {
             try await app.runService()
         } catch {

@@ -19,7 +19,10 @@ final class ServerMetrics: @unchecked Sendable {
         }
     }
 
-    private struct Key: Hashable { let route: Route; let status: Int }
+    private struct Key: Hashable {
+        let route: Route
+        let status: Int
+    }
     private var requests: [Key: Int] = [:]
     private var latencyCounts = [Int](repeating: 0, count: buckets.count)
     private var latencySum = 0.0
@@ -50,18 +53,30 @@ final class ServerMetrics: @unchecked Sendable {
 
     func render(modelVersion: Int) -> String {
         lock.withLock {
-            var text = "# HELP mntrading_requests_total Requests by path and status.\n# TYPE mntrading_requests_total counter\n"
+            var text =
+                "# HELP mntrading_requests_total Requests by path and status.\n# TYPE mntrading_requests_total counter\n"
             let labelled = requests.map { ("path=\"\($0.key.route.path)\",status=\"\($0.key.status)\"", $0.value) }
-            for (labels, count) in labelled.sorted(by: { $0.0 < $1.0 }) { text += "mntrading_requests_total{\(labels)} \(count)\n" }
-            text += "# HELP mntrading_invocation_seconds Latency of /invocations.\n# TYPE mntrading_invocation_seconds histogram\n"
-            for (bound, count) in zip(Self.buckets, latencyCounts) { text += "mntrading_invocation_seconds_bucket{le=\"\(bound)\"} \(count)\n" }
+            for (labels, count) in labelled.sorted(by: { $0.0 < $1.0 }) {
+                text += "mntrading_requests_total{\(labels)} \(count)\n"
+            }
+            text +=
+                "# HELP mntrading_invocation_seconds Latency of /invocations.\n# TYPE mntrading_invocation_seconds histogram\n"
+            for (bound, count) in zip(Self.buckets, latencyCounts) {
+                text += "mntrading_invocation_seconds_bucket{le=\"\(bound)\"} \(count)\n"
+            }
             text += "mntrading_invocation_seconds_bucket{le=\"+Inf\"} \(latencyTotal)\n"
-            text += "mntrading_invocation_seconds_sum \(latencySum)\nmntrading_invocation_seconds_count \(latencyTotal)\n"
-            text += "# HELP mntrading_pipeline_answers_total Requests answered in the channel pipeline, on the event loop that read them.\n# TYPE mntrading_pipeline_answers_total counter\nmntrading_pipeline_answers_total \(pipelineAnswers)\n"
-            text += "# HELP mntrading_rows_scored_total Rows scored.\n# TYPE mntrading_rows_scored_total counter\nmntrading_rows_scored_total \(rows)\n"
-            text += "# HELP mntrading_model_version Version of the model being served.\n# TYPE mntrading_model_version gauge\nmntrading_model_version \(modelVersion)\n"
-            text += "# HELP mntrading_reloads_total Versions swapped in after the alias moved.\n# TYPE mntrading_reloads_total counter\nmntrading_reloads_total \(reloads)\n"
-            text += "# HELP mntrading_reload_failures_total New versions rejected (the old one kept serving).\n# TYPE mntrading_reload_failures_total counter\nmntrading_reload_failures_total \(reloadFailures)\n"
+            text +=
+                "mntrading_invocation_seconds_sum \(latencySum)\nmntrading_invocation_seconds_count \(latencyTotal)\n"
+            text +=
+                "# HELP mntrading_pipeline_answers_total Requests answered in the channel pipeline, on the event loop that read them.\n# TYPE mntrading_pipeline_answers_total counter\nmntrading_pipeline_answers_total \(pipelineAnswers)\n"
+            text +=
+                "# HELP mntrading_rows_scored_total Rows scored.\n# TYPE mntrading_rows_scored_total counter\nmntrading_rows_scored_total \(rows)\n"
+            text +=
+                "# HELP mntrading_model_version Version of the model being served.\n# TYPE mntrading_model_version gauge\nmntrading_model_version \(modelVersion)\n"
+            text +=
+                "# HELP mntrading_reloads_total Versions swapped in after the alias moved.\n# TYPE mntrading_reloads_total counter\nmntrading_reloads_total \(reloads)\n"
+            text +=
+                "# HELP mntrading_reload_failures_total New versions rejected (the old one kept serving).\n# TYPE mntrading_reload_failures_total counter\nmntrading_reload_failures_total \(reloadFailures)\n"
             return text
         }
     }

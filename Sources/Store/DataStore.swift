@@ -27,7 +27,9 @@ public final class DataStore: Sendable {
         // SQLite takes an empty file for a new database; here it is a store that lost its contents
         // (a truncated copy, a failed restore), which must not silently start again from nothing.
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
-            throw StoreError("'\(path)' is an empty file (0 bytes), not a store: restore it from a backup, or remove it to start a new store")
+            throw StoreError(
+                "'\(path)' is an empty file (0 bytes), not a store: restore it from a backup, or remove it to start a new store"
+            )
         }
         var configuration = Configuration()
         // A writer in another process holds the lock briefly; wait for it rather than fail.

@@ -39,7 +39,9 @@ public struct StoreSchema: Sendable {
 
     /// Adds the columns `table` lacks (each `name TYPE`), for migrations that must also run on a
     /// store whose table predates them.
-    public static func addMissingColumns(_ db: Database, table: String, _ columns: [(name: String, type: String)]) throws {
+    public static func addMissingColumns(_ db: Database, table: String, _ columns: [(name: String, type: String)])
+        throws
+    {
         let existing = Set(try db.columns(in: table).map(\.name))
         for column in columns where !existing.contains(column.name) {
             try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN \(column.name) \(column.type)")

@@ -10,13 +10,19 @@ import Training
 /// runs (one child per pair) would split over twenty rows. The selection and the router versions
 /// built from a training run are added to that same run.
 public enum TrackedEntries {
-    public static func training(_ report: TrainingReport, reportPath: String, experiment: String, stage: String) throws -> (TrackedEntry, [(path: String, bytes: [UInt8])]) {
-        var entry = TrackedEntry(key: "train:\(report.runId)", experiment: experiment, trainingRun: report.runId, runName: "train \(report.createdAt)")
+    public static func training(_ report: TrainingReport, reportPath: String, experiment: String, stage: String) throws
+        -> (TrackedEntry, [(path: String, bytes: [UInt8])])
+    {
+        var entry = TrackedEntry(
+            key: "train:\(report.runId)", experiment: experiment, trainingRun: report.runId,
+            runName: "train \(report.createdAt)")
         entry.params = flatten(try json(report.dataset), prefix: "dataset")
             .merging(flatten(try json(report.settings), prefix: "training")) { first, _ in first }
         entry.params["execution"] = report.execution
-        entry.tags = ["mntrading.training_run": report.runId, "mntrading.data_fingerprint": report.datasetId,
-                      "mntrading.stage": stage, "mntrading.code_version": report.codeVersion]
+        entry.tags = [
+            "mntrading.training_run": report.runId, "mntrading.data_fingerprint": report.datasetId,
+            "mntrading.stage": stage, "mntrading.code_version": report.codeVersion
+        ]
         entry.metrics["trials"] = Double(report.trials)
         entry.metrics["independent_trials"] = Double(report.independentTrials)
         entry.metrics["pbo"] = report.pbo?.pbo
@@ -37,11 +43,15 @@ public enum TrackedEntries {
         return (entry, [("training/report.json", bytes)])
     }
 
-    public static func selection(_ result: SelectionResult, path: String, experiment: String) throws -> (TrackedEntry, [(path: String, bytes: [UInt8])]) {
+    public static func selection(_ result: SelectionResult, path: String, experiment: String) throws -> (
+        TrackedEntry, [(path: String, bytes: [UInt8])]
+    ) {
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         var digest = FNV1a()
         digest.add(String(decoding: bytes, as: UTF8.self))
-        var entry = TrackedEntry(key: "select:\(result.runId):\(digest.hex)", experiment: experiment, trainingRun: result.runId, runName: "train \(result.runId)")
+        var entry = TrackedEntry(
+            key: "select:\(result.runId):\(digest.hex)", experiment: experiment, trainingRun: result.runId,
+            runName: "train \(result.runId)")
         entry.params = flatten(try json(result.rules), prefix: "selection")
         entry.params["selection.guardrails"] = String(result.guardrails)
         entry.params["selection.selected"] = result.selected.joined(separator: ",")
@@ -55,22 +65,29 @@ public enum TrackedEntries {
 
     /// A router version's files under `router/<name>/<version>/` of its training run; with
     /// `register`, a registered model version of `name` made from them and the alias moved to it.
-    public static func router(directory: String, name: String, register: Bool, alias: String?, experiment: String) throws -> (TrackedEntry, [(path: String, bytes: [UInt8])]) {
-        let manifest = try ProjectJSON.decoder().decode(RouterManifest.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/router.json")))
+    public static func router(directory: String, name: String, register: Bool, alias: String?, experiment: String)
+        throws -> (TrackedEntry, [(path: String, bytes: [UInt8])])
+    {
+        let manifest = try ProjectJSON.decoder().decode(
+            RouterManifest.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/router.json")))
         let artifactPath = "router/\(name)/\(manifest.version)"
-        var entry = TrackedEntry(key: "router:\(name):\(manifest.version)" + (register ? ":registered" : ""), experiment: experiment,
-                                 trainingRun: manifest.trainingRun, runName: "train \(manifest.trainingRun)")
+        var entry = TrackedEntry(
+            key: "router:\(name):\(manifest.version)" + (register ? ":registered" : ""), experiment: experiment,
+            trainingRun: manifest.trainingRun, runName: "train \(manifest.trainingRun)")
         entry.tags = ["mntrading.training_run": manifest.trainingRun, "mntrading.router": "\(name)/\(manifest.version)"]
         entry.metrics["router/members"] = Double(manifest.members.count)
         if register {
-            entry.registration = .init(name: name, alias: alias, artifactPath: artifactPath, localVersion: manifest.version)
+            entry.registration = .init(
+                name: name, alias: alias, artifactPath: artifactPath, localVersion: manifest.version)
         }
         var files: [(path: String, bytes: [UInt8])] = []
         let enumerator = FileManager.default.enumerator(atPath: directory)
         while let relative = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
             let full = (directory as NSString).appendingPathComponent(relative)
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                continue
+            }
             try ConfinedPath.check(full, inside: directory, what: relative)
             files.append((artifactPath + "/" + relative, try [UInt8](Data(contentsOf: URL(fileURLWithPath: full)))))
         }
@@ -86,23 +103,31 @@ public enum TrackedEntries {
     }
 
     static func json<T: Encodable>(_ value: T) throws -> Any {
-        try JSONSerialization.jsonObject(with: try ProjectJSON.encoder(pretty: false).encode(value), options: [.fragmentsAllowed])
+        try JSONSerialization.jsonObject(
+            with: try ProjectJSON.encoder(pretty: false).encode(value), options: [.fragmentsAllowed])
     }
 
     /// Nested settings as dotted keys (`training.cross_validation.splits`), the way MLflow shows params.
     static func flatten(_ value: Any, prefix: String) -> [String: String] {
         switch value {
         case let object as [String: Any]:
-            return object.reduce(into: [:]) { result, item in result.merge(flatten(item.value, prefix: "\(prefix).\(item.key)")) { first, _ in first } }
+            return object.reduce(into: [:]) { result, item in
+                result.merge(flatten(item.value, prefix: "\(prefix).\(item.key)")) { first, _ in first }
+            }
         case let array as [Any]:
             // A list of objects (the candidate grid) reads better whole than as numbered keys.
-            let text = (try? JSONSerialization.data(withJSONObject: array, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "\(array)"
+            let text =
+                (try? JSONSerialization.data(withJSONObject: array, options: [.sortedKeys])).map {
+                    String(decoding: $0, as: UTF8.self)
+                } ?? "\(array)"
             return [prefix: text]
         case is NSNull:
             return [prefix: "none"]
         case let number as NSNumber:
             // JSONSerialization gives a Bool as an NSNumber of type "c".
-            return [prefix: String(cString: number.objCType) == "c" ? (number.boolValue ? "true" : "false") : "\(number)"]
+            return [
+                prefix: String(cString: number.objCType) == "c" ? (number.boolValue ? "true" : "false") : "\(number)"
+            ]
         default:
             return [prefix: "\(value)"]
         }

@@ -47,28 +47,35 @@ public struct Tracker: Sendable {
             let now = Tracker.now()
             let experimentID = try experiments[entry.experiment] ?? client.experimentID(named: entry.experiment)
             experiments[entry.experiment] = experimentID
-            var run = try store.read { db in try TrackingRecords.mlflowRun(db, trackingURI: uri, experiment: entry.experiment, trainingRun: entry.trainingRun) }
+            var run = try store.read { db in
+                try TrackingRecords.mlflowRun(
+                    db, trackingURI: uri, experiment: entry.experiment, trainingRun: entry.trainingRun)
+            }
             if let known = run, !checkedRuns.contains(known.runID), try !client.runExists(known.runID) { run = nil }
             if run == nil, let found = try client.findRun(experimentID: experimentID, trainingRun: entry.trainingRun) {
                 try store.write { db in
-                    try TrackingRecords.recordMLflowRun(db, trackingURI: uri, experiment: entry.experiment, trainingRun: entry.trainingRun,
-                                                        runID: found.runID, artifactURI: found.artifactURI)
+                    try TrackingRecords.recordMLflowRun(
+                        db, trackingURI: uri, experiment: entry.experiment, trainingRun: entry.trainingRun,
+                        runID: found.runID, artifactURI: found.artifactURI)
                 }
                 run = found
             }
             if run == nil {
-                let created = try client.createRun(experimentID: experimentID, name: entry.runName, startTime: now,
-                                                   tags: ["mntrading.training_run": entry.trainingRun])
+                let created = try client.createRun(
+                    experimentID: experimentID, name: entry.runName, startTime: now,
+                    tags: ["mntrading.training_run": entry.trainingRun])
                 try store.write { db in
-                    try TrackingRecords.recordMLflowRun(db, trackingURI: uri, experiment: entry.experiment, trainingRun: entry.trainingRun,
-                                                        runID: created.runID, artifactURI: created.artifactURI)
+                    try TrackingRecords.recordMLflowRun(
+                        db, trackingURI: uri, experiment: entry.experiment, trainingRun: entry.trainingRun,
+                        runID: created.runID, artifactURI: created.artifactURI)
                 }
                 run = created
                 outcome.runsCreated += 1
             }
             guard let run else { continue }
             checkedRuns.insert(run.runID)
-            try client.logBatch(runID: run.runID, metrics: entry.metrics, params: entry.params, tags: entry.tags, timestamp: now)
+            try client.logBatch(
+                runID: run.runID, metrics: entry.metrics, params: entry.params, tags: entry.tags, timestamp: now)
             let files = try store.read { db in try TrackingRecords.files(db, entry: entry.key) }
             for file in files {
                 try client.uploadArtifact(artifactURI: run.artifactURI, path: file.path, bytes: file.bytes)
@@ -78,14 +85,21 @@ public struct Tracker: Sendable {
                 // Only now that every file is on the server does a version point at them.
                 let source = run.artifactURI + "/" + registration.artifactPath
                 try client.ensureRegisteredModel(registration.name)
-                let version = try client.modelVersions(name: registration.name, runID: run.runID).first { $0.source == source }
-                    ?? client.createModelVersion(name: registration.name, source: source, runID: run.runID,
-                                                 tags: ["mntrading.local_version": String(registration.localVersion)])
-                if let alias = registration.alias { try client.setAlias(name: registration.name, alias: alias, version: version.version) }
-                outcome.registered.append("\(registration.name) version \(version.version)" + (registration.alias.map { " (@\($0))" } ?? ""))
+                let version =
+                    try client.modelVersions(name: registration.name, runID: run.runID).first { $0.source == source }
+                    ?? client.createModelVersion(
+                        name: registration.name, source: source, runID: run.runID,
+                        tags: ["mntrading.local_version": String(registration.localVersion)])
+                if let alias = registration.alias {
+                    try client.setAlias(name: registration.name, alias: alias, version: version.version)
+                }
+                outcome.registered.append(
+                    "\(registration.name) version \(version.version)" + (registration.alias.map { " (@\($0))" } ?? ""))
             }
             try client.finishRun(run.runID, endTime: Tracker.now())
-            try store.write { db in try TrackingRecords.markSynced(db, entry: entry.key, trackingURI: uri, now: Tracker.now()) }
+            try store.write { db in
+                try TrackingRecords.markSynced(db, entry: entry.key, trackingURI: uri, now: Tracker.now())
+            }
             outcome.entriesLogged += 1
             if !outcome.runIDs.contains(run.runID) { outcome.runIDs.append(run.runID) }
         }
@@ -94,14 +108,17 @@ public struct Tracker: Sendable {
 
     /// Records the entry, then syncs; never throws for the server's sake. Answers the line to print:
     /// what was logged, or one warning saying the entry is kept for `mntrading track sync`.
-    public func recordAndSync(_ made: [(TrackedEntry, [(path: String, bytes: [UInt8])])], trackingURI: String) throws -> String {
+    public func recordAndSync(_ made: [(TrackedEntry, [(path: String, bytes: [UInt8])])], trackingURI: String) throws
+        -> String
+    {
         for (entry, files) in made { try record(entry, files: files) }
         do {
             let client = try MLflowClient(trackingURI: trackingURI)
             let outcome = try sync(client)
             return Self.summary(outcome, trackingURI: trackingURI)
         } catch let error as MLflowError {
-            return "warning: not logged to MLflow (\(error)); kept locally, `mntrading track sync --tracking-uri \(trackingURI)` sends it"
+            return
+                "warning: not logged to MLflow (\(error)); kept locally, `mntrading track sync --tracking-uri \(trackingURI)` sends it"
         }
     }
 
@@ -109,7 +126,8 @@ public struct Tracker: Sendable {
 
     public static func summary(_ outcome: Outcome, trackingURI: String) -> String {
         guard outcome.entriesLogged > 0 else { return "mlflow: nothing to log, \(trackingURI) has every run" }
-        return "mlflow: \(outcome.entriesLogged) entr\(outcome.entriesLogged == 1 ? "y" : "ies") logged to \(trackingURI) (run \(outcome.runIDs.joined(separator: ", ")), \(outcome.filesUploaded) files)"
+        return
+            "mlflow: \(outcome.entriesLogged) entr\(outcome.entriesLogged == 1 ? "y" : "ies") logged to \(trackingURI) (run \(outcome.runIDs.joined(separator: ", ")), \(outcome.filesUploaded) files)"
             + (outcome.registered.isEmpty ? "" : "; registered \(outcome.registered.joined(separator: ", "))")
     }
 }

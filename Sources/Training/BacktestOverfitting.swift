@@ -20,7 +20,8 @@ public enum BacktestOverfitting {
     /// lost anything (with nothing to tell the trials apart, there is no choice to judge).
     public static func estimate(_ trials: [[Double]], blocks requested: Int = 16) -> Outcome? {
         guard trials.count >= 2, let length = trials.first?.count, trials.allSatisfy({ $0.count == length }),
-              trials.contains(where: { $0.contains { $0 != 0 } }) else { return nil }
+            trials.contains(where: { $0.contains { $0 != 0 } })
+        else { return nil }
         let blocks = min(requested - requested % 2, (length / 4) - (length / 4) % 2)
         guard blocks >= 2 else { return nil }
         // Per block and trial: sum, sum of squares and bar count, so that any union of blocks is cheap.
@@ -71,7 +72,10 @@ public enum BacktestOverfitting {
         var result: [[Int]] = []
         var current: [Int] = []
         func extend(from start: Int) {
-            if current.count == k { result.append(current); return }
+            if current.count == k {
+                result.append(current)
+                return
+            }
             guard start < n, n - start >= k - current.count else { return }
             for value in start..<n {
                 current.append(value)

@@ -26,8 +26,12 @@ public struct BacktestStage: Sendable {
         self.locations = locations
     }
 
-    public func run(signals: SignalSource, probaThreshold: Double, zThreshold: Double, execution: Execution) throws -> (report: BacktestReport, path: String) {
-        guard (0...1).contains(probaThreshold) else { throw TrainingError.invalidArgument("--proba-threshold must be in [0, 1] (got \(probaThreshold))") }
+    public func run(signals: SignalSource, probaThreshold: Double, zThreshold: Double, execution: Execution) throws -> (
+        report: BacktestReport, path: String
+    ) {
+        guard (0...1).contains(probaThreshold) else {
+            throw TrainingError.invalidArgument("--proba-threshold must be in [0, 1] (got \(probaThreshold))")
+        }
         if let problem = try execution.validate() { throw TrainingError.invalidArgument(problem) }
         let (runId, definition) = try store.read { db -> (String, DatasetDefinition) in
             let run = try TrainingRunRecord.latestComplete(db)
@@ -37,7 +41,9 @@ public struct BacktestStage: Sendable {
         var pairs: [BacktestReport.Pair] = []
         var streams: [(times: [Int64], returns: [Double])] = []
         for pair in byPair.keys.sorted() {
-            let dataset = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
+            let dataset = PairDataset(
+                pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe),
+                definition: definition)
             let probabilities = byPair[pair]!
             let rows = dataset.openTimes.indices.filter { probabilities[dataset.openTimes[$0]] != nil }
             var settings = TrainingSettings()
@@ -46,15 +52,22 @@ public struct BacktestStage: Sendable {
             settings.execution = execution
             settings.entryZ = definition.entryZ
             settings.barsPerYear = definition.timeframe.barsPerYear
-            let (model, baseline, times) = PairTrainer.spanBacktest(dataset, rows: rows, probabilities: rows.map { probabilities[dataset.openTimes[$0]]! },
-                                                                    settings: settings)
+            let (model, baseline, times) = PairTrainer.spanBacktest(
+                dataset, rows: rows, probabilities: rows.map { probabilities[dataset.openTimes[$0]]! },
+                settings: settings)
             let outcome = signals == .oof ? model : baseline
-            pairs.append(.init(pair: pair, result: outcome.result, equity: Backtest.equityCurve(times: times, returns: outcome.returns)))
+            pairs.append(
+                .init(
+                    pair: pair, result: outcome.result,
+                    equity: Backtest.equityCurve(times: times, returns: outcome.returns)))
             streams.append((times, outcome.returns))
         }
-        let portfolio = Backtest.portfolio(streams, trades: pairs.reduce(0) { $0 + $1.result.trades }, barsPerYear: definition.timeframe.barsPerYear)
-        let report = BacktestReport(runId: runId, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold, execution: execution,
-                                    pairs: pairs, portfolio: portfolio.result, portfolioEquity: portfolio.equity)
+        let portfolio = Backtest.portfolio(
+            streams, trades: pairs.reduce(0) { $0 + $1.result.trades }, barsPerYear: definition.timeframe.barsPerYear)
+        let report = BacktestReport(
+            runId: runId, signals: signals, probaThreshold: probaThreshold, zThreshold: zThreshold,
+            execution: execution,
+            pairs: pairs, portfolio: portfolio.result, portfolioEquity: portfolio.equity)
         let path = locations.dataPath("training", "backtest_\(signals.rawValue).json")
         try AtomicFile.write(try ProjectJSON.encoder().encode(report), to: path)
         return (report, path)

@@ -40,11 +40,15 @@ package final class Booster {
         var result: UnsafePointer<CChar>?
         try name.withCString { namePointer in
             names = [namePointer]
-            try TimeAccount.xgboost.measure { try xgbCheck(XGBoosterEvalOneIter(handle, Int32(iteration), &handles, &names, 1, &result)) }
+            try TimeAccount.xgboost.measure {
+                try xgbCheck(XGBoosterEvalOneIter(handle, Int32(iteration), &handles, &names, 1, &result))
+            }
         }
         // "[12]\tvalid-logloss:0.652312"
         let text = String(cString: result!)
-        guard let colon = text.lastIndex(of: ":"), let value = Double(text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)) else {
+        guard let colon = text.lastIndex(of: ":"),
+            let value = Double(text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        else {
             throw XGBoostError(message: "unexpected evaluation output '\(text)'")
         }
         return value
@@ -52,11 +56,14 @@ package final class Booster {
 
     /// Probabilities for every row, using the first `iterations` boosting rounds (0 = all).
     package func predict(_ matrix: DMatrix, iterations: Int = 0) throws -> [Float] {
-        let config = #"{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": \#(iterations), "strict_shape": false}"#
+        let config =
+            #"{"type": 0, "training": false, "iteration_begin": 0, "iteration_end": \#(iterations), "strict_shape": false}"#
         var shape: UnsafePointer<bst_ulong>?
         var dimension: bst_ulong = 0
         var result: UnsafePointer<Float>?
-        try TimeAccount.xgboost.measure { try xgbCheck(XGBoosterPredictFromDMatrix(handle, matrix.handle, config, &shape, &dimension, &result)) }
+        try TimeAccount.xgboost.measure {
+            try xgbCheck(XGBoosterPredictFromDMatrix(handle, matrix.handle, config, &shape, &dimension, &result))
+        }
         return Array(UnsafeBufferPointer(start: result, count: matrix.rows))
     }
 
@@ -66,7 +73,9 @@ package final class Booster {
         var length: bst_ulong = 0
         var data: UnsafePointer<CChar>?
         try xgbCheck(XGBoosterSaveModelToBuffer(handle, #"{"format": "json"}"#, &length, &data))
-        return data!.withMemoryRebound(to: UInt8.self, capacity: Int(length)) { Array(UnsafeBufferPointer(start: $0, count: Int(length))) }
+        return data!.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+            Array(UnsafeBufferPointer(start: $0, count: Int(length)))
+        }
     }
 
     /// Average gain per feature ("gain" importance), keyed by feature index.
@@ -76,7 +85,8 @@ package final class Booster {
         var dimension: bst_ulong = 0
         var shape: UnsafePointer<bst_ulong>?
         var scores: UnsafePointer<Float>?
-        try xgbCheck(XGBoosterFeatureScore(handle, #"{"importance_type": "gain"}"#, &count, &names, &dimension, &shape, &scores))
+        try xgbCheck(
+            XGBoosterFeatureScore(handle, #"{"importance_type": "gain"}"#, &count, &names, &dimension, &shape, &scores))
         var result: [Int: Double] = [:]
         for index in 0..<Int(count) {
             // Unnamed features are reported as "f<index>".

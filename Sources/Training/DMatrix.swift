@@ -13,7 +13,8 @@ package final class DMatrix {
         var handle: DMatrixHandle?
         try TimeAccount.xgboost.measure {
             try values.withUnsafeBufferPointer { buffer in
-                try xgbCheck(XGDMatrixCreateFromMat(buffer.baseAddress, bst_ulong(rows), bst_ulong(columns), Float.nan, &handle))
+                try xgbCheck(
+                    XGDMatrixCreateFromMat(buffer.baseAddress, bst_ulong(rows), bst_ulong(columns), Float.nan, &handle))
             }
         }
         self.handle = handle!

@@ -21,7 +21,9 @@ package final class FittedModel {
         try Self.matrix(rows: rows, values: values, columns: columns, standardisation: standardisation, labels: labels)
     }
 
-    static func matrix(rows: [Int], values: [Double], columns: Int, standardisation: Standardisation?, labels: [Int]?) throws -> DMatrix {
+    static func matrix(rows: [Int], values: [Double], columns: Int, standardisation: Standardisation?, labels: [Int]?)
+        throws -> DMatrix
+    {
         var floats = [Float](repeating: 0, count: rows.count * columns)
         for (slot, row) in rows.enumerated() {
             for column in 0..<columns {
@@ -29,7 +31,9 @@ package final class FittedModel {
                 floats[slot * columns + column] = Float(standardisation?.apply(value, column: column) ?? value)
             }
         }
-        return try DMatrix(values: floats, rows: rows.count, columns: columns, labels: labels.map { labels in rows.map { Float(labels[$0]) } })
+        return try DMatrix(
+            values: floats, rows: rows.count, columns: columns,
+            labels: labels.map { labels in rows.map { Float(labels[$0]) } })
     }
 
     func predict(rows: [Int], values: [Double]) throws -> [Double] {
@@ -42,18 +46,27 @@ package final class FittedModel {
 
     /// Fits on `fit` rows, early-stopping on `validation` rows when given (not for the forest,
     /// which is a single round), or for exactly `fixedRounds` rounds.
-    package static func fit(_ candidate: Candidate, values: [Double], columns: Int, labels: [Int], fit: [Int], validation: [Int],
-                    settings: FitSettings, fixedRounds: Int? = nil) throws -> FittedModel {
-        let standardisation = candidate.kind == .logistic
+    package static func fit(
+        _ candidate: Candidate, values: [Double], columns: Int, labels: [Int], fit: [Int], validation: [Int],
+        settings: FitSettings, fixedRounds: Int? = nil
+    ) throws -> FittedModel {
+        let standardisation =
+            candidate.kind == .logistic
             ? Standardisation(rows: fit.min()!..<(fit.max()! + 1), values: values, columns: columns) : nil
-        let train = try matrix(rows: fit, values: values, columns: columns, standardisation: standardisation, labels: labels)
-        let valid = validation.isEmpty ? nil
-            : try matrix(rows: validation, values: values, columns: columns, standardisation: standardisation, labels: labels)
-        let booster = try Booster(parameters: candidate.parameters(seed: settings.seed, threads: settings.threads),
-                                  cache: [train] + (valid.map { [$0] } ?? []))
+        let train = try matrix(
+            rows: fit, values: values, columns: columns, standardisation: standardisation, labels: labels)
+        let valid =
+            validation.isEmpty
+            ? nil
+            : try matrix(
+                rows: validation, values: values, columns: columns, standardisation: standardisation, labels: labels)
+        let booster = try Booster(
+            parameters: candidate.parameters(seed: settings.seed, threads: settings.threads),
+            cache: [train] + (valid.map { [$0] } ?? []))
         if candidate.kind == .rf {
             try booster.update(iteration: 0, train: train)
-            return FittedModel(candidate: candidate, booster: booster, rounds: 1, standardisation: standardisation, columns: columns)
+            return FittedModel(
+                candidate: candidate, booster: booster, rounds: 1, standardisation: standardisation, columns: columns)
         }
         let limit = fixedRounds ?? settings.maxRounds
         var best = (loss: Double.infinity, rounds: limit)
@@ -67,9 +80,11 @@ package final class FittedModel {
         let rounds = fixedRounds ?? (valid == nil ? limit : best.rounds)
         if candidate.kind == .logistic && fixedRounds == nil && valid != nil {
             // gblinear cannot predict with fewer rounds than it ran: refit to the early-stopped count.
-            return try Self.fit(candidate, values: values, columns: columns, labels: labels, fit: fit, validation: [],
-                                settings: settings, fixedRounds: rounds)
+            return try Self.fit(
+                candidate, values: values, columns: columns, labels: labels, fit: fit, validation: [],
+                settings: settings, fixedRounds: rounds)
         }
-        return FittedModel(candidate: candidate, booster: booster, rounds: rounds, standardisation: standardisation, columns: columns)
+        return FittedModel(
+            candidate: candidate, booster: booster, rounds: rounds, standardisation: standardisation, columns: columns)
     }
 }

@@ -82,7 +82,9 @@ public struct PairReportEntry: Codable, Sendable {
         oofPositiveRate = result.oof?.positiveRate
         backtest = result.backtest
         baselineZRule = result.baselineZRule
-        champion = result.champion.map { Champion(kind: $0.kind.rawValue, name: $0.name, parameters: $0, rounds: result.rounds) }
+        champion = result.champion.map {
+            Champion(kind: $0.kind.rawValue, name: $0.name, parameters: $0, rounds: result.rounds)
+        }
         calibration = result.status == "trained" ? result.calibration : nil
         threshold = result.threshold
         featureImportance = result.featureImportance

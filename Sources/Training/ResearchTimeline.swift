@@ -14,12 +14,14 @@ public struct ResearchTimeline: Codable, Sendable, Equatable {
     /// Why the out-of-fold figures are in sample, if they are.
     public var inSampleReason: String? {
         guard let screenWindow, screenWindow.count == 2 else {
-            return screeningRunId == nil ? "the pairs came from a file, so the screen that chose them may have seen the scored bars"
+            return screeningRunId == nil
+                ? "the pairs came from a file, so the screen that chose them may have seen the scored bars"
                 : "the screening run does not record its window"
         }
         guard let firstScoredTime else { return nil }
         if screenWindow[1] > firstScoredTime {
-            return "the screen saw bars up to \(UTCTime.format(screenWindow[1])), after the first scored bar \(UTCTime.format(firstScoredTime))"
+            return
+                "the screen saw bars up to \(UTCTime.format(screenWindow[1])), after the first scored bar \(UTCTime.format(firstScoredTime))"
         }
         return nil
     }

@@ -18,20 +18,25 @@ public struct RouterBuilder: Sendable {
         self.models = models
     }
 
-    public func build(name: String, alias: String?, now: Date = Date()) throws -> (version: Int, directory: String, members: Int) {
+    public func build(name: String, alias: String?, now: Date = Date()) throws -> (
+        version: Int, directory: String, members: Int
+    ) {
         try ModelStore.validate(name: name)
         if let alias { try ModelStore.validate(name: alias) }
         // Everything from the training run: its dataset (and so its feature windows), its settings
         // and its selection; the store's current features must still be the ones it trained on.
-        let (run, dataset, selected, guardrails) = try store.read { db -> (TrainingRunRecord, DatasetRecord, [TrainingRunRecords.StoredPair], Bool) in
+        let (run, dataset, selected, guardrails) = try store.read {
+            db -> (TrainingRunRecord, DatasetRecord, [TrainingRunRecords.StoredPair], Bool) in
             let run = try TrainingRunRecord.latestComplete(db)
             let runId = run.id
             let dataset = try DatasetRecord.load(db, id: run.datasetId)
             let (rows, guardrails) = try TrainingRunRecords.selectedPairs(db, runId: runId)
             guard !rows.isEmpty else {
-                throw TrainingError.invalidArgument("no pair of training run \(runId) is selected; run `mntrading select` (nothing to deploy)")
+                throw TrainingError.invalidArgument(
+                    "no pair of training run \(runId) is selected; run `mntrading select` (nothing to deploy)")
             }
-            try dataset.checkFeatures(db, pairs: rows.map(\.result.pair), action: "build a router from training run \(runId)")
+            try dataset.checkFeatures(
+                db, pairs: rows.map(\.result.pair), action: "build a router from training run \(runId)")
             return (run, dataset, rows, guardrails)
         }
         let runId = run.id
@@ -62,13 +67,15 @@ public struct RouterBuilder: Sendable {
             metrics["holdout_trades"] = result.holdout.map { Double($0.trades) }
             metrics["screen_pvalue"] = screenFigures[pair]?.pvalue
             metrics.merge(result.expectation?.metrics ?? [:]) { $1 }
-            var entry = RouterManifest.Member(pair: pair, legs: PairID(pair)?.legs ?? [pair], kind: result.champion?.kind.rawValue ?? "?",
-                                               file: file, calibration: result.calibration, threshold: result.threshold,
-                                               trainingWindow: result.trainingWindow.map(UTCTime.format), metrics: metrics)
+            var entry = RouterManifest.Member(
+                pair: pair, legs: PairID(pair)?.legs ?? [pair], kind: result.champion?.kind.rawValue ?? "?",
+                file: file, calibration: result.calibration, threshold: result.threshold,
+                trainingWindow: result.trainingWindow.map(UTCTime.format), metrics: metrics)
             entry.entryZ = result.entryZ
             members.append(entry)
             // The example request scores the newest bar of every member: its row and the lags before it.
-            let newest = try store.latestFeatureRows(pair: pair, timeframe: definition.timeframe, count: definition.lagFeatures + 1)
+            let newest = try store.latestFeatureRows(
+                pair: pair, timeframe: definition.timeframe, count: definition.lagFeatures + 1)
             let dataset = PairDataset(pair: pair, rows: newest, definition: definition)
             if dataset.count > 0 {
                 let width = dataset.featureNames.count, last = dataset.count - 1
@@ -80,26 +87,34 @@ public struct RouterBuilder: Sendable {
         let example: [String: Any] = ["dataframe_split": ["columns": ["pair"] + columns, "data": exampleRows]]
         let version = try models.addVersion(name) { directory, version in
             var manifest = RouterManifest(
-                name: name, version: version, createdAt: createdAt, codeVersion: TrainStage.codeVersion, trainingRun: runId,
+                name: name, version: version, createdAt: createdAt, codeVersion: TrainStage.codeVersion,
+                trainingRun: runId,
                 featureColumns: columns,
-                featureParameters: .init(timeframe: definition.timeframe.rawValue, betaWindow: featureParameters.betaWindow,
-                                         zWindow: featureParameters.zWindow, lagFeatures: definition.lagFeatures,
-                                         labelType: definition.labelType.rawValue, zscoreThreshold: definition.zscoreThreshold,
-                                         horizon: definition.horizon),
+                featureParameters: .init(
+                    timeframe: definition.timeframe.rawValue, betaWindow: featureParameters.betaWindow,
+                    zWindow: featureParameters.zWindow, lagFeatures: definition.lagFeatures,
+                    labelType: definition.labelType.rawValue, zscoreThreshold: definition.zscoreThreshold,
+                    horizon: definition.horizon),
                 members: members)
             manifest.execution = run.settings.execution
             manifest.guardrails = guardrails
             manifest.trials = run.trials
             manifest.pbo = run.pbo
-            try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent("members"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (directory as NSString).appendingPathComponent("members"), withIntermediateDirectories: true)
             for (file, bytes) in files {
                 try Data(bytes).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(file)))
             }
-            try ProjectJSON.encoder().encode(manifest).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("router.json")))
+            try ProjectJSON.encoder().encode(manifest).write(
+                to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("router.json")))
             try JSONSerialization.data(withJSONObject: example, options: [.prettyPrinted, .sortedKeys])
                 .write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("input_example.json")))
-            try MLmodelFile.render(manifest: manifest, uuid: UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), createdAt: now)
-                .write(toFile: (directory as NSString).appendingPathComponent("MLmodel"), atomically: false, encoding: .utf8)
+            try MLmodelFile.render(
+                manifest: manifest, uuid: UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""),
+                createdAt: now
+            )
+            .write(
+                toFile: (directory as NSString).appendingPathComponent("MLmodel"), atomically: false, encoding: .utf8)
         }
         if let alias { try models.setAlias(name, alias: alias, version: version) }
         return (version, models.versionDirectory(name, version), members.count)

@@ -20,15 +20,18 @@ public struct SelectStage: Sendable {
     }
 
     /// `inSample`: why the run's figures are in sample (every pair then fails the guardrails).
-    public static func decide(_ entries: [PairReportEntry], rules: SelectionRules, inSample: String? = nil) -> [SelectionDecision] {
+    public static func decide(_ entries: [PairReportEntry], rules: SelectionRules, inSample: String? = nil)
+        -> [SelectionDecision]
+    {
         var decisions: [SelectionDecision] = []
         var passing: [SelectionDecision] = []
         for entry in entries {
-            var decision = SelectionDecision(pair: entry.pair, selected: false, reason: "", screenPvalue: entry.screen?.pvalue,
-                                             sharpe: entry.backtest?.sharpe,
-                                             trades: entry.backtest?.trades, deflatedSharpe: entry.deflatedSharpe,
-                                             holdoutSharpe: entry.holdout?.sharpe, holdoutTrades: entry.holdout?.trades,
-                                             maxDrawdown: entry.backtest?.maxDrawdown, oofRocAuc: entry.oofRocAuc)
+            var decision = SelectionDecision(
+                pair: entry.pair, selected: false, reason: "", screenPvalue: entry.screen?.pvalue,
+                sharpe: entry.backtest?.sharpe,
+                trades: entry.backtest?.trades, deflatedSharpe: entry.deflatedSharpe,
+                holdoutSharpe: entry.holdout?.sharpe, holdoutTrades: entry.holdout?.trades,
+                maxDrawdown: entry.backtest?.maxDrawdown, oofRocAuc: entry.oofRocAuc)
             func fmt(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "none" }
             if entry.status != "trained" {
                 decision.reason = "not trained: \(entry.reason ?? entry.status)"
@@ -37,7 +40,8 @@ public struct SelectStage: Sendable {
             } else if rules.hasGuardrails, let rescreen = entry.holdoutRescreen, rescreen.passed == false {
                 decision.reason = "no longer passes the screen before the holdout: \(rescreen.reason ?? "")"
             } else if rules.hasGuardrails && entry.antiPredictive {
-                decision.reason = "anti-predictive: raw OOF ROC-AUC \(fmt(entry.oofRawRocAuc)); calibration would invert its ranking"
+                decision.reason =
+                    "anti-predictive: raw OOF ROC-AUC \(fmt(entry.oofRawRocAuc)); calibration would invert its ranking"
             } else if let minimum = rules.minTrades, (entry.backtest?.trades ?? 0) < minimum {
                 decision.reason = "\(entry.backtest?.trades ?? 0) OOF trades < \(minimum)"
             } else if let minimum = rules.sharpeMin, !((entry.backtest?.sharpe ?? -.infinity) > minimum) {
@@ -47,9 +51,12 @@ public struct SelectStage: Sendable {
             } else if let minimum = rules.aucMin, (entry.oofRocAuc ?? 0) <= minimum {
                 decision.reason = "OOF ROC-AUC \(fmt(entry.oofRocAuc)) ≤ \(fmt(minimum))"
             } else if let minimum = rules.deflatedSharpeMin, !((entry.deflatedSharpe ?? 0) >= minimum) {
-                decision.reason = "Deflated Sharpe \(fmt(entry.deflatedSharpe)) < \(fmt(minimum)) given the run's independent trials"
+                decision.reason =
+                    "Deflated Sharpe \(fmt(entry.deflatedSharpe)) < \(fmt(minimum)) given the run's independent trials"
             } else if let minimum = rules.holdoutSharpeMin, !((entry.holdout?.sharpe ?? -.infinity) > minimum) {
-                decision.reason = entry.holdout == nil ? "no holdout figures (--holdout-days 0 or no holdout bars)"
+                decision.reason =
+                    entry.holdout == nil
+                    ? "no holdout figures (--holdout-days 0 or no holdout bars)"
                     : "holdout Sharpe after costs \(fmt(entry.holdout?.sharpe)) ≤ \(fmt(minimum)) (\(entry.holdout?.trades ?? 0) trades)"
             } else {
                 passing.append(decision)
@@ -66,32 +73,43 @@ public struct SelectStage: Sendable {
             } else if rules.hasGuardrails {
                 decision.reason = "passed every guardrail (rank \(index + 1) by OOF Sharpe)"
             } else {
-                decision.reason = "selected without guardrails (rank \(index + 1) by OOF Sharpe)" + (inSample.map { "; figures in sample: \($0)" } ?? "")
+                decision.reason =
+                    "selected without guardrails (rank \(index + 1) by OOF Sharpe)"
+                    + (inSample.map { "; figures in sample: \($0)" } ?? "")
             }
             decisions.append(decision)
         }
         return decisions.sorted { ($0.rank ?? Int.max, $0.pair) < ($1.rank ?? Int.max, $1.pair) }
     }
 
-    public func run(rules: SelectionRules, now: Int64 = UTCTime.nowMilliseconds()) throws -> (result: SelectionResult, path: String) {
-        guard rules.topK >= 1 else { throw TrainingError.invalidArgument("--top-k must be at least 1 (got \(rules.topK))") }
+    public func run(rules: SelectionRules, now: Int64 = UTCTime.nowMilliseconds()) throws -> (
+        result: SelectionResult, path: String
+    ) {
+        guard rules.topK >= 1 else {
+            throw TrainingError.invalidArgument("--top-k must be at least 1 (got \(rules.topK))")
+        }
         let run = try store.read { db in try TrainingRunRecord.latestComplete(db) }
         let runId = run.id
         guard let reportFile = run.reportFile else {
             throw TrainingError.invalidArgument("training run \(runId) has no report file; rerun `mntrading train`")
         }
-        let report = try ProjectJSON.decoder().decode(TrainingReport.self, from: Data(contentsOf: URL(fileURLWithPath: reportFile)))
+        let report = try ProjectJSON.decoder().decode(
+            TrainingReport.self, from: Data(contentsOf: URL(fileURLWithPath: reportFile)))
         guard report.runId == runId else {
-            throw TrainingError.invalidArgument("\(reportFile) belongs to run \(report.runId), not the latest run \(runId); rerun `mntrading train`")
+            throw TrainingError.invalidArgument(
+                "\(reportFile) belongs to run \(report.runId), not the latest run \(runId); rerun `mntrading train`")
         }
         let inSample = report.timeline.inSampleReason
         let decisions = Self.decide(report.pairs, rules: rules, inSample: inSample)
         let warning = rules.hasGuardrails ? nil : SelectionRules.noGuardrailsWarning
-        var result = SelectionResult(runId: runId, rules: rules, guardrails: rules.hasGuardrails, warning: warning, inSample: inSample,
-                                     trials: report.trials, independentTrials: report.independentTrials, pbo: report.pbo?.pbo, decisions: decisions)
+        var result = SelectionResult(
+            runId: runId, rules: rules, guardrails: rules.hasGuardrails, warning: warning, inSample: inSample,
+            trials: report.trials, independentTrials: report.independentTrials, pbo: report.pbo?.pbo,
+            decisions: decisions)
         try portfolioFigures(&result, report: report)
         try store.write { db in
-            try SelectionRecords.replace(db, runId: runId, decisions: decisions, guardrails: rules.hasGuardrails, createdAt: now)
+            try SelectionRecords.replace(
+                db, runId: runId, decisions: decisions, guardrails: rules.hasGuardrails, createdAt: now)
         }
         let path = locations.dataPath("training", "selection.json")
         try AtomicFile.write(try ProjectJSON.encoder().encode(result), to: path)
@@ -101,9 +119,12 @@ public struct SelectStage: Sendable {
     /// The selected pairs' equal-sleeve portfolio (equal capital per pair at the start, never rebalanced), out of fold and on the holdout.
     func portfolioFigures(_ result: inout SelectionResult, report: TrainingReport) throws {
         func portfolio(_ period: TrainingRunRecords.Period, _ pairs: [String], trades: (PairReportEntry) -> Int?)
-            throws -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double]) {
+            throws -> (result: BacktestResult?, equity: [EquityPoint], returns: [Double])
+        {
             let streams = try store.read { db in
-                try pairs.map { pair in try TrainingRunRecords.returns(db, runId: result.runId, pair: pair, period: period) }
+                try pairs.map { pair in
+                    try TrainingRunRecords.returns(db, runId: result.runId, pair: pair, period: period)
+                }
             }
             let count = report.pairs.filter { pairs.contains($0.pair) }.reduce(0) { $0 + (trades($1) ?? 0) }
             return Backtest.portfolio(streams, trades: count, barsPerYear: report.settings.barsPerYear)
@@ -111,14 +132,16 @@ public struct SelectStage: Sendable {
         let oof = try portfolio(.outOfFold, result.selected) { $0.backtest?.trades }
         result.portfolio = oof.result
         if !oof.returns.isEmpty {
-            result.portfolioDeflatedSharpe = DeflatedSharpe.ratio(returns: oof.returns, independentTrials: report.independentTrials)
+            result.portfolioDeflatedSharpe = DeflatedSharpe.ratio(
+                returns: oof.returns, independentTrials: report.independentTrials)
         }
         result.portfolioHoldout = try portfolio(.holdout, result.selected) { $0.holdout?.trades }.result
         // Every pair the rules other than the holdout gate kept: its holdout is not conditioned on itself.
         var ungated = result.rules
         ungated.holdoutSharpeMin = nil
         ungated.topK = Int.max
-        let beforeGate = Self.decide(report.pairs, rules: ungated, inSample: result.inSample).filter(\.selected).map(\.pair)
+        let beforeGate = Self.decide(report.pairs, rules: ungated, inSample: result.inSample).filter(\.selected).map(
+            \.pair)
         result.holdoutBeforeGate = try portfolio(.holdout, beforeGate) { $0.holdout?.trades }.result
     }
 }

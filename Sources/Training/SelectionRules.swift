@@ -42,8 +42,10 @@ public struct SelectionRules: Codable, Sendable, Equatable {
     }
 
     public var hasGuardrails: Bool {
-        sharpeMin != nil || minTrades != nil || deflatedSharpeMin != nil || holdoutSharpeMin != nil || maxDrawdownMax != nil || aucMin != nil
+        sharpeMin != nil || minTrades != nil || deflatedSharpeMin != nil || holdoutSharpeMin != nil
+            || maxDrawdownMax != nil || aucMin != nil
     }
 
-    public static let noGuardrailsWarning = "no guardrails: every trained pair is selected, weak and in-sample ones included; the selection is recorded as made without guardrails"
+    public static let noGuardrailsWarning =
+        "no guardrails: every trained pair is selected, weak and in-sample ones included; the selection is recorded as made without guardrails"
 }

@@ -31,8 +31,10 @@ public struct TrainStage: Sendable {
         try store.read { db in try DatasetRecord.load(db) }
     }
 
-    public func run(settings: TrainingSettings, now: Int64 = UTCTime.nowMilliseconds(), progress: ProgressReporter = .silent,
-                    shouldStop: @Sendable () -> Bool = { false }) throws -> (report: TrainingReport, path: String) {
+    public func run(
+        settings: TrainingSettings, now: Int64 = UTCTime.nowMilliseconds(), progress: ProgressReporter = .silent,
+        shouldStop: @Sendable () -> Bool = { false }
+    ) throws -> (report: TrainingReport, path: String) {
         try settings.crossValidation.validate()
         guard settings.holdoutDays >= 0, settings.holdoutDays.isFinite else {
             throw TrainingError.invalidArgument("--holdout-days must not be negative (got \(settings.holdoutDays))")
@@ -55,14 +57,16 @@ public struct TrainStage: Sendable {
         fingerprint.add(dataset.id)
         fingerprint.add(dataset.screeningRunId ?? "no screen")
         for pair in pairs {
-            let span = try store.read { db in try FeatureStage.span(pair: pair, timeframe: definition.timeframe, in: db) }
+            let span = try store.read { db in try FeatureStage.span(pair: pair, timeframe: definition.timeframe, in: db)
+            }
             fingerprint.add(pair)
             fingerprint.add("\(span.rows) \(span.first ?? 0) \(span.last ?? 0)")
         }
         let runId = fingerprint.hex
         try store.write { db in
-            try TrainingRunRecords.begin(db, runId: runId, createdAt: now, datasetId: dataset.id, settings: settings,
-                                         codeVersion: Self.codeVersion, pairs: pairs.count, holdoutStart: timeline.holdoutStart)
+            try TrainingRunRecords.begin(
+                db, runId: runId, createdAt: now, datasetId: dataset.id, settings: settings,
+                codeVersion: Self.codeVersion, pairs: pairs.count, holdoutStart: timeline.holdoutStart)
         }
 
         let trainer = PairTrainer(settings: settings)
@@ -70,8 +74,12 @@ public struct TrainStage: Sendable {
         progress.start("training \(pairs.count) pairs", total: pairs.count)
         for pair in pairs {
             if shouldStop() { break }
-            let data = PairDataset(pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe), definition: definition)
-            let rescreen = try screen.flatMap { try walkForwardScreen(pair: pair, screen: $0, from: data.openTimes.first, to: timeline.dataEnd) }
+            let data = PairDataset(
+                pair: pair, rows: try store.featureRows(pair: pair, timeframe: definition.timeframe),
+                definition: definition)
+            let rescreen = try screen.flatMap {
+                try walkForwardScreen(pair: pair, screen: $0, from: data.openTimes.first, to: timeline.dataEnd)
+            }
             var result = try trainer.train(data, holdoutStart: timeline.holdoutStart, screen: rescreen)
             try store.write { db in try TrainingRunRecords.savePair(db, runId: runId, result) }
             // The predictions are stored; the run needs the returns and the trials' series.
@@ -85,31 +93,36 @@ public struct TrainStage: Sendable {
         let trained = results.indices.filter { results[$0].status == "trained" }
         if trained.isEmpty, let first = results.first, results.allSatisfy(\.shortOfData) {
             try store.write { db in try TrainingRunRecords.markFailed(db, runId: runId) }
-            throw TrainingError.insufficientData("no pair has enough data for the folds and the holdout: \(first.pair): \(first.reason ?? "")")
+            throw TrainingError.insufficientData(
+                "no pair has enough data for the folds and the holdout: \(first.pair): \(first.reason ?? "")")
         }
         let trials = trained.reduce(0) { $0 + results[$1].candidates.count }
         let (independentTrials, pbo) = TimeAccount.honesty.measure { () -> (Int, BacktestOverfitting.Outcome?) in
             let aligned = Self.alignedTrials(trained.map { results[$0] })
             let independentTrials = TrialClusters.count(aligned)
             for index in trained {
-                results[index].deflatedSharpe = DeflatedSharpe.ratio(returns: results[index].oofReturns, independentTrials: independentTrials)
+                results[index].deflatedSharpe = DeflatedSharpe.ratio(
+                    returns: results[index].oofReturns, independentTrials: independentTrials)
             }
             return (independentTrials, BacktestOverfitting.estimate(aligned))
         }
         timeline.firstScoredTime = trained.compactMap { results[$0].oofReturnTimes.first }.min()
 
-        let portfolio = Backtest.portfolio(trained.map { (results[$0].oofReturnTimes, results[$0].oofReturns) },
-                                           trades: trained.reduce(0) { $0 + (results[$1].backtest?.trades ?? 0) }, barsPerYear: settings.barsPerYear)
-        let holdoutPortfolio = Backtest.portfolio(trained.map { (results[$0].holdoutReturnTimes, results[$0].holdoutReturns) },
-                                                  trades: trained.reduce(0) { $0 + (results[$1].holdout?.trades ?? 0) }, barsPerYear: settings.barsPerYear)
+        let portfolio = Backtest.portfolio(
+            trained.map { (results[$0].oofReturnTimes, results[$0].oofReturns) },
+            trades: trained.reduce(0) { $0 + (results[$1].backtest?.trades ?? 0) }, barsPerYear: settings.barsPerYear)
+        let holdoutPortfolio = Backtest.portfolio(
+            trained.map { (results[$0].holdoutReturnTimes, results[$0].holdoutReturns) },
+            trades: trained.reduce(0) { $0 + (results[$1].holdout?.trades ?? 0) }, barsPerYear: settings.barsPerYear)
         let windows = trained.flatMap { results[$0].trainingWindow }
         let screenFigures = try store.read { db in try dataset.screenFigures(db) }
         var entries = results.map(PairReportEntry.init)
         for index in entries.indices { entries[index].screen = screenFigures[entries[index].pair] }
-        let report = TrainingReport(runId: runId, createdAt: UTCTime.format(now), codeVersion: Self.codeVersion, datasetId: dataset.id,
-                                    dataset: definition, settings: settings, timeline: timeline, execution: settings.execution.summary,
-                                    trials: trials, independentTrials: independentTrials, pbo: pbo, pairs: entries,
-                                    portfolio: portfolio.result, portfolioEquity: portfolio.equity, portfolioHoldout: holdoutPortfolio.result)
+        let report = TrainingReport(
+            runId: runId, createdAt: UTCTime.format(now), codeVersion: Self.codeVersion, datasetId: dataset.id,
+            dataset: definition, settings: settings, timeline: timeline, execution: settings.execution.summary,
+            trials: trials, independentTrials: independentTrials, pbo: pbo, pairs: entries,
+            portfolio: portfolio.result, portfolioEquity: portfolio.equity, portfolioHoldout: holdoutPortfolio.result)
         let path = locations.dataPath("training", "report.json")
         try AtomicFile.write(try ProjectJSON.encoder().encode(report), to: path)
         let complete = results.count == pairs.count
@@ -117,18 +130,23 @@ public struct TrainStage: Sendable {
             for index in trained {
                 try TrainingRunRecords.updateResult(db, runId: runId, results[index])
             }
-            try TrainingRunRecords.finish(db, runId: runId, complete: complete, window: windows, trained: trained.count, reportFile: path,
-                                          trials: trials, pbo: pbo?.pbo)
+            try TrainingRunRecords.finish(
+                db, runId: runId, complete: complete, window: windows, trained: trained.count, reportFile: path,
+                trials: trials, pbo: pbo?.pbo)
         }
         return (report, path)
     }
 
     /// The screen's window and where the holdout starts: the last `holdoutDays` before the data's end.
-    func timeline(_ dataset: DatasetRecord, screen: ScreenRecord?, settings: TrainingSettings) throws -> ResearchTimeline {
+    func timeline(_ dataset: DatasetRecord, screen: ScreenRecord?, settings: TrainingSettings) throws
+        -> ResearchTimeline
+    {
         let timeframe = dataset.definition.timeframe
         let (first, last) = try store.read { db in try dataset.rowSpan(db) }
         var timeline = ResearchTimeline(screeningRunId: dataset.screeningRunId, screenWindow: screen?.window)
-        guard let first, let last else { throw TrainingError.invalidArgument("dataset \(dataset.id) has no rows; rerun `mntrading dataset`") }
+        guard let first, let last else {
+            throw TrainingError.invalidArgument("dataset \(dataset.id) has no rows; rerun `mntrading dataset`")
+        }
         let end = last + timeframe.milliseconds
         timeline.dataEnd = end
         guard settings.holdoutDays > 0 else { return timeline }
@@ -136,7 +154,9 @@ public struct TrainStage: Sendable {
         let days = Double(end - first) / 86_400_000
         guard start > first else {
             let span = String(format: "%.1f", days), holdout = String(format: "%g", settings.holdoutDays)
-            throw TrainingError.insufficientData("data too short for a holdout: the dataset's rows span \(span) days (\(UTCTime.format(first)) to \(UTCTime.format(end))), and a \(holdout)-day holdout leaves nothing to train on; ingest more days (pipeline: --train-days) or shorten --holdout-days")
+            throw TrainingError.insufficientData(
+                "data too short for a holdout: the dataset's rows span \(span) days (\(UTCTime.format(first)) to \(UTCTime.format(end))), and a \(holdout)-day holdout leaves nothing to train on; ingest more days (pipeline: --train-days) or shorten --holdout-days"
+            )
         }
         timeline.holdoutStart = start
         return timeline
@@ -144,11 +164,16 @@ public struct TrainStage: Sendable {
 
     /// The pair's screen, to be repeated before every scored period: the screening run's rules and
     /// window length on the store's bars.
-    func walkForwardScreen(pair: String, screen: ScreenRecord, from first: Int64?, to end: Int64?) throws -> WalkForwardScreen? {
+    func walkForwardScreen(pair: String, screen: ScreenRecord, from first: Int64?, to end: Int64?) throws
+        -> WalkForwardScreen?
+    {
         guard let first, let end, let window = screen.window, let legs = PairID(pair)?.legs else { return nil }
         let length = window[1] - window[0]
-        let bars = try legs.map { try store.bars(symbol: $0, timeframe: screen.parameters.timeframe, from: first - length, to: end) }
-        return WalkForwardScreen(parameters: screen.parameters, length: length, a: legs[0], barsA: bars[0], b: legs[1], barsB: bars[1])
+        let bars = try legs.map {
+            try store.bars(symbol: $0, timeframe: screen.parameters.timeframe, from: first - length, to: end)
+        }
+        return WalkForwardScreen(
+            parameters: screen.parameters, length: length, a: legs[0], barsA: bars[0], b: legs[1], barsB: bars[1])
     }
 
     /// Every trial's out-of-fold returns on one time axis (a pair's bars outside its span are flat).

@@ -9,7 +9,8 @@ public enum TrialClusters {
         let sharpes = trials.map { ReturnStatistics($0).sharpe }
         let order = trials.indices.sorted { sharpes[$0] > sharpes[$1] }
         var representatives: [Int] = []
-        for trial in order where !representatives.contains(where: { correlation(trials[$0], trials[trial]) >= threshold }) {
+        for trial in order
+        where !representatives.contains(where: { correlation(trials[$0], trials[trial]) >= threshold }) {
             representatives.append(trial)
         }
         return max(representatives.count, trials.isEmpty ? 0 : 1)

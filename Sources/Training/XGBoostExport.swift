@@ -7,10 +7,11 @@ import TrainingRecords
 public enum XGBoostExport {
     public static func member(fromJSON json: [UInt8], standardisation: Standardisation? = nil) throws -> MemberModel {
         guard let document = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
-              let learner = document["learner"] as? [String: Any],
-              let parameters = learner["learner_model_param"] as? [String: Any],
-              let booster = learner["gradient_booster"] as? [String: Any],
-              let name = booster["name"] as? String else {
+            let learner = document["learner"] as? [String: Any],
+            let parameters = learner["learner_model_param"] as? [String: Any],
+            let booster = learner["gradient_booster"] as? [String: Any],
+            let name = booster["name"] as? String
+        else {
             throw XGBoostError(message: "not an XGBoost model document")
         }
         let objective = (learner["objective"] as? [String: Any])?["name"] as? String
@@ -18,7 +19,8 @@ public enum XGBoostExport {
             throw XGBoostError(message: "only binary:logistic models can be exported (got \(objective ?? "none"))")
         }
         guard let featureText = parameters["num_feature"] as? String, let featureCount = Int(featureText),
-              let baseText = parameters["base_score"] as? String, let baseScore = Double(baseText) else {
+            let baseText = parameters["base_score"] as? String, let baseScore = Double(baseText)
+        else {
             throw XGBoostError(message: "model parameters lack num_feature or base_score")
         }
         // binary:logistic keeps base_score as a probability; the margin starts at its logit.
@@ -28,10 +30,13 @@ public enum XGBoostExport {
             guard let model = booster["model"] as? [String: Any], let trees = model["trees"] as? [[String: Any]] else {
                 throw XGBoostError(message: "gbtree model without trees")
             }
-            return .trees(TreeEnsemble(featureCount: featureCount, baseMargin: Float(baseMargin), trees: try trees.map(tree)))
+            return .trees(
+                TreeEnsemble(featureCount: featureCount, baseMargin: Float(baseMargin), trees: try trees.map(tree)))
         case "gblinear":
-            guard let model = booster["model"] as? [String: Any], let weights = (model["weights"] as? [Any])?.compactMap(number),
-                  weights.count == featureCount + 1 else {
+            guard let model = booster["model"] as? [String: Any],
+                let weights = (model["weights"] as? [Any])?.compactMap(number),
+                weights.count == featureCount + 1
+            else {
                 throw XGBoostError(message: "gblinear model without \(featureCount + 1) weights")
             }
             var coefficients = Array(weights.prefix(featureCount))
@@ -43,7 +48,8 @@ public enum XGBoostExport {
                     intercept -= coefficients[index] * standardisation.mean[index]
                 }
             }
-            return .linear(LinearModel(weights: coefficients, intercept: intercept, missingValues: standardisation?.mean))
+            return .linear(
+                LinearModel(weights: coefficients, intercept: intercept, missingValues: standardisation?.mean))
         default:
             throw XGBoostError(message: "booster '\(name)' cannot be exported")
         }
@@ -72,14 +78,16 @@ public enum XGBoostExport {
             throw XGBoostError(message: "categorical splits cannot be exported")
         }
         let count = left.count
-        guard [right.count, features.count, conditions.count, defaultLeft.count].allSatisfy({ $0 == count }), count > 0 else {
+        guard [right.count, features.count, conditions.count, defaultLeft.count].allSatisfy({ $0 == count }), count > 0
+        else {
             throw XGBoostError(message: "tree arrays differ in length")
         }
         return (0..<count).map { index in
             let isLeaf = left[index] < 0
-            return TreeEnsemble.Node(feature: isLeaf ? 0 : Int32(features[index]), threshold: isLeaf ? 0 : Float(conditions[index]),
-                                     left: Int32(left[index]), right: Int32(right[index]), missingGoesLeft: defaultLeft[index] != 0,
-                                     leafValue: isLeaf ? Float(conditions[index]) : 0)
+            return TreeEnsemble.Node(
+                feature: isLeaf ? 0 : Int32(features[index]), threshold: isLeaf ? 0 : Float(conditions[index]),
+                left: Int32(left[index]), right: Int32(right[index]), missingGoesLeft: defaultLeft[index] != 0,
+                leafValue: isLeaf ? Float(conditions[index]) : 0)
         }
     }
 }

@@ -19,8 +19,10 @@ public struct Candidate: Codable, Sendable, Equatable {
     public var columnSample = 0.8
     public var lambda = 1.0
 
-    public init(kind: ModelKind, maxDepth: Int = 4, learningRate: Double = 0.1, trees: Int = 100,
-                subsample: Double = 0.8, columnSample: Double = 0.8, lambda: Double = 1) {
+    public init(
+        kind: ModelKind, maxDepth: Int = 4, learningRate: Double = 0.1, trees: Int = 100,
+        subsample: Double = 0.8, columnSample: Double = 0.8, lambda: Double = 1
+    ) {
         self.kind = kind
         self.maxDepth = maxDepth
         self.learningRate = learningRate
@@ -43,7 +45,7 @@ public struct Candidate: Codable, Sendable, Equatable {
         Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1),
         Candidate(kind: .gbdt, maxDepth: 5, learningRate: 0.05),
         Candidate(kind: .rf, maxDepth: 6, trees: 100, subsample: 0.63, columnSample: 0.6),
-        Candidate(kind: .logistic, learningRate: 0.5, lambda: 1),
+        Candidate(kind: .logistic, learningRate: 0.5, lambda: 1)
     ]
 
     /// The default grid's candidates of the named kinds (`--kinds gbdt,logistic`).
@@ -54,28 +56,36 @@ public struct Candidate: Codable, Sendable, Equatable {
             }
             return kind
         }
-        guard !wanted.isEmpty else { throw TrainingError.invalidArgument("--kinds '\(text)' names no model kind; use gbdt, rf or logistic") }
+        guard !wanted.isEmpty else {
+            throw TrainingError.invalidArgument("--kinds '\(text)' names no model kind; use gbdt, rf or logistic")
+        }
         return defaultGrid.filter { wanted.contains($0.kind) }
     }
 
     public func parameters(seed: UInt64, threads: Int) -> [(String, String)] {
         var parameters: [(String, String)] = [
             ("objective", "binary:logistic"), ("eval_metric", "logloss"),
-            ("seed", "\(seed % UInt64(Int32.max))"), ("nthread", "\(threads)"), ("verbosity", "0"),
+            ("seed", "\(seed % UInt64(Int32.max))"), ("nthread", "\(threads)"), ("verbosity", "0")
         ]
         switch kind {
         case .gbdt:
-            parameters += [("booster", "gbtree"), ("tree_method", "hist"), ("max_depth", "\(maxDepth)"),
-                           ("eta", "\(learningRate)"), ("subsample", "\(subsample)"), ("colsample_bytree", "\(columnSample)"),
-                           ("lambda", "\(lambda)"), ("min_child_weight", "1")]
+            parameters += [
+                ("booster", "gbtree"), ("tree_method", "hist"), ("max_depth", "\(maxDepth)"),
+                ("eta", "\(learningRate)"), ("subsample", "\(subsample)"), ("colsample_bytree", "\(columnSample)"),
+                ("lambda", "\(lambda)"), ("min_child_weight", "1")
+            ]
         case .rf:
-            parameters += [("booster", "gbtree"), ("tree_method", "hist"), ("max_depth", "\(maxDepth)"),
-                           ("eta", "1"), ("num_parallel_tree", "\(trees)"), ("subsample", "\(subsample)"),
-                           ("colsample_bynode", "\(columnSample)"), ("lambda", "\(lambda)")]
+            parameters += [
+                ("booster", "gbtree"), ("tree_method", "hist"), ("max_depth", "\(maxDepth)"),
+                ("eta", "1"), ("num_parallel_tree", "\(trees)"), ("subsample", "\(subsample)"),
+                ("colsample_bynode", "\(columnSample)"), ("lambda", "\(lambda)")
+            ]
         case .logistic:
             // coord_descent: deterministic, unlike the default parallel "shotgun" updater.
-            parameters += [("booster", "gblinear"), ("updater", "coord_descent"), ("eta", "\(learningRate)"),
-                           ("lambda", "\(lambda)"), ("alpha", "0")]
+            parameters += [
+                ("booster", "gblinear"), ("updater", "coord_descent"), ("eta", "\(learningRate)"),
+                ("lambda", "\(lambda)"), ("alpha", "0")
+            ]
         }
         return parameters
     }

@@ -10,9 +10,12 @@ public struct CandidateReport: Codable, Sendable, Equatable {
     public var oofTrades: Int
     public var meanFoldAUC: Double?
 
-    enum CodingKeys: String, CodingKey { case candidate, oofSharpe, perBarSharpe, oofTrades, meanFoldAUC = "meanFoldAuc" }
+    enum CodingKeys: String, CodingKey {
+        case candidate, oofSharpe, perBarSharpe, oofTrades, meanFoldAUC = "meanFoldAuc"
+    }
 
-    public init(candidate: String, oofSharpe: Double, perBarSharpe: Double, oofTrades: Int, meanFoldAUC: Double? = nil) {
+    public init(candidate: String, oofSharpe: Double, perBarSharpe: Double, oofTrades: Int, meanFoldAUC: Double? = nil)
+    {
         self.candidate = candidate
         self.oofSharpe = oofSharpe
         self.perBarSharpe = perBarSharpe

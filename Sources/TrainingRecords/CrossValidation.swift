@@ -26,17 +26,21 @@ public struct CrossValidation: Codable, Sendable, Equatable {
         gap = try container.decodeIfPresent(Int.self, forKey: .gap) ?? defaults.gap
         maxTrainSize = try container.decodeIfPresent(Int.self, forKey: .maxTrainSize)
         horizon = try container.decodeIfPresent(Int.self, forKey: .horizon) ?? defaults.horizon
-        validationFraction = try container.decodeIfPresent(Double.self, forKey: .validationFraction) ?? defaults.validationFraction
+        validationFraction =
+            try container.decodeIfPresent(Double.self, forKey: .validationFraction) ?? defaults.validationFraction
         minTrainRows = try container.decodeIfPresent(Int.self, forKey: .minTrainRows) ?? defaults.minTrainRows
     }
 
     public func validate() throws {
         guard splits >= 2 else { throw TrainingError.invalidArgument("--n-splits must be at least 2 (got \(splits))") }
         guard gap >= 0 else { throw TrainingError.invalidArgument("--gap must not be negative (got \(gap))") }
-        guard minTrainRows >= 20 else { throw TrainingError.invalidArgument("--min-train-rows must be at least 20 (got \(minTrainRows))") }
+        guard minTrainRows >= 20 else {
+            throw TrainingError.invalidArgument("--min-train-rows must be at least 20 (got \(minTrainRows))")
+        }
         if let maxTrainSize {
             guard maxTrainSize >= minTrainRows else {
-                throw TrainingError.invalidArgument("--max-train-size must be at least --min-train-rows \(minTrainRows) (got \(maxTrainSize))")
+                throw TrainingError.invalidArgument(
+                    "--max-train-size must be at least --min-train-rows \(minTrainRows) (got \(maxTrainSize))")
             }
         }
     }
@@ -65,7 +69,9 @@ extension CrossValidation {
         let rows = rowBars.count
         let block = rows / (splits + 1)
         func shortage(_ detail: String) -> TrainingError {
-            .insufficientData("\(splits) walk-forward folds of at least \(minTrainRows) fitted rows need about \(rowsNeeded()) labelled rows before the holdout; this pair has \(rows) (\(detail))")
+            .insufficientData(
+                "\(splits) walk-forward folds of at least \(minTrainRows) fitted rows need about \(rowsNeeded()) labelled rows before the holdout; this pair has \(rows) (\(detail))"
+            )
         }
         guard block > 0 else { throw shortage("fewer rows than folds") }
         var folds: [Fold] = []
@@ -79,11 +85,16 @@ extension CrossValidation {
             let validationLength = Int(Double(trainEnd - trainStart) * validationFraction)
             let validationStart = trainEnd - validationLength
             // The fitted rows' labels end before the validation slice's first bar.
-            let fitEnd = validationLength > 0 ? min(validationStart, Self.count(rowBars, below: rowBars[validationStart] - horizon)) : trainEnd
+            let fitEnd =
+                validationLength > 0
+                ? min(validationStart, Self.count(rowBars, below: rowBars[validationStart] - horizon)) : trainEnd
             guard fitEnd - trainStart >= minTrainRows else {
                 throw shortage("fold \(k + 1) would fit on \(max(fitEnd - trainStart, 0))")
             }
-            folds.append(Fold(index: k, fit: trainStart..<fitEnd, validation: validationStart..<trainEnd, test: testStart..<testEnd))
+            folds.append(
+                Fold(
+                    index: k, fit: trainStart..<fitEnd, validation: validationStart..<trainEnd,
+                    test: testStart..<testEnd))
         }
         return folds
     }

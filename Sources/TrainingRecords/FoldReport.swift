@@ -12,7 +12,10 @@ public struct FoldReport: Codable, Sendable, Equatable {
     public var metrics: ClassificationMetrics
     public var backtest: BacktestResult
 
-    public init(fold: Int, trainRows: Int, testRows: Int, firstTestTime: Int64, rounds: Int, metrics: ClassificationMetrics, backtest: BacktestResult) {
+    public init(
+        fold: Int, trainRows: Int, testRows: Int, firstTestTime: Int64, rounds: Int, metrics: ClassificationMetrics,
+        backtest: BacktestResult
+    ) {
         self.fold = fold
         self.trainRows = trainRows
         self.testRows = testRows

@@ -15,7 +15,11 @@ public struct SelectionDecision: Codable, Sendable, Equatable {
     public var maxDrawdown: Double?
     public var oofRocAuc: Double?
 
-    public init(pair: String, selected: Bool, reason: String, rank: Int? = nil, screenPvalue: Double? = nil, sharpe: Double? = nil, trades: Int? = nil, deflatedSharpe: Double? = nil, holdoutSharpe: Double? = nil, holdoutTrades: Int? = nil, maxDrawdown: Double? = nil, oofRocAuc: Double? = nil) {
+    public init(
+        pair: String, selected: Bool, reason: String, rank: Int? = nil, screenPvalue: Double? = nil,
+        sharpe: Double? = nil, trades: Int? = nil, deflatedSharpe: Double? = nil, holdoutSharpe: Double? = nil,
+        holdoutTrades: Int? = nil, maxDrawdown: Double? = nil, oofRocAuc: Double? = nil
+    ) {
         self.pair = pair
         self.selected = selected
         self.reason = reason

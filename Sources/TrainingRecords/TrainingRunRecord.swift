@@ -15,13 +15,19 @@ public struct TrainingRunRecord: Sendable {
 
     /// The latest complete run (`TrainingRuns`), or the error every command gives without one.
     public static func latestComplete(_ db: Database) throws -> TrainingRunRecord {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT id, dataset_id, parameters, report_file, trials, pbo FROM training_runs WHERE id = (\(TrainingRunRecords.latestCompleteIdSQL))
-            """) else {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, dataset_id, parameters, report_file, trials, pbo FROM training_runs WHERE id = (\(TrainingRunRecords.latestCompleteIdSQL))
+                    """)
+        else {
             throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
         }
-        return TrainingRunRecord(id: row["id"], datasetId: row["dataset_id"],
-                                 settings: try ProjectJSON.decoder().decode(TrainingSettings.self, from: Data((row["parameters"] as String).utf8)),
-                                 reportFile: row["report_file"], trials: row["trials"], pbo: row["pbo"])
+        return TrainingRunRecord(
+            id: row["id"], datasetId: row["dataset_id"],
+            settings: try ProjectJSON.decoder().decode(
+                TrainingSettings.self, from: Data((row["parameters"] as String).utf8)),
+            reportFile: row["report_file"], trials: row["trials"], pbo: row["pbo"])
     }
 }

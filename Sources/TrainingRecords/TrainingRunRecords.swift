@@ -20,7 +20,8 @@ public enum TrainingRunRecords {
         case holdout = "holdout_returns"
     }
 
-    static let latestCompleteIdSQL = "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1"
+    static let latestCompleteIdSQL =
+        "SELECT id FROM training_runs WHERE status = 'complete' ORDER BY created_at DESC, id LIMIT 1"
 
     /// Which training run is "the latest" everywhere (select, router, backtest, report, pipeline):
     /// the newest complete one, ties broken by id. Interrupted and failed runs never count.
@@ -34,7 +35,8 @@ public enum TrainingRunRecords {
     }
 
     public static func completeId(_ db: Database, _ id: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT id FROM training_runs WHERE id = ? AND status = 'complete'", arguments: [id])
+        try String.fetchOne(
+            db, sql: "SELECT id FROM training_runs WHERE id = ? AND status = 'complete'", arguments: [id])
     }
 
     /// The dataset a run trained on (nil for an unknown run).
@@ -47,33 +49,50 @@ public enum TrainingRunRecords {
     }
 
     /// Starts run `runId` afresh: a rerun of the same inputs replaces what an earlier attempt stored.
-    public static func begin(_ db: Database, runId: String, createdAt: Int64, datasetId: String, settings: TrainingSettings,
-                             codeVersion: String, pairs: Int, holdoutStart: Int64?) throws {
+    public static func begin(
+        _ db: Database, runId: String, createdAt: Int64, datasetId: String, settings: TrainingSettings,
+        codeVersion: String, pairs: Int, holdoutStart: Int64?
+    ) throws {
         for period in [Period.outOfFold, .holdout] {
             try db.execute(sql: "DELETE FROM \(period.rawValue) WHERE run_id = ?", arguments: [runId])
         }
         try db.execute(sql: "DELETE FROM oof_predictions WHERE run_id = ?", arguments: [runId])
         try db.execute(sql: "DELETE FROM training_runs WHERE id = ?", arguments: [runId])
-        try db.execute(sql: """
-            INSERT INTO training_runs (id, created_at, status, dataset_id, parameters, code_version, pairs, trained, holdout_start)
-            VALUES (?, ?, 'running', ?, ?, ?, ?, 0, ?)
-            """, arguments: [runId, createdAt, datasetId, try ProjectJSON.string(settings), codeVersion, pairs, holdoutStart])
+        try db.execute(
+            sql: """
+                INSERT INTO training_runs (id, created_at, status, dataset_id, parameters, code_version, pairs, trained, holdout_start)
+                VALUES (?, ?, 'running', ?, ?, ?, ?, 0, ?)
+                """,
+            arguments: [runId, createdAt, datasetId, try ProjectJSON.string(settings), codeVersion, pairs, holdoutStart]
+        )
     }
 
     /// One pair's result, model, out-of-fold predictions and return series.
     public static func savePair(_ db: Database, runId: String, _ result: PairTrainingResult) throws {
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO training_pairs (run_id, pair, status, reason, result, model) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [runId, result.pair, result.status, result.reason, try ProjectJSON.string(result.summary), result.model.map { Data($0) }])
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO oof_predictions (run_id, pair, open_time, fold, raw, calibrated, label) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO training_pairs (run_id, pair, status, reason, result, model) VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                runId, result.pair, result.status, result.reason, try ProjectJSON.string(result.summary),
+                result.model.map { Data($0) }
+            ])
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO oof_predictions (run_id, pair, open_time, fold, raw, calibrated, label) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
         for prediction in result.oofPredictions {
-            try statement.execute(arguments: [runId, result.pair, prediction.time, prediction.fold, prediction.raw, prediction.calibrated, prediction.label])
+            try statement.execute(arguments: [
+                runId, result.pair, prediction.time, prediction.fold, prediction.raw, prediction.calibrated,
+                prediction.label
+            ])
         }
-        for (period, times, values) in [(Period.outOfFold, result.oofReturnTimes, result.oofReturns),
-                                        (.holdout, result.holdoutReturnTimes, result.holdoutReturns)] {
-            let returns = try db.cachedStatement(sql: "INSERT OR REPLACE INTO \(period.rawValue) (run_id, pair, open_time, ret) VALUES (?, ?, ?, ?)")
+        for (period, times, values) in [
+            (Period.outOfFold, result.oofReturnTimes, result.oofReturns),
+            (.holdout, result.holdoutReturnTimes, result.holdoutReturns)
+        ] {
+            let returns = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO \(period.rawValue) (run_id, pair, open_time, ret) VALUES (?, ?, ?, ?)")
             for (time, value) in zip(times, values) {
                 try returns.execute(arguments: [runId, result.pair, time, value])
             }
@@ -82,15 +101,23 @@ public enum TrainingRunRecords {
 
     /// Rewrites a pair's stored result once the run's statistics (the Deflated Sharpe) are known.
     public static func updateResult(_ db: Database, runId: String, _ result: PairTrainingResult) throws {
-        try db.execute(sql: "UPDATE training_pairs SET result = ? WHERE run_id = ? AND pair = ?",
-                       arguments: [try ProjectJSON.string(result.summary), runId, result.pair])
+        try db.execute(
+            sql: "UPDATE training_pairs SET result = ? WHERE run_id = ? AND pair = ?",
+            arguments: [try ProjectJSON.string(result.summary), runId, result.pair])
     }
 
-    public static func finish(_ db: Database, runId: String, complete: Bool, window: [Int64], trained: Int, reportFile: String,
-                              trials: Int, pbo: Double?) throws {
-        try db.execute(sql: """
-            UPDATE training_runs SET status = ?, window_start = ?, window_end = ?, trained = ?, report_file = ?, trials = ?, pbo = ? WHERE id = ?
-            """, arguments: [complete ? "complete" : "interrupted", window.min(), window.max(), trained, reportFile, trials, pbo, runId])
+    public static func finish(
+        _ db: Database, runId: String, complete: Bool, window: [Int64], trained: Int, reportFile: String,
+        trials: Int, pbo: Double?
+    ) throws {
+        try db.execute(
+            sql: """
+                UPDATE training_runs SET status = ?, window_start = ?, window_end = ?, trained = ?, report_file = ?, trials = ?, pbo = ? WHERE id = ?
+                """,
+            arguments: [
+                complete ? "complete" : "interrupted", window.min(), window.max(), trained, reportFile, trials, pbo,
+                runId
+            ])
     }
 
     public static func markFailed(_ db: Database, runId: String) throws {
@@ -99,22 +126,30 @@ public enum TrainingRunRecords {
 
     /// Every trained pair of the run, by pair.
     public static func trainedPairs(_ db: Database, runId: String) throws -> [StoredPair] {
-        try Row.fetchAll(db, sql: "SELECT result, model FROM training_pairs WHERE run_id = ? AND status = 'trained' ORDER BY pair",
-                         arguments: [runId]).map(storedPair)
+        try Row.fetchAll(
+            db, sql: "SELECT result, model FROM training_pairs WHERE run_id = ? AND status = 'trained' ORDER BY pair",
+            arguments: [runId]
+        ).map(storedPair)
     }
 
     /// Each pair's out-of-fold backtest and its equity curve, what a report shows of a run. Decoded
     /// from the stored result's own fields, without the rest of it: the report runs every cycle.
     /// A row an older version wrote in a shape this one cannot read is left out, not fatal.
-    public static func outOfFoldBacktests(_ db: Database, runId: String) throws -> [String: (result: BacktestResult?, equity: [EquityPoint])] {
+    public static func outOfFoldBacktests(_ db: Database, runId: String) throws -> [String: (
+        result: BacktestResult?, equity: [EquityPoint]
+    )] {
         struct Fields: Decodable {
             var backtest: BacktestResult?
             var equity: [EquityPoint]
         }
         let decoder = ProjectJSON.decoder()
         var backtests: [String: (result: BacktestResult?, equity: [EquityPoint])] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT pair, result FROM training_pairs WHERE run_id = ?", arguments: [runId]) {
-            guard let fields = try? decoder.decode(Fields.self, from: Data((row["result"] as String).utf8)) else { continue }
+        for row in try Row.fetchAll(
+            db, sql: "SELECT pair, result FROM training_pairs WHERE run_id = ?", arguments: [runId])
+        {
+            guard let fields = try? decoder.decode(Fields.self, from: Data((row["result"] as String).utf8)) else {
+                continue
+            }
             backtests[row["pair"]] = (fields.backtest, fields.equity)
         }
         return backtests
@@ -122,35 +157,47 @@ public enum TrainingRunRecords {
 
     /// The selected trained pairs in selection order, and whether the selection had guardrails.
     public static func selectedPairs(_ db: Database, runId: String) throws -> (pairs: [StoredPair], guardrails: Bool) {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT p.result, p.model, s.guardrails FROM selections s JOIN training_pairs p ON p.run_id = s.run_id AND p.pair = s.pair
-            WHERE s.run_id = ? AND s.selected = 1 AND p.status = 'trained' ORDER BY s.rank, p.pair
-            """, arguments: [runId])
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT p.result, p.model, s.guardrails FROM selections s JOIN training_pairs p ON p.run_id = s.run_id AND p.pair = s.pair
+                WHERE s.run_id = ? AND s.selected = 1 AND p.status = 'trained' ORDER BY s.rank, p.pair
+                """, arguments: [runId])
         return (try rows.map(storedPair), rows.allSatisfy { ($0["guardrails"] as Bool?) ?? true })
     }
 
     /// The champions' calibrated out-of-fold probabilities, by pair and bar.
     public static func oofProbabilities(_ db: Database, runId: String) throws -> [String: [Int64: Double]] {
         var byPair: [String: [Int64: Double]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT pair, open_time, calibrated FROM oof_predictions WHERE run_id = ? ORDER BY pair, open_time",
-                                    arguments: [runId]) {
+        for row in try Row.fetchAll(
+            db,
+            sql: "SELECT pair, open_time, calibrated FROM oof_predictions WHERE run_id = ? ORDER BY pair, open_time",
+            arguments: [runId])
+        {
             byPair[row["pair"], default: [:]][row["open_time"]] = row["calibrated"]
         }
         return byPair
     }
 
     /// A pair's per-bar strategy returns over `period`, in bar order.
-    public static func returns(_ db: Database, runId: String, pair: String, period: Period) throws -> (times: [Int64], returns: [Double]) {
-        let rows = try Row.fetchAll(db, sql: "SELECT open_time, ret FROM \(period.rawValue) WHERE run_id = ? AND pair = ? ORDER BY open_time",
-                                    arguments: [runId, pair])
+    public static func returns(_ db: Database, runId: String, pair: String, period: Period) throws -> (
+        times: [Int64], returns: [Double]
+    ) {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT open_time, ret FROM \(period.rawValue) WHERE run_id = ? AND pair = ? ORDER BY open_time",
+            arguments: [runId, pair])
         return (rows.map { $0["open_time"] }, rows.map { $0["ret"] })
     }
 
     /// Every pair's per-bar strategy returns over `period`.
-    public static func returns(_ db: Database, runId: String, period: Period) throws -> [String: (times: [Int64], returns: [Double])] {
+    public static func returns(_ db: Database, runId: String, period: Period) throws -> [String: (
+        times: [Int64], returns: [Double]
+    )] {
         var returns: [String: (times: [Int64], returns: [Double])] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT pair, open_time, ret FROM \(period.rawValue) WHERE run_id = ? ORDER BY pair, open_time",
-                                    arguments: [runId]) {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT pair, open_time, ret FROM \(period.rawValue) WHERE run_id = ? ORDER BY pair, open_time",
+            arguments: [runId])
+        {
             let pair: String = row[0]
             returns[pair, default: ([], [])].times.append(row[1])
             returns[pair, default: ([], [])].returns.append(row[2])

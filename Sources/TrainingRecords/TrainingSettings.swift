@@ -26,21 +26,25 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case crossValidation, fit, candidates, calibration, probaThreshold, zRuleThreshold, entryZ, execution, barsPerYear, minRows, holdoutDays
+        case crossValidation, fit, candidates, calibration, probaThreshold, zRuleThreshold, entryZ, execution,
+            barsPerYear, minRows, holdoutDays
     }
 
     /// Settings stored before a field existed decode with that field's default.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = TrainingSettings()
-        crossValidation = try container.decodeIfPresent(CrossValidation.self, forKey: .crossValidation) ?? defaults.crossValidation
+        crossValidation =
+            try container.decodeIfPresent(CrossValidation.self, forKey: .crossValidation) ?? defaults.crossValidation
         fit = try container.decodeIfPresent(FitSettings.self, forKey: .fit) ?? defaults.fit
         candidates = try container.decodeIfPresent([Candidate].self, forKey: .candidates) ?? defaults.candidates
-        calibration = try container.decodeIfPresent(Calibration.Method.self, forKey: .calibration) ?? defaults.calibration
+        calibration =
+            try container.decodeIfPresent(Calibration.Method.self, forKey: .calibration) ?? defaults.calibration
         probaThreshold = try container.decodeIfPresent(Double.self, forKey: .probaThreshold) ?? defaults.probaThreshold
         zRuleThreshold = try container.decodeIfPresent(Double.self, forKey: .zRuleThreshold) ?? defaults.zRuleThreshold
         entryZ = try container.decodeIfPresent(Double.self, forKey: .entryZ) ?? 0
-        execution = try container.decodeIfPresent(Execution.self, forKey: .execution) ?? Execution(slippageBps: 0, delayBars: 0)
+        execution =
+            try container.decodeIfPresent(Execution.self, forKey: .execution) ?? Execution(slippageBps: 0, delayBars: 0)
         barsPerYear = try container.decodeIfPresent(Double.self, forKey: .barsPerYear) ?? defaults.barsPerYear
         minRows = try container.decodeIfPresent(Int.self, forKey: .minRows) ?? defaults.minRows
         holdoutDays = try container.decodeIfPresent(Double.self, forKey: .holdoutDays) ?? 0

@@ -9,12 +9,12 @@ import Portfolio
 import Basics
 import Store
 
-
 @main
 struct Infer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mntrading-infer",
-        abstract: "Score the newest closed bars on a running mntrading-serve and turn the answers into orders and a report.",
+        abstract:
+            "Score the newest closed bars on a running mntrading-serve and turn the answers into orders and a report.",
         discussion: """
             One cycle: ask the server's /metadata for pairs and feature columns, ingest the newest \
             closed bars of every leg (--source), update the features incrementally (the training \
@@ -45,66 +45,103 @@ struct Infer: AsyncParsableCommand {
     @OptionGroup var location: LocationOptions
 
     // --serving-url: what the origin system's client calls it.
-    @Option(name: [.customLong("server"), .customLong("serving-url")],
-            help: ArgumentHelp("Base URL of mntrading-serve (env MNTRADING_SERVER_URL; default http://127.0.0.1:5001).", valueName: "url"))
+    @Option(
+        name: [.customLong("server"), .customLong("serving-url")],
+        help: ArgumentHelp(
+            "Base URL of mntrading-serve (env MNTRADING_SERVER_URL; default http://127.0.0.1:5001).", valueName: "url"))
     var server: String?
 
     @OptionGroup(title: "Bar source (the newest bars)") var bars: BarSourceOptions
 
-    @Option(help: ArgumentHelp("Newest rows per pair in each request.", valueName: "n"), transform: NumberRule.whole(1...10_000, unit: "rows").parse)
+    @Option(
+        help: ArgumentHelp("Newest rows per pair in each request.", valueName: "n"),
+        transform: NumberRule.whole(1...10_000, unit: "rows").parse)
     var nLast: Int = 1
 
-    @Option(help: ArgumentHelp("Seconds allowed to connect to the server.", valueName: "s"), transform: NumberRule.seconds.parse)
+    @Option(
+        help: ArgumentHelp("Seconds allowed to connect to the server.", valueName: "s"),
+        transform: NumberRule.seconds.parse)
     var timeoutConnect: Double = 5
 
-    @Option(help: ArgumentHelp("Seconds allowed for the server's answer.", valueName: "s"), transform: NumberRule.seconds.parse)
+    @Option(
+        help: ArgumentHelp("Seconds allowed for the server's answer.", valueName: "s"),
+        transform: NumberRule.seconds.parse)
     var timeoutRead: Double = 30
 
-    @Option(help: ArgumentHelp("Attempts per request; connection errors, timeouts, 429 and 5xx are retried with backoff and jitter, other 4xx never.", valueName: "n"), transform: NumberRule.attempts.parse)
+    @Option(
+        help: ArgumentHelp(
+            "Attempts per request; connection errors, timeouts, 429 and 5xx are retried with backoff and jitter, other 4xx never.",
+            valueName: "n"), transform: NumberRule.attempts.parse)
     var attempts: Int = 4
 
     @Flag(help: "Wait for the server's /ping and send one tiny request before the cycle.")
     var warmup = false
 
-    @Option(help: ArgumentHelp("Longest wait for /ping with --warmup.", valueName: "s"), transform: NumberRule.seconds.parse)
+    @Option(
+        help: ArgumentHelp("Longest wait for /ping with --warmup.", valueName: "s"), transform: NumberRule.seconds.parse
+    )
     var warmupTimeout: Double = 120
 
     @Flag(help: "Run one cycle and exit (the default).")
     var once = false
 
-    @Option(help: ArgumentHelp("Run a cycle at every bar close of this period, e.g. 5m (plus --delay); the first cycle runs at start.", valueName: "period"))
+    @Option(
+        help: ArgumentHelp(
+            "Run a cycle at every bar close of this period, e.g. 5m (plus --delay); the first cycle runs at start.",
+            valueName: "period"))
     var every: String?
 
-    @Option(help: ArgumentHelp("Wait after each bar close before the cycle, so the exchange has the bar.", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Wait after each bar close before the cycle, so the exchange has the bar.", valueName: "duration"))
     var delay: String = "10s"
 
     @OptionGroup(title: "Aggregation") var aggregation: AggregationOptions
 
-    @Option(help: ArgumentHelp("Paper ledger: a pair whose sleeve falls this far below its peak is flattened and opens nothing more until a new model version or `mntrading ledger enable`.", valueName: "fraction"), transform: NumberRule.drawdown.parse)
+    @Option(
+        help: ArgumentHelp(
+            "Paper ledger: a pair whose sleeve falls this far below its peak is flattened and opens nothing more until a new model version or `mntrading ledger enable`.",
+            valueName: "fraction"), transform: NumberRule.drawdown.parse)
     var maxDrawdown: Double = RiskLimits().maxDrawdown
 
-    @Option(help: ArgumentHelp("Paper ledger: the same stop for the whole portfolio (every pair).", valueName: "fraction"), transform: NumberRule.drawdown.parse)
+    @Option(
+        help: ArgumentHelp("Paper ledger: the same stop for the whole portfolio (every pair).", valueName: "fraction"),
+        transform: NumberRule.drawdown.parse)
     var maxPortfolioDrawdown: Double = RiskLimits().maxPortfolioDrawdown
 
-    @Flag(help: "Paper ledger: a pair the monitor calls degraded keeps opening positions (the monitor only reports) and no daily re-screen runs; a replay that must reproduce the backtest sets it, with both drawdown stops at 1.")
+    @Flag(
+        help:
+            "Paper ledger: a pair the monitor calls degraded keeps opening positions (the monitor only reports) and no daily re-screen runs; a replay that must reproduce the backtest sets it, with both drawdown stops at 1."
+    )
     var monitorOnly = false
 
-    @Flag(help: "Replay stored bars from --since to --until through the same cycle, bar by bar, into a ledger of its own (--ledger); nothing is ingested.")
+    @Flag(
+        help:
+            "Replay stored bars from --since to --until through the same cycle, bar by bar, into a ledger of its own (--ledger); nothing is ingested."
+    )
     var replay = false
 
-    @Option(help: ArgumentHelp("With --replay: the first bar (open time, UTC), e.g. 2024-06-01 or 2024-06-01T12:00:00Z.", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "With --replay: the first bar (open time, UTC), e.g. 2024-06-01 or 2024-06-01T12:00:00Z.", valueName: "time"
+        ))
     var since: String?
 
     @Option(help: ArgumentHelp("With --replay: the last bar (open time, UTC, inclusive).", valueName: "time"))
     var until: String?
 
-    @Option(help: ArgumentHelp("With --replay: the replay's ledger (default <data-dir>/replays/replay_<since>_<until>.sqlite); replaced when the replay is whole.", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "With --replay: the replay's ledger (default <data-dir>/replays/replay_<since>_<until>.sqlite); replaced when the replay is whole.",
+            valueName: "path"))
     var ledger: String?
 
     @Option(help: .hidden) var pauseAt: String?
 
     /// --server, else MNTRADING_SERVER_URL, else the local default.
-    var serverURL: String { server ?? ProcessInfo.processInfo.environment["MNTRADING_SERVER_URL"] ?? "http://127.0.0.1:5001" }
+    var serverURL: String {
+        server ?? ProcessInfo.processInfo.environment["MNTRADING_SERVER_URL"] ?? "http://127.0.0.1:5001"
+    }
 
     static let sources: [BarSource] = [.synthetic, .binance, .none]
 
@@ -114,10 +151,13 @@ struct Infer: AsyncParsableCommand {
         if let every, (CycleSchedule.parseDuration(every) ?? 0) < 1000 {
             throw ValidationError("--every '\(every)' is not a period from 1 s to 366 d (e.g. 5m, 1h)")
         }
-        if CycleSchedule.parseDuration(delay) == nil { throw ValidationError("--delay '\(delay)' is not a duration up to 366 d (e.g. 10s)") }
+        if CycleSchedule.parseDuration(delay) == nil {
+            throw ValidationError("--delay '\(delay)' is not a duration up to 366 d (e.g. 10s)")
+        }
         if replay {
             guard let since, let until else {
-                throw ValidationError("--replay needs --since and --until as UTC times (e.g. 2024-06-01, 2024-06-01T12:00:00Z)")
+                throw ValidationError(
+                    "--replay needs --since and --until as UTC times (e.g. 2024-06-01, 2024-06-01T12:00:00Z)")
             }
             _ = try parseTime(since, flag: "--since")
             _ = try parseTime(until, flag: "--until")
@@ -126,8 +166,10 @@ struct Infer: AsyncParsableCommand {
             throw ValidationError("--since, --until and --ledger go with --replay")
         }
         guard serverURL.hasPrefix("http://") || serverURL.hasPrefix("https://"), let url = URL(string: serverURL),
-              let host = url.host, !host.isEmpty else {
-            throw ValidationError("--server (or MNTRADING_SERVER_URL) '\(serverURL)' is not an http:// or https:// URL with a host")
+            let host = url.host, !host.isEmpty
+        else {
+            throw ValidationError(
+                "--server (or MNTRADING_SERVER_URL) '\(serverURL)' is not an http:// or https:// URL with a host")
         }
     }
 
@@ -146,19 +188,27 @@ struct Infer: AsyncParsableCommand {
         options.warmup = warmup
         options.warmupTimeout = warmupTimeout
         options.aggregation = aggregation.parameters
-        options.limits = RiskLimits(maxDrawdown: maxDrawdown, maxPortfolioDrawdown: maxPortfolioDrawdown, degradedStopsEntries: !monitorOnly)
+        options.limits = RiskLimits(
+            maxDrawdown: maxDrawdown, maxPortfolioDrawdown: maxPortfolioDrawdown, degradedStopsEntries: !monitorOnly)
         options.pauseAt = pauseAt
         let stop = StopSignal()
         stop.installHandlers()
-        let client = try ScoringClient(baseURL: serverURL,
-                                       connectTimeout: timeoutConnect, readTimeout: timeoutRead, attempts: attempts)
-        let cycle = InferenceCycle(client: client, store: try locations.openStore(), locations: locations, options: options)
+        let client = try ScoringClient(
+            baseURL: serverURL,
+            connectTimeout: timeoutConnect, readTimeout: timeoutRead, attempts: attempts)
+        let cycle = InferenceCycle(
+            client: client, store: try locations.openStore(), locations: locations, options: options)
         let lock = CycleLock(locations: locations)
         if replay, let since = since.flatMap(UTCTime.parse), let until = until.flatMap(UTCTime.parse) {
-            let path = ledger ?? locations.dataPath("replays", "replay_\(UTCTime.compactStamp(since))_\(UTCTime.compactStamp(until)).sqlite")
+            let path =
+                ledger
+                ?? locations.dataPath(
+                    "replays", "replay_\(UTCTime.compactStamp(since))_\(UTCTime.compactStamp(until)).sqlite")
             // The replay brings the store's features up to date: never beside a cycle.
             let result: ReplayResult
-            do { result = try lock.whileHolding { try cycle.replay(since: since, until: until, ledgerPath: path) } } catch let busy as CycleLock.Busy {
+            do {
+                result = try lock.whileHolding { try cycle.replay(since: since, until: until, ledgerPath: path) }
+            } catch let busy as CycleLock.Busy {
                 throw InferenceError.busy("an inference cycle is running (\(busy)); replay again when it ends")
             }
             FileHandle.standardOutput.write(Data((result.lines.joined(separator: "\n") + "\n").utf8))
@@ -169,7 +219,9 @@ struct Infer: AsyncParsableCommand {
             do { result = try lock.whileHolding { try cycle.run() } } catch let busy as CycleLock.Busy {
                 throw InferenceError.busy("another inference cycle is running (\(busy)); skipped")
             }
-            logger.info("steps: \(result.timings.map { "\($0.step) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))")
+            logger.info(
+                "steps: \(result.timings.map { "\($0.step) \(String(format: "%.3f", $0.seconds)) s" }.joined(separator: ", "))"
+            )
             // Unbuffered: a log collector sees each cycle's line when the cycle ends.
             FileHandle.standardOutput.write(Data((result.line + "\n").utf8))
         }
@@ -177,8 +229,10 @@ struct Infer: AsyncParsableCommand {
             try runCycle()
             return
         }
-        let schedule = CycleSchedule(periodMilliseconds: period, delayMilliseconds: CycleSchedule.parseDuration(delay) ?? 0)
-        logger.notice("a cycle every \(every), \(delay) after each bar close; SIGTERM stops after the cycle in progress")
+        let schedule = CycleSchedule(
+            periodMilliseconds: period, delayMilliseconds: CycleSchedule.parseDuration(delay) ?? 0)
+        logger.notice(
+            "a cycle every \(every), \(delay) after each bar close; SIGTERM stops after the cycle in progress")
         while !stop.isRequested {
             do {
                 try runCycle()

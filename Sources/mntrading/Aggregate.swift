@@ -23,7 +23,10 @@ struct Aggregate: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup(title: "Aggregation") var aggregation: AggregationOptions
 
-    @Option(help: ArgumentHelp("Signals of this model version (default: the version the newest inference cycle was served, as its /metadata said).", valueName: "n"), transform: NumberRule.whole(1...Int(Int32.max)).parse)
+    @Option(
+        help: ArgumentHelp(
+            "Signals of this model version (default: the version the newest inference cycle was served, as its /metadata said).",
+            valueName: "n"), transform: NumberRule.whole(1...Int(Int32.max)).parse)
     var modelVersion: Int?
 
     @OptionGroup var lock: CycleLockOptions
@@ -33,13 +36,21 @@ struct Aggregate: ParsableCommand {
         let locations = location.locations
         let store = try locations.openProjectStore()
         let (latest, book, written) = try lock.whileHolding(locations) {
-            guard let latest = try SignalRecords.latestServed(modelVersion: modelVersion, store: store, locations: locations) else {
-                throw ValidationError("no signals in the store\(modelVersion.map { " for model version \($0)" } ?? ""); run `mntrading-infer --once` first")
+            guard
+                let latest = try SignalRecords.latestServed(
+                    modelVersion: modelVersion, store: store, locations: locations)
+            else {
+                throw ValidationError(
+                    "no signals in the store\(modelVersion.map { " for model version \($0)" } ?? ""); run `mntrading-infer --once` first"
+                )
             }
-            let book = Aggregator.aggregate(latest.signals, asOf: latest.asOf, parameters: aggregation.parameters, stale: latest.stale)
+            let book = Aggregator.aggregate(
+                latest.signals, asOf: latest.asOf, parameters: aggregation.parameters, stale: latest.stale)
             return (latest, book, try OrderFiles.write(book, store: store, locations: locations))
         }
-        print("aggregate \(book.asOfUtc): \(latest.signals.count) signals → \(book.orders.count) orders for \(Set(book.orders.map(\.pair)).count) pairs, "
-              + "gross \(String(format: "%.2f", book.totals.gross)), net \(String(format: "%.2f", book.totals.net))\(book.capped ? " (capped)" : "") → \(written)")
+        print(
+            "aggregate \(book.asOfUtc): \(latest.signals.count) signals → \(book.orders.count) orders for \(Set(book.orders.map(\.pair)).count) pairs, "
+                + "gross \(String(format: "%.2f", book.totals.gross)), net \(String(format: "%.2f", book.totals.net))\(book.capped ? " (capped)" : "") → \(written)"
+        )
     }
 }

@@ -24,11 +24,21 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var location: LocationOptions
     @Option(help: "oof (model) or z (plain z rule).") var signalsFrom: SignalSource = .oof
-    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p"), transform: NumberRule.fraction.parse) var probaThreshold = TrainingSettings().probaThreshold
-    @Option(help: ArgumentHelp("|z| at which the z rule trades.", valueName: "z"), transform: NumberRule.zThreshold.parse) var zscoreThreshold = TrainingSettings().zRuleThreshold
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"), transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
-    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"), transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
-    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"), transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
+    @Option(
+        help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p"),
+        transform: NumberRule.fraction.parse) var probaThreshold = TrainingSettings().probaThreshold
+    @Option(
+        help: ArgumentHelp("|z| at which the z rule trades.", valueName: "z"), transform: NumberRule.zThreshold.parse)
+    var zscoreThreshold = TrainingSettings().zRuleThreshold
+    @Option(
+        help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"),
+        transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
+    @Option(
+        help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"),
+        transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
+    @Option(
+        help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"),
+        transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
 
     func run() throws {
         // Never beside a pipeline or another batch stage over the same data directory.
@@ -39,14 +49,21 @@ struct BacktestCommand: ParsableCommand {
         location.bootstrapLogging()
         let locations = location.locations
         let (report, path) = try BacktestStage(store: try locations.openProjectStore(), locations: locations)
-            .run(signals: signalsFrom, probaThreshold: probaThreshold, zThreshold: zscoreThreshold,
-                 execution: Execution(feeRate: feeRate, slippageBps: slippageBps, delayBars: fillDelay))
+            .run(
+                signals: signalsFrom, probaThreshold: probaThreshold, zThreshold: zscoreThreshold,
+                execution: Execution(feeRate: feeRate, slippageBps: slippageBps, delayBars: fillDelay))
         for pair in report.pairs {
             let r = pair.result
-            print("  \(pair.pair): " + String(format: "return %.2f%%, Sharpe %.2f, max DD %.2f%%, trades %d, turnover %.3f",
-                                              r.cumulativeReturn * 100, r.sharpe, r.maxDrawdown * 100, r.trades, r.turnover))
+            print(
+                "  \(pair.pair): "
+                    + String(
+                        format: "return %.2f%%, Sharpe %.2f, max DD %.2f%%, trades %d, turnover %.3f",
+                        r.cumulativeReturn * 100, r.sharpe, r.maxDrawdown * 100, r.trades, r.turnover))
         }
-        let portfolio = report.portfolio.map { String(format: "portfolio Sharpe %.2f, return %.2f%%", $0.sharpe, $0.cumulativeReturn * 100) } ?? "no bars"
+        let portfolio =
+            report.portfolio.map {
+                String(format: "portfolio Sharpe %.2f, return %.2f%%", $0.sharpe, $0.cumulativeReturn * 100)
+            } ?? "no bars"
         print("backtest (\(signalsFrom.rawValue)): \(report.pairs.count) pairs, \(portfolio) → \(path)")
     }
 }

@@ -6,10 +6,11 @@ import PairResearch
 import Basics
 import DevTools
 
-/// Hidden: the feature part of scripts/bench-research.sh.
+/// Hidden: the feature part of scripts/bench/bench-research.sh.
 struct BenchFeatures: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-features", abstract: "Benchmark the feature stage (used by scripts/bench-research.sh).",
+        commandName: "bench-features",
+        abstract: "Benchmark the feature stage (used by scripts/bench/bench-research.sh).",
         shouldDisplay: false)
 
     @Option(transform: NumberRule.whole(1...10_000).parse) var pairs: Int = 50
@@ -18,7 +19,9 @@ struct BenchFeatures: ParsableCommand {
 
     /// Every pair's bars are held at once: bounded so the benchmark fits in memory.
     func validate() throws {
-        guard pairs * bars <= 200_000_000 else { throw ValidationError("--pairs × --bars must be at most 200000000 rows (got \(pairs * bars))") }
+        guard pairs * bars <= 200_000_000 else {
+            throw ValidationError("--pairs × --bars must be at most 200000000 rows (got \(pairs * bars))")
+        }
     }
 
     func run() throws {

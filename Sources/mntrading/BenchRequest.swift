@@ -11,7 +11,8 @@ import DevTools
 /// Hidden: where the time of a large /invocations goes (decode, score, encode), release build.
 struct BenchRequest: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-request", abstract: "Time decoding, scoring and encoding one large request.", shouldDisplay: false)
+        commandName: "bench-request", abstract: "Time decoding, scoring and encoding one large request.",
+        shouldDisplay: false)
     @OptionGroup var location: LocationOptions
     @Option(name: [.short, .customLong("model-uri")]) var modelURI: String
     @Option(transform: NumberRule.whole(1...1_000_000).parse) var rows: Int = 1000
@@ -27,8 +28,9 @@ struct BenchRequest: ParsableCommand {
             let values = router.manifest.featureColumns.map { _ in "\(Double.random(in: -3...3, using: &generator))" }
             return "[\"\(router.pairs[index % router.pairs.count])\"," + values.joined(separator: ",") + "]"
         }
-        let body = Data((#"{"dataframe_split":{"columns":["# + columns.map { "\"\($0)\"" }.joined(separator: ",") + #"],"data":["#
-            + lines.joined(separator: ",") + "]}}").utf8)
+        let body = Data(
+            (#"{"dataframe_split":{"columns":["# + columns.map { "\"\($0)\"" }.joined(separator: ",") + #"],"data":["#
+                + lines.joined(separator: ",") + "]}}").utf8)
         let bytes = [UInt8](body)
         func median(_ work: () throws -> Void) rethrows -> Double {
             var times: [Double] = []
@@ -45,12 +47,20 @@ struct BenchRequest: ParsableCommand {
         let score = try median { _ = try router.scoreColumns(frame) }
         let encode = median { _ = router.responseBody(scored) }
         let whole = try median { _ = try router.invoke(body: bytes, contentType: "application/json") }
-        print(String(format: "µs per row (%d rows, %d bytes): decode %.2f, score %.2f, encode %.2f, invoke %.2f", rows, bytes.count, decode, score, encode, whole))
+        print(
+            String(
+                format: "µs per row (%d rows, %d bytes): decode %.2f, score %.2f, encode %.2f, invoke %.2f", rows,
+                bytes.count, decode, score, encode, whole))
         // The same rows as CSV (pandas' to_csv layout): the whole path, against the JSON one.
-        let csv = Array((columns.joined(separator: ",") + "\n" + lines.map { line in
-            String(line.dropFirst().dropLast()).replacingOccurrences(of: "\"", with: "")
-        }.joined(separator: "\n") + "\n").utf8)
+        let csv = Array(
+            (columns.joined(separator: ",") + "\n"
+                + lines.map { line in
+                    String(line.dropFirst().dropLast()).replacingOccurrences(of: "\"", with: "")
+                }.joined(separator: "\n") + "\n").utf8)
         let csvWhole = try median { _ = try router.invoke(body: csv, contentType: "text/csv") }
-        print(String(format: "CSV, the same rows (%d bytes): invoke %.2f µs per row = %.2fx dataframe_split (target <= 2x)", csv.count, csvWhole, csvWhole / whole))
+        print(
+            String(
+                format: "CSV, the same rows (%d bytes): invoke %.2f µs per row = %.2fx dataframe_split (target <= 2x)",
+                csv.count, csvWhole, csvWhole / whole))
     }
 }

@@ -8,10 +8,11 @@ import Training
 import Basics
 import DevTools
 
-/// Hidden: the Swift half of scripts/bench-scoring.sh.
+/// Hidden: the Swift half of scripts/bench/bench-scoring.sh.
 struct BenchScoring: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-scoring", abstract: "Benchmark member scoring (used by scripts/bench-scoring.sh).", shouldDisplay: false)
+        commandName: "bench-scoring", abstract: "Benchmark member scoring (used by scripts/bench/bench-scoring.sh).",
+        shouldDisplay: false)
     @Option(help: "Scratch directory for the benchmark model and rows.") var scratch: String
 
     func run() throws {

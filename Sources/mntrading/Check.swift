@@ -30,8 +30,12 @@ struct Check: ParsableCommand {
         for summary in summaries {
             let report = try store.gapReport(symbol: summary.symbol, timeframe: summary.timeframe)
             anyGaps = anyGaps || !report.isEmpty
-            let gapText = report.isEmpty ? "no gaps" : "\(report.gaps) gaps, \(report.missingBars) missing, longest \(report.longestBars)"
-            print("\(summary.symbol) \(summary.timeframe): \(summary.count) bars, \(UTCTime.format(summary.firstOpenTime)) … \(UTCTime.format(summary.lastOpenTime)), \(gapText)")
+            let gapText =
+                report.isEmpty
+                ? "no gaps" : "\(report.gaps) gaps, \(report.missingBars) missing, longest \(report.longestBars)"
+            print(
+                "\(summary.symbol) \(summary.timeframe): \(summary.count) bars, \(UTCTime.format(summary.firstOpenTime)) … \(UTCTime.format(summary.lastOpenTime)), \(gapText)"
+            )
         }
         if anyGaps { throw ExitCode(3) }
     }

@@ -29,22 +29,34 @@ struct Dataset: ParsableCommand {
     @Option(help: "z_threshold, trade_outcome, revert_direction or vol_scaled.")
     var labelType = DatasetDefinition().labelType
 
-    @Option(help: ArgumentHelp("|z| that counts as stretched (trade_outcome, z_threshold).", valueName: "z"), transform: NumberRule.zThreshold.parse)
+    @Option(
+        help: ArgumentHelp("|z| that counts as stretched (trade_outcome, z_threshold).", valueName: "z"),
+        transform: NumberRule.zThreshold.parse)
     var zscoreThreshold = DatasetDefinition().zscoreThreshold
 
-    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"), transform: NumberRule.horizon.parse)
+    @Option(
+        help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"),
+        transform: NumberRule.horizon.parse)
     var horizon = DatasetDefinition().horizon
 
-    @Option(help: ArgumentHelp("Fee per unit of notional per leg, charged on entry and exit by trade_outcome.", valueName: "rate"), transform: NumberRule.feeRate.parse)
+    @Option(
+        help: ArgumentHelp(
+            "Fee per unit of notional per leg, charged on entry and exit by trade_outcome.", valueName: "rate"),
+        transform: NumberRule.feeRate.parse)
     var feeRate = DatasetDefinition().feeRate
 
-    @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"), transform: NumberRule.lagFeatures.parse)
+    @Option(
+        help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"),
+        transform: NumberRule.lagFeatures.parse)
     var lagFeatures = DatasetDefinition().lagFeatures
 
-    @Option(help: ArgumentHelp("k in the vol_scaled threshold k·σ̂·√horizon.", valueName: "k"), transform: NumberRule.number(0...100).parse)
+    @Option(
+        help: ArgumentHelp("k in the vol_scaled threshold k·σ̂·√horizon.", valueName: "k"),
+        transform: NumberRule.number(0...100).parse)
     var volK = DatasetDefinition().volK
 
-    @Option(help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
+    @Option(
+        help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
     var pairs: String = "latest"
 
     var definition: DatasetDefinition {
@@ -72,13 +84,18 @@ struct Dataset: ParsableCommand {
         location.bootstrapLogging()
         let definition = try self.definition
         let store = try location.locations.openProjectStore()
-        let summary = try DatasetStage(store: store).build(definition, pairs: try ScreenedPairs.resolve(pairs, store: store),
-                                                           screeningRun: try ScreenedPairs.screeningRun(pairs, store: store))
+        let summary = try DatasetStage(store: store).build(
+            definition, pairs: try ScreenedPairs.resolve(pairs, store: store),
+            screeningRun: try ScreenedPairs.screeningRun(pairs, store: store))
         for entry in summary.perPair {
-            let rate = entry.labelled > 0 ? String(format: "%.1f%%", 100 * Double(entry.positives) / Double(entry.labelled)) : "-"
+            let rate =
+                entry.labelled > 0
+                ? String(format: "%.1f%%", 100 * Double(entry.positives) / Double(entry.labelled)) : "-"
             print("  \(entry.pair): \(entry.rows) rows, \(entry.labelled) labelled, positive \(rate)")
         }
         let rate = summary.positiveRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-        print("dataset \(summary.datasetId) (\(labelType.rawValue), \(definition.featureNames.count) features): \(summary.pairs) pairs, \(summary.rows) rows, \(summary.labelledRows) labelled, positive rate \(rate)")
+        print(
+            "dataset \(summary.datasetId) (\(labelType.rawValue), \(definition.featureNames.count) features): \(summary.pairs) pairs, \(summary.rows) rows, \(summary.labelledRows) labelled, positive rate \(rate)"
+        )
     }
 }

@@ -9,7 +9,8 @@ import Basics
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write stored bars to CSV (one file per symbol, readable by `ingest --source csv`).",
-        discussion: "Files go to <data-dir>/exports/<SYMBOL>_<timeframe>.csv, replaced atomically; --stdout prints instead."
+        discussion:
+            "Files go to <data-dir>/exports/<SYMBOL>_<timeframe>.csv, replaced atomically; --stdout prints instead."
     )
 
     @OptionGroup var location: LocationOptions

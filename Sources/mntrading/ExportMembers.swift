@@ -10,10 +10,11 @@ import Basics
 import DevTools
 import TrainingRecords
 
-/// Hidden: ONNX members of the latest training run with check data, for scripts/check-onnx.py.
+/// Hidden: ONNX members of the latest training run with check data, for scripts/checks/check-onnx.py.
 struct ExportMembers: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export-members", abstract: "Write the latest run's models as ONNX with check data (for scripts/check-onnx.py).",
+        commandName: "export-members",
+        abstract: "Write the latest run's models as ONNX with check data (for scripts/checks/check-onnx.py).",
         shouldDisplay: false)
 
     @OptionGroup var location: LocationOptions

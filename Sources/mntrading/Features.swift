@@ -29,7 +29,8 @@ struct Features: ParsableCommand {
     @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"), transform: NumberRule.window.parse)
     var zWindow = FeatureParameters().zWindow
 
-    @Option(help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
+    @Option(
+        help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
     var pairs: String = "latest"
 
     @Flag(help: "Recompute every row instead of appending new ones.")
@@ -53,10 +54,13 @@ struct Features: ParsableCommand {
         let selection = try ScreenedPairs.resolve(pairs, store: store)
         let updates = try FeatureStage(store: store).update(
             pairs: selection, timeframe: try parseTimeframe(timeframe),
-            parameters: FeatureParameters(betaWindow: betaWindow, zWindow: zWindow), rebuild: rebuild, progress: .terminal())
+            parameters: FeatureParameters(betaWindow: betaWindow, zWindow: zWindow), rebuild: rebuild,
+            progress: .terminal())
         for update in updates {
             let how = update.rebuilt ? "rebuilt" : "appended"
-            print("  \(update.pair): \(update.rowsWritten) rows \(how), \(update.totalRows) in store" + (update.note.map { " (\($0))" } ?? ""))
+            print(
+                "  \(update.pair): \(update.rowsWritten) rows \(how), \(update.totalRows) in store"
+                    + (update.note.map { " (\($0))" } ?? ""))
         }
         let written = updates.reduce(0) { $0 + $1.rowsWritten }
         print("features \(timeframe): \(updates.count) pairs, \(written) rows written")

@@ -11,7 +11,8 @@ import Store
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "The paper ledger the inference cycles keep: positions, P&L, pair states, fills; re-enable a stopped pair.",
+        abstract:
+            "The paper ledger the inference cycles keep: positions, P&L, pair states, fills; re-enable a stopped pair.",
         discussion: """
             Every mntrading-infer cycle books its bar into the ledger (table ledger_* in the data \
             directory's store); a replay (mntrading-infer --replay) keeps its own, which --ledger opens.
@@ -35,7 +36,9 @@ struct LedgerCommand: ParsableCommand {
         func open() throws -> DataStore {
             location.bootstrapLogging()
             if let ledger {
-                guard FileManager.default.fileExists(atPath: ledger) else { throw ValidationError("--ledger \(ledger): no such file") }
+                guard FileManager.default.fileExists(atPath: ledger) else {
+                    throw ValidationError("--ledger \(ledger): no such file")
+                }
                 return try DataStore(path: ledger, schemas: [.portfolio])
             }
             return try location.locations.openStore()
@@ -43,7 +46,8 @@ struct LedgerCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Equity, drawdown, and each pair's state, position, P&L and trades.")
+        static let configuration = CommandConfiguration(
+            abstract: "Equity, drawdown, and each pair's state, position, P&L and trades.")
 
         @OptionGroup var source: Source
 
@@ -57,19 +61,24 @@ struct LedgerCommand: ParsableCommand {
                 return
             }
             let equity = state.equity
-            print("ledger: model \(state.modelName) v\(state.modelVersion.map(String.init) ?? "-") (\(state.modelSource)), newest bar "
-                  + "\(state.newestBar.map(UTCTime.format) ?? "-"), equity \(Self.money(equity)), drawdown "
-                  + "\(Self.percent(state.peak > 0 ? 1 - equity / state.peak : 0))\(state.portfolioStopped ? ", STOPPED: \(state.portfolioReason)" : "")")
+            print(
+                "ledger: model \(state.modelName) v\(state.modelVersion.map(String.init) ?? "-") (\(state.modelSource)), newest bar "
+                    + "\(state.newestBar.map(UTCTime.format) ?? "-"), equity \(Self.money(equity)), drawdown "
+                    + "\(Self.percent(state.peak > 0 ? 1 - equity / state.peak : 0))\(state.portfolioStopped ? ", STOPPED: \(state.portfolioReason)" : "")"
+            )
             for pair in state.pairs {
                 let earned = pnl.filter { $0.pair == pair.pair }
                 let closed = trades.filter { $0.pair == pair.pair }
-                print("  \(pair.pair) \(pair.status.rawValue): position \(Int(pair.sleeve.position)), equity \(Self.money(pair.sleeve.equity)), "
-                      + "P&L \(Self.money(earned.reduce(0) { $0 + $1.pnl - $1.costs })) (costs \(Self.money(earned.reduce(0) { $0 + $1.costs }))), "
-                      + "\(closed.count) trades\(pair.reason.isEmpty ? "" : "; \(pair.reason)")")
+                print(
+                    "  \(pair.pair) \(pair.status.rawValue): position \(Int(pair.sleeve.position)), equity \(Self.money(pair.sleeve.equity)), "
+                        + "P&L \(Self.money(earned.reduce(0) { $0 + $1.pnl - $1.costs })) (costs \(Self.money(earned.reduce(0) { $0 + $1.costs }))), "
+                        + "\(closed.count) trades\(pair.reason.isEmpty ? "" : "; \(pair.reason)")")
             }
             for version in Set(pnl.map(\.modelVersion)).sorted() {
                 let rows = pnl.filter { $0.modelVersion == version }
-                print("  version \(version): P&L \(Self.money(rows.reduce(0) { $0 + $1.pnl - $1.costs })) over \(rows.count) pairs")
+                print(
+                    "  version \(version): P&L \(Self.money(rows.reduce(0) { $0 + $1.pnl - $1.costs })) over \(rows.count) pairs"
+                )
             }
         }
 
@@ -78,11 +87,14 @@ struct LedgerCommand: ParsableCommand {
     }
 
     struct Fills: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The newest fills (pair, bar, symbol, side, quantity, price, cost, why).")
+        static let configuration = CommandConfiguration(
+            abstract: "The newest fills (pair, bar, symbol, side, quantity, price, cost, why).")
 
         @OptionGroup var source: Source
 
-        @Option(help: ArgumentHelp("How many, newest first.", valueName: "n"), transform: NumberRule.whole(1...1_000_000).parse)
+        @Option(
+            help: ArgumentHelp("How many, newest first.", valueName: "n"),
+            transform: NumberRule.whole(1...1_000_000).parse)
         var limit = 50
 
         @Flag(help: "CSV with a header, for a spreadsheet.")
@@ -90,17 +102,22 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             let fills = try source.open().read { db in try LedgerRecords.fills(limit: limit, in: db) }
-            print(csv ? LedgerRecords.csv(fills) : fills.map { f in
-                "\(UTCTime.format(f.openTime)) \(f.pair) \(f.side) \(f.quantity) \(f.symbol) at \(f.price) (notional \(Show.money(f.notional)), "
-                    + "cost \(Show.money(f.cost)), v\(f.modelVersion)): \(f.reason)"
-            }.joined(separator: "\n"), terminator: csv || fills.isEmpty ? "" : "\n")
+            print(
+                csv
+                    ? LedgerRecords.csv(fills)
+                    : fills.map { f in
+                        "\(UTCTime.format(f.openTime)) \(f.pair) \(f.side) \(f.quantity) \(f.symbol) at \(f.price) (notional \(Show.money(f.notional)), "
+                            + "cost \(Show.money(f.cost)), v\(f.modelVersion)): \(f.reason)"
+                    }.joined(separator: "\n"), terminator: csv || fills.isEmpty ? "" : "\n")
         }
     }
 
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Let a stopped or degraded pair trade again (its peak and monitor restart from now).",
-            discussion: "A new model version re-enables its pairs on its own; this is for a person who has looked at why it stopped.")
+            discussion:
+                "A new model version re-enables its pairs on its own; this is for a person who has looked at why it stopped."
+        )
 
         @OptionGroup var source: Source
         @OptionGroup var lock: CycleLockOptions
@@ -119,12 +136,17 @@ struct LedgerCommand: ParsableCommand {
             let store = try source.open()
             let enabled = try lock.whileHolding(source.location.locations) {
                 do {
-                    return try store.write { db in try LedgerRecords.enable(pair: pair, at: UTCTime.nowMilliseconds(), in: db) }
+                    return try store.write { db in
+                        try LedgerRecords.enable(pair: pair, at: UTCTime.nowMilliseconds(), in: db)
+                    }
                 } catch let mismatch as LedgerRecords.Mismatch {
                     throw ValidationError(mismatch.description)
                 }
             }
-            print(enabled.isEmpty ? "ledger: nothing was stopped or degraded" : "ledger: re-enabled \(enabled.joined(separator: ", "))")
+            print(
+                enabled.isEmpty
+                    ? "ledger: nothing was stopped or degraded"
+                    : "ledger: re-enabled \(enabled.joined(separator: ", "))")
         }
     }
 }

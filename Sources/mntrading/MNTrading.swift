@@ -36,8 +36,14 @@ struct MNTrading: AsyncParsableCommand {
               mntrading select
               mntrading router
             """,
-        version: "mntrading \(version) (xgboost \(XGBoostLibrary.version), \(HTTPClient.curlVersion), sqlite \(DataStore.sqliteVersion))",
-        subcommands: [Ingest.self, Export.self, Check.self, Screen.self, Features.self, Dataset.self, Train.self, BacktestCommand.self, Select.self, RouterCommand.self, Models.self, PipelineCommand.self, Track.self, Aggregate.self, LedgerCommand.self, Report.self, Ops.self, StatTest.self, SyntheticTruth.self, BenchFeatures.self, BenchScoring.self, BenchRequest.self, ExportMembers.self, TrialStatisticsCommand.self]
+        version:
+            "mntrading \(version) (xgboost \(XGBoostLibrary.version), \(HTTPClient.curlVersion), sqlite \(DataStore.sqliteVersion))",
+        subcommands: [
+            Ingest.self, Export.self, Check.self, Screen.self, Features.self, Dataset.self, Train.self,
+            BacktestCommand.self, Select.self, RouterCommand.self, Models.self, PipelineCommand.self, Track.self,
+            Aggregate.self, LedgerCommand.self, Report.self, Ops.self, StatTest.self, SyntheticTruth.self,
+            BenchFeatures.self, BenchScoring.self, BenchRequest.self, ExportMembers.self, TrialStatisticsCommand.self
+        ]
     )
 
     /// Exit codes from one table (`ProgramExit`), and `--check-arguments` for every command.

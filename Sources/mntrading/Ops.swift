@@ -10,7 +10,8 @@ import Scoring
 struct Ops: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ops",
-        abstract: "The operations API and web dashboard: run the pipeline or an inference cycle, follow its log, see pairs, training, models, signals, orders and the report; promote or roll back.",
+        abstract:
+            "The operations API and web dashboard: run the pipeline or an inference cycle, follow its log, see pairs, training, models, signals, orders and the report; promote or roll back.",
         discussion: """
             Open http://127.0.0.1:8000 after starting it. Reads are open to whoever reaches the \
             server; starting tasks and moving aliases are allowed on 127.0.0.1, and beyond it only \
@@ -21,28 +22,42 @@ struct Ops: AsyncParsableCommand {
 
     @OptionGroup var location: LocationOptions
     @Option(help: ArgumentHelp("Address to listen on (env MNTRADING_OPS_HOST).", valueName: "host")) var host: String?
-    @Option(help: ArgumentHelp("Port (0 = any free port; env MNTRADING_OPS_PORT).", valueName: "port"), transform: NumberRule.port.parse) var port: Int?
-    @Flag(help: "Allow starting tasks and moving aliases on an address beyond 127.0.0.1 (needs MNTRADING_OPS_TOKEN).") var allowWrites = false
-    @Option(help: ArgumentHelp("The model the Models page acts on.", valueName: "name")) var modelName = "mntrading_router"
-    @Option(help: ArgumentHelp("The scoring server inference cycles call (env MNTRADING_SERVER_URL).", valueName: "url")) var server: String?
-    @Option(help: ArgumentHelp("Where inference cycles get the newest bars: synthetic, binance or none (the store as it is).", valueName: "source"))
+    @Option(
+        help: ArgumentHelp("Port (0 = any free port; env MNTRADING_OPS_PORT).", valueName: "port"),
+        transform: NumberRule.port.parse) var port: Int?
+    @Flag(help: "Allow starting tasks and moving aliases on an address beyond 127.0.0.1 (needs MNTRADING_OPS_TOKEN).")
+    var allowWrites = false
+    @Option(help: ArgumentHelp("The model the Models page acts on.", valueName: "name")) var modelName =
+        "mntrading_router"
+    @Option(
+        help: ArgumentHelp("The scoring server inference cycles call (env MNTRADING_SERVER_URL).", valueName: "url"))
+    var server: String?
+    @Option(
+        help: ArgumentHelp(
+            "Where inference cycles get the newest bars: synthetic, binance or none (the store as it is).",
+            valueName: "source"))
     var cycleSource = "synthetic"
 
     /// What a dashboard pipeline task may set: `mntrading pipeline`'s own flags, less the test
     /// hooks (`--now`, `--timing`), the locations and the network ends (`--binance-url`,
     /// `--tracking-uri`), which only the one who starts the server chooses.
     static let pipelineSettings: Set<String> = [
-        "source", "seed", "profile", "symbols", "screen_days", "train_days", "holdout_days", "top_k", "pvalue_max", "beta_window",
-        "z_window", "label_type", "horizon", "lag_features", "n_splits", "min_train_rows", "max_rounds", "kinds", "threads", "fee_rate",
-        "slippage_bps", "fill_delay", "sharpe_min", "min_trades", "dsr_min", "holdout_sharpe_min", "maxdd_max", "auc_min",
-        "no_guardrails", "name", "force", "experiment", "log_level",
+        "source", "seed", "profile", "symbols", "screen_days", "train_days", "holdout_days", "top_k", "pvalue_max",
+        "beta_window",
+        "z_window", "label_type", "horizon", "lag_features", "n_splits", "min_train_rows", "max_rounds", "kinds",
+        "threads", "fee_rate",
+        "slippage_bps", "fill_delay", "sharpe_min", "min_trades", "dsr_min", "holdout_sharpe_min", "maxdd_max",
+        "auc_min",
+        "no_guardrails", "name", "force", "experiment", "log_level"
     ]
     /// What a dashboard cycle task may set: `mntrading-infer`'s flags for one cycle, less the
     /// test hooks (`--pause-at`, `--check-arguments`), the timer and replay, and the network ends.
     static let cycleSettings: Set<String> = [
-        "seed", "profile", "min_proba", "top_k", "scheme", "equity", "leverage", "max_symbol_weight", "max_gross", "n_last",
-        "timeout_connect", "timeout_read", "attempts", "warmup", "warmup_timeout", "max_drawdown", "max_portfolio_drawdown",
-        "monitor_only", "log_level",
+        "seed", "profile", "min_proba", "top_k", "scheme", "equity", "leverage", "max_symbol_weight", "max_gross",
+        "n_last",
+        "timeout_connect", "timeout_read", "attempts", "warmup", "warmup_timeout", "max_drawdown",
+        "max_portfolio_drawdown",
+        "monitor_only", "log_level"
     ]
 
     func run() async throws {
@@ -54,7 +69,9 @@ struct Ops: AsyncParsableCommand {
         if let port {
             configuration.port = port
         } else if let text = environment["MNTRADING_OPS_PORT"], !text.isEmpty {
-            do { configuration.port = try NumberRule.port.parse(text) } catch { throw ValidationError("MNTRADING_OPS_PORT='\(text)': \(error)") }
+            do { configuration.port = try NumberRule.port.parse(text) } catch {
+                throw ValidationError("MNTRADING_OPS_PORT='\(text)': \(error)")
+            }
         }
         configuration.allowWrites = allowWrites
         configuration.token = environment["MNTRADING_OPS_TOKEN"]
@@ -65,37 +82,47 @@ struct Ops: AsyncParsableCommand {
         let directories = ["--data-dir", locations.dataDirectory, "--models-dir", locations.modelsDirectory]
         let serverURL = server ?? environment["MNTRADING_SERVER_URL"] ?? "http://127.0.0.1:5001"
         let kinds = [
-            OpsTaskKind(name: "pipeline", summary: "every stage, skipping those whose inputs have not changed (mntrading pipeline)",
-                        executable: program.path, fixedArguments: ["pipeline"] + directories, lockFile: "pipeline.lock",
-                        settings: Self.pipelineSettings,
-                        validate: { arguments in
-                            do { _ = try PipelineCommand.parse(Array(arguments.dropFirst())) } catch {
-                                throw OpsError.badRequest(PipelineCommand.message(for: error))
-                            }
-                        }),
-            OpsTaskKind(name: "cycle", summary: "one inference cycle against \(serverURL) (mntrading-infer --once)",
-                        executable: infer, fixedArguments: ["--once", "--server", serverURL, "--source", cycleSource] + directories, lockFile: "infer.lock",
-                        settings: Self.cycleSettings,
-                        validate: { arguments in
-                            let check = Process()
-                            check.executableURL = URL(fileURLWithPath: infer)
-                            check.arguments = arguments + ["--check-arguments"]
-                            let errors = Pipe()
-                            check.standardError = errors
-                            check.standardOutput = FileHandle.nullDevice
-                            do { try check.run() } catch { throw OpsError.badRequest("cannot run \(infer): \(error.localizedDescription)") }
-                            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                            check.waitUntilExit()
-                            guard check.terminationStatus == 0 else {
-                                let line = message.split(separator: "\n").first.map(String.init) ?? "mntrading-infer refused the settings"
-                                throw OpsError.badRequest(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line)
-                            }
-                        }),
+            OpsTaskKind(
+                name: "pipeline",
+                summary: "every stage, skipping those whose inputs have not changed (mntrading pipeline)",
+                executable: program.path, fixedArguments: ["pipeline"] + directories, lockFile: "pipeline.lock",
+                settings: Self.pipelineSettings,
+                validate: { arguments in
+                    do { _ = try PipelineCommand.parse(Array(arguments.dropFirst())) } catch {
+                        throw OpsError.badRequest(PipelineCommand.message(for: error))
+                    }
+                }),
+            OpsTaskKind(
+                name: "cycle", summary: "one inference cycle against \(serverURL) (mntrading-infer --once)",
+                executable: infer,
+                fixedArguments: ["--once", "--server", serverURL, "--source", cycleSource] + directories,
+                lockFile: "infer.lock",
+                settings: Self.cycleSettings,
+                validate: { arguments in
+                    let check = Process()
+                    check.executableURL = URL(fileURLWithPath: infer)
+                    check.arguments = arguments + ["--check-arguments"]
+                    let errors = Pipe()
+                    check.standardError = errors
+                    check.standardOutput = FileHandle.nullDevice
+                    do { try check.run() } catch {
+                        throw OpsError.badRequest("cannot run \(infer): \(error.localizedDescription)")
+                    }
+                    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    check.waitUntilExit()
+                    guard check.terminationStatus == 0 else {
+                        let line =
+                            message.split(separator: "\n").first.map(String.init)
+                            ?? "mntrading-infer refused the settings"
+                        throw OpsError.badRequest(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line)
+                    }
+                })
         ]
         let store = try locations.openProjectStore()
         let service: OpsService
         do {
-            service = try OpsService(configuration: configuration, store: store, kinds: kinds, verify: RouterModel.verifier)
+            service = try OpsService(
+                configuration: configuration, store: store, kinds: kinds, verify: RouterModel.verifier)
         } catch let error as OpsError {
             throw ValidationError(error.description)
         }

@@ -16,11 +16,15 @@ enum PeriodFigures {
         let screen = entry.screen?.pvalue.map { String(format: "screen p %.3g", $0) } ?? "screen -"
         let oof = entry.backtest.map { String(format: "OOF Sharpe %.2f (%d trades)", $0.sharpe, $0.trades) } ?? "OOF -"
         let dsr = entry.deflatedSharpe.map { String(format: "DSR %.2f", $0) } ?? "DSR -"
-        let holdout = entry.holdout.map { String(format: "holdout Sharpe %.2f (%d trades)", $0.sharpe, $0.trades) } ?? "holdout -"
+        let holdout =
+            entry.holdout.map { String(format: "holdout Sharpe %.2f (%d trades)", $0.sharpe, $0.trades) } ?? "holdout -"
         let auc = entry.oofRocAuc.map { String(format: "OOF AUC %.3f", $0) } ?? "OOF AUC -"
         let checked = entry.rescreens + [entry.holdoutRescreen].compactMap { $0 }
-        let rescreened = checked.isEmpty ? "" : ", re-screened \(checked.filter { $0.passed != false }.count)/\(checked.count) passed"
-        return [screen, oof, dsr, holdout, auc].joined(separator: ", ") + rescreened + (entry.antiPredictive ? ", anti-predictive" : "")
+        let rescreened =
+            checked.isEmpty
+            ? "" : ", re-screened \(checked.filter { $0.passed != false }.count)/\(checked.count) passed"
+        return [screen, oof, dsr, holdout, auc].joined(separator: ", ") + rescreened
+            + (entry.antiPredictive ? ", anti-predictive" : "")
             + (entry.calibrationWarning.map { " (\($0))" } ?? "")
     }
 

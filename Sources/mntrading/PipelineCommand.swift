@@ -11,14 +11,14 @@ import TrainingRecords
 import Tracking
 import Basics
 
-
 struct PipelineCommand: ParsableCommand {
     /// "Nothing deployable": a normal outcome for a timer, distinct from failures (1) and bad flags (64).
     static let nothingDeployableExitCode: Int32 = 10
 
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
-        abstract: "Run the whole batch side: ingest 1h → screen → ingest 5m → features → dataset → train → select → router.",
+        abstract:
+            "Run the whole batch side: ingest 1h → screen → ingest 5m → features → dataset → train → select → router.",
         discussion: """
             Each stage is the same code as its own command. A stage whose inputs (its settings and the \
             data it reads) have not changed since it last completed is skipped, so running the pipeline \
@@ -51,29 +51,62 @@ struct PipelineCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Symbols to screen (binance: required; synthetic: default all).", valueName: "A,B,…"))
     var symbols: String?
 
-
-    @Option(help: ArgumentHelp("Days of 1h bars the screen looks at, ending where the training bars begin.", valueName: "days"), transform: NumberRule.wholeDays.parse) var screenDays = PipelineSettings().screeningDays
-    @Option(help: ArgumentHelp("Days of 5m bars for the features' warm-up, the folds and the holdout.", valueName: "days"), transform: NumberRule.wholeDays.parse) var trainDays = PipelineSettings().trainingDays
-    @Option(help: ArgumentHelp("Final days no choice sees, scored once at the end.", valueName: "days"), transform: NumberRule.days.parse) var holdoutDays = TrainingSettings().holdoutDays
-    @Option(help: ArgumentHelp("Pairs the screen keeps.", valueName: "k"), transform: NumberRule.topK.parse) var topK = PipelineSettings().screening.topK
-    @Option(help: ArgumentHelp("Largest Engle–Granger p-value in the screen.", valueName: "p"), transform: NumberRule.pvalue.parse) var pvalueMax: Double = 0.05
-    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars"), transform: NumberRule.window.parse) var betaWindow = FeatureParameters().betaWindow
-    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"), transform: NumberRule.window.parse) var zWindow = FeatureParameters().zWindow
-    @Option(help: "Label: z_threshold, trade_outcome, revert_direction or vol_scaled.") var labelType = DatasetDefinition().labelType
-    @Option(help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"), transform: NumberRule.horizon.parse) var horizon = DatasetDefinition().horizon
-    @Option(help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"), transform: NumberRule.lagFeatures.parse) var lagFeatures = DatasetDefinition().lagFeatures
-    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n"), transform: NumberRule.splits.parse) var nSplits = CrossValidation().splits
-    @Option(help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows"), transform: NumberRule.minTrainRows.parse) var minTrainRows = CrossValidation().minTrainRows
-    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds"), transform: NumberRule.rounds.parse) var maxRounds = FitSettings().maxRounds
-    @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
-    @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n"), transform: NumberRule.threads.parse) var threads: Int?
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"), transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
-    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"), transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
-    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"), transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
+    @Option(
+        help: ArgumentHelp(
+            "Days of 1h bars the screen looks at, ending where the training bars begin.", valueName: "days"),
+        transform: NumberRule.wholeDays.parse) var screenDays = PipelineSettings().screeningDays
+    @Option(
+        help: ArgumentHelp("Days of 5m bars for the features' warm-up, the folds and the holdout.", valueName: "days"),
+        transform: NumberRule.wholeDays.parse) var trainDays = PipelineSettings().trainingDays
+    @Option(
+        help: ArgumentHelp("Final days no choice sees, scored once at the end.", valueName: "days"),
+        transform: NumberRule.days.parse) var holdoutDays = TrainingSettings().holdoutDays
+    @Option(help: ArgumentHelp("Pairs the screen keeps.", valueName: "k"), transform: NumberRule.topK.parse) var topK =
+        PipelineSettings().screening.topK
+    @Option(
+        help: ArgumentHelp("Largest Engle–Granger p-value in the screen.", valueName: "p"),
+        transform: NumberRule.pvalue.parse) var pvalueMax: Double = 0.05
+    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars"), transform: NumberRule.window.parse)
+    var betaWindow = FeatureParameters().betaWindow
+    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"), transform: NumberRule.window.parse)
+    var zWindow = FeatureParameters().zWindow
+    @Option(help: "Label: z_threshold, trade_outcome, revert_direction or vol_scaled.") var labelType =
+        DatasetDefinition().labelType
+    @Option(
+        help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"),
+        transform: NumberRule.horizon.parse) var horizon = DatasetDefinition().horizon
+    @Option(
+        help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"),
+        transform: NumberRule.lagFeatures.parse) var lagFeatures = DatasetDefinition().lagFeatures
+    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n"), transform: NumberRule.splits.parse) var nSplits =
+        CrossValidation().splits
+    @Option(
+        help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows"),
+        transform: NumberRule.minTrainRows.parse) var minTrainRows = CrossValidation().minTrainRows
+    @Option(
+        help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds"), transform: NumberRule.rounds.parse)
+    var maxRounds = FitSettings().maxRounds
+    @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds:
+        String?
+    @Option(
+        help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n"), transform: NumberRule.threads.parse
+    ) var threads: Int?
+    @Option(
+        help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"),
+        transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
+    @Option(
+        help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"),
+        transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
+    @Option(
+        help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"),
+        transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
     @OptionGroup(title: "Selection") var selection: SelectionOptions
-    @Option(help: ArgumentHelp("Model name in the model store.", valueName: "name")) var name: String = "mntrading_router"
+    @Option(help: ArgumentHelp("Model name in the model store.", valueName: "name")) var name: String =
+        "mntrading_router"
     @Flag(help: "Redo every stage even when its inputs have not changed.") var force = false
-    @OptionGroup(title: "MLflow (with a tracking URI the run is logged and the router version registered, alias champion)") var tracking: TrackingOptions
+    @OptionGroup(
+        title: "MLflow (with a tracking URI the run is logged and the router version registered, alias champion)")
+    var tracking: TrackingOptions
     /// Tests pin the clock, so that a run and its rerun see the same newest closed bar.
     @Option(help: .hidden) var now: String?
     /// For the README's figure: the honesty machinery's share of the wall time.
@@ -83,7 +116,9 @@ struct PipelineCommand: ParsableCommand {
 
     func validate() throws {
         let source = try bars.settings(allowed: Self.sources, command: "mntrading pipeline").source
-        if source == .binance && symbols == nil { throw ValidationError("--source binance needs --symbols (the universe to screen)") }
+        if source == .binance && symbols == nil {
+            throw ValidationError("--source binance needs --symbols (the universe to screen)")
+        }
         // Every setting, the stages' own checks included, before the first stage runs.
         try asUsageError {
             let settings = try settings()
@@ -133,51 +168,74 @@ struct PipelineCommand: ParsableCommand {
         TimeAccount.honesty.reset()
         // One pipeline at a time over a data directory, whoever starts it (cron, a shell, the
         // dashboard), and no stage run by hand beside it.
-        try locations.holdingBatchLock("mntrading pipeline") { try runHoldingLock(locations: locations, started: started) }
+        try locations.holdingBatchLock("mntrading pipeline") {
+            try runHoldingLock(locations: locations, started: started)
+        }
     }
 
     private func runHoldingLock(locations: Locations, started: Date) throws {
         let store = try locations.openProjectStore()
         let pipeline = Pipeline(store: store, locations: locations, settings: try settings())
-        if selection.noGuardrails { FileHandle.standardError.write(Data("warning: \(SelectionRules.noGuardrailsWarning)\n".utf8)) }
+        if selection.noGuardrails {
+            FileHandle.standardError.write(Data("warning: \(SelectionRules.noGuardrailsWarning)\n".utf8))
+        }
         let clock = try now.map { try parseTime($0, flag: "--now") } ?? UTCTime.nowMilliseconds()
-        let summary = try pipeline.run(now: clock, report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested })
+        let summary = try pipeline.run(
+            now: clock, report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested })
         let seconds = String(format: "%.1f s", Date().timeIntervalSince(started))
         if timing {
             let total = Date().timeIntervalSince(started), honesty = TimeAccount.honesty.seconds
-            print(String(format: "timing: pipeline %.2f s, honesty machinery %.2f s = %.1f%% on top of the rest", total, honesty,
-                         honesty / max(total - honesty, 1e-9) * 100))
+            print(
+                String(
+                    format: "timing: pipeline %.2f s, honesty machinery %.2f s = %.1f%% on top of the rest", total,
+                    honesty,
+                    honesty / max(total - honesty, 1e-9) * 100))
         }
         try tracking.log(store) {
             // What the run left: its training report, its selection and the router version the alias
             // points at; each is keyed by what it is, so a rerun that skipped a stage logs nothing twice.
             var made: [(TrackedEntry, [(path: String, bytes: [UInt8])])] = []
-            let reportPath = locations.dataPath("training", "report.json"), selectionPath = locations.dataPath("training", "selection.json")
+            let reportPath = locations.dataPath("training", "report.json"),
+                selectionPath = locations.dataPath("training", "selection.json")
             let decoder = ProjectJSON.decoder()
             if let data = FileManager.default.contents(atPath: reportPath) {
-                made.append(try TrackedEntries.training(try decoder.decode(TrainingReport.self, from: data), reportPath: reportPath,
-                                                        experiment: tracking.experiment, stage: "pipeline"))
+                made.append(
+                    try TrackedEntries.training(
+                        try decoder.decode(TrainingReport.self, from: data), reportPath: reportPath,
+                        experiment: tracking.experiment, stage: "pipeline"))
             }
             if let data = FileManager.default.contents(atPath: selectionPath) {
-                made.append(try TrackedEntries.selection(try decoder.decode(SelectionResult.self, from: data), path: selectionPath, experiment: tracking.experiment))
+                made.append(
+                    try TrackedEntries.selection(
+                        try decoder.decode(SelectionResult.self, from: data), path: selectionPath,
+                        experiment: tracking.experiment))
             }
             if summary.nothingDeployable == nil, let version = summary.version {
                 let models = ModelStore(root: locations.modelsDirectory)
-                made.append(try TrackedEntries.router(directory: models.versionDirectory(name, version), name: name, register: true,
-                                                      alias: try settings().alias, experiment: tracking.experiment))
+                made.append(
+                    try TrackedEntries.router(
+                        directory: models.versionDirectory(name, version), name: name, register: true,
+                        alias: try settings().alias, experiment: tracking.experiment))
             }
             return made
         }
-        let trials = summary.trials.map { " over \($0) trials" + (summary.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") } ?? ""
+        let trials =
+            summary.trials.map { " over \($0) trials" + (summary.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") }
+            ?? ""
         if let reason = summary.nothingDeployable {
-            print("pipeline: nothing deployable: \(reason)\(trials); the alias and the served model are unchanged (\(seconds))")
+            print(
+                "pipeline: nothing deployable: \(reason)\(trials); the alias and the served model are unchanged (\(seconds))"
+            )
             throw ExitCode(PipelineCommand.nothingDeployableExitCode)
         }
         func figure(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
-        print("pipeline: \(summary.pairsScreened) pairs screened, \(summary.pairsSelected) selected\(trials); portfolio after costs: "
-              + "OOF Sharpe \(figure(summary.portfolioSharpe, "%.2f")) (\(summary.portfolioTrades.map(String.init) ?? "-") trades, DSR \(figure(summary.portfolioDeflatedSharpe, "%.2f"))), "
-              + "holdout Sharpe \(figure(summary.portfolioHoldoutSharpe, "%.2f")); "
-              + "model \(summary.modelURI ?? "-") = version \(summary.version.map(String.init) ?? "-") in \(seconds)")
-        print("next: mntrading-serve -m \(summary.modelURI ?? "models:/\(name)@champion") --models-dir \(locations.modelsDirectory)")
+        print(
+            "pipeline: \(summary.pairsScreened) pairs screened, \(summary.pairsSelected) selected\(trials); portfolio after costs: "
+                + "OOF Sharpe \(figure(summary.portfolioSharpe, "%.2f")) (\(summary.portfolioTrades.map(String.init) ?? "-") trades, DSR \(figure(summary.portfolioDeflatedSharpe, "%.2f"))), "
+                + "holdout Sharpe \(figure(summary.portfolioHoldoutSharpe, "%.2f")); "
+                + "model \(summary.modelURI ?? "-") = version \(summary.version.map(String.init) ?? "-") in \(seconds)")
+        print(
+            "next: mntrading-serve -m \(summary.modelURI ?? "models:/\(name)@champion") --models-dir \(locations.modelsDirectory)"
+        )
     }
 }

@@ -25,11 +25,15 @@ struct Report: ParsableCommand {
         let (data, directory) = try lock.whileHolding(locations) {
             // The model description the last cycle got from the server, when there was one.
             let model = SignalFiles.servedModel(locations)
-            guard let latest = try SignalRecords.latestServed(modelVersion: model?.version, store: store, locations: locations) else {
+            guard
+                let latest = try SignalRecords.latestServed(
+                    modelVersion: model?.version, store: store, locations: locations)
+            else {
                 throw ValidationError("no signals in the store; run `mntrading-infer --once` first")
             }
             let matching = model?.version == latest.signals.first?.modelVersion ? model : nil
-            let data = try ReportData.load(store: store, locations: locations, model: matching, dataSource: "exchange", latest: latest)
+            let data = try ReportData.load(
+                store: store, locations: locations, model: matching, dataSource: "exchange", latest: latest)
             return (data, try ReportWriter.write(data, locations: locations))
         }
         print("report \(UTCTime.format(data.asOf)) → \(directory)/report.html")

@@ -24,11 +24,17 @@ struct RouterCommand: ParsableCommand {
     @Option(help: "Registered model name.") var name: String = "mntrading_router"
     @Option(help: "Alias to point at the new version (empty: none).") var alias: String = "champion"
     @OptionGroup(title: "MLflow") var tracking: TrackingOptions
-    @Flag(help: "Also register the version in the MLflow model registry (needs --tracking-uri): its files are uploaded to the training run, then a model version of --name is created from them and --alias moved to it.")
+    @Flag(
+        help:
+            "Also register the version in the MLflow model registry (needs --tracking-uri): its files are uploaded to the training run, then a model version of --name is created from them and --alias moved to it."
+    )
     var register = false
 
     func validate() throws {
-        if register && tracking.uri() == nil { throw ValidationError("--register needs a tracking server: --tracking-uri http://host:port (or MLFLOW_TRACKING_URI)") }
+        if register && tracking.uri() == nil {
+            throw ValidationError(
+                "--register needs a tracking server: --tracking-uri http://host:port (or MLFLOW_TRACKING_URI)")
+        }
     }
 
     func run() throws {
@@ -47,7 +53,11 @@ struct RouterCommand: ParsableCommand {
         print("router \(name) version \(version): \(members) members → \(directory)")
         print("URI: models:/\(name)/\(version)" + (alias.isEmpty ? "" : " (models:/\(name)@\(alias))"))
         try tracking.log(store) {
-            [try TrackedEntries.router(directory: directory, name: name, register: register, alias: alias.isEmpty ? nil : alias, experiment: tracking.experiment)]
+            [
+                try TrackedEntries.router(
+                    directory: directory, name: name, register: register, alias: alias.isEmpty ? nil : alias,
+                    experiment: tracking.experiment)
+            ]
         }
     }
 }

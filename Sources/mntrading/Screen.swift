@@ -24,28 +24,41 @@ struct Screen: ParsableCommand {
     @Option(help: "Bar length to screen on.")
     var timeframe: String = "1h"
 
-    @Option(help: ArgumentHelp("Fewest common bars a pair needs.", valueName: "n"), transform: NumberRule.whole(10...1_000_000_000, unit: "bars").parse)
+    @Option(
+        help: ArgumentHelp("Fewest common bars a pair needs.", valueName: "n"),
+        transform: NumberRule.whole(10...1_000_000_000, unit: "bars").parse)
     var minSamples: Int = 200
 
-    @Option(help: ArgumentHelp("Smallest correlation of log returns.", valueName: "r"), transform: NumberRule.number(-1...1).parse)
+    @Option(
+        help: ArgumentHelp("Smallest correlation of log returns.", valueName: "r"),
+        transform: NumberRule.number(-1...1).parse)
     var corrMin: Double = 0.3
 
-    @Option(help: ArgumentHelp("Largest Engle–Granger p-value (MacKinnon 1994).", valueName: "p"), transform: NumberRule.pvalue.parse)
+    @Option(
+        help: ArgumentHelp("Largest Engle–Granger p-value (MacKinnon 1994).", valueName: "p"),
+        transform: NumberRule.pvalue.parse)
     var pvalueMax: Double = 0.05
 
-    @Option(help: ArgumentHelp("Largest half-life of the spread, in bars (default: no limit).", valueName: "bars"), transform: NumberRule.number(above: 0, atMost: 1e9, unit: "bars").parse)
+    @Option(
+        help: ArgumentHelp("Largest half-life of the spread, in bars (default: no limit).", valueName: "bars"),
+        transform: NumberRule.number(above: 0, atMost: 1e9, unit: "bars").parse)
     var halfLifeMax: Double?
 
     @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k"), transform: NumberRule.topK.parse)
     var topK: Int = 50
 
-    @Option(help: ArgumentHelp("Largest ADF lag (default: 12·(n/100)^¼ as statsmodels).", valueName: "lags"), transform: NumberRule.whole(0...1_000).parse)
+    @Option(
+        help: ArgumentHelp("Largest ADF lag (default: 12·(n/100)^¼ as statsmodels).", valueName: "lags"),
+        transform: NumberRule.whole(0...1_000).parse)
     var maxLag: Int?
 
     @Option(help: "ADF lag choice: aic, bic, t-stat or fixed (= --max-lag).")
     var autolag: LagSelection = .aic
 
-    @Option(help: ArgumentHelp("Comma-separated symbols to pair up (default: every symbol with bars at --timeframe in the store).", valueName: "A,B,…"))
+    @Option(
+        help: ArgumentHelp(
+            "Comma-separated symbols to pair up (default: every symbol with bars at --timeframe in the store).",
+            valueName: "A,B,…"))
     var symbols: String?
 
     @Option(help: ArgumentHelp("Only bars from this time (ISO-8601 UTC or epoch ms).", valueName: "time"))
@@ -86,12 +99,16 @@ struct Screen: ParsableCommand {
             .run(parameters, progress: .terminal())
         for pair in run.pairs {
             let halfLife = pair.halfLife.map { String(format: "%.1f", $0) } ?? "∞"
-            print("  \(pair.pair)  " + String(format: "β %.4f  ADF %.3f  p %.2e  lags %d", pair.beta ?? .nan,
-                                                   pair.adfStat ?? -.infinity, pair.pvalue ?? .nan, pair.lags ?? 0)
-                  + "  half-life \(halfLife) bars  " + String(format: "corr %.2f", pair.corr ?? .nan))
+            print(
+                "  \(pair.pair)  "
+                    + String(
+                        format: "β %.4f  ADF %.3f  p %.2e  lags %d", pair.beta ?? .nan,
+                        pair.adfStat ?? -.infinity, pair.pvalue ?? .nan, pair.lags ?? 0)
+                    + "  half-life \(halfLife) bars  " + String(format: "corr %.2f", pair.corr ?? .nan))
         }
         let removed = run.rejectionSummary
-        print("screen \(parameters.timeframe): \(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) selected"
-              + (removed.isEmpty ? "" : " (removed: \(removed))") + " → \(path)")
+        print(
+            "screen \(parameters.timeframe): \(run.symbols.count) symbols, \(run.pairsTested) pairs tested, \(run.pairs.count) selected"
+                + (removed.isEmpty ? "" : " (removed: \(removed))") + " → \(path)")
     }
 }

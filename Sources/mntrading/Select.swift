@@ -30,7 +30,8 @@ struct Select: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup var rules: SelectionOptions
     @OptionGroup(title: "MLflow") var tracking: TrackingOptions
-    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k"), transform: NumberRule.topK.parse) var topK = SelectionRules().topK
+    @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k"), transform: NumberRule.topK.parse)
+    var topK = SelectionRules().topK
 
     func run() throws {
         // Never beside a pipeline or another batch stage over the same data directory.
@@ -45,12 +46,16 @@ struct Select: ParsableCommand {
         let store = try locations.openProjectStore()
         let (result, path) = try SelectStage(store: store, locations: locations).run(rules: rules)
         if let warning = result.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        if let inSample = result.inSample { FileHandle.standardError.write(Data("warning: out-of-fold figures are in sample: \(inSample)\n".utf8)) }
+        if let inSample = result.inSample {
+            FileHandle.standardError.write(Data("warning: out-of-fold figures are in sample: \(inSample)\n".utf8))
+        }
         for decision in result.decisions {
             print("  \(decision.selected ? "keep" : "drop") \(decision.pair): \(decision.reason)")
         }
-        print("select: \(result.selected.count) of \(result.decisions.count) pairs selected, \(result.trials) trials"
-              + (result.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") + PeriodFigures.portfolio(result) + " → \(path)")
+        print(
+            "select: \(result.selected.count) of \(result.decisions.count) pairs selected, \(result.trials) trials"
+                + (result.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") + PeriodFigures.portfolio(result)
+                + " → \(path)")
         try tracking.log(store) { [try TrackedEntries.selection(result, path: path, experiment: tracking.experiment)] }
     }
 }

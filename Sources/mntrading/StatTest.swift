@@ -6,7 +6,7 @@ import PairResearch
 import Basics
 import DevTools
 
-/// Runs ADF and Engle–Granger on series from a JSON file: what `scripts/check-statsmodels.py`
+/// Runs ADF and Engle–Granger on series from a JSON file: what `scripts/checks/check-statsmodels.py`
 /// compares with statsmodels, and a way to test any series by hand.
 struct StatTest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +22,11 @@ struct StatTest: ParsableCommand {
     @Option(help: ArgumentHelp("JSON file of cases.", valueName: "path"))
     var input: String
 
-    @Option(name: .customLong("repeat"), help: ArgumentHelp("Run every case this many times and report the median seconds (benchmarks).", valueName: "n"), transform: NumberRule.whole(1...1_000_000).parse)
+    @Option(
+        name: .customLong("repeat"),
+        help: ArgumentHelp(
+            "Run every case this many times and report the median seconds (benchmarks).", valueName: "n"),
+        transform: NumberRule.whole(1...1_000_000).parse)
     var repetitions: Int = 1
 
     struct Case: Decodable {
@@ -74,14 +78,17 @@ struct StatTest: ParsableCommand {
         do {
             switch item.kind {
             case "adf":
-                let r = try augmentedDickeyFuller(item.x, maxLag: item.maxlag, trend: item.trend ?? .constant, lagSelection: item.autolag ?? .aic)
-                return Result(id: item.id, statistic: r.statistic, pvalue: r.pValue, usedlag: r.usedLag, nobs: r.observations,
-                              crit: [r.criticalValues.onePercent, r.criticalValues.fivePercent, r.criticalValues.tenPercent])
+                let r = try augmentedDickeyFuller(
+                    item.x, maxLag: item.maxlag, trend: item.trend ?? .constant, lagSelection: item.autolag ?? .aic)
+                return Result(
+                    id: item.id, statistic: r.statistic, pvalue: r.pValue, usedlag: r.usedLag, nobs: r.observations,
+                    crit: [r.criticalValues.onePercent, r.criticalValues.fivePercent, r.criticalValues.tenPercent])
             case "coint":
                 let r = try engleGranger(item.y ?? [], item.x, maxLag: item.maxlag, lagSelection: item.autolag ?? .aic)
-                return Result(id: item.id, statistic: r.statistic.isFinite ? r.statistic : nil, pvalue: r.pValue,
-                              usedlag: r.collinear ? nil : r.usedLag, nobs: r.observations,
-                              crit: [r.criticalValues.onePercent, r.criticalValues.fivePercent, r.criticalValues.tenPercent])
+                return Result(
+                    id: item.id, statistic: r.statistic.isFinite ? r.statistic : nil, pvalue: r.pValue,
+                    usedlag: r.collinear ? nil : r.usedLag, nobs: r.observations,
+                    crit: [r.criticalValues.onePercent, r.criticalValues.fivePercent, r.criticalValues.tenPercent])
             default:
                 return Result(id: item.id, error: "unknown kind '\(item.kind)'")
             }

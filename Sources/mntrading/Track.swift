@@ -12,7 +12,8 @@ struct Track: ParsableCommand {
 
     struct Sync: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Log to MLflow every training run, selection and router version recorded while the server was unreachable.",
+            abstract:
+                "Log to MLflow every training run, selection and router version recorded while the server was unreachable.",
             discussion: """
                 With --tracking-uri (or MLFLOW_TRACKING_URI), train, select, router and pipeline record what \
                 they log in the store before sending it. This sends what the server lacks, oldest first, \
@@ -27,14 +28,18 @@ struct Track: ParsableCommand {
 
         func run() throws {
             location.bootstrapLogging()
-            guard let uri = tracking.uri() else { throw ValidationError("a tracking server is required: --tracking-uri http://host:port (or MLFLOW_TRACKING_URI)") }
+            guard let uri = tracking.uri() else {
+                throw ValidationError(
+                    "a tracking server is required: --tracking-uri http://host:port (or MLFLOW_TRACKING_URI)")
+            }
             let tracker = Tracker(store: try location.locations.openProjectStore())
             do {
                 let outcome = try tracker.sync(try MLflowClient(trackingURI: uri))
                 print(Tracker.summary(outcome, trackingURI: uri))
             } catch let error as MLflowError {
                 let left = (try? tracker.pending(trackingURI: uri).count) ?? 0
-                FileHandle.standardError.write(Data("error: \(error); \(left) entr\(left == 1 ? "y" : "ies") still to send\n".utf8))
+                FileHandle.standardError.write(
+                    Data("error: \(error); \(left) entr\(left == 1 ? "y" : "ies") still to send\n".utf8))
                 throw ExitCode.failure
             }
         }

@@ -33,22 +33,53 @@ struct Train: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup(title: "MLflow") var tracking: TrackingOptions
 
-    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n"), transform: NumberRule.splits.parse) var nSplits = CrossValidation().splits
-    @Option(help: ArgumentHelp("Embargo bars between training data and each test fold.", valueName: "bars"), transform: NumberRule.whole(0...1_000_000, unit: "bars").parse) var gap = CrossValidation().gap
-    @Option(help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows"), transform: NumberRule.minTrainRows.parse) var minTrainRows = CrossValidation().minTrainRows
-    @Option(help: ArgumentHelp("Final days no choice sees, scored once at the end (0: none; select then refuses).", valueName: "days"), transform: NumberRule.days.parse) var holdoutDays = TrainingSettings().holdoutDays
-    @Option(help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"), transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
-    @Option(help: ArgumentHelp("Sliding window: at most this many training rows (default: expanding).", valueName: "rows"), transform: NumberRule.rows.parse) var maxTrainSize: Int?
-    @Option(help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds"), transform: NumberRule.rounds.parse) var earlyStoppingRounds = FitSettings().earlyStoppingRounds
-    @Option(help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds"), transform: NumberRule.rounds.parse) var maxRounds = FitSettings().maxRounds
-    @Option(help: "Probability calibration: platt, isotonic or none (monotone; fitted on earlier folds' predictions only).") var calibration = TrainingSettings().calibration
-    @Option(help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p"), transform: NumberRule.fraction.parse) var probaThreshold = TrainingSettings().probaThreshold
-    @Option(help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z"), transform: NumberRule.zThreshold.parse) var zscoreThreshold = TrainingSettings().zRuleThreshold
-    @Option(help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"), transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
-    @Option(help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"), transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
-    @Option(help: ArgumentHelp("Fewest labelled rows a pair needs.", valueName: "rows"), transform: NumberRule.rows.parse) var minRows = TrainingSettings().minRows
-    @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds: String?
-    @Option(help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n"), transform: NumberRule.threads.parse) var threads: Int?
+    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n"), transform: NumberRule.splits.parse) var nSplits =
+        CrossValidation().splits
+    @Option(
+        help: ArgumentHelp("Embargo bars between training data and each test fold.", valueName: "bars"),
+        transform: NumberRule.whole(0...1_000_000, unit: "bars").parse) var gap = CrossValidation().gap
+    @Option(
+        help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows"),
+        transform: NumberRule.minTrainRows.parse) var minTrainRows = CrossValidation().minTrainRows
+    @Option(
+        help: ArgumentHelp(
+            "Final days no choice sees, scored once at the end (0: none; select then refuses).", valueName: "days"),
+        transform: NumberRule.days.parse) var holdoutDays = TrainingSettings().holdoutDays
+    @Option(
+        help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"),
+        transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
+    @Option(
+        help: ArgumentHelp("Sliding window: at most this many training rows (default: expanding).", valueName: "rows"),
+        transform: NumberRule.rows.parse) var maxTrainSize: Int?
+    @Option(
+        help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds"),
+        transform: NumberRule.rounds.parse) var earlyStoppingRounds = FitSettings().earlyStoppingRounds
+    @Option(
+        help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds"), transform: NumberRule.rounds.parse)
+    var maxRounds = FitSettings().maxRounds
+    @Option(
+        help: "Probability calibration: platt, isotonic or none (monotone; fitted on earlier folds' predictions only).")
+    var calibration = TrainingSettings().calibration
+    @Option(
+        help: ArgumentHelp("Calibrated probability at which a position is taken.", valueName: "p"),
+        transform: NumberRule.fraction.parse) var probaThreshold = TrainingSettings().probaThreshold
+    @Option(
+        help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z"),
+        transform: NumberRule.zThreshold.parse) var zscoreThreshold = TrainingSettings().zRuleThreshold
+    @Option(
+        help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"),
+        transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
+    @Option(
+        help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"),
+        transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
+    @Option(
+        help: ArgumentHelp("Fewest labelled rows a pair needs.", valueName: "rows"), transform: NumberRule.rows.parse)
+    var minRows = TrainingSettings().minRows
+    @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds:
+        String?
+    @Option(
+        help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n"), transform: NumberRule.threads.parse
+    ) var threads: Int?
     @Option(help: "Seed: the same seed and data give byte-identical models.") var seed = FitSettings().seed
     @Flag(help: .hidden) var timing = false
 
@@ -113,21 +144,34 @@ struct Train: ParsableCommand {
         let portfolio = report.portfolio.map { String(format: ", portfolio OOF Sharpe %.2f", $0.sharpe) } ?? ""
         let holdout = report.portfolioHoldout.map { String(format: ", holdout Sharpe %.2f", $0.sharpe) } ?? ""
         let pbo = report.pbo.map { String(format: ", PBO %.2f", $0.pbo) } ?? ""
-        print("train: \(trained)/\(report.pairs.count) pairs trained, \(report.trials) trials\(pbo)\(portfolio)\(holdout) (after costs; \(report.execution)) → \(path)")
-        if let inSample = report.timeline.inSampleReason { print("note: out-of-fold figures are in sample: \(inSample)") }
+        print(
+            "train: \(trained)/\(report.pairs.count) pairs trained, \(report.trials) trials\(pbo)\(portfolio)\(holdout) (after costs; \(report.execution)) → \(path)"
+        )
+        if let inSample = report.timeline.inSampleReason {
+            print("note: out-of-fold figures are in sample: \(inSample)")
+        }
         if timing {
-            // For scripts/bench-train.sh: our time vs XGBoost's, and a fingerprint of every model's bytes.
+            // For scripts/bench/bench-train.sh: our time vs XGBoost's, and a fingerprint of every model's bytes.
             let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let xgboost = TimeAccount.xgboost.seconds
             let honesty = TimeAccount.honesty.seconds
             var hash = FNV1a()
-            for entry in report.pairs { hash.add(entry.pair); hash.add(entry.modelFingerprint ?? "") }
-            print(String(format: "timing: total %.3f s, xgboost %.3f s, plumbing %.3f s (%.1f%% of xgboost)", total, xgboost,
-                         total - xgboost, (total - xgboost) / max(xgboost, 1e-9) * 100) + ", models \(hash.hex)")
-            print(String(format: "timing: honesty machinery %.3f s = %.1f%% on top of the rest (%.3f s)", honesty,
-                         honesty / max(total - honesty, 1e-9) * 100, total - honesty))
+            for entry in report.pairs {
+                hash.add(entry.pair)
+                hash.add(entry.modelFingerprint ?? "")
+            }
+            print(
+                String(
+                    format: "timing: total %.3f s, xgboost %.3f s, plumbing %.3f s (%.1f%% of xgboost)", total, xgboost,
+                    total - xgboost, (total - xgboost) / max(xgboost, 1e-9) * 100) + ", models \(hash.hex)")
+            print(
+                String(
+                    format: "timing: honesty machinery %.3f s = %.1f%% on top of the rest (%.3f s)", honesty,
+                    honesty / max(total - honesty, 1e-9) * 100, total - honesty))
         }
         if Interruption.requested { throw ExitCode(130) }
-        try tracking.log(store) { [try TrackedEntries.training(report, reportPath: path, experiment: tracking.experiment, stage: "train")] }
+        try tracking.log(store) {
+            [try TrackedEntries.training(report, reportPath: path, experiment: tracking.experiment, stage: "train")]
+        }
     }
 }

@@ -12,8 +12,9 @@ struct BacktestTests {
         let movesB = [0.0, 0.0, 0.0, 0.0, 0.0]
         let betas = [1.0, 1.0, 1.0, 1.0, 1.0]
         let fee = 0.001
-        let (result, returns) = Backtest.run(positions: positions, movesA: movesA, movesB: movesB, betas: betas,
-                                             execution: Execution(feeRate: fee, slippageBps: 0, delayBars: 0), barsPerYear: 100)
+        let (result, returns) = Backtest.run(
+            positions: positions, movesA: movesA, movesB: movesB, betas: betas,
+            execution: Execution(feeRate: fee, slippageBps: 0, delayBars: 0), barsPerYear: 100)
         // Bar 1: 0.5 of equity long A, 0.5 short B (β = 1), fee on both; A then gains e^0.02 − 1.
         let e1 = 1 - fee + 0.5 * (exp(0.02) - 1)
         // Bar 2: A's leg, now worth 0.5·e^0.02, moves by e^−0.01 − 1; the hedge is untouched.
@@ -38,7 +39,8 @@ struct BacktestTests {
         let betas = [0.0, 0.0, 0.0, 0.0]
         let execution = Execution()
         #expect(execution.delayBars == 1 && execution.slippageBps > 0)
-        let (_, returns) = Backtest.run(positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: execution, barsPerYear: 100)
+        let (_, returns) = Backtest.run(
+            positions: positions, movesA: movesA, movesB: movesB, betas: betas, execution: execution, barsPerYear: 100)
         let cost = execution.feeRate + execution.slippageBps / 10_000
         let e1 = 1 - cost + (exp(0.01) - 1)
         let e2 = e1 + exp(0.01) * (exp(0.02) - 1)
@@ -46,17 +48,20 @@ struct BacktestTests {
         let expected = [0.0, e1 - 1, e2 / e1 - 1, e3 / e2 - 1]
         for (a, b) in zip(returns, expected) { #expect(abs(a - b) < 1e-15, "\(returns)") }
         // The hedge is the one decided with the signal: β of bar t, not of the fill bar.
-        let hedged = Backtest.run(positions: [1, 1, 0], movesA: [0, 0.02, 0], movesB: [0, 0.01, 0], betas: [2, 0, 0],
-                                  execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 1), barsPerYear: 100).returns
+        let hedged = Backtest.run(
+            positions: [1, 1, 0], movesA: [0, 0.02, 0], movesB: [0, 0.01, 0], betas: [2, 0, 0],
+            execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 1), barsPerYear: 100
+        ).returns
         #expect(abs(hedged[1] - ((exp(0.02) - 1) / 3 - 2 * (exp(0.01) - 1) / 3)) < 1e-15)
     }
 
     /// A held position keeps the hedge it was filled with, whatever β does later: a broker holds
     /// quantities, and re-hedging every bar would be trading the backtest never paid for.
     @Test func theHedgeIsNotRebalancedWhileAPositionIsHeld() {
-        let path = Backtest.simulate(positions: [1, 1, 1, 0], movesA: [0, 0.01, 0.01, 0], movesB: [0, 0.02, 0.02, 0],
-                                     betas: [1, 3, 3, 3], execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 0),
-                                     barsPerYear: 100, times: [10, 20, 30, 40])
+        let path = Backtest.simulate(
+            positions: [1, 1, 1, 0], movesA: [0, 0.01, 0.01, 0], movesB: [0, 0.02, 0.02, 0],
+            betas: [1, 3, 3, 3], execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 0),
+            barsPerYear: 100, times: [10, 20, 30, 40])
         let a = 0.5 * exp(0.01), b = -0.5 * exp(0.02)
         let e1 = 1 + 0.5 * (exp(0.01) - 1) - 0.5 * (exp(0.02) - 1)
         let e2 = e1 + a * (exp(0.01) - 1) + b * (exp(0.02) - 1)
@@ -73,7 +78,9 @@ struct BacktestTests {
     /// equities, whatever their paths.
     @Test func thePortfolioIsEqualSleevesNeverRebalanced() {
         let a: [Double] = [0.1, 0.1, -0.05], b: [Double] = [0, -0.2, 0.3]
-        let (times, returns) = equalSleevePortfolio([(times: [1, 2, 3], returns: a), (times: [2, 3], returns: Array(b.dropFirst()))])
+        let (times, returns) = equalSleevePortfolio([
+            (times: [1, 2, 3], returns: a), (times: [2, 3], returns: Array(b.dropFirst()))
+        ])
         #expect(times == [1, 2, 3])
         var ea = 1.0, eb = 1.0, previous = 2.0
         for (index, time) in times.enumerated() {
@@ -88,9 +95,13 @@ struct BacktestTests {
         let z = [0.5, 1.5, 1.0, 0.2, -0.1, -1.3, -0.4, 0.3]
         #expect(Backtest.zRulePositions(z: z, threshold: 1.2) == [0, -1, -1, -1, 0, 1, 1, 0])
         let p = [0.9, 0.2, 0.2, 0.9, 0.9, 0.1, 0.1, 0.1]
-        #expect(Backtest.modelPositions(probabilities: p, z: z, threshold: 0.5, entryZ: 0) == [-1, -1, -1, -1, 1, 1, 1, 0])
+        #expect(
+            Backtest.modelPositions(probabilities: p, z: z, threshold: 0.5, entryZ: 0) == [-1, -1, -1, -1, 1, 1, 1, 0])
         // With the label's stretch as the entry bar, unstretched bars never open a position.
-        #expect(Backtest.modelPositions(probabilities: p, z: z, threshold: 0.5, entryZ: 1.2) == [0, 0, 0, 0, 0, 0, 0, 0])
-        #expect(Backtest.modelPositions(probabilities: [0.9, 0.9, 0.9], z: [0.5, 1.5, 0.8], threshold: 0.5, entryZ: 1.2) == [0, -1, -1])
+        #expect(
+            Backtest.modelPositions(probabilities: p, z: z, threshold: 0.5, entryZ: 1.2) == [0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(
+            Backtest.modelPositions(probabilities: [0.9, 0.9, 0.9], z: [0.5, 1.5, 0.8], threshold: 0.5, entryZ: 1.2)
+                == [0, -1, -1])
     }
 }

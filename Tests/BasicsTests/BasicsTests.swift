@@ -32,10 +32,15 @@ struct ProjectJSONTests {
     }
 
     @Test func keysAreSnakeCaseSortedAndNonFiniteNumbersAreStrings() throws {
-        struct Figures: Codable, Equatable { var maxDrawdown: Double; var holdoutSharpe: Double }
+        struct Figures: Codable, Equatable {
+            var maxDrawdown: Double
+            var holdoutSharpe: Double
+        }
         let text = try ProjectJSON.string(Figures(maxDrawdown: .infinity, holdoutSharpe: 1))
         #expect(text == #"{"holdout_sharpe":1,"max_drawdown":"inf"}"#)
-        #expect(try ProjectJSON.decoder().decode(Figures.self, from: Data(text.utf8)) == Figures(maxDrawdown: .infinity, holdoutSharpe: 1))
+        #expect(
+            try ProjectJSON.decoder().decode(Figures.self, from: Data(text.utf8))
+                == Figures(maxDrawdown: .infinity, holdoutSharpe: 1))
     }
 
     @Test func verbatimKeysLeaveUserChosenNamesAlone() throws {

@@ -7,15 +7,17 @@ struct ArchitectureTests {
     static func targets(in package: String) -> Set<String> {
         let pattern = try! NSRegularExpression(pattern: #"\.(target|executableTarget|systemLibrary)\(name: "([^"]+)""#)
         let range = NSRange(package.startIndex..., in: package)
-        return Set(pattern.matches(in: package, range: range).map { String(package[Range($0.range(at: 2), in: package)!]) })
+        return Set(
+            pattern.matches(in: package, range: range).map { String(package[Range($0.range(at: 2), in: package)!]) })
     }
 
     static func tableModules(in architecture: String) -> Set<String> {
         let table = architecture.components(separatedBy: "<!-- modules:")[1].components(separatedBy: "\n## ")[0]
-        return Set(table.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("| `") else { return nil }
-            return line.dropFirst(3).split(separator: "`").first.map(String.init)
-        })
+        return Set(
+            table.split(separator: "\n").compactMap { line -> String? in
+                guard line.hasPrefix("| `") else { return nil }
+                return line.dropFirst(3).split(separator: "`").first.map(String.init)
+            })
     }
 
     @Test func theModuleTableMatchesThePackage() throws {
@@ -23,26 +25,33 @@ struct ArchitectureTests {
         let architecture = try String(contentsOfFile: CLI.repositoryRoot + "/ARCHITECTURE.md", encoding: .utf8)
         let targets = Self.targets(in: package), documented = Self.tableModules(in: architecture)
         #expect(targets.count >= 15, "\(targets)")
-        #expect(targets.subtracting(documented).isEmpty, "targets missing from ARCHITECTURE.md: \(targets.subtracting(documented).sorted())")
-        #expect(documented.subtracting(targets).isEmpty, "ARCHITECTURE.md names modules Package.swift lacks: \(documented.subtracting(targets).sorted())")
+        #expect(
+            targets.subtracting(documented).isEmpty,
+            "targets missing from ARCHITECTURE.md: \(targets.subtracting(documented).sorted())")
+        #expect(
+            documented.subtracting(targets).isEmpty,
+            "ARCHITECTURE.md names modules Package.swift lacks: \(documented.subtracting(targets).sorted())")
         // Every source file it points at exists.
         let paths = try NSRegularExpression(pattern: #"`((?:Sources/)?[A-Za-z-]+/[A-Za-z]+\.swift)`"#)
         for match in paths.matches(in: architecture, range: NSRange(architecture.startIndex..., in: architecture)) {
             let path = String(architecture[Range(match.range(at: 1), in: architecture)!])
             let full = CLI.repositoryRoot + "/" + (path.hasPrefix("Sources/") ? path : "Sources/" + path)
-            #expect(FileManager.default.fileExists(atPath: full), "ARCHITECTURE.md points at \(path), which does not exist")
+            #expect(
+                FileManager.default.fileExists(atPath: full), "ARCHITECTURE.md points at \(path), which does not exist")
         }
     }
 
     /// Each target's dependencies among our own targets, as Package.swift lists them.
     static func dependencies(in package: String) -> [String: Set<String>] {
-        let pattern = try! NSRegularExpression(pattern: #"\.(?:target|executableTarget|testTarget)\(name: "([^"]+)"(?:, dependencies: \[(.*?)\n?\s*\])?"#,
-                                               options: [.dotMatchesLineSeparators])
+        let pattern = try! NSRegularExpression(
+            pattern: #"\.(?:target|executableTarget|testTarget)\(name: "([^"]+)"(?:, dependencies: \[(.*?)\n?\s*\])?"#,
+            options: [.dotMatchesLineSeparators])
         var result: [String: Set<String>] = [:]
         for match in pattern.matches(in: package, range: NSRange(package.startIndex..., in: package)) {
             let name = String(package[Range(match.range(at: 1), in: package)!])
             let list = Range(match.range(at: 2), in: package).map { String(package[$0]) } ?? ""
-            let names = try! NSRegularExpression(pattern: #"^\s*"([A-Za-z-]+)"|,\s*"([A-Za-z-]+)"|\[\s*"([A-Za-z-]+)""#, options: [.anchorsMatchLines])
+            let names = try! NSRegularExpression(
+                pattern: #"^\s*"([A-Za-z-]+)"|,\s*"([A-Za-z-]+)"|\[\s*"([A-Za-z-]+)""#, options: [.anchorsMatchLines])
             var own = Set<String>()
             for item in names.matches(in: list, range: NSRange(list.startIndex..., in: list)) {
                 for group in 1...3 {
@@ -63,19 +72,27 @@ struct ArchitectureTests {
             for dependency in graph[next] ?? [] where closure.insert(dependency).inserted { pending.append(dependency) }
         }
         #expect(closure.contains("ScoringServer") && closure.contains("ModelFormat"), "\(closure.sorted())")
-        #expect(closure.isDisjoint(with: ["CXGBoost", "Training", "TrainingRecords", "Pipeline", "DevTools", "MarketData", "Store", "Tracking"]),
-                "mntrading-serve reaches \(closure.sorted())")
+        #expect(
+            closure.isDisjoint(with: [
+                "CXGBoost", "Training", "TrainingRecords", "Pipeline", "DevTools", "MarketData", "Store", "Tracking"
+            ]),
+            "mntrading-serve reaches \(closure.sorted())")
         // Exactly these targets of ours (system libraries aside): the registry client (MLflowClient →
         // HTTPClient) serves models:/<name>@<alias> from an MLflow registry (ARCHITECTURE.md).
         let ours = Set(graph.keys)
-        #expect(closure.intersection(ours) == ["ScoringServer", "Scoring", "ScoringKernels", "ModelFormat", "Basics", "MLflowClient", "HTTPClient"],
-                "mntrading-serve reaches \(closure.intersection(ours).sorted())")
+        #expect(
+            closure.intersection(ours) == [
+                "ScoringServer", "Scoring", "ScoringKernels", "ModelFormat", "Basics", "MLflowClient", "HTTPClient"
+            ],
+            "mntrading-serve reaches \(closure.intersection(ours).sorted())")
         var client = Set<String>()
         pending = ["mntrading-infer"]
         while let next = pending.popLast() {
             for dependency in graph[next] ?? [] where client.insert(dependency).inserted { pending.append(dependency) }
         }
-        #expect(client.isDisjoint(with: ["CXGBoost", "Training", "Pipeline", "DevTools"]), "mntrading-infer reaches \(client.sorted())")
+        #expect(
+            client.isDisjoint(with: ["CXGBoost", "Training", "Pipeline", "DevTools"]),
+            "mntrading-infer reaches \(client.sorted())")
     }
 
     /// Tests mirror modules: each library module has `<Module>Tests`, or ARCHITECTURE.md says which
@@ -93,7 +110,9 @@ struct ArchitectureTests {
         let coveredByCommands = architecture.components(separatedBy: "which `CLITests` runs through the programs:")[1]
             .components(separatedBy: "\n\n")[0]
         for library in libraries where !testTargets.contains(library + "Tests") {
-            #expect(coveredByCommands.contains("`\(library)`"), "\(library) has no \(library)Tests and ARCHITECTURE.md does not say what covers it")
+            #expect(
+                coveredByCommands.contains("`\(library)`"),
+                "\(library) has no \(library)Tests and ARCHITECTURE.md does not say what covers it")
             #expect(!FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/Tests/\(library)Tests"))
         }
         for target in testTargets {
@@ -108,9 +127,11 @@ struct ArchitectureTests {
         let package = try String(contentsOfFile: CLI.repositoryRoot + "/Package.swift", encoding: .utf8)
         let graph = Self.dependencies(in: package)
         let ours = Self.targets(in: package).union(graph.keys)
-        let importPattern = try NSRegularExpression(pattern: #"^(?:@testable )?import ([A-Za-z]+)$"#, options: [.anchorsMatchLines])
+        let importPattern = try NSRegularExpression(
+            pattern: #"^(?:@testable )?import ([A-Za-z]+)$"#, options: [.anchorsMatchLines])
         for (target, dependencies) in graph {
-            let folder = package.contains(#"name: "\#(target)""#) && package.contains(#"path: "Tests/\#(target)""#)
+            let folder =
+                package.contains(#"name: "\#(target)""#) && package.contains(#"path: "Tests/\#(target)""#)
                 ? "Tests/\(target)" : (target.hasSuffix("Tests") ? "Tests/\(target)" : "Sources/\(target)")
             let directory = CLI.repositoryRoot + "/" + folder
             guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
@@ -119,7 +140,9 @@ struct ArchitectureTests {
                 for match in importPattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                     let module = String(text[Range(match.range(at: 1), in: text)!])
                     guard ours.contains(module), module != target else { continue }
-                    #expect(dependencies.contains(module), "\(folder)/\(file) imports \(module), which \(target) does not list in Package.swift")
+                    #expect(
+                        dependencies.contains(module),
+                        "\(folder)/\(file) imports \(module), which \(target) does not list in Package.swift")
                 }
             }
         }

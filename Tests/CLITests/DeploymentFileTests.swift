@@ -11,11 +11,14 @@ struct DeploymentFileTests {
     }
 
     @Test func composeFileMatchesTheRepositoryAndTheServer() throws {
-        let compose = try #require(try Yams.load(yaml: try Self.read("docker-compose.serving.yml")) as? [String: Any])
+        let compose = try #require(
+            try Yams.load(yaml: try Self.read("deploy/docker-compose.serving.yml")) as? [String: Any])
         let services = try #require(compose["services"] as? [String: Any])
         let serving = try #require(services["serving"] as? [String: Any])
         let build = try #require(serving["build"] as? [String: Any])
-        #expect(build["context"] as? String == ".")
+        // The compose file lives in deploy/, and compose resolves paths from its folder: `..` is the
+        // repository root, the Dockerfile path is relative to it, and models/ is mounted read-only.
+        #expect(build["context"] as? String == "..")
         let dockerfile = try #require(build["dockerfile"] as? String)
         #expect(FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/" + dockerfile))
 
@@ -29,7 +32,7 @@ struct DeploymentFileTests {
         let healthcheck = try #require((serving["healthcheck"] as? [String: Any])?["test"] as? [String])
         #expect(healthcheck.contains("http://127.0.0.1:\(port)/ping"))
         let volumes = try #require(serving["volumes"] as? [String])
-        #expect(volumes.contains("./models:/models:ro"))
+        #expect(volumes.contains("../models:/models:ro"))
         #expect(FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/models/README.md"))
         #expect(environment["MNTRADING_MODELS_DIR"] as? String == "/models")
     }
@@ -37,7 +40,8 @@ struct DeploymentFileTests {
     /// The dashboard's service: its image builds from a file in the repository, runs as non-root,
     /// every variable it sets is one `mntrading ops` reads, and writes are on only with a token.
     @Test func composeRunsTheDashboardBesideTheServerWithItsToken() throws {
-        let compose = try #require(try Yams.load(yaml: try Self.read("docker-compose.serving.yml")) as? [String: Any])
+        let compose = try #require(
+            try Yams.load(yaml: try Self.read("deploy/docker-compose.serving.yml")) as? [String: Any])
         let ops = try #require((compose["services"] as? [String: Any])?["ops"] as? [String: Any])
         let dockerfile = try #require((ops["build"] as? [String: Any])?["dockerfile"] as? String)
         let image = try Self.read(dockerfile)
@@ -48,7 +52,9 @@ struct DeploymentFileTests {
             #expect(help.contains(name), "mntrading ops --help does not document \(name)")
         }
         for line in image.split(separator: "\n") where line.contains("MNTRADING_OPS_") {
-            for name in ["MNTRADING_OPS_HOST", "MNTRADING_OPS_PORT"] where line.contains(name) { #expect(help.contains(name)) }
+            for name in ["MNTRADING_OPS_HOST", "MNTRADING_OPS_PORT"] where line.contains(name) {
+                #expect(help.contains(name))
+            }
         }
         let command = try #require(ops["command"] as? [String])
         #expect(command.contains("--allow-writes") && environment["MNTRADING_OPS_TOKEN"] != nil)
@@ -62,7 +68,7 @@ struct DeploymentFileTests {
     }
 
     @Test func dockerfileConfiguresTheServerThroughVariablesItReads() throws {
-        let dockerfile = try Self.read("serving/Dockerfile")
+        let dockerfile = try Self.read("deploy/serving/Dockerfile")
         let stages = dockerfile.split(separator: "\n").filter { $0.hasPrefix("FROM ") }
         #expect(stages.count == 2, "a multi-stage build: build and runtime")
         #expect(stages.first?.contains("swift:") == true && stages.last?.contains("-slim") == true)
@@ -77,7 +83,9 @@ struct DeploymentFileTests {
         let variables = lines[start...end].compactMap { line in
             line.split(separator: " ").first { $0.contains("=") }.map { String($0.split(separator: "=")[0]) }
         }
-        #expect(Set(variables) == ["MLFLOW_HOST", "MLFLOW_PORT", "MNTRADING_MODELS_DIR", "MNTRADING_MODEL_URI"], "\(variables)")
+        #expect(
+            Set(variables) == ["MLFLOW_HOST", "MLFLOW_PORT", "MNTRADING_MODELS_DIR", "MNTRADING_MODEL_URI"],
+            "\(variables)")
         for name in variables { #expect(help.contains(name), "mntrading-serve --help does not document \(name)") }
     }
 
@@ -90,7 +98,8 @@ struct DeploymentFileTests {
     }
 
     @Test func composeRunsTheClientOnATimerAgainstTheServingService() throws {
-        let compose = try #require(try Yams.load(yaml: try Self.read("docker-compose.serving.yml")) as? [String: Any])
+        let compose = try #require(
+            try Yams.load(yaml: try Self.read("deploy/docker-compose.serving.yml")) as? [String: Any])
         let services = try #require(compose["services"] as? [String: Any])
         let serving = try #require(services["serving"] as? [String: Any])
         let inference = try #require(services["inference"] as? [String: Any])
@@ -98,27 +107,31 @@ struct DeploymentFileTests {
         #expect(inference["entrypoint"] as? [String] == ["mntrading-infer"])
         let command = try #require(inference["command"] as? [String])
         #expect(command.contains("--every") && command[command.firstIndex(of: "--every")! + 1] == "5m")
-        try Self.expectInferFlags(command, "docker-compose.serving.yml")
+        try Self.expectInferFlags(command, "deploy/docker-compose.serving.yml")
         let environment = try #require(inference["environment"] as? [String: Any])
         let port = try #require((serving["environment"] as? [String: Any])?["MLFLOW_PORT"] as? String)
         #expect(environment["MNTRADING_SERVER_URL"] as? String == "http://serving:\(port)")
         let help = try Self.helpWords("mntrading-infer")
-        for name in environment.keys { #expect(help.contains(name), "mntrading-infer --help does not document \(name)") }
+        for name in environment.keys {
+            #expect(help.contains(name), "mntrading-infer --help does not document \(name)")
+        }
         let dependsOn = try #require(inference["depends_on"] as? [String: Any])
         #expect((dependsOn["serving"] as? [String: Any])?["condition"] as? String == "service_healthy")
-        #expect((inference["volumes"] as? [String])?.contains("./data:/data") == true && environment["MNTRADING_DATA_DIR"] as? String == "/data")
-        #expect(try Self.read("serving/Dockerfile").contains("/out/mntrading-infer"))
+        #expect(
+            (inference["volumes"] as? [String])?.contains("../data:/data") == true
+                && environment["MNTRADING_DATA_DIR"] as? String == "/data")
+        #expect(try Self.read("deploy/serving/Dockerfile").contains("/out/mntrading-infer"))
     }
 
     @Test func systemdAndCronRunOneCycleWithFlagsTheClientHas() throws {
-        let service = try Self.read("scripts/systemd/mntrading-infer.service")
+        let service = try Self.read("deploy/systemd/mntrading-infer.service")
         let exec = try #require(service.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
         #expect(exec.contains("/mntrading-infer --once"))
         try Self.expectInferFlags(exec.split(separator: " ").map(String.init), "mntrading-infer.service")
         #expect(service.contains("Type=oneshot") && service.contains("SuccessExitStatus=75"))
-        let timer = try Self.read("scripts/systemd/mntrading-infer.timer")
+        let timer = try Self.read("deploy/systemd/mntrading-infer.timer")
         #expect(timer.contains("OnCalendar=*-*-* *:00/5:10") && timer.contains("WantedBy=timers.target"))
-        let cron = try Self.read("scripts/cron/mntrading-infer.crontab")
+        let cron = try Self.read("deploy/cron/mntrading-infer.crontab")
         let entry = try #require(cron.split(separator: "\n").first { $0.hasPrefix("*/5 ") })
         try Self.expectInferFlags(entry.split(separator: " ").map(String.init), "mntrading-infer.crontab")
         #expect(entry.contains("--once"))

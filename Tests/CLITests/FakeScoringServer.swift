@@ -50,7 +50,8 @@ final class FakeScoringServer: @unchecked Sendable {
             #"{"pair":"\#(a)__\#(b)","legs":["\#(a)","\#(b)"],"threshold":0.6,"kind":"gbdt"}"#
         }.joined(separator: ",")
         let columns = featureColumns.map { "\"\($0)\"" }.joined(separator: ",")
-        return #"{"name":"mntrading_router","version":7,"model_uri":"models:/mntrading_router@champion","feature_columns":[\#(columns)],"#
+        return
+            #"{"name":"mntrading_router","version":7,"model_uri":"models:/mntrading_router@champion","feature_columns":[\#(columns)],"#
             + #""feature_parameters":{"timeframe":"5m","beta_window":200,"z_window":60,"lag_features":\#(lagFeatures),"label_type":"z_threshold","zscore_threshold":1.2,"horizon":3},"#
             + #""pairs":[\#(pairs)]}"#
     }
@@ -77,34 +78,46 @@ final class FakeScoringServer: @unchecked Sendable {
             let (status, delay) = self.nextBehaviour()
             if delay > 0 { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
             guard status == 200 else {
-                return Self.json(HTTPResponse.Status(code: status), #"{"error_code":"FAULT","message":"injected HTTP \#(status)"}"#)
+                return Self.json(
+                    HTTPResponse.Status(code: status), #"{"error_code":"FAULT","message":"injected HTTP \#(status)"}"#)
             }
             guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-                  let split = object["dataframe_split"] as? [String: Any], let columns = split["columns"] as? [String],
-                  let rows = split["data"] as? [[Any]], columns == ["pair"] + Self.featureColumns,
-                  let zIndex = columns.firstIndex(of: "z") else {
-                return Self.json(.badRequest, #"{"error_code":"BAD_REQUEST","message":"not the dataframe_split this model takes"}"#)
+                let split = object["dataframe_split"] as? [String: Any], let columns = split["columns"] as? [String],
+                let rows = split["data"] as? [[Any]], columns == ["pair"] + Self.featureColumns,
+                let zIndex = columns.firstIndex(of: "z")
+            else {
+                return Self.json(
+                    .badRequest, #"{"error_code":"BAD_REQUEST","message":"not the dataframe_split this model takes"}"#)
             }
             self.lock.withLock { self.rowsSeen.append(rows.count) }
             let mode = self.lock.withLock { self.mode }
             let predictions = rows.enumerated().map { index, row -> String in
                 let z = (row[zIndex] as? NSNumber)?.doubleValue ?? 0
-                var fields = ["pair": "\"\(row[0])\"", "proba": "0.8", "signal": "\(z > 0 ? -1 : (z < 0 ? 1 : 0))", "threshold": "0.6", "model_version": "7"]
+                var fields = [
+                    "pair": "\"\(row[0])\"", "proba": "0.8", "signal": "\(z > 0 ? -1 : (z < 0 ? 1 : 0))",
+                    "threshold": "0.6", "model_version": "7"
+                ]
                 if case let .tamper(field, value) = mode, index == 0 {
                     // "reversed": the side of a real signal turned over.
                     fields[field] = value == "reversed" ? "\(z > 0 ? 1 : -1)" : value
                 }
-                return "{" + ["pair", "proba", "signal", "threshold", "model_version"].map { "\"\($0)\":\(fields[$0]!)" }.joined(separator: ",") + "}"
+                return "{"
+                    + ["pair", "proba", "signal", "threshold", "model_version"].map { "\"\($0)\":\(fields[$0]!)" }
+                    .joined(separator: ",") + "}"
             }
             var answer = #"{"predictions":[\#(predictions.joined(separator: ","))]}"#
-            if case let .oversized(bytes) = mode { answer += String(repeating: " ", count: max(0, bytes - answer.utf8.count)) }
+            if case let .oversized(bytes) = mode {
+                answer += String(repeating: " ", count: max(0, bytes - answer.utf8.count))
+            }
             return Self.json(.ok, answer)
         }
         return router
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// Runs `body` with the server listening; it stops when `body` returns or throws.
@@ -112,4 +125,3 @@ final class FakeScoringServer: @unchecked Sendable {
         try await withLocalServer(router(), label: "fake-scoring-server", body)
     }
 }
-

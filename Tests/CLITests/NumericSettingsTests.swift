@@ -11,17 +11,23 @@ import Testing
 @Suite(.serialized)
 struct NumericSettingsTests {
     /// No numeric setting takes these: each must be refused, not merely survive the parse.
-    static let neverValid: Set<String> = ["nan", "NaN", "inf", "-inf", "1e300", "-1e300", "18446744073709551616", "1.7976931348623157e308"]
-    static let values = ["nan", "NaN", "inf", "-inf", "0", "-1", "1e300", "-1e300", "9223372036854775807", "-9223372036854775808",
-                         "18446744073709551616", "1.7976931348623157e308", "4.9e-324", "1.5"]
+    static let neverValid: Set<String> = [
+        "nan", "NaN", "inf", "-inf", "1e300", "-1e300", "18446744073709551616", "1.7976931348623157e308"
+    ]
+    static let values = [
+        "nan", "NaN", "inf", "-inf", "0", "-1", "1e300", "-1e300", "9223372036854775807", "-9223372036854775808",
+        "18446744073709551616", "1.7976931348623157e308", "4.9e-324", "1.5"
+    ]
 
     /// Values for what a command cannot run without, so that only the option under test varies.
     static let required: [String: String] = [
-        "symbols": "BTCUSDT,ETHUSDT", "model-uri": "models:/router@champion", "input-path": "request.json", "input": "cases.json",
-        "scratch": "scratch", "out": "out",
+        "symbols": "BTCUSDT,ETHUSDT", "model-uri": "models:/router@champion", "input-path": "request.json",
+        "input": "cases.json",
+        "scratch": "scratch", "out": "out"
     ]
     static let positionals: [String: [String]] = [
-        "models show": ["models:/router@champion"], "models alias": ["router", "champion", "1"], "ledger enable": ["--all"],
+        "models show": ["models:/router@champion"], "models alias": ["router", "champion", "1"],
+        "ledger enable": ["--all"]
     ]
 
     struct Option {
@@ -41,21 +47,30 @@ struct NumericSettingsTests {
         func walk(_ command: [String: Any], path: [String]) throws {
             let arguments = command["arguments"] as? [[String: Any]] ?? []
             var requiredArguments = Self.positionals[path.joined(separator: " ")] ?? []
-            for argument in arguments where argument["kind"] as? String == "option" && argument["isOptional"] as? Bool == false {
+            for argument in arguments
+            where argument["kind"] as? String == "option" && argument["isOptional"] as? Bool == false {
                 let name = try #require((argument["preferredName"] as? [String: Any])?["name"] as? String)
-                let value = try #require(Self.required[name], "\(program) \(path) needs --\(name): add a value to `required`")
+                let value = try #require(
+                    Self.required[name], "\(program) \(path) needs --\(name): add a value to `required`")
                 requiredArguments += ["--\(name)=\(value)"]
             }
-            let longNames = Set(arguments.flatMap { ($0["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } })
+            let longNames = Set(
+                arguments.flatMap { ($0["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } })
             let directoryFlags = ["data-dir", "models-dir"].filter(longNames.contains)
             for argument in arguments where argument["kind"] as? String == "option" {
-                let names = (argument["names"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String == "long" ? $0["name"] as? String : nil }
+                let names = (argument["names"] as? [[String: Any]] ?? []).compactMap {
+                    $0["kind"] as? String == "long" ? $0["name"] as? String : nil
+                }
                 guard let name = names.first, name != "experimental-dump-help" else { continue }
                 let abstract = argument["abstract"] as? String ?? ""
-                let environment = abstract.range(of: #"env [A-Z][A-Z0-9_]+"#, options: .regularExpression).map { String(abstract[$0].dropFirst(4)) }
-                found.append(Option(command: path, flag: "--\(name)", environment: environment,
-                                    requiredArguments: requiredArguments.filter { !$0.hasPrefix("--\(name)=") },
-                                    directoryFlags: directoryFlags.filter { $0 != name }))
+                let environment = abstract.range(of: #"env [A-Z][A-Z0-9_]+"#, options: .regularExpression).map {
+                    String(abstract[$0].dropFirst(4))
+                }
+                found.append(
+                    Option(
+                        command: path, flag: "--\(name)", environment: environment,
+                        requiredArguments: requiredArguments.filter { !$0.hasPrefix("--\(name)=") },
+                        directoryFlags: directoryFlags.filter { $0 != name }))
             }
             for sub in command["subcommands"] as? [[String: Any]] ?? [] where sub["commandName"] as? String != "help" {
                 try walk(sub, path: path + [sub["commandName"] as? String ?? ""])
@@ -66,14 +81,20 @@ struct NumericSettingsTests {
     }
 
     /// Runs with `--check-arguments` in an empty directory; the problem with the outcome, if any.
-    static func problem(_ program: String, _ option: Option, _ arguments: [String], environment: [String: String] = [:], names flag: String,
-                        mustRefuse: Bool) throws -> String? {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("numeric-\(UUID().uuidString)").path
+    static func problem(
+        _ program: String, _ option: Option, _ arguments: [String], environment: [String: String] = [:],
+        names flag: String,
+        mustRefuse: Bool
+    ) throws -> String? {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("numeric-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let run = try CLI.run(arguments + option.directoryFlags.flatMap { ["--\($0)", "\(directory)/\($0)"] } + ["--check-arguments"],
-                              program: program, environment: environment)
+        let run = try CLI.run(
+            arguments + option.directoryFlags.flatMap { ["--\($0)", "\(directory)/\($0)"] } + ["--check-arguments"],
+            program: program, environment: environment)
         let said = run.stderr + run.stdout
-        for trap in ["Fatal error", "Stack dump", "backtrace", "Crash", "Illegal instruction", "Segmentation"] where said.contains(trap) {
+        for trap in ["Fatal error", "Stack dump", "backtrace", "Crash", "Illegal instruction", "Segmentation"]
+        where said.contains(trap) {
             return "a crash (\(trap)), exit \(run.status): \(said.prefix(300))"
         }
         switch run.status {
@@ -95,26 +116,36 @@ struct NumericSettingsTests {
         // rest (paths, names, URLs) take any text.
         var typed: [Option] = []
         for option in options {
-            let run = try CLI.run(option.command + base + option.requiredArguments + ["\(option.flag)=abc", "--check-arguments"], program: program)
+            let run = try CLI.run(
+                option.command + base + option.requiredArguments + ["\(option.flag)=abc", "--check-arguments"],
+                program: program)
             if run.status != 0 { typed.append(option) }
         }
         #expect(typed.count >= (program == "mntrading" ? 60 : 8), "\(program): \(typed.map(\.flag))")
         var problems: [String] = []
         // Two at a time: a debug build starts in ~60 ms, and the machine has two cores.
         try await withThrowingTaskGroup(of: [String].self) { group in
-            for chunk in stride(from: 0, to: typed.count, by: max(1, typed.count / 2 + 1)).map({ Array(typed[$0..<min($0 + typed.count / 2 + 1, typed.count)]) }) {
+            for chunk in stride(from: 0, to: typed.count, by: max(1, typed.count / 2 + 1)).map({
+                Array(typed[$0..<min($0 + typed.count / 2 + 1, typed.count)])
+            }) {
                 group.addTask {
                     var found: [String] = []
                     for option in chunk {
                         for value in Self.values {
-                            let arguments = option.command + base + option.requiredArguments + ["\(option.flag)=\(value)"]
-                            if let problem = try Self.problem(program, option, arguments, names: option.flag, mustRefuse: Self.neverValid.contains(value)) {
+                            let arguments =
+                                option.command + base + option.requiredArguments + ["\(option.flag)=\(value)"]
+                            if let problem = try Self.problem(
+                                program, option, arguments, names: option.flag,
+                                mustRefuse: Self.neverValid.contains(value))
+                            {
                                 found.append("\(program) \(arguments.joined(separator: " ")): \(problem)")
                             }
                             if let variable = option.environment, option.command.isEmpty || program != "mntrading" {
                                 let arguments = option.command + base + option.requiredArguments
-                                if let problem = try Self.problem(program, option, arguments, environment: [variable: value], names: variable,
-                                                                  mustRefuse: Self.neverValid.contains(value)) {
+                                if let problem = try Self.problem(
+                                    program, option, arguments, environment: [variable: value], names: variable,
+                                    mustRefuse: Self.neverValid.contains(value))
+                                {
                                     found.append("\(variable)=\(value) \(program): \(problem)")
                                 }
                             }
@@ -125,6 +156,8 @@ struct NumericSettingsTests {
             }
             for try await found in group { problems += found }
         }
-        #expect(problems.isEmpty, Comment(rawValue: "\(problems.count) problems:\n" + problems.prefix(40).joined(separator: "\n")))
+        #expect(
+            problems.isEmpty,
+            Comment(rawValue: "\(problems.count) problems:\n" + problems.prefix(40).joined(separator: "\n")))
     }
 }

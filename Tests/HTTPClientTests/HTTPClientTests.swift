@@ -12,18 +12,27 @@ struct HTTPClientTests {
         // A lock guards the count: handlers run on the server's threads.
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
+        func next() -> Int {
+            lock.withLock {
+                value += 1
+                return value
+            }
+        }
     }
 
     static func client(attempts: Int = 3) throws -> HTTPClient {
-        try HTTPClient(configuration: HTTPClientConfiguration(retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.01, maxDelay: 0.02)))
+        try HTTPClient(
+            configuration: HTTPClientConfiguration(
+                retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.01, maxDelay: 0.02)))
     }
 
     @Test func aServerErrorIsRetriedAndTheAnswerReportsTheAttempts() async throws {
         let counter = Counter()
         let router = Router()
         router.get("/flaky") { _, _ -> Response in
-            counter.next() < 3 ? Response(status: .serviceUnavailable) : Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
+            counter.next() < 3
+                ? Response(status: .serviceUnavailable)
+                : Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
         }
         try await withLocalServer(router, label: "http-client-test") { base in
             let response = try await onThread { try Self.client().get(base + "/flaky") }
@@ -36,7 +45,10 @@ struct HTTPClientTests {
     @Test func aClientErrorIsNotRetried() async throws {
         let counter = Counter()
         let router = Router()
-        router.get("/missing") { _, _ -> Response in _ = counter.next(); return Response(status: .notFound) }
+        router.get("/missing") { _, _ -> Response in
+            _ = counter.next()
+            return Response(status: .notFound)
+        }
         try await withLocalServer(router, label: "http-client-test") { base in
             let response = try await onThread { try Self.client().get(base + "/missing") }
             #expect(response.status == 404)

@@ -10,7 +10,9 @@ import Testing
 
     @Test func credentialsComeFromMLflowsEnvironment() {
         #expect(MLflowCredentials(environment: ["MLFLOW_TRACKING_TOKEN": "t0k"]).headers.first?.value == "Bearer t0k")
-        #expect(MLflowCredentials(environment: ["MLFLOW_TRACKING_USERNAME": "u", "MLFLOW_TRACKING_PASSWORD": "p"]).headers.first?.value
+        #expect(
+            MLflowCredentials(environment: ["MLFLOW_TRACKING_USERNAME": "u", "MLFLOW_TRACKING_PASSWORD": "p"]).headers
+                .first?.value
                 == "Basic " + Data("u:p".utf8).base64EncodedString())
         #expect(MLflowCredentials(environment: [:]).headers.isEmpty)
     }

@@ -9,14 +9,17 @@ import Store
 @Suite(.serialized)
 struct BinanceIngestTests {
     static func client(_ baseURL: String, attempts: Int = 4, timeout: Double = 5) throws -> BinanceClient {
-        let http = try HTTPClient(configuration: HTTPClientConfiguration(
-            connectTimeout: 2, totalTimeout: timeout, retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.01, maxDelay: 0.05)))
+        let http = try HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: 2, totalTimeout: timeout,
+                retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.01, maxDelay: 0.05)))
         return try BinanceClient(baseURL: baseURL, http: http)
     }
 
     static func request(_ symbols: [String]) -> IngestRequest {
-        IngestRequest(symbols: symbols, timeframe: KlineFixture.timeframe, since: KlineFixture.dataStart,
-                      until: KlineFixture.now + 86_400_000)
+        IngestRequest(
+            symbols: symbols, timeframe: KlineFixture.timeframe, since: KlineFixture.dataStart,
+            until: KlineFixture.now + 86_400_000)
     }
 
     @Test func pagesThroughAllClosedBarsAndDropsTheOpenOne() async throws {
@@ -26,8 +29,11 @@ struct BinanceIngestTests {
         let summary = try await fixture.withServer { base in
             try await onThread {
                 let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
-                let summary = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
-                #expect(try store.bars(symbol: "FIXAUSDT", timeframe: .m1) == KlineFixture.expectedClosedBars(withGaps: false))
+                let summary = try Ingestor(store: store).run(
+                    .binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
+                #expect(
+                    try store.bars(symbol: "FIXAUSDT", timeframe: .m1)
+                        == KlineFixture.expectedClosedBars(withGaps: false))
                 return summary
             }
         }
@@ -36,7 +42,10 @@ struct BinanceIngestTests {
         #expect(summary.gaps.allSatisfy { $0.isEmpty })
         // 2,500 bars at 1,000 a page: three pages, each starting after the last bar of the one before.
         let starts = fixture.requests.map(\.startTime)
-        #expect(starts == [KlineFixture.dataStart, KlineFixture.dataStart + 1000 * 60_000, KlineFixture.dataStart + 2000 * 60_000])
+        #expect(
+            starts == [
+                KlineFixture.dataStart, KlineFixture.dataStart + 1000 * 60_000, KlineFixture.dataStart + 2000 * 60_000
+            ])
     }
 
     @Test func reingestIsIdempotent() async throws {
@@ -47,8 +56,10 @@ struct BinanceIngestTests {
             try await onThread {
                 let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
                 let ingestor = Ingestor(store: store)
-                let first = try ingestor.run(.binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
-                let second = try ingestor.run(.binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
+                let first = try ingestor.run(
+                    .binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
+                let second = try ingestor.run(
+                    .binance(try Self.client(base)), Self.request(["FIXAUSDT"]), now: KlineFixture.now)
                 #expect(try store.bars(symbol: "FIXAUSDT", timeframe: .m1).count == KlineFixture.barCount - 1)
                 return (first, second)
             }
@@ -64,7 +75,8 @@ struct BinanceIngestTests {
         try await fixture.withServer { base in
             try await onThread {
                 let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
-                let plain = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["GAPUSDT"]), now: KlineFixture.now)
+                let plain = try Ingestor(store: store).run(
+                    .binance(try Self.client(base)), Self.request(["GAPUSDT"]), now: KlineFixture.now)
                 let report = try #require(plain.gaps.first)
                 #expect(report.gaps == 2)
                 #expect(report.missingBars == 6)
@@ -74,7 +86,8 @@ struct BinanceIngestTests {
 
                 var fill = Self.request(["GAPUSDT"])
                 fill.fillGaps = true
-                let filled = try Ingestor(store: store).run(.binance(try Self.client(base)), fill, now: KlineFixture.now)
+                let filled = try Ingestor(store: store).run(
+                    .binance(try Self.client(base)), fill, now: KlineFixture.now)
                 #expect(filled.filled == 6)
                 #expect(filled.gaps.allSatisfy { $0.isEmpty })
                 let bars = try store.bars(symbol: "GAPUSDT", timeframe: .m1)
@@ -93,7 +106,8 @@ struct BinanceIngestTests {
         let started = Date()
         let summary = try await fixture.withServer { base in
             try await onThread {
-                try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(.binance(try Self.client(base)), Self.request(["THROTTLEUSDT"]), now: KlineFixture.now)
+                try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(
+                    .binance(try Self.client(base)), Self.request(["THROTTLEUSDT"]), now: KlineFixture.now)
             }
         }
         #expect(summary.inserted == KlineFixture.barCount - 1)
@@ -107,7 +121,8 @@ struct BinanceIngestTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let summary = try await fixture.withServer { base in
             try await onThread {
-                try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(.binance(try Self.client(base)), Self.request(["FLAKYUSDT"]), now: KlineFixture.now)
+                try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(
+                    .binance(try Self.client(base)), Self.request(["FLAKYUSDT"]), now: KlineFixture.now)
             }
         }
         #expect(summary.inserted == KlineFixture.barCount - 1)
@@ -121,12 +136,15 @@ struct BinanceIngestTests {
         let error = try await fixture.withServer { base in
             try await onThread { () -> String in
                 do {
-                    _ = try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(.binance(try Self.client(base)), Self.request(["NOPEUSDT"]), now: KlineFixture.now)
+                    _ = try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(
+                        .binance(try Self.client(base)), Self.request(["NOPEUSDT"]), now: KlineFixture.now)
                     return ""
                 } catch { return "\(error)" }
             }
         }
-        #expect(error.contains("NOPEUSDT") && error.contains("HTTP 400") && error.contains("Invalid symbol.") && error.contains("-1121"))
+        #expect(
+            error.contains("NOPEUSDT") && error.contains("HTTP 400") && error.contains("Invalid symbol.")
+                && error.contains("-1121"))
         #expect(fixture.requestCount("NOPEUSDT") == 1)
     }
 
@@ -137,7 +155,8 @@ struct BinanceIngestTests {
         let error = try await fixture.withServer { base in
             try await onThread { () -> String in
                 do {
-                    _ = try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(.binance(try Self.client(base, attempts: 3)), Self.request(["DOWNUSDT"]), now: KlineFixture.now)
+                    _ = try Ingestor(store: try DataStore(dataDirectory: directory, schemas: [.marketData])).run(
+                        .binance(try Self.client(base, attempts: 3)), Self.request(["DOWNUSDT"]), now: KlineFixture.now)
                     return ""
                 } catch { return "\(error)" }
             }
@@ -158,7 +177,8 @@ struct BinanceIngestTests {
             try await onThread { () -> (String, Int) in
                 let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
                 do {
-                    _ = try Ingestor(store: store).run(.binance(try Self.client(base)), Self.request(["FIXAUSDT", symbol]), now: KlineFixture.now)
+                    _ = try Ingestor(store: store).run(
+                        .binance(try Self.client(base)), Self.request(["FIXAUSDT", symbol]), now: KlineFixture.now)
                     return ("", -1)
                 } catch {
                     return ("\(error)", try store.summaries().count)
@@ -174,7 +194,8 @@ struct BinanceIngestTests {
         let error = try await fixture.withServer { base in
             try await onThread { () -> String in
                 do {
-                    _ = try Self.client(base, attempts: 2, timeout: 0.3).klines(symbol: "TIMEOUTUSDT", timeframe: .m1, from: KlineFixture.dataStart, to: KlineFixture.now)
+                    _ = try Self.client(base, attempts: 2, timeout: 0.3).klines(
+                        symbol: "TIMEOUTUSDT", timeframe: .m1, from: KlineFixture.dataStart, to: KlineFixture.now)
                     return ""
                 } catch { return "\(error)" }
             }
@@ -185,8 +206,10 @@ struct BinanceIngestTests {
 
     @Test func connectionRefusedIsRetriedThenReported() throws {
         // Port 1 on loopback: nothing listens there, so every attempt is refused at once.
-        let http = try HTTPClient(configuration: HTTPClientConfiguration(
-            connectTimeout: 1, totalTimeout: 2, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02)))
+        let http = try HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: 1, totalTimeout: 2, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02))
+        )
         #expect {
             try http.get("http://127.0.0.1:1/api/v3/klines")
         } throws: { error in

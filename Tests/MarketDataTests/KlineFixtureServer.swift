@@ -26,8 +26,9 @@ final class KlineFixture: @unchecked Sendable {
     static func bar(_ index: Int) -> Bar {
         let close = 100 + sin(Double(index) / 50) * 5 + Double(index) * 0.001
         let open = 100 + sin(Double(index - 1) / 50) * 5 + Double(index - 1) * 0.001
-        return Bar(openTime: dataStart + Int64(index) * 60_000, open: open, high: max(open, close) + 0.05,
-                   low: min(open, close) - 0.05, close: close, volume: Double(index % 17) + 1.5)
+        return Bar(
+            openTime: dataStart + Int64(index) * 60_000, open: open, high: max(open, close) + 0.05,
+            low: min(open, close) - 0.05, close: close, volume: Double(index % 17) + 1.5)
     }
 
     /// The bars a correct client must store for a symbol with gaps (or without).
@@ -57,7 +58,8 @@ final class KlineFixture: @unchecked Sendable {
             case "BADUSDT":
                 return Self.json(.ok, #"[[1735689600000,"100.0","101.0""#)
             case "DOWNUSDT":
-                return Self.json(.serviceUnavailable, #"{"code":-1001,"msg":"Internal error; unable to process your request."}"#)
+                return Self.json(
+                    .serviceUnavailable, #"{"code":-1001,"msg":"Internal error; unable to process your request."}"#)
             case "THROTTLEUSDT" where attempt == 1:
                 var response = Self.json(.tooManyRequests, #"{"code":-1003,"msg":"Too many requests."}"#)
                 response.headers[.retryAfter] = "1"
@@ -77,8 +79,11 @@ final class KlineFixture: @unchecked Sendable {
             var rows: [String] = []
             for index in 0..<Self.barCount where rows.count < limit {
                 let bar = Self.bar(index)
-                guard bar.openTime >= start, bar.openTime <= end, !(withGaps && Self.missingIndices.contains(index)) else { continue }
-                rows.append(#"[\#(bar.openTime),"\#(bar.open)","\#(bar.high)","\#(bar.low)","\#(bar.close)","\#(bar.volume)",\#(bar.openTime + 59_999),"0",1,"0","0","0"]"#)
+                guard bar.openTime >= start, bar.openTime <= end, !(withGaps && Self.missingIndices.contains(index))
+                else { continue }
+                rows.append(
+                    #"[\#(bar.openTime),"\#(bar.open)","\#(bar.high)","\#(bar.low)","\#(bar.close)","\#(bar.volume)",\#(bar.openTime + 59_999),"0",1,"0","0","0"]"#
+                )
             }
             return Self.json(.ok, "[" + rows.joined(separator: ",") + "]")
         }
@@ -86,7 +91,9 @@ final class KlineFixture: @unchecked Sendable {
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// Runs `body` with the server listening; it stops when `body` returns or throws.
@@ -94,6 +101,3 @@ final class KlineFixture: @unchecked Sendable {
         try await withLocalServer(router(), label: "kline-fixture", body)
     }
 }
-
-
-

@@ -6,10 +6,14 @@ import Store
 @testable import MarketData
 
 struct StoreTests {
-    static func bars(_ count: Int, start: Int64 = 1_735_689_600_000, step: Int64 = 3_600_000, price: Double = 10) -> [Bar] {
+    static func bars(_ count: Int, start: Int64 = 1_735_689_600_000, step: Int64 = 3_600_000, price: Double = 10)
+        -> [Bar]
+    {
         (0..<count).map { index in
             let close = price + Double(index) * 0.25
-            return Bar(openTime: start + Int64(index) * step, open: close - 0.1, high: close + 0.2, low: close - 0.3, close: close, volume: 5)
+            return Bar(
+                openTime: start + Int64(index) * step, open: close - 0.1, high: close + 0.2, low: close - 0.3,
+                close: close, volume: 5)
         }
     }
 
@@ -19,9 +23,11 @@ struct StoreTests {
         let store = try DataStore(dataDirectory: directory, schemas: [.marketData])
         let series = BarSeries(symbol: "AAAUSDT", timeframe: .h1, bars: Self.bars(100))
         let first = try store.upsert([series])
-        #expect(first == [SeriesWriteResult(symbol: "AAAUSDT", timeframe: .h1, inserted: 100, updated: 0, unchanged: 0)])
+        #expect(
+            first == [SeriesWriteResult(symbol: "AAAUSDT", timeframe: .h1, inserted: 100, updated: 0, unchanged: 0)])
         let again = try store.upsert([series])
-        #expect(again == [SeriesWriteResult(symbol: "AAAUSDT", timeframe: .h1, inserted: 0, updated: 0, unchanged: 100)])
+        #expect(
+            again == [SeriesWriteResult(symbol: "AAAUSDT", timeframe: .h1, inserted: 0, updated: 0, unchanged: 100)])
 
         var corrected = series
         corrected.bars[10].close += 0.05
@@ -30,7 +36,10 @@ struct StoreTests {
         let third = try store.upsert([corrected])
         #expect(third == [SeriesWriteResult(symbol: "AAAUSDT", timeframe: .h1, inserted: 1, updated: 1, unchanged: 99)])
         #expect(try store.bars(symbol: "AAAUSDT", timeframe: .h1) == corrected.bars)
-        #expect(try store.bars(symbol: "AAAUSDT", timeframe: .h1, from: series.bars[5].openTime, to: series.bars[7].openTime).count == 3)
+        #expect(
+            try store.bars(
+                symbol: "AAAUSDT", timeframe: .h1, from: series.bars[5].openTime, to: series.bars[7].openTime
+            ).count == 3)
     }
 
     /// A defect anywhere in a bulk write rolls back everything, including series written before it.
@@ -42,8 +51,10 @@ struct StoreTests {
         var bad = Self.bars(50)
         bad[40].high = bad[40].low - 1
         #expect(throws: MarketDataError.self) {
-            try store.upsert([BarSeries(symbol: "NEWUSDT", timeframe: .h1, bars: Self.bars(10)),
-                              BarSeries(symbol: "BADUSDT", timeframe: .h1, bars: bad)])
+            try store.upsert([
+                BarSeries(symbol: "NEWUSDT", timeframe: .h1, bars: Self.bars(10)),
+                BarSeries(symbol: "BADUSDT", timeframe: .h1, bars: bad)
+            ])
         }
         #expect(try store.summaries().map(\.symbol) == ["KEEPUSDT"])
     }

@@ -10,9 +10,12 @@ struct SyntheticMarketTests {
 
     @Test func sameSeedSameMarketOtherSeedOtherMarket() throws {
         let symbols = ["SYNA0USDT", "SYNA1USDT", "SYNX0USDT"]
-        let first = try SyntheticMarket(seed: 7).series(symbols: symbols, timeframe: .m5, from: Self.start, to: Self.start + 2 * Self.day)
-        let again = try SyntheticMarket(seed: 7).series(symbols: symbols, timeframe: .m5, from: Self.start, to: Self.start + 2 * Self.day)
-        let other = try SyntheticMarket(seed: 8).series(symbols: symbols, timeframe: .m5, from: Self.start, to: Self.start + 2 * Self.day)
+        let first = try SyntheticMarket(seed: 7).series(
+            symbols: symbols, timeframe: .m5, from: Self.start, to: Self.start + 2 * Self.day)
+        let again = try SyntheticMarket(seed: 7).series(
+            symbols: symbols, timeframe: .m5, from: Self.start, to: Self.start + 2 * Self.day)
+        let other = try SyntheticMarket(seed: 8).series(
+            symbols: symbols, timeframe: .m5, from: Self.start, to: Self.start + 2 * Self.day)
         #expect(first == again)
         #expect(first[0].bars.count == 576)
         #expect(first[0].bars != other[0].bars)
@@ -23,10 +26,14 @@ struct SyntheticMarketTests {
     /// A bar is the same whichever range, and whichever other symbols, asked for it.
     @Test func barsDoNotDependOnTheRequestedRange() throws {
         let market = SyntheticMarket(seed: 42)
-        let wide = try market.series(symbols: market.symbols, timeframe: .m5, from: Self.start, to: Self.start + 3 * Self.day)
-        let narrow = try market.series(symbols: ["SYNB1USDT"], timeframe: .m5, from: Self.start + Self.day + 12_345, to: Self.start + 2 * Self.day)
+        let wide = try market.series(
+            symbols: market.symbols, timeframe: .m5, from: Self.start, to: Self.start + 3 * Self.day)
+        let narrow = try market.series(
+            symbols: ["SYNB1USDT"], timeframe: .m5, from: Self.start + Self.day + 12_345, to: Self.start + 2 * Self.day)
         let wideB1 = try #require(wide.first { $0.symbol == "SYNB1USDT" })
-        let expected = wideB1.bars.filter { $0.openTime >= Self.start + Self.day + 12_345 && $0.openTime < Self.start + 2 * Self.day }
+        let expected = wideB1.bars.filter {
+            $0.openTime >= Self.start + Self.day + 12_345 && $0.openTime < Self.start + 2 * Self.day
+        }
         #expect(!expected.isEmpty)
         #expect(narrow[0].bars == expected)
     }
@@ -34,8 +41,10 @@ struct SyntheticMarketTests {
     /// 1h bars equal the aggregation of the twelve 5m bars inside each hour, computed here independently.
     @Test func hourlyBarsAreTheAggregationOfFiveMinuteBars() throws {
         let market = SyntheticMarket(seed: 42)
-        let fine = try market.series(symbols: ["SYNA1USDT", "SYNX2USDT"], timeframe: .m5, from: Self.start, to: Self.start + 2 * Self.day)
-        let hourly = try market.series(symbols: ["SYNA1USDT", "SYNX2USDT"], timeframe: .h1, from: Self.start, to: Self.start + 2 * Self.day)
+        let fine = try market.series(
+            symbols: ["SYNA1USDT", "SYNX2USDT"], timeframe: .m5, from: Self.start, to: Self.start + 2 * Self.day)
+        let hourly = try market.series(
+            symbols: ["SYNA1USDT", "SYNX2USDT"], timeframe: .h1, from: Self.start, to: Self.start + 2 * Self.day)
         for (fiveMinute, hour) in zip(fine, hourly) {
             #expect(hour.bars.count == 48)
             for (index, bar) in hour.bars.enumerated() {
@@ -55,7 +64,9 @@ struct SyntheticMarketTests {
 
     @Test func barsAreProperOHLCAndContinuous() throws {
         let market = SyntheticMarket(seed: 3)
-        for series in try market.series(symbols: market.symbols, timeframe: .m5, from: Self.start, to: Self.start + Self.day) {
+        for series in try market.series(
+            symbols: market.symbols, timeframe: .m5, from: Self.start, to: Self.start + Self.day)
+        {
             for bar in series.bars {
                 #expect(bar.defect == nil, "\(series.symbol) \(bar)")
                 #expect(bar.volume > 0)
@@ -74,22 +85,32 @@ struct SyntheticMarketTests {
         let truth = market.groundTruth
         #expect(truth.plantedPairs.count == 5)
         for pair in truth.plantedPairs {
-            let series = try market.series(symbols: [pair.a, pair.b], timeframe: .h1, from: SyntheticMarket.origin, to: SyntheticMarket.origin + 365 * Self.day)
-            let spread = zip(series[0].bars, series[1].bars).map { log($0.close) - pair.beta * log($1.close) - pair.alpha }
+            let series = try market.series(
+                symbols: [pair.a, pair.b], timeframe: .h1, from: SyntheticMarket.origin,
+                to: SyntheticMarket.origin + 365 * Self.day)
+            let spread = zip(series[0].bars, series[1].bars).map {
+                log($0.close) - pair.beta * log($1.close) - pair.alpha
+            }
             let mean = spread.reduce(0, +) / Double(spread.count)
             let sd = (spread.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(spread.count)).squareRoot()
             #expect(abs(mean) < 0.3 * pair.spreadStdDev, "\(pair.pair) mean \(mean)")
             #expect(abs(sd / pair.spreadStdDev - 1) < 0.2, "\(pair.pair) sd \(sd) vs \(pair.spreadStdDev)")
             var sxy = 0.0, sxx = 0.0
-            for (x, y) in zip(spread, spread.dropFirst()) { sxy += (x - mean) * (y - mean); sxx += (x - mean) * (x - mean) }
+            for (x, y) in zip(spread, spread.dropFirst()) {
+                sxy += (x - mean) * (y - mean)
+                sxx += (x - mean) * (x - mean)
+            }
             let halfLife = -log(2) / log(sxy / sxx)
-            #expect(abs(halfLife / pair.halfLifeHours - 1) < 0.3, "\(pair.pair) half-life \(halfLife) h vs \(pair.halfLifeHours) h")
+            #expect(
+                abs(halfLife / pair.halfLifeHours - 1) < 0.3,
+                "\(pair.pair) half-life \(halfLife) h vs \(pair.halfLifeHours) h")
         }
     }
 
     @Test func returnsAreFatTailedAndCrossClusterPairsCorrelated() throws {
         let market = SyntheticMarket(seed: 42)
-        let series = try market.series(symbols: ["SYNA0USDT", "SYNB0USDT"], timeframe: .m5, from: Self.start, to: Self.start + 60 * Self.day)
+        let series = try market.series(
+            symbols: ["SYNA0USDT", "SYNB0USDT"], timeframe: .m5, from: Self.start, to: Self.start + 60 * Self.day)
         let returns = series.map { s in zip(s.bars, s.bars.dropFirst()).map { log($1.close / $0.close) } }
         let r = returns[0]
         let mean = r.reduce(0, +) / Double(r.count)
@@ -124,10 +145,16 @@ struct SyntheticMarketTests {
 
     @Test func nothingBeforeTheOriginAndUnknownInputsAreRejected() throws {
         let market = SyntheticMarket()
-        let early = try market.series(symbols: ["SYNA0USDT"], timeframe: .h1, from: SyntheticMarket.origin - 10 * Self.day, to: SyntheticMarket.origin + 3_600_000 * 2)
+        let early = try market.series(
+            symbols: ["SYNA0USDT"], timeframe: .h1, from: SyntheticMarket.origin - 10 * Self.day,
+            to: SyntheticMarket.origin + 3_600_000 * 2)
         #expect(early[0].bars.map(\.openTime) == [SyntheticMarket.origin, SyntheticMarket.origin + 3_600_000])
-        #expect(throws: MarketDataError.self) { try market.series(symbols: ["BTCUSDT"], timeframe: .h1, from: Self.start, to: Self.start + Self.day) }
-        #expect(throws: MarketDataError.self) { try market.series(symbols: ["SYNA0USDT"], timeframe: .m1, from: Self.start, to: Self.start + Self.day) }
+        #expect(throws: MarketDataError.self) {
+            try market.series(symbols: ["BTCUSDT"], timeframe: .h1, from: Self.start, to: Self.start + Self.day)
+        }
+        #expect(throws: MarketDataError.self) {
+            try market.series(symbols: ["SYNA0USDT"], timeframe: .m1, from: Self.start, to: Self.start + Self.day)
+        }
     }
 
     /// Ingest keeps only bars closed at `now`, and a later ingest extends the series consistently.
@@ -139,7 +166,8 @@ struct SyntheticMarketTests {
         let ingestor = Ingestor(store: store)
         let hour: Int64 = 3_600_000
         let now = Self.start + 5 * hour + 20 * 60_000 // 20 minutes into an open hour
-        let request = IngestRequest(symbols: ["SYNC0USDT"], timeframe: .h1, since: Self.start, until: Self.start + Self.day)
+        let request = IngestRequest(
+            symbols: ["SYNC0USDT"], timeframe: .h1, since: Self.start, until: Self.start + Self.day)
         _ = try ingestor.run(.synthetic(market), request, now: now)
         let early = try store.bars(symbol: "SYNC0USDT", timeframe: .h1)
         #expect(early.last?.openTime == Self.start + 4 * hour, "the hour open at `now` must not be stored")

@@ -12,8 +12,9 @@ struct FeatureTests {
 
     static func pairBars(days: Int = 12, seed: UInt64 = 42) throws -> PairBars {
         let market = SyntheticMarket(seed: seed)
-        let series = try market.series(symbols: ["SYNA1USDT", "SYNA0USDT"], timeframe: .m5,
-                                       from: SyntheticMarket.origin, to: SyntheticMarket.origin + Int64(days) * day)
+        let series = try market.series(
+            symbols: ["SYNA1USDT", "SYNA0USDT"], timeframe: .m5,
+            from: SyntheticMarket.origin, to: SyntheticMarket.origin + Int64(days) * day)
         return PairBars(a: series[0].bars, b: series[1].bars)
     }
 
@@ -85,8 +86,11 @@ struct FeatureTests {
         let pair = PairID(a: "SYNB1USDT", b: "SYNB0USDT")
         let start = SyntheticMarket.origin
         func ingest(until: Int64) throws {
-            _ = try Ingestor(store: store).run(.synthetic(market), IngestRequest(symbols: [pair.a, pair.b], timeframe: .m5,
-                                                                                since: start, until: until), now: until)
+            _ = try Ingestor(store: store).run(
+                .synthetic(market),
+                IngestRequest(
+                    symbols: [pair.a, pair.b], timeframe: .m5,
+                    since: start, until: until), now: until)
         }
         let stage = FeatureStage(store: store)
         try ingest(until: start + 5 * Self.day)
@@ -104,29 +108,40 @@ struct FeatureTests {
         #expect(Self.identical(incremental, rebuilt))
         // The newest rows alone (what a router's example and inference read) are the tail of the series,
         // and the dataset row built from them equals the full dataset's newest row.
-        #expect(Self.identical(try store.latestFeatureRows(pair: pair.text, timeframe: .m5, count: 4), Array(rebuilt.suffix(4))))
+        #expect(
+            Self.identical(
+                try store.latestFeatureRows(pair: pair.text, timeframe: .m5, count: 4), Array(rebuilt.suffix(4))))
         var definition = DatasetDefinition()
         definition.lagFeatures = 3
         let full = PairDataset(pair: pair.text, rows: rebuilt, definition: definition)
-        let newest = PairDataset(pair: pair.text, rows: try store.latestFeatureRows(pair: pair.text, timeframe: .m5, count: 4), definition: definition)
+        let newest = PairDataset(
+            pair: pair.text, rows: try store.latestFeatureRows(pair: pair.text, timeframe: .m5, count: 4),
+            definition: definition)
         #expect(newest.count == 1 && newest.openTimes == [full.openTimes.last!])
         #expect(newest.features == Array(full.features.suffix(definition.featureNames.count)))
         // New windows rebuild the pair rather than mixing parameters.
-        let other = try stage.update(pairs: [pair], timeframe: .m5, parameters: FeatureParameters(betaWindow: 300, zWindow: 60))
+        let other = try stage.update(
+            pairs: [pair], timeframe: .m5, parameters: FeatureParameters(betaWindow: 300, zWindow: 60))
         #expect(other[0].rebuilt && other[0].totalRows == 8 * 288 + 7 - 360)
     }
 }
 
 struct DatasetTests {
-    static func row(_ index: Int, z: Double, spread: Double, closeA: Double, closeB: Double = 1, beta: Double = 1,
-                    alpha: Double = 0, volatility: Double = 0.01) -> FeatureRow {
-        FeatureRow(openTime: Int64(index) * 300_000, closeA: closeA, closeB: closeB, beta: beta, alpha: alpha, spread: spread,
-                   z: z, zVelocity: 0, zAcceleration: 0, spreadVolatility: volatility, halfLife: 10, volumeRatioA: 0, volumeRatioB: 0, betaLong: 1, zLong: 0)
+    static func row(
+        _ index: Int, z: Double, spread: Double, closeA: Double, closeB: Double = 1, beta: Double = 1,
+        alpha: Double = 0, volatility: Double = 0.01
+    ) -> FeatureRow {
+        FeatureRow(
+            openTime: Int64(index) * 300_000, closeA: closeA, closeB: closeB, beta: beta, alpha: alpha, spread: spread,
+            z: z, zVelocity: 0, zAcceleration: 0, spreadVolatility: volatility, halfLife: 10, volumeRatioA: 0,
+            volumeRatioB: 0, betaLong: 1, zLong: 0)
     }
 
     /// Spread = ln A (β = 1, B = 1, α = 0), so the frozen future spread is ln A at t+h.
     static func rows(_ spreads: [Double], _ zs: [Double]) -> [FeatureRow] {
-        zip(spreads, zs).enumerated().map { row($0.offset, z: $0.element.1, spread: $0.element.0, closeA: exp($0.element.0)) }
+        zip(spreads, zs).enumerated().map {
+            row($0.offset, z: $0.element.1, spread: $0.element.0, closeA: exp($0.element.0))
+        }
     }
 
     @Test func labelsFollowTheirDefinitions() {
@@ -162,12 +177,15 @@ struct DatasetTests {
         definition.labelType = .tradeOutcome
         definition.horizon = 10
         definition.feeRate = 0.0005
-        let reverting = PairDataset(pair: "P", rows: Self.rows([0.05, 0.03, 0.01, -0.01, 0.02], [2.0, 1.5, 0.5, -0.3, 0.4]), definition: definition)
+        let reverting = PairDataset(
+            pair: "P", rows: Self.rows([0.05, 0.03, 0.01, -0.01, 0.02], [2.0, 1.5, 0.5, -0.3, 0.4]),
+            definition: definition)
         // t0 short the spread: +0.01 three times until z crosses zero, minus 2 × 0.0005.
         #expect(reverting.labels == [1, 1, nil, nil, nil])
         #expect(abs(reverting.forwardMoves[0]! - 0.029) < 1e-12 && abs(reverting.forwardMoves[1]! - 0.019) < 1e-12)
         definition.horizon = 2
-        let flat = PairDataset(pair: "P", rows: Self.rows([0.05, 0.0502, 0.0498, 0.049], [2, 2, 2, 2]), definition: definition)
+        let flat = PairDataset(
+            pair: "P", rows: Self.rows([0.05, 0.0502, 0.0498, 0.049], [2, 2, 2, 2]), definition: definition)
         // Held two bars (the cap) for +0.0001 and +0.0006 before fees of 0.001: both lose. t2 would
         // need a bar after the data ends: no label rather than a guess.
         #expect(flat.labels == [0, 0, nil, nil])
@@ -186,7 +204,9 @@ struct DatasetTests {
 
     @Test func lagsComeFromEarlierRowsAndTheLastHorizonHasNoLabel() {
         let zs = (0..<30).map { Double($0) / 10 }
-        let rows = zs.enumerated().map { Self.row($0.offset, z: $0.element, spread: 0.01 * Double($0.offset), closeA: exp(0.01 * Double($0.offset))) }
+        let rows = zs.enumerated().map {
+            Self.row($0.offset, z: $0.element, spread: 0.01 * Double($0.offset), closeA: exp(0.01 * Double($0.offset)))
+        }
         var definition = DatasetDefinition()
         definition.labelType = .revertDirection
         definition.lagFeatures = 3

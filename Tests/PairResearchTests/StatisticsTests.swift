@@ -4,9 +4,11 @@ import Testing
 @testable import PairResearch
 
 /// Numbers from statsmodels 0.14 (`adfuller`, `coint`) on the same inputs; CI also runs the broad
-/// comparison in scripts/check-statsmodels.py.
+/// comparison in scripts/checks/check-statsmodels.py.
 struct StatisticsTests {
-    static let trendingSeries: [Double] = [1, 2, 1.5, 3, 2.2, 2.9, 3.5, 3.1, 4, 4.4, 3.9, 5, 5.2, 4.8, 6, 6.1, 5.5, 7, 7.2, 6.9, 8, 8.3, 7.7, 9, 9.1]
+    static let trendingSeries: [Double] = [
+        1, 2, 1.5, 3, 2.2, 2.9, 3.5, 3.1, 4, 4.4, 3.9, 5, 5.2, 4.8, 6, 6.1, 5.5, 7, 7.2, 6.9, 8, 8.3, 7.7, 9, 9.1
+    ]
 
     @Test func adfMatchesStatsmodelsOnAKnownSeries() throws {
         // adfuller(x, regression='c', autolag='AIC') → (0.9175853092837591, 0.9933155810934837, 7, 17,
@@ -37,10 +39,16 @@ struct StatisticsTests {
     }
 
     @Test func degenerateInputsAreTypedErrors() {
-        #expect(throws: StatisticsError.constantSeries) { try engleGranger(Array(repeating: 1.0, count: 300), (0..<300).map(Double.init)) }
-        #expect(throws: StatisticsError.nonFinite) { try augmentedDickeyFuller([1, 2, .nan] + (0..<100).map(Double.init)) }
+        #expect(throws: StatisticsError.constantSeries) {
+            try engleGranger(Array(repeating: 1.0, count: 300), (0..<300).map(Double.init))
+        }
+        #expect(throws: StatisticsError.nonFinite) {
+            try augmentedDickeyFuller([1, 2, .nan] + (0..<100).map(Double.init))
+        }
         #expect(throws: StatisticsError.self) { try augmentedDickeyFuller([1, 2, 3, 4]) }
-        #expect(throws: StatisticsError.maxLagTooLarge(50, allowed: 48)) { try augmentedDickeyFuller((0..<100).map { sin(Double($0)) }, maxLag: 50) }
+        #expect(throws: StatisticsError.maxLagTooLarge(50, allowed: 48)) {
+            try augmentedDickeyFuller((0..<100).map { sin(Double($0)) }, maxLag: 50)
+        }
     }
 
     @Test func halfLifeOfAnAR1IsRecovered() throws {
@@ -83,9 +91,13 @@ struct ScreeningTests {
         let (selected, rejected) = Screener(parameters: ScreeningParameters()).screen(try Self.market(seed: seed))
         let selectedKeys = Set(selected.map { Set([$0.a, $0.b]) })
         let found = truth.plantedPairs.filter { selectedKeys.contains(Set([$0.a, $0.b])) }
-        #expect(Double(found.count) / Double(truth.plantedPairs.count) >= 0.9, "recall \(found.count)/\(truth.plantedPairs.count)")
+        #expect(
+            Double(found.count) / Double(truth.plantedPairs.count) >= 0.9,
+            "recall \(found.count)/\(truth.plantedPairs.count)")
         for planted in truth.plantedPairs {
-            guard let match = selected.first(where: { Set([$0.a, $0.b]) == Set([planted.a, planted.b]) }) else { continue }
+            guard let match = selected.first(where: { Set([$0.a, $0.b]) == Set([planted.a, planted.b]) }) else {
+                continue
+            }
             // Reported in the other direction, the slope is that of ln B on ln A: about 1/β.
             let estimate = match.a == planted.a ? match.beta! : 1 / match.beta!
             #expect(abs(estimate / planted.beta - 1) < 0.05, "\(planted.pair) β \(estimate) vs \(planted.beta)")
@@ -105,7 +117,8 @@ struct ScreeningTests {
             for profile in SyntheticMarket.Profile.allCases {
                 let truth = SyntheticMarket(seed: seed, profile: profile).groundTruth
                 let independent = Set(truth.independentPairs.map { Set($0.components(separatedBy: "__")) })
-                let (selected, _) = Screener(parameters: parameters).screen(try Self.market(seed: seed, profile: profile))
+                let (selected, _) = Screener(parameters: parameters).screen(
+                    try Self.market(seed: seed, profile: profile))
                 tested += independent.count
                 falsePositives += selected.filter { independent.contains(Set([$0.a, $0.b])) }.count
             }
@@ -115,15 +128,23 @@ struct ScreeningTests {
     }
 
     @Test func badPairsAreSkippedWithAReason() {
-        let good = (0..<300).map { Bar(openTime: Int64($0) * 3_600_000, open: 10, high: 11, low: 9, close: 10 + sin(Double($0)), volume: 1) }
+        let good = (0..<300).map {
+            Bar(openTime: Int64($0) * 3_600_000, open: 10, high: 11, low: 9, close: 10 + sin(Double($0)), volume: 1)
+        }
         let flat = good.map { Bar(openTime: $0.openTime, open: 5, high: 5, low: 5, close: 5, volume: 1) }
-        let elsewhere = good.map { bar -> Bar in var bar = bar; bar.openTime += 10_000 * 3_600_000; return bar }
+        let elsewhere = good.map { bar -> Bar in
+            var bar = bar
+            bar.openTime += 10_000 * 3_600_000
+            return bar
+        }
         let short = Array(good.prefix(50))
         var parameters = ScreeningParameters()
         parameters.minSamples = 100
         let screener = Screener(parameters: parameters)
-        let (_, rejected) = screener.screen([.init(symbol: "GOODUSDT", bars: good), .init(symbol: "FLATUSDT", bars: flat),
-                                             .init(symbol: "AWAYUSDT", bars: elsewhere), .init(symbol: "SHORTUSDT", bars: short)])
+        let (_, rejected) = screener.screen([
+            .init(symbol: "GOODUSDT", bars: good), .init(symbol: "FLATUSDT", bars: flat),
+            .init(symbol: "AWAYUSDT", bars: elsewhere), .init(symbol: "SHORTUSDT", bars: short)
+        ])
         let reasons = Dictionary(uniqueKeysWithValues: rejected.map { (Set([$0.a, $0.b]), $0.reason ?? "") })
         #expect(reasons[["FLATUSDT", "GOODUSDT"]] == "constant series")
         #expect(reasons[["AWAYUSDT", "GOODUSDT"]] == "no overlapping bars")

@@ -3,11 +3,15 @@ import MarketData
 import Portfolio
 import Testing
 
-func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, beta: Double = 1.5, volatility: Double = 0.01,
-            time: Int64 = 1_717_200_000_000, version: Int = 1) -> SignalRecord {
-    SignalRecord(pair: "\(a)__\(b)", openTime: time, modelName: "mntrading_router", modelVersion: version, timeframe: "5m", legA: a, legB: b,
-                 proba: proba, signal: direction, threshold: 0.5, z: direction > 0 ? -2 : 2, beta: beta, closeA: 100, closeB: 20,
-                 spreadVolatility: volatility, scoredAt: time + 310_000)
+func signal(
+    _ a: String, _ b: String, proba: Double, signal direction: Int = 1, beta: Double = 1.5, volatility: Double = 0.01,
+    time: Int64 = 1_717_200_000_000, version: Int = 1
+) -> SignalRecord {
+    SignalRecord(
+        pair: "\(a)__\(b)", openTime: time, modelName: "mntrading_router", modelVersion: version, timeframe: "5m",
+        legA: a, legB: b,
+        proba: proba, signal: direction, threshold: 0.5, z: direction > 0 ? -2 : 2, beta: beta, closeA: 100, closeB: 20,
+        spreadVolatility: volatility, scoredAt: time + 310_000)
 }
 
 @Suite struct AggregationTests {
@@ -30,7 +34,8 @@ func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, 
         #expect(abs(a.quantity - 40) < 1e-9 && abs(b.quantity - 300) < 1e-9)
         #expect(abs(book.totals.net - (-2_000)) < 1e-6 && abs(book.totals.gross - 10_000) < 1e-6)
         // Short the spread flips both sides.
-        let short = Aggregator.aggregate([signal("AUSDT", "BUSDT", proba: 0.8, signal: -1)], asOf: 0, parameters: parameters)
+        let short = Aggregator.aggregate(
+            [signal("AUSDT", "BUSDT", proba: 0.8, signal: -1)], asOf: 0, parameters: parameters)
         #expect(short.orders.map(\.side).sorted() == ["buy", "sell"])
         #expect(short.orders.first { $0.symbol == "AUSDT" }?.side == "sell")
     }
@@ -38,8 +43,11 @@ func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, 
     @Test func filtersByProbabilitySignalAndTopK() {
         var parameters = self.parameters
         parameters.topK = 2
-        let signals = [signal("AUSDT", "BUSDT", proba: 0.9), signal("CUSDT", "DUSDT", proba: 0.7), signal("EUSDT", "FUSDT", proba: 0.8),
-                       signal("GUSDT", "HUSDT", proba: 0.5), signal("IUSDT", "JUSDT", proba: 0.95, signal: 0)]
+        let signals = [
+            signal("AUSDT", "BUSDT", proba: 0.9), signal("CUSDT", "DUSDT", proba: 0.7),
+            signal("EUSDT", "FUSDT", proba: 0.8),
+            signal("GUSDT", "HUSDT", proba: 0.5), signal("IUSDT", "JUSDT", proba: 0.95, signal: 0)
+        ]
         let book = Aggregator.aggregate(signals, asOf: 0, parameters: parameters)
         #expect(Set(book.orders.map(\.pair)) == ["AUSDT__BUSDT", "EUSDT__FUSDT"])
         let reasons = Dictionary(uniqueKeysWithValues: book.skipped.map { ($0.pair, $0.reason) })
@@ -52,7 +60,10 @@ func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, 
     func schemesWeightPairsAsTheySay(scheme: WeightingScheme) {
         var parameters = self.parameters
         parameters.scheme = scheme
-        let signals = [signal("AUSDT", "BUSDT", proba: 0.9, volatility: 0.01), signal("CUSDT", "DUSDT", proba: 0.6, volatility: 0.03)]
+        let signals = [
+            signal("AUSDT", "BUSDT", proba: 0.9, volatility: 0.01),
+            signal("CUSDT", "DUSDT", proba: 0.6, volatility: 0.03)
+        ]
         let book = Aggregator.aggregate(signals, asOf: 0, parameters: parameters)
         let weights = Dictionary(book.orders.map { ($0.pair, $0.weight) }, uniquingKeysWith: { a, _ in a })
         let ratio = weights["AUSDT__BUSDT"]! / weights["CUSDT__DUSDT"]!
@@ -71,20 +82,28 @@ func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, 
         parameters.equity = 50_000
         parameters.leverage = 2
         // Three pairs share BUSDT on the same side: its net exposure is what the cap must catch.
-        let signals = [signal("AUSDT", "BUSDT", proba: 0.9), signal("CUSDT", "BUSDT", proba: 0.8, beta: 0.7),
-                       signal("DUSDT", "BUSDT", proba: 0.7, beta: 2.5), signal("EUSDT", "FUSDT", proba: 0.6, signal: -1, beta: -0.8)]
+        let signals = [
+            signal("AUSDT", "BUSDT", proba: 0.9), signal("CUSDT", "BUSDT", proba: 0.8, beta: 0.7),
+            signal("DUSDT", "BUSDT", proba: 0.7, beta: 2.5),
+            signal("EUSDT", "FUSDT", proba: 0.6, signal: -1, beta: -0.8)
+        ]
         let book = Aggregator.aggregate(signals, asOf: 0, parameters: parameters)
         let capital = parameters.capital
         #expect(book.capped)
         // Something is traded, and a limit binds (an aggregator that traded nothing would pass the rest).
         #expect(book.orders.count == 8 && book.totals.gross > 0.1 * capital)
-        let binding = book.totals.perSymbol.contains { abs(abs($0.net) - 0.2 * capital) < 1e-6 * capital }
+        let binding =
+            book.totals.perSymbol.contains { abs(abs($0.net) - 0.2 * capital) < 1e-6 * capital }
             || abs(book.totals.gross - 0.6 * capital) < 1e-6 * capital
         #expect(binding, "no cap binds: \(book.totals)")
-        for exposure in book.totals.perSymbol { #expect(abs(exposure.net) <= 0.2 * capital * (1 + 1e-9), "\(exposure)") }
+        for exposure in book.totals.perSymbol {
+            #expect(abs(exposure.net) <= 0.2 * capital * (1 + 1e-9), "\(exposure)")
+        }
         #expect(book.totals.gross <= 0.6 * capital * (1 + 1e-9))
         var net: [String: Double] = [:]
-        for order in book.orders { net[order.symbol, default: 0] += order.side == "buy" ? order.notional : -order.notional }
+        for order in book.orders {
+            net[order.symbol, default: 0] += order.side == "buy" ? order.notional : -order.notional
+        }
         for exposure in book.totals.perSymbol { #expect(abs(net[exposure.symbol]! - exposure.net) < 1e-6) }
         // Caps scale whole pairs: each pair's legs keep the hedge ratio |β|.
         for pair in Set(book.orders.map(\.pair)) {
@@ -100,8 +119,9 @@ func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, 
     @Test func aPairWithoutAWeightIsNamedNotDropped() {
         var parameters = self.parameters
         parameters.scheme = .inverseVol
-        let book = Aggregator.aggregate([signal("AUSDT", "BUSDT", proba: 0.9, volatility: 0), signal("CUSDT", "DUSDT", proba: 0.8)],
-                                        asOf: 0, parameters: parameters)
+        let book = Aggregator.aggregate(
+            [signal("AUSDT", "BUSDT", proba: 0.9, volatility: 0), signal("CUSDT", "DUSDT", proba: 0.8)],
+            asOf: 0, parameters: parameters)
         #expect(Set(book.orders.map(\.pair)) == ["CUSDT__DUSDT"])
         #expect(book.skipped.first { $0.pair == "AUSDT__BUSDT" }?.reason.contains("no spread volatility") == true)
     }
@@ -114,6 +134,8 @@ func signal(_ a: String, _ b: String, proba: Double, signal direction: Int = 1, 
     @Test func badParametersAreNamed() {
         var parameters = AggregationParameters()
         parameters.minProba = 1.5
-        #expect(throws: MarketDataError.invalidArgument("--min-proba must be in [0, 1] (got 1.5)")) { try parameters.validate() }
+        #expect(throws: MarketDataError.invalidArgument("--min-proba must be in [0, 1] (got 1.5)")) {
+            try parameters.validate()
+        }
     }
 }

@@ -24,8 +24,10 @@ struct PairPath {
 
     /// log A = m + s, log B = m: a market walk m and a spread s that mean-reverts at `reversion` per
     /// bar, and from `driftFrom` on no longer reverts but moves `drift` a bar.
-    static func make(_ random: inout SeededRandom, bars: Int, legs: (String, String), reversion: Double, volatility: Double = 0.004,
-                     drift: Double = 0, driftFrom: Int = .max, window: Int = 60, varyingBeta: Bool = false) -> PairPath {
+    static func make(
+        _ random: inout SeededRandom, bars: Int, legs: (String, String), reversion: Double, volatility: Double = 0.004,
+        drift: Double = 0, driftFrom: Int = .max, window: Int = 60, varyingBeta: Bool = false
+    ) -> PairPath {
         var path = PairPath(legA: legs.0, legB: legs.1)
         var m = 0.0, s = 0.0
         var spreads: [Double] = []
@@ -41,7 +43,8 @@ struct PairPath {
             spreads.append(spread)
             let recent = spreads.suffix(window)
             let mean = recent.reduce(0, +) / Double(recent.count)
-            let sd = (recent.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(recent.count - 1, 1))).squareRoot()
+            let sd = (recent.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(recent.count - 1, 1)))
+                .squareRoot()
             path.z.append(recent.count >= 10 && sd > 0 ? (spread - mean) / sd : 0)
             path.beta.append(beta)
             path.proba.append(random.uniform())
@@ -50,23 +53,31 @@ struct PairPath {
     }
 
     func signal(_ t: Int, threshold: Double, entryZ: Double, version: Int = 1) -> SignalRecord {
-        let member = RouterManifest.Member(pair: pair, legs: [legA, legB], kind: "gbdt", file: "", calibration: .none, threshold: threshold,
-                                           trainingWindow: [], metrics: [:])
+        let member = RouterManifest.Member(
+            pair: pair, legs: [legA, legB], kind: "gbdt", file: "", calibration: .none, threshold: threshold,
+            trainingWindow: [], metrics: [:])
         var withStretch = member
         withStretch.entryZ = entryZ
-        return SignalRecord(pair: pair, openTime: PaperBrokerTests.time(t), modelName: "m", modelVersion: version, timeframe: "5m", legA: legA, legB: legB,
-                            proba: proba[t], signal: withStretch.signal(proba: proba[t], z: z[t]), threshold: threshold, z: z[t], beta: beta[t],
-                            closeA: closeA[t], closeB: closeB[t], spreadVolatility: 0.01, scoredAt: 0)
+        return SignalRecord(
+            pair: pair, openTime: PaperBrokerTests.time(t), modelName: "m", modelVersion: version, timeframe: "5m",
+            legA: legA, legB: legB,
+            proba: proba[t], signal: withStretch.signal(proba: proba[t], z: z[t]), threshold: threshold, z: z[t],
+            beta: beta[t],
+            closeA: closeA[t], closeB: closeB[t], spreadVolatility: 0.01, scoredAt: 0)
     }
 
     /// The backtest of bars `range` (by default all but the last, which has no next move), as
     /// training runs it.
-    func backtest(threshold: Double, entryZ: Double, execution: Execution, range: Range<Int>? = nil) -> Backtest.PairPath {
+    func backtest(threshold: Double, entryZ: Double, execution: Execution, range: Range<Int>? = nil)
+        -> Backtest.PairPath
+    {
         let bars = range ?? 0..<(count - 1)
-        let positions = Backtest.modelPositions(probabilities: Array(proba[bars]), z: Array(z[bars]), threshold: threshold, entryZ: entryZ)
-        return Backtest.simulate(positions: positions, movesA: bars.map { log(closeA[$0 + 1]) - log(closeA[$0]) },
-                                 movesB: bars.map { log(closeB[$0 + 1]) - log(closeB[$0]) }, betas: Array(beta[bars]),
-                                 execution: execution, barsPerYear: 105_120, times: bars.map(PaperBrokerTests.time))
+        let positions = Backtest.modelPositions(
+            probabilities: Array(proba[bars]), z: Array(z[bars]), threshold: threshold, entryZ: entryZ)
+        return Backtest.simulate(
+            positions: positions, movesA: bars.map { log(closeA[$0 + 1]) - log(closeA[$0]) },
+            movesB: bars.map { log(closeB[$0 + 1]) - log(closeB[$0]) }, betas: Array(beta[bars]),
+            execution: execution, barsPerYear: 105_120, times: bars.map(PaperBrokerTests.time))
     }
 }
 
@@ -83,10 +94,13 @@ struct PairPath {
     }
 
     /// Books bars `range` of `paths` (one member each) and returns every bar's outcome.
-    static func book(_ paths: [PairPath], _ range: Range<Int>, broker: PaperBroker, state: inout LedgerState, threshold: Double,
-                     entryZ: Double, expectations: [TradeExpectation?]? = nil, version: Int = 1) throws -> [LedgerBar] {
+    static func book(
+        _ paths: [PairPath], _ range: Range<Int>, broker: PaperBroker, state: inout LedgerState, threshold: Double,
+        entryZ: Double, expectations: [TradeExpectation?]? = nil, version: Int = 1
+    ) throws -> [LedgerBar] {
         let members = paths.enumerated().map { index, path in
-            PaperBroker.Member(pair: path.pair, legA: path.legA, legB: path.legB, expectation: expectations?[index] ?? nil)
+            PaperBroker.Member(
+                pair: path.pair, legA: path.legA, legB: path.legB, expectation: expectations?[index] ?? nil)
         }
         return try range.map { t in
             var closes: [String: Double] = [:]
@@ -96,7 +110,9 @@ struct PairPath {
                 closes[path.legB] = path.closeB[t]
                 signals[path.pair] = path.signal(t, threshold: threshold, entryZ: entryZ, version: version)
             }
-            return try broker.book(.init(openTime: time(t), modelVersion: version, members: members, signals: signals, closes: closes), into: &state)
+            return try broker.book(
+                .init(openTime: time(t), modelVersion: version, members: members, signals: signals, closes: closes),
+                into: &state)
         }
     }
 
@@ -112,7 +128,9 @@ struct PairPath {
                 PairPath.make(&random, bars: 700, legs: ("A\(index)", "B\(index)"), reversion: 0.05, varyingBeta: true)
             }
             let execution = Execution(feeRate: 0.0004, slippageBps: 1.5, delayBars: delay)
-            let broker = PaperBroker(execution: execution, sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
+            let broker = PaperBroker(
+                execution: execution, sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1)
+            )
             var state = LedgerState(modelName: "m", modelSource: "models", capital: 30_000)
             let booked = try Self.book(paths, 0..<700, broker: broker, state: &state, threshold: 0.5, entryZ: 1.0)
             var streams: [(times: [Int64], returns: [Double])] = []
@@ -125,7 +143,8 @@ struct PairPath {
                 #expect(zip(returns, 0...).allSatisfy { $0.openTime == Self.time($1) })
                 let trades = booked.flatMap(\.trades).filter { $0.pair == path.pair }.map(\.trade)
                 #expect(expected.trades.count > 5, "the path should trade")
-                #expect(trades.map { [$0.entryTime, $0.exitTime] } == expected.trades.map { [$0.entryTime, $0.exitTime] })
+                #expect(
+                    trades.map { [$0.entryTime, $0.exitTime] } == expected.trades.map { [$0.entryTime, $0.exitTime] })
                 #expect(trades.map(\.side) == expected.trades.map(\.side))
                 #expect(zip(trades, expected.trades).allSatisfy { abs($0.ret - $1.ret) < 1e-12 })
                 streams.append((expected.returns.indices.map(Self.time), expected.returns))
@@ -146,7 +165,9 @@ struct PairPath {
         _ = try Self.book([path], 0..<20, broker: broker, state: &state, threshold: 0.5, entryZ: 1)
         let before = state
         for t in [19, 3] {
-            #expect(throws: PaperBroker.Refusal.self) { _ = try Self.book([path], t..<(t + 1), broker: broker, state: &state, threshold: 0.5, entryZ: 1) }
+            #expect(throws: PaperBroker.Refusal.self) {
+                _ = try Self.book([path], t..<(t + 1), broker: broker, state: &state, threshold: 0.5, entryZ: 1)
+            }
             #expect(state == before)
         }
     }
@@ -156,7 +177,8 @@ struct PairPath {
     @Test func aVersionThatDropsAPairClosesItsPositionAtTheNextBar() throws {
         var random = SeededRandom(seed: 9)
         let paths = (0..<2).map { PairPath.make(&random, bars: 400, legs: ("A\($0)", "B\($0)"), reversion: 0.05) }
-        let broker = PaperBroker(execution: Execution(), sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
+        let broker = PaperBroker(
+            execution: Execution(), sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
         var state = LedgerState(modelName: "m", modelSource: "models", capital: 20_000)
         var t = 0
         // Until pair 0 holds a position.
@@ -168,13 +190,20 @@ struct PairPath {
         // The cycle reads every ledger pair's closes from the bar store, so the dropped pair is priced.
         func bar(_ t: Int) -> PaperBroker.Bar {
             var closes: [String: Double] = [:]
-            for path in paths { closes[path.legA] = path.closeA[t]; closes[path.legB] = path.closeB[t] }
-            return .init(openTime: Self.time(t), modelVersion: 2,
-                         members: [.init(pair: paths[1].pair, legA: paths[1].legA, legB: paths[1].legB, expectation: nil)],
-                         signals: [paths[1].pair: paths[1].signal(t, threshold: 0.3, entryZ: 0.5, version: 2)], closes: closes)
+            for path in paths {
+                closes[path.legA] = path.closeA[t]
+                closes[path.legB] = path.closeB[t]
+            }
+            return .init(
+                openTime: Self.time(t), modelVersion: 2,
+                members: [.init(pair: paths[1].pair, legA: paths[1].legA, legB: paths[1].legB, expectation: nil)],
+                signals: [paths[1].pair: paths[1].signal(t, threshold: 0.3, entryZ: 0.5, version: 2)], closes: closes)
         }
         let dropping = try broker.book(bar(t), into: &state)
-        #expect(dropping.events.contains { $0.pair == paths[0].pair && $0.to == "dropped" && $0.reason == "not in version 2" })
+        #expect(
+            dropping.events.contains {
+                $0.pair == paths[0].pair && $0.to == "dropped" && $0.reason == "not in version 2"
+            })
         #expect(!dropping.fills.contains { $0.pair == paths[0].pair })
         let next = try broker.book(bar(t + 1), into: &state)
         let exits = next.fills.filter { $0.pair == paths[0].pair }
@@ -195,23 +224,32 @@ struct PairPath {
     func aVersionChangeMovesCapitalWithoutMakingOrLosingAny(delay: Int) throws {
         var random = SeededRandom(seed: 41 + UInt64(delay))
         let paths = (0..<4).map { PairPath.make(&random, bars: 900, legs: ("A\($0)", "B\($0)"), reversion: 0.05) }
-        let broker = PaperBroker(execution: Execution(feeRate: 0.0005, slippageBps: 2, delayBars: delay), sizing: Self.sizing(),
-                                 limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1, degradedStopsEntries: false))
+        let broker = PaperBroker(
+            execution: Execution(feeRate: 0.0005, slippageBps: 2, delayBars: delay), sizing: Self.sizing(),
+            limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1, degradedStopsEntries: false))
         var state = LedgerState(modelName: "m", modelSource: "models", capital: 20_000)
         func bar(_ t: Int, _ members: [PairPath], version: Int) -> PaperBroker.Bar {
             var closes: [String: Double] = [:]
-            for path in paths { closes[path.legA] = path.closeA[t]; closes[path.legB] = path.closeB[t] }
-            return .init(openTime: Self.time(t), modelVersion: version,
-                         members: members.map { .init(pair: $0.pair, legA: $0.legA, legB: $0.legB, expectation: nil) },
-                         signals: Dictionary(uniqueKeysWithValues: members.map { ($0.pair, $0.signal(t, threshold: 0.3, entryZ: 0.5, version: version)) }),
-                         closes: closes)
+            for path in paths {
+                closes[path.legA] = path.closeA[t]
+                closes[path.legB] = path.closeB[t]
+            }
+            return .init(
+                openTime: Self.time(t), modelVersion: version,
+                members: members.map { .init(pair: $0.pair, legA: $0.legA, legB: $0.legB, expectation: nil) },
+                signals: Dictionary(
+                    uniqueKeysWithValues: members.map {
+                        ($0.pair, $0.signal(t, threshold: 0.3, entryZ: 0.5, version: version))
+                    }),
+                closes: closes)
         }
         var t = 0
         // Version 1 trades pairs 0 and 1 until pair 0 holds a position and pair 1 is flat.
         repeat {
             _ = try broker.book(bar(t, [paths[0], paths[1]], version: 1), into: &state)
             t += 1
-        } while !(state.pairs[0].sleeve.position != 0 && state.pairs[1].sleeve.position == 0 && state.pairs[1].pending.allSatisfy { $0.position == 0 }) && t < 800
+        } while !(state.pairs[0].sleeve.position != 0 && state.pairs[1].sleeve.position == 0
+            && state.pairs[1].pending.allSatisfy { $0.position == 0 }) && t < 800
         let held = state.pairs[0].sleeve.position
         #expect(held != 0 && t < 800)
         // Version 2: pair 0 and two new pairs; pair 1 is dropped while flat.
@@ -221,9 +259,13 @@ struct PairPath {
             let next = try broker.book(bar(t + step, [paths[0], paths[2], paths[3]], version: 2), into: &state)
             booked.append(next)
             let earned = next.marks.reduce(0) { $0 + $1.pnl - $1.cost }
-            #expect(abs(state.equity - (before + earned)) < 1e-9 * before, "bar \(step): equity moved by \(state.equity - before), P&L \(earned)")
+            #expect(
+                abs(state.equity - (before + earned)) < 1e-9 * before,
+                "bar \(step): equity moved by \(state.equity - before), P&L \(earned)")
         }
-        #expect(state.pairs.first { $0.pair == paths[1].pair }?.sleeve.equity == 0, "the dropped pair's sleeve was not released")
+        #expect(
+            state.pairs.first { $0.pair == paths[1].pair }?.sleeve.equity == 0,
+            "the dropped pair's sleeve was not released")
         #expect(!booked.flatMap(\.events).contains { $0.to == "degraded" || $0.to == "stopped" })
         // Pair 0's bar returns across the re-split are its legs' P&L over its sleeve, never the transfer.
         let returns = booked.flatMap(\.returns).filter { $0.pair == paths[0].pair }
@@ -236,12 +278,18 @@ struct PairPath {
     @Test func leverageSizesPositionsOnce() throws {
         var sizing = Self.sizing(equity: 10_000)
         sizing.leverage = 2
-        let broker = PaperBroker(execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 0), sizing: sizing, limits: RiskLimits())
+        let broker = PaperBroker(
+            execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 0), sizing: sizing, limits: RiskLimits())
         var state = LedgerState(modelName: "m", modelSource: "models", capital: sizing.equity)
         let member = PaperBroker.Member(pair: "X__Y", legA: "X", legB: "Y", expectation: nil)
-        let signal = SignalRecord(pair: "X__Y", openTime: 0, modelName: "m", modelVersion: 1, timeframe: "5m", legA: "X", legB: "Y", proba: 0.9,
-                                  signal: -1, threshold: 0.5, z: 2, beta: 1, closeA: 10, closeB: 20, spreadVolatility: 0.01, scoredAt: 0)
-        _ = try broker.book(.init(openTime: 0, modelVersion: 1, members: [member], signals: ["X__Y": signal], closes: ["X": 10, "Y": 20]), into: &state)
+        let signal = SignalRecord(
+            pair: "X__Y", openTime: 0, modelName: "m", modelVersion: 1, timeframe: "5m", legA: "X", legB: "Y",
+            proba: 0.9,
+            signal: -1, threshold: 0.5, z: 2, beta: 1, closeA: 10, closeB: 20, spreadVolatility: 0.01, scoredAt: 0)
+        _ = try broker.book(
+            .init(
+                openTime: 0, modelVersion: 1, members: [member], signals: ["X__Y": signal], closes: ["X": 10, "Y": 20]),
+            into: &state)
         #expect(abs(abs(state.pairs[0].sleeve.valueA) + abs(state.pairs[0].sleeve.valueB) - 20_000) < 1e-9)
     }
 
@@ -249,7 +297,8 @@ struct PairPath {
     @Test func aLegWithoutAPriceAtFillTimeIsFilledAtItsNextBar() throws {
         var random = SeededRandom(seed: 13)
         let path = PairPath.make(&random, bars: 400, legs: ("A", "B"), reversion: 0.05)
-        let broker = PaperBroker(execution: Execution(), sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
+        let broker = PaperBroker(
+            execution: Execution(), sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
         var state = LedgerState(modelName: "m", modelSource: "models", capital: 10_000)
         var t = 0
         // Until an entry is decided (it fills one bar later).
@@ -259,12 +308,15 @@ struct PairPath {
         } while state.pairs[0].decided == 0 && t < 399
         #expect(state.pairs[0].decided != 0 && state.pairs[0].sleeve.position == 0)
         let member = PaperBroker.Member(pair: path.pair, legA: "A", legB: "B", expectation: nil)
-        let missing = try broker.book(.init(openTime: Self.time(t), modelVersion: 1, members: [member], signals: [:], closes: ["A": path.closeA[t]]),
-                                      into: &state)
+        let missing = try broker.book(
+            .init(
+                openTime: Self.time(t), modelVersion: 1, members: [member], signals: [:], closes: ["A": path.closeA[t]]),
+            into: &state)
         #expect(missing.fills.isEmpty)
         #expect(missing.warnings.contains { $0.contains("no closed bar") })
         #expect(state.pairs[0].sleeve.position == 0)
-        let later = try Self.book([path], (t + 1)..<(t + 2), broker: broker, state: &state, threshold: 0.3, entryZ: 0.5)[0]
+        let later = try Self.book(
+            [path], (t + 1)..<(t + 2), broker: broker, state: &state, threshold: 0.3, entryZ: 0.5)[0]
         #expect(later.fills.count == 2 && state.pairs[0].sleeve.position != 0)
     }
 
@@ -273,24 +325,35 @@ struct PairPath {
     @Test func aFailedDailyRescreenStopsEntriesUntilOnePasses() throws {
         var random = SeededRandom(seed: 21)
         let path = PairPath.make(&random, bars: 900, legs: ("A", "B"), reversion: 0.05)
-        let broker = PaperBroker(execution: Execution(), sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
+        let broker = PaperBroker(
+            execution: Execution(), sizing: Self.sizing(), limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
         var state = LedgerState(modelName: "m", modelSource: "models", capital: 10_000)
         let member = PaperBroker.Member(pair: path.pair, legA: "A", legB: "B", expectation: nil)
         func bar(_ t: Int, _ rescreen: Rescreen? = nil) -> PaperBroker.Bar {
-            .init(openTime: Self.time(t), modelVersion: 1, members: [member], signals: [path.pair: path.signal(t, threshold: 0.3, entryZ: 0.5)],
-                  closes: ["A": path.closeA[t], "B": path.closeB[t]], rescreens: rescreen.map { [path.pair: $0] } ?? [:])
+            .init(
+                openTime: Self.time(t), modelVersion: 1, members: [member],
+                signals: [path.pair: path.signal(t, threshold: 0.3, entryZ: 0.5)],
+                closes: ["A": path.closeA[t], "B": path.closeB[t]], rescreens: rescreen.map { [path.pair: $0] } ?? [:])
         }
-        _ = try broker.book(bar(0, Rescreen(time: Self.time(0), pvalue: nil, passed: nil, reason: "not re-screened: 12 1h bars")), into: &state)
+        _ = try broker.book(
+            bar(0, Rescreen(time: Self.time(0), pvalue: nil, passed: nil, reason: "not re-screened: 12 1h bars")),
+            into: &state)
         #expect(state.pairs[0].status == .ok)
-        let failed = try broker.book(bar(1, Rescreen(time: Self.time(1), pvalue: 0.4, passed: false, reason: "p-value 0.4000 > 0.05")), into: &state)
+        let failed = try broker.book(
+            bar(1, Rescreen(time: Self.time(1), pvalue: 0.4, passed: false, reason: "p-value 0.4000 > 0.05")),
+            into: &state)
         #expect(state.pairs[0].status == .degraded && state.pairs[0].reason.contains("p-value 0.4000 > 0.05"))
         #expect(failed.events.contains { $0.to == "degraded" && $0.reason.hasPrefix("the daily re-screen") })
         var entries = 0
-        for t in 2..<450 { entries += try broker.book(bar(t), into: &state).fills.filter { $0.reason == "entry" }.count }
+        for t in 2..<450 {
+            entries += try broker.book(bar(t), into: &state).fills.filter { $0.reason == "entry" }.count
+        }
         #expect(entries == 0 && state.pairs[0].status == .degraded)
         _ = try broker.book(bar(450, Rescreen(time: Self.time(450), pvalue: 0.01, passed: true)), into: &state)
         #expect(state.pairs[0].status == .ok)
-        for t in 451..<900 { entries += try broker.book(bar(t), into: &state).fills.filter { $0.reason == "entry" }.count }
+        for t in 451..<900 {
+            entries += try broker.book(bar(t), into: &state).fills.filter { $0.reason == "entry" }.count
+        }
         #expect(entries > 0, "trading resumed after the re-screen passed")
     }
 
@@ -300,20 +363,29 @@ struct PairPath {
         var sizing = Self.sizing(equity: 20_000)
         sizing.maxSymbolWeight = 0.3
         sizing.maxGross = 0.9
-        let broker = PaperBroker(execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 0), sizing: sizing,
-                                 limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
+        let broker = PaperBroker(
+            execution: Execution(feeRate: 0, slippageBps: 0, delayBars: 0), sizing: sizing,
+            limits: RiskLimits(maxDrawdown: 1, maxPortfolioDrawdown: 1))
         var state = LedgerState(modelName: "m", modelSource: "models", capital: 20_000)
-        let members = [PaperBroker.Member(pair: "X__B1", legA: "X", legB: "B1", expectation: nil),
-                       PaperBroker.Member(pair: "X__B2", legA: "X", legB: "B2", expectation: nil)]
+        let members = [
+            PaperBroker.Member(pair: "X__B1", legA: "X", legB: "B1", expectation: nil),
+            PaperBroker.Member(pair: "X__B2", legA: "X", legB: "B2", expectation: nil)
+        ]
         func signal(_ pair: String, _ legB: String, z: Double, _ t: Int) -> SignalRecord {
-            SignalRecord(pair: pair, openTime: Self.time(t), modelName: "m", modelVersion: 1, timeframe: "5m", legA: "X", legB: legB, proba: 0.9,
-                         signal: z > 0 ? -1 : 1, threshold: 0.5, z: z, beta: 1, closeA: 10, closeB: 20, spreadVolatility: 0.01, scoredAt: 0)
+            SignalRecord(
+                pair: pair, openTime: Self.time(t), modelName: "m", modelVersion: 1, timeframe: "5m", legA: "X",
+                legB: legB, proba: 0.9,
+                signal: z > 0 ? -1 : 1, threshold: 0.5, z: z, beta: 1, closeA: 10, closeB: 20, spreadVolatility: 0.01,
+                scoredAt: 0)
         }
         let closes = ["X": 10.0, "B1": 20.0, "B2": 20.0]
         for t in 0..<3 {
-            let bar = try broker.book(.init(openTime: Self.time(t), modelVersion: 1, members: members,
-                                            signals: ["X__B1": signal("X__B1", "B1", z: 2, t), "X__B2": signal("X__B2", "B2", z: 2, t)], closes: closes),
-                                      into: &state)
+            let bar = try broker.book(
+                .init(
+                    openTime: Self.time(t), modelVersion: 1, members: members,
+                    signals: ["X__B1": signal("X__B1", "B1", z: 2, t), "X__B2": signal("X__B2", "B2", z: 2, t)],
+                    closes: closes),
+                into: &state)
             var net: [String: Double] = [:]
             for pair in state.pairs {
                 net[pair.legA, default: 0] += pair.sleeve.valueA
@@ -340,15 +412,20 @@ struct PairPath {
             let execution = Execution()
             let drift = (seed % 2 == 0 ? 1.0 : -1.0) * 0.0015
             // One market: out of fold before bar 4000, deployed after it, broken from bar 4300.
-            let broken = PairPath.make(&random, bars: 7000, legs: ("A", "B"), reversion: 0.05, drift: drift, driftFrom: breaks)
+            let broken = PairPath.make(
+                &random, bars: 7000, legs: ("A", "B"), reversion: 0.05, drift: drift, driftFrom: breaks)
             let healthy = PairPath.make(&random, bars: 7000, legs: ("A", "B"), reversion: 0.05)
             let oof = broken.backtest(threshold: 0, entryZ: 1.5, execution: execution, range: training)
-            let expectation = try #require(TradeExpectation(trades: oof.trades, times: training.map(Self.time), maxDrawdown: oof.result.maxDrawdown))
+            let expectation = try #require(
+                TradeExpectation(
+                    trades: oof.trades, times: training.map(Self.time), maxDrawdown: oof.result.maxDrawdown))
             #expect(expectation.meanReturn > 0 && expectation.trades > 30, "\(expectation)")
             func run(_ path: PairPath, _ limits: RiskLimits) throws -> [LedgerBar] {
                 var state = LedgerState(modelName: "m", modelSource: "models", capital: 10_000)
-                return try Self.book([path], live, broker: PaperBroker(execution: execution, sizing: Self.sizing(), limits: limits), state: &state,
-                                     threshold: 0, entryZ: 1.5, expectations: [expectation])
+                return try Self.book(
+                    [path], live, broker: PaperBroker(execution: execution, sizing: Self.sizing(), limits: limits),
+                    state: &state,
+                    threshold: 0, entryZ: 1.5, expectations: [expectation])
             }
 
             let monitored = try run(broken, RiskLimits(maxDrawdown: 0.1, maxPortfolioDrawdown: 1))
@@ -356,11 +433,16 @@ struct PairPath {
             let degraded = try #require(events.first { $0.to == "degraded" }, "seed \(seed): never degraded")
             #expect(degraded.openTime >= Self.time(breaks), "seed \(seed): degraded before the break")
             let index = monitored.firstIndex { $0.openTime == degraded.openTime }!
-            #expect(monitored[(index + 1)...].allSatisfy { $0.fills.allSatisfy { $0.reason != "entry" && $0.reason != "reversal" } },
-                    "seed \(seed): a degraded pair opened a position")
+            #expect(
+                monitored[(index + 1)...].allSatisfy {
+                    $0.fills.allSatisfy { $0.reason != "entry" && $0.reason != "reversal" }
+                },
+                "seed \(seed): a degraded pair opened a position")
 
-            let reporting = try run(broken, RiskLimits(maxDrawdown: 0.1, maxPortfolioDrawdown: 1, degradedStopsEntries: false))
-            let stop = try #require(reporting.flatMap(\.events).first { $0.to == "stopped" }, "seed \(seed): the drawdown stop never fired")
+            let reporting = try run(
+                broken, RiskLimits(maxDrawdown: 0.1, maxPortfolioDrawdown: 1, degradedStopsEntries: false))
+            let stop = try #require(
+                reporting.flatMap(\.events).first { $0.to == "stopped" }, "seed \(seed): the drawdown stop never fired")
             #expect(stop.reason.hasPrefix("drawdown ") && stop.openTime >= Self.time(breaks), "\(stop)")
             let stopIndex = reporting.firstIndex { $0.openTime == stop.openTime }!
             // Flat one bar later (the fill delay), and nothing opened after.
@@ -384,13 +466,15 @@ struct PairPath {
         let store = try DataStore(dataDirectory: directory, schemas: [.portfolio])
         var random = SeededRandom(seed: 77)
         let path = PairPath.make(&random, bars: 3000, legs: ("A", "B"), reversion: 0.05, drift: 0.002, driftFrom: 200)
-        let broker = PaperBroker(execution: Execution(), sizing: PaperBrokerTests.sizing(),
-                                 limits: RiskLimits(maxDrawdown: 0.05, maxPortfolioDrawdown: 1, degradedStopsEntries: false))
+        let broker = PaperBroker(
+            execution: Execution(), sizing: PaperBrokerTests.sizing(),
+            limits: RiskLimits(maxDrawdown: 0.05, maxPortfolioDrawdown: 1, degradedStopsEntries: false))
         var stopped = false
         for t in 0..<3000 where !stopped {
             try store.write { db in
                 var state = try LedgerRecords.open(db, modelName: "m", modelSource: "/models", capital: 10_000)
-                let bar = try PaperBrokerTests.book([path], t..<(t + 1), broker: broker, state: &state, threshold: 0, entryZ: 1.5)[0]
+                let bar = try PaperBrokerTests.book(
+                    [path], t..<(t + 1), broker: broker, state: &state, threshold: 0, entryZ: 1.5)[0]
                 try LedgerRecords.write(bar, state: state, in: db)
                 stopped = state.pairs[0].status == .stopped
             }
@@ -398,19 +482,26 @@ struct PairPath {
         #expect(stopped, "the trending spread should hit the 5 % stop")
         let count = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_portfolio")! }
         #expect(try store.read { db in try LedgerRecords.portfolio(in: db) }.count == count)
-        #expect(throws: LedgerRecords.Mismatch.self) { try store.write { db in _ = try LedgerRecords.enable(pair: "C__D", at: 1, in: db) } }
+        #expect(throws: LedgerRecords.Mismatch.self) {
+            try store.write { db in _ = try LedgerRecords.enable(pair: "C__D", at: 1, in: db) }
+        }
         let enabled = try store.write { db in try LedgerRecords.enable(pair: "A__B", at: 1, in: db) }
         #expect(enabled == ["A__B"])
         let state = try #require(try store.read { db in try LedgerRecords.state(db) })
         #expect(state.pairs[0].status == .ok && state.pairs[0].peak == state.pairs[0].sleeve.equity)
-        #expect(try store.read { db in try LedgerRecords.events(limit: 1, in: db) }.first?.reason == "re-enabled by hand")
+        #expect(
+            try store.read { db in try LedgerRecords.events(limit: 1, in: db) }.first?.reason == "re-enabled by hand")
         // Another model, or the same model from another directory: refused with both names.
         for (name, source) in [("other", "/models"), ("m", "/elsewhere")] {
             do {
-                _ = try store.read { db in try LedgerRecords.open(db, modelName: name, modelSource: source, capital: 10_000) }
+                _ = try store.read { db in
+                    try LedgerRecords.open(db, modelName: name, modelSource: source, capital: 10_000)
+                }
                 Issue.record("opened for \(name) from \(source)")
             } catch let mismatch as LedgerRecords.Mismatch {
-                #expect(mismatch.description.contains("'m' from '/models'") && mismatch.description.contains("'\(name)' from '\(source)'"))
+                #expect(
+                    mismatch.description.contains("'m' from '/models'")
+                        && mismatch.description.contains("'\(name)' from '\(source)'"))
             }
         }
     }

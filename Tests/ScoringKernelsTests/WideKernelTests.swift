@@ -18,7 +18,9 @@ struct WideKernelTests {
         for tree in 0..<trees {
             for node in 0..<64 {
                 thresholds.append(FloatKey.of(Float(node % 5 - 2) / 2))
-                columns.append(FloatKey.column(Int32((node + tree) % width), missingGoesLeft: node % 2 == 1) * Int32(MNT_WIDE_BLOCK_ROWS))
+                columns.append(
+                    FloatKey.column(Int32((node + tree) % width), missingGoesLeft: node % 2 == 1)
+                        * Int32(MNT_WIDE_BLOCK_ROWS))
                 leaves.append(Float(node + 100 * tree))
             }
         }
@@ -52,11 +54,13 @@ struct WideKernelTests {
             // 64-byte alignment, as the kernel's aligned loads need.
             let raw = UnsafeMutableRawPointer(scratch.baseAddress!)
             let aligned = raw.alignedUp(toMultipleOf: 64).assumingMemoryBound(to: UInt32.self)
-            mnt_wide_margins_depth6(matrix, rows, Self.width, thresholds, columns, leaves, Self.trees, 0.5, aligned, &margins)
+            mnt_wide_margins_depth6(
+                matrix, rows, Self.width, thresholds, columns, leaves, Self.trees, 0.5, aligned, &margins)
         }
         for row in 0..<rows {
             let expected = Self.expected(Array(matrix[row * Self.width..<(row + 1) * Self.width]), base: 0.5)
-            #expect(margins[row] == expected, "row \(row) of \(rows): \(matrix[row * Self.width..<(row + 1) * Self.width])")
+            #expect(
+                margins[row] == expected, "row \(row) of \(rows): \(matrix[row * Self.width..<(row + 1) * Self.width])")
         }
     }
 }

@@ -33,17 +33,34 @@ struct AliasFailureTests {
             let aliases = root + "/router/aliases.json"
             let store = ModelStore(root: root)
             let linked = store.versionDirectory("router", 2)
-            try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: outside.versionDirectory("router", 1))
-            try FileManager.default.copyItem(atPath: store.versionDirectory("router", 1), toPath: store.versionDirectory("router", 3))
+            try FileManager.default.createSymbolicLink(
+                atPath: linked, withDestinationPath: outside.versionDirectory("router", 1))
+            try FileManager.default.copyItem(
+                atPath: store.versionDirectory("router", 1), toPath: store.versionDirectory("router", 3))
             // Written whole (temp file and rename), as `mntrading models alias` writes it: a poll that
             // caught a half-written file would see one more bad state.
             let breakages: [(String, () throws -> Void)] = [
-                ("a missing version", { try Data(#"{"champion": 9}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
+                (
+                    "a missing version",
+                    { try Data(#"{"champion": 9}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }
+                ),
                 ("garbage", { try Data("not json".utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
-                ("a version that is not a number", { try Data(#"{"champion": "two"}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
+                (
+                    "a version that is not a number",
+                    {
+                        try Data(#"{"champion": "two"}"#.utf8).write(
+                            to: URL(fileURLWithPath: aliases), options: .atomic)
+                    }
+                ),
                 ("a deleted aliases.json", { try FileManager.default.removeItem(atPath: aliases) }),
-                ("a version linked outside the root", { try Data(#"{"champion": 2}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
-                ("a folder whose router.json names another version", { try Data(#"{"champion": 3}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }),
+                (
+                    "a version linked outside the root",
+                    { try Data(#"{"champion": 2}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }
+                ),
+                (
+                    "a folder whose router.json names another version",
+                    { try Data(#"{"champion": 3}"#.utf8).write(to: URL(fileURLWithPath: aliases), options: .atomic) }
+                )
             ]
             for (index, (what, breakIt)) in breakages.enumerated() {
                 try breakIt()
@@ -71,9 +88,14 @@ struct AliasFailureTests {
             let http = try ServerTests.client()
             let ping = try http.get(base + "/ping")
             #expect(ping.status == 503)
-            #expect(ping.bodyText.contains("no model loaded") && ping.bodyText.contains("has no alias 'missing'"), "\(ping.bodyText)")
-            let invocation = try http.post(base + "/invocations", body: Array(ServerTests.split.utf8), contentType: "application/json")
-            #expect(invocation.status == 503 && ServerTests.json(invocation)["error_code"] as? String == "SERVICE_UNAVAILABLE")
+            #expect(
+                ping.bodyText.contains("no model loaded") && ping.bodyText.contains("has no alias 'missing'"),
+                "\(ping.bodyText)")
+            let invocation = try http.post(
+                base + "/invocations", body: Array(ServerTests.split.utf8), contentType: "application/json")
+            #expect(
+                invocation.status == 503
+                    && ServerTests.json(invocation)["error_code"] as? String == "SERVICE_UNAVAILABLE")
             #expect(try http.get(base + "/metadata").status == 503)
             try ModelStore(root: root).setAlias("router", alias: "missing", version: 1)
             #expect(try Self.waitFor { try http.get(base + "/ping").status == 200 })

@@ -33,7 +33,9 @@ struct ConnectionTests {
     @Test func aBodyThatGrowsPastTheLimitWhileReadIsRefusedAndClosed() async throws {
         try await ServerTests.withServer(maxBodyBytes: 2_000) { base in
             let socket = try RawConnection(port: Self.port(base))
-            socket.send("POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            socket.send(
+                "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
             socket.send("1000\r\n" + String(repeating: " ", count: 4096) + "\r\n")
             let answer = socket.read(for: 10)
             #expect(answer.text.hasPrefix("HTTP/1.1 413"), "\(answer.text.prefix(80))")
@@ -44,7 +46,9 @@ struct ConnectionTests {
     @Test func aChunkSizeThatIsNotHexIs400InMLflowsShape() async throws {
         try await ServerTests.withServer() { base in
             let socket = try RawConnection(port: Self.port(base))
-            socket.send("POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+            socket.send(
+                "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"
+            )
             let answer = socket.read(for: 10)
             #expect(answer.text.hasPrefix("HTTP/1.1 400"), "\(answer.text.prefix(120))")
             #expect(answer.text.contains(#""error_code":"BAD_REQUEST""#), "\(answer.text)")
@@ -56,7 +60,7 @@ struct ConnectionTests {
     @Test(arguments: [
         "Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n",
         "Content-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 6\r\n",
-        "Content-Type: application/\u{01}json\r\nContent-Length: 5\r\n",
+        "Content-Type: application/\u{01}json\r\nContent-Length: 5\r\n"
     ])
     func aHeadTheParserRefusesIs400InMLflowsShapeAndClosed(headers: String) async throws {
         try await ServerTests.withServer() { base in
@@ -85,7 +89,10 @@ struct ConnectionTests {
             var closed = false
             for byte in "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".utf8 {
                 socket.send([byte])
-                if socket.read(for: 0.05).closed { closed = true; break }
+                if socket.read(for: 0.05).closed {
+                    closed = true
+                    break
+                }
                 if Date().timeIntervalSince(started) > 4 { break }
             }
             if !closed { closed = socket.read(for: 1).closed }
@@ -133,7 +140,8 @@ struct ConnectionTests {
     /// A client that sends its request and half-closes gets the whole answer, however large.
     @Test func aLargeAnswerArrivesWholeWhenTheClientHalfCloses() async throws {
         let rows = 110_000
-        let data = (0..<rows).map { index in index % 2 == 0 ? #"["P1__X", 2.0, 0]"# : #"["P2__Y", -1.5, 0.25]"# }.joined(separator: ",")
+        let data = (0..<rows).map { index in index % 2 == 0 ? #"["P1__X", 2.0, 0]"# : #"["P2__Y", -1.5, 0.25]"# }
+            .joined(separator: ",")
         let body = Array(#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [\#(data)]}}"#.utf8)
         try await ServerTests.withServer(maxBodyBytes: 20 << 20) { base in
             let socket = try RawConnection(port: Self.port(base))
@@ -142,13 +150,18 @@ struct ConnectionTests {
             socket.shutdownWrite()
             let answer = socket.read(for: 20)
             #expect(answer.closed)
-            guard let split = answer.bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { Issue.record("no head"); return }
+            guard let split = answer.bytes.firstRange(of: Array("\r\n\r\n".utf8)) else {
+                Issue.record("no head")
+                return
+            }
             let head = String(decoding: answer.bytes[..<split.lowerBound], as: UTF8.self)
             let payload = Array(answer.bytes[split.upperBound...])
             let declared = head.lowercased().split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                 .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) }
             #expect(head.hasPrefix("HTTP/1.1 200"), "\(head)")
-            #expect(payload.count > 9_000_000 && declared == payload.count, "declared \(declared ?? -1), received \(payload.count)")
+            #expect(
+                payload.count > 9_000_000 && declared == payload.count,
+                "declared \(declared ?? -1), received \(payload.count)")
             let decoded = try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: Data(payload))
             #expect(decoded.predictions.count == rows)
         }

@@ -27,10 +27,14 @@ struct EventLoopRoutesTests {
         while let split = rest.firstRange(of: Array("\r\n\r\n".utf8)) {
             let lines = String(decoding: rest[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
             let headers = lines.dropFirst().filter { !$0.lowercased().hasPrefix("date:") }
-            let length = headers.first { $0.lowercased().hasPrefix("content-length:") }
+            let length =
+                headers.first { $0.lowercased().hasPrefix("content-length:") }
                 .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
             let end = min(split.upperBound + length, rest.endIndex)
-            answers.append(Answer(status: lines[0], headers: Array(headers), body: String(decoding: rest[split.upperBound..<end], as: UTF8.self)))
+            answers.append(
+                Answer(
+                    status: lines[0], headers: Array(headers),
+                    body: String(decoding: rest[split.upperBound..<end], as: UTF8.self)))
             rest = rest[end...]
         }
         return answers
@@ -43,7 +47,9 @@ struct EventLoopRoutesTests {
         let started = Date()
         while Date().timeIntervalSince(started) < 10 {
             let answers = Self.answers(bytes)
-            if answers.count >= count, answers.last.map({ $0.body.utf8.count == Self.declaredLength($0) }) ?? true { return (answers, false) }
+            if answers.count >= count, answers.last.map({ $0.body.utf8.count == Self.declaredLength($0) }) ?? true {
+                return (answers, false)
+            }
             let chunk = socket.read(for: 0.05)
             bytes += chunk.bytes
             if chunk.closed { return (Self.answers(bytes), true) }
@@ -72,12 +78,15 @@ struct EventLoopRoutesTests {
             let socket = try RawConnection(port: ConnectionTests.port(base))
             func infer(_ path: String) -> String {
                 let body = InferenceProtocolTests.body
-                return "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                return
+                    "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
             }
-            let pairs = [(Self.invocation(extra: "Connection: Keep-Alive\r\n"), Self.invocation(query: "?via=router")),
-                         (Self.ping, "GET /ping?via=router HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
-                         (infer("/v2/models/router/infer"), infer("/v2/models/router/infer?via=router")),
-                         (infer("/v2/models/router/versions/1/infer"), infer("/v2/models/router/infer?via=router"))]
+            let pairs = [
+                (Self.invocation(extra: "Connection: Keep-Alive\r\n"), Self.invocation(query: "?via=router")),
+                (Self.ping, "GET /ping?via=router HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
+                (infer("/v2/models/router/infer"), infer("/v2/models/router/infer?via=router")),
+                (infer("/v2/models/router/versions/1/infer"), infer("/v2/models/router/infer?via=router"))
+            ]
             for (onLoop, viaRouter) in pairs {
                 socket.send(onLoop)
                 let first = Self.read(1, from: socket).answers
@@ -104,7 +113,8 @@ struct EventLoopRoutesTests {
         try Fixture.writeVersion(ModelStore(root: root))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let service = try ScoringService(configuration: ServerConfiguration(modelURI: "models:/router/1", modelsDirectory: root), logger: logger)
+        let service = try ScoringService(
+            configuration: ServerConfiguration(modelURI: "models:/router/1", modelsDirectory: root), logger: logger)
         let v2 = InferenceProtocolTests.body, split = Self.row
         let cases: [(HTTPRequest.Method, String, [HTTPField.Name: String], String, Bool)] = [
             (.get, "/ping", [:], "", true),
@@ -114,23 +124,36 @@ struct EventLoopRoutesTests {
             (.post, "/v2/models/router/versions/1/infer", [.contentType: "application/json"], v2, true),
             // The router's: another version, binary tensors, a Content-Type to check, another route, a refusal.
             (.post, "/v2/models/router/versions/2/infer", [.contentType: "application/json"], v2, false),
-            (.post, "/v2/models/router/infer", [.contentType: "application/json", ScoringService.inferenceHeaderLength: "3"], v2, false),
+            (
+                .post, "/v2/models/router/infer",
+                [.contentType: "application/json", ScoringService.inferenceHeaderLength: "3"], v2, false
+            ),
             (.post, "/invocations", [.contentType: "application/json; charset=utf-8"], split, false),
             (.get, "/metadata", [:], "", false),
             (.post, "/invocations", [.contentType: "application/json", .connection: "close"], split, false),
-            (.post, "/invocations", [.contentType: "application/json"], String(repeating: " ", count: 4100) + split, false),
-            (.post, "/invocations", [.contentType: "application/json"], split.replacingOccurrences(of: "P1__X", with: "NOPE"), false),
+            (
+                .post, "/invocations", [.contentType: "application/json"], String(repeating: " ", count: 4100) + split,
+                false
+            ),
+            (
+                .post, "/invocations", [.contentType: "application/json"],
+                split.replacingOccurrences(of: "P1__X", with: "NOPE"), false
+            )
         ]
         // A client that does not read its answers: the socket is not writable, and requests go to
         // the router, whose writes wait for the socket.
         let stalled = cases.map { ($0.0, $0.1, $0.2, $0.3, false, false) }
-        for (method, path, fields, body, answered, writable) in cases.map({ ($0.0, $0.1, $0.2, $0.3, $0.4, true) }) + stalled {
-            let channel = EmbeddedChannel(handler: EventLoopRoutes(serverName: "test", maximumBody: 4096, answer: service.answerOnLoop))
+        for (method, path, fields, body, answered, writable) in cases.map({ ($0.0, $0.1, $0.2, $0.3, $0.4, true) })
+            + stalled
+        {
+            let channel = EmbeddedChannel(
+                handler: EventLoopRoutes(serverName: "test", maximumBody: 4096, answer: service.answerOnLoop))
             channel.isWritable = writable
             var headers = HTTPFields()
             for (name, value) in fields { headers[name] = value }
             if method == .post { headers[.contentLength] = String(body.utf8.count) }
-            let head = HTTPRequest(method: method, scheme: nil, authority: "127.0.0.1", path: path, headerFields: headers)
+            let head = HTTPRequest(
+                method: method, scheme: nil, authority: "127.0.0.1", path: path, headerFields: headers)
             // One read, as a request that arrived whole.
             channel.pipeline.fireChannelRead(HTTPRequestPart.head(head))
             if !body.isEmpty { channel.pipeline.fireChannelRead(HTTPRequestPart.body(ByteBuffer(string: body))) }
@@ -140,12 +163,16 @@ struct EventLoopRoutesTests {
             var forwarded: [HTTPRequestPart] = []
             while let part = try channel.readInbound(as: HTTPRequestPart.self) { forwarded.append(part) }
             if answered {
-                guard case let .head(response) = written else { Issue.record("\(path): no answer in the pipeline"); continue }
+                guard case let .head(response) = written else {
+                    Issue.record("\(path): no answer in the pipeline")
+                    continue
+                }
                 #expect(response.status == .ok && forwarded.isEmpty, "\(path)")
             } else {
                 // The whole request, unchanged and in order.
                 #expect(written == nil, "\(path) was answered in the pipeline")
-                let sent: [HTTPRequestPart] = [.head(head)] + (body.isEmpty ? [] : [.body(ByteBuffer(string: body))]) + [.end(nil)]
+                let sent: [HTTPRequestPart] =
+                    [.head(head)] + (body.isEmpty ? [] : [.body(ByteBuffer(string: body))]) + [.end(nil)]
                 #expect(forwarded == sent, "\(path)")
             }
             _ = try channel.finish()
@@ -157,9 +184,15 @@ struct EventLoopRoutesTests {
         try await ServerTests.withServer { base in
             let socket = try RawConnection(port: ConnectionTests.port(base))
             let unknownPair = Self.row.replacingOccurrences(of: "P1__X", with: "NOPE__X")
-            socket.send("GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Self.invocation() + Self.ping + Self.invocation(unknownPair) + Self.ping)
+            socket.send(
+                "GET /metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + Self.invocation() + Self.ping
+                    + Self.invocation(unknownPair) + Self.ping)
             let answers = Self.read(5, from: socket).answers
-            #expect(answers.map(\.status) == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 400 Bad Request", "HTTP/1.1 200 OK"])
+            #expect(
+                answers.map(\.status) == [
+                    "HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 400 Bad Request",
+                    "HTTP/1.1 200 OK"
+                ])
             guard answers.count == 5 else { return }
             #expect(answers[0].body.contains("feature_columns"))
             #expect(answers[1].body.hasPrefix(#"{"predictions":[{"model_version":1,"pair":"P1__X""#))

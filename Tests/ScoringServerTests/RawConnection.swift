@@ -13,7 +13,9 @@ final class RawConnection {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard socket >= 0, connected == 0 else { throw ScoringError(errorCode: "TEST", message: "connect() failed") }
     }
@@ -25,7 +27,9 @@ final class RawConnection {
     func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent <= 0 { return }
             offset += sent
         }
@@ -44,7 +48,9 @@ final class RawConnection {
             let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
             if count == 0 { return (String(decoding: answer, as: UTF8.self), answer, true) }
             if count > 0 { answer += chunk[0..<count] }
-            if count < 0 && errno != EAGAIN && errno != EWOULDBLOCK { return (String(decoding: answer, as: UTF8.self), answer, true) }
+            if count < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
+                return (String(decoding: answer, as: UTF8.self), answer, true)
+            }
         }
         return (String(decoding: answer, as: UTF8.self), answer, false)
     }

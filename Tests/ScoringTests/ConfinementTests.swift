@@ -12,10 +12,13 @@ struct ConfinementTests {
         let inside = ModelStore(root: Fixture.directory()), outside = ModelStore(root: Fixture.directory())
         try Fixture.writeVersion(inside)
         try Fixture.writeVersion(outside)
-        return (inside, outside, { [inside, outside] in
-            try? FileManager.default.removeItem(atPath: inside.root)
-            try? FileManager.default.removeItem(atPath: outside.root)
-        })
+        return (
+            inside, outside,
+            { [inside, outside] in
+                try? FileManager.default.removeItem(atPath: inside.root)
+                try? FileManager.default.removeItem(atPath: outside.root)
+            }
+        )
     }
 
     static func copyVersion1(_ store: ModelStore, to version: Int) throws -> String {
@@ -27,7 +30,8 @@ struct ConfinementTests {
     @Test func aVersionFolderThatLinksOutsideTheRootIsRefusedOnEveryRoute() throws {
         let (inside, outside, cleanup) = try Self.stores()
         defer { cleanup() }
-        try FileManager.default.createSymbolicLink(atPath: inside.versionDirectory("router", 2), withDestinationPath: outside.versionDirectory("router", 1))
+        try FileManager.default.createSymbolicLink(
+            atPath: inside.versionDirectory("router", 2), withDestinationPath: outside.versionDirectory("router", 1))
         for uri in ["models:/router/2", "models:/router/latest", inside.versionDirectory("router", 2)] {
             let error = #expect(throws: ModelFormatError.self, "\(uri)") { try inside.resolve(uri) }
             let text = "\(error!)"
@@ -42,7 +46,8 @@ struct ConfinementTests {
     @Test func aModelFolderThatLinksOutsideTheRootIsRefused() throws {
         let (inside, outside, cleanup) = try Self.stores()
         defer { cleanup() }
-        try FileManager.default.createSymbolicLink(atPath: inside.root + "/linked", withDestinationPath: outside.root + "/router")
+        try FileManager.default.createSymbolicLink(
+            atPath: inside.root + "/linked", withDestinationPath: outside.root + "/router")
         #expect(throws: ModelFormatError.self) { try inside.resolve("models:/linked/1") }
     }
 
@@ -52,13 +57,15 @@ struct ConfinementTests {
         defer { cleanup() }
         let version = inside.versionDirectory("router", try Fixture.writeVersion(inside))
         try FileManager.default.removeItem(atPath: version + "/" + item)
-        try FileManager.default.createSymbolicLink(atPath: version + "/" + item, withDestinationPath: outside.versionDirectory("router", 1) + "/" + item)
+        try FileManager.default.createSymbolicLink(
+            atPath: version + "/" + item, withDestinationPath: outside.versionDirectory("router", 1) + "/" + item)
         let error = #expect(throws: ModelFormatError.self) { try RouterModel.load(version) }
         #expect("\(error!)".contains("outside"), "\(error!)")
         // A link that stays inside the version is fine.
         let ok = inside.versionDirectory("router", try Fixture.writeVersion(inside))
         try FileManager.default.moveItem(atPath: ok + "/router.json", toPath: ok + "/manifest.json")
-        try FileManager.default.createSymbolicLink(atPath: ok + "/router.json", withDestinationPath: ok + "/manifest.json")
+        try FileManager.default.createSymbolicLink(
+            atPath: ok + "/router.json", withDestinationPath: ok + "/manifest.json")
         #expect(try RouterModel.load(ok).manifest.version == 3)
     }
 
@@ -84,8 +91,12 @@ struct ConfinementTests {
         }
         #expect(store.versions("router") == [1])
         // A corrupt version written by something else: the alias does not move onto it.
-        try Fixture.writeVersion(ModelStore(root: root)) { try Data("junk".utf8).write(to: URL(fileURLWithPath: $0 + "/members/P2__Y.onnx")) }
-        let error = #expect(throws: ModelFormatError.self) { try store.setAlias("router", alias: "champion", version: 2) }
+        try Fixture.writeVersion(ModelStore(root: root)) {
+            try Data("junk".utf8).write(to: URL(fileURLWithPath: $0 + "/members/P2__Y.onnx"))
+        }
+        let error = #expect(throws: ModelFormatError.self) {
+            try store.setAlias("router", alias: "champion", version: 2)
+        }
         #expect("\(error!)".contains("would not load"), "\(error!)")
         #expect(try store.aliases("router") == ["champion": 1])
     }

@@ -15,13 +15,16 @@ struct RouterScoringTests {
         let (router, root) = try router()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let answer = try router.invoke(body: Array(body.utf8), contentType: contentType)
-        return (try JSONSerialization.jsonObject(with: Data(answer)) as! [String: Any])["predictions"] as! [[String: Any]]
+        return (try JSONSerialization.jsonObject(with: Data(answer)) as! [String: Any])["predictions"]
+            as! [[String: Any]]
     }
 
     /// σ(1) ≈ 0.731 ≥ 0.6 for P1 at z > 0 → short the spread (−1); σ(−1) at z < 0 → no signal.
     /// P2: σ(0.5 + 2·0.5) ≈ 0.818 → against z = −2 → +1.
-    static let expected: [(String, Double, Int)] = [("P1__X", 1 / (1 + exp(-1.0)), -1), ("P1__X", 1 / (1 + exp(1.0)), 0),
-                                                   ("P2__Y", 1 / (1 + exp(-1.5)), 1)]
+    static let expected: [(String, Double, Int)] = [
+        ("P1__X", 1 / (1 + exp(-1.0)), -1), ("P1__X", 1 / (1 + exp(1.0)), 0),
+        ("P2__Y", 1 / (1 + exp(-1.5)), 1)
+    ]
 
     static func check(_ predictions: [[String: Any]]) {
         #expect(predictions.count == 3)
@@ -38,33 +41,50 @@ struct RouterScoringTests {
         #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "index": [0, 1, 2], "data": [["P1__X", 2.0, 0], ["P1__X", -1.5, 0], ["P2__Y", -2, 0.5]]}}"#,
         #"{"dataframe_records": [{"pair": "P1__X", "z": 2.0, "z_velocity": 0, "extra": "ignored"}, {"z_velocity": 0, "z": -1.5, "pair": "P1__X"}, {"pair": "P2__Y", "z": "-2", "z_velocity": 0.5}]}"#,
         #"{"instances": [{"pair": "P1__X", "z": 2.0, "z_velocity": 0}, {"pair": "P1__X", "z": -1.5, "z_velocity": 0}, {"pair": "P2__Y", "z": -2, "z_velocity": 0.5}], "params": {"x": 1}}"#,
-        #"{"inputs": {"pair": ["P1__X", "P1__X", "P2__Y"], "z": [2.0, -1.5, -2], "z_velocity": [0, 0, 0.5]}}"#,
+        #"{"inputs": {"pair": ["P1__X", "P1__X", "P2__Y"], "z": [2.0, -1.5, -2], "z_velocity": [0, 0, 0.5]}}"#
     ])
     func everyInputShapeGivesTheSameAnswer(body: String) throws {
         Self.check(try Self.score(body))
     }
 
     @Test func csvToo() throws {
-        Self.check(try Self.score("pair,z,z_velocity\nP1__X,2.0,0\nP1__X,-1.5,0\nP2__Y,-2,0.5\n", contentType: "text/csv"))
+        Self.check(
+            try Self.score("pair,z,z_velocity\nP1__X,2.0,0\nP1__X,-1.5,0\nP2__Y,-2,0.5\n", contentType: "text/csv"))
     }
 
     @Test func nullIsMissingAndTakesTheDefaultBranch() throws {
-        let predictions = try Self.score(#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", null, 0]]}}"#)
+        let predictions = try Self.score(
+            #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", null, 0]]}}"#)
         #expect(abs((predictions[0]["proba"] as! Double) - 1 / (1 + exp(1.0))) < 1e-6)
         #expect(predictions[0]["signal"] as? Int == 0)
     }
 
     @Test(arguments: [
-        (#"{"dataframe_split": {"columns": ["pair", "z"], "data": [["P1__X", 1]]}}"#, "Model is missing inputs ['z_velocity']"),
-        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["NOPE__X", 1, 0]]}}"#, "unknown pair 'NOPE__X'"),
-        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", "abc", 0]]}}"#, "Failed to convert column z to type 'float64'"),
-        (#"{"dataframe_split": {"data": [["P1__X", 1, 0]], "dtypes": {}}}"#, "Dataframe split format must have 'data' field"),
+        (
+            #"{"dataframe_split": {"columns": ["pair", "z"], "data": [["P1__X", 1]]}}"#,
+            "Model is missing inputs ['z_velocity']"
+        ),
+        (
+            #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["NOPE__X", 1, 0]]}}"#,
+            "unknown pair 'NOPE__X'"
+        ),
+        (
+            #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", "abc", 0]]}}"#,
+            "Failed to convert column z to type 'float64'"
+        ),
+        (
+            #"{"dataframe_split": {"data": [["P1__X", 1, 0]], "dtypes": {}}}"#,
+            "Dataframe split format must have 'data' field"
+        ),
         (#"{"dataframe_split": [1, 2]}"#, "Dataframe split format must be a dictionary. Got list."),
         (#"{"dataframe_records": {"a": 1}}"#, "Dataframe records format must be a list of records. Got dictionary."),
-        (#"{"dataframe_split": {"data": []}, "inputs": {}}"#, "Received dictionary with input fields: ['dataframe_split', 'inputs']"),
+        (
+            #"{"dataframe_split": {"data": []}, "inputs": {}}"#,
+            "Received dictionary with input fields: ['dataframe_split', 'inputs']"
+        ),
         (#"{"something": 1}"#, "Received dictionary with input fields: []"),
         (#"{"inputs": {"pair": ["P1__X"]}, "params": [1]}"#, "Parameters must be a dictionary. Got type 'list'."),
-        ("not json", "Invalid input. Ensure that input is a valid JSON formatted string."),
+        ("not json", "Invalid input. Ensure that input is a valid JSON formatted string.")
     ])
     func clientMistakesAreTypedErrors(body: String, message: String) throws {
         let (router, root) = try Self.router()
@@ -90,22 +110,40 @@ struct SplitFastPathTests {
     static let columns = ["z", "z_velocity"]
 
     @Test(arguments: [
-        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0], ["P1__X", -1.5, 0], ["P2__Y", -2, 0.5]]}}"#, true),
-        (#" { "dataframe_split" : { "index" : [0, 1], "columns" : ["z_velocity", "extra", "pair", "z"], "data" : [ [0.5, "note", "P2__Y", -2e0], [true, null, "P1__X", NaN] ] } } "#, true),
+        (
+            #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0], ["P1__X", -1.5, 0], ["P2__Y", -2, 0.5]]}}"#,
+            true
+        ),
+        (
+            #" { "dataframe_split" : { "index" : [0, 1], "columns" : ["z_velocity", "extra", "pair", "z"], "data" : [ [0.5, "note", "P2__Y", -2e0], [true, null, "P1__X", NaN] ] } } "#,
+            true
+        ),
         // ±Inf and huge values through the tree member (the linear one has no probability for them: refused, below).
-        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", -Infinity, false], ["P1__X", Infinity, 123456789012345678]]}}"#, true),
+        (
+            #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", -Infinity, false], ["P1__X", Infinity, 123456789012345678]]}}"#,
+            true
+        ),
         (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": []}}"#, true),
         // Columns in another order, an extra column, a string in it, a pair with an escape in its name or a column name.
-        (#"{"dataframe_split": {"columns": ["z_velocity", "pair", "z"], "data": [[0, "P1__X", 2.0], [0.5, "P2__Y", -2]]}}"#, true),
-        (#"{"dataframe_split": {"columns": ["pair", "note", "z", "z_velocity"], "data": [["P1__X", "x\"y", 2.0, 0]]}}"#, true),
+        (
+            #"{"dataframe_split": {"columns": ["z_velocity", "pair", "z"], "data": [[0, "P1__X", 2.0], [0.5, "P2__Y", -2]]}}"#,
+            true
+        ),
+        (
+            #"{"dataframe_split": {"columns": ["pair", "note", "z", "z_velocity"], "data": [["P1__X", "x\"y", 2.0, 0]]}}"#,
+            true
+        ),
         (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P\u0031__X", 2.0, 0]]}}"#, false),
         (#"{"dataframe_split": {"columns": ["pair", "\u007a", "z_velocity"], "data": [["P1__X", 2.0, 0]]}}"#, true),
         // Handed to the general decoder: numeric strings, params, data before columns, short rows, other shapes.
         (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", "2.5", 0]]}}"#, false),
-        (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.5, 0]]}, "params": {}}"#, false),
+        (
+            #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.5, 0]]}, "params": {}}"#,
+            false
+        ),
         (#"{"dataframe_split": {"data": [["P1__X", 2.5, 0]], "columns": ["pair", "z", "z_velocity"]}}"#, false),
         (#"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.5]]}}"#, false),
-        (#"{"inputs": {"pair": ["P1__X"], "z": [2.0], "z_velocity": [0]}}"#, false),
+        (#"{"inputs": {"pair": ["P1__X"], "z": [2.0], "z_velocity": [0]}}"#, false)
     ])
     func answersAsTheGeneralDecoderDoes(body: String, fast: Bool) throws {
         let (router, root) = try RouterScoringTests.router()
@@ -116,7 +154,9 @@ struct SplitFastPathTests {
         let general = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json"))
         #expect(viaFastPath.count == general.count)
         for (a, b) in zip(viaFastPath, general) {
-            #expect(a.pair == b.pair && a.signal == b.signal && a.threshold == b.threshold && a.modelVersion == b.modelVersion)
+            #expect(
+                a.pair == b.pair && a.signal == b.signal && a.threshold == b.threshold
+                    && a.modelVersion == b.modelVersion)
             #expect(a.proba.bitPattern == b.proba.bitPattern || (a.proba.isNaN && b.proba.isNaN))
         }
     }
@@ -127,14 +167,16 @@ struct SplitFastPathTests {
         #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0]"#,
         #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [[null, 2.0, 0]]}}"#,
         // A row the linear member gives no probability (0 × Inf): never an answer holding NaN.
-        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0], ["P2__Y", Infinity, 1]]}}"#,
+        #"{"dataframe_split": {"columns": ["pair", "z", "z_velocity"], "data": [["P1__X", 2.0, 0], ["P2__Y", Infinity, 1]]}}"#
     ])
     func errorsComeFromTheGeneralDecoder(body: String) throws {
         let (router, root) = try RouterScoringTests.router()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let bytes = Array(body.utf8)
         var general: ScoringError?
-        do { _ = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json")) } catch { general = error as? ScoringError }
+        do { _ = try router.score(try RequestDecoder.decode(bytes, contentType: "application/json")) } catch {
+            general = error as? ScoringError
+        }
         let expected = try #require(general)
         #expect(throws: expected) { _ = try router.predictions(body: bytes, contentType: "application/json") }
     }
@@ -148,13 +190,19 @@ struct PredictionAnswerTests {
         let pairs = ["SYN0USDT__SYNB0USDT", "q\"uote__x", "é__ü", "back\\slash__y"]
         let root = Fixture.directory()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let version = try Fixture.writeVersion(ModelStore(root: root), pairs: pairs, thresholds: [0.5, 0.6, 0.55, 0.123456789])
+        let version = try Fixture.writeVersion(
+            ModelStore(root: root), pairs: pairs, thresholds: [0.5, 0.6, 0.55, 0.123456789])
         let router = try RouterModel(directory: ModelStore(root: root).versionDirectory("router", version))
         var generator = SeededRandom(seed: 7)
         let rows: [[Any]] = (0..<500).map { index in
-            [pairs[index % pairs.count], Double.random(in: -3...3, using: &generator) * (index % 11 == 0 ? 1e-9 : 1), Double.random(in: -1...1, using: &generator)]
+            [
+                pairs[index % pairs.count], Double.random(in: -3...3, using: &generator) * (index % 11 == 0 ? 1e-9 : 1),
+                Double.random(in: -1...1, using: &generator)
+            ]
         }
-        let body = try JSONSerialization.data(withJSONObject: ["dataframe_split": ["columns": ["pair", "z", "z_velocity"], "data": rows]])
+        let body = try JSONSerialization.data(withJSONObject: [
+            "dataframe_split": ["columns": ["pair", "z", "z_velocity"], "data": rows]
+        ])
         let answer = try router.invoke(body: [UInt8](body), contentType: "application/json")
         let predictions = try router.predictions(body: [UInt8](body), contentType: "application/json")
         #expect(Set(predictions.map(\.pair)) == Set(pairs) && Set(predictions.map(\.threshold)).count == 4)
@@ -162,8 +210,12 @@ struct PredictionAnswerTests {
         #expect(decoded.predictions == predictions)
         // The same keys as the Codable encoder writes, no more and no fewer.
         let encoded = try Prediction.Answer.encoder().encode(Prediction.Answer(predictions: predictions))
-        let handKeys = try #require((try JSONSerialization.jsonObject(with: Data(answer)) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
-        let codableKeys = try #require((try JSONSerialization.jsonObject(with: encoded) as? [String: [[String: Any]]])?["predictions"]?.first?.keys)
+        let handKeys = try #require(
+            (try JSONSerialization.jsonObject(with: Data(answer)) as? [String: [[String: Any]]])?["predictions"]?.first?
+                .keys)
+        let codableKeys = try #require(
+            (try JSONSerialization.jsonObject(with: encoded) as? [String: [[String: Any]]])?["predictions"]?.first?.keys
+        )
         #expect(Set(handKeys) == Set(codableKeys))
         #expect(try Prediction.Answer.decoder().decode(Prediction.Answer.self, from: encoded) == decoded)
     }
@@ -181,7 +233,7 @@ struct CSVFastPathTests {
         ("pair,z,z_velocity\nP1__X, 2.5,0\n", false),
         ("pair,z,z_velocity\nP1__X,nan,0\n", false),
         ("pair,z,z_velocity\nP1__X,2.5\n", false),
-        ("pair,z\nP1__X,2.5\n", false),
+        ("pair,z\nP1__X,2.5\n", false)
     ])
     func answersAsTheGeneralDecoderDoes(body: String, fast: Bool) throws {
         let (router, root) = try RouterScoringTests.router()
@@ -194,7 +246,9 @@ struct CSVFastPathTests {
         case let (.success(a), .success(b)):
             #expect(a.count == b.count)
             for (x, y) in zip(a, b) {
-                #expect(x.pair == y.pair && x.signal == y.signal && (x.proba.bitPattern == y.proba.bitPattern || (x.proba.isNaN && y.proba.isNaN)))
+                #expect(
+                    x.pair == y.pair && x.signal == y.signal
+                        && (x.proba.bitPattern == y.proba.bitPattern || (x.proba.isNaN && y.proba.isNaN)))
             }
         case let (.failure(a), .failure(b)):
             #expect("\(a)" == "\(b)")

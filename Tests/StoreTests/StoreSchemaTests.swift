@@ -5,13 +5,22 @@ import TestSupport
 import Testing
 
 struct StoreSchemaTests {
-    static let items = StoreSchema(owner: "Items", migrations: [
-        .init("items.v1") { db in try db.execute(sql: "CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") },
-        .init("items.v2") { db in try StoreSchema.addMissingColumns(db, table: "items", [("price", "REAL"), ("note", "TEXT")]) },
-    ])
-    static let others = StoreSchema(owner: "Others", migrations: [
-        .init("others.v1") { db in try db.execute(sql: "CREATE TABLE IF NOT EXISTS others (id INTEGER PRIMARY KEY)") },
-    ])
+    static let items = StoreSchema(
+        owner: "Items",
+        migrations: [
+            .init("items.v1") { db in
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            },
+            .init("items.v2") { db in
+                try StoreSchema.addMissingColumns(db, table: "items", [("price", "REAL"), ("note", "TEXT")])
+            }
+        ])
+    static let others = StoreSchema(
+        owner: "Others",
+        migrations: [
+            .init("others.v1") { db in try db.execute(sql: "CREATE TABLE IF NOT EXISTS others (id INTEGER PRIMARY KEY)")
+            }
+        ])
 
     @Test func eachSchemaCreatesItsTablesAndEachMigrationRunsOnce() throws {
         let directory = try temporaryDirectory("store")
@@ -22,7 +31,9 @@ struct StoreSchemaTests {
         let reopened = try DataStore(dataDirectory: directory, schemas: [Self.items, Self.others])
         #expect(try reopened.read { db in try db.tableExists("others") })
         #expect(try reopened.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") } == 1)
-        let applied = try reopened.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
+        let applied = try reopened.read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+        }
         #expect(applied == ["items.v1", "items.v2", "others.v1"])
         // A store opened with fewer schemas than it has keeps working.
         _ = try DataStore(dataDirectory: directory, schemas: [Self.others])
@@ -36,7 +47,10 @@ struct StoreSchemaTests {
         let path = directory + "/" + DataStore.fileName
         let legacy = try DatabaseQueue(path: path)
         try legacy.write { db in
-            try db.execute(sql: "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL); INSERT INTO items (name) VALUES ('kept')")
+            try db.execute(
+                sql:
+                    "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL); INSERT INTO items (name) VALUES ('kept')"
+            )
         }
         try legacy.close()
         let store = try DataStore(path: path, schemas: [Self.items])
@@ -66,11 +80,19 @@ struct StoreSchemaTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try DataStore(dataDirectory: directory, schemas: [Self.items])
         try store.write { db in
-            for index in 0..<5_000 { try db.execute(sql: "INSERT INTO items (name) VALUES (?)", arguments: [String(repeating: "x", count: 1_000) + "\(index)"]) }
+            for index in 0..<5_000 {
+                try db.execute(
+                    sql: "INSERT INTO items (name) VALUES (?)",
+                    arguments: [String(repeating: "x", count: 1_000) + "\(index)"])
+            }
         }
-        func walBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: store.path + "-wal"))?[.size] as? Int) ?? 0 }
+        func walBytes() -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: store.path + "-wal"))?[.size] as? Int) ?? 0
+        }
         #expect(walBytes() > 1_000_000)
-        #expect(throws: StoreError.self) { try store.write { db in try db.execute(sql: "INSERT INTO items (name) VALUES (NULL)") } }
+        #expect(throws: StoreError.self) {
+            try store.write { db in try db.execute(sql: "INSERT INTO items (name) VALUES (NULL)") }
+        }
         #expect(walBytes() == 0)
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM items") } == 5_000)
     }
@@ -82,7 +104,9 @@ struct StoreSchemaTests {
         FileManager.default.createFile(atPath: directory + "/" + DataStore.fileName, contents: Data())
         let error = #expect(throws: StoreError.self) { try DataStore(dataDirectory: directory, schemas: [Self.items]) }
         #expect(error?.description.contains("is an empty file (0 bytes), not a store") == true)
-        #expect((try FileManager.default.attributesOfItem(atPath: directory + "/" + DataStore.fileName))[.size] as? Int == 0)
+        #expect(
+            (try FileManager.default.attributesOfItem(atPath: directory + "/" + DataStore.fileName))[.size] as? Int == 0
+        )
     }
 
     @Test func aDataDirectoryThatIsAFileIsOneClearError() throws {

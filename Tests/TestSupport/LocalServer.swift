@@ -6,16 +6,22 @@ public struct LocalServerDidNotStart: Error {}
 
 /// Runs `body` with `router` served on 127.0.0.1 and an ephemeral port (its base URL is the
 /// argument); the server stops when `body` returns or throws. For fixture servers in tests.
-public func withLocalServer<T: Sendable>(_ router: Router<BasicRequestContext>, label: String,
-                                         _ body: @Sendable (String) async throws -> T) async throws -> T {
+public func withLocalServer<T: Sendable>(
+    _ router: Router<BasicRequestContext>, label: String,
+    _ body: @Sendable (String) async throws -> T
+) async throws -> T {
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     var logger = Logger(label: label)
     logger.logLevel = .critical
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                          onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                          logger: logger)
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+        logger: logger)
     return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await app.run(); return nil }
+        group.addTask {
+            try await app.run()
+            return nil
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw LocalServerDidNotStart() }
         defer { group.cancelAll() }

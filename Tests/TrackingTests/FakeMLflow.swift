@@ -25,7 +25,9 @@ final class FakeMLflow: @unchecked Sendable {
 
     static func json(_ status: HTTPResponse.Status, _ object: Any) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static let missing = json(.notFound, ["error_code": "RESOURCE_DOES_NOT_EXIST", "message": "not found"])
@@ -36,7 +38,9 @@ final class FakeMLflow: @unchecked Sendable {
         router.middlewares.add(TokenCheck(fake: self))
         router.get(.init(api + "experiments/get-by-name")) { request, _ in
             let name = request.uri.queryParameters["experiment_name"].map(String.init) ?? ""
-            return self.lock.withLock { self.experiments[name] }.map { Self.json(.ok, ["experiment": ["experiment_id": $0, "name": name]]) } ?? Self.missing
+            return self.lock.withLock { self.experiments[name] }.map {
+                Self.json(.ok, ["experiment": ["experiment_id": $0, "name": name]])
+            } ?? Self.missing
         }
         router.post(.init(api + "experiments/create")) { request, context in
             let body = try await Self.body(request)
@@ -51,8 +55,13 @@ final class FakeMLflow: @unchecked Sendable {
             let body = try await Self.body(request)
             let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let experiment = body["experiment_id"] as? String ?? "0"
-            let info: [String: Any] = ["run_id": id, "artifact_uri": "mlflow-artifacts:/\(experiment)/\(id)/artifacts", "lifecycle_stage": "active"]
-            let tags = (body["tags"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) { $0[$1["key"] as? String ?? ""] = $1["value"] as? String }
+            let info: [String: Any] = [
+                "run_id": id, "artifact_uri": "mlflow-artifacts:/\(experiment)/\(id)/artifacts",
+                "lifecycle_stage": "active"
+            ]
+            let tags = (body["tags"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) {
+                $0[$1["key"] as? String ?? ""] = $1["value"] as? String
+            }
             self.lock.withLock {
                 self.runs[id] = info
                 self.runTags[id] = tags
@@ -65,13 +74,19 @@ final class FakeMLflow: @unchecked Sendable {
             let body = try await Self.body(request)
             let filter = body["filter"] as? String ?? ""
             let experiments = Set(body["experiment_ids"] as? [String] ?? [])
-            guard let open = filter.range(of: "= '"), filter.hasPrefix("tags.`mntrading.training_run`"), filter.hasSuffix("'") else {
-                return Self.json(.badRequest, ["error_code": "INVALID_PARAMETER_VALUE", "message": "unsupported filter \(filter)"])
+            guard let open = filter.range(of: "= '"), filter.hasPrefix("tags.`mntrading.training_run`"),
+                filter.hasSuffix("'")
+            else {
+                return Self.json(
+                    .badRequest, ["error_code": "INVALID_PARAMETER_VALUE", "message": "unsupported filter \(filter)"])
             }
             let wanted = String(filter[open.upperBound..<filter.index(before: filter.endIndex)])
             let found = self.lock.withLock {
-                self.runs.filter { experiments.contains(self.runExperiments[$0.key] ?? "") && self.runTags[$0.key]?["mntrading.training_run"] == wanted }
-                    .map { ["info": $0.value] }
+                self.runs.filter {
+                    experiments.contains(self.runExperiments[$0.key] ?? "")
+                        && self.runTags[$0.key]?["mntrading.training_run"] == wanted
+                }
+                .map { ["info": $0.value] }
             }
             return Self.json(.ok, ["runs": found])
         }
@@ -83,19 +98,25 @@ final class FakeMLflow: @unchecked Sendable {
             let body = try await Self.body(request)
             let metrics = body["metrics"] as? [[String: Any]] ?? [], params = body["params"] as? [[String: Any]] ?? []
             let tags = body["tags"] as? [[String: Any]] ?? []
-            guard metrics.count <= 1000, params.count <= 100, tags.count <= 100, metrics.count + params.count + tags.count <= 1000 else {
+            guard metrics.count <= 1000, params.count <= 100, tags.count <= 100,
+                metrics.count + params.count + tags.count <= 1000
+            else {
                 return Self.json(.badRequest, ["error_code": "INVALID_PARAMETER_VALUE", "message": "batch too large"])
             }
             self.lock.withLock {
                 self.batchSizes.append(metrics.count + params.count + tags.count)
                 let run = body["run_id"] as? String ?? ""
-                for metric in metrics { self.metrics[run, default: [:]][metric["key"] as? String ?? ""] = metric["value"] as? Double }
+                for metric in metrics {
+                    self.metrics[run, default: [:]][metric["key"] as? String ?? ""] = metric["value"] as? Double
+                }
             }
             return Self.json(.ok, [:] as [String: Any])
         }
         router.post(.init(api + "runs/update")) { _, _ in Self.json(.ok, [:] as [String: Any]) }
         router.put("/api/2.0/mlflow-artifacts/artifacts/**") { request, context in
-            if self.lock.withLock({ self.failUploads }) { return Self.json(.internalServerError, ["message": "disk full"]) }
+            if self.lock.withLock({ self.failUploads }) {
+                return Self.json(.internalServerError, ["message": "disk full"])
+            }
             let path = String(request.uri.path.dropFirst("/api/2.0/mlflow-artifacts/artifacts/".count))
             let bytes = try await request.body.collect(upTo: 1 << 24)
             self.lock.withLock { self.artifacts[path] = Array(buffer: bytes) }
@@ -105,16 +126,32 @@ final class FakeMLflow: @unchecked Sendable {
         router.get(.init(api + "model-versions/search")) { request, _ in
             let filter = request.uri.queryParameters["filter"].map(String.init) ?? ""
             let found = self.lock.withLock { self.versions.filter { filter.contains("run_id='\($0.runID)'") } }
-            return Self.json(.ok, ["model_versions": found.map { ["name": $0.name, "version": String($0.version), "source": $0.source, "run_id": $0.runID] }])
+            return Self.json(
+                .ok,
+                [
+                    "model_versions": found.map {
+                        ["name": $0.name, "version": String($0.version), "source": $0.source, "run_id": $0.runID]
+                    }
+                ])
         }
         router.post(.init(api + "model-versions/create")) { request, _ in
             let body = try await Self.body(request)
             let version = self.lock.withLock { () -> Int in
                 let version = self.versions.count + 1
-                self.versions.append((body["name"] as? String ?? "", version, body["source"] as? String ?? "", body["run_id"] as? String ?? ""))
+                self.versions.append(
+                    (
+                        body["name"] as? String ?? "", version, body["source"] as? String ?? "",
+                        body["run_id"] as? String ?? ""
+                    ))
                 return version
             }
-            return Self.json(.ok, ["model_version": ["name": body["name"] ?? "", "version": String(version), "source": body["source"] ?? ""]])
+            return Self.json(
+                .ok,
+                [
+                    "model_version": [
+                        "name": body["name"] ?? "", "version": String(version), "source": body["source"] ?? ""
+                    ]
+                ])
         }
         router.post(.init(api + "registered-models/alias")) { request, _ in
             let body = try await Self.body(request)
@@ -135,7 +172,10 @@ final class FakeMLflow: @unchecked Sendable {
 
     struct TokenCheck: RouterMiddleware {
         let fake: FakeMLflow
-        func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
+        func handle(
+            _ request: Request, context: BasicRequestContext,
+            next: (Request, BasicRequestContext) async throws -> Response
+        ) async throws -> Response {
             if let token = fake.with({ $0.requireToken }), request.headers[.authorization] != "Bearer \(token)" {
                 return FakeMLflow.json(.unauthorized, ["error_code": "UNAUTHENTICATED", "message": "bad token"])
             }

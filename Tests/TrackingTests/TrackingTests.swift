@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct TrackingTests {
     @Test func settingsFlattenToDottedParams() {
-        let flat = TrackedEntries.flatten(["a": ["b": 1, "c": true, "d": NSNull()], "e": [1, 2]] as [String: Any], prefix: "p")
+        let flat = TrackedEntries.flatten(
+            ["a": ["b": 1, "c": true, "d": NSNull()], "e": [1, 2]] as [String: Any], prefix: "p")
         #expect(flat == ["p.a.b": "1", "p.a.c": "true", "p.a.d": "none", "p.e": "[1,2]"])
     }
 }
@@ -42,7 +43,8 @@ import Testing
 
     @Test func aSecondSyncLogsNothingAndBatchesStayWithinLimits() async throws {
         let fake = FakeMLflow(), tracker = try Self.tracker()
-        try tracker.record(Self.entry("train:run-1", metrics: 2500), files: [("training/report.json", Array("{}".utf8))])
+        try tracker.record(
+            Self.entry("train:run-1", metrics: 2500), files: [("training/report.json", Array("{}".utf8))])
         #expect(try tracker.record(Self.entry("train:run-1"), files: []) == false, "the same key twice is kept once")
         try await fake.withServer { url in
             try await onThread {
@@ -99,14 +101,17 @@ import Testing
         try tracker.record(Self.entry("train:run-1"), files: [])
         try await fake.withServer { url in
             try await onThread {
-                let client = try MLflowClient(trackingURI: url, credentials: MLflowCredentials(environment: ["MLFLOW_TRACKING_TOKEN": "s3cret-wrong"]))
+                let client = try MLflowClient(
+                    trackingURI: url,
+                    credentials: MLflowCredentials(environment: ["MLFLOW_TRACKING_TOKEN": "s3cret-wrong"]))
                 do {
                     _ = try tracker.sync(client)
                     Issue.record("a refused token synced")
                 } catch {
                     #expect("\(error)".contains("refused the credentials") && !"\(error)".contains("s3cret"))
                 }
-                let good = try MLflowClient(trackingURI: url, credentials: MLflowCredentials(environment: ["MLFLOW_TRACKING_TOKEN": "right"]))
+                let good = try MLflowClient(
+                    trackingURI: url, credentials: MLflowCredentials(environment: ["MLFLOW_TRACKING_TOKEN": "right"]))
                 #expect(try tracker.sync(good).entriesLogged == 1)
             }
         }

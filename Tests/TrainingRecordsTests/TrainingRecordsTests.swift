@@ -22,8 +22,11 @@ struct FoldTests {
             #expect(fold.fit.upperBound - 1 + cv.horizon < fold.validation.lowerBound)
             #expect(fold.validation.upperBound + cv.gap <= fold.test.lowerBound)
             #expect(fold.validation.upperBound - 1 + cv.horizon < fold.test.lowerBound)
-            if let maxTrainSize { #expect(fold.validation.upperBound - fold.fit.lowerBound <= maxTrainSize) }
-            else { #expect(fold.fit.lowerBound == 0) }
+            if let maxTrainSize {
+                #expect(fold.validation.upperBound - fold.fit.lowerBound <= maxTrainSize)
+            } else {
+                #expect(fold.fit.lowerBound == 0)
+            }
         }
         // Test folds tile the data after the first block, in time order.
         #expect(folds.map(\.test.lowerBound) == [500, 1000, 1500, 2000, 2500])
@@ -103,22 +106,30 @@ struct MetricTests {
         result.holdoutReturns = [0.05]
         result.oofPredictions = [OOFPrediction(time: 0, fold: 0, raw: 0.4, calibrated: 0.45, label: 1)]
         result.model = [1, 2, 3]
-        result.backtest = BacktestResult(bars: 3, cumulativeReturn: 0.2, sharpe: 1.5, maxDrawdown: 0.1, turnover: 2, trades: 12,
-                                         hitRate: 0.6, exposure: 0.5)
+        result.backtest = BacktestResult(
+            bars: 3, cumulativeReturn: 0.2, sharpe: 1.5, maxDrawdown: 0.1, turnover: 2, trades: 12,
+            hitRate: 0.6, exposure: 0.5)
         result.equity = [EquityPoint(time: 0, equity: 1), EquityPoint(time: 600, equity: 1.2)]
         try store.write { db in
-            try TrainingRunRecords.begin(db, runId: "run1", createdAt: 1, datasetId: "d", settings: TrainingSettings(),
-                                         codeVersion: "test", pairs: 1, holdoutStart: 900)
+            try TrainingRunRecords.begin(
+                db, runId: "run1", createdAt: 1, datasetId: "d", settings: TrainingSettings(),
+                codeVersion: "test", pairs: 1, holdoutStart: 900)
             try TrainingRunRecords.savePair(db, runId: "run1", result)
         }
         #expect(try store.read { db in try TrainingRunRecords.latestCompleteId(db) } == nil)
         try store.write { db in
-            try TrainingRunRecords.finish(db, runId: "run1", complete: true, window: [0, 600], trained: 1, reportFile: "r.json", trials: 4, pbo: 0.25)
+            try TrainingRunRecords.finish(
+                db, runId: "run1", complete: true, window: [0, 600], trained: 1, reportFile: "r.json", trials: 4,
+                pbo: 0.25)
         }
-        let (latest, record) = try store.read { db in (try TrainingRunRecords.latestCompleteId(db), try TrainingRunRecord.latestComplete(db)) }
+        let (latest, record) = try store.read { db in
+            (try TrainingRunRecords.latestCompleteId(db), try TrainingRunRecord.latestComplete(db))
+        }
         #expect(latest == "run1")
         #expect(record.trials == 4 && record.pbo == 0.25 && record.reportFile == "r.json")
-        let returns = try store.read { db in try TrainingRunRecords.returns(db, runId: "run1", pair: "A1__B1", period: .outOfFold) }
+        let returns = try store.read { db in
+            try TrainingRunRecords.returns(db, runId: "run1", pair: "A1__B1", period: .outOfFold)
+        }
         #expect(returns.times == [0, 300, 600] && returns.returns == [0.1, 0.2, -0.3])
         let holdout = try store.read { db in try TrainingRunRecords.returns(db, runId: "run1", period: .holdout) }
         #expect(holdout["A1__B1"]?.returns == [0.05])
@@ -142,23 +153,26 @@ struct MetricTests {
         let path = directory + "/" + DataStore.fileName
         let legacy = try DatabaseQueue(path: path)
         try legacy.write { db in
-            try db.execute(sql: """
-                CREATE TABLE training_runs (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, status TEXT NOT NULL, dataset_id TEXT NOT NULL,
-                    parameters TEXT NOT NULL, code_version TEXT NOT NULL, window_start INTEGER, window_end INTEGER, pairs INTEGER NOT NULL,
-                    trained INTEGER NOT NULL, report_file TEXT);
-                CREATE TABLE selections (run_id TEXT NOT NULL, pair TEXT NOT NULL, selected INTEGER NOT NULL, reason TEXT NOT NULL,
-                    rank INTEGER, sharpe REAL, max_drawdown REAL, oof_roc_auc REAL, created_at INTEGER NOT NULL, PRIMARY KEY (run_id, pair));
-                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                INSERT INTO grdb_migrations VALUES ('v1_bars'), ('v2_research'), ('v3_training');
-                INSERT INTO training_runs VALUES ('old', 1, 'complete', 'd', '{}', 'mntrading 0.1', NULL, NULL, 2, 2, NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE training_runs (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, status TEXT NOT NULL, dataset_id TEXT NOT NULL,
+                        parameters TEXT NOT NULL, code_version TEXT NOT NULL, window_start INTEGER, window_end INTEGER, pairs INTEGER NOT NULL,
+                        trained INTEGER NOT NULL, report_file TEXT);
+                    CREATE TABLE selections (run_id TEXT NOT NULL, pair TEXT NOT NULL, selected INTEGER NOT NULL, reason TEXT NOT NULL,
+                        rank INTEGER, sharpe REAL, max_drawdown REAL, oof_roc_auc REAL, created_at INTEGER NOT NULL, PRIMARY KEY (run_id, pair));
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1_bars'), ('v2_research'), ('v3_training');
+                    INSERT INTO training_runs VALUES ('old', 1, 'complete', 'd', '{}', 'mntrading 0.1', NULL, NULL, 2, 2, NULL);
+                    """)
         }
         try legacy.close()
         let store = try DataStore(path: path, schemas: [.training])
         let latest = try store.read { db in try TrainingRunRecords.latestCompleteId(db) }
         let runColumns = try store.read { db in try db.columns(in: "training_runs").map(\.name) }
         let selectionColumns = try store.read { db in try db.columns(in: "selections").map(\.name) }
-        let tables = try store.read { db in try ["holdout_returns", "oof_returns", "training_pairs"].map { try db.tableExists($0) } }
+        let tables = try store.read { db in
+            try ["holdout_returns", "oof_returns", "training_pairs"].map { try db.tableExists($0) }
+        }
         #expect(latest == "old")
         #expect(runColumns.suffix(3) == ["holdout_start", "trials", "pbo"])
         #expect(selectionColumns.contains("guardrails"))

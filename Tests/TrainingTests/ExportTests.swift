@@ -30,11 +30,13 @@ struct ExportTests {
         settings.threads = 1
         settings.maxRounds = 60
         let all = Array(0..<rows)
-        let model = try FittedModel.fit(candidate, values: values, columns: columns, labels: labels, fit: Array(0..<2_000),
-                                        validation: Array(2_000..<2_500), settings: settings)
+        let model = try FittedModel.fit(
+            candidate, values: values, columns: columns, labels: labels, fit: Array(0..<2_000),
+            validation: Array(2_000..<2_500), settings: settings)
         let reference = try model.predict(rows: all, values: values)
         // Export from the saved JSON (the path a router build takes), through ONNX bytes and back.
-        let member = try XGBoostExport.member(fromJSON: try model.booster.saveJSON(), standardisation: model.standardisation)
+        let member = try XGBoostExport.member(
+            fromJSON: try model.booster.saveJSON(), standardisation: model.standardisation)
         let limited: MemberModel
         if case var .trees(ensemble) = member, candidate.kind == .gbdt {
             ensemble.trees = Array(ensemble.trees.prefix(model.rounds))
@@ -58,19 +60,26 @@ struct ExportTests {
     /// Files that parse but do not hold trees: a cycle (evaluation would never end) or a tree id
     /// with no nodes. Loading names the file and the problem.
     @Test func filesWhoseTreesAreNotTreesAreRejected() throws {
-        let leaf = TreeEnsemble.Node(feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 1)
-        let cycle = TreeEnsemble(featureCount: 1, baseMargin: 0, trees: [[
-            .init(feature: 0, threshold: 0.5, left: 1, right: 2, missingGoesLeft: false, leafValue: 0),
-            .init(feature: 0, threshold: 0.25, left: 0, right: 2, missingGoesLeft: false, leafValue: 0),
-            leaf,
-        ]])
+        let leaf = TreeEnsemble.Node(
+            feature: 0, threshold: 0, left: -1, right: -1, missingGoesLeft: false, leafValue: 1)
+        let cycle = TreeEnsemble(
+            featureCount: 1, baseMargin: 0,
+            trees: [
+                [
+                    .init(feature: 0, threshold: 0.5, left: 1, right: 2, missingGoesLeft: false, leafValue: 0),
+                    .init(feature: 0, threshold: 0.25, left: 0, right: 2, missingGoesLeft: false, leafValue: 0),
+                    leaf
+                ]
+            ])
         let cyclic = try ONNXMember.serialize(.trees(cycle), name: "cyclic")
         #expect { _ = try ONNXMember.parse(cyclic, file: "members/C.onnx") } throws: {
             "\($0)".hasPrefix("members/C.onnx:") && "\($0)".contains("not a tree")
         }
         let gap = TreeEnsemble(featureCount: 1, baseMargin: 0, trees: [[leaf], [], [leaf]])
         let gapped = try ONNXMember.serialize(.trees(gap), name: "gap")
-        #expect { _ = try ONNXMember.parse(gapped, file: "members/G.onnx") } throws: { "\($0)".contains("tree 1 has no nodes") }
+        #expect { _ = try ONNXMember.parse(gapped, file: "members/G.onnx") } throws: {
+            "\($0)".contains("tree 1 has no nodes")
+        }
     }
 
     @Test func corruptOrForeignFilesAreRejectedWithTheirName() {

@@ -13,8 +13,9 @@ import TrainingRecords
 @Suite(.serialized)
 struct ResearchTimelineTests {
     static func dataset(days: Int = 30) throws -> PairDataset {
-        try HonestyTests.dataset(profile: .default, pair: ("SYNB1USDT", "SYNB0USDT"), days: days, label: .zThreshold, seed: 42,
-                                 parameters: FeatureParameters(betaWindow: 300, zWindow: 300), horizon: 12)
+        try HonestyTests.dataset(
+            profile: .default, pair: ("SYNB1USDT", "SYNB0USDT"), days: days, label: .zThreshold, seed: 42,
+            parameters: FeatureParameters(betaWindow: 300, zWindow: 300), horizon: 12)
     }
 
     static var settings: TrainingSettings {
@@ -23,7 +24,9 @@ struct ResearchTimelineTests {
         settings.entryZ = 1.2
         // Low enough that the holdout trades, so that its figures can differ.
         settings.probaThreshold = 0.3
-        settings.candidates = [Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1), Candidate(kind: .logistic, learningRate: 0.5)]
+        settings.candidates = [
+            Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1), Candidate(kind: .logistic, learningRate: 0.5)
+        ]
         settings.fit.maxRounds = 30
         return settings
     }
@@ -80,8 +83,11 @@ struct ResearchTimelineTests {
         #expect(!before.isEmpty)
         #expect(changed.oofPredictions.filter { $0.fold < lastFold } == before)
         // The OOF AUC is the cross-fitted one, not one fitted on the figures it reports.
-        #expect(original.oof == ClassificationMetrics(probabilities: original.oofPredictions.map(\.calibrated),
-                                                      labels: original.oofPredictions.map(\.label)))
+        #expect(
+            original.oof
+                == ClassificationMetrics(
+                    probabilities: original.oofPredictions.map(\.calibrated),
+                    labels: original.oofPredictions.map(\.label)))
     }
 
     /// Walk-forward screening: the screen repeated before each scored period, on bars before it only.
@@ -89,22 +95,29 @@ struct ResearchTimelineTests {
         let dataset = try Self.dataset()
         let holdoutStart = dataset.openTimes[dataset.count * 4 / 5]
         let start = SyntheticMarket.origin, end = dataset.openTimes.last! + 300_000
-        let series = try SyntheticMarket(seed: 42).series(symbols: ["SYNB1USDT", "SYNB0USDT"], timeframe: .h1, from: start, to: end)
+        let series = try SyntheticMarket(seed: 42).series(
+            symbols: ["SYNB1USDT", "SYNB0USDT"], timeframe: .h1, from: start, to: end)
         // The rules decide, not the data: one screen that keeps every pair, one that keeps none.
         func screen(pvalueMax: Double) -> WalkForwardScreen {
             var parameters = ScreeningParameters()
             parameters.minSamples = 100
             parameters.corrMin = -1
             parameters.pvalueMax = pvalueMax
-            return WalkForwardScreen(parameters: parameters, length: 30 * 86_400_000, a: "SYNB1USDT", barsA: series[0].bars, b: "SYNB0USDT", barsB: series[1].bars)
+            return WalkForwardScreen(
+                parameters: parameters, length: 30 * 86_400_000, a: "SYNB1USDT", barsA: series[0].bars, b: "SYNB0USDT",
+                barsB: series[1].bars)
         }
         let trainer = PairTrainer(settings: Self.settings)
         let kept = try trainer.train(dataset, holdoutStart: holdoutStart, screen: screen(pvalueMax: 1))
-        #expect(kept.rescreens.count == 4 && kept.rescreens.allSatisfy { $0.passed == true }, "\(kept.rescreens.map { ($0.pvalue, $0.reason) })")
+        #expect(
+            kept.rescreens.count == 4 && kept.rescreens.allSatisfy { $0.passed == true },
+            "\(kept.rescreens.map { ($0.pvalue, $0.reason) })")
         #expect((kept.backtest?.trades ?? 0) > 0 && kept.holdoutRescreen?.passed == true)
         #expect(kept.backtest == (try trainer.train(dataset, holdoutStart: holdoutStart)).backtest)
         let stopped = try trainer.train(dataset, holdoutStart: holdoutStart, screen: screen(pvalueMax: 1e-300))
-        #expect(stopped.rescreens.allSatisfy { $0.passed == false } && stopped.holdoutRescreen?.passed == false, "\(stopped.rescreens)")
+        #expect(
+            stopped.rescreens.allSatisfy { $0.passed == false } && stopped.holdoutRescreen?.passed == false,
+            "\(stopped.rescreens)")
         #expect(stopped.backtest?.trades == 0 && stopped.holdout?.trades == 0)
         var entry = PairReportEntry(stopped)
         entry.antiPredictive = false
@@ -113,9 +126,14 @@ struct ResearchTimelineTests {
         // A re-screen at T reads bars that close by T only: later bars change nothing.
         let walk = screen(pvalueMax: 0.05)
         let time = kept.rescreens[2].time
-        let later = WalkForwardScreen(parameters: walk.parameters, length: walk.length, a: "SYNB1USDT",
-                                      barsA: walk.barsA.map { var bar = $0; if bar.openTime + 3_600_000 > time { bar.close *= 3 }; return bar },
-                                      b: "SYNB0USDT", barsB: walk.barsB)
+        let later = WalkForwardScreen(
+            parameters: walk.parameters, length: walk.length, a: "SYNB1USDT",
+            barsA: walk.barsA.map {
+                var bar = $0
+                if bar.openTime + 3_600_000 > time { bar.close *= 3 }
+                return bar
+            },
+            b: "SYNB0USDT", barsB: walk.barsB)
         #expect(later.check(at: time) == walk.check(at: time))
     }
 
@@ -179,7 +197,9 @@ struct ResearchTimelineTests {
         let real = BacktestOverfitting.estimate(skilled)!
         #expect(real.pbo < 0.05, "PBO \(real.pbo)")
         #expect(BacktestOverfitting.estimate([noise[0]]) == nil)
-        #expect(BacktestOverfitting.estimate([[Double](repeating: 0, count: 1_600), [Double](repeating: 0, count: 1_600)]) == nil)
+        #expect(
+            BacktestOverfitting.estimate([[Double](repeating: 0, count: 1_600), [Double](repeating: 0, count: 1_600)])
+                == nil)
     }
 
     @Test func correlatedTrialsCountOnce() {
@@ -195,23 +215,30 @@ struct ResearchTimelineTests {
     /// and without guardrails the selection says so.
     @Test func inSampleFiguresAreRefusedLoudly() throws {
         let dataset = try Self.dataset()
-        var result = try PairTrainer(settings: Self.settings).train(dataset, holdoutStart: dataset.openTimes[dataset.count * 4 / 5])
+        var result = try PairTrainer(settings: Self.settings).train(
+            dataset, holdoutStart: dataset.openTimes[dataset.count * 4 / 5])
         result.deflatedSharpe = 0.999
         let entry = PairReportEntry(result)
-        let overlapping = ResearchTimeline(screeningRunId: "s", screenWindow: [0, dataset.openTimes.last!], firstScoredTime: dataset.openTimes[100])
+        let overlapping = ResearchTimeline(
+            screeningRunId: "s", screenWindow: [0, dataset.openTimes.last!], firstScoredTime: dataset.openTimes[100])
         let reason = try #require(overlapping.inSampleReason)
         let refused = SelectStage.decide([entry], rules: SelectionRules(), inSample: reason)
         #expect(refused.allSatisfy { !$0.selected && $0.reason.hasPrefix("figures in sample") })
         let forced = SelectStage.decide([entry], rules: .none, inSample: reason)
-        #expect(forced.allSatisfy { $0.selected && $0.reason.contains("without guardrails") && $0.reason.contains("in sample") })
-        let before = ResearchTimeline(screeningRunId: "s", screenWindow: [0, dataset.openTimes[50]], firstScoredTime: dataset.openTimes[100])
+        #expect(
+            forced.allSatisfy {
+                $0.selected && $0.reason.contains("without guardrails") && $0.reason.contains("in sample")
+            })
+        let before = ResearchTimeline(
+            screeningRunId: "s", screenWindow: [0, dataset.openTimes[50]], firstScoredTime: dataset.openTimes[100])
         #expect(before.inSampleReason == nil)
         #expect(ResearchTimeline(screeningRunId: nil, screenWindow: nil, firstScoredTime: 1).inSampleReason != nil)
     }
 
     @Test func selectionNeedsMoneyOutOfSampleNotAUC() throws {
         let dataset = try Self.dataset()
-        var result = try PairTrainer(settings: Self.settings).train(dataset, holdoutStart: dataset.openTimes[dataset.count * 4 / 5])
+        var result = try PairTrainer(settings: Self.settings).train(
+            dataset, holdoutStart: dataset.openTimes[dataset.count * 4 / 5])
         result.oof?.rocAUC = 0.99
         result.deflatedSharpe = 0.99
         result.antiPredictive = false
@@ -223,13 +250,18 @@ struct ResearchTimelineTests {
         #expect(!failing[0].selected && failing[0].reason.hasPrefix("holdout Sharpe"))
         result.holdout?.sharpe = 1
         result.backtest?.trades = 3
-        #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix("3 OOF trades"))
+        #expect(
+            SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix("3 OOF trades"))
         result.backtest?.trades = 50
         result.deflatedSharpe = 0.6
-        #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix("Deflated Sharpe"))
+        #expect(
+            SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix(
+                "Deflated Sharpe"))
         result.deflatedSharpe = 0.99
         #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].selected)
         result.antiPredictive = true
-        #expect(SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix("anti-predictive"))
+        #expect(
+            SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())[0].reason.hasPrefix(
+                "anti-predictive"))
     }
 }

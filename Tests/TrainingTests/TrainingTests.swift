@@ -15,12 +15,15 @@ import Basics
 struct HonestyTests {
     static let parameters = FeatureParameters(betaWindow: 200, zWindow: 60)
 
-    static func dataset(profile: SyntheticMarket.Profile, pair: (String, String), days: Int = 24,
-                        label: LabelType = .revertDirection, seed: UInt64 = 11,
-                        parameters: FeatureParameters = parameters, horizon: Int = 3) throws -> PairDataset {
+    static func dataset(
+        profile: SyntheticMarket.Profile, pair: (String, String), days: Int = 24,
+        label: LabelType = .revertDirection, seed: UInt64 = 11,
+        parameters: FeatureParameters = parameters, horizon: Int = 3
+    ) throws -> PairDataset {
         let market = SyntheticMarket(seed: seed, profile: profile)
-        let series = try market.series(symbols: [pair.0, pair.1], timeframe: .m5, from: SyntheticMarket.origin,
-                                       to: SyntheticMarket.origin + Int64(days) * 86_400_000)
+        let series = try market.series(
+            symbols: [pair.0, pair.1], timeframe: .m5, from: SyntheticMarket.origin,
+            to: SyntheticMarket.origin + Int64(days) * 86_400_000)
         let rows = FeatureEngine(parameters: parameters).rows(PairBars(a: series[0].bars, b: series[1].bars))
         var definition = DatasetDefinition()
         definition.labelType = label
@@ -40,7 +43,9 @@ struct HonestyTests {
         settings.fit.maxRounds = 60
         settings.fit.earlyStoppingRounds = 15
         settings.fit.threads = 2
-        settings.candidates = [Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1), Candidate(kind: .logistic, learningRate: 0.5)]
+        settings.candidates = [
+            Candidate(kind: .gbdt, maxDepth: 3, learningRate: 0.1), Candidate(kind: .logistic, learningRate: 0.5)
+        ]
         return settings
     }
 
@@ -58,8 +63,10 @@ struct HonestyTests {
 
     /// The default setup (z_threshold label, 1000-bar windows, 96-bar horizon) on random walks.
     @Test func noEdgeInIndependentRandomWalksWithTheDefaultLabel() throws {
-        try Self.expectNoEdge(try Self.dataset(profile: .independent, pair: ("SYNA1USDT", "SYNA0USDT"), days: 180, label: .zThreshold,
-                                               parameters: FeatureParameters(betaWindow: 1000, zWindow: 1000), horizon: 96), horizon: 96)
+        try Self.expectNoEdge(
+            try Self.dataset(
+                profile: .independent, pair: ("SYNA1USDT", "SYNA0USDT"), days: 180, label: .zThreshold,
+                parameters: FeatureParameters(betaWindow: 1000, zWindow: 1000), horizon: 96), horizon: 96)
     }
 
     static func expectNoEdge(_ dataset: PairDataset, horizon: Int = 3) throws {
@@ -68,7 +75,9 @@ struct HonestyTests {
         let result = try PairTrainer(settings: settings).train(dataset)
         #expect(result.status == "trained", "\(result.reason ?? "")")
         let passes = Self.harnessPasses(result)
-        print("independent \(dataset.pair): OOF AUC \(result.oof?.rocAUC ?? .nan), Sharpe \(result.backtest?.sharpe ?? .nan)")
+        print(
+            "independent \(dataset.pair): OOF AUC \(result.oof?.rocAUC ?? .nan), Sharpe \(result.backtest?.sharpe ?? .nan)"
+        )
         #expect(passes, "OOF AUC \(result.oof?.rocAUC ?? .nan)")
         let decisions = SelectStage.decide([PairReportEntry(result)], rules: SelectionRules())
         #expect(result.holdout == nil, "no holdout was asked for")
@@ -126,7 +135,12 @@ struct HonestyTests {
         // @unchecked Sendable: `calls` is only touched under `lock`.
         private let lock = NSLock()
         private var calls = 0
-        func shouldStop() -> Bool { lock.withLock { calls += 1; return calls > 1 } }
+        func shouldStop() -> Bool {
+            lock.withLock {
+                calls += 1
+                return calls > 1
+            }
+        }
     }
 
     @Test func anInterruptedRunIsMarkedAndKeepsWhatItFinished() throws {
@@ -136,8 +150,9 @@ struct HonestyTests {
         let store = try locations.openStore()
         let from = SyntheticMarket.origin, to = SyntheticMarket.origin + 20 * 86_400_000
         let symbols = ["SYNA1USDT", "SYNA0USDT", "SYNB1USDT", "SYNB0USDT"]
-        _ = try Ingestor(store: store).run(.synthetic(SyntheticMarket(seed: 42)),
-                                           IngestRequest(symbols: symbols, timeframe: .m5, since: from, until: to), now: to)
+        _ = try Ingestor(store: store).run(
+            .synthetic(SyntheticMarket(seed: 42)),
+            IngestRequest(symbols: symbols, timeframe: .m5, since: from, until: to), now: to)
         let pairs = [PairID(a: "SYNA1USDT", b: "SYNA0USDT"), PairID(a: "SYNB1USDT", b: "SYNB0USDT")]
         _ = try FeatureStage(store: store).update(pairs: pairs, timeframe: .m5, parameters: HonestyTests.parameters)
         var definition = DatasetDefinition()
@@ -149,18 +164,25 @@ struct HonestyTests {
             .run(settings: HonestyTests.settings(holdoutDays: 3), now: to, shouldStop: { stopper.shouldStop() })
         #expect(report.pairs.count == 1)
         let (status, trained, stored) = try store.read { db -> (String?, Int?, Int?) in
-            (try String.fetchOne(db, sql: "SELECT status FROM training_runs"), try Int.fetchOne(db, sql: "SELECT trained FROM training_runs"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM training_pairs"))
+            (
+                try String.fetchOne(db, sql: "SELECT status FROM training_runs"),
+                try Int.fetchOne(db, sql: "SELECT trained FROM training_runs"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM training_pairs")
+            )
         }
         #expect(status == "interrupted" && trained == 1 && stored == 1)
         // The finished pair's per-bar out-of-fold returns are stored: they compound to its backtest's return.
         let returns = try store.read { db in
-            try Double.fetchAll(db, sql: "SELECT ret FROM oof_returns WHERE pair = ? ORDER BY open_time", arguments: [report.pairs[0].pair])
+            try Double.fetchAll(
+                db, sql: "SELECT ret FROM oof_returns WHERE pair = ? ORDER BY open_time",
+                arguments: [report.pairs[0].pair])
         }
         let backtest = try #require(report.pairs[0].backtest)
         #expect(returns.count == backtest.bars)
         #expect(abs(returns.reduce(1) { $0 * (1 + $1) } - 1 - backtest.cumulativeReturn) < 1e-9)
-        #expect(throws: TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")) {
+        #expect(
+            throws: TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
+        ) {
             _ = try SelectStage(store: store, locations: locations).run(rules: SelectionRules(), now: to)
         }
     }
