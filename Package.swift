@@ -283,7 +283,7 @@ let package = Package(
             name: "CLITests",
             dependencies: [
                 "MarketData", "Store", "Basics", "PairResearch", "TrainingRecords", "Pipeline", "Portfolio",
-                "ModelFormat", "HTTPClient", "TestSupport",
+                "ModelFormat", "HTTPClient", "TestSupport", "CLISupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),

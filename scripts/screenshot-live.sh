@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The README's picture of the dashboard's Live page: a small synthetic market trained up to a day
-# ago, served, one cycle books that bar, then a day of new bars lands and the next cycle books them
-# all (the catch-up a timer does after a gap); the Live page taken with headless Chromium into
-# docs/dashboard-live.png. Loopback only.
+# The picture of the dashboard's Live page in docs/operations.md: a small synthetic market trained
+# up to a day ago, served, one cycle books that bar, then a day of new bars lands and the next cycle
+# books them all (the catch-up a timer does after a gap); the Live page taken with headless Chromium
+# into docs/dashboard-live.png. Loopback only.
 #   scripts/screenshot-live.sh [bin-dir]   (default .build/debug)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's picture of a pipeline run in the MLflow UI: a small synthetic market logged to a
-# local `mlflow server`, the run's page taken with headless Chromium into docs/mlflow-run.png.
+# The picture of a pipeline run in the MLflow UI in docs/operations.md: a small synthetic market
+# logged to a local `mlflow server`, the run's page taken with headless Chromium into
+# docs/mlflow-run.png.
 #   scripts/screenshot-mlflow-run.sh [bin-dir]   (default .build/debug)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's test command (README: "Running the tests"); CI runs it through .ci/run.
+# The project's test command (README: "The two commands"); CI runs it through .ci/run.
 # Installs the Debian packages the build needs when they are missing (needs root or sudo),
 # builds everything, runs the Swift test suite (Chromium renders the inference report), then the
 # reference checks against statsmodels, onnxruntime and MLflow's client, and a real `mlflow server`
@@ -25,6 +25,9 @@ stage() {
     echo "==> $1"
 }
 
+stage "format: swift format lint (the repository's .swift-format; generated protobuf code aside)"
+git ls-files -z '*.swift' | grep -zv '/Generated/' | xargs -0 swift format lint --strict --parallel
+
 stage "swift build (debug, with tests)"
 swift build --build-tests
 stage "swift test"
@@ -35,10 +38,10 @@ swift test --skip-build --no-parallel "$@"
 
 stage "reference check: ADF and Engle–Granger against statsmodels"
 ensure_venv numpy statsmodels
-.venv/bin/python scripts/check-statsmodels.py .build/debug/mntrading
+.venv/bin/python scripts/checks/check-statsmodels.py .build/debug/mntrading
 
 stage "reference check: Deflated Sharpe Ratio, trial clusters and PBO against numpy/scipy"
-.venv/bin/python scripts/check-trial-statistics.py .build/debug/mntrading
+.venv/bin/python scripts/checks/check-trial-statistics.py .build/debug/mntrading
 
 stage "reference check: ONNX members against onnxruntime and XGBoost"
 ensure_venv numpy onnxruntime
@@ -58,7 +61,7 @@ for kinds in gbdt,rf logistic; do
     "$BIN" export-members "${DATA[@]}" --out "$ONNX_WORK/$kinds" >/dev/null
     "$BIN" select "${DATA[@]}" --no-guardrails >/dev/null 2>&1
     "$BIN" router "${DATA[@]}" "${MODELS[@]}" --name "check_${kinds/,/_}" >/dev/null
-    .venv/bin/python scripts/check-onnx.py "$ONNX_WORK/$kinds" --router "$BIN" "$ONNX_WORK/models" "models:/check_${kinds/,/_}@champion"
+    .venv/bin/python scripts/checks/check-onnx.py "$ONNX_WORK/$kinds" --router "$BIN" "$ONNX_WORK/models" "models:/check_${kinds/,/_}@champion"
 done
 
 stage "reference check: MLflow's scoring-server client against mntrading-serve"
@@ -69,11 +72,11 @@ SERVE_PID=$!
 trap 'kill "$SERVE_PID" 2>/dev/null || true; rm -rf "$ONNX_WORK"' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$SERVE_LOG" && break; sleep 0.1; done
 SERVE_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$SERVE_LOG" | head -1)
-.venv/bin/python scripts/check-mlflow-client.py "$SERVE_PORT" "$ONNX_WORK/models/check_logistic/1/input_example.json"
+.venv/bin/python scripts/checks/check-mlflow-client.py "$SERVE_PORT" "$ONNX_WORK/models/check_logistic/1/input_example.json"
 
 stage "reference check: Triton's Open Inference Protocol client against mntrading-serve"
 ensure_venv numpy 'tritonclient[http]'
-.venv/bin/python scripts/check-v2-client.py "$SERVE_PORT" check_logistic "$ONNX_WORK/models/check_logistic/1/input_example.json"
+.venv/bin/python scripts/checks/check-v2-client.py "$SERVE_PORT" check_logistic "$ONNX_WORK/models/check_logistic/1/input_example.json"
 
 stage "browser check: the ops dashboard in headless Chromium (Selenium): a cycle, promote, roll back"
 ensure_debian_packages chromium chromium-driver
@@ -88,16 +91,16 @@ OPS_PID=$!
 trap 'kill "$SERVE_PID" "$OPS_PID" 2>/dev/null || true; rm -rf "$ONNX_WORK"' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$OPS_LOG" && break; sleep 0.1; done
 OPS_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$OPS_LOG" | head -1)
-.venv/bin/python scripts/check-dashboard.py "$OPS_PORT" "$SERVE_PORT" "${SCREENSHOT_DIR:-$ONNX_WORK/screenshots}"
+.venv/bin/python scripts/checks/check-dashboard.py "$OPS_PORT" "$SERVE_PORT" "${SCREENSHOT_DIR:-$ONNX_WORK/screenshots}"
 kill "$OPS_PID"
 wait "$OPS_PID" || true
 kill "$SERVE_PID"
 wait "$SERVE_PID" || true
 
 stage "real component: MLflow tracking and registry against a real mlflow server (small market)"
-scripts/check-mlflow-tracking.sh .build/debug
+scripts/checks/check-mlflow-tracking.sh .build/debug
 
 stage "honesty: no-edge markets deploy nothing, planted pairs are found (release build)"
-scripts/check-honesty.sh
+scripts/checks/check-honesty.sh
 stage "done"
 echo "==> all stages passed in $((SECONDS - SCRIPT_START)) s"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Foundation
 import MarketData
 
@@ -25,10 +26,9 @@ public struct BarSourceOptions: ParsableArguments {
     @Option(help: "Synthetic market profile: default (planted cointegrated pairs) or independent (none).")
     public var profile: SyntheticMarket.Profile = .default
 
+    public static let binanceURLVariable = EnvironmentVariable("MNTRADING_BINANCE_URL", "Binance REST base URL")
     @Option(
-        help: ArgumentHelp(
-            "Binance REST base URL (env MNTRADING_BINANCE_URL; default \(BinanceClient.defaultBaseURL)).",
-            valueName: "url"))
+        help: ArgumentHelp(binanceURLVariable.help(default: BinanceClient.defaultBaseURL), valueName: "url"))
     public var binanceURL: String?
 
     /// The spelling `mntrading ingest` used to have; kept so that scripts keep working.
@@ -50,7 +50,7 @@ public struct BarSourceOptions: ParsableArguments {
         settings.seed = seed
         settings.profile = profile
         settings.binanceURL =
-            binanceURL ?? baseURL ?? environment["MNTRADING_BINANCE_URL"] ?? BinanceClient.defaultBaseURL
+            Self.binanceURLVariable.text(binanceURL ?? baseURL, in: environment) ?? BinanceClient.defaultBaseURL
         do {
             try settings.require(allowed, command: command)
         } catch let error as MarketDataError {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Foundation
 import Logging
 import MarketData
@@ -9,25 +10,31 @@ public struct LocationOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Directory for the store and data outputs (env MNTRADING_DATA_DIR).", valueName: "dir"))
+        help: ArgumentHelp(Locations.dataDirectoryVariable.help(default: "data"), valueName: "dir"))
     public var dataDir: String?
 
     @Option(
-        name: .long, help: ArgumentHelp("Directory of the model store (env MNTRADING_MODELS_DIR).", valueName: "dir"))
+        name: .long,
+        help: ArgumentHelp(EnvironmentVariable.modelsDirectory.help(default: "models"), valueName: "dir"))
     public var modelsDir: String?
 
     @Option(
         name: .long,
-        help: ArgumentHelp(
-            "Log level: trace, debug, info, notice, warning, error (env MNTRADING_LOG_LEVEL).", valueName: "level"))
+        help: ArgumentHelp(EnvironmentVariable.logLevel.help(default: "info"), valueName: "level"))
     public var logLevel: String?
 
     public var locations: Locations { Locations(dataDirectory: dataDir, modelsDirectory: modelsDir) }
 
+    /// The flag, else `MNTRADING_LOG_LEVEL`, else info; a level swift-log does not name is info.
+    public static func level(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Logger.Level
+    {
+        Logger.Level(rawValue: (EnvironmentVariable.logLevel.text(flag, in: environment) ?? "info").lowercased())
+            ?? .info
+    }
+
     public func bootstrapLogging() {
         LoggingBootstrap.lineBufferedOutput()
-        let text = logLevel ?? ProcessInfo.processInfo.environment["MNTRADING_LOG_LEVEL"] ?? "info"
-        let level = Logger.Level(rawValue: text.lowercased()) ?? .info
-        LoggingBootstrap.once(level: level)
+        LoggingBootstrap.once(level: Self.level(logLevel))
     }
 }

@@ -40,7 +40,9 @@ public enum ProgramExit {
             }
         case let error as TrainingError:
             switch error {
-            case .invalidArgument: usage
+            // Running a stage before the one it reads is a mistake in how the command was used,
+            // as documented since the first release.
+            case .missingInput: usage
             case .insufficientData: dataError
             case .interrupted: interrupted
             }
@@ -81,7 +83,7 @@ public enum ProgramExit {
             // ArgumentParser's own (help, version, completion scripts) and failures this table
             // does not name end as ArgumentParser ends them.
             guard code != 1 else { Root.exit(withError: error) }
-            FileHandle.standardError.write(Data("\(name): error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("\(name): error: \(FlagNames.message(error))\n".utf8))
             Foundation.exit(code)
         }
     }
@@ -96,6 +98,6 @@ public func asUsageError<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ValidationError {
         throw error
     } catch {
-        throw ValidationError("\(error)")
+        throw ValidationError(FlagNames.message(error))
     }
 }

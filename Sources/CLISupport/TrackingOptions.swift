@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Foundation
 
 /// `--tracking-uri` and `--experiment`: where `train`, `select`, `router`, `pipeline` and
@@ -8,16 +9,19 @@ public struct TrackingOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "MLflow tracking server to log runs to, e.g. http://127.0.0.1:5000 (env MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD). Unset: nothing goes to MLflow.",
+            EnvironmentVariable.trackingURI.help(
+                "MLflow tracking server to log runs to, e.g. http://127.0.0.1:5000",
+                note: "Credentials from \(EnvironmentVariable.trackingCredentials). Unset: nothing goes to MLflow."),
             valueName: "url"))
     public var trackingUri: String?
 
     @Option(help: ArgumentHelp("MLflow experiment for the runs (created when missing).", valueName: "name"))
     public var experiment: String = "mntrading"
 
-    /// The flag, else the environment variable; empty counts as unset.
+    /// The flag, else `MLFLOW_TRACKING_URI`; nil: no tracking (an empty `--tracking-uri` turns it
+    /// off whatever the variable says).
     public func uri(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        let value = trackingUri ?? environment["MLFLOW_TRACKING_URI"]
+        let value = EnvironmentVariable.trackingURI.text(trackingUri, in: environment)
         return value?.isEmpty == false ? value : nil
     }
 

@@ -31,7 +31,7 @@ public struct MemberExport: Sendable {
             try TrainingRunRecords.latestCompleteId(db).map { try TrainingRunRecords.trainedPairs(db, runId: $0) } ?? []
         }
         guard !entries.isEmpty else {
-            throw TrainingError.invalidArgument("no trained pairs in the latest complete training run")
+            throw TrainingError.missingInput("no trained pairs in the latest complete training run")
         }
         var written: [String] = []
         for entry in entries {

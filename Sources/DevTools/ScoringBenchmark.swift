@@ -1,7 +1,6 @@
 import Foundation
 import ModelFormat
 import Scoring
-import Basics
 import Training
 import TrainingRecords
 
@@ -89,15 +88,14 @@ public enum ScoringBenchmark {
         // A router of `routerMembers` such members: load every file, compile, and score one row each.
         let store = ModelStore(root: directory + "/models")
         let version = try store.addVersion("bench_router") { dir, version in
-            try FileManager.default.createDirectory(atPath: dir + "/members", withIntermediateDirectories: true)
             let onnx = try ONNXMember.serialize(member, name: "bench")
             let columns = ["z"] + (1..<features).map { "f\($0)" }
             let members = (0..<routerMembers).map { index in
                 RouterManifest.Member(
-                    pair: "P\(index)__B", legs: ["P\(index)", "B"], kind: "gbdt", file: "members/P\(index)__B.onnx",
-                    calibration: .platt(a: 1, b: 0), threshold: 0.5, trainingWindow: [], metrics: [:])
+                    pair: "P\(index)__B", legs: ["P\(index)", "B"], kind: "gbdt",
+                    file: RouterVersion.memberFile(pair: "P\(index)__B"), calibration: .platt(a: 1, b: 0),
+                    threshold: 0.5, trainingWindow: [], metrics: [:])
             }
-            for item in members { try Data(onnx).write(to: URL(fileURLWithPath: dir + "/" + item.file)) }
             let manifest = RouterManifest(
                 name: "bench_router", version: version, createdAt: "", codeVersion: TrainStage.codeVersion,
                 trainingRun: "bench", featureColumns: columns,
@@ -105,9 +103,9 @@ public enum ScoringBenchmark {
                     timeframe: "5m", betaWindow: 1000, zWindow: 300, lagFeatures: 0,
                     labelType: "z_threshold", zscoreThreshold: 1.2, horizon: 3),
                 members: members)
-            try ProjectJSON.encoder().encode(manifest).write(to: URL(fileURLWithPath: dir + "/router.json"))
-            try MLmodelFile.render(manifest: manifest, uuid: "bench", createdAt: Date()).write(
-                toFile: dir + "/MLmodel", atomically: false, encoding: .utf8)
+            try RouterVersion.write(
+                manifest: manifest, members: members.map { ($0.file, onnx) }, exampleRows: nil, mlmodelUUID: "bench",
+                createdAt: Date(), into: dir)
         }
         var loads: [Double] = []
         for _ in 0..<5 {

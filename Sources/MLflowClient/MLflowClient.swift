@@ -42,7 +42,7 @@ public final class MLflowClient: Sendable {
         }
         guard url.user == nil && url.password == nil else {
             throw MLflowError.unusable(
-                "put credentials in MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN, not in the tracking URI"
+                "put credentials in \(EnvironmentVariable.trackingCredentials), not in the tracking URI"
             )
         }
         self.trackingURI = uri

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// MLflow's client environment: `MLFLOW_TRACKING_TOKEN` (bearer) or `MLFLOW_TRACKING_USERNAME` and
@@ -6,10 +7,10 @@ public struct MLflowCredentials: Sendable {
     let authorization: String?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        if let token = environment["MLFLOW_TRACKING_TOKEN"], !token.isEmpty {
+        if let token = EnvironmentVariable.trackingToken.text(in: environment) {
             authorization = "Bearer \(token)"
-        } else if let user = environment["MLFLOW_TRACKING_USERNAME"], !user.isEmpty {
-            let password = environment["MLFLOW_TRACKING_PASSWORD"] ?? ""
+        } else if let user = EnvironmentVariable.trackingUsername.text(in: environment) {
+            let password = EnvironmentVariable.trackingPassword.text(in: environment) ?? ""
             authorization = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
         } else {
             authorization = nil

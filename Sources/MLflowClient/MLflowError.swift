@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// What went wrong talking to an MLflow server, in one line that names the server and the call.
@@ -20,7 +21,7 @@ public enum MLflowError: Error, CustomStringConvertible, Equatable {
             return "MLflow tracking server \(server) unreachable: \(reason)"
         case let .unauthorized(server, status):
             return
-                "MLflow tracking server \(server) refused the credentials (HTTP \(status)); check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD"
+                "MLflow tracking server \(server) refused the credentials (HTTP \(status)); check \(EnvironmentVariable.trackingCredentials)"
         case let .rejected(call, status, code, message):
             return "MLflow \(call) failed with HTTP \(status)\(code.map { " \($0)" } ?? ""): \(message)"
         case let .unusable(problem):

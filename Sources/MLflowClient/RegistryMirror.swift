@@ -20,9 +20,6 @@ public struct RegistryMirror: Sendable {
     /// downloaded again at every reload, and refused with the same words, so logged once.
     private let refused = RefusedVersions()
 
-    /// The files a version holds besides its members' (which its router.json names).
-    static let versionFiles = ["MLmodel", "router.json", "input_example.json"]
-
     public static func cacheRoot(modelsDirectory: String) -> String {
         (modelsDirectory as NSString).appendingPathComponent(".mlflow-registry")
     }
@@ -52,8 +49,11 @@ public struct RegistryMirror: Sendable {
         // A version directory must be named as its router.json says (the load check), and the
         // registry numbers its versions on its own: the copy takes the number the files carry.
         let manifestBytes = try client.downloadArtifact(
-            artifactURI: registered.source, path: "router.json", maxBytes: min(maxVersionBytes, 64 << 20))
-        guard let manifest = try? ProjectJSON.decoder().decode(RouterManifest.self, from: Data(manifestBytes)) else {
+            artifactURI: registered.source, path: RouterVersion.manifestFile, maxBytes: min(maxVersionBytes, 64 << 20))
+        guard
+            let manifest = try? RouterVersion.decodeManifest(
+                Data(manifestBytes), file: "\(registered.source)/\(RouterVersion.manifestFile)")
+        else {
             throw MLflowError.unusable(
                 "version \(registered.version) of \(name) (\(registered.source)) has no readable router.json")
         }
@@ -95,14 +95,15 @@ public struct RegistryMirror: Sendable {
     /// files its MLmodel and router.json name, all of them, in at most `budget` bytes together.
     private func copy(_ registered: ModelVersion, manifest: RouterManifest, name: String, budget: Int) throws {
         let files = try client.listArtifacts(artifactURI: registered.source)
-        let expected = Set(Self.versionFiles + manifest.members.map(\.file))
+        let expected = Set(RouterVersion.files(of: manifest))
         let unlisted = Set(files).subtracting(expected).sorted()
         guard unlisted.isEmpty else {
             throw MLflowError.unusable(
                 "it holds files its MLmodel and router.json do not list (\(unlisted.prefix(5).joined(separator: ", "))\(unlisted.count > 5 ? ", …" : ""))"
             )
         }
-        let missing = (["MLmodel"] + manifest.members.map(\.file)).filter { !files.contains($0) }
+        // router.json is already in hand; input_example.json is optional.
+        let missing = ([RouterVersion.mlmodelFile] + manifest.members.map(\.file)).filter { !files.contains($0) }
         guard missing.isEmpty else {
             throw MLflowError.unusable("it lacks \(missing.prefix(5).joined(separator: ", "))")
         }

@@ -7,20 +7,23 @@ public struct Locations: Sendable, Equatable {
     public var dataDirectory: String
     public var modelsDirectory: String
 
+    /// `--data-dir`'s variable (`--models-dir`'s is `EnvironmentVariable.modelsDirectory`, which the
+    /// scoring server reads too).
+    public static let dataDirectoryVariable = EnvironmentVariable(
+        "MNTRADING_DATA_DIR", "Directory for the store and data outputs")
+
+    /// A directory given (not empty), else its variable, else the default.
     public init(
         dataDirectory: String? = nil, modelsDirectory: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
-        self.dataDirectory = Self.pick(dataDirectory, environment["MNTRADING_DATA_DIR"], "data")
-        self.modelsDirectory = Self.pick(modelsDirectory, environment["MNTRADING_MODELS_DIR"], "models")
+        self.dataDirectory =
+            Self.given(dataDirectory) ?? Self.dataDirectoryVariable.text(in: environment) ?? "data"
+        self.modelsDirectory =
+            Self.given(modelsDirectory) ?? EnvironmentVariable.modelsDirectory.text(in: environment) ?? "models"
     }
 
-    private static func pick(_ flag: String?, _ environment: String?, _ fallback: String) -> String {
-        for candidate in [flag, environment] {
-            if let candidate, !candidate.isEmpty { return candidate }
-        }
-        return fallback
-    }
+    private static func given(_ flag: String?) -> String? { flag?.isEmpty == false ? flag : nil }
 
     public func dataPath(_ components: String...) -> String {
         components.reduce(dataDirectory) { ($0 as NSString).appendingPathComponent($1) }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// How a signal becomes a fill, and what the fill costs: the one rule training, the backtest stage,
@@ -31,15 +32,12 @@ public struct Execution: Codable, Sendable, Equatable {
         delayBars = try container.decodeIfPresent(Int.self, forKey: .delayBars) ?? 0
     }
 
-    public func validate() throws -> String? {
-        guard feeRate >= 0, feeRate <= 0.1 else { return "--fee-rate must be in [0, 0.1] (got \(feeRate))" }
-        guard slippageBps >= 0, slippageBps <= 1000 else {
-            return "--slippage-bps must be in [0, 1000] (got \(slippageBps))"
-        }
-        guard (0...100).contains(delayBars) else {
-            return "--fill-delay must be between 0 and 100 bars (got \(delayBars))"
-        }
-        return nil
+    public func validate() throws {
+        try SettingError.check(feeRate >= 0 && feeRate <= 0.1, "fee_rate", "must be in [0, 0.1] (got \(feeRate))")
+        try SettingError.check(
+            slippageBps >= 0 && slippageBps <= 1000, "slippage_bps", "must be in [0, 1000] (got \(slippageBps))")
+        try SettingError.check(
+            (0...100).contains(delayBars), "delay_bars", "must be between 0 and 100 bars (got \(delayBars))")
     }
 
     public var perUnitTraded: Double { feeRate + slippageBps / 10_000 }

@@ -2,7 +2,6 @@ import Basics
 import Foundation
 import Yams
 
-/// Atomic file replacement (temp file in the same directory + rename), without MarketData.
 /// `MLmodel`: MLflow's model manifest, in YAML, with the router flavor and the signature.
 public enum MLmodelFile {
     public static let flavor = "mntrading_router"
@@ -29,7 +28,7 @@ public enum MLmodelFile {
             "artifact_path": "model",
             "flavors": [
                 flavor: [
-                    "format_version": manifest.formatVersion, "router": "router.json",
+                    "format_version": manifest.formatVersion, "router": RouterVersion.manifestFile,
                     "code_version": manifest.codeVersion
                 ]
             ],

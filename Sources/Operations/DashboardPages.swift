@@ -237,27 +237,29 @@ enum DashboardPages {
             separator: ", ")
         body +=
             #"<p>Model <strong>\#(h(models.name))</strong>; aliases: <span id="aliases">\#(h(aliasText.isEmpty ? "none" : aliasText))</span></p>"#
+        // The dashboard promotes and rolls back the alias the server and the client follow.
+        let alias = ModelStore.defaultAlias
         body += table(
             ["version", "aliases", ""],
             models.versions.reversed().map { version in
                 let aliases = models.aliases.filter { $0.value == version }.map(\.key).sorted().joined(separator: ", ")
                 let promote =
-                    writes && models.aliases["champion"] != version
+                    writes && models.aliases[alias] != version
                     ? form(
                         "/ui/models/promote", csrf: csrf, needsToken: needsToken,
-                        fields: [("version", String(version)), ("alias", "champion")],
-                        button: "Promote to champion", id: "promote-\(version)",
-                        confirm: "Point champion at version \(version)? The server follows within seconds.")
+                        fields: [("version", String(version)), ("alias", alias)],
+                        button: "Promote to \(alias)", id: "promote-\(version)",
+                        confirm: "Point \(alias) at version \(version)? The server follows within seconds.")
                     : ""
                 return [String(version), h(aliases), promote]
             }, textColumns: [1, 2], id: "versions")
-        if writes, let earlier = models.history["champion"]?.last {
+        if writes, let earlier = models.history[alias]?.last {
             body +=
                 "<p>"
                 + form(
-                    "/ui/models/rollback", csrf: csrf, needsToken: needsToken, fields: [("alias", "champion")],
-                    button: "Roll champion back to version \(earlier)", id: "rollback",
-                    confirm: "Point champion back at version \(earlier)?") + "</p>"
+                    "/ui/models/rollback", csrf: csrf, needsToken: needsToken, fields: [("alias", alias)],
+                    button: "Roll \(alias) back to version \(earlier)", id: "rollback",
+                    confirm: "Point \(alias) back at version \(earlier)?") + "</p>"
         }
         return layout("Models", active: "/models", body)
     }

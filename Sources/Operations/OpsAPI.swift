@@ -164,7 +164,7 @@ enum OpsAPI {
                     "bearer": [
                         "type": "http", "scheme": "bearer",
                         "description":
-                            "MNTRADING_OPS_TOKEN; required for writes when the server listens beyond loopback"
+                            "\(OpsConfiguration.tokenVariable); required for writes when the server listens beyond loopback"
                     ]
                 ]
             ]

@@ -1,5 +1,11 @@
-/// A request the ops server refuses, with the status it answers.
-public enum OpsError: Error, CustomStringConvertible, Equatable {
+import Basics
+import Hummingbird
+import NIOCore
+
+/// A request the ops server refuses, with the status it answers. An `HTTPResponseError`: a route
+/// or middleware throws it and Hummingbird answers `{"error": <message>}` (application/json) under
+/// its status; the dashboard's forms show the message on their page instead (`formAction`).
+public enum OpsError: Error, CustomStringConvertible, Equatable, HTTPResponseError {
     case badRequest(String)
     case notFound(String)
     /// Another task runs (named in the message).
@@ -16,14 +22,23 @@ public enum OpsError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    public var status: Int {
+    public var status: HTTPResponse.Status {
         switch self {
-        case .badRequest: 400
-        case .notFound: 404
-        case .conflict: 409
-        case .forbidden: 403
-        case .unauthorized: 401
-        case .unsupportedMediaType: 415
+        case .badRequest: .badRequest
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .forbidden: .forbidden
+        case .unauthorized: .unauthorized
+        case .unsupportedMediaType: .unsupportedMediaType
         }
     }
+
+    /// The API's answer: `{"error": <message>}` under the status.
+    public var response: Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: #"{"error":"# + ProjectJSON.quoted(description) + "}")))
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response { response }
 }

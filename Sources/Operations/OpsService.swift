@@ -29,7 +29,7 @@ public struct OpsService: Sendable {
     ) throws {
         if !configuration.loopbackOnly && configuration.allowWrites && (configuration.token ?? "").isEmpty {
             throw OpsError.badRequest(
-                "--allow-writes on \(configuration.host) needs a token: set MNTRADING_OPS_TOKEN (writes beyond loopback require it)"
+                "--allow-writes on \(configuration.host) needs a token: set \(OpsConfiguration.tokenVariable) (writes beyond loopback require it)"
             )
         }
         self.configuration = configuration
@@ -51,7 +51,7 @@ public struct OpsService: Sendable {
     func authorizeWrite(_ request: Request, formToken: String? = nil) throws {
         guard writesEnabled else {
             throw OpsError.forbidden(
-                "read-only: this server listens on \(configuration.host); start it with --allow-writes (and MNTRADING_OPS_TOKEN) to run tasks or move aliases"
+                "read-only: this server listens on \(configuration.host); start it with --allow-writes (and \(OpsConfiguration.tokenVariable)) to run tasks or move aliases"
             )
         }
         guard tokenRequired else { return }
@@ -103,12 +103,6 @@ public struct OpsService: Sendable {
         json((try? ProjectJSON.encoder().encode(value)) ?? Data("{}".utf8), status: status)
     }
 
-    static func error(_ error: OpsError) -> Response {
-        json(
-            Data((#"{"error":"# + ProjectJSON.quoted(error.description) + "}").utf8),
-            status: HTTPResponse.Status(code: error.status))
-    }
-
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -120,7 +114,7 @@ public struct OpsService: Sendable {
     }
 
     static func artifact(_ data: Data?, contentType: String = "application/json", what: String) -> Response {
-        guard let data else { return error(.notFound("nothing yet: no \(what) in this data directory")) }
+        guard let data else { return OpsError.notFound("nothing yet: no \(what) in this data directory").response }
         return Response(
             status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
@@ -174,7 +168,7 @@ public struct OpsService: Sendable {
     }
 
     func eventStream(_ id: String, from: Int) -> Response {
-        guard let stream = runner.follow(id) else { return Self.error(.notFound("unknown task \(id)")) }
+        guard let stream = runner.follow(id) else { return OpsError.notFound("unknown task \(id)").response }
         let runner = self.runner
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -227,7 +221,7 @@ public struct OpsService: Sendable {
                 try act(fields)
                 return Self.redirect(back)
             } catch let error as OpsError {
-                return page(error.description, HTTPResponse.Status(code: error.status))
+                return page(error.description, error.status)
             }
         }
     }
@@ -268,20 +262,21 @@ public struct OpsService: Sendable {
         }
     }
 
-    /// `checkAddressed` before every route.
+    /// `checkAddressed` before every route (unknown ones too).
     struct AddressCheck: RouterMiddleware {
         let service: OpsService
         func handle(
             _ request: Request, context: BasicRequestContext,
             next: (Request, BasicRequestContext) async throws -> Response
         ) async throws -> Response {
-            do { try service.checkAddressed(request) } catch let error as OpsError { return OpsService.error(error) }
+            try service.checkAddressed(request)
             return try await next(request, context)
         }
     }
 
     // MARK: - Routes
 
+    /// A refusal is thrown (`OpsError`, an `HTTPResponseError`) and Hummingbird answers it.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: AddressCheck(service: self))
@@ -294,31 +289,27 @@ public struct OpsService: Sendable {
 
         router.get("/api/tasks") { _, _ in Self.json(encoding: runner.list()) }
         router.post("/api/tasks") { request, _ in
-            do {
-                try authorizeAPIWrite(request)
-                let body = try await request.body.collect(upTo: 64 * 1024)
-                let task: TaskRequest
-                do { task = try JSONDecoder().decode(TaskRequest.self, from: Data(buffer: body)) } catch {
-                    throw OpsError.badRequest(
-                        #"the body must be JSON: {"kind": "pipeline" or "cycle", "settings": {flag: string, number or true/false}}"#
-                    )
-                }
-                return Self.json(
-                    .accepted,
-                    encoding: try startTask(kindName: task.kind, settings: (task.settings ?? [:]).mapValues(\.value)))
-            } catch let error as OpsError { return Self.error(error) }
+            try authorizeAPIWrite(request)
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let task: TaskRequest
+            do { task = try JSONDecoder().decode(TaskRequest.self, from: Data(buffer: body)) } catch {
+                throw OpsError.badRequest(
+                    #"the body must be JSON: {"kind": "pipeline" or "cycle", "settings": {flag: string, number or true/false}}"#
+                )
+            }
+            return Self.json(
+                .accepted,
+                encoding: try startTask(kindName: task.kind, settings: (task.settings ?? [:]).mapValues(\.value)))
         }
         router.get("/api/tasks/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            guard let task = runner.task(id) else { return Self.error(.notFound("unknown task \(id)")) }
+            guard let task = runner.task(id) else { throw OpsError.notFound("unknown task \(id)") }
             let from = request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 1
             return Self.json(encoding: TaskLog(task: task, log: runner.lines(id, from: from) ?? []))
         }
         router.post("/api/tasks/:id/cancel") { request, context in
-            do {
-                try authorizeAPIWrite(request)
-                return Self.json(.accepted, encoding: try runner.cancel(context.parameters.get("id") ?? ""))
-            } catch let error as OpsError { return Self.error(error) }
+            try authorizeAPIWrite(request)
+            return Self.json(.accepted, encoding: try runner.cancel(context.parameters.get("id") ?? ""))
         }
         router.get("/api/tasks/:id/events") { request, context in
             eventStream(
@@ -330,7 +321,7 @@ public struct OpsService: Sendable {
         router.get("/api/selection") { _, _ in Self.artifact(reader.selectionFile(), what: "selection") }
         router.get("/api/signals") { _, _ in
             guard let latest = reader.signals() else {
-                return Self.error(.notFound("nothing yet: no signals in this data directory"))
+                throw OpsError.notFound("nothing yet: no signals in this data directory")
             }
             return Self.json(
                 encoding: Signals(asOf: latest.asOf, asOfUtc: UTCTime.format(latest.asOf), signals: latest.signals))
@@ -344,32 +335,27 @@ public struct OpsService: Sendable {
         router.get("/api/report") { _, _ in Self.artifact(reader.reportSummary(), what: "report") }
         router.get("/api/models") { _, _ in Self.json(encoding: reader.models(store: models)) }
         router.post("/api/models/:name/aliases/:alias") { request, context in
-            do {
-                try authorizeAPIWrite(request)
-                let body = try await request.body.collect(upTo: 64 * 1024)
-                guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-                    let version = object["version"] as? Int
-                else {
-                    throw OpsError.badRequest(#"the body must be JSON: {"version": <integer>}"#)
-                }
-                return Self.json(
-                    encoding: try moveAlias(
-                        context.parameters.get("name") ?? "", alias: context.parameters.get("alias") ?? "", to: version)
-                )
-            } catch let error as OpsError { return Self.error(error) }
+            try authorizeAPIWrite(request)
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+                let version = object["version"] as? Int
+            else {
+                throw OpsError.badRequest(#"the body must be JSON: {"version": <integer>}"#)
+            }
+            return Self.json(
+                encoding: try moveAlias(
+                    context.parameters.get("name") ?? "", alias: context.parameters.get("alias") ?? "", to: version))
         }
         router.post("/api/models/:name/aliases/:alias/rollback") { request, context in
-            do {
-                try authorizeAPIWrite(request)
-                return Self.json(
-                    encoding: try moveAlias(
-                        context.parameters.get("name") ?? "", alias: context.parameters.get("alias") ?? "", to: nil))
-            } catch let error as OpsError { return Self.error(error) }
+            try authorizeAPIWrite(request)
+            return Self.json(
+                encoding: try moveAlias(
+                    context.parameters.get("name") ?? "", alias: context.parameters.get("alias") ?? "", to: nil))
         }
 
         router.get("/api/ledger") { _, _ in
             guard let view = reader.live() else {
-                return Self.error(.notFound("nothing yet: the paper ledger has booked no bar"))
+                throw OpsError.notFound("nothing yet: the paper ledger has booked no bar")
             }
             return Self.json(encoding: LedgerSummary(view))
         }
@@ -381,16 +367,14 @@ public struct OpsService: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: LedgerRecords.csv(reader.fills(limit: limit)))))
         }
         router.post("/api/ledger/enable") { request, _ in
-            do {
-                try authorizeAPIWrite(request)
-                let body = try await request.body.collect(upTo: 64 * 1024)
-                let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
-                let pair = object?["pair"] as? String, all = object?["all"] as? Bool == true
-                guard (pair == nil) == all else {
-                    throw OpsError.badRequest(#"the body must be JSON: {"pair": "<A>__<B>"} or {"all": true}"#)
-                }
-                return Self.json(encoding: ["enabled": try enable(pair: pair)])
-            } catch let error as OpsError { return Self.error(error) }
+            try authorizeAPIWrite(request)
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
+            let pair = object?["pair"] as? String, all = object?["all"] as? Bool == true
+            guard (pair == nil) == all else {
+                throw OpsError.badRequest(#"the body must be JSON: {"pair": "<A>__<B>"} or {"all": true}"#)
+            }
+            return Self.json(encoding: ["enabled": try enable(pair: pair)])
         }
         router.get("/metrics") { _, _ in
             Response(
@@ -426,10 +410,10 @@ public struct OpsService: Sendable {
             guard let version = fields["version"].flatMap({ Int($0) }) else {
                 throw OpsError.badRequest("no version given")
             }
-            _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: version)
+            _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? ModelStore.defaultAlias, to: version)
         }
         formAction(router, "/ui/models/rollback", back: "/models", page: modelsPage) { fields in
-            _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? "champion", to: nil)
+            _ = try moveAlias(configuration.modelName, alias: fields["alias"] ?? ModelStore.defaultAlias, to: nil)
         }
         formAction(router, "/ui/ledger/enable", back: "/live", page: livePage) { fields in
             guard fields["pair"] != nil || fields["all"] == "true" else { throw OpsError.badRequest("no pair given") }

@@ -95,7 +95,9 @@ public final class TaskRunner: @unchecked Sendable {
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         // The task needs no ops token; a program it runs should not see one.
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "MNTRADING_OPS_TOKEN" }
+        process.environment = ProcessInfo.processInfo.environment.filter {
+            $0.key != OpsConfiguration.tokenVariable.name
+        }
         let task: OpsTask = try lock.withLock {
             if let busy = tasks.first(where: { $0.state == .running }) {
                 throw OpsError.conflict("task \(busy.id) (\(busy.kind)) is running; one task runs at a time")

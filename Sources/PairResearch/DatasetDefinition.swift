@@ -52,18 +52,19 @@ public struct DatasetDefinition: Codable, Sendable, Equatable {
     }
 
     public func validate() throws {
-        func fail(_ text: String) -> MarketDataError { .invalidArgument(text) }
         guard horizon >= 1, horizon <= 10_000 else {
-            throw fail("--horizon must be between 1 and 10000 bars (got \(horizon))")
+            throw SettingError("horizon", "must be between 1 and 10000 bars (got \(horizon))")
         }
         guard lagFeatures >= 0, lagFeatures <= 200 else {
-            throw fail("--lag-features must be between 0 and 200 (got \(lagFeatures))")
+            throw SettingError("lag_features", "must be between 0 and 200 (got \(lagFeatures))")
         }
         guard zscoreThreshold > 0, zscoreThreshold.isFinite else {
-            throw fail("--zscore-threshold must be positive (got \(zscoreThreshold))")
+            throw SettingError("zscore_threshold", "must be positive (got \(zscoreThreshold))")
         }
-        guard volK >= 0, volK.isFinite else { throw fail("--vol-k must not be negative (got \(volK))") }
-        guard feeRate >= 0, feeRate <= 0.1 else { throw fail("--fee-rate must be in [0, 0.1] (got \(feeRate))") }
+        guard volK >= 0, volK.isFinite else { throw SettingError("vol_k", "must not be negative (got \(volK))") }
+        guard feeRate >= 0, feeRate <= 0.1 else {
+            throw SettingError("fee_rate", "must be in [0, 0.1] (got \(feeRate))")
+        }
     }
 
     /// Features that get lagged copies.

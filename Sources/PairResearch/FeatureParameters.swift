@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import MarketData
 
@@ -18,11 +19,7 @@ public struct FeatureParameters: Codable, Sendable, Equatable {
     public var warmUp: Int { betaWindow + zWindow }
 
     public func validate() throws {
-        guard betaWindow >= 10 else {
-            throw MarketDataError.invalidArgument("--beta-window must be at least 10 bars (got \(betaWindow))")
-        }
-        guard zWindow >= 10 else {
-            throw MarketDataError.invalidArgument("--z-window must be at least 10 bars (got \(zWindow))")
-        }
+        try SettingError.check(betaWindow >= 10, "beta_window", "must be at least 10 bars (got \(betaWindow))")
+        try SettingError.check(zWindow >= 10, "z_window", "must be at least 10 bars (got \(zWindow))")
     }
 }

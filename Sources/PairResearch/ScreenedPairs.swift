@@ -17,6 +17,23 @@ public enum ScreenedPairs {
         }
     }
 
+    /// The newest screening run and the pairs it kept, in the screen's order, as the store holds
+    /// them; nil when nothing was screened yet.
+    public static func latest(store: DataStore) throws -> (runId: String, pairs: [PairID])? {
+        try store.read { db in
+            guard
+                let runId = try String.fetchOne(
+                    db, sql: "SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
+            else { return nil }
+            // Rows went in in the screen's order, the kept pairs first.
+            let pairs = try Row.fetchAll(
+                db, sql: "SELECT a, b FROM screened_pairs WHERE run_id = ? AND selected = 1 ORDER BY rowid",
+                arguments: [runId]
+            ).map { PairID(a: $0["a"], b: $0["b"]) }
+            return (runId, pairs)
+        }
+    }
+
     public static func resolve(_ argument: String, store: DataStore) throws -> [PairID] {
         if argument == "latest" {
             guard

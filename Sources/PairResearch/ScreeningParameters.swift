@@ -20,17 +20,22 @@ public struct ScreeningParameters: Codable, Sendable, Equatable {
     public init() {}
 
     public func validate() throws {
-        func fail(_ text: String) -> MarketDataError { .invalidArgument(text) }
-        guard minSamples >= 20 else { throw fail("--min-samples must be at least 20 (got \(minSamples))") }
-        guard (-1...1).contains(corrMin) else { throw fail("--corr-min must be between -1 and 1 (got \(corrMin))") }
-        guard pvalueMax > 0, pvalueMax <= 1 else { throw fail("--pvalue-max must be in (0, 1] (got \(pvalueMax))") }
-        if let halfLifeMax {
-            guard halfLifeMax > 0 else { throw fail("--half-life-max must be positive (got \(halfLifeMax))") }
+        guard minSamples >= 20 else { throw SettingError("min_samples", "must be at least 20 (got \(minSamples))") }
+        guard (-1...1).contains(corrMin) else {
+            throw SettingError("corr_min", "must be between -1 and 1 (got \(corrMin))")
         }
-        guard topK >= 1 else { throw fail("--top-k must be at least 1 (got \(topK))") }
-        if let maxLag { guard maxLag >= 0 else { throw fail("--max-lag must not be negative") } }
+        guard pvalueMax > 0, pvalueMax <= 1 else {
+            throw SettingError("pvalue_max", "must be in (0, 1] (got \(pvalueMax))")
+        }
+        if let halfLifeMax {
+            guard halfLifeMax > 0 else { throw SettingError("half_life_max", "must be positive (got \(halfLifeMax))") }
+        }
+        guard topK >= 1 else { throw SettingError("top_k", "must be at least 1 (got \(topK))") }
+        if let maxLag { guard maxLag >= 0 else { throw SettingError("max_lag", "must not be negative") } }
         if let symbols {
-            guard Set(symbols).count >= 2 else { throw fail("--symbols needs at least two different symbols to pair") }
+            guard Set(symbols).count >= 2 else {
+                throw SettingError("symbols", "needs at least two different symbols to pair")
+            }
         }
     }
 }

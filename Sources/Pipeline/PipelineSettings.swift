@@ -24,8 +24,8 @@ public struct PipelineSettings: Sendable {
     public var dataset = DatasetDefinition()
     public var training = TrainingSettings()
     public var selection = SelectionRules()
-    public var routerName = "mntrading_router"
-    public var alias = "champion"
+    public var routerName = ModelStore.defaultModelName
+    public var alias = ModelStore.defaultAlias
     /// Redo every stage even when its inputs have not changed.
     public var force = false
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import MarketData
 
@@ -18,17 +19,14 @@ public struct AggregationParameters: Codable, Sendable, Equatable {
     public var capital: Double { equity * leverage }
 
     public func validate() throws {
-        func check(_ ok: Bool, _ message: String) throws {
-            if !ok { throw MarketDataError.invalidArgument(message) }
-        }
-        try check((0...1).contains(minProba), "--min-proba must be in [0, 1] (got \(minProba))")
-        try check(topK >= 1, "--top-k must be at least 1 (got \(topK))")
-        try check(equity > 0 && equity <= 1e15, "--equity must be in (0, 1e15] (got \(equity))")
-        try check(leverage > 0 && leverage <= 100, "--leverage must be in (0, 100] (got \(leverage))")
-        try check(
+        try SettingError.check((0...1).contains(minProba), "min_proba", "must be in [0, 1] (got \(minProba))")
+        try SettingError.check(topK >= 1, "top_k", "must be at least 1 (got \(topK))")
+        try SettingError.check(equity > 0 && equity <= 1e15, "equity", "must be in (0, 1e15] (got \(equity))")
+        try SettingError.check(leverage > 0 && leverage <= 100, "leverage", "must be in (0, 100] (got \(leverage))")
+        try SettingError.check(
             maxSymbolWeight > 0 && maxSymbolWeight <= 10,
-            "--max-symbol-weight must be in (0, 10] (got \(maxSymbolWeight))")
-        try check(maxGross > 0 && maxGross <= 10, "--max-gross must be in (0, 10] (got \(maxGross))")
+            "max_symbol_weight", "must be in (0, 10] (got \(maxSymbolWeight))")
+        try SettingError.check(maxGross > 0 && maxGross <= 10, "max_gross", "must be in (0, 10] (got \(maxGross))")
     }
 }
 

@@ -68,8 +68,7 @@ public enum TrackedEntries {
     public static func router(directory: String, name: String, register: Bool, alias: String?, experiment: String)
         throws -> (TrackedEntry, [(path: String, bytes: [UInt8])])
     {
-        let manifest = try ProjectJSON.decoder().decode(
-            RouterManifest.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/router.json")))
+        let manifest = try RouterVersion(directory: directory).manifest
         let artifactPath = "router/\(name)/\(manifest.version)"
         var entry = TrackedEntry(
             key: "router:\(name):\(manifest.version)" + (register ? ":registered" : ""), experiment: experiment,

@@ -29,10 +29,9 @@ public struct BacktestStage: Sendable {
     public func run(signals: SignalSource, probaThreshold: Double, zThreshold: Double, execution: Execution) throws -> (
         report: BacktestReport, path: String
     ) {
-        guard (0...1).contains(probaThreshold) else {
-            throw TrainingError.invalidArgument("--proba-threshold must be in [0, 1] (got \(probaThreshold))")
-        }
-        if let problem = try execution.validate() { throw TrainingError.invalidArgument(problem) }
+        try SettingError.check(
+            (0...1).contains(probaThreshold), "proba_threshold", "must be in [0, 1] (got \(probaThreshold))")
+        try execution.validate()
         let (runId, definition) = try store.read { db -> (String, DatasetDefinition) in
             let run = try TrainingRunRecord.latestComplete(db)
             return (run.id, try DatasetRecord.load(db, id: run.datasetId).definition)

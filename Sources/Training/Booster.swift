@@ -4,9 +4,12 @@ import Foundation
 /// One XGBoost model, freed on deinit. Not thread-safe: one booster per task.
 package final class Booster {
     let handle: BoosterHandle
+    /// Where the time of its calls goes, and of the matrices made to predict with it.
+    let timing: TimeAccount
 
     /// A new booster with `parameters`, caching the matrices it will train and evaluate on.
-    init(parameters: [(String, String)], cache: [DMatrix]) throws {
+    init(parameters: [(String, String)], cache: [DMatrix], timing: TimeAccount = .none) throws {
+        self.timing = timing
         var handle: BoosterHandle?
         var handles: [DMatrixHandle?] = cache.map { $0.handle }
         try xgbCheck(XGBoosterCreate(&handles, bst_ulong(handles.count), &handle))
@@ -18,7 +21,8 @@ package final class Booster {
     }
 
     /// A booster restored from `saveJSON()` output.
-    package init(json: [UInt8]) throws {
+    package init(json: [UInt8], timing: TimeAccount = .none) throws {
+        self.timing = timing
         var handle: BoosterHandle?
         try xgbCheck(XGBoosterCreate(nil, 0, &handle))
         self.handle = handle!
@@ -30,7 +34,7 @@ package final class Booster {
     deinit { XGBoosterFree(handle) }
 
     func update(iteration: Int, train: DMatrix) throws {
-        try TimeAccount.xgboost.measure { try xgbCheck(XGBoosterUpdateOneIter(handle, Int32(iteration), train.handle)) }
+        try timing.measure { try xgbCheck(XGBoosterUpdateOneIter(handle, Int32(iteration), train.handle)) }
     }
 
     /// The evaluation metric on `matrix` after `iteration` (XGBoost's own evaluation string, parsed).
@@ -40,7 +44,7 @@ package final class Booster {
         var result: UnsafePointer<CChar>?
         try name.withCString { namePointer in
             names = [namePointer]
-            try TimeAccount.xgboost.measure {
+            try timing.measure {
                 try xgbCheck(XGBoosterEvalOneIter(handle, Int32(iteration), &handles, &names, 1, &result))
             }
         }
@@ -61,7 +65,7 @@ package final class Booster {
         var shape: UnsafePointer<bst_ulong>?
         var dimension: bst_ulong = 0
         var result: UnsafePointer<Float>?
-        try TimeAccount.xgboost.measure {
+        try timing.measure {
             try xgbCheck(XGBoosterPredictFromDMatrix(handle, matrix.handle, config, &shape, &dimension, &result))
         }
         return Array(UnsafeBufferPointer(start: result, count: matrix.rows))

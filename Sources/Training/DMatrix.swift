@@ -8,10 +8,10 @@ package final class DMatrix {
     let columns: Int
 
     /// `values` is row-major, `rows × columns`.
-    package init(values: [Float], rows: Int, columns: Int, labels: [Float]? = nil) throws {
+    package init(values: [Float], rows: Int, columns: Int, labels: [Float]? = nil, timing: TimeAccount = .none) throws {
         precondition(values.count == rows * columns, "matrix shape mismatch")
         var handle: DMatrixHandle?
-        try TimeAccount.xgboost.measure {
+        try timing.measure {
             try values.withUnsafeBufferPointer { buffer in
                 try xgbCheck(
                     XGDMatrixCreateFromMat(buffer.baseAddress, bst_ulong(rows), bst_ulong(columns), Float.nan, &handle))

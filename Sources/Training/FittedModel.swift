@@ -18,12 +18,15 @@ package final class FittedModel {
     }
 
     func matrix(rows: [Int], values: [Double], labels: [Int]? = nil) throws -> DMatrix {
-        try Self.matrix(rows: rows, values: values, columns: columns, standardisation: standardisation, labels: labels)
+        try Self.matrix(
+            rows: rows, values: values, columns: columns, standardisation: standardisation, labels: labels,
+            timing: booster.timing)
     }
 
-    static func matrix(rows: [Int], values: [Double], columns: Int, standardisation: Standardisation?, labels: [Int]?)
-        throws -> DMatrix
-    {
+    static func matrix(
+        rows: [Int], values: [Double], columns: Int, standardisation: Standardisation?, labels: [Int]?,
+        timing: TimeAccount
+    ) throws -> DMatrix {
         var floats = [Float](repeating: 0, count: rows.count * columns)
         for (slot, row) in rows.enumerated() {
             for column in 0..<columns {
@@ -33,7 +36,7 @@ package final class FittedModel {
         }
         return try DMatrix(
             values: floats, rows: rows.count, columns: columns,
-            labels: labels.map { labels in rows.map { Float(labels[$0]) } })
+            labels: labels.map { labels in rows.map { Float(labels[$0]) } }, timing: timing)
     }
 
     func predict(rows: [Int], values: [Double]) throws -> [Double] {
@@ -48,21 +51,23 @@ package final class FittedModel {
     /// which is a single round), or for exactly `fixedRounds` rounds.
     package static func fit(
         _ candidate: Candidate, values: [Double], columns: Int, labels: [Int], fit: [Int], validation: [Int],
-        settings: FitSettings, fixedRounds: Int? = nil
+        settings: FitSettings, fixedRounds: Int? = nil, timing: TimeAccount = .none
     ) throws -> FittedModel {
         let standardisation =
             candidate.kind == .logistic
             ? Standardisation(rows: fit.min()!..<(fit.max()! + 1), values: values, columns: columns) : nil
         let train = try matrix(
-            rows: fit, values: values, columns: columns, standardisation: standardisation, labels: labels)
+            rows: fit, values: values, columns: columns, standardisation: standardisation, labels: labels,
+            timing: timing)
         let valid =
             validation.isEmpty
             ? nil
             : try matrix(
-                rows: validation, values: values, columns: columns, standardisation: standardisation, labels: labels)
+                rows: validation, values: values, columns: columns, standardisation: standardisation, labels: labels,
+                timing: timing)
         let booster = try Booster(
             parameters: candidate.parameters(seed: settings.seed, threads: settings.threads),
-            cache: [train] + (valid.map { [$0] } ?? []))
+            cache: [train] + (valid.map { [$0] } ?? []), timing: timing)
         if candidate.kind == .rf {
             try booster.update(iteration: 0, train: train)
             return FittedModel(
@@ -82,7 +87,7 @@ package final class FittedModel {
             // gblinear cannot predict with fewer rounds than it ran: refit to the early-stopped count.
             return try Self.fit(
                 candidate, values: values, columns: columns, labels: labels, fit: fit, validation: [],
-                settings: settings, fixedRounds: rounds)
+                settings: settings, fixedRounds: rounds, timing: timing)
         }
         return FittedModel(
             candidate: candidate, booster: booster, rounds: rounds, standardisation: standardisation, columns: columns)

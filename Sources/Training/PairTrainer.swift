@@ -13,8 +13,13 @@ import TrainingRecords
 /// fitted on all its out-of-fold predictions, and that model alone is run over the holdout.
 public struct PairTrainer: Sendable {
     public let settings: TrainingSettings
+    /// Where its time goes, for the `--timing` reports.
+    public let timing: TrainingTiming
 
-    public init(settings: TrainingSettings) { self.settings = settings }
+    public init(settings: TrainingSettings, timing: TrainingTiming = .none) {
+        self.settings = settings
+        self.timing = timing
+    }
 
     struct Trial {
         var candidate: Candidate
@@ -73,7 +78,7 @@ public struct PairTrainer: Sendable {
             return result
         }
         let columns = dataset.featureNames.count
-        let foldScreens = TimeAccount.honesty.measure {
+        let foldScreens = timing.honesty.measure {
             folds.map { screen?.check(at: dataset.openTimes[rows[$0.test.lowerBound]]) }
         }
 
@@ -92,10 +97,10 @@ public struct PairTrainer: Sendable {
                 }
                 let model = try FittedModel.fit(
                     candidate, values: dataset.features, columns: columns, labels: labels,
-                    fit: fit, validation: validation, settings: settings.fit)
+                    fit: fit, validation: validation, settings: settings.fit, timing: timing.xgboost)
                 let testRaw = try model.predict(rows: test, values: dataset.features)
                 // Cross-fitted: this fold's calibration sees only predictions made before its test bars.
-                let calibration = try TimeAccount.honesty.measure {
+                let calibration = try timing.honesty.measure {
                     raw.isEmpty
                         ? Calibration.fit(
                             settings.calibration,
@@ -121,7 +126,7 @@ public struct PairTrainer: Sendable {
                 oofRows += test
                 foldOfRow += Array(repeating: fold.index, count: test.count)
             }
-            let span = TimeAccount.honesty.measure { spanBacktest(dataset, rows: oofRows, probabilities: traded) }
+            let span = timing.honesty.measure { spanBacktest(dataset, rows: oofRows, probabilities: traded) }
             let aucs = reports.compactMap(\.metrics.rocAUC)
             trials.append(
                 Trial(
@@ -172,7 +177,7 @@ public struct PairTrainer: Sendable {
         let rounds = best.folds.map(\.rounds).sorted()[best.folds.count / 2]
         let final = try FittedModel.fit(
             best.candidate, values: dataset.features, columns: columns, labels: labels,
-            fit: rows, validation: [], settings: settings.fit, fixedRounds: rounds)
+            fit: rows, validation: [], settings: settings.fit, fixedRounds: rounds, timing: timing.xgboost)
         result.rounds = final.rounds
         result.model = try final.booster.saveJSON()
         result.standardisation = final.standardisation
@@ -183,7 +188,7 @@ public struct PairTrainer: Sendable {
         }
         result.trainingWindow = [dataset.openTimes[rows.first!], dataset.openTimes[rows.last!]]
 
-        try TimeAccount.honesty.measure {
+        try timing.honesty.measure {
             let holdoutScreen = holdoutIndex < dataset.count ? screen?.check(at: dataset.openTimes[holdoutIndex]) : nil
             result.rescreens = foldScreens.compactMap { $0 }
             result.holdoutRescreen = holdoutScreen

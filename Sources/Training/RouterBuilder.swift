@@ -32,7 +32,7 @@ public struct RouterBuilder: Sendable {
             let dataset = try DatasetRecord.load(db, id: run.datasetId)
             let (rows, guardrails) = try TrainingRunRecords.selectedPairs(db, runId: runId)
             guard !rows.isEmpty else {
-                throw TrainingError.invalidArgument(
+                throw TrainingError.missingInput(
                     "no pair of training run \(runId) is selected; run `mntrading select` (nothing to deploy)")
             }
             try dataset.checkFeatures(
@@ -44,13 +44,13 @@ public struct RouterBuilder: Sendable {
         let definition = dataset.definition
         let featureParameters = definition.features
         var members: [RouterManifest.Member] = []
-        var files: [(String, [UInt8])] = []
+        var files: [(file: String, bytes: [UInt8])] = []
         var exampleRows: [[Any]] = []
         for stored in selected {
             let result = stored.result
             let pair = result.pair
             let member = try XGBoostExport.member(fromJSON: stored.model ?? [], standardisation: result.standardisation)
-            let file = "members/\(pair).onnx"
+            let file = RouterVersion.memberFile(pair: pair)
             files.append((file, try ONNXMember.serialize(member, name: pair)))
             var metrics: [String: Double] = [:]
             metrics["oof_roc_auc"] = result.oof?.rocAUC
@@ -84,7 +84,6 @@ public struct RouterBuilder: Sendable {
         }
         let columns = definition.featureNames
         let createdAt = UTCTime.format(Int64(now.timeIntervalSince1970 * 1000))
-        let example: [String: Any] = ["dataframe_split": ["columns": ["pair"] + columns, "data": exampleRows]]
         let version = try models.addVersion(name) { directory, version in
             var manifest = RouterManifest(
                 name: name, version: version, createdAt: createdAt, codeVersion: TrainStage.codeVersion,
@@ -100,21 +99,10 @@ public struct RouterBuilder: Sendable {
             manifest.guardrails = guardrails
             manifest.trials = run.trials
             manifest.pbo = run.pbo
-            try FileManager.default.createDirectory(
-                atPath: (directory as NSString).appendingPathComponent("members"), withIntermediateDirectories: true)
-            for (file, bytes) in files {
-                try Data(bytes).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(file)))
-            }
-            try ProjectJSON.encoder().encode(manifest).write(
-                to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("router.json")))
-            try JSONSerialization.data(withJSONObject: example, options: [.prettyPrinted, .sortedKeys])
-                .write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("input_example.json")))
-            try MLmodelFile.render(
-                manifest: manifest, uuid: UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""),
-                createdAt: now
-            )
-            .write(
-                toFile: (directory as NSString).appendingPathComponent("MLmodel"), atomically: false, encoding: .utf8)
+            try RouterVersion.write(
+                manifest: manifest, members: files, exampleRows: exampleRows,
+                mlmodelUUID: UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), createdAt: now,
+                into: directory)
         }
         if let alias { try models.setAlias(name, alias: alias, version: version) }
         return (version, models.versionDirectory(name, version), members.count)

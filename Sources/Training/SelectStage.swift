@@ -85,20 +85,9 @@ public struct SelectStage: Sendable {
     public func run(rules: SelectionRules, now: Int64 = UTCTime.nowMilliseconds()) throws -> (
         result: SelectionResult, path: String
     ) {
-        guard rules.topK >= 1 else {
-            throw TrainingError.invalidArgument("--top-k must be at least 1 (got \(rules.topK))")
-        }
-        let run = try store.read { db in try TrainingRunRecord.latestComplete(db) }
-        let runId = run.id
-        guard let reportFile = run.reportFile else {
-            throw TrainingError.invalidArgument("training run \(runId) has no report file; rerun `mntrading train`")
-        }
-        let report = try ProjectJSON.decoder().decode(
-            TrainingReport.self, from: Data(contentsOf: URL(fileURLWithPath: reportFile)))
-        guard report.runId == runId else {
-            throw TrainingError.invalidArgument(
-                "\(reportFile) belongs to run \(report.runId), not the latest run \(runId); rerun `mntrading train`")
-        }
+        try SettingError.check(rules.topK >= 1, "top_k", "must be at least 1 (got \(rules.topK))")
+        let report = try TrainStage(store: store, locations: locations).latestReport()
+        let runId = report.runId
         let inSample = report.timeline.inSampleReason
         let decisions = Self.decide(report.pairs, rules: rules, inSample: inSample)
         let warning = rules.hasGuardrails ? nil : SelectionRules.noGuardrailsWarning
@@ -107,13 +96,26 @@ public struct SelectStage: Sendable {
             trials: report.trials, independentTrials: report.independentTrials, pbo: report.pbo?.pbo,
             decisions: decisions)
         try portfolioFigures(&result, report: report)
+        let encoded = try ProjectJSON.encoder().encode(result)
         try store.write { db in
             try SelectionRecords.replace(
-                db, runId: runId, decisions: decisions, guardrails: rules.hasGuardrails, createdAt: now)
+                db, runId: runId, decisions: decisions, guardrails: rules.hasGuardrails,
+                result: String(decoding: encoded, as: UTF8.self), createdAt: now)
         }
+        // An export; the router and the pipeline read the selection from the store.
         let path = locations.dataPath("training", "selection.json")
-        try AtomicFile.write(try ProjectJSON.encoder().encode(result), to: path)
+        try AtomicFile.write(encoded, to: path)
         return (result, path)
+    }
+
+    /// The latest complete run's selection as the store keeps it; nil when that run was not
+    /// selected yet (or was selected before selections were kept whole in the store).
+    public func latestResult() throws -> SelectionResult? {
+        let stored = try store.read { db -> String? in
+            guard let runId = try TrainingRunRecords.latestCompleteId(db) else { return nil }
+            return try SelectionRecords.result(db, runId: runId)
+        }
+        return try stored.map { try ProjectJSON.decoder().decode(SelectionResult.self, from: Data($0.utf8)) }
     }
 
     /// The selected pairs' equal-sleeve portfolio (equal capital per pair at the start, never rebalanced), out of fold and on the holdout.

@@ -33,13 +33,13 @@ public struct TrainStage: Sendable {
 
     public func run(
         settings: TrainingSettings, now: Int64 = UTCTime.nowMilliseconds(), progress: ProgressReporter = .silent,
-        shouldStop: @Sendable () -> Bool = { false }
+        shouldStop: @Sendable () -> Bool = { false }, timing: TrainingTiming = .none
     ) throws -> (report: TrainingReport, path: String) {
         try settings.crossValidation.validate()
-        guard settings.holdoutDays >= 0, settings.holdoutDays.isFinite else {
-            throw TrainingError.invalidArgument("--holdout-days must not be negative (got \(settings.holdoutDays))")
-        }
-        if let problem = try settings.execution.validate() { throw TrainingError.invalidArgument(problem) }
+        try SettingError.check(
+            settings.holdoutDays >= 0 && settings.holdoutDays.isFinite, "holdout_days",
+            "must not be negative (got \(settings.holdoutDays))")
+        try settings.execution.validate()
         let dataset = try latestDataset()
         let (definition, pairs) = (dataset.definition, dataset.pairs)
         try store.read { db in try dataset.checkFeatures(db, action: "train") }
@@ -69,7 +69,7 @@ public struct TrainStage: Sendable {
                 codeVersion: Self.codeVersion, pairs: pairs.count, holdoutStart: timeline.holdoutStart)
         }
 
-        let trainer = PairTrainer(settings: settings)
+        let trainer = PairTrainer(settings: settings, timing: timing)
         var results: [PairTrainingResult] = []
         progress.start("training \(pairs.count) pairs", total: pairs.count)
         for pair in pairs {
@@ -97,7 +97,7 @@ public struct TrainStage: Sendable {
                 "no pair has enough data for the folds and the holdout: \(first.pair): \(first.reason ?? "")")
         }
         let trials = trained.reduce(0) { $0 + results[$1].candidates.count }
-        let (independentTrials, pbo) = TimeAccount.honesty.measure { () -> (Int, BacktestOverfitting.Outcome?) in
+        let (independentTrials, pbo) = timing.honesty.measure { () -> (Int, BacktestOverfitting.Outcome?) in
             let aligned = Self.alignedTrials(trained.map { results[$0] })
             let independentTrials = TrialClusters.count(aligned)
             for index in trained {
@@ -124,7 +124,7 @@ public struct TrainStage: Sendable {
             trials: trials, independentTrials: independentTrials, pbo: pbo, pairs: entries,
             portfolio: portfolio.result, portfolioEquity: portfolio.equity, portfolioHoldout: holdoutPortfolio.result)
         let path = locations.dataPath("training", "report.json")
-        try AtomicFile.write(try ProjectJSON.encoder().encode(report), to: path)
+        let encoded = try ProjectJSON.encoder().encode(report)
         let complete = results.count == pairs.count
         try store.write { db in
             for index in trained {
@@ -132,9 +132,33 @@ public struct TrainStage: Sendable {
             }
             try TrainingRunRecords.finish(
                 db, runId: runId, complete: complete, window: windows, trained: trained.count, reportFile: path,
-                trials: trials, pbo: pbo?.pbo)
+                report: String(decoding: encoded, as: UTF8.self), trials: trials, pbo: pbo?.pbo)
         }
+        // An export for people and tools; the stages after this one read the report from the store.
+        try AtomicFile.write(encoded, to: path)
         return (report, path)
+    }
+
+    /// The latest complete run's report, as the store keeps it. A run stored before reports were
+    /// kept in the store has only its file, which is read then (and must belong to the run).
+    public func latestReport() throws -> TrainingReport {
+        let (run, stored) = try store.read { db in
+            let run = try TrainingRunRecord.latestComplete(db)
+            return (run, try TrainingRunRecords.report(db, runId: run.id))
+        }
+        if let stored { return try ProjectJSON.decoder().decode(TrainingReport.self, from: Data(stored.utf8)) }
+        guard let reportFile = run.reportFile,
+            let data = FileManager.default.contents(atPath: reportFile)
+        else {
+            throw TrainingError.missingInput(
+                "training run \(run.id) has no report in the store or on disk; rerun `mntrading train`")
+        }
+        let report = try ProjectJSON.decoder().decode(TrainingReport.self, from: data)
+        guard report.runId == run.id else {
+            throw TrainingError.missingInput(
+                "\(reportFile) belongs to run \(report.runId), not the latest run \(run.id); rerun `mntrading train`")
+        }
+        return report
     }
 
     /// The screen's window and where the holdout starts: the last `holdoutDays` before the data's end.
@@ -145,7 +169,7 @@ public struct TrainStage: Sendable {
         let (first, last) = try store.read { db in try dataset.rowSpan(db) }
         var timeline = ResearchTimeline(screeningRunId: dataset.screeningRunId, screenWindow: screen?.window)
         guard let first, let last else {
-            throw TrainingError.invalidArgument("dataset \(dataset.id) has no rows; rerun `mntrading dataset`")
+            throw TrainingError.missingInput("dataset \(dataset.id) has no rows; rerun `mntrading dataset`")
         }
         let end = last + timeframe.milliseconds
         timeline.dataEnd = end

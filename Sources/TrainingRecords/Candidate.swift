@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 public enum ModelKind: String, Codable, Sendable, CaseIterable {
@@ -52,12 +53,12 @@ public struct Candidate: Codable, Sendable, Equatable {
     public static func grid(kinds text: String) throws -> [Candidate] {
         let wanted = try text.split(separator: ",").map { name -> ModelKind in
             guard let kind = ModelKind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw TrainingError.invalidArgument("--kinds: unknown model kind '\(name)'; use gbdt, rf or logistic")
+                throw SettingError("kinds", "names an unknown model kind '\(name)'; use gbdt, rf or logistic")
             }
             return kind
         }
         guard !wanted.isEmpty else {
-            throw TrainingError.invalidArgument("--kinds '\(text)' names no model kind; use gbdt, rf or logistic")
+            throw SettingError("kinds", "'\(text)' names no model kind; use gbdt, rf or logistic")
         }
         return defaultGrid.filter { wanted.contains($0.kind) }
     }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 public struct CrossValidation: Codable, Sendable, Equatable {
@@ -32,16 +33,13 @@ public struct CrossValidation: Codable, Sendable, Equatable {
     }
 
     public func validate() throws {
-        guard splits >= 2 else { throw TrainingError.invalidArgument("--n-splits must be at least 2 (got \(splits))") }
-        guard gap >= 0 else { throw TrainingError.invalidArgument("--gap must not be negative (got \(gap))") }
-        guard minTrainRows >= 20 else {
-            throw TrainingError.invalidArgument("--min-train-rows must be at least 20 (got \(minTrainRows))")
-        }
+        try SettingError.check(splits >= 2, "splits", "must be at least 2 (got \(splits))")
+        try SettingError.check(gap >= 0, "gap", "must not be negative (got \(gap))")
+        try SettingError.check(minTrainRows >= 20, "min_train_rows", "must be at least 20 (got \(minTrainRows))")
         if let maxTrainSize {
-            guard maxTrainSize >= minTrainRows else {
-                throw TrainingError.invalidArgument(
-                    "--max-train-size must be at least --min-train-rows \(minTrainRows) (got \(maxTrainSize))")
-            }
+            try SettingError.check(
+                maxTrainSize >= minTrainRows, "max_train_size",
+                "must be at least the fewest training rows, \(minTrainRows) (got \(maxTrainSize))")
         }
     }
 }

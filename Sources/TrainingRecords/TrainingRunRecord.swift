@@ -22,7 +22,7 @@ public struct TrainingRunRecord: Sendable {
                     SELECT id, dataset_id, parameters, report_file, trials, pbo FROM training_runs WHERE id = (\(TrainingRunRecords.latestCompleteIdSQL))
                     """)
         else {
-            throw TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
+            throw TrainingError.missingInput("no complete training run in the store; run `mntrading train` first")
         }
         return TrainingRunRecord(
             id: row["id"], datasetId: row["dataset_id"],

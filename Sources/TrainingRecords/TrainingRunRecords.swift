@@ -106,18 +106,25 @@ public enum TrainingRunRecords {
             arguments: [try ProjectJSON.string(result.summary), runId, result.pair])
     }
 
+    /// `report`: the run's report as the train stage encodes it, kept here for the stages after it.
     public static func finish(
         _ db: Database, runId: String, complete: Bool, window: [Int64], trained: Int, reportFile: String,
-        trials: Int, pbo: Double?
+        report: String, trials: Int, pbo: Double?
     ) throws {
         try db.execute(
             sql: """
-                UPDATE training_runs SET status = ?, window_start = ?, window_end = ?, trained = ?, report_file = ?, trials = ?, pbo = ? WHERE id = ?
+                UPDATE training_runs SET status = ?, window_start = ?, window_end = ?, trained = ?, report_file = ?,
+                    report = ?, trials = ?, pbo = ? WHERE id = ?
                 """,
             arguments: [
-                complete ? "complete" : "interrupted", window.min(), window.max(), trained, reportFile, trials, pbo,
-                runId
+                complete ? "complete" : "interrupted", window.min(), window.max(), trained, reportFile, report, trials,
+                pbo, runId
             ])
+    }
+
+    /// The run's report as `finish` stored it (nil: a run stored before reports were kept here).
+    public static func report(_ db: Database, runId: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT report FROM training_runs WHERE id = ?", arguments: [runId])
     }
 
     public static func markFailed(_ db: Database, runId: String) throws {

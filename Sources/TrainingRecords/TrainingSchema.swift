@@ -85,6 +85,20 @@ extension StoreSchema {
                         ("oof_trades", "INTEGER"), ("deflated_sharpe", "REAL"), ("holdout_sharpe", "REAL"),
                         ("holdout_trades", "INTEGER"), ("guardrails", "INTEGER")
                     ])
+            },
+            // The stages' outputs kept in the store, so that the next stage reads them from here:
+            // the run's report (select reads it) and the selection's result (the pipeline and the
+            // tracking read it); report.json and selection.json are exports of these.
+            Migration("training.v2") { db in
+                try StoreSchema.addMissingColumns(db, table: "training_runs", [("report", "TEXT")])
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS selection_results (
+                            run_id TEXT PRIMARY KEY REFERENCES training_runs(id) ON DELETE CASCADE,
+                            result TEXT NOT NULL,
+                            created_at INTEGER NOT NULL
+                        );
+                        """)
             }
         ])
 }

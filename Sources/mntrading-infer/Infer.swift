@@ -47,8 +47,7 @@ struct Infer: AsyncParsableCommand {
     // --serving-url: what the origin system's client calls it.
     @Option(
         name: [.customLong("server"), .customLong("serving-url")],
-        help: ArgumentHelp(
-            "Base URL of mntrading-serve (env MNTRADING_SERVER_URL; default http://127.0.0.1:5001).", valueName: "url"))
+        help: ArgumentHelp(ServerURLOption.help, valueName: "url"))
     var server: String?
 
     @OptionGroup(title: "Bar source (the newest bars)") var bars: BarSourceOptions
@@ -139,9 +138,7 @@ struct Infer: AsyncParsableCommand {
     @Option(help: .hidden) var pauseAt: String?
 
     /// --server, else MNTRADING_SERVER_URL, else the local default.
-    var serverURL: String {
-        server ?? ProcessInfo.processInfo.environment["MNTRADING_SERVER_URL"] ?? "http://127.0.0.1:5001"
-    }
+    var serverURL: String { ServerURLOption.url(server) }
 
     static let sources: [BarSource] = [.synthetic, .binance, .none]
 
@@ -169,7 +166,8 @@ struct Infer: AsyncParsableCommand {
             let host = url.host, !host.isEmpty
         else {
             throw ValidationError(
-                "--server (or MNTRADING_SERVER_URL) '\(serverURL)' is not an http:// or https:// URL with a host")
+                "--server (or \(ServerURLOption.variable)) '\(serverURL)' is not an http:// or https:// URL with a host"
+            )
         }
     }
 
@@ -181,9 +179,8 @@ struct Infer: AsyncParsableCommand {
         location.bootstrapLogging()
         let logger = Logger(label: "mntrading.infer")
         let locations = location.locations
-        let environment = ProcessInfo.processInfo.environment
         var options = InferenceOptions()
-        options.bars = try bars.settings(allowed: Self.sources, command: "mntrading-infer", environment: environment)
+        options.bars = try bars.settings(allowed: Self.sources, command: "mntrading-infer")
         options.nLast = nLast
         options.warmup = warmup
         options.warmupTimeout = warmupTimeout

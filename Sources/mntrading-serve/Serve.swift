@@ -7,7 +7,8 @@ import ModelFormat
 import Scoring
 import ScoringServer
 
-/// `mntrading-serve`: the scoring server. Flags follow `mlflow models serve`; each has an env var.
+/// `mntrading-serve`: the scoring server. Flags follow `mlflow models serve`; each has an env var,
+/// declared beside it (`EnvironmentVariable`), whose name its help text shows.
 @main
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,111 +17,136 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Also GET /metadata (what a client needs to build requests) and GET /metrics (Prometheus). \
             Loads and warms every member before /ping answers 200. Binds 127.0.0.1 unless --host says \
-            otherwise. Every flag can come from the environment variable shown.
-            Example: mntrading-serve -m models:/mntrading_router@champion -p 5001
+            otherwise. Every flag can come from the environment variable shown; a flag given wins, and \
+            an empty variable is unset. A yes/no variable takes \(EnvironmentVariable.booleanSpellings); \
+            any other value is refused (exit 64). \(EnvironmentVariable.logLevel.help(default: "info"))
+            Example: mntrading-serve -m \(ModelStore.defaultModelURI) -p 5001
 
             From an MLflow model registry: with --tracking-uri, a models:/<name>@<alias> URI is resolved \
             in the registry; the version's files are copied into <models-dir>/.mlflow-registry/, checked \
             like a local version, then served, and the registry alias is followed every \
             --reload-interval. A version that cannot be copied or fails the check, or a registry that \
             cannot be reached, leaves the current version serving (at start: the cached copy, if any).
-            Example: mntrading-serve -m models:/mntrading_router@champion --tracking-uri http://127.0.0.1:5000
+            Example: mntrading-serve -m \(ModelStore.defaultModelURI) --tracking-uri http://127.0.0.1:5000
             """,
         version: "mntrading-serve \(ScoringService.version)"
     )
 
-    @Option(
-        name: [.short, .customLong("model-uri")],
-        help:
-            "models:/<name>@<alias>, models:/<name>/<version>, models:/<name>/latest or a version path (env MNTRADING_MODEL_URI)."
-    )
+    static let modelURIVariable = EnvironmentVariable(
+        "MNTRADING_MODEL_URI",
+        "models:/<name>@<alias>, models:/<name>/<version>, models:/<name>/latest or a version path")
+    @Option(name: [.short, .customLong("model-uri")], help: ArgumentHelp(modelURIVariable.help()))
     var modelURI: String?
-
-    @Option(name: .long, help: "Model store root for models:/ URIs (env MNTRADING_MODELS_DIR, default models).")
-    var modelsDir: String?
-
-    @Option(
-        name: [.short, .long], help: "TCP port; 0 picks a free one (env MLFLOW_PORT, default 5001).",
-        transform: Rules.port.parse)
-    var port: Int?
-
-    @Option(name: .long, help: "Address to bind (env MLFLOW_HOST, default 127.0.0.1).")
-    var host: String?
-
-    @Option(
-        name: [.short, .long],
-        help: "Seconds before a request is answered 504 (env MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT, default 60).",
-        transform: Rules.timeout.parse)
-    var timeout: Double?
-
-    @Option(
-        name: [.short, .long], help: "Scoring threads (env MLFLOW_MODELS_WORKERS, default 1).",
-        transform: Rules.threads.parse)
-    var workers: Int?
 
     @Option(
         name: .long,
-        help:
-            "Event-loop threads: they hold the connections and answer /ping and small requests themselves (env MNTRADING_EVENT_LOOPS, default one per core). With the clients on the same machine, fewer loops than cores leave them a core.",
+        help: ArgumentHelp(
+            EnvironmentVariable.modelsDirectory.help("Model store root for models:/ URIs", default: "models")))
+    var modelsDir: String?
+
+    static let portVariable = EnvironmentVariable("MLFLOW_PORT", "TCP port; 0 picks a free one")
+    @Option(
+        name: [.short, .long], help: ArgumentHelp(portVariable.help(default: "5001")), transform: Rules.port.parse)
+    var port: Int?
+
+    static let hostVariable = EnvironmentVariable("MLFLOW_HOST", "Address to bind")
+    @Option(name: .long, help: ArgumentHelp(hostVariable.help(default: "127.0.0.1")))
+    var host: String?
+
+    static let timeoutVariable = EnvironmentVariable(
+        "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT", "Seconds before a request is answered 504")
+    @Option(
+        name: [.short, .long], help: ArgumentHelp(timeoutVariable.help(default: "60")), transform: Rules.timeout.parse
+    )
+    var timeout: Double?
+
+    static let workersVariable = EnvironmentVariable("MLFLOW_MODELS_WORKERS", "Scoring threads")
+    @Option(
+        name: [.short, .long], help: ArgumentHelp(workersVariable.help(default: "1")), transform: Rules.threads.parse)
+    var workers: Int?
+
+    static let eventLoopsVariable = EnvironmentVariable(
+        "MNTRADING_EVENT_LOOPS",
+        "Event-loop threads: they hold the connections and answer /ping and small requests themselves")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            eventLoopsVariable.help(
+                default: "one per core",
+                note: "With the clients on the same machine, fewer loops than cores leave them a core.")),
         transform: Rules.threads.parse)
     var eventLoops: Int?
 
-    @Flag(
-        inversion: .prefixedNo,
-        help: "Score input_example.json before reporting ready (env MNTRADING_WARMUP=0 disables).")
+    static let warmupVariable = EnvironmentVariable(
+        "MNTRADING_WARMUP", "Score input_example.json before reporting ready")
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(warmupVariable.help(default: "on")))
     var warmup: Bool?
 
+    static let maxBodyBytesVariable = EnvironmentVariable(
+        "MNTRADING_MAX_BODY_BYTES", "Largest request body in bytes; larger gets 413")
     @Option(
-        name: .long,
-        help: "Largest request body in bytes; larger gets 413 (env MNTRADING_MAX_BODY_BYTES, default 10485760).",
+        name: .long, help: ArgumentHelp(maxBodyBytesVariable.help(default: "10485760")),
         transform: Rules.bodyBytes.parse)
     var maxBodyBytes: Int?
 
+    static let reloadIntervalVariable = EnvironmentVariable(
+        "MNTRADING_RELOAD_INTERVAL",
+        "Seconds between checks of a models:/<name>@<alias> URI for a moved alias; 0 turns hot swap off")
     @Option(
-        name: .long,
-        help:
-            "Seconds between checks of a models:/<name>@<alias> URI for a moved alias; 0 turns hot swap off (env MNTRADING_RELOAD_INTERVAL, default 5).",
-        transform: Rules.interval.parse)
+        name: .long, help: ArgumentHelp(reloadIntervalVariable.help(default: "5")), transform: Rules.interval.parse)
     var reloadInterval: Double?
 
+    static let idleTimeoutVariable = EnvironmentVariable(
+        "MNTRADING_IDLE_TIMEOUT", "Seconds a connection may stay open between requests")
     @Option(
-        name: .long,
-        help: "Seconds a connection may stay open between requests (env MNTRADING_IDLE_TIMEOUT, default 30).",
-        transform: Rules.timeout.parse)
+        name: .long, help: ArgumentHelp(idleTimeoutVariable.help(default: "30")), transform: Rules.timeout.parse)
     var idleTimeout: Double?
 
+    static let headerTimeoutVariable = EnvironmentVariable(
+        "MNTRADING_HEADER_TIMEOUT", "Seconds a request's head has to arrive whole, from its first byte")
     @Option(
         name: .long,
-        help:
-            "Seconds a request's head has to arrive whole, from its first byte (env MNTRADING_HEADER_TIMEOUT, default 10). The body is covered by --timeout.",
+        help: ArgumentHelp(headerTimeoutVariable.help(default: "10", note: "The body is covered by --timeout.")),
         transform: Rules.timeout.parse)
     var headerTimeout: Double?
 
+    static let maxConnectionsVariable = EnvironmentVariable(
+        "MNTRADING_MAX_CONNECTIONS", "Connections open at once; more wait in the kernel's backlog")
     @Option(
         name: .long,
-        help:
-            "Connections open at once; more wait in the kernel's backlog (env MNTRADING_MAX_CONNECTIONS, default 4096; the open-file limit is raised to fit when the hard limit allows).",
+        help: ArgumentHelp(
+            maxConnectionsVariable.help(
+                default: "4096", note: "The open-file limit is raised to fit when the hard limit allows.")),
         transform: Rules.connections.parse)
     var maxConnections: Int?
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "MLflow tracking server whose model registry resolves models:/<name>@<alias> (env MLFLOW_TRACKING_URI; credentials from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD). Unset: the local model store.",
+            EnvironmentVariable.trackingURI.help(
+                "MLflow tracking server whose model registry resolves models:/<name>@<alias>",
+                note: "Credentials from \(EnvironmentVariable.trackingCredentials). Unset: the local model store."),
             valueName: "url"))
     var trackingUri: String?
 
+    static let maxModelBytesVariable = EnvironmentVariable(
+        "MNTRADING_MAX_MODEL_BYTES",
+        "With --tracking-uri: the most one registry version may download, its files together; a larger version, or one holding files its MLmodel and router.json do not list, is refused and the current one keeps serving"
+    )
     @Option(
-        name: .long,
-        help:
-            "With --tracking-uri: the most one registry version may download, its files together; a larger version, or one holding files its MLmodel and router.json do not list, is refused and the current one keeps serving (env MNTRADING_MAX_MODEL_BYTES, default 1073741824).",
+        name: .long, help: ArgumentHelp(maxModelBytesVariable.help(default: "1073741824")),
         transform: Rules.modelBytes.parse)
     var maxModelBytes: Int?
 
+    static let exitOnLoadFailureVariable = EnvironmentVariable(
+        "MNTRADING_EXIT_ON_LOAD_FAILURE", "Exit with an error when the model cannot be loaded at start")
     @Flag(
-        help:
-            "Exit with an error when the model cannot be loaded at start (env MNTRADING_EXIT_ON_LOAD_FAILURE=1). By default the server starts, answers 503 on /ping and retries every --reload-interval, so that a restart policy cannot turn one bad version into a crash loop."
-    )
+        help: ArgumentHelp(
+            exitOnLoadFailureVariable.help(
+                default: "off",
+                note:
+                    "By default the server starts, answers 503 on /ping and retries every --reload-interval, so that a restart policy cannot turn one bad version into a crash loop."
+            )))
     var exitOnLoadFailure = false
 
     /// Checks the flags and the environment, then exits: as the other programs' `--check-arguments`.
@@ -138,56 +164,56 @@ struct Serve: AsyncParsableCommand {
         static let modelBytes = NumberRule<Int>.whole((1 << 20)...(1 << 36), unit: "bytes")
     }
 
+    /// Each flag, else its variable, else the default: the server's configuration and the most a
+    /// registry version may download. A variable's bad value is a usage error (64) naming it.
+    func settings() throws -> (configuration: ServerConfiguration, maxModelBytes: Int) {
+        do {
+            guard let uri = Self.modelURIVariable.text(modelURI) else {
+                throw ValidationError("a model is required: -m models:/<name>@<alias> (or \(Self.modelURIVariable))")
+            }
+            var configuration = ServerConfiguration(
+                modelURI: uri, modelsDirectory: EnvironmentVariable.modelsDirectory.text(modelsDir) ?? "models")
+            if let value = Self.hostVariable.text(host) { configuration.host = value }
+            if let value = try Self.portVariable.value(port, Rules.port) { configuration.port = value }
+            if let value = try Self.timeoutVariable.value(timeout, Rules.timeout) { configuration.timeout = value }
+            if let value = try Self.workersVariable.value(workers, Rules.threads) { configuration.workers = value }
+            if let value = try Self.eventLoopsVariable.value(eventLoops, Rules.threads) {
+                configuration.eventLoops = value
+            }
+            if let value = try Self.warmupVariable.bool(warmup) { configuration.warmup = value }
+            if let value = try Self.maxBodyBytesVariable.value(maxBodyBytes, Rules.bodyBytes) {
+                configuration.maxBodyBytes = value
+            }
+            if let value = try Self.reloadIntervalVariable.value(reloadInterval, Rules.interval) {
+                configuration.reloadInterval = value
+            }
+            if let value = try Self.idleTimeoutVariable.value(idleTimeout, Rules.timeout) {
+                configuration.idleTimeout = value
+            }
+            if let value = try Self.headerTimeoutVariable.value(headerTimeout, Rules.timeout) {
+                configuration.headerTimeout = value
+            }
+            if let value = try Self.maxConnectionsVariable.value(maxConnections, Rules.connections) {
+                configuration.maxConnections = value
+            }
+            // The flag can only turn it on; without it the variable decides.
+            if let value = try Self.exitOnLoadFailureVariable.bool(exitOnLoadFailure ? true : nil) {
+                configuration.exitOnLoadFailure = value
+            }
+            let modelBytes =
+                try Self.maxModelBytesVariable.value(maxModelBytes, Rules.modelBytes)
+                ?? RegistryMirror.defaultMaxVersionBytes
+            return (configuration, modelBytes)
+        } catch let error as EnvironmentVariableError {
+            // This program ends through ArgumentParser, for which a usage error is a ValidationError.
+            throw ValidationError(error.description)
+        }
+    }
+
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        /// The flag, else the environment variable (empty counts as unset), both held to `rule`;
-        /// nil leaves the default.
-        func setting<Value>(_ flag: Value?, _ name: String, _ rule: NumberRule<Value>) throws -> Value? {
-            if let flag { return flag }
-            guard let text = environment[name], !text.isEmpty else { return nil }
-            do { return try rule.parse(text) } catch { throw ValidationError("\(name)='\(text)': \(error)") }
-        }
-        func text(_ flag: String?, _ name: String) -> String? {
-            flag ?? environment[name].flatMap { $0.isEmpty ? nil : $0 }
-        }
-        guard let uri = text(modelURI, "MNTRADING_MODEL_URI") else {
-            throw ValidationError("a model is required: -m models:/<name>@<alias> (or MNTRADING_MODEL_URI)")
-        }
-        var configuration = ServerConfiguration(
-            modelURI: uri, modelsDirectory: text(modelsDir, "MNTRADING_MODELS_DIR") ?? "models")
-        if let value = text(host, "MLFLOW_HOST") { configuration.host = value }
-        if let value = try setting(port, "MLFLOW_PORT", Rules.port) { configuration.port = value }
-        if let value = try setting(timeout, "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT", Rules.timeout) {
-            configuration.timeout = value
-        }
-        if let value = try setting(workers, "MLFLOW_MODELS_WORKERS", Rules.threads) { configuration.workers = value }
-        if let value = try setting(eventLoops, "MNTRADING_EVENT_LOOPS", Rules.threads) {
-            configuration.eventLoops = value
-        }
-        if let value = warmup ?? environment["MNTRADING_WARMUP"].map({ $0 != "0" && $0.lowercased() != "false" }) {
-            configuration.warmup = value
-        }
-        if let value = try setting(maxBodyBytes, "MNTRADING_MAX_BODY_BYTES", Rules.bodyBytes) {
-            configuration.maxBodyBytes = value
-        }
-        if let value = try setting(reloadInterval, "MNTRADING_RELOAD_INTERVAL", Rules.interval) {
-            configuration.reloadInterval = value
-        }
-        if let value = try setting(idleTimeout, "MNTRADING_IDLE_TIMEOUT", Rules.timeout) {
-            configuration.idleTimeout = value
-        }
-        if let value = try setting(headerTimeout, "MNTRADING_HEADER_TIMEOUT", Rules.timeout) {
-            configuration.headerTimeout = value
-        }
-        if let value = try setting(maxConnections, "MNTRADING_MAX_CONNECTIONS", Rules.connections) {
-            configuration.maxConnections = value
-        }
-        configuration.exitOnLoadFailure =
-            exitOnLoadFailure
-            || ["1", "true", "yes"].contains((environment["MNTRADING_EXIT_ON_LOAD_FAILURE"] ?? "").lowercased())
-        let modelBytes =
-            try setting(maxModelBytes, "MNTRADING_MAX_MODEL_BYTES", Rules.modelBytes)
-            ?? RegistryMirror.defaultMaxVersionBytes
+        let resolved = try settings()
+        var configuration = resolved.configuration
+        let uri = configuration.modelURI
         if checkArguments { return }
 
         // Each connection is a descriptor: make room for the cap (and a margin for the model's files).
@@ -199,17 +225,19 @@ struct Serve: AsyncParsableCommand {
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
 
+        // The variable only (no flag); a level swift-log does not name is info, as --log-level's.
+        let level =
+            Logger.Level(rawValue: (EnvironmentVariable.logLevel.text() ?? "info").lowercased()) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel =
-                Logger.Level(rawValue: (environment["MNTRADING_LOG_LEVEL"] ?? "info").lowercased()) ?? .info
+            handler.logLevel = level
             return handler
         }
-        if let tracking = trackingUri ?? environment["MLFLOW_TRACKING_URI"].flatMap({ $0.isEmpty ? nil : $0 }),
+        if let tracking = EnvironmentVariable.trackingURI.text(trackingUri), !tracking.isEmpty,
             let reference = RegistryMirror.aliasReference(uri)
         {
             configuration.modelsDirectory = try followRegistry(
-                tracking, reference, configuration: configuration, maxBytes: modelBytes)
+                tracking, reference, configuration: configuration, maxBytes: resolved.maxModelBytes)
         }
         let host = configuration.host
         try await ScoringService(configuration: configuration).run { port in

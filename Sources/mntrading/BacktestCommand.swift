@@ -30,15 +30,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp("|z| at which the z rule trades.", valueName: "z"), transform: NumberRule.zThreshold.parse)
     var zscoreThreshold = TrainingSettings().zRuleThreshold
-    @Option(
-        help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"),
-        transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
-    @Option(
-        help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"),
-        transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
-    @Option(
-        help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"),
-        transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
+    @OptionGroup(title: "Execution") var execution: ExecutionOptions
 
     func run() throws {
         // Never beside a pipeline or another batch stage over the same data directory.
@@ -51,7 +43,7 @@ struct BacktestCommand: ParsableCommand {
         let (report, path) = try BacktestStage(store: try locations.openProjectStore(), locations: locations)
             .run(
                 signals: signalsFrom, probaThreshold: probaThreshold, zThreshold: zscoreThreshold,
-                execution: Execution(feeRate: feeRate, slippageBps: slippageBps, delayBars: fillDelay))
+                execution: execution.execution)
         for pair in report.pairs {
             let r = pair.result
             print(

@@ -26,8 +26,7 @@ struct Dataset: ParsableCommand {
     @Option(help: "Bar length of the features.")
     var timeframe: String = "5m"
 
-    @Option(help: "z_threshold, trade_outcome, revert_direction or vol_scaled.")
-    var labelType = DatasetDefinition().labelType
+    @OptionGroup var label: LabelOptions
 
     @Option(
         help: ArgumentHelp("|z| that counts as stretched (trade_outcome, z_threshold).", valueName: "z"),
@@ -35,20 +34,10 @@ struct Dataset: ParsableCommand {
     var zscoreThreshold = DatasetDefinition().zscoreThreshold
 
     @Option(
-        help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"),
-        transform: NumberRule.horizon.parse)
-    var horizon = DatasetDefinition().horizon
-
-    @Option(
         help: ArgumentHelp(
             "Fee per unit of notional per leg, charged on entry and exit by trade_outcome.", valueName: "rate"),
         transform: NumberRule.feeRate.parse)
     var feeRate = DatasetDefinition().feeRate
-
-    @Option(
-        help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"),
-        transform: NumberRule.lagFeatures.parse)
-    var lagFeatures = DatasetDefinition().lagFeatures
 
     @Option(
         help: ArgumentHelp("k in the vol_scaled threshold k·σ̂·√horizon.", valueName: "k"),
@@ -63,10 +52,8 @@ struct Dataset: ParsableCommand {
         get throws {
             var definition = DatasetDefinition()
             definition.timeframe = try parseTimeframe(timeframe)
-            definition.labelType = labelType
+            label.apply(to: &definition)
             definition.zscoreThreshold = zscoreThreshold
-            definition.horizon = horizon
-            definition.lagFeatures = lagFeatures
             definition.volK = volK
             definition.feeRate = feeRate
             return definition
@@ -95,7 +82,7 @@ struct Dataset: ParsableCommand {
         }
         let rate = summary.positiveRate.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
         print(
-            "dataset \(summary.datasetId) (\(labelType.rawValue), \(definition.featureNames.count) features): \(summary.pairs) pairs, \(summary.rows) rows, \(summary.labelledRows) labelled, positive rate \(rate)"
+            "dataset \(summary.datasetId) (\(label.labelType.rawValue), \(definition.featureNames.count) features): \(summary.pairs) pairs, \(summary.rows) rows, \(summary.labelledRows) labelled, positive rate \(rate)"
         )
     }
 }

@@ -23,11 +23,7 @@ struct Features: ParsableCommand {
     @Option(help: "Bar length.")
     var timeframe: String = "5m"
 
-    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars"), transform: NumberRule.window.parse)
-    var betaWindow = FeatureParameters().betaWindow
-
-    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"), transform: NumberRule.window.parse)
-    var zWindow = FeatureParameters().zWindow
+    @OptionGroup var windows: FeatureOptions
 
     @Option(
         help: ArgumentHelp("'latest' (the newest screening run) or a JSON file of pairs.", valueName: "latest|file"))
@@ -39,7 +35,6 @@ struct Features: ParsableCommand {
     func validate() throws {
         try asUsageError {
             _ = try parseTimeframe(timeframe)
-            try FeatureParameters(betaWindow: betaWindow, zWindow: zWindow).validate()
         }
     }
 
@@ -54,7 +49,7 @@ struct Features: ParsableCommand {
         let selection = try ScreenedPairs.resolve(pairs, store: store)
         let updates = try FeatureStage(store: store).update(
             pairs: selection, timeframe: try parseTimeframe(timeframe),
-            parameters: FeatureParameters(betaWindow: betaWindow, zWindow: zWindow), rebuild: rebuild,
+            parameters: windows.parameters, rebuild: rebuild,
             progress: .terminal())
         for update in updates {
             let how = update.rebuilt ? "rebuilt" : "appended"

@@ -18,12 +18,13 @@ struct MNTrading: AsyncParsableCommand {
         abstract: "Market-neutral pairs trading for crypto: the batch side (data, research, training, models).",
         discussion: """
             Every command reads and writes under --data-dir (default ./data, env \
-            MNTRADING_DATA_DIR) and --models-dir (default ./models, env MNTRADING_MODELS_DIR).
+            \(Locations.dataDirectoryVariable)) and --models-dir (default ./models, env \
+            \(EnvironmentVariable.modelsDirectory)).
 
             Everything at once, offline on the embedded synthetic market (stages whose inputs have \
             not changed are skipped):
               mntrading pipeline
-              mntrading-serve -m models:/mntrading_router@champion
+              mntrading-serve -m \(ModelStore.defaultModelURI)
               mntrading-infer --once
 
             The same stages one by one:

@@ -133,8 +133,8 @@ struct Models: ParsableCommand {
 
         func run() throws {
             let directory = try ModelStore(root: location.locations.modelsDirectory).resolve(modelURI).directory
-            let path = (directory as NSString).appendingPathComponent("input_example.json")
-            guard let data = FileManager.default.contents(atPath: path),
+            let path = (directory as NSString).appendingPathComponent(RouterVersion.exampleFile)
+            guard let data = try RouterVersion.example(in: directory),
                 let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
                 let split = object["dataframe_split"] as? [String: Any], let columns = split["columns"] as? [String],
                 let rows = split["data"] as? [[Any]]

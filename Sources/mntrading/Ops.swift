@@ -3,6 +3,7 @@ import ArgumentParser
 import CLISupport
 import Foundation
 import Logging
+import ModelFormat
 import Operations
 import Scoring
 
@@ -15,22 +16,27 @@ struct Ops: AsyncParsableCommand {
         discussion: """
             Open http://127.0.0.1:8000 after starting it. Reads are open to whoever reaches the \
             server; starting tasks and moving aliases are allowed on 127.0.0.1, and beyond it only \
-            with --allow-writes and a bearer token (env MNTRADING_OPS_TOKEN). One task runs at a \
+            with --allow-writes and a bearer token (env \(OpsConfiguration.tokenVariable)). One task runs at a \
             time, and never beside a command-line run of the same kind (the same lock files). The \
             API is described at /openapi.json.
             """)
 
     @OptionGroup var location: LocationOptions
-    @Option(help: ArgumentHelp("Address to listen on (env MNTRADING_OPS_HOST).", valueName: "host")) var host: String?
+    static let hostVariable = EnvironmentVariable("MNTRADING_OPS_HOST", "Address to listen on")
+    @Option(help: ArgumentHelp(hostVariable.help(default: OpsConfiguration.defaultHost), valueName: "host"))
+    var host: String?
+    static let portVariable = EnvironmentVariable("MNTRADING_OPS_PORT", "Port; 0 = any free port")
     @Option(
-        help: ArgumentHelp("Port (0 = any free port; env MNTRADING_OPS_PORT).", valueName: "port"),
+        help: ArgumentHelp(portVariable.help(default: "\(OpsConfiguration.defaultPort)"), valueName: "port"),
         transform: NumberRule.port.parse) var port: Int?
-    @Flag(help: "Allow starting tasks and moving aliases on an address beyond 127.0.0.1 (needs MNTRADING_OPS_TOKEN).")
+    @Flag(
+        help: ArgumentHelp(
+            "Allow starting tasks and moving aliases on an address beyond 127.0.0.1 (needs \(OpsConfiguration.tokenVariable))."
+        ))
     var allowWrites = false
     @Option(help: ArgumentHelp("The model the Models page acts on.", valueName: "name")) var modelName =
-        "mntrading_router"
-    @Option(
-        help: ArgumentHelp("The scoring server inference cycles call (env MNTRADING_SERVER_URL).", valueName: "url"))
+        ModelStore.defaultModelName
+    @Option(help: ArgumentHelp(ServerURLOption.help, valueName: "url"))
     var server: String?
     @Option(
         help: ArgumentHelp(
@@ -62,25 +68,18 @@ struct Ops: AsyncParsableCommand {
 
     func run() async throws {
         location.bootstrapLogging()
-        let environment = ProcessInfo.processInfo.environment
         let locations = location.locations
         var configuration = OpsConfiguration(locations: locations)
-        configuration.host = host ?? environment["MNTRADING_OPS_HOST"] ?? "127.0.0.1"
-        if let port {
-            configuration.port = port
-        } else if let text = environment["MNTRADING_OPS_PORT"], !text.isEmpty {
-            do { configuration.port = try NumberRule.port.parse(text) } catch {
-                throw ValidationError("MNTRADING_OPS_PORT='\(text)': \(error)")
-            }
-        }
+        configuration.host = Self.hostVariable.text(host) ?? OpsConfiguration.defaultHost
+        configuration.port = try Self.portVariable.value(port, .port) ?? OpsConfiguration.defaultPort
         configuration.allowWrites = allowWrites
-        configuration.token = environment["MNTRADING_OPS_TOKEN"]
+        configuration.token = OpsConfiguration.tokenVariable.text()
         configuration.modelName = modelName
         // The tasks are this program's and mntrading-infer's own commands, run beside it.
         let program = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let infer = program.deletingLastPathComponent().appendingPathComponent("mntrading-infer").path
         let directories = ["--data-dir", locations.dataDirectory, "--models-dir", locations.modelsDirectory]
-        let serverURL = server ?? environment["MNTRADING_SERVER_URL"] ?? "http://127.0.0.1:5001"
+        let serverURL = ServerURLOption.url(server)
         let kinds = [
             OpsTaskKind(
                 name: "pipeline",

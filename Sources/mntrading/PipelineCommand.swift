@@ -58,51 +58,18 @@ struct PipelineCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp("Days of 5m bars for the features' warm-up, the folds and the holdout.", valueName: "days"),
         transform: NumberRule.wholeDays.parse) var trainDays = PipelineSettings().trainingDays
-    @Option(
-        help: ArgumentHelp("Final days no choice sees, scored once at the end.", valueName: "days"),
-        transform: NumberRule.days.parse) var holdoutDays = TrainingSettings().holdoutDays
     @Option(help: ArgumentHelp("Pairs the screen keeps.", valueName: "k"), transform: NumberRule.topK.parse) var topK =
         PipelineSettings().screening.topK
     @Option(
         help: ArgumentHelp("Largest Engle–Granger p-value in the screen.", valueName: "p"),
-        transform: NumberRule.pvalue.parse) var pvalueMax: Double = 0.05
-    @Option(help: ArgumentHelp("Bars in the rolling β window.", valueName: "bars"), transform: NumberRule.window.parse)
-    var betaWindow = FeatureParameters().betaWindow
-    @Option(help: ArgumentHelp("Bars in the z-score window.", valueName: "bars"), transform: NumberRule.window.parse)
-    var zWindow = FeatureParameters().zWindow
-    @Option(help: "Label: z_threshold, trade_outcome, revert_direction or vol_scaled.") var labelType =
-        DatasetDefinition().labelType
-    @Option(
-        help: ArgumentHelp("Bars ahead the label looks (trade_outcome: the longest hold).", valueName: "bars"),
-        transform: NumberRule.horizon.parse) var horizon = DatasetDefinition().horizon
-    @Option(
-        help: ArgumentHelp("Lagged copies of z and z velocity.", valueName: "n"),
-        transform: NumberRule.lagFeatures.parse) var lagFeatures = DatasetDefinition().lagFeatures
-    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n"), transform: NumberRule.splits.parse) var nSplits =
-        CrossValidation().splits
-    @Option(
-        help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows"),
-        transform: NumberRule.minTrainRows.parse) var minTrainRows = CrossValidation().minTrainRows
-    @Option(
-        help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds"), transform: NumberRule.rounds.parse)
-    var maxRounds = FitSettings().maxRounds
-    @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds:
-        String?
-    @Option(
-        help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n"), transform: NumberRule.threads.parse
-    ) var threads: Int?
-    @Option(
-        help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"),
-        transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
-    @Option(
-        help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"),
-        transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
-    @Option(
-        help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"),
-        transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
+        transform: NumberRule.pvalue.parse) var pvalueMax = PipelineSettings().screening.pvalueMax
+    @OptionGroup(title: "Features") var features: FeatureOptions
+    @OptionGroup(title: "Label") var label: LabelOptions
+    @OptionGroup(title: "Folds, holdout and fits") var training: TrainingOptions
+    @OptionGroup(title: "Execution") var execution: ExecutionOptions
     @OptionGroup(title: "Selection") var selection: SelectionOptions
     @Option(help: ArgumentHelp("Model name in the model store.", valueName: "name")) var name: String =
-        "mntrading_router"
+        ModelStore.defaultModelName
     @Flag(help: "Redo every stage even when its inputs have not changed.") var force = false
     @OptionGroup(
         title: "MLflow (with a tracking URI the run is logged and the router version registered, alias champion)")
@@ -138,22 +105,13 @@ struct PipelineCommand: ParsableCommand {
         settings.trainingDays = trainDays
         settings.screening.topK = topK
         settings.screening.pvalueMax = pvalueMax
-        settings.features = FeatureParameters(betaWindow: betaWindow, zWindow: zWindow)
-        try settings.features.validate()
-        settings.dataset.labelType = labelType
-        settings.dataset.horizon = horizon
-        settings.dataset.lagFeatures = lagFeatures
+        settings.features = features.parameters
+        label.apply(to: &settings.dataset)
         try settings.dataset.validate()
-        settings.training.crossValidation.splits = nSplits
-        settings.training.crossValidation.minTrainRows = minTrainRows
-        try settings.training.crossValidation.validate()
-        settings.training.fit.maxRounds = maxRounds
-        if let threads { settings.training.fit.threads = threads }
-        settings.training.execution = Execution(feeRate: feeRate, slippageBps: slippageBps, delayBars: fillDelay)
-        if let problem = try settings.training.execution.validate() { throw ValidationError(problem) }
-        settings.training.holdoutDays = holdoutDays
-        settings.dataset.feeRate = feeRate
-        if let kinds { settings.training.candidates = try Candidate.grid(kinds: kinds) }
+        try training.apply(to: &settings.training)
+        settings.training.execution = execution.execution
+        // The label that counts money pays the same fee as the trades it labels.
+        settings.dataset.feeRate = execution.feeRate
         settings.selection = selection.rules
         settings.routerName = name
         settings.force = force
@@ -165,7 +123,6 @@ struct PipelineCommand: ParsableCommand {
         Interruption.install()
         let locations = location.locations
         let started = Date()
-        TimeAccount.honesty.reset()
         // One pipeline at a time over a data directory, whoever starts it (cron, a shell, the
         // dashboard), and no stage run by hand beside it.
         try locations.holdingBatchLock("mntrading pipeline") {
@@ -174,6 +131,7 @@ struct PipelineCommand: ParsableCommand {
     }
 
     private func runHoldingLock(locations: Locations, started: Date) throws {
+        let accounts = TrainingTiming()
         let store = try locations.openProjectStore()
         let pipeline = Pipeline(store: store, locations: locations, settings: try settings())
         if selection.noGuardrails {
@@ -181,10 +139,11 @@ struct PipelineCommand: ParsableCommand {
         }
         let clock = try now.map { try parseTime($0, flag: "--now") } ?? UTCTime.nowMilliseconds()
         let summary = try pipeline.run(
-            now: clock, report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested })
+            now: clock, report: { print($0) }, progress: .terminal(), shouldStop: { Interruption.requested },
+            timing: accounts)
         let seconds = String(format: "%.1f s", Date().timeIntervalSince(started))
         if timing {
-            let total = Date().timeIntervalSince(started), honesty = TimeAccount.honesty.seconds
+            let total = Date().timeIntervalSince(started), honesty = accounts.honesty.seconds
             print(
                 String(
                     format: "timing: pipeline %.2f s, honesty machinery %.2f s = %.1f%% on top of the rest", total,
@@ -195,19 +154,16 @@ struct PipelineCommand: ParsableCommand {
             // What the run left: its training report, its selection and the router version the alias
             // points at; each is keyed by what it is, so a rerun that skipped a stage logs nothing twice.
             var made: [(TrackedEntry, [(path: String, bytes: [UInt8])])] = []
-            let reportPath = locations.dataPath("training", "report.json"),
-                selectionPath = locations.dataPath("training", "selection.json")
-            let decoder = ProjectJSON.decoder()
-            if let data = FileManager.default.contents(atPath: reportPath) {
+            if let report = summary.training {
                 made.append(
                     try TrackedEntries.training(
-                        try decoder.decode(TrainingReport.self, from: data), reportPath: reportPath,
+                        report, reportPath: locations.dataPath("training", "report.json"),
                         experiment: tracking.experiment, stage: "pipeline"))
             }
-            if let data = FileManager.default.contents(atPath: selectionPath) {
+            if let selection = summary.selection {
                 made.append(
                     try TrackedEntries.selection(
-                        try decoder.decode(SelectionResult.self, from: data), path: selectionPath,
+                        selection, path: locations.dataPath("training", "selection.json"),
                         experiment: tracking.experiment))
             }
             if summary.nothingDeployable == nil, let version = summary.version {

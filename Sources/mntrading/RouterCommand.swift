@@ -21,8 +21,8 @@ struct RouterCommand: ParsableCommand {
     )
 
     @OptionGroup var location: LocationOptions
-    @Option(help: "Registered model name.") var name: String = "mntrading_router"
-    @Option(help: "Alias to point at the new version (empty: none).") var alias: String = "champion"
+    @Option(help: "Registered model name.") var name: String = ModelStore.defaultModelName
+    @Option(help: "Alias to point at the new version (empty: none).") var alias: String = ModelStore.defaultAlias
     @OptionGroup(title: "MLflow") var tracking: TrackingOptions
     @Flag(
         help:
@@ -33,7 +33,8 @@ struct RouterCommand: ParsableCommand {
     func validate() throws {
         if register && tracking.uri() == nil {
             throw ValidationError(
-                "--register needs a tracking server: --tracking-uri http://host:port (or MLFLOW_TRACKING_URI)")
+                "--register needs a tracking server: --tracking-uri http://host:port (or \(EnvironmentVariable.trackingURI))"
+            )
         }
     }
 

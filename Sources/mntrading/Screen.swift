@@ -27,17 +27,17 @@ struct Screen: ParsableCommand {
     @Option(
         help: ArgumentHelp("Fewest common bars a pair needs.", valueName: "n"),
         transform: NumberRule.whole(10...1_000_000_000, unit: "bars").parse)
-    var minSamples: Int = 200
+    var minSamples = ScreeningParameters().minSamples
 
     @Option(
         help: ArgumentHelp("Smallest correlation of log returns.", valueName: "r"),
         transform: NumberRule.number(-1...1).parse)
-    var corrMin: Double = 0.3
+    var corrMin = ScreeningParameters().corrMin
 
     @Option(
         help: ArgumentHelp("Largest Engle–Granger p-value (MacKinnon 1994).", valueName: "p"),
         transform: NumberRule.pvalue.parse)
-    var pvalueMax: Double = 0.05
+    var pvalueMax = ScreeningParameters().pvalueMax
 
     @Option(
         help: ArgumentHelp("Largest half-life of the spread, in bars (default: no limit).", valueName: "bars"),
@@ -45,7 +45,7 @@ struct Screen: ParsableCommand {
     var halfLifeMax: Double?
 
     @Option(help: ArgumentHelp("Keep at most this many pairs.", valueName: "k"), transform: NumberRule.topK.parse)
-    var topK: Int = 50
+    var topK = ScreeningParameters().topK
 
     @Option(
         help: ArgumentHelp("Largest ADF lag (default: 12·(n/100)^¼ as statsmodels).", valueName: "lags"),

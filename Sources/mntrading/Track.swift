@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import CLISupport
 import Foundation
 import MLflowClient
@@ -15,7 +16,7 @@ struct Track: ParsableCommand {
             abstract:
                 "Log to MLflow every training run, selection and router version recorded while the server was unreachable.",
             discussion: """
-                With --tracking-uri (or MLFLOW_TRACKING_URI), train, select, router and pipeline record what \
+                With --tracking-uri (or \(EnvironmentVariable.trackingURI)), train, select, router and pipeline record what \
                 they log in the store before sending it. This sends what the server lacks, oldest first, \
                 each once: a second sync logs nothing. A registered model version is created only after its \
                 files are uploaded. Exit 1 with one line when the server cannot be reached or refuses.
@@ -30,7 +31,8 @@ struct Track: ParsableCommand {
             location.bootstrapLogging()
             guard let uri = tracking.uri() else {
                 throw ValidationError(
-                    "a tracking server is required: --tracking-uri http://host:port (or MLFLOW_TRACKING_URI)")
+                    "a tracking server is required: --tracking-uri http://host:port (or \(EnvironmentVariable.trackingURI))"
+                )
             }
             let tracker = Tracker(store: try location.locations.openProjectStore())
             do {

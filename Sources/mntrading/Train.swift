@@ -33,30 +33,8 @@ struct Train: ParsableCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup(title: "MLflow") var tracking: TrackingOptions
 
-    @Option(help: ArgumentHelp("Walk-forward folds.", valueName: "n"), transform: NumberRule.splits.parse) var nSplits =
-        CrossValidation().splits
-    @Option(
-        help: ArgumentHelp("Embargo bars between training data and each test fold.", valueName: "bars"),
-        transform: NumberRule.whole(0...1_000_000, unit: "bars").parse) var gap = CrossValidation().gap
-    @Option(
-        help: ArgumentHelp("Fewest rows any fold's model is fitted on.", valueName: "rows"),
-        transform: NumberRule.minTrainRows.parse) var minTrainRows = CrossValidation().minTrainRows
-    @Option(
-        help: ArgumentHelp(
-            "Final days no choice sees, scored once at the end (0: none; select then refuses).", valueName: "days"),
-        transform: NumberRule.days.parse) var holdoutDays = TrainingSettings().holdoutDays
-    @Option(
-        help: ArgumentHelp("Bars between a signal's close and its fill.", valueName: "bars"),
-        transform: NumberRule.fillDelay.parse) var fillDelay = Execution().delayBars
-    @Option(
-        help: ArgumentHelp("Sliding window: at most this many training rows (default: expanding).", valueName: "rows"),
-        transform: NumberRule.rows.parse) var maxTrainSize: Int?
-    @Option(
-        help: ArgumentHelp("Stop boosting after this many rounds without improvement.", valueName: "rounds"),
-        transform: NumberRule.rounds.parse) var earlyStoppingRounds = FitSettings().earlyStoppingRounds
-    @Option(
-        help: ArgumentHelp("Upper bound on boosting rounds.", valueName: "rounds"), transform: NumberRule.rounds.parse)
-    var maxRounds = FitSettings().maxRounds
+    @OptionGroup(title: "Folds, holdout and fits") var training: TrainingOptions
+    @OptionGroup(title: "Execution") var execution: ExecutionOptions
     @Option(
         help: "Probability calibration: platt, isotonic or none (monotone; fitted on earlier folds' predictions only).")
     var calibration = TrainingSettings().calibration
@@ -67,55 +45,21 @@ struct Train: ParsableCommand {
         help: ArgumentHelp("|z| at which the z-rule baseline trades.", valueName: "z"),
         transform: NumberRule.zThreshold.parse) var zscoreThreshold = TrainingSettings().zRuleThreshold
     @Option(
-        help: ArgumentHelp("Fee per unit of notional traded, per leg.", valueName: "rate"),
-        transform: NumberRule.feeRate.parse) var feeRate = Execution().feeRate
-    @Option(
-        help: ArgumentHelp("Slippage per leg, in basis points.", valueName: "bps"),
-        transform: NumberRule.slippageBps.parse) var slippageBps = Execution().slippageBps
-    @Option(
         help: ArgumentHelp("Fewest labelled rows a pair needs.", valueName: "rows"), transform: NumberRule.rows.parse)
     var minRows = TrainingSettings().minRows
-    @Option(help: ArgumentHelp("Candidate kinds to try (default: all).", valueName: "gbdt,rf,logistic")) var kinds:
-        String?
-    @Option(
-        help: ArgumentHelp("XGBoost threads (default: all cores).", valueName: "n"), transform: NumberRule.threads.parse
-    ) var threads: Int?
     @Option(help: "Seed: the same seed and data give byte-identical models.") var seed = FitSettings().seed
     @Flag(help: .hidden) var timing = false
 
     func settings() throws -> TrainingSettings {
         var settings = TrainingSettings()
-        settings.crossValidation.splits = nSplits
-        settings.crossValidation.gap = gap
-        settings.crossValidation.minTrainRows = minTrainRows
-        settings.crossValidation.maxTrainSize = maxTrainSize
-        settings.holdoutDays = holdoutDays
-        settings.fit.earlyStoppingRounds = earlyStoppingRounds
-        settings.fit.maxRounds = maxRounds
-        settings.fit.seed = seed
-        if let threads { settings.fit.threads = threads }
+        try asUsageError { try training.apply(to: &settings) }
         settings.calibration = calibration
         settings.probaThreshold = probaThreshold
         settings.zRuleThreshold = zscoreThreshold
-        settings.execution = Execution(feeRate: feeRate, slippageBps: slippageBps, delayBars: fillDelay)
+        settings.execution = execution.execution
         settings.minRows = minRows
-        if let kinds {
-            do {
-                settings.candidates = try Candidate.grid(kinds: kinds)
-            } catch {
-                throw ValidationError("\(error)")
-            }
-        }
+        settings.fit.seed = seed
         return settings
-    }
-
-    func validate() throws {
-        // The ranges are the flags' own (`NumberRule`); what remains are the settings together.
-        try asUsageError {
-            let settings = try settings()
-            try settings.crossValidation.validate()
-            if let problem = try settings.execution.validate() { throw ValidationError(problem) }
-        }
     }
 
     func run() throws {
@@ -128,11 +72,12 @@ struct Train: ParsableCommand {
         Interruption.install()
         let locations = location.locations
         let started = DispatchTime.now().uptimeNanoseconds
-        TimeAccount.xgboost.reset()
-        TimeAccount.honesty.reset()
+        let accounts = TrainingTiming()
         let store = try locations.openProjectStore()
         let (report, path) = try TrainStage(store: store, locations: locations)
-            .run(settings: try settings(), progress: .terminal(), shouldStop: { Interruption.requested })
+            .run(
+                settings: try settings(), progress: .terminal(), shouldStop: { Interruption.requested },
+                timing: accounts)
         for entry in report.pairs {
             if entry.status != "trained" {
                 print("  \(entry.pair): skipped (\(entry.reason ?? "?"))")
@@ -153,8 +98,8 @@ struct Train: ParsableCommand {
         if timing {
             // For scripts/bench/bench-train.sh: our time vs XGBoost's, and a fingerprint of every model's bytes.
             let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            let xgboost = TimeAccount.xgboost.seconds
-            let honesty = TimeAccount.honesty.seconds
+            let xgboost = accounts.xgboost.seconds
+            let honesty = accounts.honesty.seconds
             var hash = FNV1a()
             for entry in report.pairs {
                 hash.add(entry.pair)

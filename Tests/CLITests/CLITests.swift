@@ -798,6 +798,11 @@ struct TrainingCLITests {
         (["select", "--dsr-min", "2"], "'--dsr-min <p>': must be a number from 0 to 1"),
         (["train", "--proba-threshold", "2"], "'--proba-threshold <p>': must be a number from 0 to 1"),
         (["train", "--kinds", "svm"], "unknown model kind 'svm'"),
+        // A library's check of the settings together, named by the flag that sets it.
+        (
+            ["train", "--max-train-size", "50", "--min-train-rows", "100"],
+            "--max-train-size must be at least the fewest training rows, 100 (got 50)"
+        ),
         (["train"], "no dataset in the store; run `mntrading dataset` first"),
         (["select"], "no complete training run in the store"),
         (["backtest"], "no complete training run in the store")

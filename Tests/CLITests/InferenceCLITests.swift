@@ -623,6 +623,21 @@ struct EndToEndTests {
         #expect(again.status == 0)
         #expect(again.stdout.components(separatedBy: "skipped, inputs unchanged").count - 1 == 8, "\(again.stdout)")
         #expect(again.stdout.contains("= version 1"))
+        // What a skipped stage hands on comes from the store, never from the files it exported: with
+        // report.json and selection.json gone, every stage is still skipped and the figures are the same.
+        for file in ["report.json", "selection.json"] {
+            try FileManager.default.removeItem(atPath: work + "/data/training/" + file)
+        }
+        let withoutExports = try CLI.run(pipeline)
+        func figures(_ output: String) -> String? {
+            output.split(separator: "\n").first { $0.hasPrefix("pipeline: ") }?.components(separatedBy: " in ")
+                .dropLast().joined(separator: " in ")
+        }
+        #expect(withoutExports.status == 0, "\(withoutExports.stderr)")
+        #expect(
+            withoutExports.stdout.components(separatedBy: "skipped, inputs unchanged").count - 1 == 8,
+            "\(withoutExports.stdout)")
+        #expect(figures(withoutExports.stdout) != nil && figures(withoutExports.stdout) == figures(again.stdout))
         // A different setting redoes what depends on it, from that stage on.
         let changed = try CLI.run(pipeline.map { $0 == "40" ? "30" : $0 })
         #expect(

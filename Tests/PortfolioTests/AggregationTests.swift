@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import MarketData
 import Portfolio
@@ -134,7 +135,7 @@ func signal(
     @Test func badParametersAreNamed() {
         var parameters = AggregationParameters()
         parameters.minProba = 1.5
-        #expect(throws: MarketDataError.invalidArgument("--min-proba must be in [0, 1] (got 1.5)")) {
+        #expect(throws: SettingError("min_proba", "must be in [0, 1] (got 1.5)")) {
             try parameters.validate()
         }
     }

@@ -238,7 +238,8 @@ import Basics
                 try TrainingRunRecords.savePair(db, runId: "run1", result)
             }
             try TrainingRunRecords.finish(
-                db, runId: "run1", complete: true, window: [], trained: 2, reportFile: "", trials: 2, pbo: nil)
+                db, runId: "run1", complete: true, window: [], trained: 2, reportFile: "", report: "{}", trials: 2,
+                pbo: nil)
         }
         // By hand: two equal sleeves, never rebalanced; the flat pair's sleeve stays at 1.
         var equity = 1.0, peak = 1.0, deepest = 0.0, sleeveA = 1.0

@@ -1,4 +1,3 @@
-import Basics
 import Foundation
 import ModelFormat
 
@@ -26,6 +25,27 @@ public enum Fixture {
 
     public static func directory() -> String { (try? temporaryDirectory("models")) ?? NSTemporaryDirectory() }
 
+    /// The manifest of `writeVersion`'s router: `pairs` alternately uncalibrated and Platt-calibrated,
+    /// at `thresholds` (0.6 each by default).
+    public static func manifest(name: String = "router", version: Int, pairs: [String], thresholds: [Double]? = nil)
+        -> RouterManifest
+    {
+        RouterManifest(
+            name: name, version: version, createdAt: "2024-01-01T00:00:00Z", codeVersion: "test",
+            trainingRun: "run",
+            featureColumns: columns,
+            featureParameters: .init(
+                timeframe: "5m", betaWindow: 10, zWindow: 10, lagFeatures: 0, labelType: "z_threshold",
+                zscoreThreshold: 1.2, horizon: 3),
+            members: pairs.enumerated().map { index, pair in
+                .init(
+                    pair: pair, legs: pair.components(separatedBy: "__"), kind: "test",
+                    file: RouterVersion.memberFile(pair: pair),
+                    calibration: index % 2 == 0 ? .none : .platt(a: 1, b: 0), threshold: thresholds?[index] ?? 0.6,
+                    trainingWindow: [], metrics: [:])
+            })
+    }
+
     /// `pairs`: the members, alternately the stump (no calibration) and the linear model (Platt);
     /// `thresholds`: theirs, 0.6 each by default.
     @discardableResult
@@ -34,33 +54,15 @@ public enum Fixture {
         tamper: ((String) throws -> Void)? = nil
     ) throws -> Int {
         try store.addVersion(name) { directory, version in
-            let members: [(String, MemberModel, Calibration, Double)] = pairs.enumerated().map { index, pair in
-                (
-                    pair, index % 2 == 0 ? stump : linear, index % 2 == 0 ? .none : .platt(a: 1, b: 0),
-                    thresholds?[index] ?? 0.6
-                )
-            }
-            let manifest = RouterManifest(
-                name: name, version: version, createdAt: "2024-01-01T00:00:00Z", codeVersion: "test",
-                trainingRun: "run",
-                featureColumns: columns,
-                featureParameters: .init(
-                    timeframe: "5m", betaWindow: 10, zWindow: 10, lagFeatures: 0, labelType: "z_threshold",
-                    zscoreThreshold: 1.2, horizon: 3),
-                members: members.map {
-                    .init(
-                        pair: $0.0, legs: $0.0.components(separatedBy: "__"), kind: "test",
-                        file: "members/\($0.0).onnx",
-                        calibration: $0.2, threshold: $0.3, trainingWindow: [], metrics: [:])
-                })
-            try FileManager.default.createDirectory(atPath: directory + "/members", withIntermediateDirectories: true)
-            for (pair, model, _, _) in members {
-                try Data(try ONNXMember.serialize(model, name: pair)).write(
-                    to: URL(fileURLWithPath: directory + "/members/\(pair).onnx"))
-            }
-            try ProjectJSON.encoder().encode(manifest).write(to: URL(fileURLWithPath: directory + "/router.json"))
-            try MLmodelFile.render(manifest: manifest, uuid: "u", createdAt: Date()).write(
-                toFile: directory + "/MLmodel", atomically: false, encoding: .utf8)
+            try RouterVersion.write(
+                manifest: manifest(name: name, version: version, pairs: pairs, thresholds: thresholds),
+                members: try pairs.enumerated().map { index, pair in
+                    (
+                        RouterVersion.memberFile(pair: pair),
+                        try ONNXMember.serialize(index % 2 == 0 ? stump : linear, name: pair)
+                    )
+                },
+                exampleRows: nil, mlmodelUUID: "u", createdAt: Date(), into: directory)
             try tamper?(directory)
         }
     }

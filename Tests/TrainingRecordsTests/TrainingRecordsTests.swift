@@ -119,7 +119,8 @@ struct MetricTests {
         #expect(try store.read { db in try TrainingRunRecords.latestCompleteId(db) } == nil)
         try store.write { db in
             try TrainingRunRecords.finish(
-                db, runId: "run1", complete: true, window: [0, 600], trained: 1, reportFile: "r.json", trials: 4,
+                db, runId: "run1", complete: true, window: [0, 600], trained: 1, reportFile: "r.json", report: "{}",
+                trials: 4,
                 pbo: 0.25)
         }
         let (latest, record) = try store.read { db in
@@ -171,11 +172,13 @@ struct MetricTests {
         let runColumns = try store.read { db in try db.columns(in: "training_runs").map(\.name) }
         let selectionColumns = try store.read { db in try db.columns(in: "selections").map(\.name) }
         let tables = try store.read { db in
-            try ["holdout_returns", "oof_returns", "training_pairs"].map { try db.tableExists($0) }
+            try ["holdout_returns", "oof_returns", "training_pairs", "selection_results"].map { try db.tableExists($0) }
         }
         #expect(latest == "old")
-        #expect(runColumns.suffix(3) == ["holdout_start", "trials", "pbo"])
+        #expect(runColumns.suffix(4) == ["holdout_start", "trials", "pbo", "report"])
         #expect(selectionColumns.contains("guardrails"))
-        #expect(tables == [true, true, true])
+        #expect(tables == [true, true, true, true])
+        // A run stored before reports were kept in the store has none; select then reads its file.
+        #expect(try store.read { db in try TrainingRunRecords.report(db, runId: "old") } == nil)
     }
 }

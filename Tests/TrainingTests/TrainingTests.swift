@@ -181,7 +181,7 @@ struct HonestyTests {
         #expect(returns.count == backtest.bars)
         #expect(abs(returns.reduce(1) { $0 * (1 + $1) } - 1 - backtest.cumulativeReturn) < 1e-9)
         #expect(
-            throws: TrainingError.invalidArgument("no complete training run in the store; run `mntrading train` first")
+            throws: TrainingError.missingInput("no complete training run in the store; run `mntrading train` first")
         ) {
             _ = try SelectStage(store: store, locations: locations).run(rules: SelectionRules(), now: to)
         }
