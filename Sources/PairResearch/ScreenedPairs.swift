@@ -12,19 +12,18 @@ public enum ScreenedPairs {
     /// screen's window (and whether it overlaps the scored period) is unknown.
     public static func screeningRun(_ argument: String, store: DataStore) throws -> String? {
         guard argument == "latest" else { return nil }
-        return try store.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
-        }
+        return try store.read { db in try newestRunId(db) }
+    }
+
+    static func newestRunId(_ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
     }
 
     /// The newest screening run and the pairs it kept, in the screen's order, as the store holds
-    /// them; nil when nothing was screened yet.
+    /// them (the run's JSON file is an export); nil when nothing was screened yet.
     public static func latest(store: DataStore) throws -> (runId: String, pairs: [PairID])? {
         try store.read { db in
-            guard
-                let runId = try String.fetchOne(
-                    db, sql: "SELECT id FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
-            else { return nil }
+            guard let runId = try newestRunId(db) else { return nil }
             // Rows went in in the screen's order, the kept pairs first.
             let pairs = try Row.fetchAll(
                 db, sql: "SELECT a, b FROM screened_pairs WHERE run_id = ? AND selected = 1 ORDER BY rowid",
@@ -34,19 +33,14 @@ public enum ScreenedPairs {
         }
     }
 
+    /// `latest` (from the store) or a JSON file of pairs.
     public static func resolve(_ argument: String, store: DataStore) throws -> [PairID] {
-        if argument == "latest" {
-            guard
-                let path = try store.read({ db in
-                    try String.fetchOne(db, sql: "SELECT file FROM screening_runs ORDER BY created_at DESC, id LIMIT 1")
-                })
-            else {
-                throw MarketDataError.invalidArgument(
-                    "no screening run in the store; run `mntrading screen` first or pass --pairs FILE")
-            }
-            return try load(path)
+        guard argument == "latest" else { return try load(argument) }
+        guard let latest = try latest(store: store) else {
+            throw MarketDataError.invalidArgument(
+                "no screening run in the store; run `mntrading screen` first or pass --pairs FILE")
         }
-        return try load(argument)
+        return latest.pairs
     }
 
     public static func load(_ path: String) throws -> [PairID] {

@@ -19,6 +19,9 @@ public struct ScreeningParameters: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// The defaults, keeping at most `topK` pairs.
+    public init(topK: Int) { self.topK = topK }
+
     public func validate() throws {
         guard minSamples >= 20 else { throw SettingError("min_samples", "must be at least 20 (got \(minSamples))") }
         guard (-1...1).contains(corrMin) else {

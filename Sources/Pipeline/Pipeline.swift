@@ -70,7 +70,7 @@ public struct Pipeline: Sendable {
             DatasetWork(definition: settings.dataset, pairs: screen.pairs, screeningRun: screen.runId))
         summary.training = try runner.step(TrainStage(store: store, locations: locations), settings.training)
         let selection = try runner.step(SelectStage(store: store, locations: locations), settings.selection)
-        summary.selection = selection
+        summary.record(selection)
         guard !selection.selected.isEmpty else {
             summary.nothingDeployable =
                 "no pair passed selection; each pair's reason is in \(locations.dataPath("training", "selection.json"))"

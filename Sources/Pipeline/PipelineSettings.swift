@@ -19,7 +19,8 @@ public struct PipelineSettings: Sendable {
     public var screeningDays = 180
     /// Days of 5m bars for the features' warm-up, the walk-forward folds and the holdout.
     public var trainingDays = 365
-    public var screening = ScreeningParameters()
+    /// The screen's rules, keeping `screenTopK` pairs.
+    public var screening = ScreeningParameters(topK: screenTopK)
     public var features = FeatureParameters()
     public var dataset = DatasetDefinition()
     public var training = TrainingSettings()
@@ -29,7 +30,9 @@ public struct PipelineSettings: Sendable {
     /// Redo every stage even when its inputs have not changed.
     public var force = false
 
-    public init() {
-        screening.topK = 10
-    }
+    /// The pipeline trains every pair its screen keeps, so it keeps fewer than a screen run by
+    /// hand (`ScreeningParameters().topK`), which is read before anything is trained.
+    public static let screenTopK = 10
+
+    public init() {}
 }

@@ -8,6 +8,7 @@ import Portfolio
 import Training
 import Pipeline
 import TrainingRecords
+import Store
 import Tracking
 import Basics
 
@@ -150,31 +151,7 @@ struct PipelineCommand: ParsableCommand {
                     honesty,
                     honesty / max(total - honesty, 1e-9) * 100))
         }
-        try tracking.log(store) {
-            // What the run left: its training report, its selection and the router version the alias
-            // points at; each is keyed by what it is, so a rerun that skipped a stage logs nothing twice.
-            var made: [(TrackedEntry, [(path: String, bytes: [UInt8])])] = []
-            if let report = summary.training {
-                made.append(
-                    try TrackedEntries.training(
-                        report, reportPath: locations.dataPath("training", "report.json"),
-                        experiment: tracking.experiment, stage: "pipeline"))
-            }
-            if let selection = summary.selection {
-                made.append(
-                    try TrackedEntries.selection(
-                        selection, path: locations.dataPath("training", "selection.json"),
-                        experiment: tracking.experiment))
-            }
-            if summary.nothingDeployable == nil, let version = summary.version {
-                let models = ModelStore(root: locations.modelsDirectory)
-                made.append(
-                    try TrackedEntries.router(
-                        directory: models.versionDirectory(name, version), name: name, register: true,
-                        alias: try settings().alias, experiment: tracking.experiment))
-            }
-            return made
-        }
+        try logTracking(store: store, locations: locations, summary: summary)
         let trials =
             summary.trials.map { " over \($0) trials" + (summary.pbo.map { String(format: ", PBO %.2f", $0) } ?? "") }
             ?? ""
@@ -193,5 +170,36 @@ struct PipelineCommand: ParsableCommand {
         print(
             "next: mntrading-serve -m \(summary.modelURI ?? "models:/\(name)@champion") --models-dir \(locations.modelsDirectory)"
         )
+    }
+
+    /// What the run left, to MLflow: its training report, its selection and the router version the
+    /// alias points at; each is keyed by what it is, so a rerun that skipped a stage logs nothing twice.
+    private func logTracking(store: DataStore, locations: Locations, summary: PipelineSummary) throws {
+        let report = summary.training, chosen = summary.selection
+        let version = summary.nothingDeployable == nil ? summary.version : nil
+        let alias = try settings().alias
+        try tracking.log(store) {
+            var made: [(TrackedEntry, [(path: String, bytes: [UInt8])])] = []
+            if let report {
+                made.append(
+                    try TrackedEntries.training(
+                        report, reportPath: locations.dataPath("training", "report.json"),
+                        experiment: tracking.experiment, stage: "pipeline"))
+            }
+            if let chosen {
+                made.append(
+                    try TrackedEntries.selection(
+                        chosen, path: locations.dataPath("training", "selection.json"),
+                        experiment: tracking.experiment))
+            }
+            if let version {
+                let models = ModelStore(root: locations.modelsDirectory)
+                made.append(
+                    try TrackedEntries.router(
+                        directory: models.versionDirectory(name, version), name: name, register: true,
+                        alias: alias, experiment: tracking.experiment))
+            }
+            return made
+        }
     }
 }
