@@ -38,11 +38,10 @@ public struct Pipeline: Sendable {
         let timeline = try self.timeline(now: now)
         let universe = try self.universe()
         try checkWindows()
-        let context = StageContext(now: now, progress: progress, shouldStop: shouldStop, timing: timing)
+        let context = StageContext(progress: progress, shouldStop: shouldStop, timing: timing)
         let runner = StageRunner(
             store: store, force: settings.force, context: context, count: Self.stageCount, report: report)
         var summary = PipelineSummary()
-        defer { summary.stages = runner.done }
         func ingest(_ symbols: [String], _ timeframe: Timeframe, since: Int64) -> BarIngest {
             BarIngest(
                 source: settings.bars,
@@ -56,7 +55,6 @@ public struct Pipeline: Sendable {
         guard !screen.pairs.isEmpty else {
             let line = try runner.recordedLine("screen")
             summary.nothingDeployable = "the screen kept no pair (\(line ?? "")); nothing to train"
-            summary.stages = runner.done
             return summary
         }
         let legs = Array(Set(screen.pairs.flatMap { [$0.a, $0.b] })).sorted()
@@ -74,14 +72,12 @@ public struct Pipeline: Sendable {
         guard !selection.selected.isEmpty else {
             summary.nothingDeployable =
                 "no pair passed selection; each pair's reason is in \(locations.dataPath("training", "selection.json"))"
-            summary.stages = runner.done
             return summary
         }
         let version = try runner.step(
             RouterBuilder(store: store, models: models), RouterTarget(name: settings.routerName, alias: settings.alias))
         summary.version = version
         summary.modelURI = "models:/\(settings.routerName)@\(settings.alias)"
-        summary.stages = runner.done
         return summary
     }
 

@@ -11,15 +11,6 @@ import TrainingRecords
 
 /// What the pipeline did, stage by stage, and where it ended.
 public struct PipelineSummary: Sendable {
-    /// A stage as the run passed it.
-    public struct StageLine: Sendable {
-        public var name: String
-        public var skipped: Bool
-        public var line: String
-        public var seconds: Double
-    }
-
-    public var stages: [StageLine] = []
     /// The training run the selection read, and the selection: made by this run or kept from the last.
     public var training: TrainingReport?
     public private(set) var selection: SelectionResult?

@@ -26,8 +26,6 @@ public protocol Stage: Sendable {
 
 /// What every stage is run with.
 public struct StageContext: Sendable {
-    /// The clock for the data (the newest closed bar, the windows).
-    public var now: Int64
     public var progress: ProgressReporter
     /// Ctrl-C: honoured between stages, and within training between pairs.
     public var shouldStop: @Sendable () -> Bool
@@ -35,10 +33,9 @@ public struct StageContext: Sendable {
     public var timing: TrainingTiming
 
     public init(
-        now: Int64 = UTCTime.nowMilliseconds(), progress: ProgressReporter = .silent,
+        progress: ProgressReporter = .silent,
         shouldStop: @escaping @Sendable () -> Bool = { false }, timing: TrainingTiming = .none
     ) {
-        self.now = now
         self.progress = progress
         self.shouldStop = shouldStop
         self.timing = timing

@@ -14,7 +14,6 @@ final class StageRunner {
     private let report: (String) -> Void
     private let count: Int
     private var position = 0
-    private(set) var done: [PipelineSummary.StageLine] = []
 
     init(store: DataStore, force: Bool, context: StageContext, count: Int, report: @escaping (String) -> Void) {
         self.store = store
@@ -51,7 +50,6 @@ final class StageRunner {
         let fingerprint = try Fingerprint(settings: settings, inputs: try stage.inputs(settings)).digest
         let recorded = try store.read { db in try PipelineStageRecords.fingerprint(db, stage: name) }
         if !force && recorded == fingerprint, let output = try stage.stored(settings) {
-            done.append(.init(name: name, skipped: true, line: "skipped, inputs unchanged", seconds: 0))
             report(prefix + "skipped, inputs unchanged")
             return output
         }
@@ -66,7 +64,6 @@ final class StageRunner {
                 db, stage: name, fingerprint: finished, finishedAt: UTCTime.nowMilliseconds(), summary: line)
         }
         let seconds = Date().timeIntervalSince(started)
-        done.append(.init(name: name, skipped: false, line: line, seconds: seconds))
         report(prefix + line + String(format: " (%.1f s)", seconds))
         return output
     }
