@@ -27,6 +27,9 @@ let package = Package(
         // System libraries from Debian packages; scripts/test.sh installs them when missing.
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZip", providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "COpenSSLCrypto", providers: [.apt(["libssl-dev"])]),
 
         // The vocabulary every module shares: pair ids, the atomic write, the JSON coder, the version.
         .target(name: "Basics"),
@@ -47,7 +50,7 @@ let package = Package(
         .target(
             name: "MarketData",
             dependencies: [
-                "Basics", "Store", "HTTPClient",
+                "Basics", "Store", "HTTPClient", "CZip", "COpenSSLCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // Raw sqlite3 binds on the bulk-insert path (see BarStore.upsert).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -116,6 +119,15 @@ let package = Package(
                 "Scoring",
                 .product(name: "GRDB", package: "GRDB.swift")
             ]),
+        // The Parquet file format, written by our own code (no Arrow or Parquet library exists here).
+        .target(name: "Parquet", dependencies: ["CZstd"]),
+        // The stored tables written out for analysts: CSV or Parquet, filtered by pair and time.
+        .target(
+            name: "Exports",
+            dependencies: [
+                "Basics", "Store", "MarketData", "PairResearch", "TrainingRecords", "Portfolio", "Parquet",
+                .product(name: "GRDB", package: "GRDB.swift")
+            ]),
         // Flags shared by the `mntrading` and `mntrading-infer` programs.
         .target(
             name: "CLISupport",
@@ -168,7 +180,7 @@ let package = Package(
             dependencies: [
                 "Operations", "CLISupport", "Basics", "Store", "MarketData", "PairResearch", "Training",
                 "TrainingRecords", "Pipeline", "DevTools", "Portfolio", "Backtest", "HTTPClient", "ModelFormat",
-                "Scoring", "MLflowClient", "Tracking",
+                "Scoring", "MLflowClient", "Tracking", "Exports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log")
             ]),
@@ -222,6 +234,15 @@ let package = Package(
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "ModelFormat", "Basics", "TestSupport"]),
         .testTarget(name: "ScoringKernelsTests", dependencies: ["ScoringKernels", "Scoring"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "ModelFormat"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"]),
+        .testTarget(
+            name: "ExportsTests",
+            dependencies: [
+                "Exports", "Parquet", "MarketData", "PairResearch", "TrainingRecords", "Portfolio", "Store",
+                "TestSupport",
+                // The fixture writes the owners' tables by SQL.
+                .product(name: "GRDB", package: "GRDB.swift")
+            ]),
         .testTarget(
             name: "TrainingRecordsTests",
             dependencies: [

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 source scripts/lib/debian-packages.sh
-ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev
+ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev libzip-dev libzstd-dev libssl-dev
 
 WORK=${QUICKSTART_DIR:-$ROOT/quickstart}
 DATA="$WORK/data"

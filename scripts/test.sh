@@ -2,7 +2,7 @@
 # The project's test command (README: "The two commands"); CI runs it through .ci/run.
 # Installs the Debian packages the build needs when they are missing (needs root or sudo),
 # builds everything, runs the Swift test suite (Chromium renders the inference report), then the
-# reference checks against statsmodels, onnxruntime and MLflow's client, and a real `mlflow server`
+# reference checks against statsmodels, onnxruntime, MLflow's client and pyarrow, DuckDB and Polars (Parquet), and a real `mlflow server`
 # for tracking and the registry (in a venv under .venv
 # that this script creates).
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 source scripts/lib/debian-packages.sh
 source scripts/lib/venv.sh
-ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev chromium
+ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev libzip-dev libzstd-dev libssl-dev chromium
 # The report test renders report.html with headless Chromium; here it must not be skipped.
 export MNTRADING_REQUIRE_CHROMIUM=1
 
@@ -77,6 +77,10 @@ SERVE_PORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$SERVE_LOG" | head -1)
 stage "reference check: Triton's Open Inference Protocol client against mntrading-serve"
 ensure_venv numpy 'tritonclient[http]'
 .venv/bin/python scripts/checks/check-v2-client.py "$SERVE_PORT" check_logistic "$ONNX_WORK/models/check_logistic/1/input_example.json"
+
+stage "reference check: every exported table read back by pyarrow, DuckDB and Polars, equal to the store"
+ensure_venv pyarrow duckdb polars
+.venv/bin/python scripts/checks/check-parquet.py .build/debug
 
 stage "browser check: the ops dashboard in headless Chromium (Selenium): a cycle, promote, roll back"
 ensure_debian_packages chromium chromium-driver

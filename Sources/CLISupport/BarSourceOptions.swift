@@ -3,7 +3,9 @@ import Basics
 import Foundation
 import MarketData
 
-extension BarSource: ExpressibleByArgument {}
+extension BarSource: ExpressibleByArgument {
+    public init?(argument: String) { self.init(spelling: argument) }
+}
 extension SyntheticMarket.Profile: ExpressibleByArgument {}
 
 /// `--source`, `--seed`, `--profile` and `--binance-url`: the same flags, spelled once, on
@@ -13,9 +15,22 @@ public struct BarSourceOptions: ParsableArguments {
 
     @Option(
         help:
-            "Where bars come from: synthetic (embedded, offline, deterministic), binance (public REST), csv (ingest: one file) or none (mntrading-infer: the store as it is)."
+            "Where bars come from: synthetic (embedded, offline, deterministic), binance (public REST), csv (ingest: one file), files (a directory of candle files: --data-from), archive (a directory of the exchange's zip archives: --data-from) or store (the bars already stored)."
     )
     public var source: BarSource = .synthetic
+
+    @Option(
+        help: ArgumentHelp(
+            "Directory of candle files for --source files or archive: SYMBOL_5m.csv and the like (our CSV or the exchange's kline layout), the exchange's monthly and daily zip archives, freqtrade's JSON; searched recursively.",
+            valueName: "dir"))
+    var dataFrom: String?
+
+    /// The issue that asked for archives spelled it `--dir`; the same setting, not shown twice.
+    @Option(name: .customLong("dir"), help: .hidden)
+    var dir: String?
+
+    /// The candle directory, by either spelling.
+    public var directory: String? { dataFrom ?? dir }
 
     @Option(
         help:
@@ -36,6 +51,17 @@ public struct BarSourceOptions: ParsableArguments {
     public var baseURL: String?
 
     public func validate() throws {
+        let needsDirectory = source == .files || source == .archive
+        if dataFrom != nil && dir != nil {
+            throw ValidationError("--dir is another name of --data-from: give one of them")
+        }
+        if needsDirectory && directory == nil {
+            throw ValidationError("--source \(source.rawValue) needs --data-from DIR")
+        }
+        if !needsDirectory && directory != nil {
+            let given = dataFrom != nil ? "--data-from" : "--dir"
+            throw ValidationError("\(given) is for --source files or archive (got --source \(source.rawValue))")
+        }
         if binanceURL != nil && baseURL != nil {
             throw ValidationError("--base-url is the old name of --binance-url: give one of them")
         }
@@ -49,6 +75,7 @@ public struct BarSourceOptions: ParsableArguments {
         var settings = BarSourceSettings(source: source)
         settings.seed = seed
         settings.profile = profile
+        settings.directory = directory
         settings.binanceURL =
             Self.binanceURLVariable.text(binanceURL ?? baseURL, in: environment) ?? BinanceClient.defaultBaseURL
         do {

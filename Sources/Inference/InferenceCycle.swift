@@ -117,7 +117,7 @@ public struct InferenceCycle: Sendable {
 
         let report = try ReportData.load(
             store: store, locations: locations, model: model.version == version ? model : nil,
-            dataSource: options.bars.source == .none ? "store" : options.bars.source.rawValue, latest: latest,
+            dataSource: options.bars.source.rawValue, latest: latest,
             book: book)
         let directory = try ReportWriter.write(report, locations: locations)
         lap("report")
@@ -132,7 +132,7 @@ public struct InferenceCycle: Sendable {
     }
 
     /// The training run's screen for the daily re-screen, its bars brought up to the day's start
-    /// when the cycle has a source (with --source none, whatever the store holds). nil when this
+    /// when the cycle has a source (with --source store, whatever the store holds). nil when this
     /// store does not hold the run's screen, or with --monitor-only.
     func dailyRescreen(model: ModelMetadata, pairs: [PairID], now: Int64) throws -> DailyRescreen? {
         guard options.limits.degradedStopsEntries,
@@ -227,7 +227,7 @@ public struct InferenceCycle: Sendable {
             let missing = symbols.filter { stored[$0] == nil }
             guard missing.isEmpty else {
                 throw InferenceError.invalidInput(
-                    "--source none, but the store has no \(timeframe) bars for \(missing.joined(separator: ", "))")
+                    "--source store, but the store has no \(timeframe) bars for \(missing.joined(separator: ", "))")
             }
             return
         }

@@ -9,12 +9,15 @@ public enum IngestSource: Sendable {
     case binance(BinanceClient)
     /// One file for the one symbol the request names.
     case csv(path: String)
+    /// A directory of candle files; a timeframe without files is derived from a shorter one.
+    case files(CandleDirectory)
 
     public var name: String {
         switch self {
         case .synthetic: "synthetic"
         case .binance: "binance"
         case .csv: "csv"
+        case .files: "files"
         }
     }
 }

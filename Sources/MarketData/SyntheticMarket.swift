@@ -124,7 +124,8 @@ public struct SyntheticMarket: Sendable {
         return zip(symbols, fine).map { symbol, bars in
             BarSeries(
                 symbol: symbol, timeframe: timeframe,
-                bars: timeframe == Self.baseTimeframe ? bars : aggregate(bars, into: timeframe))
+                bars: timeframe == Self.baseTimeframe
+                    ? bars : CoarserBars(bars, from: Self.baseTimeframe, into: timeframe).bars)
         }
     }
 
@@ -206,32 +207,4 @@ public struct SyntheticMarket: Sendable {
         let quoteVolume = spec.quoteVolumePerBar * exp(0.6 * draws.normal() - 0.18) * (1 + move)
         return Bar(openTime: openTime, open: open, high: high, low: low, close: close, volume: quoteVolume / close)
     }
-}
-
-/// Aggregates bars into a longer timeframe: open of the first, max high, min low, close of the
-/// last, summed volume. Only complete buckets are kept, so an aggregated bar is always closed.
-public func aggregate(_ bars: [Bar], into timeframe: Timeframe, from source: Timeframe = .m5) -> [Bar] {
-    let perBucket = Int(timeframe.milliseconds / source.milliseconds)
-    var result: [Bar] = []
-    result.reserveCapacity(bars.count / max(perBucket, 1) + 1)
-    var index = 0
-    while index < bars.count {
-        let bucket = timeframe.floor(bars[index].openTime)
-        var end = index
-        while end < bars.count, timeframe.floor(bars[end].openTime) == bucket { end += 1 }
-        if end - index == perBucket {
-            var bar = bars[index]
-            bar.openTime = bucket
-            for other in bars[(index + 1)..<end] {
-                bar.high = max(bar.high, other.high)
-                bar.low = min(bar.low, other.low)
-                bar.volume += other.volume
-                bar.isFilled = bar.isFilled || other.isFilled
-            }
-            bar.close = bars[end - 1].close
-            result.append(bar)
-        }
-        index = end
-    }
-    return result
 }

@@ -80,4 +80,18 @@ public struct DatasetRecord: Sendable {
             }
         }
     }
+
+    /// The dataset's rows, optionally of one pair, with `from ≤ open_time ≤ to`, by pair and time;
+    /// label and forward move are nil where the horizon ran past the data.
+    public func rows(_ db: Database, pair: String? = nil, from: Int64 = .min, to: Int64 = .max) throws -> [(
+        pair: String, openTime: Int64, label: Int?, forwardMove: Double?
+    )] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT pair, open_time, label, forward_move FROM dataset_rows
+                WHERE dataset_id = ?1 AND (?2 IS NULL OR pair = ?2) AND open_time BETWEEN ?3 AND ?4 ORDER BY pair, open_time
+                """, arguments: [id, pair, from, to]
+        ).map { ($0[0], $0[1], $0[2], $0[3]) }
+    }
 }

@@ -25,7 +25,7 @@ public struct FeatureStage: Sendable {
 
     public func update(
         pairs: [PairID], timeframe: Timeframe, parameters: FeatureParameters,
-        rebuild: Bool = false, progress: ProgressReporter = .silent
+        rebuild: Bool = false, bars window: ClosedRange<Int64> = .min ... .max, progress: ProgressReporter = .silent
     ) throws -> [FeatureUpdate] {
         try parameters.validate()
         let parameterText = try ProjectJSON.string(parameters)
@@ -34,8 +34,8 @@ public struct FeatureStage: Sendable {
         var updates: [FeatureUpdate] = []
         for pair in pairs {
             let bars = PairBars(
-                a: try store.bars(symbol: pair.a, timeframe: timeframe),
-                b: try store.bars(symbol: pair.b, timeframe: timeframe))
+                a: try store.bars(symbol: pair.a, timeframe: timeframe, from: window.lowerBound, to: window.upperBound),
+                b: try store.bars(symbol: pair.b, timeframe: timeframe, from: window.lowerBound, to: window.upperBound))
             let update = try store.write { db -> FeatureUpdate in
                 let existing = try Row.fetchOne(
                     db,
@@ -193,25 +193,44 @@ extension DataStore {
             .reversed()
     }
 
+    /// Reads columns straight off the statement, as `fetchBars` does: decoding GRDB rows costs more
+    /// than SQLite's own work on a pair's hundreds of thousands of rows (every column is NOT NULL).
     private func featureRows(sql condition: String, arguments: StatementArguments) throws -> [FeatureRow] {
         try read { db in
-            let cursor = try Row.fetchCursor(
-                db,
+            let statement = try db.cachedStatement(
                 sql: """
                     SELECT open_time, close_a, close_b, beta, alpha, spread, z, z_velocity, z_acceleration, spread_volatility,
                         half_life, volume_ratio_a, volume_ratio_b, beta_long, z_long
                     FROM features WHERE pair = ? AND timeframe = ? AND \(condition)
-                    """, arguments: arguments)
+                    """)
+            try statement.setArguments(arguments)
+            let raw = statement.sqliteStatement
+            defer { sqlite3_reset(raw) }
             var rows: [FeatureRow] = []
-            while let row = try cursor.next() {
+            while try DataStore.step(raw, in: db) {
+                func value(_ column: Int32) -> Double { sqlite3_column_double(raw, column) }
                 rows.append(
                     FeatureRow(
-                        openTime: row[0], closeA: row[1], closeB: row[2], beta: row[3], alpha: row[4],
-                        spread: row[5], z: row[6], zVelocity: row[7], zAcceleration: row[8],
-                        spreadVolatility: row[9], halfLife: row[10], volumeRatioA: row[11], volumeRatioB: row[12],
-                        betaLong: row[13], zLong: row[14]))
+                        openTime: sqlite3_column_int64(raw, 0), closeA: value(1), closeB: value(2), beta: value(3),
+                        alpha: value(4), spread: value(5), z: value(6), zVelocity: value(7), zAcceleration: value(8),
+                        spreadVolatility: value(9), halfLife: value(10), volumeRatioA: value(11),
+                        volumeRatioB: value(12), betaLong: value(13), zLong: value(14)))
             }
             return rows
+        }
+    }
+}
+
+extension DataStore {
+    /// Every stored feature set (pair and timeframe), optionally of one timeframe, by pair.
+    public func featureSets(timeframe: Timeframe? = nil) throws -> [(pair: String, timeframe: Timeframe)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT pair, timeframe FROM feature_sets WHERE ?1 IS NULL OR timeframe = ?1 ORDER BY pair, timeframe
+                    """, arguments: [timeframe?.rawValue]
+            ).compactMap { row in Timeframe(rawValue: row[1]).map { (row[0], $0) } }
         }
     }
 }

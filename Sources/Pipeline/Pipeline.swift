@@ -29,27 +29,57 @@ public struct Pipeline: Sendable {
 
     /// `now` is the clock for the data (the newest closed bar, the windows); records (runs, files)
     /// are stamped with the wall clock, so "latest" stays the most recent even with `now` pinned.
+    /// A source that is not live (files, the store) ends the timeline where its data ends instead:
+    /// at the newest closed bar every symbol has.
     public func run(
         now: Int64 = UTCTime.nowMilliseconds(), report: @escaping (String) -> Void = { _ in },
         progress: ProgressReporter = .silent, shouldStop: @escaping @Sendable () -> Bool = { false },
         timing: TrainingTiming = .none
     ) throws -> PipelineSummary {
         let models = ModelStore(root: locations.modelsDirectory, verify: RouterModel.verifier)
-        let timeline = try self.timeline(now: now)
+        let source = settings.bars.source
         let universe = try self.universe()
         try checkWindows()
+        let timeframe = settings.dataset.timeframe
         let context = StageContext(progress: progress, shouldStop: shouldStop, timing: timing)
-        let runner = StageRunner(
-            store: store, force: settings.force, context: context, count: Self.stageCount, report: report)
         var summary = PipelineSummary()
-        func ingest(_ symbols: [String], _ timeframe: Timeframe, since: Int64) -> BarIngest {
+        func ingest(_ symbols: [String], _ timeframes: [Timeframe], since: Int64, until: Int64) -> BarIngest {
             BarIngest(
                 source: settings.bars,
-                request: IngestRequest(symbols: symbols, timeframe: timeframe, since: since, until: now),
+                requests: timeframes.map {
+                    IngestRequest(symbols: symbols, timeframe: $0, since: since, until: until)
+                },
                 locations: locations)
         }
-
-        try runner.step(Ingestor(store: store), ingest(universe, .h1, since: timeline.screenStart))
+        // A live source is asked for the windows' bars; files are read whole (the windows come from
+        // their end), and the store is taken as it is, its missing 1h bars derived from shorter ones.
+        let derivation = source == .store ? try self.derivation(universe) : nil
+        let runner = StageRunner(
+            store: store, force: settings.force, context: context,
+            count: Self.stageCount - (source.isLive ? 0 : 1) - (source == .store && derivation == nil ? 1 : 0),
+            report: report)
+        let timeline: Timeline
+        if source.isLive {
+            timeline = try self.timeline(now: now)
+            summary.timeline = describe(timeline, end: now)
+            report(summary.timeline ?? "")
+            try runner.step(
+                Ingestor(store: store), ingest(universe, [.h1], since: timeline.screenStart, until: now))
+        } else {
+            if source == .files {
+                let whole = ingest(
+                    universe, Array(Set([.h1, timeframe])).sorted { $0.milliseconds > $1.milliseconds },
+                    since: 0, until: now)
+                try runner.step(Ingestor(store: store), whole)
+            } else if let derivation {
+                try runner.step(BarDerivationStage(store: store), derivation)
+            }
+            let end = try sharedEnd(universe)
+            timeline = try self.timeline(now: end)
+            summary.timeline = describe(timeline, end: end)
+            report(summary.timeline ?? "")
+            try checkCoverage(universe, timeline, end: end)
+        }
         let screen = try runner.step(ScreeningStage(store: store, locations: locations), screening(universe, timeline))
         summary.pairsScreened = screen.pairs.count
         guard !screen.pairs.isEmpty else {
@@ -58,11 +88,17 @@ public struct Pipeline: Sendable {
             return summary
         }
         let legs = Array(Set(screen.pairs.flatMap { [$0.a, $0.b] })).sorted()
-        let timeframe = settings.dataset.timeframe
-        try runner.step(Ingestor(store: store), ingest(legs, timeframe, since: timeline.trainingStart))
+        let featureBars: ClosedRange<Int64>?
+        if source.isLive {
+            try runner.step(
+                Ingestor(store: store), ingest(legs, [timeframe], since: timeline.trainingStart, until: now))
+            featureBars = nil
+        } else {
+            featureBars = timeline.trainingStart...(timeline.end - timeframe.milliseconds)
+        }
         try runner.step(
             FeatureStage(store: store),
-            FeatureWork(parameters: settings.features, pairs: screen.pairs, timeframe: timeframe))
+            FeatureWork(parameters: settings.features, pairs: screen.pairs, timeframe: timeframe, bars: featureBars))
         try runner.step(
             DatasetStage(store: store),
             DatasetWork(definition: settings.dataset, pairs: screen.pairs, screeningRun: screen.runId))
@@ -86,12 +122,24 @@ public struct Pipeline: Sendable {
     struct Timeline {
         var screenStart: Int64
         var trainingStart: Int64
+        /// The newest closed bar's close: the training bars and the holdout end here.
+        var end: Int64
     }
 
     func timeline(now: Int64) throws -> Timeline {
         let trainingStart = Timeframe.h1.floor(now - Int64(settings.trainingDays) * 86_400_000)
         return Timeline(
-            screenStart: trainingStart - Int64(settings.screeningDays) * 86_400_000, trainingStart: trainingStart)
+            screenStart: trainingStart - Int64(settings.screeningDays) * 86_400_000, trainingStart: trainingStart,
+            end: now)
+    }
+
+    /// The windows as the summary prints them: the screen's, the training bars' and the holdout's.
+    func describe(_ timeline: Timeline, end: Int64) -> String {
+        let holdoutStart = end - Int64(settings.training.holdoutDays * 86_400_000)
+        return
+            "timeline: screen 1h \(UTCTime.format(timeline.screenStart)) to \(UTCTime.format(timeline.trainingStart)), "
+            + "training \(settings.dataset.timeframe) \(UTCTime.format(timeline.trainingStart)) to \(UTCTime.format(end))"
+            + (settings.training.holdoutDays > 0 ? ", holdout from \(UTCTime.format(holdoutStart))" : "")
     }
 
     /// The screen's settings on the timeline: the pipeline's symbols only, whatever else the store holds.
@@ -102,19 +150,6 @@ public struct Pipeline: Sendable {
         screening.until = timeline.trainingStart
         screening.symbols = universe
         return screening
-    }
-
-    func universe() throws -> [String] {
-        if let market = settings.bars.market {
-            if settings.symbols.isEmpty { return market.symbols }
-            try market.validate(symbols: settings.symbols)
-            return settings.symbols
-        }
-        guard settings.symbols.count >= 2 else {
-            throw SettingError(
-                "symbols", "needs at least two symbols to screen with source \(settings.bars.source.rawValue)")
-        }
-        return settings.symbols
     }
 
     /// Whether `trainingDays` of bars hold the features' warm-up, the folds and the holdout.

@@ -14,6 +14,8 @@ public struct PipelineSummary: Sendable {
     /// The training run the selection read, and the selection: made by this run or kept from the last.
     public var training: TrainingReport?
     public private(set) var selection: SelectionResult?
+    /// The windows' dates, as the run printed them first.
+    public var timeline: String?
     public var pairsScreened = 0
     public private(set) var pairsSelected = 0
     /// Candidate × pair combinations the training run tried, and its probability of backtest overfitting.

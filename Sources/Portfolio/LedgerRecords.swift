@@ -241,4 +241,42 @@ public enum LedgerRecords {
                 """
         ).map { ($0[0], $0[1], $0[2], $0[3]) }
     }
+
+    /// Every booked mark, optionally of one pair, with `from ≤ open_time ≤ to`, by pair and bar,
+    /// with the bar's return once the next bar completed it.
+    public static func marks(pair: String? = nil, from: Int64 = .min, to: Int64 = .max, in db: Database) throws -> [(
+        mark: LedgerMark, ret: Double?
+    )] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT pair, open_time, model_version, position, decided, equity_before, equity, pnl, cost, status, z, proba, signal, ret
+                FROM ledger_marks WHERE (?1 IS NULL OR pair = ?1) AND open_time BETWEEN ?2 AND ?3 ORDER BY pair, open_time
+                """, arguments: [pair, from, to]
+        ).map {
+            (
+                LedgerMark(
+                    pair: $0[0], openTime: $0[1], modelVersion: $0[2], position: $0[3], decided: $0[4],
+                    equityBefore: $0[5], equity: $0[6], pnl: $0[7], cost: $0[8], status: $0[9], z: $0[10],
+                    proba: $0[11], signal: $0[12]), $0[13]
+            )
+        }
+    }
+
+    /// Every fill, optionally of one pair, with `from ≤ open_time ≤ to`, oldest first.
+    public static func fills(pair: String?, from: Int64 = .min, to: Int64 = .max, in db: Database) throws
+        -> [LedgerFill]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT pair, open_time, symbol, model_version, side, quantity, price, notional, cost, reason, decided_at FROM ledger_fills
+                WHERE (?1 IS NULL OR pair = ?1) AND open_time BETWEEN ?2 AND ?3 ORDER BY open_time, pair, symbol
+                """, arguments: [pair, from, to]
+        ).map {
+            LedgerFill(
+                pair: $0[0], openTime: $0[1], symbol: $0[2], modelVersion: $0[3], side: $0[4], quantity: $0[5],
+                price: $0[6], notional: $0[7], cost: $0[8], reason: $0[9], decidedAt: $0[10])
+        }
+    }
 }

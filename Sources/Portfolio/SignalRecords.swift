@@ -88,4 +88,17 @@ public enum SignalRecords {
     public static func newestOpenTime(_ db: Database) throws -> Int64? {
         try Int64.fetchOne(db, sql: "SELECT MAX(open_time) FROM signals")
     }
+
+    /// Every stored signal, optionally of one pair, with `from ≤ open_time ≤ to`, by pair, bar and version.
+    public static func all(pair: String? = nil, from: Int64 = .min, to: Int64 = .max, in db: Database) throws
+        -> [SignalRecord]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(SignalRecord.columns) FROM signals WHERE (?1 IS NULL OR pair = ?1) AND open_time BETWEEN ?2 AND ?3
+                ORDER BY pair, open_time, model_version
+                """, arguments: [pair, from, to]
+        ).map(SignalRecord.init(row:))
+    }
 }

@@ -212,6 +212,19 @@ public enum TrainingRunRecords {
         return returns
     }
 
+    /// A run's out-of-fold predictions, optionally of one pair, with `from ≤ open_time ≤ to`, by pair and bar.
+    public static func outOfFoldPredictions(
+        _ db: Database, runId: String, pair: String? = nil, from: Int64 = .min, to: Int64 = .max
+    ) throws -> [(pair: String, prediction: OOFPrediction)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT pair, open_time, fold, raw, calibrated, label FROM oof_predictions
+                WHERE run_id = ?1 AND (?2 IS NULL OR pair = ?2) AND open_time BETWEEN ?3 AND ?4 ORDER BY pair, open_time
+                """, arguments: [runId, pair, from, to]
+        ).map { ($0[0], OOFPrediction(time: $0[1], fold: $0[2], raw: $0[3], calibrated: $0[4], label: $0[5])) }
+    }
+
     private static func storedPair(_ row: Row) throws -> StoredPair {
         StoredPair(result: try decode(row["result"]), model: (row["model"] as Data?).map { [UInt8]($0) })
     }

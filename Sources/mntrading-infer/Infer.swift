@@ -140,7 +140,7 @@ struct Infer: AsyncParsableCommand {
     /// --server, else MNTRADING_SERVER_URL, else the local default.
     var serverURL: String { ServerURLOption.url(server) }
 
-    static let sources: [BarSource] = [.synthetic, .binance, .none]
+    static let sources: [BarSource] = [.synthetic, .binance, .store]
 
     func validate() throws {
         _ = try bars.settings(allowed: Self.sources, command: "mntrading-infer")

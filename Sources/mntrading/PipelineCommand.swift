@@ -29,7 +29,16 @@ struct PipelineCommand: ParsableCommand {
             The research timeline never overlaps: the screen looks at --screen-days of 1h bars that \
             end where the --train-days of 5m bars begin; training scores walk-forward folds on those \
             bars, and the last --holdout-days are a holdout no choice has seen. A pair is deployed \
-            only on money after costs out of sample (see `mntrading select --help`).
+            only on money after costs out of sample (see `mntrading select --help`). The first line \
+            printed gives the windows' dates.
+
+            Your own data: --source files --data-from DIR reads a directory of candle files (one per \
+            symbol and timeframe: SYMBOL_5m.csv with a header, the exchange's kline CSV or its monthly \
+            and daily zip archives, freqtrade's JSON; each file's format is detected and reported); \
+            --source store uses the bars already stored. Then the timeline ends at the newest closed \
+            bar all symbols share, and the windows must lie inside their bars. Without 1h candles the \
+            screen's bars are derived from the 5m ones (only complete hours; the partial ones are \
+            counted and left out).
 
             Exit codes: 0 a router was built (or was current); 10 nothing deployable (the screen or \
             the selection kept no pair: a normal outcome, the alias and the served model are left \
@@ -41,6 +50,7 @@ struct PipelineCommand: ParsableCommand {
             Examples:
               mntrading pipeline                                   # the embedded synthetic market
               mntrading pipeline --source binance --symbols BTCUSDT,ETHUSDT,SOLUSDT,BNBUSDT,XRPUSDT
+              mntrading pipeline --source files --data-from ~/candles --train-days 365 --screen-days 180
               mntrading pipeline --train-days 540 --holdout-days 60 --kinds gbdt --force
             """
     )
@@ -49,7 +59,10 @@ struct PipelineCommand: ParsableCommand {
 
     @OptionGroup(title: "Bar source") var bars: BarSourceOptions
 
-    @Option(help: ArgumentHelp("Symbols to screen (binance: required; synthetic: default all).", valueName: "A,B,…"))
+    @Option(
+        help: ArgumentHelp(
+            "Symbols to screen (binance: required; synthetic, files, store: default all they have).",
+            valueName: "A,B,…"))
     var symbols: String?
 
     @Option(
@@ -80,7 +93,7 @@ struct PipelineCommand: ParsableCommand {
     /// For the README's figure: the honesty machinery's share of the wall time.
     @Flag(help: .hidden) var timing = false
 
-    static let sources: [BarSource] = [.synthetic, .binance]
+    static let sources: [BarSource] = [.synthetic, .binance, .files, .archive, .store]
 
     func validate() throws {
         let source = try bars.settings(allowed: Self.sources, command: "mntrading pipeline").source

@@ -221,8 +221,14 @@ struct IngestCLITests {
                 "http://b"
             ], "--base-url is the old name of --binance-url"
         ),
-        (["ingest", "--source", "none"], "mntrading ingest takes --source synthetic, binance, csv (got none)"),
-        (["pipeline", "--source", "csv"], "mntrading pipeline takes --source synthetic, binance (got csv)"),
+        (
+            ["ingest", "--source", "none"],
+            "mntrading ingest takes --source synthetic, binance, csv, files, archive (got store)"
+        ),
+        (
+            ["pipeline", "--source", "csv"],
+            "mntrading pipeline takes --source synthetic, binance, files, archive, store (got csv)"
+        ),
         (
             ["ingest", "--source", "csv", "--symbols", "AUSDT", "--csv", "/nonexistent/file.csv"],
             "cannot read CSV '/nonexistent/file.csv'"
@@ -450,7 +456,7 @@ struct IngestCLITests {
         let csvSource = try CLI.run(["--once", "--source", "csv"], program: "mntrading-infer")
         #expect(
             csvSource.status == 64
-                && csvSource.stderr.contains("mntrading-infer takes --source synthetic, binance, none (got csv)"),
+                && csvSource.stderr.contains("mntrading-infer takes --source synthetic, binance, store (got csv)"),
             "\(csvSource.stderr)")
         let serve = try CLI.run([], program: "mntrading-serve")
         #expect(serve.status != 0)

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/debian-packages.sh
 source scripts/lib/machine.sh
-ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev
+ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev libzip-dev libzstd-dev libssl-dev
 for product in mntrading mntrading-serve mntrading-infer; do
     swift build -c release --product "$product" >/dev/null 2>&1 || swift build -c release --product "$product"
 done

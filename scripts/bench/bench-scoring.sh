@@ -9,7 +9,7 @@ source scripts/lib/debian-packages.sh
 source scripts/lib/venv.sh
 source scripts/lib/machine.sh
 print_machine
-ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev
+ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev libzip-dev libzstd-dev libssl-dev
 ensure_venv numpy onnxruntime
 swift build -c release --product mntrading >/dev/null 2>&1 || swift build -c release --product mntrading
 SCRATCH=$(mktemp -d)

@@ -12,7 +12,7 @@ source scripts/lib/debian-packages.sh
 source scripts/lib/venv.sh
 source scripts/lib/machine.sh
 print_machine
-ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev wrk
+ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev libzip-dev libzstd-dev libssl-dev wrk
 ensure_venv numpy
 swift build -c release --product mntrading >/dev/null 2>&1 || swift build -c release --product mntrading
 swift build -c release --product mntrading-serve >/dev/null 2>&1 || swift build -c release --product mntrading-serve

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/debian-packages.sh
 source scripts/lib/venv.sh
-ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev
+ensure_debian_packages libxgboost-dev libcurl4-openssl-dev libsqlite3-dev libzip-dev libzstd-dev libssl-dev
 swift build -c release --product mntrading >/dev/null 2>&1 || swift build -c release --product mntrading
 ensure_venv
 .venv/bin/python scripts/checks/check-honesty.py .build/release/mntrading "$@"
