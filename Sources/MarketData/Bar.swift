@@ -26,14 +26,12 @@ public struct Bar: Sendable, Equatable, Codable {
     /// Why this bar cannot be stored, or nil when it is sound: finite positive prices, a high and low
     /// that bracket open and close, a non-negative volume.
     public var defect: String? {
-        // Every bar stored passes through here: answer a sound one without building the list.
-        if open > 0, high > 0, low > 0, close > 0, open.isFinite, high.isFinite, low.isFinite, close.isFinite,
-            volume >= 0, volume.isFinite, high >= max(open, close), low <= min(open, close)
-        {
-            return nil
+        // Every bar stored passes through here: no list is built, a message only for a bad one.
+        func price(_ name: StaticString, _ value: Double) -> String? {
+            value.isFinite && value > 0 ? nil : "\(name) must be a positive finite number, got \(value)"
         }
-        for (name, value) in [("open", open), ("high", high), ("low", low), ("close", close)] {
-            if !value.isFinite || value <= 0 { return "\(name) must be a positive finite number, got \(value)" }
+        if let problem = price("open", open) ?? price("high", high) ?? price("low", low) ?? price("close", close) {
+            return problem
         }
         if !volume.isFinite || volume < 0 { return "volume must be a non-negative finite number, got \(volume)" }
         if high < max(open, close) { return "high \(high) is below max(open, close) \(max(open, close))" }

@@ -33,15 +33,8 @@ extension DataStore {
     /// arrays per row costs more than SQLite's insert itself.
     static func upsert(_ series: BarSeries, in db: Database) throws -> SeriesWriteResult {
         let before = try count(symbol: series.symbol, timeframe: series.timeframe, in: db)
-        // A series new to the store (the first ingest of a file, say) cannot conflict: its bars are
-        // unique, so the plain insert skips the upsert's conflict handling.
         let statement = try db.cachedStatement(
-            sql: before == 0
-                ? """
-                INSERT INTO bars (symbol, timeframe, open_time, open, high, low, close, volume, is_filled)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                """
-                : """
+            sql: """
                 INSERT INTO bars (symbol, timeframe, open_time, open, high, low, close, volume, is_filled)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                 ON CONFLICT (symbol, timeframe, open_time) DO UPDATE SET

@@ -123,13 +123,21 @@ public struct Ingestor: Sendable {
             counts.partial = derived.partial
             bars = derived.bars
         }
+        let closed = window(bars, request, now: now, into: &counts)
+        return (BarSeries(symbol: symbol, timeframe: request.timeframe, bars: closed), counts)
+    }
+
+    /// A file holds what the user has: the bars outside the request's window and those not closed
+    /// by `now` are counted, not stored.
+    static func window(_ bars: [Bar], _ request: IngestRequest, now: Int64, into summary: inout IngestSummary) -> [Bar]
+    {
         let closedBy = min(request.until, now)
         let inRange = bars.filter { $0.openTime >= request.since && $0.openTime < request.until }
-        counts.outsideWindow = bars.count - inRange.count
-        if counts.outsideWindow > 0 { counts.window = [request.since, request.until] }
+        summary.outsideWindow += bars.count - inRange.count
+        if summary.outsideWindow > 0 { summary.window = [request.since, request.until] }
         let closed = inRange.filter { $0.openTime + request.timeframe.milliseconds <= closedBy }
-        counts.openBarsDropped = inRange.count - closed.count
-        return (BarSeries(symbol: symbol, timeframe: request.timeframe, bars: closed), counts)
+        summary.openBarsDropped += inRange.count - closed.count
+        return closed
     }
 
     /// Stores one series of a request and adds what it changed, and its gaps, to the summary.
@@ -163,17 +171,6 @@ public struct Ingestor: Sendable {
         let closedBy = min(request.until, now)
         var summary = IngestSummary(source: source.name, timeframe: request.timeframe, symbols: request.symbols)
         var fetched: [BarSeries] = []
-        /// A file holds what the user has: the bars outside the window and those not closed yet are
-        /// counted, not stored.
-        func window(_ bars: [Bar]) -> [Bar] {
-            let inRange = bars.filter { $0.openTime >= request.since && $0.openTime < request.until }
-            summary.outsideWindow += bars.count - inRange.count
-            if summary.outsideWindow > 0 { summary.window = [request.since, request.until] }
-            let closed = inRange.filter { $0.openTime + request.timeframe.milliseconds <= closedBy }
-            summary.openBarsDropped += inRange.count - closed.count
-            return closed
-        }
-
         switch source {
         case let .synthetic(market):
             try market.validate(symbols: request.symbols)
@@ -209,7 +206,11 @@ public struct Ingestor: Sendable {
             }
             let all = try BarCSV.read(path: path, timeframe: request.timeframe)
             summary.received = all.count
-            fetched = [BarSeries(symbol: request.symbols[0], timeframe: request.timeframe, bars: window(all))]
+            fetched = [
+                BarSeries(
+                    symbol: request.symbols[0], timeframe: request.timeframe,
+                    bars: Self.window(all, request, now: now, into: &summary))
+            ]
         case .files:
             preconditionFailure("a directory is read by run(_:_:now:progress:) while it writes")
         }

@@ -61,7 +61,7 @@ public struct Pipeline: Sendable {
         let timeline: Timeline
         if source.isLive {
             timeline = try self.timeline(now: now)
-            summary.timeline = describe(timeline, end: now)
+            summary.timeline = describe(timeline)
             report(summary.timeline ?? "")
             try runner.step(
                 Ingestor(store: store), ingest(universe, [.h1], since: timeline.screenStart, until: now))
@@ -74,11 +74,10 @@ public struct Pipeline: Sendable {
             } else if let derivation {
                 try runner.step(BarDerivationStage(store: store), derivation)
             }
-            let end = try sharedEnd(universe)
-            timeline = try self.timeline(now: end)
-            summary.timeline = describe(timeline, end: end)
+            timeline = try self.timeline(now: try sharedEnd(universe))
+            summary.timeline = describe(timeline)
             report(summary.timeline ?? "")
-            try checkCoverage(universe, timeline, end: end)
+            try checkCoverage(universe, timeline)
         }
         let screen = try runner.step(ScreeningStage(store: store, locations: locations), screening(universe, timeline))
         summary.pairsScreened = screen.pairs.count
@@ -134,7 +133,8 @@ public struct Pipeline: Sendable {
     }
 
     /// The windows as the summary prints them: the screen's, the training bars' and the holdout's.
-    func describe(_ timeline: Timeline, end: Int64) -> String {
+    func describe(_ timeline: Timeline) -> String {
+        let end = timeline.end
         let holdoutStart = end - Int64(settings.training.holdoutDays * 86_400_000)
         return
             "timeline: screen 1h \(UTCTime.format(timeline.screenStart)) to \(UTCTime.format(timeline.trainingStart)), "

@@ -12,12 +12,13 @@ extension Pipeline {
         let place: String, many: String
         switch source {
         case .synthetic:
-            let market = SyntheticMarket(seed: settings.bars.seed, profile: settings.bars.profile)
+            guard let market = settings.bars.market else { return settings.symbols }
             if settings.symbols.isEmpty { return market.symbols }
             try market.validate(symbols: settings.symbols)
             return settings.symbols
         case .files, .archive:
             guard case let .files(directory)? = try settings.bars.ingestSource() else { return [] }
+            try directory.require(settings.symbols)
             held = directory.symbols
             place = "candle file in \(directory.root)"
             many = "candle files in \(directory.root)"
@@ -61,7 +62,8 @@ extension Pipeline {
 
     /// The windows must lie inside the bars every symbol has, as they would for an exchange that
     /// has the history: the screen's 1h bars from its start, the training bars from theirs.
-    func checkCoverage(_ universe: [String], _ timeline: Timeline, end: Int64) throws {
+    func checkCoverage(_ universe: [String], _ timeline: Timeline) throws {
+        let end = timeline.end
         let windows: [(Timeframe, Int64, String)] = [
             (.h1, timeline.screenStart, "screening_days"),
             (settings.dataset.timeframe, timeline.trainingStart, "training_days")

@@ -27,7 +27,8 @@ struct Ingest: ParsableCommand {
             the .CHECKSUM beside it verified when present; a bar in both a monthly and a daily archive \
             counts once), or freqtrade's JSON candles (BTC_USDT-5m.json). --source archive reads only \
             the archives. A timeframe asked for without its own files is derived from a shorter one \
-            (complete buckets only). Everything is read and checked before anything is written.
+            (complete buckets only). The whole run is one transaction: a bad file anywhere leaves the \
+            store as it was.
             """
     )
 
@@ -171,12 +172,7 @@ struct Ingest: ParsableCommand {
     static func requests(
         _ directory: CandleDirectory, symbols: [String], timeframe: Timeframe?, since: Int64, until: Int64
     ) throws -> [IngestRequest] {
-        let held = Set(directory.symbols)
-        if let missing = symbols.first(where: { !held.contains($0) }) {
-            throw MarketDataError.invalidData(
-                "\(missing) has no candle file in \(directory.root) (symbols there: \(directory.symbols.isEmpty ? "none" : directory.symbols.joined(separator: ", ")))"
-            )
-        }
+        try directory.require(symbols)
         let wanted = symbols.isEmpty ? directory.symbols : symbols
         guard !wanted.isEmpty else {
             throw MarketDataError.invalidData("\(directory.root) holds no candle files")

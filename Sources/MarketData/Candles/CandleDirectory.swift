@@ -86,6 +86,16 @@ public struct CandleDirectory: Sendable {
     /// Sorted.
     public var symbols: [String] { Set(files.map(\.symbol)).sorted() }
 
+    /// Refuses the first of `wanted` that has no file here, naming it and the symbols there are.
+    public func require(_ wanted: [String]) throws {
+        let held = Set(symbols)
+        if let missing = wanted.first(where: { !held.contains($0.uppercased()) }) {
+            throw MarketDataError.invalidData(
+                "\(missing) has no candle file in \(root) (symbols there: \(symbols.isEmpty ? "none" : symbols.joined(separator: ", ")))"
+            )
+        }
+    }
+
     /// Sorted by length.
     public func timeframes(of symbol: String) -> [Timeframe] {
         let symbol = symbol.uppercased()
